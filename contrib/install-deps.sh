@@ -1,0 +1,19 @@
+#!/bin/sh
+# Install everything postdesk needs to build, run and test on Debian 12 (as root).
+# Postfix is preseeded to "No configuration" so no system MTA is configured or started:
+# postdesk's scripts run their own sandboxed Postfix on loopback.
+set -eu
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps.sh: run as root (it calls apt-get)" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+echo "postfix postfix/main_mailer_type select No configuration" | debconf-set-selections
+echo "postfix postfix/mailname string postdesk.test" | debconf-set-selections
+APT="apt-get -o DPkg::Lock::Timeout=300 -y -q"
+$APT update
+$APT install --no-install-recommends \
+	build-essential autoconf automake libtool pkg-config make \
+	libetpan-dev libgmime-3.0-dev libsqlite3-dev libsodium-dev libmilter-dev \
+	libjson-glib-dev libxml2-dev check \
+	postfix swaks miltertest sqlite3 ca-certificates util-linux procps

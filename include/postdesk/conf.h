@@ -1,0 +1,64 @@
+/* conf: the configuration file (GLib key-file format), table-driven.
+ * conf_load() returns an immutable snapshot: after load nothing writes to it, so any thread
+ * may read it without locks. Owner: whoever called conf_load(); free with conf_free(). */
+#ifndef POSTDESK_CONF_H
+#define POSTDESK_CONF_H
+
+#include <glib.h>
+
+#define CONF_DEFAULT_PATH POSTDESK_SYSCONFDIR "/postdesk/postdesk.conf"
+
+enum conf_closed_policy { CONF_CLOSED_REOPEN, CONF_CLOSED_NEW };
+
+struct conf_queue {
+	char *name;      /* from the group name "[queue NAME]" */
+	char *address;   /* full address, lower-case: support@example.com */
+	char *local;     /* its local part, lower-case: support */
+	char *display;   /* display name for outbound mail ("Example Support") */
+	char *lead;      /* escalation address, may be NULL */
+	gint64 first_response_target; /* seconds, 0 = none */
+	char *business_hours;         /* "mon-fri 09:00-17:00" or NULL (24x7) */
+	char *timezone;               /* IANA name, default "UTC" */
+	gint64 pending_remind_after;  /* seconds */
+	gint64 pending_resolve_after; /* seconds */
+	gint64 resolved_close_after;  /* seconds */
+};
+
+struct conf {
+	char *path;             /* the file loaded */
+	char *database;         /* SQLite file */
+	char *key_file;         /* token key */
+	char *domain;           /* support domain, lower-case */
+	char *hostname;         /* used in Message-IDs we make; default: domain */
+	char *lmtp_listen;      /* "unix:/path" or "inet:HOST:PORT" */
+	char *milter_listen;    /* "unix:/path" or "inet:HOST:PORT" */
+	char *relay;            /* outbound SMTP "HOST:PORT" */
+	char *template_dir;     /* admin overrides, may be NULL */
+	char *user;             /* drop privileges to this user when started as root */
+	char *log_level;        /* error|warn|info|debug */
+	gint64 max_message_size;/* bytes */
+	gint64 lmtp_timeout;    /* idle seconds */
+	gint64 lmtp_max_sessions;
+	gint64 busy_timeout_ms; /* SQLite busy timeout */
+	gint64 batch_max;       /* messages per group commit */
+	enum conf_closed_policy closed_policy;
+	gint64 survey_delay;    /* seconds */
+	gint64 autoreply_limit; /* automatic mails per (sender, ticket) per autoreply_window */
+	gint64 autoreply_window;/* seconds */
+	gint64 milter_flood_limit;  /* new-ticket mails per sender/IP per flood window */
+	gint64 milter_flood_window; /* seconds */
+	char *milter_on_db_error;   /* "tempfail" or "continue" */
+	GPtrArray *queues;      /* struct conf_queue *, at least one */
+};
+
+/* Load and validate a config file. An unknown group or key, a missing required key or a bad
+ * value fails with an error naming the file, line and key. */
+int conf_load(const char *path, struct conf **conf_r, char **error_r);
+void conf_free(struct conf **conf);
+/* The queue whose address (lower-case compare) or local part matches; NULL if none.
+ * Borrowed from conf. */
+const struct conf_queue *conf_queue_by_address(const struct conf *conf, const char *addr);
+const struct conf_queue *conf_queue_by_local(const struct conf *conf, const char *local);
+const struct conf_queue *conf_queue_by_name(const struct conf *conf, const char *name);
+
+#endif

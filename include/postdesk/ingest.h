@@ -1,0 +1,122 @@
+/* ingest: how mail comes in. The LMTP protocol (session state machine + server), the
+ * recipient check shared by LMTP RCPT, the milter and `postdesk deliver`, the delivery
+ * pipeline (parse -> thread -> store) and the group-commit writer.
+ *
+ * Threads: the LMTP server runs one thread per connection; sessions never touch the
+ * database: they hand complete messages to the committer, whose single writer thread
+ * threads and stores a batch of messages in one transaction and answers each waiting
+ * session after the batch is durable (group commit). */
+#ifndef POSTDESK_INGEST_H
+#define POSTDESK_INGEST_H
+
+#include <glib.h>
+#include "postdesk/conf.h"
+#include "postdesk/lib.h"
+#include "postdesk/store.h"
+#include "postdesk/token.h"
+
+/* ======================= LMTP session (pure state machine) ======================= */
+
+/* What a session needs from the rest of the program. Called from the session's thread. */
+struct lmtp_backend {
+	void *ctx;
+	/* RCPT TO: decide now (250 / 550 5.1.1 / 550 5.7.1 / 4xx). */
+	void (*rcpt)(void *ctx, const char *addr, struct verdict *v);
+	/* After the final dot: deliver raw (dot-unstuffed, CRLF as received) to the accepted
+	 * recipients; fill verdicts[i] for rcpts[i]. Returns only when the result is durable. */
+	void (*data)(void *ctx, const char *sender, const char *const *rcpts, guint n_rcpts,
+		     const char *raw, gsize len, struct verdict *verdicts);
+};
+
+struct lmtp_limits {
+	const char *hostname;   /* in the greeting and LHLO reply */
+	gsize max_message_size; /* SIZE advertised; bigger messages get 552 5.3.4 */
+	guint max_line;         /* text line limit in DATA (RFC 5321: 1000 incl. CRLF) */
+	guint max_command;      /* command line limit (512 incl. CRLF, more for ESMTP params) */
+	guint max_rcpts;        /* recipients per transaction (452 4.5.3 beyond) */
+	guint idle_timeout;     /* seconds without input before the server closes */
+};
+void lmtp_limits_default(struct lmtp_limits *limits);
+
+struct lmtp_session;
+/* Owner: the caller; backend and limits are borrowed and must outlive the session. */
+struct lmtp_session *lmtp_session_new(const struct lmtp_backend *backend,
+				      const struct lmtp_limits *limits);
+void lmtp_session_free(struct lmtp_session **session);
+/* Append the 220 greeting to out. */
+void lmtp_session_greet(struct lmtp_session *session, GString *out);
+/* Feed bytes read from the client. Complete replies are appended to out (the caller writes
+ * out in one write() once no more input is pending: PIPELINING, and no Nagle stalls).
+ * Returns 1 when the connection must close after out is written (QUIT, fatal error), 0 to
+ * go on. Partial lines are buffered inside the session. */
+int lmtp_session_input(struct lmtp_session *session, const char *data, gsize len, GString *out);
+/* The 421 reply for an idle timeout, appended to out. */
+void lmtp_session_timeout(struct lmtp_session *session, GString *out);
+
+/* ======================= LMTP server ======================= */
+
+struct lmtp_server;
+/* Listen on "unix:/path" (mode 0666 so Postfix can connect; stale socket replaced) or
+ * "inet:HOST:PORT". TCP sockets get TCP_NODELAY. */
+int lmtp_server_new(const char *listen, const struct lmtp_backend *backend,
+		    const struct lmtp_limits *limits, guint max_sessions,
+		    struct lmtp_server **server_r, char **error_r);
+/* Accept and serve until lmtp_server_stop() (thread per connection, at most max_sessions;
+ * beyond that a connection gets 421 4.3.2). Returns when stopped and sessions ended. */
+int lmtp_server_run(struct lmtp_server *server, char **error_r);
+/* Async-signal-safe: ask run() to return. */
+void lmtp_server_stop(struct lmtp_server *server);
+void lmtp_server_free(struct lmtp_server **server);
+
+/* ======================= recipients ======================= */
+
+struct rcpt {
+	char *addr;                     /* lower-case */
+	const struct conf_queue *queue; /* borrowed from conf */
+	gboolean has_token;
+	struct token token;
+};
+/* Decide whether addr is ours: a queue address (250), a valid token address of our domain
+ * (250), a token with a bad MAC (550 5.7.1), anything else (550 5.1.1). On OK, *r filled
+ * (r->addr owned by r, free with rcpt_clear). */
+void rcpt_resolve(const struct conf *conf, const struct token_keys *keys, const char *addr,
+		  struct rcpt *r, struct verdict *v);
+void rcpt_clear(struct rcpt *r);
+
+/* ======================= delivery pipeline ======================= */
+
+/* One message for one or more accepted recipients. Owns everything about the message. */
+struct delivery {
+	char *sender;               /* envelope sender, "" for <> */
+	GArray *rcpts;              /* struct rcpt */
+	char *raw;
+	gsize raw_len;
+	struct parse_msg *msg;      /* set by delivery_parse */
+	struct verdict *verdicts;   /* one per recipient, set by delivery_apply */
+	gint64 *ticket_ids;         /* one per recipient (0 if failed) */
+};
+/* Takes ownership of raw (g_malloc'ed). */
+struct delivery *delivery_new(const char *sender, char *raw, gsize raw_len);
+void delivery_add_rcpt(struct delivery *d, struct rcpt *r); /* takes r's contents */
+void delivery_free(struct delivery **d);
+/* Parse the message (no database). A message that cannot be parsed at all sets every
+ * verdict to a permanent failure and returns -1. */
+int delivery_parse(struct delivery *d);
+/* Thread and store for every recipient, inside the caller's open transaction, each
+ * recipient in its own savepoint. Verdicts: 250 when stored (or already stored), 4xx on
+ * store trouble (the caller must not commit a half-written recipient), 5xx when permanent. */
+void delivery_apply(struct delivery *d, struct store *store, const struct conf *conf,
+		    gint64 now);
+/* Everything for a single message: begin, apply, commit (verdicts 4xx if commit fails). */
+void delivery_run(struct delivery *d, struct store *store, const struct conf *conf);
+
+/* ======================= group commit ======================= */
+
+struct committer;
+/* Start the writer thread on its own store connection. */
+int committer_new(const struct conf *conf, struct committer **c_r, char **error_r);
+/* Queue d and wait until its batch is committed (or failed); verdicts are then set. */
+void committer_submit(struct committer *c, struct delivery *d);
+void committer_free(struct committer **c);
+
+#endif

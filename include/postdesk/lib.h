@@ -1,0 +1,61 @@
+/* lib: logging, the delivery verdict shared by every edge, the clock and small helpers.
+ * Depends on GLib only. Error convention for the whole tree: functions return int,
+ * -1 error (reason in *error_r, a g_malloc'ed string the caller frees with g_free),
+ * 0 ok / not found, 1 found. */
+#ifndef POSTDESK_LIB_H
+#define POSTDESK_LIB_H
+
+#include <glib.h>
+#include <stdarg.h>
+#include <stdint.h>
+
+/* ---- logging (stderr or syslog); safe from any thread ---- */
+enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+/* Send log lines to syslog (ident) instead of stderr; call once before threads start. */
+void log_use_syslog(const char *ident);
+void log_set_level(enum log_level level);
+void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)
+#define log_info(...) log_msg(LOG_LEVEL_INFO, __VA_ARGS__)
+#define log_debug(...) log_msg(LOG_LEVEL_DEBUG, __VA_ARGS__)
+
+/* ---- the delivery verdict ----
+ * Every edge (LMTP reply, milter SMFIS_*, CLI exit code) collapses its result into one of
+ * these three, mapped exactly once by verdict_exit_code()/the LMTP and milter code. */
+enum verdict_status { VERDICT_OK = 0, VERDICT_TEMPFAIL, VERDICT_PERMFAIL };
+struct verdict {
+	enum verdict_status status;
+	int smtp;      /* basic reply code: 250, 451, 452, 550, 552, 554 */
+	char enh[12];  /* enhanced status code, e.g. "5.7.1" */
+	char text[256];/* human-readable reason, one line, no CR/LF */
+};
+/* Fill *v; text is printf-formatted and cut at one line. */
+void verdict_set(struct verdict *v, enum verdict_status status, int smtp, const char *enh,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+#define verdict_ok(v, ...) verdict_set((v), VERDICT_OK, 250, "2.0.0", __VA_ARGS__)
+/* sysexits code for a verdict: 0, EX_TEMPFAIL (75), EX_NOUSER (67) for 5.1.x, else EX_DATAERR (65). */
+int verdict_exit_code(const struct verdict *v);
+
+/* ---- clock ----
+ * Wall-clock seconds since the epoch. Tests and `postdesk tick --now` inject a fixed time
+ * with clock_set_fixed(); 0 restores the real clock. Not for use in threads that race a
+ * change of the fixed time (set it once, before work starts). */
+gint64 clock_now(void);
+void clock_set_fixed(gint64 t);
+/* ISO 8601 UTC ("2026-11-24T06:13:18Z"); g_malloc'ed. */
+char *clock_format(gint64 t);
+/* Parse ISO 8601 (with or without time / zone, or "@<epoch>"); -1 on error. */
+int clock_parse(const char *s, gint64 *t_r, char **error_r);
+
+/* ---- small helpers ---- */
+/* Lower-case ASCII copy of an address (UTF-8 passes through); g_malloc'ed. */
+char *util_addr_normalize(const char *addr);
+/* 1 if s contains CR, LF or NUL-before-len (unsafe in a header), else 0. */
+int util_has_crlf(const char *s);
+/* Read a whole file; -1 with error_r on failure. *data_r is g_malloc'ed and NUL-terminated. */
+int util_read_file(const char *path, char **data_r, gsize *len_r, char **error_r);
+/* Set *error_r (if error_r is not NULL) to a printf-formatted g_malloc'ed string; returns -1. */
+int util_error(char **error_r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,77 @@
+/* parse: raw RFC 5322 message -> struct parse_msg. With notify/, the only user of GMime for
+ * reading mail. Everything in struct parse_msg is UTF-8 and owned by the struct.
+ * Thread-safe after parse_init() (GMime's parser is per call). */
+#ifndef POSTDESK_PARSE_H
+#define POSTDESK_PARSE_H
+
+#include <glib.h>
+
+struct parse_addr {
+	char *name; /* display name, decoded; "" if none */
+	char *addr; /* addr-spec, lower-case; never NULL */
+};
+
+struct parse_attachment {
+	char *filename;     /* decoded (RFC 2047/2231); "" if none */
+	char *content_type; /* "application/pdf", lower-case */
+	gsize size;         /* decoded size in bytes */
+};
+
+struct parse_msg {
+	struct parse_addr from;   /* from.addr "" if the message has no usable From */
+	struct parse_addr reply_to; /* addr "" if none */
+	GPtrArray *to;            /* struct parse_addr * */
+	GPtrArray *cc;            /* struct parse_addr * */
+	char *subject;            /* decoded, "" if none; CR/LF/TAB folded to spaces */
+	gint64 date;              /* Date: as unix time; 0 if missing or unparsable */
+	char *message_id;         /* without <>; made up if missing (see message_id_made_up) */
+	gboolean message_id_made_up; /* made up as "<sha256-of-raw>@postdesk.invalid": stable */
+	char *in_reply_to;        /* first msg-id of In-Reply-To without <>, or NULL */
+	GPtrArray *references;    /* char *, msg-ids without <>, in header order (oldest first) */
+	char *body;               /* text body, UTF-8; "" if none */
+	char *body_html;          /* the HTML body as UTF-8 if there was one, else NULL */
+	gboolean body_from_html;  /* body was made from HTML (no text/plain part) */
+	gboolean charset_guessed; /* a charset was missing, unknown or wrong and was guessed */
+	GPtrArray *attachments;   /* struct parse_attachment * */
+	/* loop and auto-reply signals (RFC 3834), raw header values or NULL */
+	char *auto_submitted;
+	char *precedence;
+	char *list_id;
+	char *list_unsubscribe;
+	char *x_auto_response_suppress;
+	char *x_postdesk_loop;    /* our own loop header, if present */
+	/* delivery status notification (RFC 3464): multipart/report; report-type=delivery-status */
+	gboolean is_dsn;
+	char *dsn_action;         /* "failed", "delayed", ... of the first recipient, or NULL */
+	char *dsn_status;         /* "5.1.1" ... or NULL */
+	char *dsn_recipient;      /* Final-Recipient address, or NULL */
+	char *dsn_diagnostic;     /* Diagnostic-Code text, or NULL */
+};
+
+/* Initialise GMime once per process (idempotent, thread-safe). */
+void parse_init(void);
+
+/* Parse a raw message. Never fails on malformed input that GMime can read at all: broken
+ * parts become what can be recovered, bad charsets are guessed (charset_guessed). Fails (-1)
+ * only when no message can be made of the bytes at all. *msg_r owned by the caller. */
+int parse_message(const char *raw, gsize len, struct parse_msg **msg_r, char **error_r);
+void parse_msg_free(struct parse_msg **msg);
+
+/* Readable plain text from HTML (libxml2's HTML parser): block elements become line
+ * breaks, links keep their target, script/style dropped. g_malloc'ed UTF-8. */
+char *parse_html_to_text(const char *html, gsize len);
+
+/* Subject without reply/forward prefixes in any common language (Re:, AW:, SV:, VS:, WG:,
+ * Fwd:, RE:, 回复:, 答复:, Re[2]: ...) and without a leading ticket tag; g_malloc'ed. */
+char *parse_subject_base(const char *subject);
+/* Ticket number from a "[#N]" tag anywhere in the subject: 1 found (*id_r set), 0 none. */
+int parse_subject_tag(const char *subject, gint64 *id_r);
+
+/* The new text of a reply: quoted text, attribution lines ("On ... wrote:" in en, de, fr,
+ * es, nl, pt), Outlook "-----Original Message-----" and "From: ... Sent: ..." blocks, '>'
+ * quotes, "-- " signatures and the reply-above marker cut off. If html is given, Gmail,
+ * Apple Mail and Thunderbird quote containers are removed from it first and the text is
+ * made from what remains. marker may be NULL. g_malloc'ed. */
+char *parse_reply_text(const char *text, const char *html, const char *marker);
+
+#endif

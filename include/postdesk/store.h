@@ -1,0 +1,133 @@
+/* store: the SQLite database. The only module that includes sqlite3.h; every SQL statement
+ * lives in src/store/statements.def and is prepared when the store opens (schema drift fails
+ * at start-up). Schema changes are numbered forward-only migrations (src/store/migrations.c),
+ * tracked with PRAGMA user_version. WAL, synchronous=FULL, foreign_keys=ON, busy_timeout.
+ *
+ * A struct store is one connection: use it from one thread at a time. Strings returned in
+ * structs are owned by the struct (free with the matching _free). Functions follow the tree's
+ * convention: -1 error (*error_r set), 0 ok / not found, 1 found. */
+#ifndef POSTDESK_STORE_H
+#define POSTDESK_STORE_H
+
+#include <glib.h>
+
+struct store;
+
+enum store_flags {
+	STORE_READONLY = 1 << 0, /* open read-only, never migrate (milter, reports) */
+	STORE_CREATE = 1 << 1,   /* create the file if missing (postdesk init) */
+};
+
+/* Open (and, unless STORE_READONLY, migrate to the newest schema). busy_timeout_ms: how long
+ * a statement waits for a lock before failing (then callers answer 4xx). */
+int store_open(const char *path, int flags, int busy_timeout_ms, struct store **store_r,
+	       char **error_r);
+void store_close(struct store **store);
+/* Schema version of the open database. */
+int store_schema_version(struct store *store);
+/* Newest schema version this build knows. */
+int store_schema_latest(void);
+
+/* Kind of the last failure on this connection, so the edge can pick 452 4.3.1 (full) or
+ * 451 4.3.0 (busy/other). */
+enum store_err { STORE_ERR_NONE, STORE_ERR_FULL, STORE_ERR_BUSY, STORE_ERR_OTHER };
+enum store_err store_last_error(struct store *store);
+
+/* Transactions. begin is BEGIN IMMEDIATE (take the write lock now, so a busy database
+ * fails here, before any work). Savepoints let a batch roll back one message only. */
+int store_begin(struct store *store, char **error_r);
+int store_commit(struct store *store, char **error_r);
+void store_rollback(struct store *store);
+int store_savepoint(struct store *store, char **error_r);
+int store_release(struct store *store, char **error_r);
+void store_rollback_to(struct store *store);
+
+/* ---- records ---- */
+struct store_attachment {
+	char *filename;
+	char *content_type;
+	gint64 size;
+};
+
+struct store_ticket {
+	gint64 id;
+	char *queue;
+	char *subject;
+	char *status;          /* new | open | pending | resolved | closed */
+	char *priority;        /* low | normal | high | urgent */
+	char *assignee;        /* agent address or NULL */
+	gint64 requester_id;
+	char *requester;       /* address */
+	char *requester_name;
+	gint64 linked_to;      /* earlier ticket this one continues, 0 if none */
+	gint64 created;
+	gint64 updated;
+	gint64 message_count;
+};
+
+struct store_message {
+	gint64 id;
+	gint64 ticket_id;
+	char *direction;       /* "in" | "out" */
+	char *kind;            /* customer | agent | note | auto | bounce | survey */
+	char *message_id;      /* without <> */
+	char *rcpt;            /* envelope recipient (in) or main recipient (out) */
+	char *env_sender;      /* envelope sender, "" for null sender */
+	char *from_addr;
+	char *from_name;
+	char *subject;
+	gint64 date;           /* Date: header, 0 if none */
+	gint64 created;        /* when stored */
+	char *body;            /* text */
+	char *flags;           /* comma-separated: charset-guessed, message-id-made-up, ... */
+	GBytes *raw;           /* the message byte for byte; NULL when not loaded */
+	GPtrArray *attachments;/* struct store_attachment * */
+};
+
+void store_ticket_free(struct store_ticket **t);
+void store_message_free(struct store_message **m);
+
+/* ---- writes (call inside store_begin/commit) ---- */
+/* Insert or find a customer by lower-case address; a non-empty name updates the stored one. */
+int store_customer_upsert(struct store *store, const char *addr, const char *name,
+			  gint64 now, gint64 *id_r, char **error_r);
+/* New ticket, status "new". */
+int store_ticket_create(struct store *store, const char *queue, const char *subject,
+			gint64 requester_id, gint64 linked_to, gint64 now, gint64 *id_r,
+			char **error_r);
+int store_ticket_set_status(struct store *store, gint64 id, const char *status, gint64 now,
+			    char **error_r);
+/* Bump tickets.updated. */
+int store_ticket_touch(struct store *store, gint64 id, gint64 now, char **error_r);
+/* Insert a message with its attachments. m->id and m->created are ignored (created = now).
+ * If (message_id, rcpt) is already stored, returns 1 with *id_r = the stored row and inserts
+ * nothing (idempotent redelivery); 0 when inserted. */
+int store_message_insert(struct store *store, const struct store_message *m, gint64 now,
+			 gint64 *id_r, char **error_r);
+/* Add an address to a ticket's participants (no-op if present). role: requester|cc|agent. */
+int store_participant_add(struct store *store, gint64 ticket_id, const char *addr,
+			  const char *name, const char *role, char **error_r);
+/* Append an event. kind: created, message, status, reopened, linked, ...; detail free text. */
+int store_event_add(struct store *store, gint64 ticket_id, gint64 now, const char *kind,
+		    const char *actor, const char *detail, char **error_r);
+
+/* ---- reads ---- */
+/* Ticket of any stored message (in or out) with this Message-ID: 1 found, 0 none. */
+int store_find_ticket_by_msgid(struct store *store, const char *message_id, gint64 *ticket_r,
+			       char **error_r);
+/* 1 if addr (lower-case) is a participant of the ticket, 0 if not. */
+int store_is_participant(struct store *store, gint64 ticket_id, const char *addr,
+			 char **error_r);
+/* 1 found (*t_r owned by caller), 0 no such ticket. */
+int store_ticket_get(struct store *store, gint64 id, struct store_ticket **t_r, char **error_r);
+/* Tickets, newest first; status NULL for all. *list_r: GPtrArray of struct store_ticket *
+ * with a free function set. */
+int store_ticket_list(struct store *store, const char *status, GPtrArray **list_r,
+		      char **error_r);
+/* A ticket's messages in order, with attachments; with_raw loads the raw bytes too. */
+int store_message_list(struct store *store, gint64 ticket_id, gboolean with_raw,
+		       GPtrArray **list_r, char **error_r);
+/* Count of stored message rows (all tickets), for tests and benchmarks. */
+int store_message_count(struct store *store, gint64 *count_r, char **error_r);
+
+#endif

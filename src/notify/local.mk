@@ -1,0 +1,2 @@
+noinst_LIBRARIES += src/notify/libnotify.a
+src_notify_libnotify_a_SOURCES = include/postdesk/notify.h

@@ -1,0 +1,2 @@
+noinst_LIBRARIES += src/token/libtoken.a
+src_token_libtoken_a_SOURCES = include/postdesk/token.h

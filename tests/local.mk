@@ -1,0 +1,11 @@
+# Unit tests (Check), one suite per module; each fragment adds its programs to TESTS.
+UNIT_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS) -DTESTS_SRCDIR='"$(abs_top_srcdir)/tests"'
+include tests/unit/core.mk
+include tests/unit/parse.mk
+include tests/unit/quote.mk
+include tests/unit/store.mk
+include tests/unit/thread.mk
+include tests/unit/lmtp.mk
+include tests/unit/notify.mk
+include tests/e2e/local.mk
+EXTRA_DIST += tests/data

@@ -1,0 +1,1 @@
+# lmtp unit tests
