@@ -68,6 +68,16 @@ int lmtp_server_run(struct lmtp_server *server, char **error_r);
 void lmtp_server_stop(struct lmtp_server *server);
 void lmtp_server_free(struct lmtp_server **server);
 
+/* The daemon's backend: RCPT through rcpt_resolve, DATA through delivery_parse and the
+ * committer. Everything passed in is borrowed and must outlive the context. */
+struct committer;
+struct lmtp_backend_ctx;
+struct lmtp_backend_ctx *lmtp_backend_ctx_new(const struct conf *conf,
+					      const struct token_keys *keys,
+					      struct committer *committer,
+					      struct lmtp_backend *backend_r);
+void lmtp_backend_ctx_free(struct lmtp_backend_ctx **ctx);
+
 /* ======================= recipients ======================= */
 
 struct rcpt {
@@ -103,10 +113,13 @@ void delivery_free(struct delivery **d);
  * verdict to a permanent failure and returns -1. */
 int delivery_parse(struct delivery *d);
 /* Thread and store for every recipient, inside the caller's open transaction, each
- * recipient in its own savepoint. Verdicts: 250 when stored (or already stored), 4xx on
- * store trouble (the caller must not commit a half-written recipient), 5xx when permanent. */
-void delivery_apply(struct delivery *d, struct store *store, const struct conf *conf,
-		    gint64 now);
+ * recipient in its own savepoint. Verdicts: 250 when stored (or already stored), 5xx when
+ * permanent (that recipient's savepoint rolled back). Returns -1 on store trouble: every
+ * verdict is then 4xx and the caller must roll the transaction back. */
+int delivery_apply(struct delivery *d, struct store *store, const struct conf *conf,
+		   gint64 now);
+/* Set every verdict to 4xx for a store failure (452 4.3.1 when the disk is full). */
+void delivery_tempfail(struct delivery *d, struct store *store, const char *error);
 /* Everything for a single message: begin, apply, commit (verdicts 4xx if commit fails). */
 void delivery_run(struct delivery *d, struct store *store, const struct conf *conf);
 

@@ -112,6 +112,10 @@ int store_event_add(struct store *store, gint64 ticket_id, gint64 now, const cha
 		    const char *actor, const char *detail, char **error_r);
 
 /* ---- reads ---- */
+/* The stored row for (message_id, rcpt): 1 found (*row_r, *ticket_r set; ticket 0 if none),
+ * 0 not stored yet. Lets threading skip a redelivered message before it creates anything. */
+int store_message_find(struct store *store, const char *message_id, const char *rcpt,
+		       gint64 *row_r, gint64 *ticket_r, char **error_r);
 /* Ticket of any stored message (in or out) with this Message-ID: 1 found, 0 none. */
 int store_find_ticket_by_msgid(struct store *store, const char *message_id, gint64 *ticket_r,
 			       char **error_r);

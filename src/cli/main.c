@@ -1,10 +1,152 @@
-/* cli main: dispatch `postdesk SUBCOMMAND`. */
+/* cli main: `postdesk [-c FILE] COMMAND [ARGS]`: dispatch, and the helpers every
+ * subcommand shares (config, store, option parsing, JSON output). Errors are printed here,
+ * at the edge, once. */
 #include "config.h"
 #include "postdesk/cli.h"
+#include "postdesk/lib.h"
+#include "cli.h"
+
+#include <json-glib/json-glib.h>
 #include <stdio.h>
+#include <string.h>
+
+static const struct {
+	const char *name;
+	int (*run)(struct cli *cli, int argc, char **argv);
+	const char *help;
+} cli_commands[] = {
+	{"init", cli_init, "create the database and the token key"},
+	{"deliver", cli_deliver, "deliver one message from stdin (-r RCPT [-f SENDER])"},
+	{"tickets", cli_tickets, "list tickets [--status S] [--json]"},
+	{"show", cli_show, "show one ticket with its messages [--json]"},
+};
+
+int cli_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("postdesk: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int cli_load(struct cli *cli)
+{
+	char *error = NULL;
+
+	if (cli->conf != NULL)
+		return 0;
+	if (conf_load(cli->conf_path, &cli->conf, &error) < 0) {
+		cli_fail(EX_CONFIG, "%s", error);
+		g_free(error);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+int cli_store(struct cli *cli, int flags, struct store **store_r)
+{
+	char *error = NULL;
+	int ret = cli_load(cli);
+
+	if (ret != 0)
+		return ret;
+	if (store_open(cli->conf->database, flags, (int)cli->conf->busy_timeout_ms, store_r,
+		       &error) < 0) {
+		cli_fail(EX_TEMPFAIL, "%s", error);
+		g_free(error);
+		return EX_TEMPFAIL;
+	}
+	return 0;
+}
+
+int cli_options(struct cli *cli, int *argc, char ***argv, const GOptionEntry *entries,
+		const char *params, const char *summary)
+{
+	const GOptionEntry common[] = {
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &cli->conf_opt,
+		 "configuration file", "FILE"},
+		G_OPTION_ENTRY_NULL,
+	};
+	GOptionContext *ctx = g_option_context_new(params);
+	GError *err = NULL;
+	gboolean ok;
+
+	g_option_context_set_summary(ctx, summary);
+	g_option_context_add_main_entries(ctx, common, NULL);
+	if (entries != NULL)
+		g_option_context_add_main_entries(ctx, entries, NULL);
+	ok = g_option_context_parse(ctx, argc, argv, &err);
+	g_option_context_free(ctx);
+	if (cli->conf_opt != NULL)
+		cli->conf_path = cli->conf_opt;
+	if (!ok) {
+		cli_fail(EX_USAGE, "%s: %s", (*argv)[0], err->message);
+		g_error_free(err);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+void cli_print_json(JsonNode *node)
+{
+	JsonGenerator *gen = json_generator_new();
+	char *text;
+
+	json_generator_set_pretty(gen, TRUE);
+	json_generator_set_root(gen, node);
+	text = json_generator_to_data(gen, NULL);
+	puts(text);
+	g_free(text);
+	g_object_unref(gen);
+	json_node_unref(node);
+}
+
+static int cli_usage(FILE *out)
+{
+	size_t i;
+
+	fputs("usage: postdesk [-c FILE] COMMAND [OPTIONS]\n\ncommands:\n", out);
+	for (i = 0; i < G_N_ELEMENTS(cli_commands); i++)
+		fprintf(out, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].help);
+	fputs("\nThe configuration file is -c FILE, else $POSTDESK_CONF, else " CONF_DEFAULT_PATH
+	      ".\n",
+	      out);
+	return out == stdout ? 0 : EX_USAGE;
+}
+
 int cli_main(int argc, char **argv)
 {
-	(void)argc; (void)argv;
-	fprintf(stderr, "postdesk: not yet\n");
-	return 64;
+	struct cli cli = {0};
+	size_t i;
+	int ret;
+
+	g_set_prgname("postdesk");
+	cli.conf_path = g_getenv("POSTDESK_CONF");
+	/* -c may also come after the subcommand; cli_options() then stores it in conf_opt. */
+	if (cli.conf_path == NULL)
+		cli.conf_path = CONF_DEFAULT_PATH;
+	argc--, argv++;
+	if (argc >= 2 && strcmp(argv[0], "-c") == 0) {
+		cli.conf_path = argv[1];
+		argc -= 2, argv += 2;
+	}
+	if (argc < 1)
+		return cli_usage(stderr);
+	if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0 ||
+	    strcmp(argv[0], "-h") == 0)
+		return cli_usage(stdout);
+	for (i = 0; i < G_N_ELEMENTS(cli_commands); i++) {
+		if (strcmp(argv[0], cli_commands[i].name) == 0) {
+			ret = cli_commands[i].run(&cli, argc, argv);
+			conf_free(&cli.conf);
+			g_free(cli.conf_opt);
+			return ret;
+		}
+	}
+	cli_fail(EX_USAGE, "unknown command '%s'", argv[0]);
+	return cli_usage(stderr);
 }

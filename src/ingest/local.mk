@@ -1,2 +1,6 @@
 noinst_LIBRARIES += src/ingest/libingest.a
-src_ingest_libingest_a_SOURCES = include/postdesk/ingest.h
+src_ingest_libingest_a_SOURCES = include/postdesk/ingest.h \
+	src/ingest/lmtp_session.c \
+	src/ingest/lmtp_server.c
+src_ingest_libingest_a_SOURCES += src/ingest/rcpt.c src/ingest/delivery.c \
+	src/ingest/committer.c src/ingest/lmtp_backend.c

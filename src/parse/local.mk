@@ -1,2 +1,9 @@
 noinst_LIBRARIES += src/parse/libparse.a
-src_parse_libparse_a_SOURCES = include/postdesk/parse.h
+src_parse_libparse_a_SOURCES = include/postdesk/parse.h \
+	src/parse/parse-private.h \
+	src/parse/parse.c \
+	src/parse/charset.c \
+	src/parse/html.c \
+	src/parse/mime.c \
+	src/parse/dsn.c \
+	src/parse/subject.c

@@ -1,0 +1,91 @@
+/* postdesk-lmtpd: the LMTP delivery agent Postfix hands support mail to.
+ * main() wires config, keys, the group-commit writer and the LMTP server together. */
+#include "config.h"
+#include "postdesk/conf.h"
+#include "postdesk/ingest.h"
+#include "postdesk/lib.h"
+#include "postdesk/parse.h"
+#include "postdesk/token.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+static struct lmtp_server *lmtpd_server; /* for the signal handler only */
+
+static void lmtpd_on_signal(int sig)
+{
+	(void)sig;
+	lmtp_server_stop(lmtpd_server);
+}
+
+static int lmtpd_fail(int code, char *error)
+{
+	log_error("%s", error);
+	g_free(error);
+	return code;
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf_path = g_getenv("POSTDESK_CONF") ? g_getenv("POSTDESK_CONF")
+							   : CONF_DEFAULT_PATH;
+	struct conf *conf = NULL;
+	struct token_keys *keys = NULL;
+	struct committer *committer = NULL;
+	struct lmtp_backend backend;
+	struct lmtp_backend_ctx *ctx;
+	struct lmtp_limits limits;
+	char *error = NULL;
+	int opt, foreground = 0, ret = 0;
+
+	g_set_prgname("postdesk-lmtpd");
+	while ((opt = getopt(argc, argv, "c:f")) != -1) {
+		if (opt == 'c')
+			conf_path = optarg;
+		else if (opt == 'f')
+			foreground = 1;
+		else
+			return fprintf(stderr, "usage: postdesk-lmtpd [-c FILE] [-f]\n"), EX_USAGE;
+	}
+	if (conf_load(conf_path, &conf, &error) < 0)
+		return lmtpd_fail(EX_CONFIG, error);
+	log_set_level(g_str_equal(conf->log_level, "debug")  ? LOG_LEVEL_DEBUG
+		      : g_str_equal(conf->log_level, "warn") ? LOG_LEVEL_WARN
+		      : g_str_equal(conf->log_level, "error") ? LOG_LEVEL_ERROR
+							      : LOG_LEVEL_INFO);
+	if (token_keys_load(conf->key_file, &keys, &error) < 0)
+		return lmtpd_fail(EX_CONFIG, error);
+	parse_init();
+	lmtp_limits_default(&limits);
+	limits.hostname = conf->hostname;
+	limits.max_message_size = (gsize)conf->max_message_size;
+	limits.idle_timeout = (guint)conf->lmtp_timeout;
+	if (!foreground) {
+		log_use_syslog("postdesk-lmtpd");
+		if (daemon(0, 0) < 0)
+			return lmtpd_fail(EX_OSERR, g_strdup_printf("daemon: %s", g_strerror(errno)));
+	}
+	/* Threads start after daemon(): they would not survive its fork(). */
+	if (committer_new(conf, &committer, &error) < 0)
+		return lmtpd_fail(EX_TEMPFAIL, error);
+	ctx = lmtp_backend_ctx_new(conf, keys, committer, &backend);
+	if (lmtp_server_new(conf->lmtp_listen, &backend, &limits, (guint)conf->lmtp_max_sessions,
+			    &lmtpd_server, &error) < 0)
+		return lmtpd_fail(EX_OSERR, error);
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, lmtpd_on_signal);
+	signal(SIGINT, lmtpd_on_signal);
+	log_info("listening on %s", conf->lmtp_listen);
+	if (lmtp_server_run(lmtpd_server, &error) < 0)
+		ret = lmtpd_fail(EX_OSERR, error);
+	lmtp_server_free(&lmtpd_server);
+	committer_free(&committer);
+	lmtp_backend_ctx_free(&ctx);
+	token_keys_free(&keys);
+	conf_free(&conf);
+	log_info("stopped");
+	return ret;
+}

@@ -1,0 +1,35 @@
+/* Private to the cli module: shared helpers of the subcommands. */
+#ifndef POSTDESK_CLI_PRIV_H
+#define POSTDESK_CLI_PRIV_H
+
+#include <glib.h>
+#include <sysexits.h>
+#include "postdesk/conf.h"
+#include "postdesk/store.h"
+
+struct _JsonNode;
+
+struct cli {
+	const char *conf_path; /* borrowed: argv, environment, default or conf_opt */
+	char *conf_opt;        /* -c given after the subcommand (owned) */
+	struct conf *conf;
+};
+
+/* Print "postdesk: <msg>" to stderr; returns code (for `return cli_fail(...)`). */
+int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Load the config named by -c (or the default); EX_CONFIG on error (printed). */
+int cli_load(struct cli *cli);
+/* Open the store of the loaded config; EX_TEMPFAIL/EX_UNAVAILABLE on error (printed). */
+int cli_store(struct cli *cli, int flags, struct store **store_r);
+/* Parse subcommand options: argv[0] is the subcommand. Returns EX_USAGE on error. */
+int cli_options(struct cli *cli, int *argc, char ***argv, const GOptionEntry *entries,
+		const char *params, const char *summary);
+/* Print a JSON node to stdout, pretty. Takes ownership of node. */
+void cli_print_json(struct _JsonNode *node);
+
+int cli_init(struct cli *cli, int argc, char **argv);
+int cli_deliver(struct cli *cli, int argc, char **argv);
+int cli_tickets(struct cli *cli, int argc, char **argv);
+int cli_show(struct cli *cli, int argc, char **argv);
+
+#endif

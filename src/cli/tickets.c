@@ -1,0 +1,229 @@
+/* cli tickets / show: list tickets and show one, as text or JSON (shapes in
+ * doc/json.md). Read-only: opens the store read-only. */
+#include "config.h"
+#include "postdesk/lib.h"
+#include "cli.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+static void json_time(JsonBuilder *b, const char *name, gint64 t)
+{
+	char *s;
+
+	json_builder_set_member_name(b, name);
+	if (t == 0) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	s = clock_format(t);
+	json_builder_add_string_value(b, s);
+	g_free(s);
+}
+
+static void json_str(JsonBuilder *b, const char *name, const char *value)
+{
+	json_builder_set_member_name(b, name);
+	if (value == NULL)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_string_value(b, value);
+}
+
+static void json_int(JsonBuilder *b, const char *name, gint64 value)
+{
+	json_builder_set_member_name(b, name);
+	json_builder_add_int_value(b, value);
+}
+
+/* Members of a ticket object (the caller opens and closes the object). */
+static void json_ticket(JsonBuilder *b, const struct store_ticket *t)
+{
+	json_int(b, "id", t->id);
+	json_str(b, "status", t->status);
+	json_str(b, "priority", t->priority);
+	json_str(b, "queue", t->queue);
+	json_str(b, "subject", t->subject);
+	json_str(b, "requester", t->requester);
+	json_str(b, "requester_name", t->requester_name);
+	json_str(b, "assignee", t->assignee);
+	json_time(b, "created", t->created);
+	json_time(b, "updated", t->updated);
+	json_int(b, "message_count", t->message_count);
+	json_builder_set_member_name(b, "linked_to");
+	if (t->linked_to == 0)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_int_value(b, t->linked_to);
+}
+
+static void json_message(JsonBuilder *b, const struct store_message *m)
+{
+	guint i;
+
+	json_builder_begin_object(b);
+	json_int(b, "id", m->id);
+	json_str(b, "direction", m->direction);
+	json_str(b, "kind", m->kind);
+	json_str(b, "from", m->from_addr);
+	json_str(b, "from_name", m->from_name);
+	json_str(b, "to", m->rcpt);
+	json_str(b, "subject", m->subject);
+	json_time(b, "date", m->date);
+	json_time(b, "stored", m->created);
+	json_str(b, "message_id", m->message_id);
+	json_str(b, "flags", m->flags);
+	json_str(b, "body", m->body);
+	json_builder_set_member_name(b, "attachments");
+	json_builder_begin_array(b);
+	for (i = 0; i < m->attachments->len; i++) {
+		const struct store_attachment *a = g_ptr_array_index(m->attachments, i);
+		json_builder_begin_object(b);
+		json_str(b, "filename", a->filename);
+		json_str(b, "content_type", a->content_type);
+		json_int(b, "size", a->size);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	json_builder_end_object(b);
+}
+
+static void tickets_print_text(const GPtrArray *list)
+{
+	guint i;
+
+	printf("%-6s %-8s %-10s %-20s %4s  %-28s %s\n", "ID", "STATUS", "QUEUE", "UPDATED",
+	       "MSGS", "REQUESTER", "SUBJECT");
+	for (i = 0; i < list->len; i++) {
+		const struct store_ticket *t = g_ptr_array_index(list, i);
+		char *updated = clock_format(t->updated);
+		printf("%-6" G_GINT64_FORMAT " %-8s %-10s %-20s %4" G_GINT64_FORMAT
+		       "  %-28s %s\n",
+		       t->id, t->status, t->queue, updated, t->message_count, t->requester,
+		       t->subject);
+		g_free(updated);
+	}
+}
+
+static int tickets_fail_store(char *error)
+{
+	int ret = cli_fail(EX_TEMPFAIL, "%s", error);
+
+	g_free(error);
+	return ret;
+}
+
+int cli_tickets(struct cli *cli, int argc, char **argv)
+{
+	char *status = NULL;
+	gboolean json = FALSE;
+	const GOptionEntry entries[] = {
+		{"status", 's', 0, G_OPTION_ARG_STRING, &status, "only tickets in this status",
+		 "S"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
+		G_OPTION_ENTRY_NULL,
+	};
+	struct store *store = NULL;
+	GPtrArray *list = NULL;
+	char *error = NULL;
+	guint i;
+	int ret;
+
+	if ((ret = cli_options(cli, &argc, &argv, entries, "", "List tickets.")) != 0 ||
+	    (ret = cli_store(cli, STORE_READONLY, &store)) != 0)
+		goto out;
+	if (store_ticket_list(store, status, &list, &error) < 0) {
+		ret = tickets_fail_store(error);
+		goto out;
+	}
+	if (json) {
+		JsonBuilder *b = json_builder_new();
+		json_builder_begin_array(b);
+		for (i = 0; i < list->len; i++) {
+			json_builder_begin_object(b);
+			json_ticket(b, g_ptr_array_index(list, i));
+			json_builder_end_object(b);
+		}
+		json_builder_end_array(b);
+		cli_print_json(json_builder_get_root(b));
+		g_object_unref(b);
+	} else {
+		tickets_print_text(list);
+	}
+out:
+	if (list != NULL)
+		g_ptr_array_unref(list);
+	store_close(&store);
+	g_free(status);
+	return ret;
+}
+
+static void show_print_text(const struct store_ticket *t, const GPtrArray *msgs)
+{
+	guint i;
+
+	printf("Ticket #%" G_GINT64_FORMAT ": %s\nStatus: %s  Priority: %s  Queue: %s\n"
+	       "Requester: %s <%s>\n",
+	       t->id, t->subject, t->status, t->priority, t->queue, t->requester_name,
+	       t->requester);
+	for (i = 0; i < msgs->len; i++) {
+		const struct store_message *m = g_ptr_array_index(msgs, i);
+		char *when = clock_format(m->created);
+		printf("\n--- message %" G_GINT64_FORMAT " (%s, %s) %s from %s\nSubject: %s\n\n%s\n",
+		       m->id, m->direction, m->kind, when, m->from_addr, m->subject, m->body);
+		g_free(when);
+	}
+}
+
+int cli_show(struct cli *cli, int argc, char **argv)
+{
+	gboolean json = FALSE;
+	const GOptionEntry entries[] = {
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
+		G_OPTION_ENTRY_NULL,
+	};
+	struct store *store = NULL;
+	struct store_ticket *t = NULL;
+	GPtrArray *msgs = NULL;
+	char *error = NULL, *end;
+	gint64 id;
+	int ret;
+
+	if ((ret = cli_options(cli, &argc, &argv, entries, "ID", "Show a ticket.")) != 0)
+		return ret;
+	if (argc != 2 || (id = g_ascii_strtoll(argv[1], &end, 10)) <= 0 || *end != '\0')
+		return cli_fail(EX_USAGE, "show: usage: show ID [--json]");
+	if ((ret = cli_store(cli, STORE_READONLY, &store)) != 0)
+		return ret;
+	ret = store_ticket_get(store, id, &t, &error);
+	if (ret == 1 && store_message_list(store, id, FALSE, &msgs, &error) < 0)
+		ret = -1;
+	if (ret < 0) {
+		ret = tickets_fail_store(error);
+	} else if (ret == 0) {
+		ret = cli_fail(EX_NOINPUT, "show: no ticket %" G_GINT64_FORMAT, id);
+	} else if (json) {
+		JsonBuilder *b = json_builder_new();
+		guint i;
+		json_builder_begin_object(b);
+		json_ticket(b, t);
+		json_builder_set_member_name(b, "messages");
+		json_builder_begin_array(b);
+		for (i = 0; i < msgs->len; i++)
+			json_message(b, g_ptr_array_index(msgs, i));
+		json_builder_end_array(b);
+		json_builder_end_object(b);
+		cli_print_json(json_builder_get_root(b));
+		g_object_unref(b);
+		ret = 0;
+	} else {
+		show_print_text(t, msgs);
+		ret = 0;
+	}
+	if (msgs != NULL)
+		g_ptr_array_unref(msgs);
+	store_ticket_free(&t);
+	store_close(&store);
+	return ret;
+}

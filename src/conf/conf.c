@@ -1,0 +1,342 @@
+/* conf: load the configuration file (GLib key file) into an immutable struct conf.
+ * Every key is described once in keys.def; one loop walks that table for [postdesk] and for
+ * each [queue NAME] group, so adding a key never adds parsing code. GKeyFile gives no line
+ * numbers, so on an error the loader scans the file text for the group and key to name the
+ * line. conf_load() runs before threads start; the result is read-only afterwards. */
+#include "config.h"
+#include "conf-private.h"
+#include "postdesk/lib.h"
+
+#include <stdarg.h>
+#include <string.h>
+
+/* The ENUM type stores its index through an int lvalue. */
+G_STATIC_ASSERT(sizeof(enum conf_closed_policy) == sizeof(int));
+
+#define CONF_REQUIRED TRUE
+#define CONF_OPTIONAL FALSE
+#define CONF_OFF_GLOBAL(f) offsetof(struct conf, f)
+#define CONF_OFF_QUEUE(f) offsetof(struct conf_queue, f)
+#define CONF_KEY(grp, nm, ty, fld, df, rq, mn, mx, ch, dc)                                        \
+	{CONF_GROUP_##grp, nm, CONF_T_##ty, CONF_OFF_##grp(fld), df, CONF_##rq, mn, mx, ch, dc},
+
+const struct conf_key conf_keys[] = {
+#include "keys.def"
+};
+const size_t conf_keys_count = G_N_ELEMENTS(conf_keys);
+
+#define QUEUE_PREFIX "queue "
+
+struct conf_ctx {
+	const char *path;
+	const char *text; /* the file, for line numbers */
+	GKeyFile *kf;
+};
+
+/* Line of the last "key =" in group (GKeyFile keeps the last), or of the group's first
+ * header when key is NULL; 0 if not found. Mirrors GKeyFile's own line rules. */
+static int conf_line(const char *text, const char *group, const char *key)
+{
+	char **lines = g_strsplit(text, "\n", -1);
+	int found = 0;
+	gboolean in_group = FALSE;
+
+	for (int i = 0; lines[i] != NULL; i++) {
+		char *s = g_strstrip(lines[i]), *end;
+
+		if (s[0] == '[' && (end = strrchr(s, ']')) != NULL) {
+			*end = '\0';
+			in_group = strcmp(s + 1, group) == 0;
+			if (in_group && key == NULL && found == 0)
+				found = i + 1;
+		} else if (in_group && key != NULL && s[0] != '#' && (end = strchr(s, '=')) != NULL) {
+			*end = '\0';
+			if (strcmp(g_strchomp(s), key) == 0)
+				found = i + 1;
+		}
+	}
+	g_strfreev(lines);
+	return found;
+}
+
+/* "path:LINE: [group] key: message"; the line of key, else of the group, else none. */
+static int conf_fail(const struct conf_ctx *ctx, const char *group, const char *key,
+		     char **error_r, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+static int conf_fail(const struct conf_ctx *ctx, const char *group, const char *key,
+		     char **error_r, const char *fmt, ...)
+{
+	int line = key != NULL ? conf_line(ctx->text, group, key) : 0;
+	char *msg, *where;
+	va_list ap;
+
+	if (line == 0)
+		line = conf_line(ctx->text, group, NULL);
+	va_start(ap, fmt);
+	msg = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	where = line > 0 ? g_strdup_printf("%s:%d", ctx->path, line) : g_strdup(ctx->path);
+	if (key != NULL)
+		util_error(error_r, "%s: [%s] %s: %s", where, group, key, msg);
+	else
+		util_error(error_r, "%s: [%s]: %s", where, group, msg);
+	g_free(where);
+	g_free(msg);
+	return -1;
+}
+
+/* A default with "{domain}" and "{Name}" filled in; g_malloc'ed. */
+static char *conf_expand_default(const char *def, const char *domain, const char *qname)
+{
+	GString *s = g_string_new(def);
+
+	g_string_replace(s, "{domain}", domain != NULL ? domain : "", 0);
+	if (qname != NULL) {
+		char *name = g_strdup(qname);
+		name[0] = g_ascii_toupper(name[0]);
+		g_string_replace(s, "{Name}", name, 0);
+		g_free(name);
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* For messages: the value as written, escaped only if it holds control characters. */
+static char *conf_show(const char *raw)
+{
+	for (const char *p = raw; *p != '\0'; p++)
+		if ((unsigned char)*p < ' ')
+			return g_strescape(raw, NULL);
+	return g_strdup(raw);
+}
+
+/* One key of the table: the file's value, else the default, else "required". */
+static int conf_parse_key(const struct conf_ctx *ctx, const char *group, const struct conf_key *k,
+			  void *base, const char *domain, const char *qname, char **error_r)
+{
+	GError *err = NULL;
+	char *raw, *expected = NULL, *shown;
+	int ret;
+
+	if (!g_key_file_has_key(ctx->kf, group, k->name, NULL)) {
+		if (k->required)
+			return conf_fail(ctx, group, k->name, error_r, "required key missing");
+		if (k->def == NULL)
+			return 0;
+		raw = conf_expand_default(k->def, domain, qname);
+		ret = conf_value_parse(k, raw, base, &expected);
+		if (ret < 0)
+			conf_fail(ctx, group, k->name, error_r, "bad default \"%s\": %s", raw,
+				  expected);
+		g_free(raw);
+		g_free(expected);
+		return ret;
+	}
+	raw = g_key_file_get_string(ctx->kf, group, k->name, &err);
+	if (raw == NULL) {
+		conf_fail(ctx, group, k->name, error_r, "bad value: %s", err->message);
+		g_error_free(err);
+		return -1;
+	}
+	ret = conf_value_parse(k, raw, base, &expected);
+	if (ret < 0) {
+		shown = conf_show(raw);
+		conf_fail(ctx, group, k->name, error_r, "bad value \"%s\": %s", shown, expected);
+		g_free(shown);
+	}
+	g_free(expected);
+	g_free(raw);
+	return ret;
+}
+
+static int conf_parse_group(const struct conf_ctx *ctx, const char *group,
+			    enum conf_group_kind kind, void *base, const char *domain,
+			    const char *qname, char **error_r)
+{
+	char **keys = g_key_file_get_keys(ctx->kf, group, NULL, NULL);
+	int ret = 0;
+
+	/* Unknown keys first: a typo must not hide behind a "required key missing". */
+	for (size_t i = 0; keys != NULL && keys[i] != NULL && ret == 0; i++) {
+		size_t j;
+		for (j = 0; j < conf_keys_count; j++)
+			if (conf_keys[j].group == kind && strcmp(conf_keys[j].name, keys[i]) == 0)
+				break;
+		if (j == conf_keys_count)
+			ret = conf_fail(ctx, group, keys[i], error_r, "unknown key");
+	}
+	g_strfreev(keys);
+	for (size_t j = 0; j < conf_keys_count && ret == 0; j++) {
+		if (conf_keys[j].group != kind)
+			continue;
+		ret = conf_parse_key(ctx, group, &conf_keys[j], base,
+				     kind == CONF_GROUP_QUEUE ? domain : ((struct conf *)base)->domain,
+				     qname, error_r);
+	}
+	return ret;
+}
+
+/* The checks that involve more than one key or queue. */
+static int conf_check_queue(const struct conf_ctx *ctx, const struct conf *conf,
+			    const char *group, struct conf_queue *q, char **error_r)
+{
+	const char *at = strchr(q->address, '@');
+
+	q->local = g_strndup(q->address, at - q->address);
+	if (strcmp(at + 1, conf->domain) != 0)
+		return conf_fail(ctx, group, "address", error_r,
+				 "\"%s\" is not in the support domain %s", q->address, conf->domain);
+	if (strchr(q->local, '+') != NULL)
+		return conf_fail(ctx, group, "address", error_r,
+				 "\"%s\": a queue address may not contain '+' (used by reply tokens)",
+				 q->address);
+	for (guint i = 0; i < conf->queues->len; i++) {
+		const struct conf_queue *other = g_ptr_array_index(conf->queues, i);
+		if (strcmp(other->local, q->local) == 0)
+			return conf_fail(ctx, group, "address", error_r,
+					 "\"%s\" is already used by [queue %s]", q->address,
+					 other->name);
+	}
+	return 0;
+}
+
+static gboolean conf_queue_name_ok(const char *name)
+{
+	if (name[0] == '\0')
+		return FALSE;
+	for (const char *p = name; *p != '\0'; p++)
+		if (!g_ascii_islower(*p) && !g_ascii_isdigit(*p) && *p != '_' && *p != '-')
+			return FALSE;
+	return TRUE;
+}
+
+static int conf_load_groups(const struct conf_ctx *ctx, struct conf *conf, char **error_r)
+{
+	char **groups = g_key_file_get_groups(ctx->kf, NULL);
+	int ret = 0;
+
+	for (size_t i = 0; groups[i] != NULL && ret == 0; i++) {
+		const char *g = groups[i];
+		if (strcmp(g, "postdesk") == 0)
+			continue;
+		if (!g_str_has_prefix(g, QUEUE_PREFIX))
+			ret = conf_fail(ctx, g, NULL, error_r,
+					"unknown group (expected [postdesk] or [queue NAME])");
+		else if (!conf_queue_name_ok(g + strlen(QUEUE_PREFIX)))
+			ret = conf_fail(ctx, g, NULL, error_r,
+					"bad queue name \"%s\": expected [a-z0-9_-]+",
+					g + strlen(QUEUE_PREFIX));
+	}
+	if (ret == 0)
+		ret = conf_parse_group(ctx, "postdesk", CONF_GROUP_GLOBAL, conf, NULL, NULL,
+				       error_r);
+	for (size_t i = 0; groups[i] != NULL && ret == 0; i++) {
+		struct conf_queue *q;
+		if (!g_str_has_prefix(groups[i], QUEUE_PREFIX))
+			continue;
+		q = g_new0(struct conf_queue, 1);
+		q->name = g_strdup(groups[i] + strlen(QUEUE_PREFIX));
+		ret = conf_parse_group(ctx, groups[i], CONF_GROUP_QUEUE, q, conf->domain, q->name,
+				       error_r);
+		if (ret == 0)
+			ret = conf_check_queue(ctx, conf, groups[i], q, error_r);
+		g_ptr_array_add(conf->queues, q); /* owned by conf even on error */
+	}
+	g_strfreev(groups);
+	if (ret == 0 && conf->queues->len == 0)
+		ret = util_error(error_r, "%s: no [queue NAME] group: at least one queue is required",
+				 ctx->path);
+	return ret;
+}
+
+static void conf_free_fields(enum conf_group_kind kind, void *base)
+{
+	for (size_t i = 0; i < conf_keys_count; i++)
+		if (conf_keys[i].group == kind && conf_type_is_string(conf_keys[i].type))
+			g_free(*(char **)(void *)((char *)base + conf_keys[i].offset));
+}
+
+static void conf_queue_free(gpointer p)
+{
+	struct conf_queue *q = p;
+
+	conf_free_fields(CONF_GROUP_QUEUE, q);
+	g_free(q->name);
+	g_free(q->local);
+	g_free(q);
+}
+
+int conf_load(const char *path, struct conf **conf_r, char **error_r)
+{
+	struct conf_ctx ctx = {.path = path};
+	struct conf *conf;
+	GError *err = NULL;
+	char *text;
+	gsize len;
+	int ret;
+
+	if (util_read_file(path, &text, &len, error_r) < 0)
+		return -1;
+	ctx.text = text;
+	ctx.kf = g_key_file_new();
+	if (!g_key_file_load_from_data(ctx.kf, text, len, G_KEY_FILE_NONE, &err)) {
+		util_error(error_r, "%s: %s", path, err->message);
+		g_error_free(err);
+		g_key_file_free(ctx.kf);
+		g_free(text);
+		return -1;
+	}
+	conf = g_new0(struct conf, 1);
+	conf->path = g_strdup(path);
+	conf->queues = g_ptr_array_new_with_free_func(conf_queue_free);
+	ret = conf_load_groups(&ctx, conf, error_r);
+	g_key_file_free(ctx.kf);
+	g_free(text);
+	if (ret < 0) {
+		conf_free(&conf);
+		return -1;
+	}
+	*conf_r = conf;
+	return 0;
+}
+
+void conf_free(struct conf **conf)
+{
+	struct conf *c = *conf;
+
+	if (c == NULL)
+		return;
+	conf_free_fields(CONF_GROUP_GLOBAL, c);
+	g_ptr_array_unref(c->queues);
+	g_free(c->path);
+	g_free(c);
+	*conf = NULL;
+}
+
+const struct conf_queue *conf_queue_by_address(const struct conf *conf, const char *addr)
+{
+	for (guint i = 0; i < conf->queues->len; i++) {
+		const struct conf_queue *q = g_ptr_array_index(conf->queues, i);
+		if (g_ascii_strcasecmp(q->address, addr) == 0)
+			return q;
+	}
+	return NULL;
+}
+
+const struct conf_queue *conf_queue_by_local(const struct conf *conf, const char *local)
+{
+	for (guint i = 0; i < conf->queues->len; i++) {
+		const struct conf_queue *q = g_ptr_array_index(conf->queues, i);
+		if (g_ascii_strcasecmp(q->local, local) == 0)
+			return q;
+	}
+	return NULL;
+}
+
+const struct conf_queue *conf_queue_by_name(const struct conf *conf, const char *name)
+{
+	for (guint i = 0; i < conf->queues->len; i++) {
+		const struct conf_queue *q = g_ptr_array_index(conf->queues, i);
+		if (g_ascii_strcasecmp(q->name, name) == 0)
+			return q;
+	}
+	return NULL;
+}

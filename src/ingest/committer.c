@@ -1,0 +1,129 @@
+/* committer: group commit. Session threads parse their message, then hand it to the single
+ * writer thread here and wait. The writer takes everything that queued up while it was
+ * busy (up to batch_max), threads and stores it in ONE transaction, commits (one fsync for
+ * the whole batch with synchronous=FULL), and only then wakes the sessions, which answer
+ * 250. If anything in a batch fails, the batch is rolled back and each message is retried
+ * in a transaction of its own, so one bad message cannot fail its neighbours.
+ * Owns: its store connection (used only by the writer thread) and the job queue. */
+#include "config.h"
+#include "postdesk/ingest.h"
+
+struct committer_job {
+	struct delivery *d;
+	gboolean done;
+};
+
+struct committer {
+	const struct conf *conf;
+	struct store *store;
+	GAsyncQueue *queue;
+	GThread *thread;
+	GMutex lock;
+	GCond cond;
+};
+
+/* Pushed by committer_free to end the writer loop. */
+static struct committer_job committer_stop_job;
+
+static void committer_batch(struct committer *c, struct committer_job **jobs, guint n)
+{
+	char *error = NULL;
+	gboolean failed = FALSE;
+	guint i;
+
+	if (n == 1) {
+		delivery_run(jobs[0]->d, c->store, c->conf);
+		return;
+	}
+	if (store_begin(c->store, &error) < 0) {
+		for (i = 0; i < n; i++)
+			delivery_tempfail(jobs[i]->d, c->store, error);
+		g_free(error);
+		return;
+	}
+	for (i = 0; i < n && !failed; i++)
+		failed = delivery_apply(jobs[i]->d, c->store, c->conf, clock_now()) < 0;
+	if (!failed && store_commit(c->store, &error) == 0)
+		return;
+	g_free(error);
+	store_rollback(c->store);
+	log_warn("group commit of %u messages failed; storing them one by one", n);
+	for (i = 0; i < n; i++)
+		delivery_run(jobs[i]->d, c->store, c->conf);
+}
+
+static gpointer committer_main(gpointer data)
+{
+	struct committer *c = data;
+	guint max = c->conf->batch_max > 0 ? (guint)c->conf->batch_max : 1;
+	struct committer_job **jobs = g_new(struct committer_job *, max);
+	gboolean stop = FALSE;
+	guint n, i;
+
+	while (!stop) {
+		jobs[0] = g_async_queue_pop(c->queue);
+		if (jobs[0] == &committer_stop_job)
+			break;
+		for (n = 1; n < max; n++) {
+			jobs[n] = g_async_queue_try_pop(c->queue);
+			if (jobs[n] == NULL)
+				break;
+			if (jobs[n] == &committer_stop_job) {
+				stop = TRUE;
+				break;
+			}
+		}
+		committer_batch(c, jobs, n);
+		g_mutex_lock(&c->lock);
+		for (i = 0; i < n; i++)
+			jobs[i]->done = TRUE;
+		g_cond_broadcast(&c->cond);
+		g_mutex_unlock(&c->lock);
+	}
+	g_free(jobs);
+	return NULL;
+}
+
+int committer_new(const struct conf *conf, struct committer **c_r, char **error_r)
+{
+	struct committer *c = g_new0(struct committer, 1);
+
+	c->conf = conf;
+	if (store_open(conf->database, 0, (int)conf->busy_timeout_ms, &c->store, error_r) < 0) {
+		g_free(c);
+		return -1;
+	}
+	c->queue = g_async_queue_new();
+	g_mutex_init(&c->lock);
+	g_cond_init(&c->cond);
+	c->thread = g_thread_new("committer", committer_main, c);
+	*c_r = c;
+	return 0;
+}
+
+void committer_submit(struct committer *c, struct delivery *d)
+{
+	struct committer_job job = {.d = d, .done = FALSE};
+
+	g_async_queue_push(c->queue, &job);
+	g_mutex_lock(&c->lock);
+	while (!job.done)
+		g_cond_wait(&c->cond, &c->lock);
+	g_mutex_unlock(&c->lock);
+}
+
+void committer_free(struct committer **cp)
+{
+	struct committer *c = *cp;
+
+	if (c == NULL)
+		return;
+	g_async_queue_push(c->queue, &committer_stop_job);
+	g_thread_join(c->thread);
+	g_async_queue_unref(c->queue);
+	g_mutex_clear(&c->lock);
+	g_cond_clear(&c->cond);
+	store_close(&c->store);
+	g_free(c);
+	*cp = NULL;
+}

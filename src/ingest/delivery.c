@@ -1,0 +1,165 @@
+/* delivery: one message on its way from an entry point (LMTP, `postdesk deliver`) into
+ * the store. Owns the raw bytes, the parsed message and the per-recipient results.
+ * Parsing needs no database and runs in the caller's thread; delivery_apply runs in the
+ * thread that owns the store connection (the committer, or the CLI). */
+#include "config.h"
+#include "postdesk/ingest.h"
+#include "postdesk/parse.h"
+#include "postdesk/thread.h"
+
+#include <string.h>
+
+struct delivery *delivery_new(const char *sender, char *raw, gsize raw_len)
+{
+	struct delivery *d = g_new0(struct delivery, 1);
+
+	d->sender = util_addr_normalize(sender != NULL ? sender : "");
+	d->raw = raw;
+	d->raw_len = raw_len;
+	d->rcpts = g_array_new(FALSE, TRUE, sizeof(struct rcpt));
+	return d;
+}
+
+void delivery_add_rcpt(struct delivery *d, struct rcpt *r)
+{
+	g_array_append_val(d->rcpts, *r);
+	memset(r, 0, sizeof(*r));
+	d->verdicts = g_renew(struct verdict, d->verdicts, d->rcpts->len);
+	d->ticket_ids = g_renew(gint64, d->ticket_ids, d->rcpts->len);
+	d->ticket_ids[d->rcpts->len - 1] = 0;
+	verdict_set(&d->verdicts[d->rcpts->len - 1], VERDICT_TEMPFAIL, 451, "4.3.0",
+		    "not processed");
+}
+
+void delivery_free(struct delivery **dp)
+{
+	struct delivery *d = *dp;
+	guint i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->rcpts->len; i++)
+		rcpt_clear(&g_array_index(d->rcpts, struct rcpt, i));
+	g_array_free(d->rcpts, TRUE);
+	parse_msg_free(&d->msg);
+	g_free(d->sender);
+	g_free(d->raw);
+	g_free(d->verdicts);
+	g_free(d->ticket_ids);
+	g_free(d);
+	*dp = NULL;
+}
+
+static void delivery_set_all(struct delivery *d, const struct verdict *v)
+{
+	guint i;
+
+	for (i = 0; i < d->rcpts->len; i++)
+		d->verdicts[i] = *v;
+}
+
+int delivery_parse(struct delivery *d)
+{
+	struct verdict v;
+	char *error = NULL;
+
+	if (parse_message(d->raw, d->raw_len, &d->msg, &error) == 0)
+		return 0;
+	verdict_set(&v, VERDICT_PERMFAIL, 554, "5.6.0", "message not readable: %s", error);
+	log_warn("refused message from <%s>: %s", d->sender, error);
+	g_free(error);
+	delivery_set_all(d, &v);
+	return -1;
+}
+
+/* Store trouble becomes a 4xx: the MTA keeps the message and retries. */
+void delivery_tempfail(struct delivery *d, struct store *store, const char *error)
+{
+	struct verdict v;
+
+	if (store_last_error(store) == STORE_ERR_FULL)
+		verdict_set(&v, VERDICT_TEMPFAIL, 452, "4.3.1",
+			    "insufficient storage, try again later");
+	else
+		verdict_set(&v, VERDICT_TEMPFAIL, 451, "4.3.0",
+			    "temporary store failure, try again later");
+	log_error("message from <%s> not stored: %s", d->sender, error);
+	delivery_set_all(d, &v);
+}
+
+static int delivery_apply_one(struct delivery *d, guint i, struct store *store,
+			      const struct conf *conf, gint64 now)
+{
+	struct rcpt *r = &g_array_index(d->rcpts, struct rcpt, i);
+	struct thread_input in = {
+		.msg = d->msg,
+		.raw = d->raw,
+		.raw_len = d->raw_len,
+		.rcpt = r->addr,
+		.env_sender = d->sender,
+		.queue = r->queue,
+		.token = r->has_token ? &r->token : NULL,
+	};
+	struct thread_result res;
+	gboolean permanent = FALSE;
+	char *error = NULL;
+
+	if (store_savepoint(store, &error) < 0 ||
+	    thread_deliver(store, conf, &in, now, &res, &permanent, &error) < 0) {
+		if (!permanent) {
+			delivery_tempfail(d, store, error);
+			g_free(error);
+			return -1;
+		}
+		store_rollback_to(store);
+		verdict_set(&d->verdicts[i], VERDICT_PERMFAIL, 550, "5.1.1", "<%s>: %s",
+			    r->addr, error);
+		g_free(error);
+		return store_release(store, NULL) < 0 ? -1 : 0;
+	}
+	if (store_release(store, &error) < 0) {
+		delivery_tempfail(d, store, error);
+		g_free(error);
+		return -1;
+	}
+	d->ticket_ids[i] = res.ticket_id;
+	verdict_set(&d->verdicts[i], VERDICT_OK, 250, "2.0.0",
+		    "<%s> %s ticket %" G_GINT64_FORMAT " (%s)", r->addr,
+		    res.duplicate ? "already stored in" : res.new_ticket ? "opened" : "added to",
+		    res.ticket_id, res.duplicate ? "duplicate" : thread_rule_name(res.rule));
+	return 0;
+}
+
+int delivery_apply(struct delivery *d, struct store *store, const struct conf *conf,
+		   gint64 now)
+{
+	guint i;
+
+	if (d->msg == NULL)
+		return 0; /* refused at parse time: verdicts already permanent */
+	for (i = 0; i < d->rcpts->len; i++) {
+		if (delivery_apply_one(d, i, store, conf, now) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void delivery_run(struct delivery *d, struct store *store, const struct conf *conf)
+{
+	char *error = NULL;
+
+	if (store_begin(store, &error) < 0) {
+		delivery_tempfail(d, store, error);
+		g_free(error);
+		return;
+	}
+	if (delivery_apply(d, store, conf, clock_now()) < 0) {
+		store_rollback(store);
+		return;
+	}
+	if (store_commit(store, &error) < 0) {
+		delivery_tempfail(d, store, error);
+		g_free(error);
+		store_rollback(store);
+	}
+}

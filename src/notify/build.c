@@ -1,0 +1,274 @@
+/* notify/build: struct notify_mail -> RFC 5322 bytes with CRLF line ends, built by GMime
+ * (addresses, RFC 2047/2231 encoding, transfer encodings, folding). Before anything goes
+ * into a header it is checked here for CR/LF: this is the one gate against header injection
+ * from ticket data (names, subjects, ids). Owns nothing between calls; thread-safe (GMime is
+ * initialised once through g_once, every call builds its own objects). */
+#include "config.h"
+#include "postdesk/notify.h"
+
+#include <gmime/gmime.h>
+#include <string.h>
+
+/* Headers notify_build() writes itself: an extra header may not replace or add to them. */
+static const char *const reserved_headers[] = {
+	"From",	 "Sender",	"To",	      "Cc",	    "Bcc",	   "Reply-To",
+	"Subject", "Date",	"Message-ID", "In-Reply-To", "References",	   "MIME-Version",
+	"Auto-Submitted", "Content-Type", "Content-Transfer-Encoding", "Content-Disposition",
+};
+
+static void gmime_once(void)
+{
+	static gsize done = 0;
+
+	/* g_mime_init() itself is not thread-safe; the parse module may also call it, which
+	 * is harmless: GMime counts the calls. */
+	if (g_once_init_enter(&done)) {
+		g_mime_init();
+		g_once_init_leave(&done, 1);
+	}
+}
+
+static int check_value(const char *header, const char *value, char **error_r)
+{
+	if (value != NULL && util_has_crlf(value))
+		return util_error(error_r, "header %s: value contains CR or LF", header);
+	return 0;
+}
+
+static int check_addr(const char *header, const struct notify_addr *a, char **error_r)
+{
+	const char *at;
+
+	if (check_value(header, a->name, error_r) < 0)
+		return -1;
+	if (a->addr == NULL || *a->addr == '\0')
+		return util_error(error_r, "header %s: empty address", header);
+	if (check_value(header, a->addr, error_r) < 0)
+		return -1;
+	for (const char *p = a->addr; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>' || *p == ',')
+			return util_error(error_r, "header %s: bad character in address \"%s\"",
+					  header, a->addr);
+	at = strrchr(a->addr, '@');
+	if (at == NULL || at == a->addr || at[1] == '\0')
+		return util_error(error_r, "header %s: address \"%s\" is not local@domain", header,
+				  a->addr);
+	return 0;
+}
+
+static int check_addrs(const char *header, const struct notify_addr *list, guint n,
+		       char **error_r)
+{
+	for (guint i = 0; i < n; i++)
+		if (check_addr(header, &list[i], error_r) < 0)
+			return -1;
+	return 0;
+}
+
+/* A msg-id without <>: id-left@id-right, nothing that would end or split the <...>. */
+static int check_msgid(const char *header, const char *id, char **error_r)
+{
+	if (check_value(header, id, error_r) < 0)
+		return -1;
+	for (const char *p = id; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
+			return util_error(error_r, "header %s: bad character in \"%s\"", header, id);
+	if (strchr(id, '@') == NULL)
+		return util_error(error_r, "header %s: \"%s\" has no '@'", header, id);
+	return 0;
+}
+
+static int check_header_name(const char *name, char **error_r)
+{
+	if (name == NULL || *name == '\0')
+		return util_error(error_r, "extra header with an empty name");
+	for (const char *p = name; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 0x7f || *p == ':')
+			return util_error(error_r, "extra header name \"%s\" is not a field name",
+					  util_has_crlf(name) ? "(has CR/LF)" : name);
+	for (guint i = 0; i < G_N_ELEMENTS(reserved_headers); i++)
+		if (g_ascii_strcasecmp(name, reserved_headers[i]) == 0)
+			return util_error(error_r, "extra header %s is set by notify_build itself",
+					  name);
+	return 0;
+}
+
+static int validate(const struct notify_mail *m, char **error_r)
+{
+	struct notify_addr from = {m->from_name, m->from_addr};
+
+	if (m->subject == NULL || m->body == NULL || m->message_id == NULL)
+		return util_error(error_r, "mail without subject, body or Message-ID");
+	if (m->n_to + m->n_cc == 0)
+		return util_error(error_r, "mail without recipients");
+	if (check_addr("From", &from, error_r) < 0 || check_addrs("To", m->to, m->n_to, error_r) < 0 ||
+	    check_addrs("Cc", m->cc, m->n_cc, error_r) < 0 ||
+	    (m->reply_to != NULL && check_addr("Reply-To", m->reply_to, error_r) < 0) ||
+	    check_value("Subject", m->subject, error_r) < 0 ||
+	    check_msgid("Message-ID", m->message_id, error_r) < 0 ||
+	    (m->in_reply_to != NULL && check_msgid("In-Reply-To", m->in_reply_to, error_r) < 0) ||
+	    check_value("Auto-Submitted", m->auto_submitted, error_r) < 0)
+		return -1;
+	for (guint i = 0; i < m->n_references; i++)
+		if (check_msgid("References", m->references[i], error_r) < 0)
+			return -1;
+	for (guint i = 0; i < m->n_headers; i++) {
+		if (check_header_name(m->headers[i].name, error_r) < 0 ||
+		    check_value(m->headers[i].name, m->headers[i].value, error_r) < 0)
+			return -1;
+		if (m->headers[i].value == NULL)
+			return util_error(error_r, "header %s: no value", m->headers[i].name);
+	}
+	for (guint i = 0; i < m->n_attachments; i++)
+		if (check_value("Content-Disposition", m->attachments[i].filename, error_r) < 0 ||
+		    check_value("Content-Type", m->attachments[i].content_type, error_r) < 0)
+			return -1;
+	return 0;
+}
+
+/* The text body: always charset=utf-8 (g_mime_text_part_set_text() would pick latin1 for
+ * some texts), with the transfer encoding GMime finds best for 7-bit transport. */
+static GMimeObject *text_part_new(const char *body)
+{
+	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(body, strlen(body));
+	GMimeDataWrapper *content =
+		g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_part_set_content(GMIME_PART(part), content);
+	g_mime_text_part_set_charset(part, "utf-8");
+	g_mime_part_set_content_encoding(GMIME_PART(part),
+					 g_mime_part_get_best_content_encoding(
+						 GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
+	g_object_unref(content);
+	g_object_unref(stream);
+	return GMIME_OBJECT(part);
+}
+
+static GMimeObject *attachment_new(const struct notify_attachment *a)
+{
+	GMimeContentType *ctype = NULL;
+	GMimePart *part;
+	GMimeStream *stream;
+	GMimeDataWrapper *content;
+	gsize size = 0;
+	const char *data = a->data == NULL ? "" : g_bytes_get_data(a->data, &size);
+
+	if (a->content_type != NULL)
+		ctype = g_mime_content_type_parse(NULL, a->content_type);
+	if (ctype != NULL) {
+		part = g_mime_part_new_with_type(g_mime_content_type_get_media_type(ctype),
+						 g_mime_content_type_get_media_subtype(ctype));
+		g_object_unref(ctype);
+	} else {
+		part = g_mime_part_new_with_type("application", "octet-stream");
+	}
+	stream = g_mime_stream_mem_new_with_buffer(data, size);
+	content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+	g_mime_part_set_content(part, content);
+	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
+	if (a->filename != NULL && *a->filename != '\0')
+		g_mime_part_set_filename(part, a->filename);
+	else
+		g_mime_object_set_disposition(GMIME_OBJECT(part), GMIME_DISPOSITION_ATTACHMENT);
+	g_object_unref(content);
+	g_object_unref(stream);
+	return GMIME_OBJECT(part);
+}
+
+static void add_addrs(GMimeMessage *msg, GMimeAddressType type, const struct notify_addr *list,
+		      guint n)
+{
+	for (guint i = 0; i < n; i++)
+		g_mime_message_add_mailbox(msg, type, list[i].name == NULL ? "" : list[i].name,
+					   list[i].addr);
+}
+
+static void set_id_headers(GMimeMessage *msg, const struct notify_mail *m)
+{
+	GMimeObject *obj = GMIME_OBJECT(msg);
+
+	g_mime_message_set_message_id(msg, m->message_id);
+	if (m->in_reply_to != NULL) {
+		char *v = g_strdup_printf("<%s>", m->in_reply_to);
+		g_mime_object_set_header(obj, "In-Reply-To", v, NULL);
+		g_free(v);
+	}
+	if (m->n_references > 0) {
+		GString *refs = g_string_new(NULL);
+		for (guint i = 0; i < m->n_references; i++)
+			g_string_append_printf(refs, "%s<%s>", i == 0 ? "" : " ",
+					       m->references[i]);
+		g_mime_object_set_header(obj, "References", refs->str, NULL);
+		g_string_free(refs, TRUE);
+	}
+}
+
+static GMimeMessage *message_new(const struct notify_mail *m)
+{
+	GMimeMessage *msg = g_mime_message_new(TRUE);
+	GDateTime *date = g_date_time_new_from_unix_utc(m->date != 0 ? m->date : clock_now());
+
+	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM,
+				   m->from_name == NULL ? "" : m->from_name, m->from_addr);
+	add_addrs(msg, GMIME_ADDRESS_TYPE_TO, m->to, m->n_to);
+	add_addrs(msg, GMIME_ADDRESS_TYPE_CC, m->cc, m->n_cc);
+	if (m->reply_to != NULL)
+		add_addrs(msg, GMIME_ADDRESS_TYPE_REPLY_TO, m->reply_to, 1);
+	g_mime_message_set_subject(msg, m->subject, "utf-8");
+	g_mime_message_set_date(msg, date);
+	g_date_time_unref(date);
+	set_id_headers(msg, m);
+	if (m->auto_submitted != NULL)
+		g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted", m->auto_submitted,
+					 NULL);
+	for (guint i = 0; i < m->n_headers; i++)
+		g_mime_object_append_header(GMIME_OBJECT(msg), m->headers[i].name,
+					    m->headers[i].value, "utf-8");
+	return msg;
+}
+
+int notify_build(const struct notify_mail *m, char **raw_r, gsize *len_r, char **error_r)
+{
+	GMimeMessage *msg;
+	GMimeObject *body;
+	GMimeFormatOptions *opts;
+	GMimeStream *out;
+	GByteArray *bytes;
+
+	*raw_r = NULL;
+	*len_r = 0;
+	if (validate(m, error_r) < 0)
+		return -1;
+	gmime_once();
+	msg = message_new(m);
+	body = text_part_new(m->body);
+	if (m->n_attachments > 0) {
+		GMimeMultipart *mixed = g_mime_multipart_new_with_subtype("mixed");
+		g_mime_multipart_add(mixed, body);
+		g_object_unref(body);
+		for (guint i = 0; i < m->n_attachments; i++) {
+			GMimeObject *att = attachment_new(&m->attachments[i]);
+			g_mime_multipart_add(mixed, att);
+			g_object_unref(att);
+		}
+		body = GMIME_OBJECT(mixed);
+	}
+	g_mime_message_set_mime_part(msg, body);
+	g_object_unref(body);
+
+	/* SMTP wants CRLF; GMime converts headers and content when told to. */
+	opts = g_mime_format_options_new();
+	g_mime_format_options_set_newline_format(opts, GMIME_NEWLINE_FORMAT_DOS);
+	out = g_mime_stream_mem_new();
+	g_mime_object_write_to_stream(GMIME_OBJECT(msg), opts, out);
+	bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(out));
+	*len_r = bytes->len;
+	*raw_r = g_malloc(bytes->len + 1);
+	memcpy(*raw_r, bytes->data, bytes->len);
+	(*raw_r)[bytes->len] = '\0';
+	g_object_unref(out);
+	g_mime_format_options_free(opts);
+	g_object_unref(msg);
+	return 0;
+}

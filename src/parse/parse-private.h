@@ -1,0 +1,39 @@
+/* parse-private.h: helpers shared by the files of the parse module (not part of its API).
+ * Everything returned is g_malloc'ed and owned by the caller; all of it is thread-safe. */
+#ifndef POSTDESK_PARSE_PRIVATE_H
+#define POSTDESK_PARSE_PRIVATE_H
+
+#include <gmime/gmime.h>
+
+#include "postdesk/parse.h"
+
+/* MIME nesting deeper than this is not walked; attachments past the cap are only counted. */
+#define PARSE_MAX_DEPTH 50
+#define PARSE_MAX_ATTACHMENTS 1000
+
+/* The shared, read-only parser options (lenient, fallback charsets utf-8 and windows-1252). */
+GMimeParserOptions *parse_options(void);
+
+/* Valid UTF-8 copy of s (NULL gives ""): invalid bytes become U+FFFD; with one_line, CR, LF
+ * and TAB become spaces and the ends are trimmed. */
+char *parse_utf8_clean(const char *s, gboolean one_line);
+
+/* Bytes in the declared charset (NULL if none) to valid UTF-8 without NULs. Sets
+ * *guessed_r to TRUE (never to FALSE) when the charset had to be guessed. */
+char *parse_charset_to_utf8(const char *data, gsize len, const char *charset,
+			    gboolean *guessed_r);
+
+/* A header of obj, unfolded and trimmed, as valid UTF-8 without RFC 2047 decoding;
+ * NULL if absent. */
+char *parse_header_raw(GMimeObject *obj, const char *name);
+
+/* The transfer-decoded content of a leaf part; the caller unrefs the array. */
+GByteArray *parse_part_bytes(GMimePart *part);
+
+/* Body, HTML body, attachments and DSN of a message (mime.c). */
+void parse_mime(GMimeMessage *message, struct parse_msg *msg);
+
+/* Fill the dsn_* fields from a message/delivery-status part (dsn.c). */
+void parse_dsn_fields(GMimeObject *status, struct parse_msg *msg);
+
+#endif

@@ -1,0 +1,244 @@
+/* parse.c: raw RFC 5322 message -> struct parse_msg (headers here; body, attachments and
+ * DSN in mime.c and dsn.c). GMime and libxml2 are initialised once (GOnce); the parser
+ * options are built then and only read afterwards, so parse_message() may run in many
+ * threads at once. The returned struct owns every string in it. */
+#include <string.h>
+
+#include <libxml/parser.h>
+
+#include "postdesk/lib.h"
+
+#include "parse-private.h"
+
+static GMimeParserOptions *options;
+
+static gpointer init_once(gpointer data)
+{
+	g_mime_init();
+	xmlInitParser();
+	options = g_mime_parser_options_new();
+	/* 8-bit bytes in raw headers: UTF-8 if valid, else windows-1252 */
+	static const char *fallback[] = {"utf-8", "windows-1252", NULL};
+	g_mime_parser_options_set_fallback_charsets(options, fallback);
+	g_mime_parser_options_set_rfc2047_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_address_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
+	g_mime_parser_options_set_parameter_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
+	return NULL;
+}
+
+void parse_init(void)
+{
+	static GOnce once = G_ONCE_INIT;
+	g_once(&once, init_once, NULL);
+}
+
+GMimeParserOptions *parse_options(void)
+{
+	parse_init();
+	return options;
+}
+
+char *parse_header_raw(GMimeObject *obj, const char *name)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	GMimeHeader *h = list != NULL ? g_mime_header_list_get_header(list, name) : NULL;
+	const char *raw = h != NULL ? g_mime_header_get_raw_value(h) : NULL;
+	if (raw == NULL)
+		return NULL;
+	char *unfolded = g_mime_utils_header_unfold(raw);
+	char *value = parse_utf8_clean(unfolded, TRUE);
+	g_free(unfolded);
+	return value;
+}
+
+static void addr_set(struct parse_addr *a, InternetAddressMailbox *mb)
+{
+	a->name = parse_utf8_clean(internet_address_get_name(INTERNET_ADDRESS(mb)), TRUE);
+	char *addr = parse_utf8_clean(internet_address_mailbox_get_addr(mb), TRUE);
+	a->addr = util_addr_normalize(addr);
+	g_free(addr);
+}
+
+static void addr_clear(struct parse_addr *a)
+{
+	g_free(a->name);
+	g_free(a->addr);
+}
+
+static void addr_free(gpointer p)
+{
+	addr_clear(p);
+	g_free(p);
+}
+
+/* Append the mailboxes of list (groups flattened, empty addresses skipped) to out, or
+ * only the first into *first. */
+static void addr_collect(InternetAddressList *list, GPtrArray *out, struct parse_addr *first)
+{
+	int n = list != NULL ? internet_address_list_length(list) : 0;
+	for (int i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_list_get_address(list, i);
+		if (INTERNET_ADDRESS_IS_GROUP(ia)) {
+			addr_collect(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)),
+				     out, first);
+		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
+			const char *addr = internet_address_mailbox_get_addr(
+				INTERNET_ADDRESS_MAILBOX(ia));
+			if (addr == NULL || *addr == '\0')
+				continue;
+			if (first != NULL) {
+				if (first->addr == NULL)
+					addr_set(first, INTERNET_ADDRESS_MAILBOX(ia));
+				return;
+			}
+			struct parse_addr *a = g_new0(struct parse_addr, 1);
+			addr_set(a, INTERNET_ADDRESS_MAILBOX(ia));
+			g_ptr_array_add(out, a);
+		}
+		if (first != NULL && first->addr != NULL)
+			return;
+	}
+}
+
+static void addr_first(InternetAddressList *list, struct parse_addr *a)
+{
+	addr_collect(list, NULL, a);
+	if (a->addr == NULL) {
+		a->name = g_strdup("");
+		a->addr = g_strdup("");
+	}
+}
+
+/* Message-ids of a References or In-Reply-To header, without <>, via GMime's parser. */
+static GPtrArray *msgids(GMimeObject *obj, const char *name)
+{
+	GPtrArray *ids = g_ptr_array_new_with_free_func(g_free);
+	char *value = parse_header_raw(obj, name);
+	if (value == NULL)
+		return ids;
+	GMimeReferences *refs = g_mime_references_parse(options, value);
+	int n = refs != NULL ? g_mime_references_length(refs) : 0;
+	for (int i = 0; i < n; i++) {
+		const char *id = g_mime_references_get_message_id(refs, i);
+		if (id != NULL && *id != '\0')
+			g_ptr_array_add(ids, parse_utf8_clean(id, TRUE));
+	}
+	if (refs != NULL)
+		g_mime_references_free(refs);
+	g_free(value);
+	return ids;
+}
+
+static void parse_ids(GMimeMessage *message, const char *raw, gsize len, struct parse_msg *msg)
+{
+	const char *id = g_mime_message_get_message_id(message);
+	if (id != NULL && *id != '\0') {
+		msg->message_id = parse_utf8_clean(id, TRUE);
+	} else {
+		/* stable across redeliveries of the same bytes */
+		char *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
+		msg->message_id = g_strconcat(hex, "@postdesk.invalid", NULL);
+		msg->message_id_made_up = TRUE;
+		g_free(hex);
+	}
+	GPtrArray *irt = msgids(GMIME_OBJECT(message), "In-Reply-To");
+	if (irt->len > 0)
+		msg->in_reply_to = g_strdup(g_ptr_array_index(irt, 0));
+	g_ptr_array_unref(irt);
+	g_ptr_array_unref(msg->references);
+	msg->references = msgids(GMIME_OBJECT(message), "References");
+}
+
+static void parse_headers(GMimeMessage *message, struct parse_msg *msg)
+{
+	GMimeObject *obj = GMIME_OBJECT(message);
+	addr_first(g_mime_message_get_from(message), &msg->from);
+	addr_first(g_mime_message_get_reply_to(message), &msg->reply_to);
+	addr_collect(g_mime_message_get_to(message), msg->to, NULL);
+	addr_collect(g_mime_message_get_cc(message), msg->cc, NULL);
+	msg->subject = parse_utf8_clean(g_mime_message_get_subject(message), TRUE);
+	GDateTime *date = g_mime_message_get_date(message);
+	msg->date = date != NULL ? g_date_time_to_unix(date) : 0;
+	msg->auto_submitted = parse_header_raw(obj, "Auto-Submitted");
+	msg->precedence = parse_header_raw(obj, "Precedence");
+	msg->list_id = parse_header_raw(obj, "List-Id");
+	msg->list_unsubscribe = parse_header_raw(obj, "List-Unsubscribe");
+	msg->x_auto_response_suppress = parse_header_raw(obj, "X-Auto-Response-Suppress");
+	msg->x_postdesk_loop = parse_header_raw(obj, "X-Postdesk-Loop");
+}
+
+static GMimeMessage *construct(const char *raw, gsize len)
+{
+	/* an mbox "From " line is not a header: start after it */
+	if (len > 5 && memcmp(raw, "From ", 5) == 0) {
+		const char *nl = memchr(raw, '\n', len);
+		gsize skip = nl != NULL ? (gsize)(nl - raw) + 1 : len;
+		raw += skip;
+		len -= skip;
+	}
+	if (len == 0)
+		return NULL;
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
+	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
+	GMimeMessage *message = g_mime_parser_construct_message(parser, options);
+	g_object_unref(parser);
+	g_object_unref(stream);
+	return message;
+}
+
+int parse_message(const char *raw, gsize len, struct parse_msg **msg_r, char **error_r)
+{
+	parse_init();
+	*msg_r = NULL;
+	GMimeMessage *message = raw != NULL ? construct(raw, len) : NULL;
+	if (message == NULL)
+		return util_error(error_r, "not a mail message (%" G_GSIZE_FORMAT " bytes)", len);
+	struct parse_msg *msg = g_new0(struct parse_msg, 1);
+	msg->to = g_ptr_array_new_with_free_func(addr_free);
+	msg->cc = g_ptr_array_new_with_free_func(addr_free);
+	msg->references = g_ptr_array_new_with_free_func(g_free);
+	msg->attachments = g_ptr_array_new();
+	parse_headers(message, msg);
+	parse_ids(message, raw, len, msg);
+	parse_mime(message, msg);
+	g_object_unref(message);
+	*msg_r = msg;
+	return 0;
+}
+
+void parse_msg_free(struct parse_msg **msgp)
+{
+	struct parse_msg *msg = *msgp;
+	if (msg == NULL)
+		return;
+	*msgp = NULL;
+	addr_clear(&msg->from);
+	addr_clear(&msg->reply_to);
+	g_ptr_array_unref(msg->to);
+	g_ptr_array_unref(msg->cc);
+	g_ptr_array_unref(msg->references);
+	for (guint i = 0; i < msg->attachments->len; i++) {
+		struct parse_attachment *a = g_ptr_array_index(msg->attachments, i);
+		g_free(a->filename);
+		g_free(a->content_type);
+		g_free(a);
+	}
+	g_ptr_array_unref(msg->attachments);
+	g_free(msg->subject);
+	g_free(msg->message_id);
+	g_free(msg->in_reply_to);
+	g_free(msg->body);
+	g_free(msg->body_html);
+	g_free(msg->auto_submitted);
+	g_free(msg->precedence);
+	g_free(msg->list_id);
+	g_free(msg->list_unsubscribe);
+	g_free(msg->x_auto_response_suppress);
+	g_free(msg->x_postdesk_loop);
+	g_free(msg->dsn_action);
+	g_free(msg->dsn_status);
+	g_free(msg->dsn_recipient);
+	g_free(msg->dsn_diagnostic);
+	g_free(msg);
+}

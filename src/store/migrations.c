@@ -1,0 +1,144 @@
+/* migrations: the schema, as numbered forward-only SQL scripts compiled into the program.
+ * Migration N takes a database from user_version N-1 to N, in one transaction of its own;
+ * MIGRATION() appends "PRAGMA user_version = N" to the script, so the number written is
+ * the number declared. To change the schema, append MIGRATION(N + 1, "...") to the table
+ * (never edit a released one) and describe it in doc/schema.md. Runs on the connection that
+ * store_open() is setting up (one thread). */
+#include "config.h"
+#include "store-private.h"
+
+struct migration {
+	int version;
+	const char *sql;
+};
+
+#define MIGRATION(n, script) {n, script "\nPRAGMA user_version = " #n ";"}
+
+/* 1: the foundation — customers, tickets, the messages (raw, byte for byte) with their
+ * attachments, ticket participants and the event log. */
+#define MIGRATION_1                                                                         \
+	"CREATE TABLE customers (\n"                                                        \
+	"  id INTEGER PRIMARY KEY,\n"                                                       \
+	"  email TEXT NOT NULL UNIQUE,\n"                                                   \
+	"  name TEXT NOT NULL DEFAULT '',\n"                                                \
+	"  created INTEGER NOT NULL,\n"                                                     \
+	"  bounced INTEGER NOT NULL DEFAULT 0,\n"                                           \
+	"  survey_optout INTEGER NOT NULL DEFAULT 0\n"                                      \
+	");\n"                                                                              \
+	"CREATE TABLE tickets (\n"                                                          \
+	"  id INTEGER PRIMARY KEY,\n"                                                       \
+	"  queue TEXT NOT NULL,\n"                                                          \
+	"  subject TEXT NOT NULL,\n"                                                        \
+	"  requester_id INTEGER NOT NULL REFERENCES customers(id),\n"                       \
+	"  status TEXT NOT NULL DEFAULT 'new'\n"                                            \
+	"    CHECK (status IN ('new', 'open', 'pending', 'resolved', 'closed')),\n"         \
+	"  priority TEXT NOT NULL DEFAULT 'normal'\n"                                       \
+	"    CHECK (priority IN ('low', 'normal', 'high', 'urgent')),\n"                    \
+	"  assignee TEXT,\n"                                                                \
+	"  linked_to INTEGER REFERENCES tickets(id),\n"                                     \
+	"  created INTEGER NOT NULL,\n"                                                     \
+	"  updated INTEGER NOT NULL\n"                                                      \
+	");\n"                                                                              \
+	"CREATE INDEX tickets_status ON tickets(status);\n"                                 \
+	"CREATE INDEX tickets_requester ON tickets(requester_id);\n"                        \
+	"CREATE TABLE messages (\n"                                                         \
+	"  id INTEGER PRIMARY KEY,\n"                                                       \
+	"  ticket_id INTEGER REFERENCES tickets(id),\n"                                     \
+	"  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),\n"                   \
+	"  kind TEXT NOT NULL,\n"                                                           \
+	"  message_id TEXT NOT NULL,\n"                                                     \
+	"  rcpt TEXT NOT NULL,\n"                                                           \
+	"  env_sender TEXT NOT NULL DEFAULT '',\n"                                          \
+	"  from_addr TEXT NOT NULL DEFAULT '',\n"                                           \
+	"  from_name TEXT NOT NULL DEFAULT '',\n"                                           \
+	"  subject TEXT NOT NULL DEFAULT '',\n"                                             \
+	"  date INTEGER NOT NULL DEFAULT 0,\n"                                              \
+	"  created INTEGER NOT NULL,\n"                                                     \
+	"  body TEXT NOT NULL DEFAULT '',\n"                                                \
+	"  flags TEXT NOT NULL DEFAULT '',\n"                                               \
+	"  raw BLOB NOT NULL,\n"                                                            \
+	"  UNIQUE (message_id, rcpt)\n"                                                     \
+	");\n"                                                                              \
+	"CREATE INDEX messages_message_id ON messages(message_id);\n"                       \
+	"CREATE INDEX messages_ticket ON messages(ticket_id);\n"                            \
+	"CREATE TABLE attachments (\n"                                                      \
+	"  id INTEGER PRIMARY KEY,\n"                                                       \
+	"  message_row INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,\n"       \
+	"  filename TEXT NOT NULL,\n"                                                       \
+	"  content_type TEXT NOT NULL,\n"                                                   \
+	"  size INTEGER NOT NULL\n"                                                         \
+	");\n"                                                                              \
+	"CREATE INDEX attachments_message ON attachments(message_row);\n"                   \
+	"CREATE TABLE participants (\n"                                                     \
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"                            \
+	"  address TEXT NOT NULL,\n"                                                        \
+	"  name TEXT NOT NULL DEFAULT '',\n"                                                \
+	"  role TEXT NOT NULL,\n"                                                           \
+	"  PRIMARY KEY (ticket_id, address)\n"                                              \
+	") WITHOUT ROWID;\n"                                                                \
+	"CREATE TABLE events (\n"                                                           \
+	"  id INTEGER PRIMARY KEY,\n"                                                       \
+	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"                            \
+	"  created INTEGER NOT NULL,\n"                                                     \
+	"  kind TEXT NOT NULL,\n"                                                           \
+	"  actor TEXT NOT NULL DEFAULT '',\n"                                               \
+	"  detail TEXT NOT NULL DEFAULT ''\n"                                               \
+	");\n"                                                                              \
+	"CREATE INDEX events_ticket ON events(ticket_id);"
+
+static const struct migration migrations[] = {
+	MIGRATION(1, MIGRATION_1),
+};
+
+int store_schema_latest(void)
+{
+	return (int)G_N_ELEMENTS(migrations);
+}
+
+/* One migration, under the write lock. The version is read again inside the transaction:
+ * another process may have migrated between our check and BEGIN IMMEDIATE.
+ * Returns 1 when one was applied, 0 when the database is already current. */
+static int migrate_one(struct store *store, char **error_r)
+{
+	gint64 version = 0;
+	const struct migration *m;
+	char op[32];
+
+	if (store_begin(store, error_r) < 0)
+		return -1;
+	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version",
+			     &version, error_r) < 0) {
+		store_rollback(store);
+		return -1;
+	}
+	if (version >= store_schema_latest()) {
+		store_rollback(store);
+		return 0;
+	}
+	m = &migrations[version];
+	/* A script with several statements, compiled in, binding nothing: sqlite3_exec. */
+	if (sqlite3_exec(store->db, m->sql, NULL, NULL, NULL) != SQLITE_OK) {
+		g_snprintf(op, sizeof(op), "migration %d", m->version);
+		store_fail(store, op, error_r);
+		store_rollback(store);
+		return -1;
+	}
+	if (store_commit(store, error_r) < 0) {
+		store_rollback(store);
+		return -1;
+	}
+	return 1;
+}
+
+int store_migrate(struct store *store, char **error_r)
+{
+	size_t i;
+	int ret;
+
+	/* The table is the numbering: entry i must be migration i + 1. */
+	for (i = 0; i < G_N_ELEMENTS(migrations); i++)
+		g_assert(migrations[i].version == (int)i + 1);
+	while ((ret = migrate_one(store, error_r)) > 0)
+		;
+	return ret;
+}

@@ -1,0 +1,289 @@
+/* store: opening and closing a connection (file mode, PRAGMAs, schema check, preparing every
+ * statement of statements.def), transactions and savepoints, and the error kinds.
+ * A struct store owns its sqlite3 handle and prepared statements; it is opened NOMUTEX, so
+ * one connection belongs to one thread at a time (open one per thread). */
+#include "config.h"
+#include "postdesk/lib.h"
+#include "store-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const stmt_sql[STMT_COUNT] = {
+#define STMT(name, sql) [STMT_##name] = sql,
+#include "statements.def"
+#undef STMT
+};
+
+static const char *const stmt_name[STMT_COUNT] = {
+#define STMT(name, sql) [STMT_##name] = #name,
+#include "statements.def"
+#undef STMT
+};
+
+const char *store_stmt_sql(enum store_stmt id)
+{
+	return stmt_sql[id];
+}
+
+/* Disk full reaches us as SQLITE_FULL, or as an I/O error whose errno says so (a failed
+ * truncate, fsync or shm extension): both mean 452 4.3.1, not 451. */
+static enum store_err err_kind(sqlite3 *db)
+{
+	int sys_errno;
+
+	switch (sqlite3_extended_errcode(db) & 0xff) {
+	case SQLITE_FULL:
+		return STORE_ERR_FULL;
+	case SQLITE_IOERR:
+		sys_errno = sqlite3_system_errno(db);
+		return sys_errno == ENOSPC || sys_errno == EDQUOT ? STORE_ERR_FULL
+								  : STORE_ERR_OTHER;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return STORE_ERR_BUSY;
+	default:
+		return STORE_ERR_OTHER;
+	}
+}
+
+int store_fail(struct store *store, const char *op, char **error_r)
+{
+	store->last_err = err_kind(store->db);
+	return util_error(error_r, "%s: %s", op, sqlite3_errmsg(store->db));
+}
+
+int store_fail_other(struct store *store, char **error_r, const char *fmt, ...)
+{
+	va_list ap;
+
+	store->last_err = STORE_ERR_OTHER;
+	if (error_r == NULL)
+		return -1;
+	va_start(ap, fmt);
+	*error_r = g_strdup_vprintf(fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+enum store_err store_last_error(struct store *store)
+{
+	return store->last_err;
+}
+
+int store_schema_version(struct store *store)
+{
+	gint64 v = 0;
+
+	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version",
+			     &v, NULL) < 0)
+		return -1;
+	return (int)v;
+}
+
+/* Create the file ourselves so a new database is 0600 whatever the umask (which is
+ * process-wide, so not ours to change); SQLite gives the -wal and -shm files the database
+ * file's mode. An existing file keeps the mode the administrator chose. */
+static int create_file(const char *path, char **error_r)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return errno == EEXIST ? 0 : util_error(error_r, "create %s: %s", path,
+							 g_strerror(errno));
+	if (fchmod(fd, 0600) < 0) {
+		util_error(error_r, "chmod %s: %s", path, g_strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int prepare_range(struct store *store, int first, int last, char **error_r)
+{
+	int i;
+
+	for (i = first; i < last; i++) {
+		if (sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+				       &store->stmt[i], NULL) != SQLITE_OK) {
+			store->last_err = STORE_ERR_OTHER;
+			return util_error(error_r, "prepare %s (schema drift?): %s",
+					  stmt_name[i], sqlite3_errmsg(store->db));
+		}
+	}
+	return 0;
+}
+
+/* journal_mode answers with the mode in force: anything but "wal" (a read-only medium, a
+ * VFS without shared memory) would silently lose our concurrency and durability model. */
+static int set_pragmas(struct store *store, char **error_r)
+{
+	sqlite3_stmt *st;
+	int ret = 0;
+
+	if (!store->readonly) {
+		st = store_stmt(store, STMT_pragma_wal);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			ret = store_fail(store, "set journal_mode", error_r);
+		else if (g_ascii_strcasecmp((const char *)sqlite3_column_text(st, 0), "wal") != 0)
+			ret = store_fail_other(store, error_r, "journal_mode is %s, not wal",
+					       sqlite3_column_text(st, 0));
+		store_stmt_done(st);
+		if (ret < 0)
+			return -1;
+	}
+	if (store_stmt_run(store, store_stmt(store, STMT_pragma_sync), "set synchronous",
+			   error_r) < 0 ||
+	    store_stmt_run(store, store_stmt(store, STMT_pragma_fk), "set foreign_keys",
+			   error_r) < 0)
+		return -1;
+	return 0;
+}
+
+/* A read-only user (milter, reports) never migrates: it needs the schema this build
+ * expects, and says how to get it. A newer schema is refused by everyone (forward-only). */
+static int check_schema(struct store *store, const char *path, char **error_r)
+{
+	gint64 v = 0;
+	int version;
+
+	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version",
+			     &v, error_r) < 0)
+		return -1;
+	version = (int)v;
+	if (version > store_schema_latest())
+		return store_fail_other(store, error_r,
+					"%s: schema version %d is newer than this build knows (%d)",
+					path, version, store_schema_latest());
+	if (version < store_schema_latest()) {
+		if (store->readonly)
+			return store_fail_other(
+				store, error_r,
+				"%s: schema version %d is older than this build needs (%d): "
+				"run postdesk init / upgrade",
+				path, version, store_schema_latest());
+		return store_migrate(store, error_r);
+	}
+	return 0;
+}
+
+static int open_db(struct store *store, const char *path, int flags, char **error_r)
+{
+	int oflags = SQLITE_OPEN_NOMUTEX;
+
+	if (store->readonly)
+		oflags |= SQLITE_OPEN_READONLY;
+	else {
+		oflags |= SQLITE_OPEN_READWRITE;
+		if ((flags & STORE_CREATE) != 0 && create_file(path, error_r) < 0)
+			return -1;
+	}
+	/* Never SQLITE_OPEN_CREATE: a missing file without STORE_CREATE is an error (a typo
+	 * in the config must not start an empty help desk). */
+	if (sqlite3_open_v2(path, &store->db, oflags, NULL) != SQLITE_OK) {
+		if (store->db == NULL)
+			return util_error(error_r, "open %s: out of memory", path);
+		return util_error(error_r, "open %s: %s%s", path, sqlite3_errmsg(store->db),
+				  (flags & STORE_CREATE) != 0 ? "" : " (run postdesk init?)");
+	}
+	sqlite3_extended_result_codes(store->db, 1);
+	return 0;
+}
+
+int store_open(const char *path, int flags, int busy_timeout_ms, struct store **store_r,
+	       char **error_r)
+{
+	struct store *store = g_new0(struct store, 1);
+
+	*store_r = NULL;
+	store->readonly = (flags & STORE_READONLY) != 0;
+	if (open_db(store, path, flags, error_r) < 0) {
+		store_close(&store);
+		return -1;
+	}
+	/* The same setting as PRAGMA busy_timeout (which cannot take a bound parameter). */
+	sqlite3_busy_timeout(store->db, busy_timeout_ms);
+	if (prepare_range(store, 0, STMT_FIRST_SCHEMA, error_r) < 0 ||
+	    set_pragmas(store, error_r) < 0 || check_schema(store, path, error_r) < 0 ||
+	    prepare_range(store, STMT_FIRST_SCHEMA, STMT_COUNT, error_r) < 0) {
+		store_close(&store);
+		return -1;
+	}
+	*store_r = store;
+	return 0;
+}
+
+void store_close(struct store **storep)
+{
+	struct store *store = *storep;
+	int i;
+
+	if (store == NULL)
+		return;
+	*storep = NULL;
+	for (i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(store->stmt[i]);
+	if (store->db != NULL && sqlite3_close(store->db) != SQLITE_OK)
+		log_warn("store: close: %s", sqlite3_errmsg(store->db));
+	g_free(store);
+}
+
+/* ---- transactions ---- */
+
+int store_begin(struct store *store, char **error_r)
+{
+	/* A new unit of work: the kind of an earlier, handled failure no longer applies. */
+	store->last_err = STORE_ERR_NONE;
+	return store_stmt_run(store, store_stmt(store, STMT_begin), "begin", error_r);
+}
+
+int store_commit(struct store *store, char **error_r)
+{
+	return store_stmt_run(store, store_stmt(store, STMT_commit), "commit", error_r);
+}
+
+/* Failures to roll back are logged, not returned: the caller is already on its error path,
+ * and SQLite rolls back itself when it cannot (the transaction is then gone anyway). */
+void store_rollback(struct store *store)
+{
+	char *error = NULL;
+
+	if (sqlite3_get_autocommit(store->db))
+		return;
+	if (store_stmt_run(store, store_stmt(store, STMT_rollback), "rollback", &error) < 0) {
+		log_warn("store: %s", error);
+		g_free(error);
+	}
+}
+
+int store_savepoint(struct store *store, char **error_r)
+{
+	return store_stmt_run(store, store_stmt(store, STMT_savepoint), "savepoint", error_r);
+}
+
+int store_release(struct store *store, char **error_r)
+{
+	return store_stmt_run(store, store_stmt(store, STMT_release), "release savepoint",
+			      error_r);
+}
+
+/* ROLLBACK TO keeps the savepoint open; release it too, so the next message's
+ * store_savepoint() starts a fresh one instead of nesting. */
+void store_rollback_to(struct store *store)
+{
+	char *error = NULL;
+
+	if (sqlite3_get_autocommit(store->db))
+		return;
+	if (store_stmt_run(store, store_stmt(store, STMT_rollback_to), "rollback to savepoint",
+			   &error) < 0 ||
+	    store_stmt_run(store, store_stmt(store, STMT_release), "release savepoint",
+			   &error) < 0) {
+		log_warn("store: %s", error);
+		g_free(error);
+	}
+}

@@ -1,0 +1,305 @@
+/* thread: decide which ticket an inbound message belongs to, then record it.
+ * Rules in order: reply token, Message-ID references, subject tag from a participant,
+ * new ticket (DESIGN.md). Everything runs inside the caller's transaction on the caller's
+ * store connection; nothing here keeps state between calls. */
+#include "config.h"
+#include "postdesk/thread.h"
+#include "postdesk/lib.h"
+
+#include <string.h>
+
+const char *thread_rule_name(enum thread_rule rule)
+{
+	switch (rule) {
+	case THREAD_RULE_TOKEN:
+		return "token";
+	case THREAD_RULE_MESSAGE_ID:
+		return "message-id";
+	case THREAD_RULE_SUBJECT_TAG:
+		return "subject-tag";
+	case THREAD_RULE_NEW:
+		break;
+	}
+	return "new";
+}
+
+/* The address we treat as the message's author: From, else the envelope sender. */
+static const char *thread_author(const struct thread_input *in)
+{
+	if (in->msg->from.addr[0] != '\0')
+		return in->msg->from.addr;
+	if (in->env_sender[0] != '\0')
+		return in->env_sender;
+	return "unknown@invalid";
+}
+
+/* Message-ID rule: the message's own id (a copy already delivered to another of our
+ * addresses), In-Reply-To, then References newest first. */
+static int thread_by_references(struct store *store, const struct parse_msg *msg,
+				gint64 *ticket_r, char **error_r)
+{
+	int ret;
+	guint i;
+
+	if (!msg->message_id_made_up) {
+		ret = store_find_ticket_by_msgid(store, msg->message_id, ticket_r, error_r);
+		if (ret != 0)
+			return ret;
+	}
+	if (msg->in_reply_to != NULL) {
+		ret = store_find_ticket_by_msgid(store, msg->in_reply_to, ticket_r, error_r);
+		if (ret != 0)
+			return ret;
+	}
+	for (i = msg->references->len; i > 0; i--) {
+		const char *ref = g_ptr_array_index(msg->references, i - 1);
+		ret = store_find_ticket_by_msgid(store, ref, ticket_r, error_r);
+		if (ret != 0)
+			return ret;
+	}
+	return 0;
+}
+
+/* Subject tag rule: [#N] counts only if the author already takes part in ticket N, so a
+ * stranger cannot post into someone else's ticket by guessing a number. */
+static int thread_by_subject_tag(struct store *store, const struct thread_input *in,
+				 gint64 *ticket_r, char **error_r)
+{
+	gint64 id;
+	int ret;
+
+	if (parse_subject_tag(in->msg->subject, &id) != 1)
+		return 0;
+	ret = store_is_participant(store, id, thread_author(in), error_r);
+	if (ret == 1)
+		*ticket_r = id;
+	return ret;
+}
+
+static int thread_match(struct store *store, const struct thread_input *in,
+			struct thread_result *r, gboolean *permanent_r, char **error_r)
+{
+	struct store_ticket *t = NULL;
+	int ret;
+
+	if (in->token != NULL) {
+		ret = store_ticket_get(store, in->token->id, &t, error_r);
+		if (ret < 0)
+			return -1;
+		if (ret == 0) {
+			*permanent_r = TRUE;
+			return util_error(error_r, "ticket %" G_GINT64_FORMAT " does not exist",
+					  in->token->id);
+		}
+		store_ticket_free(&t);
+		r->ticket_id = in->token->id;
+		r->rule = THREAD_RULE_TOKEN;
+		return 1;
+	}
+	ret = thread_by_references(store, in->msg, &r->ticket_id, error_r);
+	if (ret != 0) {
+		r->rule = THREAD_RULE_MESSAGE_ID;
+		return ret;
+	}
+	ret = thread_by_subject_tag(store, in, &r->ticket_id, error_r);
+	if (ret != 0) {
+		r->rule = THREAD_RULE_SUBJECT_TAG;
+		return ret;
+	}
+	r->rule = THREAD_RULE_NEW;
+	return 0;
+}
+
+/* Other people on the original mail (To/Cc) join the ticket, so their replies and subject
+ * tags count and agent answers can copy them. Our own domain is not a participant. */
+static int thread_add_copied(struct store *store, const struct conf *conf, gint64 ticket,
+			     const struct parse_msg *msg, const char *author, char **error_r)
+{
+	const GPtrArray *lists[2] = {msg->to, msg->cc};
+	guint l, i;
+
+	for (l = 0; l < 2; l++) {
+		for (i = 0; i < lists[l]->len; i++) {
+			const struct parse_addr *a = g_ptr_array_index(lists[l], i);
+			const char *at = strrchr(a->addr, '@');
+			if (at == NULL || g_ascii_strcasecmp(at + 1, conf->domain) == 0 ||
+			    strcmp(a->addr, author) == 0)
+				continue;
+			if (store_participant_add(store, ticket, a->addr, a->name, "cc",
+						  error_r) < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int thread_new_ticket(struct store *store, const struct conf *conf,
+			     const struct thread_input *in, gint64 linked_to, gint64 now,
+			     struct thread_result *r, char **error_r)
+{
+	const char *author = thread_author(in);
+	char *subject = parse_subject_base(in->msg->subject);
+	gint64 customer;
+	int ret = -1;
+
+	if (subject[0] == '\0') {
+		g_free(subject);
+		subject = g_strdup("(no subject)");
+	}
+	if (store_customer_upsert(store, author, in->msg->from.name, now, &customer,
+				  error_r) < 0 ||
+	    store_ticket_create(store, in->queue->name, subject, customer, linked_to, now,
+				&r->ticket_id, error_r) < 0 ||
+	    store_participant_add(store, r->ticket_id, author, in->msg->from.name,
+				  "requester", error_r) < 0 ||
+	    thread_add_copied(store, conf, r->ticket_id, in->msg, author, error_r) < 0 ||
+	    store_event_add(store, r->ticket_id, now, "created", author, subject, error_r) < 0)
+		goto out;
+	if (linked_to != 0) {
+		char *detail = g_strdup_printf("continues closed ticket %" G_GINT64_FORMAT,
+					       linked_to);
+		ret = store_event_add(store, r->ticket_id, now, "linked", author, detail,
+				      error_r);
+		g_free(detail);
+		if (ret < 0)
+			goto out;
+	}
+	r->new_ticket = TRUE;
+	r->linked_from = linked_to;
+	ret = 0;
+out:
+	g_free(subject);
+	return ret;
+}
+
+/* A customer message moves its ticket: pending -> open (the customer answered),
+ * resolved -> open (reopened). Closed tickets were handled by the closed policy. */
+static int thread_update_status(struct store *store, const struct store_ticket *t,
+				const char *author, gint64 now, struct thread_result *r,
+				char **error_r)
+{
+	const char *event = NULL;
+
+	if (strcmp(t->status, "pending") == 0)
+		event = "status";
+	else if (strcmp(t->status, "resolved") == 0 || strcmp(t->status, "closed") == 0)
+		event = "reopened";
+	if (event == NULL)
+		return store_ticket_touch(store, t->id, now, error_r);
+	r->reopened = strcmp(event, "reopened") == 0;
+	if (store_ticket_set_status(store, t->id, "open", now, error_r) < 0)
+		return -1;
+	return store_event_add(store, t->id, now, event, author,
+			       r->reopened ? "reopened by customer message" : "pending -> open",
+			       error_r);
+}
+
+/* An existing ticket was found: apply the closed-ticket policy, status change and
+ * participant bookkeeping. */
+static int thread_existing(struct store *store, const struct conf *conf,
+			   const struct thread_input *in, gint64 now, struct thread_result *r,
+			   char **error_r)
+{
+	const char *author = thread_author(in);
+	struct store_ticket *t = NULL;
+	int ret;
+
+	ret = store_ticket_get(store, r->ticket_id, &t, error_r);
+	if (ret <= 0)
+		return ret < 0 ? -1 : util_error(error_r, "ticket %" G_GINT64_FORMAT " vanished",
+						 r->ticket_id);
+	if (strcmp(t->status, "closed") == 0 && conf->closed_policy == CONF_CLOSED_NEW) {
+		gint64 old = t->id;
+		store_ticket_free(&t);
+		return thread_new_ticket(store, conf, in, old, now, r, error_r);
+	}
+	ret = thread_update_status(store, t, author, now, r, error_r);
+	if (ret == 0)
+		ret = store_participant_add(store, t->id, author, in->msg->from.name, "cc",
+					    error_r);
+	store_ticket_free(&t);
+	return ret;
+}
+
+static char *thread_flags(const struct parse_msg *msg)
+{
+	GString *s = g_string_new("");
+
+	if (msg->charset_guessed)
+		g_string_append(s, "charset-guessed,");
+	if (msg->message_id_made_up)
+		g_string_append(s, "message-id-made-up,");
+	if (msg->body_from_html)
+		g_string_append(s, "html-only,");
+	if (s->len > 0)
+		g_string_truncate(s, s->len - 1);
+	return g_string_free(s, FALSE);
+}
+
+static int thread_store_message(struct store *store, const struct thread_input *in,
+				gint64 now, struct thread_result *r, char **error_r)
+{
+	const struct parse_msg *msg = in->msg;
+	struct store_message m = {0};
+	GPtrArray *atts = g_ptr_array_new_with_free_func(g_free);
+	guint i;
+	int ret;
+
+	for (i = 0; i < msg->attachments->len; i++) {
+		const struct parse_attachment *pa = g_ptr_array_index(msg->attachments, i);
+		struct store_attachment *sa = g_new0(struct store_attachment, 1);
+		sa->filename = pa->filename;
+		sa->content_type = pa->content_type;
+		sa->size = (gint64)pa->size;
+		g_ptr_array_add(atts, sa);
+	}
+	m.ticket_id = r->ticket_id;
+	m.direction = (char *)"in";
+	m.kind = (char *)"customer";
+	m.message_id = msg->message_id;
+	m.rcpt = (char *)in->rcpt;
+	m.env_sender = (char *)in->env_sender;
+	m.from_addr = msg->from.addr;
+	m.from_name = msg->from.name;
+	m.subject = msg->subject;
+	m.date = msg->date;
+	m.body = msg->body;
+	m.flags = thread_flags(msg);
+	m.raw = g_bytes_new_static(in->raw, in->raw_len);
+	m.attachments = atts;
+	ret = store_message_insert(store, &m, now, &r->message_row, error_r);
+	g_bytes_unref(m.raw);
+	g_free(m.flags);
+	g_ptr_array_free(atts, TRUE);
+	if (ret < 0)
+		return -1;
+	return store_event_add(store, r->ticket_id, now, "message", thread_author(in),
+			       msg->message_id, error_r);
+}
+
+int thread_deliver(struct store *store, const struct conf *conf, const struct thread_input *in,
+		   gint64 now, struct thread_result *r, gboolean *permanent_r, char **error_r)
+{
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	*permanent_r = FALSE;
+	/* A redelivery (LMTP retry after a crash, or Postfix resending) must not create a
+	 * second ticket: look it up before any rule runs. */
+	ret = store_message_find(store, in->msg->message_id, in->rcpt, &r->message_row,
+				 &r->ticket_id, error_r);
+	if (ret != 0) {
+		r->duplicate = ret == 1;
+		return ret < 0 ? -1 : 0;
+	}
+	ret = thread_match(store, in, r, permanent_r, error_r);
+	if (ret < 0)
+		return -1;
+	if (ret == 1)
+		ret = thread_existing(store, conf, in, now, r, error_r);
+	else
+		ret = thread_new_ticket(store, conf, in, 0, now, r, error_r);
+	if (ret < 0)
+		return -1;
+	return thread_store_message(store, in, now, r, error_r);
+}

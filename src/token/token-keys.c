@@ -1,0 +1,265 @@
+/* token-keys: the token key file. Text, one key per line "<version> <64 hex digits>",
+ * newest first, mode 0600. Keys are held in one sodium_malloc'ed block (guard pages,
+ * mlock'ed, zeroed on free) that is made read-only once loaded, so any thread may use a
+ * loaded ring without locks. sodium_init() runs once per process (GOnce). */
+#include "config.h"
+#include "postdesk/lib.h"
+#include "token-private.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define TOKEN_FILE_MAX 65536 /* far more than TOKEN_MAX_KEYS lines */
+#define TOKEN_LINE_MAX (10 + 1 + 2 * TOKEN_KEY_BYTES + 1)
+
+static gpointer token_init_once(gpointer data)
+{
+	return GINT_TO_POINTER(sodium_init() < 0 ? -1 : 1);
+}
+
+int token_sodium_init(char **error_r)
+{
+	static GOnce once = G_ONCE_INIT;
+
+	if (GPOINTER_TO_INT(g_once(&once, token_init_once, NULL)) < 0)
+		return util_error(error_r, "libsodium could not be initialised");
+	return 0;
+}
+
+static struct token_keys *token_ring_new(void)
+{
+	struct token_keys *ring = sodium_malloc(sizeof(*ring));
+
+	if (ring == NULL)
+		g_error("sodium_malloc: out of memory"); /* allocation aborts, as elsewhere */
+	sodium_memzero(ring, sizeof(*ring));
+	return ring;
+}
+
+void token_keys_free(struct token_keys **keys)
+{
+	if (*keys == NULL)
+		return;
+	sodium_free(*keys); /* makes the block writable, zeroes and unmaps it */
+	*keys = NULL;
+}
+
+/* One line "<version> <hex>" into ring->keys[ring->count]. */
+static int token_parse_line(const char *line, struct token_keys *ring, char **msg_r)
+{
+	struct token_key *k = &ring->keys[ring->count];
+	const char *p = line, *hex_end;
+	guint64 v = 0;
+	size_t bin_len;
+
+	while (g_ascii_isdigit(*p) && v <= G_MAXUINT32)
+		v = v * 10 + (guint64)(*p++ - '0');
+	if (p == line || v == 0 || v > G_MAXUINT32 || (*p != ' ' && *p != '\t'))
+		return util_error(msg_r, "expected \"<version> <64 hex digits>\"");
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (sodium_hex2bin(k->key, sizeof(k->key), p, strlen(p), NULL, &bin_len, &hex_end) != 0 ||
+	    bin_len != sizeof(k->key) || strspn(hex_end, " \t\r") != strlen(hex_end))
+		return util_error(msg_r, "expected %d hex digits after the version",
+				  2 * TOKEN_KEY_BYTES);
+	for (size_t i = 0; i < ring->count; i++)
+		if (ring->keys[i].version == v)
+			return util_error(msg_r, "key version %u appears twice", (unsigned)v);
+	k->version = (guint32)v;
+	ring->count++;
+	return 0;
+}
+
+/* Parse the file text (in sodium memory) into ring; blank and '#' lines are skipped. */
+static int token_parse_text(const char *path, char *text, struct token_keys *ring,
+			    char **error_r)
+{
+	char *line = text, *next, *msg = NULL;
+	int lineno = 0;
+
+	for (; line != NULL; line = next) {
+		next = strchr(line, '\n');
+		if (next != NULL)
+			*next++ = '\0';
+		lineno++;
+		if (line[strspn(line, " \t\r")] == '\0' || line[0] == '#')
+			continue;
+		if (ring->count == TOKEN_MAX_KEYS)
+			return util_error(error_r, "%s:%d: more than %d keys", path, lineno,
+					  TOKEN_MAX_KEYS);
+		if (token_parse_line(line, ring, &msg) < 0) {
+			util_error(error_r, "%s:%d: %s", path, lineno, msg);
+			g_free(msg);
+			return -1;
+		}
+	}
+	if (ring->count == 0)
+		return util_error(error_r, "%s: no key in key file", path);
+	return 0;
+}
+
+/* Open path refusing symlinks and files others may read; the fd and its size. */
+static int token_open_checked(const char *path, int *fd_r, size_t *size_r, char **error_r)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+
+	if (fd < 0 && errno == ELOOP)
+		return util_error(error_r, "%s: key file is a symbolic link: refused", path);
+	if (fd < 0)
+		return util_error(error_r, "%s: %s", path, g_strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return util_error(error_r, "%s: key file is not a regular file", path);
+	}
+	if ((st.st_mode & 077) != 0) {
+		close(fd);
+		return util_error(error_r,
+				  "%s: key file is accessible by group or others (mode %04o): "
+				  "refused; chmod 600 it and consider rotating the key",
+				  path, (unsigned)(st.st_mode & 07777));
+	}
+	if (st.st_size > TOKEN_FILE_MAX) {
+		close(fd);
+		return util_error(error_r, "%s: key file is too large", path);
+	}
+	*fd_r = fd;
+	*size_r = (size_t)st.st_size;
+	return 0;
+}
+
+int token_keys_load(const char *path, struct token_keys **keys_r, char **error_r)
+{
+	struct token_keys *ring;
+	size_t size, got = 0;
+	ssize_t n = 0;
+	char *text;
+	int fd, ret;
+
+	if (token_sodium_init(error_r) < 0 || token_open_checked(path, &fd, &size, error_r) < 0)
+		return -1;
+	/* The hex text is as secret as the keys: keep it in sodium memory too. */
+	text = sodium_malloc(size + 1);
+	if (text == NULL)
+		g_error("sodium_malloc: out of memory");
+	while (got < size && (n = read(fd, text + got, size - got)) > 0)
+		got += (size_t)n;
+	close(fd);
+	if (n < 0) {
+		sodium_free(text);
+		return util_error(error_r, "%s: %s", path, g_strerror(errno));
+	}
+	text[got] = '\0';
+	ring = token_ring_new();
+	ret = token_parse_text(path, text, ring, error_r);
+	sodium_free(text);
+	if (ret < 0) {
+		sodium_free(ring);
+		return -1;
+	}
+	sodium_mprotect_readonly(ring);
+	*keys_r = ring;
+	return 0;
+}
+
+static int token_write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n, len -= (size_t)n;
+	}
+	return fsync(fd);
+}
+
+/* Write text to a new file (O_EXCL) or, with replace, atomically over the old one. */
+static int token_write_file(const char *path, gboolean replace, const char *text,
+			    char **error_r)
+{
+	char *tmp = replace ? g_strdup_printf("%s.XXXXXX", path) : NULL;
+	int fd, ret = 0;
+
+	if (replace)
+		fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
+	else
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (!replace && errno == EEXIST)
+			ret = util_error(error_r, "%s: key file exists: refusing to replace it "
+						  "(force adds a new key in front)", path);
+		else
+			ret = util_error(error_r, "%s: %s", replace ? tmp : path,
+					 g_strerror(errno));
+		g_free(tmp);
+		return ret;
+	}
+	if (token_write_all(fd, text, strlen(text)) < 0)
+		ret = util_error(error_r, "%s: write: %s", replace ? tmp : path, g_strerror(errno));
+	if (close(fd) < 0 && ret == 0)
+		ret = util_error(error_r, "%s: close: %s", replace ? tmp : path, g_strerror(errno));
+	if (ret == 0 && replace && rename(tmp, path) < 0)
+		ret = util_error(error_r, "%s: rename: %s", path, g_strerror(errno));
+	if (ret < 0)
+		unlink(replace ? tmp : path);
+	g_free(tmp);
+	return ret;
+}
+
+/* Key file text for ring, in sodium memory (the caller sodium_free's it). */
+static char *token_format(const struct token_keys *ring)
+{
+	size_t size = ring->count * TOKEN_LINE_MAX + 1, off = 0;
+	char *text = sodium_malloc(size);
+
+	if (text == NULL)
+		g_error("sodium_malloc: out of memory");
+	for (size_t i = 0; i < ring->count; i++) {
+		off += (size_t)snprintf(text + off, size - off, "%u ", ring->keys[i].version);
+		sodium_bin2hex(text + off, size - off, ring->keys[i].key, TOKEN_KEY_BYTES);
+		off += 2 * TOKEN_KEY_BYTES;
+		text[off++] = '\n';
+	}
+	text[off] = '\0';
+	return text;
+}
+
+int token_keys_create(const char *path, gboolean force, char **error_r)
+{
+	struct token_keys *old = NULL, *ring;
+	guint64 version = 1;
+	struct stat st;
+	char *text;
+	int ret;
+
+	if (token_sodium_init(error_r) < 0)
+		return -1;
+	if (force && lstat(path, &st) == 0 && token_keys_load(path, &old, error_r) < 0)
+		return -1;
+	ring = token_ring_new();
+	for (size_t i = 0; old != NULL && i < old->count; i++)
+		version = MAX(version, (guint64)old->keys[i].version + 1);
+	if (version > G_MAXUINT32) {
+		token_keys_free(&old);
+		sodium_free(ring);
+		return util_error(error_r, "%s: key versions exhausted", path);
+	}
+	ring->keys[0].version = (guint32)version;
+	randombytes_buf(ring->keys[0].key, TOKEN_KEY_BYTES);
+	ring->count = 1;
+	/* Older keys follow the new one; past TOKEN_MAX_KEYS the oldest is dropped. */
+	for (size_t i = 0; old != NULL && i < old->count && ring->count < TOKEN_MAX_KEYS; i++)
+		ring->keys[ring->count++] = old->keys[i];
+	token_keys_free(&old);
+	text = token_format(ring);
+	sodium_free(ring);
+	ret = token_write_file(path, force, text, error_r);
+	sodium_free(text);
+	return ret;
+}
