@@ -1,1 +1,10 @@
-# templates
+# templates: the shipped English templates; admins override them per file (see doc/templates.md).
+templatesendir = $(pkgdatadir)/templates/en
+dist_templatesen_DATA = \
+	templates/en/ack.txt \
+	templates/en/agent_notice.txt \
+	templates/en/reply.txt \
+	templates/en/note.txt \
+	templates/en/bounce_notice.txt \
+	templates/en/command_error.txt \
+	templates/en/survey.txt

@@ -170,6 +170,9 @@ static char *parse_hours(const char *s)
 		return NULL;
 	if (t1 >= t2)
 		return NULL;
+	if (d1 == d2)
+		return g_strdup_printf("%s %02d:%02d-%02d:%02d", day_names[d1], t1 / 60, t1 % 60,
+				       t2 / 60, t2 % 60);
 	return g_strdup_printf("%s-%s %02d:%02d-%02d:%02d", day_names[d1], day_names[d2], t1 / 60,
 			       t1 % 60, t2 / 60, t2 % 60);
 }

@@ -25,7 +25,7 @@
 struct lmtp_conn {
 	struct lmtp_server *server;
 	GThread *thread;
-	int fd;        /* -1 once the thread closed it (under server->lock) */
+	int fd;	       /* -1 once the thread closed it (under server->lock) */
 	gboolean done; /* the thread has finished and may be joined */
 };
 
@@ -41,6 +41,7 @@ struct lmtp_server {
 	GMutex lock;
 	GList *conns; /* struct lmtp_conn *, running or done but not yet joined */
 	guint n_running;
+	gboolean busy_logged; /* accept loop only */
 };
 
 /* ---------------------------------------------------------------- listening */
@@ -83,11 +84,10 @@ static int listen_inet(struct lmtp_server *srv, const char *hostport, char **err
 
 	if (colon == NULL || colon[1] == '\0')
 		return util_error(error_r, "inet listen address needs HOST:PORT: %s", hostport);
-	host = g_strndup(hostport, colon - hostport);
-	if (host[0] == '[' && host[strlen(host) - 1] == ']') { /* [::1]:24 */
-		memmove(host, host + 1, strlen(host) - 2);
-		host[strlen(host) - 2] = '\0';
-	}
+	if (hostport[0] == '[' && colon > hostport && colon[-1] == ']') /* [::1]:24 */
+		host = g_strndup(hostport + 1, colon - hostport - 2);
+	else
+		host = g_strndup(hostport, colon - hostport);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
@@ -216,6 +216,7 @@ static void conn_serve(struct lmtp_server *srv, int fd)
 	char *buf = g_malloc(LMTP_READ_SIZE);
 	int timeout_ms = srv->limits->idle_timeout > 0 ? (int)srv->limits->idle_timeout * 1000 : -1;
 	const char *err = NULL;
+	int err_no = 0;
 
 	lmtp_session_greet(session, out);
 	for (;;) {
@@ -225,6 +226,7 @@ static void conn_serve(struct lmtp_server *srv, int fd)
 
 		if (out->len > 0 && write_all(fd, out->str, out->len) < 0) {
 			err = "write";
+			err_no = errno;
 			break;
 		}
 		g_string_truncate(out, 0);
@@ -241,6 +243,7 @@ static void conn_serve(struct lmtp_server *srv, int fd)
 			continue;
 		if (n < 0) {
 			err = "read";
+			err_no = errno;
 			break;
 		}
 		if (n == 0) /* EOF, or shut down by lmtp_server_stop() */
@@ -251,9 +254,11 @@ static void conn_serve(struct lmtp_server *srv, int fd)
 			break;
 		}
 	}
-	/* A reset by the peer is routine for a mail client; log it once, quietly. */
-	if (err != NULL)
-		log_debug("lmtp: connection %s error: %s", err, g_strerror(errno));
+	/* Logged once, here. A peer that hangs up early is routine for a mail client. */
+	if (err != NULL && (err_no == ECONNRESET || err_no == EPIPE))
+		log_debug("lmtp: connection %s error: %s", err, g_strerror(err_no));
+	else if (err != NULL)
+		log_warn("lmtp: connection %s error: %s", err, g_strerror(err_no));
 	g_free(buf);
 	g_string_free(out, TRUE);
 	lmtp_session_free(&session);
@@ -301,9 +306,9 @@ static void conns_reap(struct lmtp_server *srv, gboolean all)
 
 static void conn_refuse(struct lmtp_server *srv, int fd)
 {
-	char *reply = g_strdup_printf("421 4.3.2 %s too busy, try again later\r\n",
-				      srv->limits->hostname != NULL ? srv->limits->hostname
-								    : "localhost");
+	char *reply =
+	    g_strdup_printf("421 4.3.2 %s too busy, try again later\r\n",
+			    srv->limits->hostname != NULL ? srv->limits->hostname : "localhost");
 
 	(void)write_all(fd, reply, strlen(reply));
 	g_free(reply);
@@ -327,10 +332,15 @@ static void conn_start(struct lmtp_server *srv, int fd)
 	g_mutex_lock(&srv->lock);
 	if (srv->max_sessions > 0 && srv->n_running >= srv->max_sessions) {
 		g_mutex_unlock(&srv->lock);
-		log_warn("lmtp: %u sessions busy, connection refused", srv->max_sessions);
+		/* once per busy spell, not once per refused client */
+		if (!srv->busy_logged)
+			log_warn("lmtp: all %u sessions busy, refusing connections",
+				 srv->max_sessions);
+		srv->busy_logged = TRUE;
 		conn_refuse(srv, fd);
 		return;
 	}
+	srv->busy_logged = FALSE;
 	conn = g_new0(struct lmtp_conn, 1);
 	conn->server = srv;
 	conn->fd = fd;

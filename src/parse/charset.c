@@ -145,8 +145,31 @@ static char *convert_declared(char *copy, gsize len, const char *canon, gboolean
 	return NULL;
 }
 
-/* No usable label: ISO-2022-JP if it has the escapes, UTF-8 if valid, else windows-1252. */
-static char *convert_guess(const char *copy, gsize len)
+/* Strict decoders worth a try when a label of the same script family was wrong (an
+ * "iso-2022-jp" body in EUC-JP, a "gb2312" one in Big5). */
+static const char *const *siblings(const char *canon)
+{
+	static const char *const ja[] = {"EUC-JP", "CP932", NULL};
+	static const char *const zh[] = {"GB18030", "BIG5-HKSCS", NULL};
+	static const char *const ko[] = {"CP949", NULL};
+	static const struct {
+		const char *prefix;
+		const char *const *list;
+	} families[] = {
+		{"iso-2022-jp", ja}, {"euc-jp", ja},  {"shift", ja},         {"sjis", ja},
+		{"x-sjis", ja},      {"cp932", ja},   {"windows-31j", ja},   {"gb", zh},
+		{"big5", zh},        {"euc-cn", zh},  {"x-gbk", zh},         {"cp936", zh},
+		{"euc-kr", ko},      {"ks_c", ko},    {"iso-2022-kr", ko},   {"cp949", ko},
+	};
+	for (gsize i = 0; canon != NULL && i < G_N_ELEMENTS(families); i++)
+		if (g_ascii_strncasecmp(canon, families[i].prefix, strlen(families[i].prefix)) == 0)
+			return families[i].list;
+	return NULL;
+}
+
+/* No usable label: ISO-2022-JP if it has the escapes, UTF-8 if valid, a sibling of the
+ * wrong label, else windows-1252. */
+static char *convert_guess(const char *copy, gsize len, const char *canon)
 {
 	gsize bad = 0, olen = 0;
 	char *out;
@@ -158,6 +181,15 @@ static char *convert_guess(const char *copy, gsize len)
 	}
 	if (g_utf8_validate_len(copy, len, NULL))
 		return g_strdup(copy);
+	const char *const *sib = siblings(canon);
+	for (int i = 0; sib != NULL && sib[i] != NULL; i++) {
+		out = iconv_lenient(copy, len, sib[i], &bad, &olen);
+		if (out != NULL && bad == 0) {
+			strip_nul(out, olen);
+			return out;
+		}
+		g_free(out);
+	}
 	out = iconv_lenient(copy, len, "WINDOWS-1252", &bad, &olen);
 	if (out != NULL) {
 		strip_nul(out, olen);
@@ -189,7 +221,7 @@ char *parse_charset_to_utf8(const char *data, gsize len, const char *charset,
 		out = convert_declared(copy, len, canon, guessed_r);
 	if (out == NULL) {
 		*guessed_r = TRUE;
-		out = convert_guess(copy, len);
+		out = convert_guess(copy, len, canon);
 	}
 	g_free(copy);
 	if (!g_utf8_validate(out, -1, NULL)) {

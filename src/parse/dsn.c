@@ -37,6 +37,17 @@ static char *after_type(const char *field)
 	return g_strstrip(g_strdup(semi != NULL ? semi + 1 : field));
 }
 
+/* Runs of spaces (left by unfolding) become one. */
+static char *collapse_spaces(char *s)
+{
+	char *q = s;
+	for (const char *p = s; *p != '\0'; p++)
+		if (*p != ' ' || q == s || q[-1] != ' ')
+			*q++ = *p;
+	*q = '\0';
+	return s;
+}
+
 /* The first word of a field, lower-case ("failed (bad mailbox)" -> "failed"). */
 static char *first_word(const char *field)
 {
@@ -71,7 +82,7 @@ static gboolean take_block(GMimeObject *block, struct parse_msg *msg)
 		msg->dsn_action = action != NULL ? first_word(action) : NULL;
 		msg->dsn_status = status != NULL ? first_word(status) : NULL;
 		msg->dsn_recipient = final != NULL ? recipient(final) : NULL;
-		msg->dsn_diagnostic = diag != NULL ? after_type(diag) : NULL;
+		msg->dsn_diagnostic = diag != NULL ? collapse_spaces(after_type(diag)) : NULL;
 	}
 	g_free(action);
 	g_free(status);

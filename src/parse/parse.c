@@ -100,15 +100,6 @@ static void addr_collect(InternetAddressList *list, GPtrArray *out, struct parse
 	}
 }
 
-static void addr_first(InternetAddressList *list, struct parse_addr *a)
-{
-	addr_collect(list, NULL, a);
-	if (a->addr == NULL) {
-		a->name = g_strdup("");
-		a->addr = g_strdup("");
-	}
-}
-
 /* Message-ids of a References or In-Reply-To header, without <>, via GMime's parser. */
 static GPtrArray *msgids(GMimeObject *obj, const char *name)
 {
@@ -149,14 +140,76 @@ static void parse_ids(GMimeMessage *message, const char *raw, gsize len, struct 
 	msg->references = msgids(GMIME_OBJECT(message), "References");
 }
 
+/* The charset of the first text the message holds: raw 8-bit headers are usually in it. */
+static const char *charset_hint(GMimeMessage *message)
+{
+	GMimeObject *obj = g_mime_message_get_mime_part(message);
+	for (int depth = 0; obj != NULL && GMIME_IS_MULTIPART(obj) && depth < PARSE_MAX_DEPTH;
+	     depth++)
+		obj = g_mime_multipart_get_count(GMIME_MULTIPART(obj)) > 0
+			      ? g_mime_multipart_get_part(GMIME_MULTIPART(obj), 0)
+			      : NULL;
+	const char *cs = obj != NULL ? g_mime_object_get_content_type_parameter(obj, "charset")
+				     : NULL;
+	return cs != NULL && g_ascii_strcasecmp(cs, "utf-8") != 0 ? cs : NULL;
+}
+
+/* A header with raw 8-bit bytes that are not UTF-8, converted from the body's charset
+ * (GMime's own fallback would be windows-1252); NULL if GMime's decoding is right. */
+static char *recode_raw(GMimeObject *obj, const char *name, const char *hint,
+			gboolean *guessed_r)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	GMimeHeader *h = list != NULL ? g_mime_header_list_get_header(list, name) : NULL;
+	const char *raw = h != NULL ? g_mime_header_get_raw_value(h) : NULL;
+	if (hint == NULL || raw == NULL || g_utf8_validate(raw, -1, NULL))
+		return NULL;
+	char *unfolded = g_mime_utils_header_unfold(raw);
+	char *utf8 = parse_charset_to_utf8(unfolded, strlen(unfolded), hint, guessed_r);
+	g_free(unfolded);
+	return utf8;
+}
+
+/* From, Reply-To, To or Cc: one mailbox into *first, or all into out. */
+static void parse_addrs(GMimeMessage *message, GMimeAddressType type, const char *hint,
+			GPtrArray *out, struct parse_addr *first, gboolean *guessed_r)
+{
+	static const char *const names[] = {
+		[GMIME_ADDRESS_TYPE_SENDER] = "Sender", [GMIME_ADDRESS_TYPE_FROM] = "From",
+		[GMIME_ADDRESS_TYPE_REPLY_TO] = "Reply-To", [GMIME_ADDRESS_TYPE_TO] = "To",
+		[GMIME_ADDRESS_TYPE_CC] = "Cc", [GMIME_ADDRESS_TYPE_BCC] = "Bcc"};
+	char *recoded = recode_raw(GMIME_OBJECT(message), names[type], hint, guessed_r);
+	InternetAddressList *list = recoded != NULL ? internet_address_list_parse(options, recoded)
+						    : NULL;
+	addr_collect(list != NULL ? list : g_mime_message_get_addresses(message, type), out,
+		     first);
+	if (first != NULL && first->addr == NULL) {
+		first->name = g_strdup("");
+		first->addr = g_strdup("");
+	}
+	if (list != NULL)
+		g_object_unref(list);
+	g_free(recoded);
+}
+
 static void parse_headers(GMimeMessage *message, struct parse_msg *msg)
 {
 	GMimeObject *obj = GMIME_OBJECT(message);
-	addr_first(g_mime_message_get_from(message), &msg->from);
-	addr_first(g_mime_message_get_reply_to(message), &msg->reply_to);
-	addr_collect(g_mime_message_get_to(message), msg->to, NULL);
-	addr_collect(g_mime_message_get_cc(message), msg->cc, NULL);
-	msg->subject = parse_utf8_clean(g_mime_message_get_subject(message), TRUE);
+	const char *hint = charset_hint(message);
+	gboolean *guessed = &msg->charset_guessed;
+	parse_addrs(message, GMIME_ADDRESS_TYPE_FROM, hint, NULL, &msg->from, guessed);
+	parse_addrs(message, GMIME_ADDRESS_TYPE_REPLY_TO, hint, NULL, &msg->reply_to, guessed);
+	parse_addrs(message, GMIME_ADDRESS_TYPE_TO, hint, msg->to, NULL, guessed);
+	parse_addrs(message, GMIME_ADDRESS_TYPE_CC, hint, msg->cc, NULL, guessed);
+	char *subject = recode_raw(obj, "Subject", hint, guessed);
+	if (subject != NULL) {
+		char *decoded = g_mime_utils_header_decode_text(options, subject);
+		msg->subject = parse_utf8_clean(decoded, TRUE);
+		g_free(decoded);
+		g_free(subject);
+	} else {
+		msg->subject = parse_utf8_clean(g_mime_message_get_subject(message), TRUE);
+	}
 	GDateTime *date = g_mime_message_get_date(message);
 	msg->date = date != NULL ? g_date_time_to_unix(date) : 0;
 	msg->auto_submitted = parse_header_raw(obj, "Auto-Submitted");

@@ -56,20 +56,37 @@ static int insert_attachments(struct store *store, gint64 row, const GPtrArray *
 	return 0;
 }
 
-/* The row already stored under (message_id, rcpt). */
-static int find_existing(struct store *store, const struct store_message *m, gint64 *id_r,
-			 char **error_r)
+int store_message_find(struct store *store, const char *message_id, const char *rcpt, gint64 *row_r,
+		       gint64 *ticket_r, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_message_id_by_key);
-	int ret;
+	sqlite3_stmt *st = store_stmt(store, STMT_message_by_key);
+	int rc, ret = 0;
 
-	if (store_bind_text(st, 1, m->message_id) != SQLITE_OK ||
-	    store_bind_text(st, 2, m->rcpt) != SQLITE_OK) {
+	if (store_bind_text(st, 1, message_id) != SQLITE_OK ||
+	    store_bind_text(st, 2, rcpt) != SQLITE_OK) {
 		store_fail(store, "bind message key", error_r);
 		store_stmt_done(st);
 		return -1;
 	}
-	ret = store_stmt_int64(store, st, "find message", id_r, error_r);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*row_r = sqlite3_column_int64(st, 0);
+		*ticket_r = sqlite3_column_int64(st, 1); /* NULL reads as 0 */
+		ret = 1;
+	} else if (rc != SQLITE_DONE) {
+		ret = store_fail(store, "find message", error_r);
+	}
+	store_stmt_done(st);
+	return ret;
+}
+
+/* The row already stored under (message_id, rcpt), after an insert that changed nothing. */
+static int find_existing(struct store *store, const struct store_message *m, gint64 *id_r,
+			 char **error_r)
+{
+	gint64 ticket;
+	int ret = store_message_find(store, m->message_id, m->rcpt, id_r, &ticket, error_r);
+
 	if (ret == 0)
 		return store_fail_other(store, error_r, "message <%s> to %s: conflict without row",
 					m->message_id, m->rcpt);
@@ -168,8 +185,8 @@ static struct store_message *message_from_row(sqlite3_stmt *st, gboolean with_ra
 	return m;
 }
 
-static int list_messages(struct store *store, gint64 ticket_id, gboolean with_raw,
-			 GPtrArray *list, char **error_r)
+static int list_messages(struct store *store, gint64 ticket_id, gboolean with_raw, GPtrArray *list,
+			 char **error_r)
 {
 	sqlite3_stmt *st = store_stmt(store, STMT_message_list);
 	int rc;
@@ -190,8 +207,7 @@ static int list_messages(struct store *store, gint64 ticket_id, gboolean with_ra
 
 /* Attachments of all the ticket's messages in one query, ordered like the messages, so
  * one forward walk hands each to its message. */
-static int list_attachments(struct store *store, gint64 ticket_id, GPtrArray *list,
-			    char **error_r)
+static int list_attachments(struct store *store, gint64 ticket_id, GPtrArray *list, char **error_r)
 {
 	sqlite3_stmt *st = store_stmt(store, STMT_attachment_list);
 	guint i = 0;
@@ -223,8 +239,8 @@ static int list_attachments(struct store *store, gint64 ticket_id, GPtrArray *li
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int store_message_list(struct store *store, gint64 ticket_id, gboolean with_raw,
-		       GPtrArray **list_r, char **error_r)
+int store_message_list(struct store *store, gint64 ticket_id, gboolean with_raw, GPtrArray **list_r,
+		       char **error_r)
 {
 	GPtrArray *list = g_ptr_array_new_with_free_func(message_free_ptr);
 
@@ -256,6 +272,6 @@ int store_message_count(struct store *store, gint64 *count_r, char **error_r)
 	*count_r = 0;
 	return store_stmt_int64(store, store_stmt(store, STMT_message_count), "count messages",
 				count_r, error_r) < 0
-		       ? -1
-		       : 0;
+		   ? -1
+		   : 0;
 }

@@ -12,82 +12,82 @@ struct migration {
 	const char *sql;
 };
 
-#define MIGRATION(n, script) {n, script "\nPRAGMA user_version = " #n ";"}
-
-/* 1: the foundation — customers, tickets, the messages (raw, byte for byte) with their
- * attachments, ticket participants and the event log. */
-#define MIGRATION_1                                                                         \
-	"CREATE TABLE customers (\n"                                                        \
-	"  id INTEGER PRIMARY KEY,\n"                                                       \
-	"  email TEXT NOT NULL UNIQUE,\n"                                                   \
-	"  name TEXT NOT NULL DEFAULT '',\n"                                                \
-	"  created INTEGER NOT NULL,\n"                                                     \
-	"  bounced INTEGER NOT NULL DEFAULT 0,\n"                                           \
-	"  survey_optout INTEGER NOT NULL DEFAULT 0\n"                                      \
-	");\n"                                                                              \
-	"CREATE TABLE tickets (\n"                                                          \
-	"  id INTEGER PRIMARY KEY,\n"                                                       \
-	"  queue TEXT NOT NULL,\n"                                                          \
-	"  subject TEXT NOT NULL,\n"                                                        \
-	"  requester_id INTEGER NOT NULL REFERENCES customers(id),\n"                       \
-	"  status TEXT NOT NULL DEFAULT 'new'\n"                                            \
-	"    CHECK (status IN ('new', 'open', 'pending', 'resolved', 'closed')),\n"         \
-	"  priority TEXT NOT NULL DEFAULT 'normal'\n"                                       \
-	"    CHECK (priority IN ('low', 'normal', 'high', 'urgent')),\n"                    \
-	"  assignee TEXT,\n"                                                                \
-	"  linked_to INTEGER REFERENCES tickets(id),\n"                                     \
-	"  created INTEGER NOT NULL,\n"                                                     \
-	"  updated INTEGER NOT NULL\n"                                                      \
-	");\n"                                                                              \
-	"CREATE INDEX tickets_status ON tickets(status);\n"                                 \
-	"CREATE INDEX tickets_requester ON tickets(requester_id);\n"                        \
-	"CREATE TABLE messages (\n"                                                         \
-	"  id INTEGER PRIMARY KEY,\n"                                                       \
-	"  ticket_id INTEGER REFERENCES tickets(id),\n"                                     \
-	"  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),\n"                   \
-	"  kind TEXT NOT NULL,\n"                                                           \
-	"  message_id TEXT NOT NULL,\n"                                                     \
-	"  rcpt TEXT NOT NULL,\n"                                                           \
-	"  env_sender TEXT NOT NULL DEFAULT '',\n"                                          \
-	"  from_addr TEXT NOT NULL DEFAULT '',\n"                                           \
-	"  from_name TEXT NOT NULL DEFAULT '',\n"                                           \
-	"  subject TEXT NOT NULL DEFAULT '',\n"                                             \
-	"  date INTEGER NOT NULL DEFAULT 0,\n"                                              \
-	"  created INTEGER NOT NULL,\n"                                                     \
-	"  body TEXT NOT NULL DEFAULT '',\n"                                                \
-	"  flags TEXT NOT NULL DEFAULT '',\n"                                               \
-	"  raw BLOB NOT NULL,\n"                                                            \
-	"  UNIQUE (message_id, rcpt)\n"                                                     \
-	");\n"                                                                              \
-	"CREATE INDEX messages_message_id ON messages(message_id);\n"                       \
-	"CREATE INDEX messages_ticket ON messages(ticket_id);\n"                            \
-	"CREATE TABLE attachments (\n"                                                      \
-	"  id INTEGER PRIMARY KEY,\n"                                                       \
-	"  message_row INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,\n"       \
-	"  filename TEXT NOT NULL,\n"                                                       \
-	"  content_type TEXT NOT NULL,\n"                                                   \
-	"  size INTEGER NOT NULL\n"                                                         \
-	");\n"                                                                              \
-	"CREATE INDEX attachments_message ON attachments(message_row);\n"                   \
-	"CREATE TABLE participants (\n"                                                     \
-	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"                            \
-	"  address TEXT NOT NULL,\n"                                                        \
-	"  name TEXT NOT NULL DEFAULT '',\n"                                                \
-	"  role TEXT NOT NULL,\n"                                                           \
-	"  PRIMARY KEY (ticket_id, address)\n"                                              \
-	") WITHOUT ROWID;\n"                                                                \
-	"CREATE TABLE events (\n"                                                           \
-	"  id INTEGER PRIMARY KEY,\n"                                                       \
-	"  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"                            \
-	"  created INTEGER NOT NULL,\n"                                                     \
-	"  kind TEXT NOT NULL,\n"                                                           \
-	"  actor TEXT NOT NULL DEFAULT '',\n"                                               \
-	"  detail TEXT NOT NULL DEFAULT ''\n"                                               \
-	");\n"                                                                              \
-	"CREATE INDEX events_ticket ON events(ticket_id);"
+#define MIGRATION(n, script)                                                                       \
+	{                                                                                          \
+		n, script "\nPRAGMA user_version = " #n ";"                                        \
+	}
 
 static const struct migration migrations[] = {
-	MIGRATION(1, MIGRATION_1),
+    /* 1: the foundation — customers, tickets, the messages (raw, byte for byte) with their
+     * attachments, ticket participants and the event log. */
+    MIGRATION(1, "CREATE TABLE customers (\n"
+		 "  id INTEGER PRIMARY KEY,\n"
+		 "  email TEXT NOT NULL UNIQUE,\n"
+		 "  name TEXT NOT NULL DEFAULT '',\n"
+		 "  created INTEGER NOT NULL,\n"
+		 "  bounced INTEGER NOT NULL DEFAULT 0,\n"
+		 "  survey_optout INTEGER NOT NULL DEFAULT 0\n"
+		 ");\n"
+		 "CREATE TABLE tickets (\n"
+		 "  id INTEGER PRIMARY KEY,\n"
+		 "  queue TEXT NOT NULL,\n"
+		 "  subject TEXT NOT NULL,\n"
+		 "  requester_id INTEGER NOT NULL REFERENCES customers(id),\n"
+		 "  status TEXT NOT NULL DEFAULT 'new'\n"
+		 "    CHECK (status IN ('new', 'open', 'pending', 'resolved', 'closed')),\n"
+		 "  priority TEXT NOT NULL DEFAULT 'normal'\n"
+		 "    CHECK (priority IN ('low', 'normal', 'high', 'urgent')),\n"
+		 "  assignee TEXT,\n"
+		 "  linked_to INTEGER REFERENCES tickets(id),\n"
+		 "  created INTEGER NOT NULL,\n"
+		 "  updated INTEGER NOT NULL\n"
+		 ");\n"
+		 "CREATE INDEX tickets_status ON tickets(status);\n"
+		 "CREATE INDEX tickets_requester ON tickets(requester_id);\n"
+		 "CREATE TABLE messages (\n"
+		 "  id INTEGER PRIMARY KEY,\n"
+		 "  ticket_id INTEGER REFERENCES tickets(id),\n"
+		 "  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),\n"
+		 "  kind TEXT NOT NULL,\n"
+		 "  message_id TEXT NOT NULL,\n"
+		 "  rcpt TEXT NOT NULL,\n"
+		 "  env_sender TEXT NOT NULL DEFAULT '',\n"
+		 "  from_addr TEXT NOT NULL DEFAULT '',\n"
+		 "  from_name TEXT NOT NULL DEFAULT '',\n"
+		 "  subject TEXT NOT NULL DEFAULT '',\n"
+		 "  date INTEGER NOT NULL DEFAULT 0,\n"
+		 "  created INTEGER NOT NULL,\n"
+		 "  body TEXT NOT NULL DEFAULT '',\n"
+		 "  flags TEXT NOT NULL DEFAULT '',\n"
+		 "  raw BLOB NOT NULL,\n"
+		 "  UNIQUE (message_id, rcpt)\n"
+		 ");\n"
+		 "CREATE INDEX messages_message_id ON messages(message_id);\n"
+		 "CREATE INDEX messages_ticket ON messages(ticket_id);\n"
+		 "CREATE TABLE attachments (\n"
+		 "  id INTEGER PRIMARY KEY,\n"
+		 "  message_row INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,\n"
+		 "  filename TEXT NOT NULL,\n"
+		 "  content_type TEXT NOT NULL,\n"
+		 "  size INTEGER NOT NULL\n"
+		 ");\n"
+		 "CREATE INDEX attachments_message ON attachments(message_row);\n"
+		 "CREATE TABLE participants (\n"
+		 "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+		 "  address TEXT NOT NULL,\n"
+		 "  name TEXT NOT NULL DEFAULT '',\n"
+		 "  role TEXT NOT NULL,\n"
+		 "  PRIMARY KEY (ticket_id, address)\n"
+		 ") WITHOUT ROWID;\n"
+		 "CREATE TABLE events (\n"
+		 "  id INTEGER PRIMARY KEY,\n"
+		 "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+		 "  created INTEGER NOT NULL,\n"
+		 "  kind TEXT NOT NULL,\n"
+		 "  actor TEXT NOT NULL DEFAULT '',\n"
+		 "  detail TEXT NOT NULL DEFAULT ''\n"
+		 ");\n"
+		 "CREATE INDEX events_ticket ON events(ticket_id);"),
 };
 
 int store_schema_latest(void)

@@ -33,7 +33,7 @@ const char *store_stmt_sql(enum store_stmt id);
 int store_fail(struct store *store, const char *op, char **error_r);
 /* A failure that is not SQLite's (bad argument, missing row): STORE_ERR_OTHER. Returns -1. */
 int store_fail_other(struct store *store, char **error_r, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* The prepared statement id, ready to bind. Pair every use with store_stmt_done(). */
 sqlite3_stmt *store_stmt(struct store *store, enum store_stmt id);

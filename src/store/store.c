@@ -78,8 +78,8 @@ int store_schema_version(struct store *store)
 {
 	gint64 v = 0;
 
-	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version",
-			     &v, NULL) < 0)
+	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version", &v,
+			     NULL) < 0)
 		return -1;
 	return (int)v;
 }
@@ -92,8 +92,9 @@ static int create_file(const char *path, char **error_r)
 	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 
 	if (fd < 0)
-		return errno == EEXIST ? 0 : util_error(error_r, "create %s: %s", path,
-							 g_strerror(errno));
+		return errno == EEXIST
+			   ? 0
+			   : util_error(error_r, "create %s: %s", path, g_strerror(errno));
 	if (fchmod(fd, 0600) < 0) {
 		util_error(error_r, "chmod %s: %s", path, g_strerror(errno));
 		close(fd);
@@ -111,8 +112,8 @@ static int prepare_range(struct store *store, int first, int last, char **error_
 		if (sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
 				       &store->stmt[i], NULL) != SQLITE_OK) {
 			store->last_err = STORE_ERR_OTHER;
-			return util_error(error_r, "prepare %s (schema drift?): %s",
-					  stmt_name[i], sqlite3_errmsg(store->db));
+			return util_error(error_r, "prepare %s (schema drift?): %s", stmt_name[i],
+					  sqlite3_errmsg(store->db));
 		}
 	}
 	return 0;
@@ -136,12 +137,9 @@ static int set_pragmas(struct store *store, char **error_r)
 		if (ret < 0)
 			return -1;
 	}
-	if (store_stmt_run(store, store_stmt(store, STMT_pragma_sync), "set synchronous",
-			   error_r) < 0 ||
-	    store_stmt_run(store, store_stmt(store, STMT_pragma_fk), "set foreign_keys",
-			   error_r) < 0)
+	if (store_stmt_run(store, store_stmt(store, STMT_pragma_sync), "synchronous", error_r) < 0)
 		return -1;
-	return 0;
+	return store_stmt_run(store, store_stmt(store, STMT_pragma_fk), "foreign_keys", error_r);
 }
 
 /* A read-only user (milter, reports) never migrates: it needs the schema this build
@@ -151,8 +149,8 @@ static int check_schema(struct store *store, const char *path, char **error_r)
 	gint64 v = 0;
 	int version;
 
-	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version",
-			     &v, error_r) < 0)
+	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version", &v,
+			     error_r) < 0)
 		return -1;
 	version = (int)v;
 	if (version > store_schema_latest())
@@ -162,10 +160,10 @@ static int check_schema(struct store *store, const char *path, char **error_r)
 	if (version < store_schema_latest()) {
 		if (store->readonly)
 			return store_fail_other(
-				store, error_r,
-				"%s: schema version %d is older than this build needs (%d): "
-				"run postdesk init / upgrade",
-				path, version, store_schema_latest());
+			    store, error_r,
+			    "%s: schema version %d is older than this build needs (%d): "
+			    "run postdesk init / upgrade",
+			    path, version, store_schema_latest());
 		return store_migrate(store, error_r);
 	}
 	return 0;
@@ -267,12 +265,11 @@ int store_savepoint(struct store *store, char **error_r)
 
 int store_release(struct store *store, char **error_r)
 {
-	return store_stmt_run(store, store_stmt(store, STMT_release), "release savepoint",
-			      error_r);
+	return store_stmt_run(store, store_stmt(store, STMT_release), "release savepoint", error_r);
 }
 
-/* ROLLBACK TO keeps the savepoint open; release it too, so the next message's
- * store_savepoint() starts a fresh one instead of nesting. */
+/* ROLLBACK TO undoes the work since store_savepoint() but keeps the savepoint open, as in
+ * SQL: the caller still ends it with store_release(). */
 void store_rollback_to(struct store *store)
 {
 	char *error = NULL;
@@ -280,8 +277,6 @@ void store_rollback_to(struct store *store)
 	if (sqlite3_get_autocommit(store->db))
 		return;
 	if (store_stmt_run(store, store_stmt(store, STMT_rollback_to), "rollback to savepoint",
-			   &error) < 0 ||
-	    store_stmt_run(store, store_stmt(store, STMT_release), "release savepoint",
 			   &error) < 0) {
 		log_warn("store: %s", error);
 		g_free(error);

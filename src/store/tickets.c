@@ -6,8 +6,8 @@
 #include "postdesk/lib.h"
 #include "store-private.h"
 
-int store_customer_upsert(struct store *store, const char *addr, const char *name,
-			  gint64 now, gint64 *id_r, char **error_r)
+int store_customer_upsert(struct store *store, const char *addr, const char *name, gint64 now,
+			  gint64 *id_r, char **error_r)
 {
 	sqlite3_stmt *st = store_stmt(store, STMT_customer_upsert);
 	char *email = util_addr_normalize(addr);
@@ -29,8 +29,8 @@ int store_customer_upsert(struct store *store, const char *addr, const char *nam
 		} else {
 			ret = store_stmt_int64(store, st, "find customer", id_r, error_r);
 			if (ret == 0) /* cannot happen inside a transaction */
-				ret = store_fail_other(store, error_r, "customer %s vanished",
-						       email);
+				ret =
+				    store_fail_other(store, error_r, "customer %s vanished", email);
 			else if (ret == 1)
 				ret = 0;
 		}
@@ -68,8 +68,7 @@ static int update_ticket(struct store *store, sqlite3_stmt *st, gint64 id, const
 	if (store_stmt_run(store, st, op, error_r) < 0)
 		return -1;
 	if (sqlite3_changes(store->db) == 0)
-		return store_fail_other(store, error_r, "%s: no ticket %" G_GINT64_FORMAT, op,
-					id);
+		return store_fail_other(store, error_r, "%s: no ticket %" G_GINT64_FORMAT, op, id);
 	return 0;
 }
 
@@ -168,8 +167,7 @@ int store_ticket_get(struct store *store, gint64 id, struct store_ticket **t_r, 
 	return ret;
 }
 
-int store_ticket_list(struct store *store, const char *status, GPtrArray **list_r,
-		      char **error_r)
+int store_ticket_list(struct store *store, const char *status, GPtrArray **list_r, char **error_r)
 {
 	sqlite3_stmt *st = store_stmt(store, STMT_ticket_list);
 	GPtrArray *list;
@@ -197,8 +195,8 @@ int store_ticket_list(struct store *store, const char *status, GPtrArray **list_
 
 /* ---- participants and events ---- */
 
-int store_participant_add(struct store *store, gint64 ticket_id, const char *addr,
-			  const char *name, const char *role, char **error_r)
+int store_participant_add(struct store *store, gint64 ticket_id, const char *addr, const char *name,
+			  const char *role, char **error_r)
 {
 	sqlite3_stmt *st = store_stmt(store, STMT_participant_add);
 	char *address = util_addr_normalize(addr);
@@ -217,8 +215,7 @@ int store_participant_add(struct store *store, gint64 ticket_id, const char *add
 	return ret;
 }
 
-int store_is_participant(struct store *store, gint64 ticket_id, const char *addr,
-			 char **error_r)
+int store_is_participant(struct store *store, gint64 ticket_id, const char *addr, char **error_r)
 {
 	sqlite3_stmt *st = store_stmt(store, STMT_participant_is);
 	char *address = util_addr_normalize(addr);

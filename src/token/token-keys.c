@@ -135,10 +135,10 @@ static int token_open_checked(const char *path, int *fd_r, size_t *size_r, char 
 int token_keys_load(const char *path, struct token_keys **keys_r, char **error_r)
 {
 	struct token_keys *ring;
-	size_t size, got = 0;
+	size_t size = 0, got = 0;
 	ssize_t n = 0;
 	char *text;
-	int fd, ret;
+	int fd = -1, ret;
 
 	if (token_sodium_init(error_r) < 0 || token_open_checked(path, &fd, &size, error_r) < 0)
 		return -1;

@@ -63,7 +63,8 @@ static void tb_data(void *ctx, const char *sender, const char *const *rcpts, gui
 		if (strstr(rcpts[i], "tempfail") != NULL)
 			verdict_set(&verdicts[i], VERDICT_TEMPFAIL, 451, "4.3.0", "try later");
 		else
-			verdict_set(&verdicts[i], VERDICT_OK, 250, "2.1.5", "%s delivered", rcpts[i]);
+			verdict_set(&verdicts[i], VERDICT_OK, 250, "2.1.5", "%s delivered",
+				    rcpts[i]);
 	}
 }
 
@@ -94,8 +95,8 @@ static void teardown(void)
 /* ---------------------------------------------------------------- session helpers */
 
 #define GREETING "220 test.example LMTP postdesk ready\r\n"
-#define LHLO_REPLY                                                                         \
-	"250-test.example\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n" \
+#define LHLO_REPLY                                                                                 \
+	"250-test.example\r\n250-PIPELINING\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"        \
 	"250 SIZE 1000\r\n"
 
 /* Run input through a fresh session in chunks of `chunk` bytes (0: all at once); returns
@@ -123,11 +124,11 @@ static char *run(const char *input)
 	return session_run(input, strlen(input), 0, NULL);
 }
 
-#define TXN_HEAD                                                                            \
-	"LHLO client.example\r\nMAIL FROM:<sender@example.org>\r\nRCPT TO:<a@example.com>\r\n" \
+#define TXN_HEAD                                                                                   \
+	"LHLO client.example\r\nMAIL FROM:<sender@example.org>\r\nRCPT TO:<a@example.com>\r\n"     \
 	"RCPT TO:<b@example.com>\r\nDATA\r\n"
-#define TXN_HEAD_REPLY                                                                 \
-	GREETING LHLO_REPLY "250 2.1.0 sender OK\r\n250 2.1.5 recipient ok\r\n"         \
+#define TXN_HEAD_REPLY                                                                             \
+	GREETING LHLO_REPLY "250 2.1.0 sender OK\r\n250 2.1.5 recipient ok\r\n"                    \
 			    "250 2.1.5 recipient ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"
 #define TXN_DONE_REPLY "250 2.1.5 a@example.com delivered\r\n250 2.1.5 b@example.com delivered\r\n"
 
@@ -173,14 +174,15 @@ START_TEST(test_rcpt_verdicts)
 			"rcpt to:<bad+1@example.com>\r\nrcpt to:<tempfail@example.com>\r\n"
 			"rcpt to:<ok@example.com>\r\ndata\r\nhello\r\n.\r\n");
 
-	ck_assert_str_eq(out, GREETING LHLO_REPLY "250 2.1.0 sender OK\r\n"
-				  "550 5.1.1 no such user: x@elsewhere.org\r\n"
-				  "550 5.7.1 bad token\r\n"
-				  "250 2.1.5 recipient ok\r\n250 2.1.5 recipient ok\r\n"
-				  "354 End data with <CR><LF>.<CR><LF>\r\n"
-				  /* one reply per accepted recipient, in RCPT order */
-				  "451 4.3.0 try later\r\n"
-				  "250 2.1.5 ok@example.com delivered\r\n");
+	ck_assert_str_eq(out,
+			 GREETING LHLO_REPLY "250 2.1.0 sender OK\r\n"
+					     "550 5.1.1 no such user: x@elsewhere.org\r\n"
+					     "550 5.7.1 bad token\r\n"
+					     "250 2.1.5 recipient ok\r\n250 2.1.5 recipient ok\r\n"
+					     "354 End data with <CR><LF>.<CR><LF>\r\n"
+					     /* one reply per accepted recipient, in RCPT order */
+					     "451 4.3.0 try later\r\n"
+					     "250 2.1.5 ok@example.com delivered\r\n");
 	ck_assert_str_eq(tb.sender, "");
 	ck_assert_uint_eq(tb.rcpts->len, 2);
 	g_free(out);
@@ -249,16 +251,17 @@ START_TEST(test_rset_and_second_transaction)
 			"MAIL FROM:<t@x>\r\nRCPT TO:<b@example.com>\r\nDATA\r\none\r\n.\r\n"
 			"MAIL FROM:<u@x>\r\nRCPT TO:<c@example.com>\r\nDATA\r\ntwo\r\n.\r\n");
 
-	ck_assert_str_eq(out, GREETING LHLO_REPLY "250 2.1.0 sender OK\r\n"
-				  "250 2.1.5 recipient ok\r\n250 2.0.0 OK\r\n"
-				  "503 5.5.1 need MAIL before RCPT\r\n"
-				  "503 5.5.1 need MAIL before DATA\r\n"
-				  "250 2.1.0 sender OK\r\n250 2.1.5 recipient ok\r\n"
-				  "354 End data with <CR><LF>.<CR><LF>\r\n"
-				  "250 2.1.5 b@example.com delivered\r\n"
-				  "250 2.1.0 sender OK\r\n250 2.1.5 recipient ok\r\n"
-				  "354 End data with <CR><LF>.<CR><LF>\r\n"
-				  "250 2.1.5 c@example.com delivered\r\n");
+	ck_assert_str_eq(out,
+			 GREETING LHLO_REPLY "250 2.1.0 sender OK\r\n"
+					     "250 2.1.5 recipient ok\r\n250 2.0.0 OK\r\n"
+					     "503 5.5.1 need MAIL before RCPT\r\n"
+					     "503 5.5.1 need MAIL before DATA\r\n"
+					     "250 2.1.0 sender OK\r\n250 2.1.5 recipient ok\r\n"
+					     "354 End data with <CR><LF>.<CR><LF>\r\n"
+					     "250 2.1.5 b@example.com delivered\r\n"
+					     "250 2.1.0 sender OK\r\n250 2.1.5 recipient ok\r\n"
+					     "354 End data with <CR><LF>.<CR><LF>\r\n"
+					     "250 2.1.5 c@example.com delivered\r\n");
 	ck_assert_uint_eq(tb.n_data, 2);
 	ck_assert_str_eq(tb.sender, "u@x");
 	ck_assert_str_eq(tb.raw->str, "two\r\n");
@@ -268,9 +271,10 @@ END_TEST
 
 START_TEST(test_size_limits)
 {
-	GString *in = g_string_new("LHLO c\r\nMAIL FROM:<s@x> SIZE=1001\r\n"
-				   "MAIL FROM:<s@x> SIZE=1000 BODY=8BITMIME\r\n"
-				   "RCPT TO:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
+	GString *in =
+	    g_string_new("LHLO c\r\nMAIL FROM:<s@x> SIZE=1001\r\n"
+			 "MAIL FROM:<s@x> SIZE=1000 BODY=8BITMIME\r\n"
+			 "RCPT TO:<a@example.com>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
 	char *out;
 
 	for (int i = 0; i < 30; i++) /* 1200 bytes: too big, in 40-byte lines */
@@ -280,15 +284,16 @@ START_TEST(test_size_limits)
 		g_string_append(in, "01234567890123456789012345678901234567\r\n");
 	g_string_append(in, ".\r\n");
 	out = run(in->str);
-	ck_assert_str_eq(out, GREETING LHLO_REPLY "552 5.3.4 message too big\r\n"
-				  "250 2.1.0 sender OK\r\n250 2.1.5 recipient ok\r\n"
-				  "250 2.1.5 recipient ok\r\n"
-				  "354 End data with <CR><LF>.<CR><LF>\r\n"
-				  /* one 552 per accepted recipient; the backend never saw it */
-				  "552 5.3.4 message too big\r\n552 5.3.4 message too big\r\n"
-				  "250 2.1.0 sender OK\r\n250 2.1.5 recipient ok\r\n"
-				  "354 End data with <CR><LF>.<CR><LF>\r\n"
-				  "250 2.1.5 a@example.com delivered\r\n");
+	ck_assert_str_eq(out, GREETING LHLO_REPLY
+			 "552 5.3.4 message too big\r\n"
+			 "250 2.1.0 sender OK\r\n250 2.1.5 recipient ok\r\n"
+			 "250 2.1.5 recipient ok\r\n"
+			 "354 End data with <CR><LF>.<CR><LF>\r\n"
+			 /* one 552 per accepted recipient; the backend never saw it */
+			 "552 5.3.4 message too big\r\n552 5.3.4 message too big\r\n"
+			 "250 2.1.0 sender OK\r\n250 2.1.5 recipient ok\r\n"
+			 "354 End data with <CR><LF>.<CR><LF>\r\n"
+			 "250 2.1.5 a@example.com delivered\r\n");
 	ck_assert_uint_eq(tb.n_data, 1);
 	ck_assert_uint_eq(tb.raw->len, 1000);
 	g_free(out);
@@ -322,14 +327,14 @@ START_TEST(test_sequence_errors)
 			"RCPT TO:<>\r\nRCPT TO:<a@example.com> NOTIFY=NEVER\r\n");
 
 	ck_assert_str_eq(out, GREETING LHLO_REPLY "503 5.5.1 need MAIL before RCPT\r\n"
-				  "503 5.5.1 need MAIL before DATA\r\n"
-				  "250 2.1.0 sender OK\r\n"
-				  "503 5.5.1 nested MAIL command\r\n"
-				  "503 5.5.1 no valid recipients\r\n"
-				  "550 5.1.1 no such user: nobody@elsewhere\r\n"
-				  "503 5.5.1 no valid recipients\r\n"
-				  "501 5.1.3 empty recipient address\r\n"
-				  "555 5.5.4 unsupported parameter\r\n");
+						  "503 5.5.1 need MAIL before DATA\r\n"
+						  "250 2.1.0 sender OK\r\n"
+						  "503 5.5.1 nested MAIL command\r\n"
+						  "503 5.5.1 no valid recipients\r\n"
+						  "550 5.1.1 no such user: nobody@elsewhere\r\n"
+						  "503 5.5.1 no valid recipients\r\n"
+						  "501 5.1.3 empty recipient address\r\n"
+						  "555 5.5.4 unsupported parameter\r\n");
 	ck_assert_uint_eq(tb.n_data, 0);
 	g_free(out);
 }
@@ -343,12 +348,12 @@ START_TEST(test_mail_syntax)
 			"mail from: <\"a> b\"@x> body=7bit\r\nRSET\r\n");
 
 	ck_assert_str_eq(out, GREETING LHLO_REPLY "501 5.5.2 syntax: MAIL FROM:<address>\r\n"
-				  "555 5.5.4 unsupported parameter\r\n"
-				  "501 5.5.4 bad BODY parameter\r\n"
-				  "501 5.5.4 bad SIZE parameter\r\n"
-				  "501 5.5.2 syntax: MAIL FROM:<address>\r\n"
-				  "501 5.5.2 syntax: MAIL FROM:<address>\r\n"
-				  "250 2.1.0 sender OK\r\n250 2.0.0 OK\r\n");
+						  "555 5.5.4 unsupported parameter\r\n"
+						  "501 5.5.4 bad BODY parameter\r\n"
+						  "501 5.5.4 bad SIZE parameter\r\n"
+						  "501 5.5.2 syntax: MAIL FROM:<address>\r\n"
+						  "501 5.5.2 syntax: MAIL FROM:<address>\r\n"
+						  "250 2.1.0 sender OK\r\n250 2.0.0 OK\r\n");
 	g_free(out);
 	out = run("LHLO c\r\nMAIL FROM: <\"a> b\"@x>\r\nRCPT TO:<a@example.com>\r\n"
 		  "DATA\r\n.\r\n");
@@ -439,9 +444,17 @@ END_TEST
 START_TEST(test_random_input)
 {
 	GRand *rand = g_rand_new_with_seed(2033);
-	static const char *const words[] = {"LHLO x\r\n", "MAIL FROM:<a@b>\r\n",
-					    "RCPT TO:<a@example.com>\r\n", "DATA\r\n", ".\r\n",
-					    "\r\n", "\n", ".", "\0", "RSET\r\n", ".."};
+	static const char *const words[] = {"LHLO x\r\n",
+					    "MAIL FROM:<a@b>\r\n",
+					    "RCPT TO:<a@example.com>\r\n",
+					    "DATA\r\n",
+					    ".\r\n",
+					    "\r\n",
+					    "\n",
+					    ".",
+					    "\0",
+					    "RSET\r\n",
+					    ".."};
 
 	for (int round = 0; round < 300; round++) {
 		struct lmtp_session *s = lmtp_session_new(&backend, &limits);
@@ -452,7 +465,8 @@ START_TEST(test_random_input)
 			gsize n = 0;
 
 			if (g_rand_boolean(rand)) {
-				const char *w = words[g_rand_int_range(rand, 0, G_N_ELEMENTS(words))];
+				const char *w =
+				    words[g_rand_int_range(rand, 0, G_N_ELEMENTS(words))];
 
 				n = w[0] == '\0' ? 1 : strlen(w);
 				memcpy(buf, w, n);
@@ -763,8 +777,7 @@ START_TEST(test_server_listen_errors)
 	ck_assert_int_eq(lmtp_server_new("tcp:1", &backend, &limits, 1, &server, &error), -1);
 	ck_assert_ptr_nonnull(strstr(error, "unix:/path or inet:HOST:PORT"));
 	g_clear_pointer(&error, g_free);
-	ck_assert_int_eq(lmtp_server_new("inet:nohost", &backend, &limits, 1, &server, &error),
-			 -1);
+	ck_assert_int_eq(lmtp_server_new("inet:nohost", &backend, &limits, 1, &server, &error), -1);
 	g_clear_pointer(&error, g_free);
 	/* a regular file is never replaced */
 	ck_assert(g_file_set_contents(path, "data", -1, NULL));
@@ -784,6 +797,31 @@ START_TEST(test_server_listen_errors)
 	g_free(listen);
 	g_free(path);
 	g_free(dir);
+}
+END_TEST
+
+/* IPv6 literal in brackets; stop() before run() makes run() return at once. */
+START_TEST(test_server_ipv6_and_early_stop)
+{
+	struct lmtp_server *server = NULL;
+	struct sockaddr_in6 sin6 = {.sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT};
+	socklen_t slen = sizeof(sin6);
+	char *error = NULL, *listen;
+	int probe = socket(AF_INET6, SOCK_STREAM, 0);
+
+	if (probe < 0 || bind(probe, (struct sockaddr *)&sin6, sizeof(sin6)) < 0) {
+		fprintf(stderr, "SKIP test_server_ipv6_and_early_stop: no IPv6 loopback\n");
+		return;
+	}
+	ck_assert_int_eq(getsockname(probe, (struct sockaddr *)&sin6, &slen), 0);
+	close(probe);
+	listen = g_strdup_printf("inet:[::1]:%d", ntohs(sin6.sin6_port));
+	ck_assert_int_eq(lmtp_server_new(listen, &backend, &limits, 1, &server, &error), 0);
+	lmtp_server_stop(server);
+	lmtp_server_stop(server);
+	ck_assert_int_eq(lmtp_server_run(server, &error), 0);
+	lmtp_server_free(&server);
+	g_free(listen);
 }
 END_TEST
 
@@ -816,8 +854,8 @@ START_TEST(test_server_smtp_source)
 	argv[n++] = "rcpt@example.com";
 	argv[n++] = target;
 	argv[n] = NULL;
-	ck_assert(g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status,
-			       NULL));
+	ck_assert(
+	    g_spawn_sync(NULL, argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, NULL));
 	ck_assert_msg(g_spawn_check_wait_status(status, NULL), "smtp-source failed: %s%s", out,
 		      err);
 	ck_assert_uint_eq(tb.n_data, 20);
@@ -839,6 +877,7 @@ static void server_tests(TCase *tc)
 	tcase_add_test(tc, test_server_idle_timeout);
 	tcase_add_test(tc, test_server_stop_with_client);
 	tcase_add_test(tc, test_server_listen_errors);
+	tcase_add_test(tc, test_server_ipv6_and_early_stop);
 	tcase_add_test(tc, test_server_smtp_source);
 }
 

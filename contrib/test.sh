@@ -1,0 +1,56 @@
+#!/bin/sh
+# Build postdesk and run the whole test suite, as CI does:
+#   1. a -Wall -Wextra -Werror build and `make check` (unit tests, end-to-end tests against a
+#      sandboxed Postfix, the corpus run);
+#   2. the unit tests again under AddressSanitizer + UBSan.
+# Ends with one line "N passed, N failed" summed from automake's test summaries.
+# Run as root (the Postfix sandbox starts a master process that drops to user postfix).
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+jobs=$(nproc 2>/dev/null || echo 2)
+status=0
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "autoreconf"
+autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; exit 1; }
+
+run_suite() { # DIR CONFIGURE-FLAGS MAKE-ARGS...
+	dir=$1 flags=$2
+	shift 2
+	rm -rf "$dir" && mkdir -p "$dir" && cd "$dir" || exit 1
+	# shellcheck disable=SC2086
+	"$top/configure" -q $flags || { cd "$top"; return 1; }
+	make -j"$jobs" >make.out 2>&1 || { tail -50 make.out; cd "$top"; return 1; }
+	make -j"$jobs" check "$@" || status=1
+	cd "$top"
+}
+
+step "build with -Werror and run make check"
+run_suite "$top/build/ci" "--enable-werror" || status=1
+
+step "unit tests under AddressSanitizer + UBSan"
+ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}
+export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
+unit=$(cd "$top" && ls tests/unit/check_*.c | sed 's/\.c$//' | tr '\n' ' ')
+run_suite "$top/build/asan" "--enable-werror --enable-sanitizers" TESTS="$unit" || status=1
+
+pass=0 fail=0 skip=0
+for log in "$top/build/ci/test-suite.log" "$top/build/asan/test-suite.log"; do
+	[ -f "$log" ] || { fail=$((fail + 1)); continue; }
+	p=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
+	f=$(sed -n 's/^# FAIL: *//p' "$log" | head -1)
+	e=$(sed -n 's/^# ERROR: *//p' "$log" | head -1)
+	x=$(sed -n 's/^# XPASS: *//p' "$log" | head -1)
+	s=$(sed -n 's/^# SKIP: *//p' "$log" | head -1)
+	pass=$((pass + ${p:-0}))
+	fail=$((fail + ${f:-0} + ${e:-0} + ${x:-0}))
+	skip=$((skip + ${s:-0}))
+done
+[ "$skip" -gt 0 ] && echo "($skip skipped: see the test logs for why)"
+[ "$fail" -gt 0 ] && status=1
+echo "$pass passed, $fail failed"
+exit $status

@@ -1,0 +1,673 @@
+/* parse/quote: the new text of a reply (parse_reply_text). Cuts quoted text, attribution
+ * lines, Outlook header blocks, signatures and the reply-above marker from the text part;
+ * for HTML, drops the clients' quote containers and renders the rest to text first.
+ * Owns nothing beyond each call; no global state except libxml2's one-time init, so it is
+ * safe from any thread.
+ *
+ * Rules for '>' quotes (they decide interleaved replies): quoted lines are always dropped,
+ * together with the attribution line(s) just before a quote block; every unquoted line
+ * before the first hard cut is kept, so text above a quote (top posting), below it (bottom
+ * posting) and between quote blocks (interleaved answers) survives. Where a quote block was
+ * removed between kept lines, one blank line stands in for it. Hard cuts (everything after
+ * is dropped): the marker line, an attribution NOT followed by a quote, "-----Original
+ * Message-----" lines, From/Sent header blocks, "-- "/"--" signature delimiters and a
+ * mailing-list footer rule (a line of 20+ underscores with at most 5 text lines after it).
+ * A mobile signature ("Sent from my iPhone") is dropped when it is the last line left.
+ * Every check looks at one line or at most a few short lines: linear in the input size. */
+#include "postdesk/parse.h"
+
+#include <libxml/HTMLparser.h>
+#include <string.h>
+
+#define ATTR_MAX 600    /* longest (joined) attribution line we consider */
+#define FOOTER_TEXT_MAX 5
+
+enum kind { K_BLANK, K_TEXT, K_QUOTE, K_DROP };
+
+/* ---- single-line predicates ---- */
+
+static const char *skip_ws(const char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
+
+static gboolean has_prefix_ci(const char *s, const char *prefix)
+{
+	return g_ascii_strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* "-----Original Message-----" and its translations, dashes on both sides. */
+static gboolean is_original_message(const char *line)
+{
+	static const char *const names[] = {
+		"original message", "ursprüngliche nachricht", "message d'origine",
+		"mensaje original", "oorspronkelijk bericht", "mensagem original",
+		"messaggio originale", "originalmeddelande", "oprindelig meddelelse", NULL};
+	const char *s = skip_ws(line);
+	gsize len = strlen(s);
+	if (len > 80 || len < 4 || strncmp(s, "--", 2) != 0 || strcmp(s + len - 2, "--") != 0)
+		return FALSE;
+	char *mid = g_strndup(s, len);
+	g_strstrip(g_strdelimit(mid, "-", ' '));
+	char *low = g_utf8_strdown(mid, -1);
+	gboolean found = g_strv_contains(names, low);
+	g_free(low);
+	g_free(mid);
+	return found;
+}
+
+enum { HK_FROM = 1, HK_DATE = 2, HK_OTHER = 4 };
+
+/* Which mail header a line like "From: x", "*Sent:* y" or "De : z" starts with; 0 none. */
+static int header_key(const char *line)
+{
+	static const char *const from[] = {"from", "von", "de", "van", "da", "от", "från",
+					   "fra", "od", "kimden", NULL};
+	static const char *const date[] = {"sent", "date", "gesendet", "datum", "envoyé",
+					   "enviado", "enviada", "fecha", "verzonden", "verstuurd",
+					   "data", "inviato", "отправлено", "дата", "skickat",
+					   "sendt", "wysłano", NULL};
+	static const char *const other[] = {"to", "cc", "bcc", "subject", "an", "betreff", "à",
+					    "objet", "para", "asunto", "aan", "onderwerp",
+					    "assunto", "a", "oggetto", "кому", "тема", "копия",
+					    "till", "ämne", "reply-to", "temat", "do", NULL};
+	const char *s = skip_ws(line);
+	const char *colon = strchr(s, ':');
+	if (colon == NULL || colon - s > 30 || colon == s)
+		return 0;
+	char *key = g_strndup(s, colon - s);
+	g_strstrip(g_strdelimit(key, "*", ' '));
+	char *low = g_utf8_strdown(key, -1);
+	int r = g_strv_contains(from, low)   ? HK_FROM
+		: g_strv_contains(date, low) ? HK_DATE
+		: g_strv_contains(other, low) ? HK_OTHER
+					       : 0;
+	g_free(low);
+	g_free(key);
+	return r;
+}
+
+static gboolean is_sig_delimiter(const char *line)
+{
+	return strcmp(line, "--") == 0 || strcmp(line, "-- ") == 0;
+}
+
+/* A line of only -, _, =, * or ~ (an hr drawn in text): dropped when it ends the text. */
+static gboolean is_separator(const char *line)
+{
+	int marks = 0;
+	for (const char *p = line; *p != '\0'; p++) {
+		if (strchr("-_=*~", *p) != NULL)
+			marks++;
+		else if (*p != ' ' && *p != '\t')
+			return FALSE;
+	}
+	return marks >= 3;
+}
+
+static gboolean is_underscore_rule(const char *line)
+{
+	const char *s = skip_ws(line);
+	gsize n = strspn(s, "_");
+	return n >= 20 && s[n] == '\0';
+}
+
+/* "Sent from my iPhone" and friends: a short line, no sentence punctuation. */
+static gboolean is_mobile_signature(const char *line)
+{
+	static const char *const prefixes[] = {
+		"sent from my ", "sent from yahoo mail", "sent from mail for windows",
+		"sent from outlook", "sent from samsung", "sent with blackberry",
+		"get outlook for ", "gesendet von meinem ", "gesendet mit ", "von meinem ",
+		"envoyé de mon ", "envoyé depuis mon ", "enviado desde mi ", "enviado do meu ",
+		"verzonden vanaf mijn ", "verstuurd vanaf mijn ", "inviato da ", NULL};
+	const char *s = skip_ws(line);
+	if (strlen(s) > 60 || strpbrk(s, ",;!?") != NULL)
+		return FALSE;
+	char *low = g_utf8_strdown(s, -1);
+	gboolean found = FALSE;
+	for (int i = 0; prefixes[i] != NULL && !found; i++)
+		found = g_str_has_prefix(low, prefixes[i]);
+	g_free(low);
+	return found;
+}
+
+/* ---- attributions ---- */
+
+static gboolean has_verb(const char *low)
+{
+	static const char *const verbs[] = {"wrote", "schrieb", "a écrit", "a ecrit",
+					    "escribió", "schreef", "escreveu", "ha scritto",
+					    "skrev", "napisał", "написал", NULL};
+	for (int i = 0; verbs[i] != NULL; i++)
+		if (strstr(low, verbs[i]) != NULL)
+			return TRUE;
+	return FALSE;
+}
+
+/* A time (12:34), a numeric date (26.06.2014, 4/4/12) or an address: what the first line
+ * of an attribution in a language we have no words for still shows. */
+static gboolean has_date_or_address(const char *s)
+{
+	if (strchr(s, '@') != NULL)
+		return TRUE;
+	for (const char *p = s; *p != '\0'; p++) {
+		if (!g_ascii_isdigit(*p))
+			continue;
+		const char *q = p;
+		while (g_ascii_isdigit(*q))
+			q++;
+		if ((*q == ':' || *q == '.' || *q == '/') && q - p <= 4 && g_ascii_isdigit(q[1]))
+			return TRUE;
+		p = q - 1;
+	}
+	return FALSE;
+}
+
+static gboolean ends_with_colon(const char *s)
+{
+	gsize len = strlen(s);
+	return len > 0 && s[len - 1] == ':';
+}
+
+/* Starts like an attribution: "On ", "Am ", ... (Yahoo puts "--- " before it). */
+static gboolean attribution_start(const char *line)
+{
+	static const char *const starts[] = {"On ", "Am ", "Le ", "El ", "Op ", "Em ",
+					     "Il ", "Den ", "W dniu ", NULL};
+	const char *s = line + strspn(line, " \t-");
+	for (int i = 0; starts[i] != NULL; i++)
+		if (g_str_has_prefix(s, starts[i]))
+			return TRUE;
+	return FALSE;
+}
+
+/* "On <date>, <name> wrote:" in the languages we know, in one joined string. */
+static gboolean is_attribution(const char *s)
+{
+	if (!ends_with_colon(s) || strpbrk(s, "0123456789") == NULL)
+		return FALSE;
+	char *low = g_utf8_strdown(s, -1);
+	gboolean verb = has_verb(low);
+	g_free(low);
+	return verb;
+}
+
+/* Joins lines [i, i+k) with single spaces, or NULL if they are not all short text lines. */
+static char *join_lines(char **v, const guint8 *kind, guint i, guint k, guint n)
+{
+	if (i + k > n)
+		return NULL;
+	GString *s = g_string_new(NULL);
+	for (guint j = i; j < i + k; j++) {
+		if (kind[j] != K_TEXT || s->len + strlen(v[j]) > ATTR_MAX) {
+			g_string_free(s, TRUE);
+			return NULL;
+		}
+		if (s->len > 0)
+			g_string_append_c(s, ' ');
+		g_string_append(s, skip_ws(v[j]));
+	}
+	return g_string_free(s, FALSE);
+}
+
+/* Number of lines (1..3: Gmail wraps long names) of a known attribution at i, else 0. */
+static guint attribution_at(char **v, const guint8 *kind, guint i, guint n)
+{
+	if (strlen(v[i]) > ATTR_MAX || !attribution_start(v[i]))
+		return 0;
+	for (guint k = 1; k <= 3; k++) {
+		char *joined = join_lines(v, kind, i, k, n);
+		if (joined == NULL)
+			return 0;
+		gboolean ok = is_attribution(joined);
+		g_free(joined);
+		if (ok)
+			return k;
+	}
+	return 0;
+}
+
+/* Line i ends a paragraph right before a quote block and ends with ':'. In any language,
+ * it is an attribution if it names a verb, or shows a date, time or address; it may have
+ * been wrapped: the first of up to 3 lines that shows a date/address starts it. Returns the
+ * first line of the attribution, or -1. */
+static gint64 generic_attribution_start(char **v, const guint8 *kind, guint i)
+{
+	if (strlen(v[i]) > ATTR_MAX || !ends_with_colon(v[i]))
+		return -1;
+	char *low = g_utf8_strdown(v[i], -1);
+	gboolean verb = has_verb(low);
+	g_free(low);
+	if (!verb && !has_date_or_address(v[i]))
+		return -1;
+	guint first = i;
+	for (guint j = i; j + 2 >= i && kind[j] == K_TEXT && strlen(v[j]) <= ATTR_MAX; j--) {
+		if (has_date_or_address(v[j]))
+			first = j;
+		if (j == 0)
+			break;
+	}
+	return first;
+}
+
+/* Two or more header lines in a row with a From and a Sent/Date among them. */
+static gboolean is_header_block(char **v, guint i, guint n)
+{
+	int seen = 0, run = 0;
+	for (guint j = i; j < n && run < 8; j++, run++) {
+		int k = strlen(v[j]) < 1000 ? header_key(v[j]) : 0;
+		if (k == 0)
+			break;
+		seen |= k;
+	}
+	return run >= 2 && (seen & HK_FROM) && (seen & HK_DATE);
+}
+
+static guint next_nonblank(const guint8 *kind, guint i, guint n)
+{
+	while (i < n && kind[i] == K_BLANK)
+		i++;
+	return i;
+}
+
+/* ---- the text rules ---- */
+
+/* Marks quotes and attributions K_DROP and returns the index of the first hard cut. */
+static guint classify(char **v, guint8 *kind, guint n)
+{
+	guint *text_after = g_new0(guint, n + 1);
+	for (guint i = n; i > 0; i--)
+		text_after[i - 1] = text_after[i] + (kind[i - 1] == K_TEXT);
+	guint cut = n;
+	for (guint i = 0; i < n && cut == n; i++) {
+		if (kind[i] != K_TEXT)
+			continue;
+		guint k = attribution_at(v, kind, i, n);
+		if (k > 0) {
+			guint next = next_nonblank(kind, i + k, n);
+			if (next < n && kind[next] == K_QUOTE) {
+				memset(kind + i, K_DROP, k);
+				i += k - 1;
+			} else {
+				cut = i;
+			}
+			continue;
+		}
+		if (is_original_message(v[i]) || is_sig_delimiter(v[i]) ||
+		    is_header_block(v, i, n) ||
+		    (is_underscore_rule(v[i]) && text_after[i + 1] <= FOOTER_TEXT_MAX)) {
+			cut = i;
+			continue;
+		}
+		guint next = next_nonblank(kind, i + 1, n);
+		if (next < n && kind[next] == K_QUOTE) {
+			gint64 first = generic_attribution_start(v, kind, i);
+			if (first >= 0)
+				memset(kind + first, K_DROP, i - first + 1);
+		}
+	}
+	g_free(text_after);
+	return cut;
+}
+
+static void drop_trailing(GPtrArray *out, gboolean separators)
+{
+	while (out->len > 0) {
+		const char *last = g_ptr_array_index(out, out->len - 1);
+		if (*last != '\0' && !(separators && is_separator(last)))
+			break;
+		g_ptr_array_set_size(out, out->len - 1);
+	}
+}
+
+/* Kept lines of [0, cut), a removed block between kept lines becoming one blank line. */
+static char *assemble(char **v, const guint8 *kind, guint cut)
+{
+	GPtrArray *out = g_ptr_array_new();
+	gboolean gap = FALSE;
+	for (guint i = 0; i < cut; i++) {
+		if (kind[i] == K_QUOTE || kind[i] == K_DROP) {
+			gap = TRUE;
+		} else if (kind[i] == K_TEXT) {
+			if (gap) {
+				drop_trailing(out, FALSE);
+				if (out->len > 0)
+					g_ptr_array_add(out, "");
+				gap = FALSE;
+			}
+			g_ptr_array_add(out, v[i]);
+		} else if (!gap && out->len > 0) {
+			g_ptr_array_add(out, v[i]);
+		}
+	}
+	drop_trailing(out, TRUE);
+	if (out->len > 0 && is_mobile_signature(g_ptr_array_index(out, out->len - 1))) {
+		g_ptr_array_set_size(out, out->len - 1);
+		drop_trailing(out, TRUE);
+	}
+	g_ptr_array_add(out, NULL);
+	char *r = g_strjoinv("\n", (char **)out->pdata);
+	g_ptr_array_free(out, TRUE);
+	return r;
+}
+
+/* Valid UTF-8 with LF line ends and NBSP as plain spaces, so every rule sees one form. */
+static char *normalize(const char *text)
+{
+	char *s = g_utf8_make_valid(text, -1);
+	char *w = s;
+	for (const char *r = s; *r != '\0'; r++) {
+		if (r[0] == '\r') {
+			*w++ = '\n';
+			if (r[1] == '\n')
+				r++;
+		} else if ((guchar)r[0] == 0xC2 && (guchar)r[1] == 0xA0) {
+			*w++ = ' ';
+			r++;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = '\0';
+	return s;
+}
+
+static char *text_reply(const char *text, const char *marker)
+{
+	char *norm = normalize(text != NULL ? text : "");
+	char **v = g_strsplit(norm, "\n", -1);
+	g_free(norm);
+	guint n = g_strv_length(v);
+	guint8 *kind = g_new(guint8, n + 1);
+	guint cut = n;
+	for (guint i = 0; i < n; i++) {
+		g_strchomp(v[i]);
+		const char *s = skip_ws(v[i]);
+		kind[i] = *s == '\0' ? K_BLANK : *s == '>' ? K_QUOTE : K_TEXT;
+		if (cut == n && marker != NULL && *marker != '\0' && strstr(v[i], marker) != NULL)
+			cut = i;
+	}
+	guint hard = classify(v, kind, cut);
+	char *r = assemble(v, kind, hard);
+	g_free(kind);
+	g_strfreev(v);
+	return r;
+}
+
+/* ---- HTML ---- */
+
+enum action { A_RENDER, A_QUOTE, A_SKIP, A_STOP };
+
+struct walk {
+	GString *out;
+	int depth;          /* quote containers entered: lines get a '>' prefix */
+	int pre;            /* inside <pre>: whitespace kept */
+	gboolean line_start; /* nothing written on the current line yet */
+	gboolean space;     /* collapsed whitespace pending */
+	gboolean stop;
+};
+
+static gboolean attr_has_token(xmlNode *n, const char *attr, const char *token)
+{
+	xmlChar *val = xmlGetProp(n, (const xmlChar *)attr);
+	if (val == NULL)
+		return FALSE;
+	gboolean found = FALSE;
+	char **tokens = g_strsplit_set((const char *)val, " \t\r\n", -1);
+	for (int i = 0; tokens[i] != NULL && !found; i++)
+		found = g_ascii_strcasecmp(tokens[i], token) == 0;
+	g_strfreev(tokens);
+	xmlFree(val);
+	return found;
+}
+
+/* Up to 200 bytes of the text at the start of n, visiting at most 200 nodes. */
+static char *peek_text(xmlNode *n)
+{
+	GString *s = g_string_new(NULL);
+	xmlNode *c = n->children;
+	for (int visits = 0; c != NULL && visits < 200 && s->len < 200; visits++) {
+		if (c->type == XML_TEXT_NODE && c->content != NULL)
+			g_string_append_len(s, (const char *)c->content,
+					    MIN(strlen((const char *)c->content), 200));
+		if (c->children != NULL && c->type == XML_ELEMENT_NODE) {
+			c = c->children;
+			continue;
+		}
+		while (c != n && c->next == NULL)
+			c = c->parent;
+		c = c == n ? NULL : c->next;
+	}
+	char *norm = normalize(s->str);
+	g_string_free(s, TRUE);
+	return g_strstrip(norm);
+}
+
+/* Outlook draws a border-top line above the header block of the quoted message. */
+static gboolean is_outlook_border(xmlNode *n)
+{
+	xmlChar *style = xmlGetProp(n, (const xmlChar *)"style");
+	if (style == NULL)
+		return FALSE;
+	char *low = g_ascii_strdown((const char *)style, -1);
+	xmlFree(style);
+	char *w = low;
+	for (const char *r = low; *r != '\0'; r++)
+		if (*r != ' ' && *r != '\t' && *r != '\n' && *r != '\r')
+			*w++ = *r;
+	*w = '\0';
+	gboolean border = strstr(low, "border-top:solid") != NULL ||
+			  strstr(low, "border-top-style:solid") != NULL;
+	gboolean outlook = strstr(low, "#e1e1e1") != NULL || strstr(low, "#b5c4df") != NULL;
+	g_free(low);
+	if (!border)
+		return FALSE;
+	if (outlook)
+		return TRUE;
+	char *text = peek_text(n);
+	gboolean header = header_key(text) != 0;
+	g_free(text);
+	return header;
+}
+
+static enum action classify_element(xmlNode *n)
+{
+	static const char *const skip[] = {"script", "style", "head", "title", "template",
+					   "noscript", NULL};
+	const char *name = (const char *)n->name;
+	if (g_strv_contains(skip, name) || attr_has_token(n, "class", "gmail_signature") ||
+	    attr_has_token(n, "class", "moz-signature"))
+		return A_SKIP;
+	if (attr_has_token(n, "id", "divRplyFwdMsg") || attr_has_token(n, "id", "appendonsend") ||
+	    attr_has_token(n, "id", "OLK_SRC_BODY_SECTION") ||
+	    (strcmp(name, "div") == 0 && is_outlook_border(n)))
+		return A_STOP;
+	if (strcmp(name, "blockquote") == 0 || attr_has_token(n, "class", "gmail_attr") ||
+	    attr_has_token(n, "class", "moz-cite-prefix") ||
+	    attr_has_token(n, "class", "yahoo_quoted"))
+		return A_QUOTE;
+	return A_RENDER;
+}
+
+static void put_newline(struct walk *w)
+{
+	g_string_append_c(w->out, '\n');
+	w->line_start = TRUE;
+	w->space = FALSE;
+}
+
+static void ensure_line_start(struct walk *w)
+{
+	if (!w->line_start)
+		put_newline(w);
+}
+
+static void ensure_blank_line(struct walk *w)
+{
+	ensure_line_start(w);
+	gsize len = w->out->len;
+	if (len > 0 && !(len >= 2 && w->out->str[len - 2] == '\n'))
+		put_newline(w);
+}
+
+static void put_bytes(struct walk *w, const char *s, gsize len)
+{
+	if (w->line_start) {
+		for (int i = 0; i < w->depth; i++)
+			g_string_append_c(w->out, '>');
+		if (w->depth > 0)
+			g_string_append_c(w->out, ' ');
+	} else if (w->space) {
+		g_string_append_c(w->out, ' ');
+	}
+	w->line_start = FALSE;
+	w->space = FALSE;
+	g_string_append_len(w->out, s, len);
+}
+
+static void put_text(struct walk *w, const char *s)
+{
+	for (const char *p = s; *p != '\0'; p++) {
+		if (*p == '\n' && w->pre > 0) {
+			put_newline(w);
+		} else if (strchr(" \t\n\r\f", *p) != NULL) {
+			if (w->pre > 0)
+				put_bytes(w, " ", 1);
+			else
+				w->space = TRUE;
+		} else if ((guchar)p[0] == 0xC2 && (guchar)p[1] == 0xA0) {
+			put_bytes(w, " ", 1); /* &nbsp; is content, not collapsible */
+			p++;
+		} else {
+			put_bytes(w, p, 1);
+		}
+	}
+}
+
+static gboolean is_block(const char *name)
+{
+	static const char *const blocks[] = {
+		"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table",
+		"tr", "blockquote", "pre", "hr", "address", "article", "section", "header",
+		"footer", "nav", "aside", "form", "fieldset", "dl", "dt", "dd", "center",
+		"figure", "main", "details", "summary", "body", "html", NULL};
+	return g_strv_contains(blocks, name);
+}
+
+/* Word's MsoNormal paragraphs have no margins; other <p> stand apart by a blank line. */
+static gboolean is_spaced_paragraph(xmlNode *n)
+{
+	return strcmp((const char *)n->name, "p") == 0 && !attr_has_token(n, "class", "MsoNormal");
+}
+
+/* Returns TRUE to descend into the node's children. */
+static gboolean walk_enter(struct walk *w, xmlNode *n)
+{
+	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
+		if (n->content != NULL)
+			put_text(w, (const char *)n->content);
+		return FALSE;
+	}
+	if (n->type != XML_ELEMENT_NODE)
+		return FALSE;
+	enum action a = classify_element(n);
+	const char *name = (const char *)n->name;
+	if (a == A_STOP)
+		w->stop = TRUE;
+	if (a == A_STOP || a == A_SKIP)
+		return FALSE;
+	if (strcmp(name, "br") == 0) {
+		put_newline(w);
+	} else if (is_spaced_paragraph(n)) {
+		ensure_blank_line(w);
+	} else if (is_block(name)) {
+		ensure_line_start(w);
+	} else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
+		w->space = !w->line_start;
+	}
+	if (strcmp(name, "li") == 0)
+		put_bytes(w, "- ", 2);
+	if (strcmp(name, "pre") == 0)
+		w->pre++;
+	if (a == A_QUOTE)
+		w->depth++;
+	return TRUE;
+}
+
+static void walk_leave(struct walk *w, xmlNode *n)
+{
+	if (n->type != XML_ELEMENT_NODE)
+		return;
+	const char *name = (const char *)n->name;
+	if (classify_element(n) == A_QUOTE) {
+		ensure_line_start(w);
+		w->depth--;
+	}
+	if (strcmp(name, "pre") == 0)
+		w->pre--;
+	if (is_spaced_paragraph(n))
+		ensure_blank_line(w);
+	else if (is_block(name))
+		ensure_line_start(w);
+}
+
+/* Pre-order walk without recursion: fuzzed HTML may nest deeper than any C stack. */
+static void walk_tree(struct walk *w, xmlNode *root)
+{
+	xmlNode *n = root;
+	while (n != NULL && !w->stop) {
+		gboolean descend = walk_enter(w, n);
+		if (descend && n->children != NULL) {
+			n = n->children;
+			continue;
+		}
+		if (descend && !w->stop)
+			walk_leave(w, n);
+		while (n != root && n->next == NULL && !w->stop) {
+			n = n->parent;
+			walk_leave(w, n);
+		}
+		n = (n == root) ? NULL : n->next;
+	}
+}
+
+static gpointer init_libxml(gpointer data)
+{
+	(void)data;
+	xmlInitParser();
+	return NULL;
+}
+
+static char *html_render(const char *html)
+{
+	static GOnce once = G_ONCE_INIT;
+	g_once(&once, init_libxml, NULL);
+	char *valid = g_utf8_make_valid(html, -1);
+	htmlDocPtr doc = htmlReadMemory(valid, (int)MIN(strlen(valid), G_MAXINT), NULL, "UTF-8",
+					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
+						HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+	g_free(valid);
+	struct walk w = {.out = g_string_new(NULL), .line_start = TRUE};
+	xmlNode *root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
+	if (root != NULL)
+		walk_tree(&w, root);
+	if (doc != NULL)
+		xmlFreeDoc(doc);
+	return g_string_free(w.out, FALSE);
+}
+
+char *parse_reply_text(const char *text, const char *html, const char *marker)
+{
+	if (html != NULL && *html != '\0') {
+		char *rendered = html_render(html);
+		char *reply = text_reply(rendered, marker);
+		g_free(rendered);
+		if (*reply != '\0')
+			return reply;
+		g_free(reply);
+	}
+	return text_reply(text, marker);
+}
