@@ -51,7 +51,7 @@ int clock_parse(const char *s, gint64 *t_r, char **error_r);
 /* ---- small helpers ---- */
 /* Lower-case ASCII copy of an address (UTF-8 passes through); g_malloc'ed. */
 char *util_addr_normalize(const char *addr);
-/* 1 if s contains CR, LF or NUL-before-len (unsafe in a header), else 0. */
+/* 1 if s contains CR or LF (unsafe in a header value), else 0. */
 int util_has_crlf(const char *s);
 /* Read a whole file; -1 with error_r on failure. *data_r is g_malloc'ed and NUL-terminated. */
 int util_read_file(const char *path, char **data_r, gsize *len_r, char **error_r);

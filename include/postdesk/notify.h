@@ -16,39 +16,39 @@
  * "file:line: reason". No logic, no escapes: a value is substituted literally. */
 
 /* The whitelist of template variables, declared once. X(name) */
-#define NOTIFY_TEMPLATE_VARS(X)                                                                \
-	X("ticket.id")                                                                         \
-	X("ticket.subject")                                                                    \
-	X("ticket.status")                                                                     \
-	X("ticket.priority")                                                                   \
-	X("ticket.queue")                                                                      \
-	X("customer.name")                                                                     \
-	X("customer.email")                                                                    \
-	X("agent.name")                                                                        \
-	X("agent.email")                                                                       \
-	X("queue.name")                                                                        \
-	X("queue.address")                                                                     \
-	X("message.body")                                                                      \
-	X("message.from")                                                                      \
-	X("message.date")                                                                      \
-	X("history.count")                                                                     \
-	X("history.subjects")                                                                  \
-	X("marker")                                                                            \
-	X("reason")                                                                            \
-	X("recipient")                                                                         \
-	X("commands")                                                                          \
-	X("survey.links")                                                                      \
-	X("survey.optout")                                                                     \
+#define NOTIFY_TEMPLATE_VARS(X)                                                                    \
+	X("ticket.id")                                                                             \
+	X("ticket.subject")                                                                        \
+	X("ticket.status")                                                                         \
+	X("ticket.priority")                                                                       \
+	X("ticket.queue")                                                                          \
+	X("customer.name")                                                                         \
+	X("customer.email")                                                                        \
+	X("agent.name")                                                                            \
+	X("agent.email")                                                                           \
+	X("queue.name")                                                                            \
+	X("queue.address")                                                                         \
+	X("message.body")                                                                          \
+	X("message.from")                                                                          \
+	X("message.date")                                                                          \
+	X("history.count")                                                                         \
+	X("history.subjects")                                                                      \
+	X("marker")                                                                                \
+	X("reason")                                                                                \
+	X("recipient")                                                                             \
+	X("commands")                                                                              \
+	X("survey.links")                                                                          \
+	X("survey.optout")                                                                         \
 	X("note.body")
 
 /* The templates the daemon uses (file <name>.txt), checked at start-up. X(name) */
-#define NOTIFY_TEMPLATE_NAMES(X)                                                               \
-	X("ack")                                                                               \
-	X("agent_notice")                                                                      \
-	X("reply")                                                                             \
-	X("note")                                                                              \
-	X("bounce_notice")                                                                     \
-	X("command_error")                                                                     \
+#define NOTIFY_TEMPLATE_NAMES(X)                                                                   \
+	X("ack")                                                                                   \
+	X("agent_notice")                                                                          \
+	X("reply")                                                                                 \
+	X("note")                                                                                  \
+	X("bounce_notice")                                                                         \
+	X("command_error")                                                                         \
 	X("survey")
 
 struct notify_template; /* opaque, immutable after load: may be shared between threads */
@@ -96,9 +96,9 @@ struct notify_header {
 };
 
 struct notify_attachment {
-	const char *filename;     /* may be non-ASCII (RFC 2231-encoded by GMime) */
+	const char *filename;	  /* may be non-ASCII (RFC 2231-encoded by GMime) */
 	const char *content_type; /* "type/subtype"; NULL means application/octet-stream */
-	GBytes *data;             /* borrowed; sent base64-encoded */
+	GBytes *data;		  /* borrowed; sent base64-encoded */
 };
 
 struct notify_mail {
@@ -109,13 +109,13 @@ struct notify_mail {
 	const struct notify_addr *cc;
 	guint n_cc;
 	const struct notify_addr *reply_to; /* NULL for none */
-	const char *subject;                /* required (may be "") */
-	const char *body;                   /* required, UTF-8 text, LF or CRLF line ends */
-	const char *message_id;             /* required, without <> */
-	const char *in_reply_to;            /* without <>, or NULL */
-	const char *const *references;      /* without <>, oldest first */
+	const char *subject;		    /* required (may be "") */
+	const char *body;		    /* required, UTF-8 text, LF or CRLF line ends */
+	const char *message_id;		    /* required, without <> */
+	const char *in_reply_to;	    /* without <>, or NULL */
+	const char *const *references;	    /* without <>, oldest first */
 	guint n_references;
-	const char *auto_submitted; /* "auto-replied", "auto-generated" or NULL for none */
+	const char *auto_submitted;	     /* "auto-replied", "auto-generated" or NULL for none */
 	const struct notify_header *headers; /* extra headers, in this order */
 	guint n_headers;
 	const struct notify_attachment *attachments; /* any: multipart/mixed */

@@ -134,4 +134,122 @@ int store_message_list(struct store *store, gint64 ticket_id, gboolean with_raw,
 /* Count of stored message rows (all tickets), for tests and benchmarks. */
 int store_message_count(struct store *store, gint64 *count_r, char **error_r);
 
+/* ======================= conversations (schema 2) ======================= */
+
+struct store_agent {
+	gint64 id;
+	char *email;  /* lower-case */
+	char *name;
+	char *queue;  /* queue name, NULL = every queue */
+	gint64 created;
+};
+void store_agent_free(struct store_agent **a);
+/* Add an agent, or update name/queue of an existing one (by lower-case email). */
+int store_agent_add(struct store *store, const char *email, const char *name, const char *queue,
+		    gint64 now, char **error_r);
+/* 1 removed, 0 no such agent. Tickets assigned to the agent become unassigned. */
+int store_agent_remove(struct store *store, const char *email, char **error_r);
+/* 1 found (*a_r owned by caller), 0 not an agent. */
+int store_agent_get(struct store *store, const char *email, struct store_agent **a_r,
+		    char **error_r);
+/* Agents of a queue (queue = name, or agents with NULL queue), or all when queue is NULL;
+ * ordered by email. GPtrArray of struct store_agent * with free func. */
+int store_agent_list(struct store *store, const char *queue, GPtrArray **list_r,
+		     char **error_r);
+
+int store_ticket_set_assignee(struct store *store, gint64 id, const char *email, gint64 now,
+			      char **error_r); /* email NULL unassigns */
+int store_ticket_set_priority(struct store *store, gint64 id, const char *priority, gint64 now,
+			      char **error_r);
+/* Add a tag (lower-case word); no-op if present. */
+int store_tag_add(struct store *store, gint64 ticket_id, const char *tag, char **error_r);
+/* Tags of a ticket, sorted: NULL-terminated strv (g_strfreev). */
+int store_tag_list(struct store *store, gint64 ticket_id, char ***tags_r, char **error_r);
+
+struct store_participant {
+	char *address;
+	char *name;
+	char *role;   /* requester | cc | agent */
+};
+void store_participant_free(struct store_participant **p);
+int store_participant_list(struct store *store, gint64 ticket_id, GPtrArray **list_r,
+			   char **error_r);
+
+struct store_event {
+	gint64 id;
+	gint64 ticket_id;
+	gint64 created;
+	char *kind;
+	char *actor;
+	char *detail;
+};
+void store_event_free(struct store_event **e);
+/* A ticket's events, oldest first. */
+int store_event_list(struct store *store, gint64 ticket_id, GPtrArray **list_r,
+		     char **error_r);
+
+struct store_customer {
+	gint64 id;
+	char *email;
+	char *name;
+	gboolean bounced;       /* mail to it bounced: no automatic mail */
+	gboolean survey_optout;
+	gint64 ticket_count;    /* tickets requested */
+};
+void store_customer_free(struct store_customer **c);
+/* 1 found, 0 none (by lower-case email). */
+int store_customer_get(struct store *store, const char *email, struct store_customer **c_r,
+		       char **error_r);
+int store_customer_set_bounced(struct store *store, const char *email, gboolean bounced,
+			       char **error_r);
+/* Subjects of the requester's other tickets, newest first, at most limit (strv). */
+int store_customer_recent_subjects(struct store *store, gint64 customer_id, gint64 except_ticket,
+				   int limit, char ***subjects_r, char **error_r);
+
+/* Automatic-mail rate limit (RFC 3834): mails sent to addr about ticket since `since`. */
+int store_autoreply_count(struct store *store, const char *addr, gint64 ticket_id, gint64 since,
+			  gint64 *count_r, char **error_r);
+int store_autoreply_add(struct store *store, const char *addr, gint64 ticket_id, gint64 now,
+			char **error_r);
+
+/* ---- outbox: every outbound mail is a row first, written in the event's transaction ---- */
+struct store_outbox {
+	gint64 id;
+	gint64 ticket_id;   /* 0 if none */
+	char *kind;         /* ack | agent_notice | reply | note | bounce_notice | command_error
+			     * | survey | reminder */
+	char **rcpts;       /* envelope recipients (strv) */
+	char *message_id;
+	char *status;       /* queued | sent | failed */
+	gint64 attempts;
+	gint64 next_attempt;
+	char *last_error;
+	gint64 created;
+	gint64 sent_at;     /* 0 unless sent */
+	GBytes *raw;        /* NULL unless loaded */
+};
+void store_outbox_free(struct store_outbox **o);
+/* Queue a mail (status queued, due now). raw is the complete message. */
+int store_outbox_add(struct store *store, gint64 ticket_id, const char *kind,
+		     const char *const *rcpts, const char *message_id, const char *raw, gsize len,
+		     gint64 now, gint64 *id_r, char **error_r);
+/* Queued rows due at `now`, oldest first, at most limit, raw loaded. */
+int store_outbox_due(struct store *store, gint64 now, int limit, GPtrArray **list_r,
+		     char **error_r);
+/* The earliest next_attempt of a queued row: 1 found (*when_r), 0 nothing queued. */
+int store_outbox_next_due(struct store *store, gint64 *when_r, char **error_r);
+int store_outbox_mark_sent(struct store *store, gint64 id, gint64 now, char **error_r);
+/* Count an attempt: queued again at next_attempt with the error kept. */
+int store_outbox_defer(struct store *store, gint64 id, gint64 next_attempt, const char *error,
+		       char **error_r);
+int store_outbox_mark_failed(struct store *store, gint64 id, const char *error, char **error_r);
+/* Put a failed (or queued) row back to queued, due now: 1 done, 0 no such row or already
+ * sent (a sent row is never sent again). */
+int store_outbox_retry(struct store *store, gint64 id, gint64 now, char **error_r);
+/* 1 found (raw not loaded), 0 none. */
+int store_outbox_get(struct store *store, gint64 id, struct store_outbox **o_r, char **error_r);
+/* All rows newest first, at most limit (0 = all), status filter or NULL; raw not loaded. */
+int store_outbox_list(struct store *store, const char *status, int limit, GPtrArray **list_r,
+		      char **error_r);
+
 #endif

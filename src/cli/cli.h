@@ -31,5 +31,6 @@ int cli_init(struct cli *cli, int argc, char **argv);
 int cli_deliver(struct cli *cli, int argc, char **argv);
 int cli_tickets(struct cli *cli, int argc, char **argv);
 int cli_show(struct cli *cli, int argc, char **argv);
+int cli_token(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ static const struct {
 	{"deliver", cli_deliver, "deliver one message from stdin (-r RCPT [-f SENDER])"},
 	{"tickets", cli_tickets, "list tickets [--status S] [--json]"},
 	{"show", cli_show, "show one ticket with its messages [--json]"},
+	{"token", cli_token, "print a ticket's signed reply address [--role R]"},
 };
 
 int cli_fail(int code, const char *fmt, ...)

@@ -46,7 +46,5 @@ gboolean conf_type_is_string(enum conf_type type);
 /* Parse raw for key k and store it at base + k->offset. On failure returns -1 and sets
  * *expected_r to what was expected ("expected unix:/path or inet:HOST:PORT"), g_malloc'ed. */
 int conf_value_parse(const struct conf_key *k, const char *raw, void *base, char **expected_r);
-/* Check a single-line address; 0 and the lower-case copy in *addr_r, or -1. */
-int conf_address_parse(const char *raw, char **addr_r);
 
 #endif

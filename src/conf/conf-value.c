@@ -87,7 +87,8 @@ static gboolean is_hostname(const char *s)
 	return label > 0 && p[-1] != '-';
 }
 
-int conf_address_parse(const char *raw, char **addr_r)
+/* local@domain on one line; 0 and the lower-case copy in *addr_r, or -1. */
+static int conf_address_parse(const char *raw, char **addr_r)
 {
 	const char *at = strchr(raw, '@');
 	const char *p;

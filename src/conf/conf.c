@@ -136,6 +136,7 @@ static int conf_parse_key(const struct conf_ctx *ctx, const char *group, const s
 		g_error_free(err);
 		return -1;
 	}
+	g_strchomp(raw); /* GKeyFile keeps trailing blanks; no value means them */
 	ret = conf_value_parse(k, raw, base, &expected);
 	if (ret < 0) {
 		shown = conf_show(raw);
@@ -277,7 +278,8 @@ int conf_load(const char *path, struct conf **conf_r, char **error_r)
 		return -1;
 	ctx.text = text;
 	ctx.kf = g_key_file_new();
-	if (!g_key_file_load_from_data(ctx.kf, text, len, G_KEY_FILE_NONE, &err)) {
+	/* Keep "key[lang]" entries so that they are reported as unknown, not dropped. */
+	if (!g_key_file_load_from_data(ctx.kf, text, len, G_KEY_FILE_KEEP_TRANSLATIONS, &err)) {
 		util_error(error_r, "%s: %s", path, err->message);
 		g_error_free(err);
 		g_key_file_free(ctx.kf);

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "postdesk/lib.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,12 +36,15 @@ int clock_parse(const char *s, gint64 *t_r, char **error_r)
 {
 	GDateTime *dt;
 	GTimeZone *utc;
+	const char *orig = s;
 	char *full = NULL;
 	char *end;
 
 	if (s[0] == '@') {
-		gint64 v = g_ascii_strtoll(s + 1, &end, 10);
-		if (end == s + 1 || *end != '\0')
+		gint64 v;
+		errno = 0;
+		v = g_ascii_strtoll(s + 1, &end, 10);
+		if (!g_ascii_isdigit(s[1]) || *end != '\0' || errno != 0)
 			return util_error(error_r, "bad time '%s': expected @<seconds>", s);
 		*t_r = v;
 		return 0;
@@ -53,7 +57,7 @@ int clock_parse(const char *s, gint64 *t_r, char **error_r)
 	g_time_zone_unref(utc);
 	g_free(full);
 	if (dt == NULL)
-		return util_error(error_r, "bad time '%s': expected YYYY-MM-DD[THH:MM:SS[Z]]", s);
+		return util_error(error_r, "bad time '%s': expected YYYY-MM-DD[THH:MM:SS[Z]]", orig);
 	*t_r = g_date_time_to_unix(dt);
 	g_date_time_unref(dt);
 	return 0;

@@ -11,9 +11,22 @@
 
 /* Headers notify_build() writes itself: an extra header may not replace or add to them. */
 static const char *const reserved_headers[] = {
-	"From",	 "Sender",	"To",	      "Cc",	    "Bcc",	   "Reply-To",
-	"Subject", "Date",	"Message-ID", "In-Reply-To", "References",	   "MIME-Version",
-	"Auto-Submitted", "Content-Type", "Content-Transfer-Encoding", "Content-Disposition",
+    "From",
+    "Sender",
+    "To",
+    "Cc",
+    "Bcc",
+    "Reply-To",
+    "Subject",
+    "Date",
+    "Message-ID",
+    "In-Reply-To",
+    "References",
+    "MIME-Version",
+    "Auto-Submitted",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+    "Content-Disposition",
 };
 
 static void gmime_once(void)
@@ -56,8 +69,7 @@ static int check_addr(const char *header, const struct notify_addr *a, char **er
 	return 0;
 }
 
-static int check_addrs(const char *header, const struct notify_addr *list, guint n,
-		       char **error_r)
+static int check_addrs(const char *header, const struct notify_addr *list, guint n, char **error_r)
 {
 	for (guint i = 0; i < n; i++)
 		if (check_addr(header, &list[i], error_r) < 0)
@@ -72,7 +84,8 @@ static int check_msgid(const char *header, const char *id, char **error_r)
 		return -1;
 	for (const char *p = id; *p != '\0'; p++)
 		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>')
-			return util_error(error_r, "header %s: bad character in \"%s\"", header, id);
+			return util_error(error_r, "header %s: bad character in \"%s\"", header,
+					  id);
 	if (strchr(id, '@') == NULL)
 		return util_error(error_r, "header %s: \"%s\" has no '@'", header, id);
 	return 0;
@@ -101,7 +114,8 @@ static int validate(const struct notify_mail *m, char **error_r)
 		return util_error(error_r, "mail without subject, body or Message-ID");
 	if (m->n_to + m->n_cc == 0)
 		return util_error(error_r, "mail without recipients");
-	if (check_addr("From", &from, error_r) < 0 || check_addrs("To", m->to, m->n_to, error_r) < 0 ||
+	if (check_addr("From", &from, error_r) < 0 ||
+	    check_addrs("To", m->to, m->n_to, error_r) < 0 ||
 	    check_addrs("Cc", m->cc, m->n_cc, error_r) < 0 ||
 	    (m->reply_to != NULL && check_addr("Reply-To", m->reply_to, error_r) < 0) ||
 	    check_value("Subject", m->subject, error_r) < 0 ||
@@ -126,22 +140,55 @@ static int validate(const struct notify_mail *m, char **error_r)
 	return 0;
 }
 
+/* body with every line break made CRLF (crlf) or LF; g_malloc'ed. */
+static char *newlines(const char *body, gboolean crlf)
+{
+	char **lines = g_strsplit(body, "\r\n", -1);
+	char *lf = g_strjoinv("\n", lines);
+	char *out;
+
+	g_strfreev(lines);
+	if (!crlf)
+		return lf;
+	lines = g_strsplit(lf, "\n", -1);
+	out = g_strjoinv("\r\n", lines);
+	g_strfreev(lines);
+	g_free(lf);
+	return out;
+}
+
+static void part_set_text(GMimePart *part, const char *text)
+{
+	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(text, strlen(text));
+	GMimeDataWrapper *content =
+	    g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+
+	g_mime_part_set_content(part, content);
+	g_object_unref(content);
+	g_object_unref(stream);
+}
+
 /* The text body: always charset=utf-8 (g_mime_text_part_set_text() would pick latin1 for
- * some texts), with the transfer encoding GMime finds best for 7-bit transport. */
+ * some texts), with the transfer encoding GMime finds best for 7-bit transport. Line breaks
+ * are LF for 7bit and quoted-printable (GMime writes them as CRLF), but CRLF inside base64,
+ * where RFC 2045 wants text in canonical form before encoding. */
 static GMimeObject *text_part_new(const char *body)
 {
 	GMimeTextPart *part = g_mime_text_part_new_with_subtype("plain");
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(body, strlen(body));
-	GMimeDataWrapper *content =
-		g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
+	char *text = newlines(body, FALSE);
+	GMimeContentEncoding enc;
 
-	g_mime_part_set_content(GMIME_PART(part), content);
+	part_set_text(GMIME_PART(part), text);
+	g_free(text);
 	g_mime_text_part_set_charset(part, "utf-8");
-	g_mime_part_set_content_encoding(GMIME_PART(part),
-					 g_mime_part_get_best_content_encoding(
-						 GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT));
-	g_object_unref(content);
-	g_object_unref(stream);
+	enc =
+	    g_mime_part_get_best_content_encoding(GMIME_PART(part), GMIME_ENCODING_CONSTRAINT_7BIT);
+	if (enc == GMIME_CONTENT_ENCODING_BASE64) {
+		text = newlines(body, TRUE);
+		part_set_text(GMIME_PART(part), text);
+		g_free(text);
+	}
+	g_mime_part_set_content_encoding(GMIME_PART(part), enc);
 	return GMIME_OBJECT(part);
 }
 
@@ -167,21 +214,42 @@ static GMimeObject *attachment_new(const struct notify_attachment *a)
 	content = g_mime_data_wrapper_new_with_stream(stream, GMIME_CONTENT_ENCODING_DEFAULT);
 	g_mime_part_set_content(part, content);
 	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
-	if (a->filename != NULL && *a->filename != '\0')
+	if (a->filename != NULL && *a->filename != '\0') {
 		g_mime_part_set_filename(part, a->filename);
-	else
+		/* RFC 2231 in UTF-8 rather than whichever smaller charset GMime would pick. */
+		g_mime_param_set_charset(
+		    g_mime_param_list_get_parameter(
+			g_mime_content_disposition_get_parameters(
+			    g_mime_object_get_content_disposition(GMIME_OBJECT(part))),
+			"filename"),
+		    "utf-8");
+		g_mime_param_set_charset(
+		    g_mime_param_list_get_parameter(
+			g_mime_content_type_get_parameters(
+			    g_mime_object_get_content_type(GMIME_OBJECT(part))),
+			"name"),
+		    "utf-8");
+	} else
 		g_mime_object_set_disposition(GMIME_OBJECT(part), GMIME_DISPOSITION_ATTACHMENT);
 	g_object_unref(content);
 	g_object_unref(stream);
 	return GMIME_OBJECT(part);
 }
 
+/* Display names are RFC 2047-encoded in UTF-8 (GMime would otherwise pick latin1 where it
+ * fits); GMime quotes and escapes them as needed. */
 static void add_addrs(GMimeMessage *msg, GMimeAddressType type, const struct notify_addr *list,
 		      guint n)
 {
-	for (guint i = 0; i < n; i++)
-		g_mime_message_add_mailbox(msg, type, list[i].name == NULL ? "" : list[i].name,
-					   list[i].addr);
+	InternetAddressList *dest = g_mime_message_get_addresses(msg, type);
+
+	for (guint i = 0; i < n; i++) {
+		InternetAddress *ia = internet_address_mailbox_new(
+		    list[i].name == NULL ? "" : list[i].name, list[i].addr);
+		internet_address_set_charset(ia, "utf-8");
+		internet_address_list_add(dest, ia);
+		g_object_unref(ia);
+	}
 }
 
 static void set_id_headers(GMimeMessage *msg, const struct notify_mail *m)
@@ -197,8 +265,7 @@ static void set_id_headers(GMimeMessage *msg, const struct notify_mail *m)
 	if (m->n_references > 0) {
 		GString *refs = g_string_new(NULL);
 		for (guint i = 0; i < m->n_references; i++)
-			g_string_append_printf(refs, "%s<%s>", i == 0 ? "" : " ",
-					       m->references[i]);
+			g_string_append_printf(refs, "%s<%s>", i == 0 ? "" : " ", m->references[i]);
 		g_mime_object_set_header(obj, "References", refs->str, NULL);
 		g_string_free(refs, TRUE);
 	}
@@ -209,8 +276,9 @@ static GMimeMessage *message_new(const struct notify_mail *m)
 	GMimeMessage *msg = g_mime_message_new(TRUE);
 	GDateTime *date = g_date_time_new_from_unix_utc(m->date != 0 ? m->date : clock_now());
 
-	g_mime_message_add_mailbox(msg, GMIME_ADDRESS_TYPE_FROM,
-				   m->from_name == NULL ? "" : m->from_name, m->from_addr);
+	struct notify_addr from = {m->from_name, m->from_addr};
+
+	add_addrs(msg, GMIME_ADDRESS_TYPE_FROM, &from, 1);
 	add_addrs(msg, GMIME_ADDRESS_TYPE_TO, m->to, m->n_to);
 	add_addrs(msg, GMIME_ADDRESS_TYPE_CC, m->cc, m->n_cc);
 	if (m->reply_to != NULL)

@@ -17,41 +17,45 @@
  * RFC 5321 caps a path at 256 octets anyway. */
 #define SMTP_PATH_MAX 256
 
-/* Fill v from the relay's last reply; code 0 means no reply (connection lost, timeout). */
-static void verdict_from_reply(struct verdict *v, mailsmtp *s, const char *stage)
+/* Fill v after a libetpan step that returned r. The relay's last reply decides, except
+ * that a failed step never yields OK: when libetpan could not send or read (r is
+ * MAILSMTP_ERROR_STREAM, or response_code is 0), response_code still holds an older reply. */
+static void verdict_from_reply(struct verdict *v, mailsmtp *s, int r, const char *stage)
 {
 	int code = s->response_code;
 	char enh[12] = "";
-	char *text = g_strdup(s->response != NULL ? s->response : "");
-	char *nl = strchr(text, '\n');
+	char *text;
 	enum verdict_status status;
 
-	if (nl != NULL)
-		*nl = '\0';
+	if (r == MAILSMTP_ERROR_STREAM || code == 0) {
+		verdict_set(v, VERDICT_TEMPFAIL, 0, "4.4.2",
+			    "connection to relay lost or timed out %s", stage);
+		return;
+	}
+	if (code >= 500 && code < 600)
+		status = VERDICT_PERMFAIL;
+	else if (code >= 200 && code < 300 && r == MAILSMTP_NO_ERROR)
+		status = VERDICT_OK;
+	else
+		status = VERDICT_TEMPFAIL; /* 4xx, or a code that makes no sense here */
+
+	text = g_strdup(s->response != NULL ? s->response : "");
+	text[strcspn(text, "\r\n")] = '\0';
 	g_strstrip(text);
-	/* An enhanced status code leads the text when the relay announced them: "5.1.1 ...". */
-	if (g_ascii_isdigit(text[0]) && text[1] == '.') {
-		gsize n = strcspn(text, " ");
-		if (n < sizeof(enh))
-			g_strlcpy(enh, text, n + 1);
-	}
-	if (code == 0) {
-		verdict_set(v, VERDICT_TEMPFAIL, 0, "4.4.2", "%s: no reply from relay (%s)", stage,
-			    "connection lost or timed out");
-	} else {
-		if (code >= 200 && code < 300)
-			status = VERDICT_OK;
-		else if (code >= 500 && code < 600)
-			status = VERDICT_PERMFAIL;
-		else
-			status = VERDICT_TEMPFAIL; /* 4xx, or a code that makes no sense here */
-		if (enh[0] == '\0')
-			g_strlcpy(enh, status == VERDICT_OK	   ? "2.0.0"
-					: status == VERDICT_PERMFAIL ? "5.0.0"
-								     : "4.0.0",
-				  sizeof(enh));
+	/* An enhanced status code leads the text when the relay announced them: "5.1.1 ...".
+	 * Keep it only if its class agrees with the verdict. */
+	if (g_ascii_isdigit(text[0]) && text[1] == '.' && strcspn(text, " ") < sizeof(enh))
+		g_strlcpy(enh, text, strcspn(text, " ") + 1);
+	if (enh[0] != (status == VERDICT_OK ? '2' : status == VERDICT_PERMFAIL ? '5' : '4'))
+		g_strlcpy(enh,
+			  status == VERDICT_OK	       ? "2.0.0"
+			  : status == VERDICT_PERMFAIL ? "5.0.0"
+						       : "4.0.0",
+			  sizeof(enh));
+	if (status == VERDICT_OK)
 		verdict_set(v, status, code, enh, "%s", text);
-	}
+	else /* say where it failed: "5.1.1 No such user (RCPT)" */
+		verdict_set(v, status, code, enh, "%s %s", text, stage);
 	g_free(text);
 }
 
@@ -92,23 +96,28 @@ static int relay_connect(const char *relay, int timeout_s, struct verdict *v)
 static int session_open(mailsmtp *s, int fd, int timeout_s, struct verdict *v)
 {
 	mailstream *stream = mailstream_socket_open_timeout(fd, (time_t)timeout_s);
+	int r;
 
 	if (stream == NULL) {
 		close(fd);
 		verdict_set(v, VERDICT_TEMPFAIL, 0, "4.3.0", "out of memory for the relay stream");
 		return -1;
 	}
-	if (mailsmtp_connect(s, stream) != MAILSMTP_NO_ERROR) {
+	r = mailsmtp_connect(s, stream);
+	if (r != MAILSMTP_NO_ERROR) {
 		/* libetpan has closed the stream (and the fd). */
-		verdict_from_reply(v, s, "greeting");
+		verdict_from_reply(v, s, r, "(greeting)");
 		return -1;
 	}
-	if (mailesmtp_ehlo(s) == MAILSMTP_NO_ERROR)
+	r = mailesmtp_ehlo(s);
+	if (r == MAILSMTP_NO_ERROR)
 		return 0;
-	if (s->response_code >= 500 && s->response_code < 600 &&
-	    mailsmtp_helo(s) == MAILSMTP_NO_ERROR)
-		return 0;
-	verdict_from_reply(v, s, "EHLO/HELO");
+	if (r != MAILSMTP_ERROR_STREAM && s->response_code >= 500 && s->response_code < 600) {
+		r = mailsmtp_helo(s);
+		if (r == MAILSMTP_NO_ERROR)
+			return 0;
+	}
+	verdict_from_reply(v, s, r, "(EHLO/HELO)");
 	return -1;
 }
 
@@ -136,11 +145,12 @@ static int send_rcpts(mailsmtp *s, const char *const *rcpts, guint n, struct ver
 
 	refused->status = VERDICT_OK;
 	for (guint i = 0; i < n; i++) {
-		if (mailsmtp_rcpt(s, rcpts[i]) == MAILSMTP_NO_ERROR) {
+		int ret = mailsmtp_rcpt(s, rcpts[i]);
+		if (ret == MAILSMTP_NO_ERROR) {
 			accepted++;
 			continue;
 		}
-		verdict_from_reply(&r, s, "RCPT");
+		verdict_from_reply(&r, s, ret, "(RCPT)");
 		if (r.status != VERDICT_PERMFAIL) {
 			*v = r;
 			return -1;
@@ -159,24 +169,27 @@ static int send_rcpts(mailsmtp *s, const char *const *rcpts, guint n, struct ver
 }
 
 /* One transaction on an open session; fills v. */
-static void transaction(mailsmtp *s, const char *env_from, const char *const *rcpts,
-			guint n_rcpts, const char *data, gsize len, struct verdict *v)
+static void transaction(mailsmtp *s, const char *env_from, const char *const *rcpts, guint n_rcpts,
+			const char *data, gsize len, struct verdict *v)
 {
 	struct verdict refused;
+	int r;
 
-	if (mailsmtp_mail(s, env_from) != MAILSMTP_NO_ERROR) {
-		verdict_from_reply(v, s, "MAIL");
+	r = mailsmtp_mail(s, env_from);
+	if (r != MAILSMTP_NO_ERROR) {
+		verdict_from_reply(v, s, r, "(MAIL)");
 		return;
 	}
 	if (send_rcpts(s, rcpts, n_rcpts, v, &refused) < 0)
 		return;
-	if (mailsmtp_data(s) != MAILSMTP_NO_ERROR) {
-		verdict_from_reply(v, s, "DATA");
+	r = mailsmtp_data(s);
+	if (r != MAILSMTP_NO_ERROR) {
+		verdict_from_reply(v, s, r, "(DATA)");
 		return;
 	}
 	/* libetpan converts bare LF to CRLF, dot-stuffs and sends the final ".". */
-	mailsmtp_data_message(s, data, len);
-	verdict_from_reply(v, s, "end of data");
+	r = mailsmtp_data_message(s, data, len);
+	verdict_from_reply(v, s, r, "(end of data)");
 	if (v->status == VERDICT_OK && refused.status != VERDICT_OK) {
 		struct verdict ok = *v;
 		verdict_set(v, VERDICT_OK, ok.smtp, ok.enh, "%s; accepted for the others: %s",

@@ -17,7 +17,7 @@ struct segment {
 struct notify_template {
 	char *path;
 	GArray *subject; /* struct segment */
-	GArray *body;    /* struct segment */
+	GArray *body;	 /* struct segment */
 };
 
 #define VAR_NAME(n) n,

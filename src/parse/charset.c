@@ -76,9 +76,9 @@ static gboolean has_iso2022_escape(const char *s, gsize len)
 /* Labels that say nothing about the bytes. */
 static gboolean is_unlabelled(const char *canon)
 {
-	static const char *const none[] = {"us-ascii", "ascii", "unknown-8bit", "x-unknown",
-					   "unknown", "8bit", "default", "x-user-defined",
-					   "ansi_x3.4-1968", NULL};
+	static const char *const none[] = {
+	    "us-ascii", "ascii",   "unknown-8bit",   "x-unknown",      "unknown",
+	    "8bit",	"default", "x-user-defined", "ansi_x3.4-1968", NULL};
 	for (int i = 0; none[i] != NULL; i++)
 		if (g_ascii_strcasecmp(canon, none[i]) == 0)
 			return TRUE;
@@ -90,13 +90,19 @@ static gboolean is_unlabelled(const char *canon)
 static const char *decode_name(const char *canon)
 {
 	static const char *const map[][2] = {
-		{"iso-8859-1", "WINDOWS-1252"}, {"latin1", "WINDOWS-1252"},
-		{"gb2312", "GB18030"},          {"gbk", "GB18030"},
-		{"x-gbk", "GB18030"},           {"euc-cn", "GB18030"},
-		{"shift_jis", "CP932"},         {"shift-jis", "CP932"},
-		{"sjis", "CP932"},              {"x-sjis", "CP932"},
-		{"ks_c_5601-1987", "CP949"},    {"euc-kr", "CP949"},
-		{"big5", "CP950"},
+	    {"iso-8859-1", "WINDOWS-1252"},
+	    {"latin1", "WINDOWS-1252"},
+	    {"gb2312", "GB18030"},
+	    {"gbk", "GB18030"},
+	    {"x-gbk", "GB18030"},
+	    {"euc-cn", "GB18030"},
+	    {"shift_jis", "CP932"},
+	    {"shift-jis", "CP932"},
+	    {"sjis", "CP932"},
+	    {"x-sjis", "CP932"},
+	    {"ks_c_5601-1987", "CP949"},
+	    {"euc-kr", "CP949"},
+	    {"big5", "CP950"},
 	};
 	for (gsize i = 0; i < G_N_ELEMENTS(map); i++)
 		if (g_ascii_strcasecmp(canon, map[i][0]) == 0)
@@ -156,10 +162,10 @@ static const char *const *siblings(const char *canon)
 		const char *prefix;
 		const char *const *list;
 	} families[] = {
-		{"iso-2022-jp", ja}, {"euc-jp", ja},  {"shift", ja},         {"sjis", ja},
-		{"x-sjis", ja},      {"cp932", ja},   {"windows-31j", ja},   {"gb", zh},
-		{"big5", zh},        {"euc-cn", zh},  {"x-gbk", zh},         {"cp936", zh},
-		{"euc-kr", ko},      {"ks_c", ko},    {"iso-2022-kr", ko},   {"cp949", ko},
+	    {"iso-2022-jp", ja}, {"euc-jp", ja}, {"shift", ja},	      {"sjis", ja},
+	    {"x-sjis", ja},	 {"cp932", ja},	 {"windows-31j", ja}, {"gb", zh},
+	    {"big5", zh},	 {"euc-cn", zh}, {"x-gbk", zh},	      {"cp936", zh},
+	    {"euc-kr", ko},	 {"ks_c", ko},	 {"iso-2022-kr", ko}, {"cp949", ko},
 	};
 	for (gsize i = 0; canon != NULL && i < G_N_ELEMENTS(families); i++)
 		if (g_ascii_strncasecmp(canon, families[i].prefix, strlen(families[i].prefix)) == 0)
@@ -198,8 +204,7 @@ static char *convert_guess(const char *copy, gsize len, const char *canon)
 	return g_utf8_make_valid(copy, len);
 }
 
-char *parse_charset_to_utf8(const char *data, gsize len, const char *charset,
-			    gboolean *guessed_r)
+char *parse_charset_to_utf8(const char *data, gsize len, const char *charset, gboolean *guessed_r)
 {
 	const char *canon = NULL;
 	if (charset != NULL && *charset != '\0')
@@ -208,7 +213,8 @@ char *parse_charset_to_utf8(const char *data, gsize len, const char *charset,
 		canon = NULL;
 
 	char *copy = g_malloc(len + 1);
-	memcpy(copy, data, len);
+	if (len > 0)
+		memcpy(copy, data, len);
 	copy[len] = '\0';
 	if (canon == NULL || !is_wide(canon))
 		len = strip_nul(copy, len);

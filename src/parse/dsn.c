@@ -97,13 +97,13 @@ void parse_dsn_fields(GMimeObject *status, struct parse_msg *msg)
 	for (int i = 0; i < DSN_MAX_BLOCKS; i++) {
 		/* blank lines between blocks: some MTAs write several */
 		gsize skip = 0;
-		while (skip < bytes->len && (bytes->data[skip] == '\n' || bytes->data[skip] == '\r'))
+		while (skip < bytes->len &&
+		       (bytes->data[skip] == '\n' || bytes->data[skip] == '\r'))
 			skip++;
 		if (skip == bytes->len)
 			break;
-		GMimeStream *stream =
-			g_mime_stream_mem_new_with_buffer((const char *)bytes->data + skip,
-							  bytes->len - skip);
+		GMimeStream *stream = g_mime_stream_mem_new_with_buffer(
+		    (const char *)bytes->data + skip, bytes->len - skip);
 		GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 		GMimeMessage *block = g_mime_parser_construct_message(parser, parse_options());
 		g_object_unref(parser);

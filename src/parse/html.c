@@ -15,10 +15,10 @@ enum h2t_kind { K_INLINE, K_SKIP, K_BR, K_LINE, K_PARA, K_CELL, K_PRE, K_LINK };
 
 struct h2t {
 	GString *out;
-	int nl;           /* newlines at the end of out */
-	gboolean space;   /* whitespace seen, not yet written */
-	int pre;          /* inside <pre> */
-	GArray *links;    /* struct h2t_link: open <a> elements */
+	int nl;		/* newlines at the end of out */
+	gboolean space; /* whitespace seen, not yet written */
+	int pre;	/* inside <pre> */
+	GArray *links;	/* struct h2t_link: open <a> elements */
 };
 
 struct h2t_link {
@@ -26,29 +26,44 @@ struct h2t_link {
 	gsize start; /* offset of the link text in out */
 };
 
-static enum h2t_kind element_kind(const char *name)
+/* name -> kind + 1 (0 is "not in the table"); built once, then only read. */
+static gpointer kinds_new(gpointer data)
 {
 	static const struct {
 		const char *name;
 		enum h2t_kind kind;
 	} table[] = {
-		{"script", K_SKIP}, {"style", K_SKIP},   {"head", K_SKIP},     {"title", K_SKIP},
-		{"noscript", K_SKIP}, {"template", K_SKIP}, {"br", K_BR},
-		{"p", K_PARA},      {"h1", K_PARA},      {"h2", K_PARA},       {"h3", K_PARA},
-		{"h4", K_PARA},     {"h5", K_PARA},      {"h6", K_PARA},       {"blockquote", K_PARA},
-		{"ul", K_PARA},     {"ol", K_PARA},      {"table", K_PARA},    {"dl", K_PARA},
-		{"pre", K_PRE},     {"div", K_LINE},     {"li", K_LINE},       {"tr", K_LINE},
-		{"hr", K_LINE},     {"dt", K_LINE},      {"dd", K_LINE},       {"section", K_LINE},
-		{"article", K_LINE}, {"header", K_LINE}, {"footer", K_LINE},   {"nav", K_LINE},
-		{"aside", K_LINE},  {"address", K_LINE}, {"form", K_LINE},     {"fieldset", K_LINE},
-		{"figure", K_LINE}, {"figcaption", K_LINE}, {"main", K_LINE},  {"center", K_LINE},
-		{"caption", K_LINE}, {"tbody", K_LINE},  {"thead", K_LINE},    {"tfoot", K_LINE},
-		{"td", K_CELL},     {"th", K_CELL},      {"a", K_LINK},
+	    {"script", K_SKIP},	    {"style", K_SKIP},	  {"head", K_SKIP},
+	    {"title", K_SKIP},	    {"noscript", K_SKIP}, {"template", K_SKIP},
+	    {"br", K_BR},	    {"p", K_PARA},	  {"h1", K_PARA},
+	    {"h2", K_PARA},	    {"h3", K_PARA},	  {"h4", K_PARA},
+	    {"h5", K_PARA},	    {"h6", K_PARA},	  {"blockquote", K_PARA},
+	    {"ul", K_PARA},	    {"ol", K_PARA},	  {"table", K_PARA},
+	    {"dl", K_PARA},	    {"pre", K_PRE},	  {"div", K_LINE},
+	    {"li", K_LINE},	    {"tr", K_LINE},	  {"hr", K_LINE},
+	    {"dt", K_LINE},	    {"dd", K_LINE},	  {"section", K_LINE},
+	    {"article", K_LINE},    {"header", K_LINE},	  {"footer", K_LINE},
+	    {"nav", K_LINE},	    {"aside", K_LINE},	  {"address", K_LINE},
+	    {"form", K_LINE},	    {"fieldset", K_LINE}, {"figure", K_LINE},
+	    {"figcaption", K_LINE}, {"main", K_LINE},	  {"center", K_LINE},
+	    {"caption", K_LINE},    {"tbody", K_LINE},	  {"thead", K_LINE},
+	    {"tfoot", K_LINE},	    {"td", K_CELL},	  {"th", K_CELL},
+	    {"a", K_LINK},
 	};
+	GHashTable *kinds = g_hash_table_new(g_str_hash, g_str_equal);
 	for (gsize i = 0; i < G_N_ELEMENTS(table); i++)
-		if (g_ascii_strcasecmp(name, table[i].name) == 0)
-			return table[i].kind;
-	return K_INLINE;
+		g_hash_table_insert(kinds, (gpointer)table[i].name,
+				    GINT_TO_POINTER(table[i].kind + 1));
+	return kinds;
+}
+
+/* libxml2's HTML parser gives element names in lower case. */
+static enum h2t_kind element_kind(const char *name)
+{
+	static GOnce once = G_ONCE_INIT;
+	GHashTable *kinds = g_once(&once, kinds_new, NULL);
+	int kind = GPOINTER_TO_INT(g_hash_table_lookup(kinds, name));
+	return kind > 0 ? (enum h2t_kind)(kind - 1) : K_INLINE;
 }
 
 static void emit_break(struct h2t *t, int n)

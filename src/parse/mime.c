@@ -10,10 +10,10 @@
 #include "parse-private.h"
 
 struct walk {
-	GPtrArray *leaves;     /* GMimeObject *, borrowed: every non-multipart part */
-	GMimeObject *text;     /* chosen text/plain part */
-	GMimeObject *html;     /* chosen text/html part */
-	GMimeObject *status;   /* message/delivery-status of a delivery report */
+	GPtrArray *leaves;   /* GMimeObject *, borrowed: every non-multipart part */
+	GMimeObject *text;   /* chosen text/plain part */
+	GMimeObject *html;   /* chosen text/html part */
+	GMimeObject *status; /* message/delivery-status of a delivery report */
 	gboolean is_dsn;
 	guint too_deep;
 };
@@ -106,8 +106,8 @@ static char *part_text(GMimeObject *obj, gboolean *guessed_r)
 {
 	GByteArray *bytes = parse_part_bytes(GMIME_PART(obj));
 	const char *charset = g_mime_object_get_content_type_parameter(obj, "charset");
-	char *text = parse_charset_to_utf8((const char *)bytes->data, bytes->len, charset,
-					   guessed_r);
+	char *text =
+	    parse_charset_to_utf8((const char *)bytes->data, bytes->len, charset, guessed_r);
 	g_byte_array_unref(bytes);
 	char *q = text;
 	for (const char *p = text; *p != '\0'; p++) {

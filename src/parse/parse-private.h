@@ -20,8 +20,7 @@ char *parse_utf8_clean(const char *s, gboolean one_line);
 
 /* Bytes in the declared charset (NULL if none) to valid UTF-8 without NULs. Sets
  * *guessed_r to TRUE (never to FALSE) when the charset had to be guessed. */
-char *parse_charset_to_utf8(const char *data, gsize len, const char *charset,
-			    gboolean *guessed_r);
+char *parse_charset_to_utf8(const char *data, gsize len, const char *charset, gboolean *guessed_r);
 
 /* A header of obj, unfolded and trimmed, as valid UTF-8 without RFC 2047 decoding;
  * NULL if absent. */

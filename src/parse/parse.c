@@ -82,8 +82,8 @@ static void addr_collect(InternetAddressList *list, GPtrArray *out, struct parse
 			addr_collect(internet_address_group_get_members(INTERNET_ADDRESS_GROUP(ia)),
 				     out, first);
 		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
-			const char *addr = internet_address_mailbox_get_addr(
-				INTERNET_ADDRESS_MAILBOX(ia));
+			const char *addr =
+			    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
 			if (addr == NULL || *addr == '\0')
 				continue;
 			if (first != NULL) {
@@ -127,7 +127,8 @@ static void parse_ids(GMimeMessage *message, const char *raw, gsize len, struct 
 		msg->message_id = parse_utf8_clean(id, TRUE);
 	} else {
 		/* stable across redeliveries of the same bytes */
-		char *hex = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
+		char *hex =
+		    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
 		msg->message_id = g_strconcat(hex, "@postdesk.invalid", NULL);
 		msg->message_id_made_up = TRUE;
 		g_free(hex);
@@ -147,17 +148,16 @@ static const char *charset_hint(GMimeMessage *message)
 	for (int depth = 0; obj != NULL && GMIME_IS_MULTIPART(obj) && depth < PARSE_MAX_DEPTH;
 	     depth++)
 		obj = g_mime_multipart_get_count(GMIME_MULTIPART(obj)) > 0
-			      ? g_mime_multipart_get_part(GMIME_MULTIPART(obj), 0)
-			      : NULL;
-	const char *cs = obj != NULL ? g_mime_object_get_content_type_parameter(obj, "charset")
-				     : NULL;
+			  ? g_mime_multipart_get_part(GMIME_MULTIPART(obj), 0)
+			  : NULL;
+	const char *cs =
+	    obj != NULL ? g_mime_object_get_content_type_parameter(obj, "charset") : NULL;
 	return cs != NULL && g_ascii_strcasecmp(cs, "utf-8") != 0 ? cs : NULL;
 }
 
 /* A header with raw 8-bit bytes that are not UTF-8, converted from the body's charset
  * (GMime's own fallback would be windows-1252); NULL if GMime's decoding is right. */
-static char *recode_raw(GMimeObject *obj, const char *name, const char *hint,
-			gboolean *guessed_r)
+static char *recode_raw(GMimeObject *obj, const char *name, const char *hint, gboolean *guessed_r)
 {
 	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
 	GMimeHeader *h = list != NULL ? g_mime_header_list_get_header(list, name) : NULL;
@@ -174,15 +174,16 @@ static char *recode_raw(GMimeObject *obj, const char *name, const char *hint,
 static void parse_addrs(GMimeMessage *message, GMimeAddressType type, const char *hint,
 			GPtrArray *out, struct parse_addr *first, gboolean *guessed_r)
 {
-	static const char *const names[] = {
-		[GMIME_ADDRESS_TYPE_SENDER] = "Sender", [GMIME_ADDRESS_TYPE_FROM] = "From",
-		[GMIME_ADDRESS_TYPE_REPLY_TO] = "Reply-To", [GMIME_ADDRESS_TYPE_TO] = "To",
-		[GMIME_ADDRESS_TYPE_CC] = "Cc", [GMIME_ADDRESS_TYPE_BCC] = "Bcc"};
+	static const char *const names[] = {[GMIME_ADDRESS_TYPE_SENDER] = "Sender",
+					    [GMIME_ADDRESS_TYPE_FROM] = "From",
+					    [GMIME_ADDRESS_TYPE_REPLY_TO] = "Reply-To",
+					    [GMIME_ADDRESS_TYPE_TO] = "To",
+					    [GMIME_ADDRESS_TYPE_CC] = "Cc",
+					    [GMIME_ADDRESS_TYPE_BCC] = "Bcc"};
 	char *recoded = recode_raw(GMIME_OBJECT(message), names[type], hint, guessed_r);
-	InternetAddressList *list = recoded != NULL ? internet_address_list_parse(options, recoded)
-						    : NULL;
-	addr_collect(list != NULL ? list : g_mime_message_get_addresses(message, type), out,
-		     first);
+	InternetAddressList *list =
+	    recoded != NULL ? internet_address_list_parse(options, recoded) : NULL;
+	addr_collect(list != NULL ? list : g_mime_message_get_addresses(message, type), out, first);
 	if (first != NULL && first->addr == NULL) {
 		first->name = g_strdup("");
 		first->addr = g_strdup("");

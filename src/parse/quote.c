@@ -33,11 +33,6 @@ static const char *skip_ws(const char *s)
 	return s;
 }
 
-static gboolean has_prefix_ci(const char *s, const char *prefix)
-{
-	return g_ascii_strncasecmp(s, prefix, strlen(prefix)) == 0;
-}
-
 /* "-----Original Message-----" and its translations, dashes on both sides. */
 static gboolean is_original_message(const char *line)
 {
@@ -520,7 +515,7 @@ static void put_bytes(struct walk *w, const char *s, gsize len)
 			g_string_append_c(w->out, '>');
 		if (w->depth > 0)
 			g_string_append_c(w->out, ' ');
-	} else if (w->space) {
+	} else if (w->space && w->out->str[w->out->len - 1] != ' ') {
 		g_string_append_c(w->out, ' ');
 	}
 	w->line_start = FALSE;
@@ -557,10 +552,32 @@ static gboolean is_block(const char *name)
 	return g_strv_contains(blocks, name);
 }
 
+/* libxml2 reads Word's <o:p> as <p>: a p nested in a p (looked for a few levels up only,
+ * to stay linear) is that inline filler, not a paragraph. */
+static gboolean is_word_filler(xmlNode *n)
+{
+	xmlNode *a = n->parent;
+	for (int i = 0; i < 4 && a != NULL && a->type == XML_ELEMENT_NODE; i++, a = a->parent)
+		if (strcmp((const char *)a->name, "p") == 0)
+			return TRUE;
+	return FALSE;
+}
+
+static gboolean is_paragraph(xmlNode *n)
+{
+	return strcmp((const char *)n->name, "p") == 0 && !is_word_filler(n);
+}
+
 /* Word's MsoNormal paragraphs have no margins; other <p> stand apart by a blank line. */
 static gboolean is_spaced_paragraph(xmlNode *n)
 {
-	return strcmp((const char *)n->name, "p") == 0 && !attr_has_token(n, "class", "MsoNormal");
+	return is_paragraph(n) && !attr_has_token(n, "class", "MsoNormal");
+}
+
+static gboolean is_block_node(xmlNode *n)
+{
+	return strcmp((const char *)n->name, "p") == 0 ? is_paragraph(n)
+						       : is_block((const char *)n->name);
 }
 
 /* Returns TRUE to descend into the node's children. */
@@ -583,7 +600,7 @@ static gboolean walk_enter(struct walk *w, xmlNode *n)
 		put_newline(w);
 	} else if (is_spaced_paragraph(n)) {
 		ensure_blank_line(w);
-	} else if (is_block(name)) {
+	} else if (is_block_node(n)) {
 		ensure_line_start(w);
 	} else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
 		w->space = !w->line_start;
@@ -610,7 +627,7 @@ static void walk_leave(struct walk *w, xmlNode *n)
 		w->pre--;
 	if (is_spaced_paragraph(n))
 		ensure_blank_line(w);
-	else if (is_block(name))
+	else if (is_block_node(n))
 		ensure_line_start(w);
 }
 

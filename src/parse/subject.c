@@ -7,10 +7,10 @@
 /* Reply and forward prefixes (each followed by an optional [N]/(N) counter and ':' or
  * '：'), compared case-insensitively. */
 static const char *const prefixes[] = {
-	"re", "aw", "sv", "vs", "wg", "fw", "fwd", "tr", "rif", "r", "antw", "odp", "rv",
-	"res", "enc", "ref", "vl", "ynt", "ilt", "pd", "doorst", "tv", "svar", "antwort",
-	"απ", "σχετ", "πρθ", "ответ", "отв", "пересл", "回复", "答复", "转发", "回覆", "轉寄",
-	"转寄", "返信", "転送", "회신", "답장", "전달", "השב", "הועבר",
+    "re",   "aw",      "sv",   "vs",   "wg",   "fw",	"fwd",	"tr",	  "rif",  "r",	    "antw",
+    "odp",  "rv",      "res",  "enc",  "ref",  "vl",	"ynt",	"ilt",	  "pd",	  "doorst", "tv",
+    "svar", "antwort", "απ",   "σχετ", "πρθ",  "ответ", "отв",	"пересл", "回复", "答复",   "转发",
+    "回覆", "轉寄",    "转寄", "返信", "転送", "회신",	"답장", "전달",	  "השב",  "הועבר",
 };
 
 static const char *skip_space(const char *s)

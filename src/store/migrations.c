@@ -88,11 +88,54 @@ static const struct migration migrations[] = {
 		 "  detail TEXT NOT NULL DEFAULT ''\n"
 		 ");\n"
 		 "CREATE INDEX events_ticket ON events(ticket_id);"),
+    /* 2: conversations — agents, the outbox (every outbound mail is a row before it is
+     * sent), the automatic-reply log that rate-limits them (RFC 3834) and ticket tags. */
+    MIGRATION(2, "CREATE TABLE agents (\n"
+		 "  id INTEGER PRIMARY KEY,\n"
+		 "  email TEXT NOT NULL UNIQUE,\n"
+		 "  name TEXT NOT NULL,\n"
+		 "  queue TEXT,\n"
+		 "  created INTEGER NOT NULL\n"
+		 ");\n"
+		 "CREATE TABLE outbox (\n"
+		 "  id INTEGER PRIMARY KEY,\n"
+		 "  ticket_id INTEGER REFERENCES tickets(id),\n"
+		 "  kind TEXT NOT NULL,\n"
+		 "  rcpts TEXT NOT NULL,\n"
+		 "  message_id TEXT NOT NULL,\n"
+		 "  raw BLOB NOT NULL,\n"
+		 "  status TEXT NOT NULL DEFAULT 'queued'\n"
+		 "    CHECK (status IN ('queued', 'sent', 'failed')),\n"
+		 "  attempts INTEGER NOT NULL DEFAULT 0,\n"
+		 "  next_attempt INTEGER NOT NULL,\n"
+		 "  last_error TEXT NOT NULL DEFAULT '',\n"
+		 "  created INTEGER NOT NULL,\n"
+		 "  sent_at INTEGER\n"
+		 ");\n"
+		 "CREATE INDEX outbox_due ON outbox(status, next_attempt);\n"
+		 "CREATE TABLE autoreplies (\n"
+		 "  address TEXT NOT NULL,\n"
+		 "  ticket_id INTEGER NOT NULL,\n"
+		 "  sent_at INTEGER NOT NULL\n"
+		 ");\n"
+		 "CREATE INDEX autoreplies_window ON autoreplies(address, ticket_id, sent_at);\n"
+		 "CREATE TABLE tags (\n"
+		 "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+		 "  tag TEXT NOT NULL,\n"
+		 "  PRIMARY KEY (ticket_id, tag)\n"
+		 ") WITHOUT ROWID;"),
 };
 
 int store_schema_latest(void)
 {
 	return (int)G_N_ELEMENTS(migrations);
+}
+
+const char *store_migration_sql(int version)
+{
+	if (version < 1 || version > store_schema_latest())
+		return NULL;
+	return migrations[version - 1].sql;
 }
 
 /* One migration, under the write lock. The version is read again inside the transaction:

@@ -1,6 +1,7 @@
 /* stmt: small helpers around the prepared statements of a struct store — borrow, bind,
  * step, reset. Same threading as the connection that owns the statements. */
 #include "config.h"
+#include "postdesk/lib.h"
 #include "store-private.h"
 
 sqlite3_stmt *store_stmt(struct store *store, enum store_stmt id)
@@ -44,6 +45,51 @@ int store_stmt_int64(struct store *store, sqlite3_stmt *st, const char *op, gint
 	return ret;
 }
 
+int store_stmt_rows(struct store *store, sqlite3_stmt *st, gpointer (*row_fn)(sqlite3_stmt *),
+		    GDestroyNotify free_fn, const char *op, GPtrArray **list_r, char **error_r)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(free_fn);
+	int rc;
+
+	*list_r = NULL;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		g_ptr_array_add(list, row_fn(st));
+	if (rc != SQLITE_DONE) {
+		store_fail(store, op, error_r);
+		store_stmt_done(st);
+		g_ptr_array_unref(list);
+		return -1;
+	}
+	store_stmt_done(st);
+	*list_r = list;
+	return 0;
+}
+
+int store_stmt_strv(struct store *store, sqlite3_stmt *st, const char *op, char ***strv_r,
+		    char **error_r)
+{
+	GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
+	int rc;
+
+	*strv_r = NULL;
+	/* "" for a NULL: an early NULL would cut the vector (and leak its tail). */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+
+		g_ptr_array_add(list, g_strdup(v != NULL ? (const char *)v : ""));
+	}
+	if (rc != SQLITE_DONE) {
+		store_fail(store, op, error_r);
+		store_stmt_done(st);
+		g_ptr_array_unref(list);
+		return -1;
+	}
+	store_stmt_done(st);
+	g_ptr_array_add(list, NULL);
+	*strv_r = (char **)g_ptr_array_free(list, FALSE);
+	return 0;
+}
+
 /* SQLITE_STATIC is safe: every statement is stepped and reset before the bound strings'
  * owner can free them. */
 int store_bind_text(sqlite3_stmt *st, int idx, const char *s)
@@ -70,4 +116,35 @@ char *store_column_dup(sqlite3_stmt *st, int col)
 	const unsigned char *s = sqlite3_column_text(st, col);
 
 	return s != NULL ? g_strdup((const char *)s) : NULL;
+}
+
+int store_atomic_begin(struct store *store, char **error_r)
+{
+	return store_stmt_run(store, store_stmt(store, STMT_atomic_begin), "savepoint", error_r);
+}
+
+/* After an error SQLite may already have rolled the whole transaction back (disk full,
+ * I/O error): then there is no savepoint left to undo, and autocommit says so. */
+static void atomic_undo(struct store *store)
+{
+	char *error = NULL;
+
+	if (sqlite3_get_autocommit(store->db))
+		return;
+	if (store_stmt_run(store, store_stmt(store, STMT_atomic_rollback_to),
+			   "rollback to savepoint", &error) < 0 ||
+	    store_stmt_run(store, store_stmt(store, STMT_atomic_release), "release savepoint",
+			   &error) < 0) {
+		log_warn("store: %s", error);
+		g_free(error);
+	}
+}
+
+int store_atomic_end(struct store *store, gboolean ok, char **error_r)
+{
+	if (ok && store_stmt_run(store, store_stmt(store, STMT_atomic_release),
+				 "release savepoint", error_r) == 0)
+		return 0;
+	atomic_undo(store);
+	return -1;
 }

@@ -46,6 +46,22 @@ int store_stmt_run(struct store *store, sqlite3_stmt *st, const char *op, char *
 int store_stmt_int64(struct store *store, sqlite3_stmt *st, const char *op, gint64 *value_r,
 		     char **error_r);
 
+/* Step a bound statement to the end, turning each row into an element with row_fn; then
+ * reset it. 0 with *list_r (a new GPtrArray freeing with free_fn), -1 error. */
+int store_stmt_rows(struct store *store, sqlite3_stmt *st, gpointer (*row_fn)(sqlite3_stmt *),
+		    GDestroyNotify free_fn, const char *op, GPtrArray **list_r, char **error_r);
+/* Same, for a statement with one text column: 0 with a NULL-terminated *strv_r. */
+int store_stmt_strv(struct store *store, sqlite3_stmt *st, const char *op, char ***strv_r,
+		    char **error_r);
+
+/* Group a function's several writes (atomic_begin/release/rollback_to statements): inside
+ * the caller's transaction a nested savepoint, in autocommit mode a transaction of its own,
+ * so callers need not know. store_atomic_end(ok = FALSE) undoes the work (never fails: an
+ * error is logged, the caller is already failing); with ok = TRUE it keeps it and returns
+ * -1 if that fails (then the work is undone too). */
+int store_atomic_begin(struct store *store, char **error_r);
+int store_atomic_end(struct store *store, gboolean ok, char **error_r);
+
 /* Bind helpers: NULL text binds "" (for NOT NULL DEFAULT '' columns) / SQL NULL. */
 int store_bind_text(sqlite3_stmt *st, int idx, const char *s);
 int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s);
@@ -56,5 +72,8 @@ char *store_column_dup(sqlite3_stmt *st, int col);
 
 /* Bring a read-write connection to the newest schema (migrations.c). */
 int store_migrate(struct store *store, char **error_r);
+/* The script of migration `version` (user_version included), NULL if there is none. For
+ * tests that build a database as an older release left it. */
+const char *store_migration_sql(int version);
 
 #endif

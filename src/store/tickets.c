@@ -1,7 +1,7 @@
-/* tickets: customers, tickets, participants and events — the writes the threading code
- * makes and the reads the CLI shows. Addresses are stored lower-case (normalised here, so
- * every caller agrees). Returned structs are owned by the caller; same threading as the
- * connection. */
+/* tickets: customers, tickets (status, assignee, priority), participants and events — the
+ * writes the threading code makes and the reads the CLI shows. Addresses are stored
+ * lower-case (normalised here, so every caller agrees). Returned structs are owned by the
+ * caller; same threading as the connection. */
 #include "config.h"
 #include "postdesk/lib.h"
 #include "store-private.h"
@@ -98,6 +98,42 @@ int store_ticket_touch(struct store *store, gint64 id, gint64 now, char **error_
 		return -1;
 	}
 	return update_ticket(store, st, id, "touch ticket", error_r);
+}
+
+/* Addresses are compared lower-case: agent_remove unassigns by the agent's stored email. */
+int store_ticket_set_assignee(struct store *store, gint64 id, const char *email, gint64 now,
+			      char **error_r)
+{
+	sqlite3_stmt *st = store_stmt(store, STMT_ticket_set_assignee);
+	char *assignee = email != NULL ? util_addr_normalize(email) : NULL;
+	int ret;
+
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    store_bind_text_or_null(st, 2, assignee) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, now) != SQLITE_OK) {
+		ret = store_fail(store, "bind ticket assignee", error_r);
+		store_stmt_done(st);
+	} else {
+		ret = update_ticket(store, st, id, "set ticket assignee", error_r);
+	}
+	g_free(assignee);
+	return ret;
+}
+
+/* The schema's CHECK is the list of priorities: a value outside it fails the UPDATE. */
+int store_ticket_set_priority(struct store *store, gint64 id, const char *priority, gint64 now,
+			      char **error_r)
+{
+	sqlite3_stmt *st = store_stmt(store, STMT_ticket_set_priority);
+
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    store_bind_text_or_null(st, 2, priority) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, now) != SQLITE_OK) {
+		store_fail(store, "bind ticket priority", error_r);
+		store_stmt_done(st);
+		return -1;
+	}
+	return update_ticket(store, st, id, "set ticket priority", error_r);
 }
 
 void store_ticket_free(struct store_ticket **tp)

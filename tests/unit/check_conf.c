@@ -90,7 +90,7 @@ START_TEST(test_minimal_defaults)
 	ck_assert_str_eq(q->name, "support");
 	ck_assert_str_eq(q->address, "support@example.com");
 	ck_assert_str_eq(q->local, "support");
-	ck_assert_str_eq(q->display, "Support Support");
+	ck_assert_str_eq(q->display, "Support");
 	ck_assert_ptr_null(q->lead);
 	ck_assert_int_eq(q->first_response_target, 0);
 	ck_assert_ptr_null(q->business_hours);
@@ -196,6 +196,7 @@ static const struct {
 	{G Q "colour = blue\n", ":5: [queue support] colour: unknown key"},
 	{G "  colour   =  red\n" Q, ":3: [postdesk] colour: unknown key"},
 	{G "address = a@example.com\n" Q, ":3: [postdesk] address: unknown key"},
+	{G Q "lead[de] = chef@example.com\n", ":5: [queue support] lead[de]: unknown key"},
 	{G Q "\n# comment\n[tickets]\nx = 1\n", ":7: [tickets]: unknown group (expected [postdesk] "
 					       "or [queue NAME])"},
 	{G "[queue Sup]\naddress = sup@example.com\n",
@@ -331,7 +332,7 @@ START_TEST(test_edges_ok)
 	char *error = NULL;
 
 	ck_assert(g_file_set_contents(tmpconf,
-				      G "max_message_size = 4G\nrelay = [2001:db8::1]:2525\n"
+				      G "max_message_size = 4G\nrelay = [2001:db8::1]:2525 \t\n"
 					"busy_timeout = 0\nlmtp_max_sessions = 1\n" Q
 					"business_hours = sat 00:00-24:00\n",
 				      -1, NULL));

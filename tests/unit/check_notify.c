@@ -17,7 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef SMTP_SINK
 #define SMTP_SINK "/usr/sbin/smtp-sink"
+#endif
 #define SHIPPED TESTS_SRCDIR "/../templates/en"
 
 static char *tmpdir_new(void)
@@ -67,9 +69,10 @@ START_TEST(t_template_render_exact)
 	struct notify_template *t;
 	GHashTable *vars = g_hash_table_new(g_str_hash, g_str_equal);
 
-	write_file(dir, "ack.txt", "Subject: [#{{ticket.id}}] {{ ticket.subject }}\r\n\r\n"
-				   "Hi {{customer.name}},\r\nticket {{ticket.id}}{{agent.name}}.\r\n"
-				   "Literal }} and { stay.\r\n");
+	write_file(dir, "ack.txt",
+		   "Subject: [#{{ticket.id}}] {{ ticket.subject }}\r\n\r\n"
+		   "Hi {{customer.name}},\r\nticket {{ticket.id}}{{agent.name}}.\r\n"
+		   "Literal }} and { stay.\r\n");
 	ck_assert_int_eq(notify_template_load(NULL, dir, "ack", &t, &error), 0);
 	g_hash_table_insert(vars, "ticket.id", "42");
 	g_hash_table_insert(vars, "ticket.subject", "Printer {{on fire}}");
@@ -238,43 +241,44 @@ END_TEST
 
 /* ---- notify_build ---- */
 
-static const char body_text[] = "Grüße aus Köln.\n.a line starting with a dot\nFrom the start\n"
-				"long " /* a line longer than 78 characters: */
-				"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
-				"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx end\nlast line\n";
+static const char body_text[] =
+    "Grüße aus Köln.\n.a line starting with a dot\nFrom the start\n"
+    "long " /* a line longer than 78 characters: */
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+    "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx end\nlast line\n";
 static const guint8 att_bytes[] = {'%', 'P', 'D', 'F', 0, 0xff, 0xfe, '\r', '\n', 0x80, 'x'};
 static const struct notify_addr to[] = {{"Ann Customer", "ann@example.com"},
-					 {NULL, "bob@example.net"}};
+					{NULL, "bob@example.net"}};
 static const struct notify_addr cc[] = {{"Chloé", "chloe@example.org"}};
 static const struct notify_addr reply_to = {"Support", "support+42-c-abc@help.example"};
 static const char *const refs[] = {"first@example.com", "second@help.example"};
 static const struct notify_header extra[] = {
-	{"List-Unsubscribe", "<https://help.example/u/abc>, <mailto:unsub@help.example>"},
-	{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
-	{"X-Postdesk-Loop", "help.example"},
-	{"X-Postdesk-Ticket", "42"},
+    {"List-Unsubscribe", "<https://help.example/u/abc>, <mailto:unsub@help.example>"},
+    {"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"},
+    {"X-Postdesk-Loop", "help.example"},
+    {"X-Postdesk-Ticket", "42"},
 };
 
 static struct notify_mail sample_mail(GBytes *att_data, struct notify_attachment *att)
 {
 	struct notify_mail m = {
-		.from_name = "Zoë Support Desk",
-		.from_addr = "support@help.example",
-		.to = to,
-		.n_to = 2,
-		.cc = cc,
-		.n_cc = 1,
-		.reply_to = &reply_to,
-		.subject = "[#42] Grüße, your order",
-		.body = body_text,
-		.message_id = "pd.42.1@help.example",
-		.in_reply_to = "second@help.example",
-		.references = refs,
-		.n_references = 2,
-		.auto_submitted = "auto-replied",
-		.headers = extra,
-		.n_headers = G_N_ELEMENTS(extra),
-		.date = 1795500000,
+	    .from_name = "Zoë Support Desk",
+	    .from_addr = "support@help.example",
+	    .to = to,
+	    .n_to = 2,
+	    .cc = cc,
+	    .n_cc = 1,
+	    .reply_to = &reply_to,
+	    .subject = "[#42] Grüße, your order",
+	    .body = body_text,
+	    .message_id = "pd.42.1@help.example",
+	    .in_reply_to = "second@help.example",
+	    .references = refs,
+	    .n_references = 2,
+	    .auto_submitted = "auto-replied",
+	    .headers = extra,
+	    .n_headers = G_N_ELEMENTS(extra),
+	    .date = 1795500000,
 	};
 
 	att->filename = "report.pdf";
@@ -351,7 +355,7 @@ static void assert_headers(GMimeMessage *msg, const char *raw)
 	ck_assert_str_eq(g_mime_object_get_header(obj, "Auto-Submitted"), "auto-replied");
 	for (guint i = 0; i < G_N_ELEMENTS(extra); i++)
 		ck_assert_str_eq(g_mime_object_get_header(obj, extra[i].name), extra[i].value);
-	ck_assert_ptr_nonnull(strstr(raw, "\r\nDate: "));
+	ck_assert(g_str_has_prefix(raw, "Date: ") || strstr(raw, "\r\nDate: ") != NULL);
 	ck_assert_int_eq(g_date_time_to_unix(g_mime_message_get_date(msg)), 1795500000);
 	ck_assert_ptr_nonnull(strstr(raw, "MIME-Version: 1.0\r\n"));
 	ck_assert_ptr_null(strstr(raw, "Bcc"));
@@ -424,8 +428,8 @@ START_TEST(t_build_plain_ascii)
 	part = g_mime_message_get_mime_part(msg);
 	ck_assert(GMIME_IS_TEXT_PART(part));
 	ck_assert_str_eq(g_mime_object_get_content_type_parameter(part, "charset"), "utf-8");
-	ck_assert_int_eq(g_mime_part_get_content_encoding(GMIME_PART(part)),
-			 GMIME_CONTENT_ENCODING_7BIT);
+	/* 7bit: GMime writes no Content-Transfer-Encoding at all, which means 7bit. */
+	ck_assert_ptr_null(strstr(raw, "Content-Transfer-Encoding"));
 	ck_assert_ptr_nonnull(strstr(raw, "\r\nSubject: Hello\r\n"));
 	ck_assert_ptr_nonnull(strstr(raw, "\r\n\r\nPlain text.\r\nSecond line.\r\n"));
 	g_object_unref(msg);
@@ -571,11 +575,11 @@ static void sink_stop(void)
 	}
 }
 
-#define SINK_SETUP(fn, ...)                                                                    \
-	static void fn(void)                                                                   \
-	{                                                                                      \
-		static const char *const opts[] = {__VA_ARGS__, NULL};                         \
-		sink_start(opts);                                                              \
+#define SINK_SETUP(fn, ...)                                                                        \
+	static void fn(void)                                                                       \
+	{                                                                                          \
+		static const char *const opts[] = {__VA_ARGS__, NULL};                             \
+		sink_start(opts);                                                                  \
 	}
 SINK_SETUP(sink_plain, NULL)
 SINK_SETUP(sink_no_ehlo, "-f", "ehlo")
@@ -598,9 +602,8 @@ static void send_ok(const char *env_from, int timeout_s, struct verdict *v)
 {
 	char *r = relay();
 
-	ck_assert_int_eq(notify_smtp_send(r, env_from, two_rcpts, 2, message, strlen(message),
-					  timeout_s, v),
-			 0);
+	ck_assert_int_eq(
+	    notify_smtp_send(r, env_from, two_rcpts, 2, message, strlen(message), timeout_s, v), 0);
 	g_free(r);
 }
 
@@ -640,6 +643,7 @@ START_TEST(t_smtp_ok)
 	ck_assert_msg(v.status == VERDICT_OK, "%d %s", v.smtp, v.text);
 	ck_assert_int_eq(v.smtp, 250);
 	ck_assert_str_eq(v.enh, "2.0.0");
+	ck_assert_str_eq(v.text, "2.0.0 Ok");
 	dump = read_dump();
 	ck_assert_ptr_nonnull(strstr(dump, "X-Client-Proto: ESMTP\n"));
 	ck_assert_ptr_nonnull(strstr(dump, "X-Mail-Args: <bounces+42@help.example>\n"));
@@ -677,40 +681,48 @@ START_TEST(t_smtp_helo_fallback)
 }
 END_TEST
 
-static void assert_verdict(enum verdict_status status, int smtp, const char *enh)
+/* dumps: smtp-sink writes the dump when the data ends, even if it then refuses it; a dump
+ * file it opened for a transaction refused earlier is removed a moment after we quit. */
+static void assert_verdict(enum verdict_status status, int smtp, const char *enh, const char *text,
+			   int dumps)
 {
 	struct verdict v;
 
 	send_ok("a@help.example", 10, &v);
-	ck_assert_msg(v.status == status, "status %d, %d %s %s", v.status, v.smtp, v.enh,
-		      v.text);
+	ck_assert_msg(v.status == status, "status %d, %d %s %s", v.status, v.smtp, v.enh, v.text);
 	ck_assert_int_eq(v.smtp, smtp);
 	ck_assert_str_eq(v.enh, enh);
-	ck_assert(v.text[0] != '\0');
-	ck_assert_int_eq(dump_count(), 0);
+	ck_assert_str_eq(v.text, text);
+	for (int i = 0; i < 100 && dump_count() != dumps; i++)
+		g_usleep(20000);
+	ck_assert_int_eq(dump_count(), dumps);
 }
 
 START_TEST(t_smtp_rcpt_5xx)
 {
-	assert_verdict(VERDICT_PERMFAIL, 500, "5.3.0");
+	/* Every recipient refused: the first refusal, naming the address. */
+	assert_verdict(VERDICT_PERMFAIL, 500, "5.3.0",
+		       "refused ann@example.com: 500 5.3.0 Error: command failed (RCPT)", 0);
 }
 END_TEST
 
 START_TEST(t_smtp_dot_5xx)
 {
-	assert_verdict(VERDICT_PERMFAIL, 500, "5.3.0");
+	assert_verdict(VERDICT_PERMFAIL, 500, "5.3.0", "5.3.0 Error: command failed (end of data)",
+		       1);
 }
 END_TEST
 
 START_TEST(t_smtp_rcpt_421)
 {
-	assert_verdict(VERDICT_TEMPFAIL, 421, "4.0.0");
+	assert_verdict(VERDICT_TEMPFAIL, 421, "4.0.0", "4.0.0 Server closing connection (RCPT)", 0);
 }
 END_TEST
 
 START_TEST(t_smtp_dot_421)
 {
-	assert_verdict(VERDICT_TEMPFAIL, 421, "4.0.0");
+	assert_verdict(VERDICT_TEMPFAIL, 421, "4.0.0",
+		       "4.0.0 Server closing connection (end of data)", 1);
 }
 END_TEST
 
@@ -732,22 +744,20 @@ START_TEST(t_smtp_closed_port)
 	char *r = g_strdup_printf("127.0.0.1:%d", free_port());
 	const char *const bad[] = {"ann@example.com>\r\nRSET"};
 
-	ck_assert_int_eq(notify_smtp_send(r, "a@help.example", two_rcpts, 2, message,
-					  strlen(message), 5, &v),
-			 0);
+	ck_assert_int_eq(
+	    notify_smtp_send(r, "a@help.example", two_rcpts, 2, message, strlen(message), 5, &v),
+	    0);
 	ck_assert_int_eq(v.status, VERDICT_TEMPFAIL);
 	ck_assert_int_eq(v.smtp, 0);
 	ck_assert_ptr_nonnull(strstr(v.text, "cannot connect"));
 	/* A bad envelope is refused before connecting (else this would be TEMPFAIL). */
-	ck_assert_int_eq(notify_smtp_send(r, "a@help.example", bad, 1, message, strlen(message),
-					  5, &v),
-			 0);
+	ck_assert_int_eq(
+	    notify_smtp_send(r, "a@help.example", bad, 1, message, strlen(message), 5, &v), 0);
 	ck_assert_int_eq(v.status, VERDICT_PERMFAIL);
 	ck_assert_int_eq(v.smtp, 553);
 	ck_assert_ptr_null(strchr(v.text, '\n'));
-	ck_assert_int_eq(notify_smtp_send(r, "a b@x", two_rcpts, 1, message, strlen(message), 5,
-					  &v),
-			 0);
+	ck_assert_int_eq(
+	    notify_smtp_send(r, "a b@x", two_rcpts, 1, message, strlen(message), 5, &v), 0);
 	ck_assert_int_eq(v.status, VERDICT_PERMFAIL);
 	g_free(r);
 }

@@ -1,0 +1,78 @@
+/* cli token: print the signed reply address of a ticket (for admins debugging a reply
+ * that was refused, and for tests). Reads the key file; touches no database. */
+#include "config.h"
+#include "postdesk/token.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int token_role_parse(const char *name, struct token *t)
+{
+	static const struct {
+		const char *name;
+		enum token_role role;
+	} roles[] = {
+		{"customer", TOKEN_CUSTOMER}, {"agent", TOKEN_AGENT}, {"note", TOKEN_NOTE},
+		{"optout", TOKEN_OPTOUT},
+	};
+	size_t i;
+
+	for (i = 0; i < G_N_ELEMENTS(roles); i++) {
+		if (strcmp(name, roles[i].name) == 0) {
+			t->role = roles[i].role;
+			return 0;
+		}
+	}
+	if (strncmp(name, "survey", 6) == 0 && g_ascii_isdigit(name[6])) {
+		t->role = TOKEN_SURVEY;
+		t->score = atoi(name + 6);
+		return 0;
+	}
+	return -1;
+}
+
+int cli_token(struct cli *cli, int argc, char **argv)
+{
+	char *role = NULL, *queue = NULL, *addr = NULL, *error = NULL, *end;
+	const GOptionEntry entries[] = {
+		{"role", 'r', 0, G_OPTION_ARG_STRING, &role,
+		 "customer (default), agent, note, optout or surveyN", "ROLE"},
+		{"queue", 'q', 0, G_OPTION_ARG_STRING, &queue, "queue (default: the first)", "Q"},
+		G_OPTION_ENTRY_NULL,
+	};
+	struct token t = {.role = TOKEN_CUSTOMER, .score = -1};
+	const struct conf_queue *q;
+	struct token_keys *keys = NULL;
+	int ret;
+
+	if ((ret = cli_options(cli, &argc, &argv, entries, "TICKET",
+			       "Print a ticket's reply address.")) != 0 ||
+	    (ret = cli_load(cli)) != 0)
+		goto out;
+	if (argc != 2 || (t.id = g_ascii_strtoll(argv[1], &end, 10)) <= 0 || *end != '\0' ||
+	    (role != NULL && token_role_parse(role, &t) < 0)) {
+		ret = cli_fail(EX_USAGE, "token: usage: token TICKET [--role ROLE] [--queue Q]");
+		goto out;
+	}
+	q = queue != NULL ? conf_queue_by_name(cli->conf, queue)
+			  : g_ptr_array_index(cli->conf->queues, 0);
+	if (q == NULL) {
+		ret = cli_fail(EX_USAGE, "token: no queue '%s'", queue);
+		goto out;
+	}
+	if (token_keys_load(cli->conf->key_file, &keys, &error) < 0 ||
+	    token_address(keys, q->local, cli->conf->domain, &t, &addr, &error) < 0) {
+		ret = cli_fail(EX_CONFIG, "token: %s", error);
+		goto out;
+	}
+	puts(addr);
+out:
+	token_keys_free(&keys);
+	g_free(error);
+	g_free(addr);
+	g_free(role);
+	g_free(queue);
+	return ret;
+}

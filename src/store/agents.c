@@ -1,0 +1,135 @@
+/* agents: the people who answer tickets — add (upsert by lower-case email), remove (which
+ * unassigns their tickets in the same unit of work), get and list by queue. Returned structs
+ * are owned by the caller; same threading as the connection. */
+#include "config.h"
+#include "postdesk/lib.h"
+#include "store-private.h"
+
+int store_agent_add(struct store *store, const char *email, const char *name, const char *queue,
+		    gint64 now, char **error_r)
+{
+	sqlite3_stmt *st = store_stmt(store, STMT_agent_upsert);
+	char *addr;
+	int ret;
+
+	if (email == NULL || *email == '\0')
+		return store_fail_other(store, error_r, "add agent: empty address");
+	addr = util_addr_normalize(email);
+	if (store_bind_text(st, 1, addr) != SQLITE_OK ||
+	    store_bind_text(st, 2, name) != SQLITE_OK ||
+	    store_bind_text_or_null(st, 3, queue) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, now) != SQLITE_OK) {
+		ret = store_fail(store, "bind agent", error_r);
+		store_stmt_done(st);
+	} else {
+		ret = store_stmt_run(store, st, "add agent", error_r);
+	}
+	g_free(addr);
+	return ret;
+}
+
+/* Bind the address to st and run it; *changed_r: rows it changed. */
+static int run_by_email(struct store *store, enum store_stmt id, const char *addr,
+			const char *op, int *changed_r, char **error_r)
+{
+	sqlite3_stmt *st = store_stmt(store, id);
+
+	if (store_bind_text(st, 1, addr) != SQLITE_OK) {
+		store_fail(store, op, error_r);
+		store_stmt_done(st);
+		return -1;
+	}
+	if (store_stmt_run(store, st, op, error_r) < 0)
+		return -1;
+	*changed_r = sqlite3_changes(store->db);
+	return 0;
+}
+
+/* The delete and the unassign go together or not at all, also when the caller holds no
+ * transaction: a removed agent must not keep tickets nobody will see. */
+int store_agent_remove(struct store *store, const char *email, char **error_r)
+{
+	char *addr = util_addr_normalize(email != NULL ? email : "");
+	int removed = 0, unassigned = 0, ret;
+
+	if (store_atomic_begin(store, error_r) < 0) {
+		g_free(addr);
+		return -1;
+	}
+	ret = run_by_email(store, STMT_agent_delete, addr, "remove agent", &removed, error_r);
+	if (ret == 0 && removed > 0)
+		ret = run_by_email(store, STMT_agent_unassign, addr, "unassign agent", &unassigned,
+				   error_r);
+	if (store_atomic_end(store, ret == 0, ret == 0 ? error_r : NULL) < 0)
+		ret = -1;
+	g_free(addr);
+	return ret < 0 ? -1 : removed > 0 ? 1 : 0;
+}
+
+void store_agent_free(struct store_agent **ap)
+{
+	struct store_agent *a = *ap;
+
+	if (a == NULL)
+		return;
+	*ap = NULL;
+	g_free(a->email);
+	g_free(a->name);
+	g_free(a->queue);
+	g_free(a);
+}
+
+static void agent_free_ptr(gpointer p)
+{
+	struct store_agent *a = p;
+
+	store_agent_free(&a);
+}
+
+/* Column order of the agent_get / agent_list statements. */
+static gpointer agent_from_row(sqlite3_stmt *st)
+{
+	struct store_agent *a = g_new0(struct store_agent, 1);
+
+	a->id = sqlite3_column_int64(st, 0);
+	a->email = store_column_dup(st, 1);
+	a->name = store_column_dup(st, 2);
+	a->queue = store_column_dup(st, 3); /* NULL stays NULL: every queue */
+	a->created = sqlite3_column_int64(st, 4);
+	return a;
+}
+
+int store_agent_get(struct store *store, const char *email, struct store_agent **a_r,
+		    char **error_r)
+{
+	sqlite3_stmt *st = store_stmt(store, STMT_agent_get);
+	char *addr = util_addr_normalize(email != NULL ? email : "");
+	int rc, ret = 0;
+
+	*a_r = NULL;
+	if (store_bind_text(st, 1, addr) != SQLITE_OK) {
+		ret = store_fail(store, "bind agent", error_r);
+	} else if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*a_r = agent_from_row(st);
+		ret = 1;
+	} else if (rc != SQLITE_DONE) {
+		ret = store_fail(store, "read agent", error_r);
+	}
+	store_stmt_done(st);
+	g_free(addr);
+	return ret;
+}
+
+int store_agent_list(struct store *store, const char *queue, GPtrArray **list_r, char **error_r)
+{
+	sqlite3_stmt *st = store_stmt(store, STMT_agent_list);
+
+	*list_r = NULL;
+	if (store_bind_text_or_null(st, 1, queue) != SQLITE_OK) {
+		store_fail(store, "bind agent list", error_r);
+		store_stmt_done(st);
+		return -1;
+	}
+	return store_stmt_rows(store, st, agent_from_row, agent_free_ptr, "list agents", list_r,
+			       error_r);
+}

@@ -1,0 +1,56 @@
+#!/bin/bash
+# Every file of the mail corpus (tests/data/corpus: real messages from GMime, MimeKit,
+# talon, email_reply_parser, SpamAssassin and CPython test data) is delivered through
+# `postdesk deliver`. Each must be stored (exit 0) or refused with a stated reason
+# (exit 65/67 and a 5xx line); a crash, a tempfail or a silent refusal fails the test.
+[ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
+set -u
+SRC=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+B=${top_builddir:-$SRC}/src/bin
+CORPUS=${PD_CORPUS:-$SRC/tests/data/corpus}
+T=$(mktemp -d "${TMPDIR:-/tmp}/pd-corpus.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+cat >"$T/pd.conf" <<CONF
+[postdesk]
+database = $T/pd.db
+key_file = $T/pd.key
+domain = support.test
+[queue support]
+address = support@support.test
+CONF
+"$B/postdesk" -c "$T/pd.conf" init >/dev/null || { echo "init failed"; exit 1; }
+
+stored=0 refused=0 bad=0 n=0
+declare -A reasons=()
+while IFS= read -r -d '' f; do
+	n=$((n + 1))
+	out=$("$B/postdesk" -c "$T/pd.conf" deliver -r support@support.test -f corpus@example.org <"$f" 2>&1)
+	rc=$?
+	case $rc in
+	0) stored=$((stored + 1)) ;;
+	65 | 67)
+		reason=$(echo "$out" | sed -n 's/^[^:]*: \(5[0-9][0-9] [0-9.]* .*\)$/\1/p' | head -1)
+		if [ -z "$reason" ]; then
+			echo "FAIL: $f refused without a reason: $out"
+			bad=$((bad + 1))
+		else
+			refused=$((refused + 1))
+			reasons[${reason%%:*}]=$((${reasons[${reason%%:*}]:-0} + 1))
+		fi
+		;;
+	*)
+		echo "FAIL: $f: exit $rc: $out"
+		bad=$((bad + 1))
+		;;
+	esac
+done < <(find "$CORPUS" -type f ! -name 'LICENSE*' ! -name '*.md' ! -name 'README*' -print0 | sort -z)
+
+db_count=$(sqlite3 "$T/pd.db" "SELECT count(*) FROM messages" 2>/dev/null || echo "?")
+echo "corpus: $n files: $stored stored, $refused refused, $bad failed (database holds $db_count messages)"
+for r in "${!reasons[@]}"; do echo "  refused ${reasons[$r]}x: $r"; done
+[ "$n" -gt 0 ] || { echo "FAIL: no corpus files under $CORPUS"; exit 1; }
+[ "$bad" = 0 ] || exit 1
+# A stored file is one message row, unless two corpus files share a Message-ID (the same
+# message twice is stored once, by design): never more rows than stored files.
+[ "$db_count" -le "$stored" ] || { echo "FAIL: more rows than stored messages"; exit 1; }
+exit 0

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Issue 2 end to end: a real Postfix (sandboxed on loopback) relays the support domain over
+# LMTP to postdesk-lmtpd; mail is sent with swaks; results are read from the SQLite store
+# and from `postdesk tickets/show --json`.
+[ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
+. "$(dirname "$0")/lib.sh"
+
+pd_require postfix postconf postqueue swaks sqlite3 jq
+
+T=$(pd_tmpdir)
+B=$PD_BUILDDIR/src/bin
+DOMAIN=support.test
+CONF=$T/postdesk.conf
+DB=$T/db/postdesk.db
+cat >"$CONF" <<CONF
+[postdesk]
+database = $DB
+key_file = $T/db/postdesk.key
+domain = $DOMAIN
+lmtp_listen = unix:$T/lmtp.sock
+max_message_size = 100k
+[queue support]
+address = support@$DOMAIN
+CONF
+"$B/postdesk" -c "$CONF" init >/dev/null || pd_fail "postdesk init failed"
+pd_bg lmtpd "$B/postdesk-lmtpd" -c "$CONF" -f
+pd_wait_socket "$T/lmtp.sock" 10 lmtpd
+# Postfix accepts up to 200 KB, postdesk up to 100 KB: both size refusals are exercised.
+pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/lmtp.sock" message_size_limit=200000
+
+q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
+ticket_of() { q "SELECT ticket_id FROM messages WHERE message_id = '$1'"; }
+settle() { pd_postfix_wait_empty "$T/postfix" 30; }
+send() { pd_swaks --to "support@$DOMAIN" "$@" || pd_fail "swaks failed: $(pd_swaks_log)"; }
+expect_eq() { [ "$1" = "$2" ] || pd_fail "$3: got '$1', expected '$2'"; }
+
+# 1. A new mail makes ticket 1.
+send --from ann@shop.example --header "From: Ann Buyer <ann@shop.example>" \
+	--header "Cc: Bob <bob@shop.example>" --header "Subject: Where is my order?" \
+	--header "Message-Id: <e2e-1@shop.example>" --body "Order 1234 has not arrived."
+settle
+expect_eq "$(ticket_of e2e-1@shop.example)" 1 "first mail"
+expect_eq "$("$B/postdesk" -c "$CONF" tickets --json | jq -r '.[0] | "\(.id) \(.status) \(.requester) \(.subject) \(.message_count)"')" \
+	"1 new ann@shop.example Where is my order? 1" "tickets --json"
+
+# 2. A reply with In-Reply-To lands in it.
+send --from ann@shop.example --header "Subject: Re: Where is my order?" \
+	--header "Message-Id: <e2e-2@shop.example>" --header "In-Reply-To: <e2e-1@shop.example>"
+# 3. Outlook style: only References.
+send --from ann@shop.example --header "Subject: AW: Where is my order?" \
+	--header "Message-Id: <e2e-3@shop.example>" \
+	--header "References: <e2e-1@shop.example> <e2e-2@shop.example>"
+# 4. Someone who was only CC'd answers.
+send --from bob@shop.example --header "From: Bob <bob@shop.example>" \
+	--header "Subject: Re: Where is my order?" --header "Message-Id: <e2e-4@shop.example>" \
+	--header "In-Reply-To: <e2e-1@shop.example>"
+settle
+for id in 2 3 4; do expect_eq "$(ticket_of e2e-$id@shop.example)" 1 "reply $id"; done
+
+# 5. A subject tag from the requester (no references) lands in it; from a stranger: new.
+send --from ann@shop.example --header "Subject: [#1] one more question" \
+	--header "Message-Id: <e2e-5@shop.example>"
+send --from mallory@evil.example --header "Subject: Re: [#1] send me the invoice" \
+	--header "Message-Id: <e2e-6@evil.example>"
+# 6. An encoded-word subject with the tag ("Re: [#1] Grüße aus München").
+send --from ann@shop.example \
+	--header "Subject: =?UTF-8?B?UmU6IFsjMV0gR3LDvMOfZSBhdXMgTcO8bmNoZW4=?=" \
+	--header "Message-Id: <e2e-7@shop.example>"
+settle
+expect_eq "$(ticket_of e2e-5@shop.example)" 1 "tag from requester"
+expect_eq "$(ticket_of e2e-6@evil.example)" 2 "tag from a stranger"
+expect_eq "$(ticket_of e2e-7@shop.example)" 1 "encoded-word tag"
+expect_eq "$("$B/postdesk" -c "$CONF" show 1 --json | jq -r '.messages[-1].subject')" \
+	"Re: [#1] Grüße aus München" "decoded subject"
+
+# 7. The same message delivered twice is stored once.
+for i in 1 2; do
+	send --from ann@shop.example --header "Subject: twice" \
+		--header "Message-Id: <e2e-dup@shop.example>" --body "same body"
+done
+settle
+expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'e2e-dup@shop.example'")" 1 \
+	"duplicate delivery"
+
+# 8. Oversized: over postdesk's limit -> 552 over LMTP (Postfix bounces it), over
+# Postfix's limit -> 552 in the SMTP session. Nothing is stored either way.
+big=$T/big.txt
+head -c 150000 /dev/zero | tr '\0' 'x' | fold -w 76 >"$big"
+send --from ann@shop.example --header "Subject: big" --header "Message-Id: <e2e-big@shop.example>" \
+	--body "$big"
+settle
+grep -q "dsn=5.3.4, status=bounced" "$T/postfix/log/maillog" ||
+	pd_fail "the message over postdesk's SIZE was not bounced"
+head -c 300000 /dev/zero | tr '\0' 'y' | fold -w 76 >"$big"
+pd_swaks --to "support@$DOMAIN" --from ann@shop.example --header "Subject: huge" \
+	--header "Message-Id: <e2e-huge@shop.example>" --body "$big" &&
+	pd_fail "a 300 KB message was accepted over SMTP"
+pd_swaks_log | grep -q "552 5.3.4" || pd_fail "no 552 5.3.4 in the SMTP session: $(pd_swaks_log)"
+expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id LIKE 'e2e-big%' OR message_id LIKE 'e2e-huge%'")" 0 \
+	"oversized messages stored"
+
+# 9. A valid customer token threads; a tampered one is refused and stores nothing.
+token=$("$B/postdesk" -c "$CONF" token 1) || pd_fail "postdesk token failed"
+send --to "$token" --from ann.private@mail.example --header "Subject: from my other address" \
+	--header "Message-Id: <e2e-tok@mail.example>"
+bad=$(echo "$token" | sed 's/-\([a-z2-7]\)\([a-z2-7]*\)@/-\2\1@/')
+[ "$bad" != "$token" ] || bad=$(echo "$token" | sed 's/-[a-z2-7]\{16\}@/-aaaaaaaaaaaaaaaa@/')
+send --to "$bad" --from mallory@evil.example --header "Subject: forged" \
+	--header "Message-Id: <e2e-forged@evil.example>"
+settle
+expect_eq "$(ticket_of e2e-tok@mail.example)" 1 "token reply"
+expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'e2e-forged@evil.example'")" 0 \
+	"forged token stored"
+grep -q "550 5.7.1" "$T/postfix/log/maillog" || pd_fail "no 550 5.7.1 for the forged token"
+
+expect_eq "$(q "SELECT count(*) FROM tickets")" 3 "ticket count (1, the stranger's, and \"twice\")"
+pd_log "PASS (${SECONDS}s)"
