@@ -48,6 +48,9 @@ struct conf {
 	gint64 milter_flood_limit;  /* new-ticket mails per sender/IP per flood window */
 	gint64 milter_flood_window; /* seconds */
 	char *milter_on_db_error;   /* "tempfail" or "continue" */
+	gint64 outbox_retry_base;   /* seconds: first retry delay of a deferred outbound mail */
+	gint64 outbox_retry_max;    /* seconds: cap of the doubling retry delay */
+	gint64 outbox_max_age;      /* seconds: still deferred after this long -> failed */
 	GPtrArray *queues;      /* struct conf_queue *, at least one */
 };
 

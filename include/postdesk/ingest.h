@@ -95,6 +95,14 @@ void rcpt_clear(struct rcpt *r);
 
 /* ======================= delivery pipeline ======================= */
 
+struct notify_ctx;
+/* What delivering needs besides the store. notify NULL: no outbound mail is queued (unit
+ * tests of threading). Borrowed, immutable, shareable between threads. */
+struct delivery_env {
+	const struct conf *conf;
+	struct notify_ctx *notify;
+};
+
 /* One message for one or more accepted recipients. Owns everything about the message. */
 struct delivery {
 	char *sender;               /* envelope sender, "" for <> */
@@ -116,18 +124,28 @@ int delivery_parse(struct delivery *d);
  * recipient in its own savepoint. Verdicts: 250 when stored (or already stored), 5xx when
  * permanent (that recipient's savepoint rolled back). Returns -1 on store trouble: every
  * verdict is then 4xx and the caller must roll the transaction back. */
-int delivery_apply(struct delivery *d, struct store *store, const struct conf *conf,
+int delivery_apply(struct delivery *d, struct store *store, const struct delivery_env *env,
 		   gint64 now);
 /* Set every verdict to 4xx for a store failure (452 4.3.1 when the disk is full). */
 void delivery_tempfail(struct delivery *d, struct store *store, const char *error);
 /* Everything for a single message: begin, apply, commit (verdicts 4xx if commit fails). */
-void delivery_run(struct delivery *d, struct store *store, const struct conf *conf);
+void delivery_run(struct delivery *d, struct store *store, const struct delivery_env *env);
+
+/* Per-recipient handling by address kind (route.c, route_agent.c), inside the caller's
+ * savepoint: -1 store trouble (4xx), 0 done, 1 refused for good (roll the savepoint back).
+ * d->verdicts[i] is set on 0 and 1. */
+int route_customer(struct delivery *d, guint i, struct store *store,
+		   const struct delivery_env *env, gint64 now, char **error_r);
+int route_agent(struct delivery *d, guint i, struct store *store, const struct delivery_env *env,
+		gint64 now, char **error_r);
+int route_bounce(struct delivery *d, guint i, struct store *store,
+		 const struct delivery_env *env, gint64 now, char **error_r);
 
 /* ======================= group commit ======================= */
 
 struct committer;
-/* Start the writer thread on its own store connection. */
-int committer_new(const struct conf *conf, struct committer **c_r, char **error_r);
+/* Start the writer thread on its own store connection. env is borrowed. */
+int committer_new(const struct delivery_env *env, struct committer **c_r, char **error_r);
 /* Queue d and wait until its batch is committed (or failed); verdicts are then set. */
 void committer_submit(struct committer *c, struct delivery *d);
 void committer_free(struct committer **c);

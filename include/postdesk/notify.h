@@ -154,4 +154,95 @@ int notify_build(const struct notify_mail *m, char **raw_r, gsize *len_r, char *
 int notify_smtp_send(const char *relay, const char *env_from, const char *const *rcpts,
 		     guint n_rcpts, const char *data, gsize len, int timeout_s, struct verdict *v);
 
+/* ==== outbox ====
+ * postdesk-notifyd's sending loop. Every outbound mail is first a row in the store's outbox
+ * table (written in the transaction of the event that caused it); these functions take the
+ * due rows and hand each to the relay. Envelope sender: the per-message bounce address
+ * LOCAL+b<row>-<mac>@domain (LOCAL = the local part of the ticket's queue, else of the first
+ * queue), so a bounce names the row it is about. Each outcome is committed in its own small
+ * transaction before the next row is sent:
+ *   OK        -> marked sent (first, before anything else happens)
+ *   TEMPFAIL  -> deferred to now + notify_outbox_backoff(attempts, ...), or marked failed once
+ *                the row is older than outbox_max_age (with a delivery_failed ticket event)
+ *   PERMFAIL  -> marked failed, with a delivery_failed event on the ticket
+ * One process drains a database (run one postdesk-notifyd per store). See doc/outbox.md. */
+#include <signal.h> /* sig_atomic_t */
+
+struct store;
+struct conf;
+struct token_keys;
+
+#define NOTIFY_OUTBOX_BATCH 50     /* rows taken per pass */
+#define NOTIFY_OUTBOX_TIMEOUT_S 60 /* SMTP connect and per-reply timeout */
+
+/* Retry delay after a failed attempt when the row had `attempts` failed attempts before:
+ * min(base * 2^attempts, max), and never below 1 second. */
+gint64 notify_outbox_backoff(gint64 attempts, gint64 base, gint64 max);
+
+/* One pass: send the rows due at `now` (at most NOTIFY_OUTBOX_BATCH) through conf->relay and
+ * record each outcome as above; *sent_r (may be NULL) counts the mails the relay accepted.
+ * A relay failure is recorded on the row, not returned: -1 means the store failed (the
+ * reason in *error_r; the caller logs it and tries again later). */
+int notify_outbox_run(struct store *store, const struct conf *conf, const struct token_keys *keys,
+		      gint64 now, guint *sent_r, char **error_r);
+
+/* As notify_outbox_run() with at most `limit` rows (<= 0: NOTIFY_OUTBOX_BATCH), checking
+ * *stop (may be NULL; a signal handler's flag) before each row: once it is non-zero the pass
+ * ends after the current send, with 0. */
+int notify_outbox_run_until(struct store *store, const struct conf *conf,
+			    const struct token_keys *keys, gint64 now, int limit,
+			    const volatile sig_atomic_t *stop, guint *sent_r, char **error_r);
+
+
+/* ==== composing mail for ticket events ====
+ * Each notify_queue_* renders its template, builds the message and writes an outbox row in
+ * the CALLER's transaction (so the mail exists exactly when its cause does). Headers that
+ * matter are made here, never by templates: From, To, Reply-To (a signed token address),
+ * Message-ID, In-Reply-To/References, Auto-Submitted, X-Postdesk-Loop (our domain, on all
+ * outbound mail) and X-Postdesk-Ticket. */
+#include "postdesk/conf.h"
+#include "postdesk/parse.h"
+#include "postdesk/store.h"
+
+/* The reply-above marker line agents see at the top of notices. */
+#define NOTIFY_MARKER "##- Please type your reply above this line -##"
+
+struct token_keys;
+struct notify_ctx; /* templates loaded once; immutable, shareable between threads */
+/* Loads every template: conf->template_dir first, then $POSTDESK_TEMPLATES, else the
+ * installed POSTDESK_DATADIR/templates/en. conf and keys are borrowed. */
+int notify_ctx_new(const struct conf *conf, const struct token_keys *keys,
+		   struct notify_ctx **ctx_r, char **error_r);
+void notify_ctx_free(struct notify_ctx **ctx);
+
+/* Acknowledge a new ticket to `to` (the envelope sender): ticket number, [#N] subject,
+ * Reply-To the customer token, threaded on msg, Auto-Submitted: auto-replied. Counts
+ * against the automatic-mail rate limit. */
+int notify_queue_ack(struct notify_ctx *ctx, struct store *store, gint64 ticket_id,
+		     const struct parse_msg *msg, const char *to, gint64 now, char **error_r);
+/* Tell the assignee, else the queue's agents, about a customer message (msg parsed with
+ * attachment data). From "<Customer> via <Queue>" <queue address>, Reply-To the agent
+ * token. No agents: nothing queued, returns 0 with *queued_r FALSE. */
+int notify_queue_agent_notice(struct notify_ctx *ctx, struct store *store, gint64 ticket_id,
+			      const struct parse_msg *msg, gint64 now, gboolean *queued_r,
+			      char **error_r);
+/* An agent's answer to the customer (and the ticket's CCs), from the queue address with
+ * the agent's name, threaded into the customer's conversation, with the agent's
+ * attachments (from msg, parsed with data; may be NULL). */
+int notify_queue_reply(struct notify_ctx *ctx, struct store *store, gint64 ticket_id,
+		       const struct store_agent *agent, const char *text,
+		       const struct parse_msg *msg, gint64 now, char **error_r);
+/* An internal note to the other agents of the queue (never the customer). */
+int notify_queue_note(struct notify_ctx *ctx, struct store *store, gint64 ticket_id,
+		      const struct store_agent *agent, const char *text, gint64 now,
+		      char **error_r);
+/* Tell an agent which command lines of their mail were not understood. */
+int notify_queue_command_error(struct notify_ctx *ctx, struct store *store, gint64 ticket_id,
+			       const struct store_agent *agent, const GPtrArray *errors,
+			       gint64 now, char **error_r);
+/* Tell the agents that mail to `recipient` bounced with `reason`. */
+int notify_queue_bounce_notice(struct notify_ctx *ctx, struct store *store, gint64 ticket_id,
+			       const char *recipient, const char *reason, gint64 now,
+			       char **error_r);
+
 #endif

@@ -15,6 +15,7 @@ struct parse_attachment {
 	char *filename;     /* decoded (RFC 2047/2231); "" if none */
 	char *content_type; /* "application/pdf", lower-case */
 	gsize size;         /* decoded size in bytes */
+	GBytes *data;       /* decoded bytes; NULL unless parse_message_with_data() */
 };
 
 struct parse_msg {
@@ -56,6 +57,10 @@ void parse_init(void);
  * only when no message can be made of the bytes at all. *msg_r owned by the caller. */
 int parse_message(const char *raw, gsize len, struct parse_msg **msg_r, char **error_r);
 void parse_msg_free(struct parse_msg **msg);
+/* parse_message() that also keeps every listed attachment's decoded bytes, for mail that
+ * postdesk forwards with its attachments (agent notices, agent replies). */
+int parse_message_with_data(const char *raw, gsize len, struct parse_msg **msg_r,
+			    char **error_r);
 
 /* Readable plain text from HTML (libxml2's HTML parser): block elements become line
  * breaks, links keep their target, script/style dropped. g_malloc'ed UTF-8. */

@@ -46,5 +46,62 @@ struct thread_result {
 int thread_deliver(struct store *store, const struct conf *conf, const struct thread_input *in,
 		   gint64 now, struct thread_result *r, gboolean *permanent_r, char **error_r);
 const char *thread_rule_name(enum thread_rule rule);
+/* The message's author: From, else the envelope sender, else "unknown@invalid". */
+const char *thread_author(const struct thread_input *in);
+/* Store an inbound message on a known ticket (ticket_id 0: on none) without matching:
+ * kind customer|agent|note|bounce, body replacing msg->body when not NULL, flags added to
+ * the computed ones. 1 if (Message-ID, rcpt) was already stored (nothing written), 0 when
+ * stored (with a "message" event on the ticket). */
+int thread_record(struct store *store, const struct thread_input *in, gint64 ticket_id,
+		  const char *kind, const char *body, const char *flags, gint64 now,
+		  gint64 *row_r, char **error_r);
+
+/* ======================= automatic mail policy (RFC 3834) ======================= */
+
+/* May postdesk answer this message automatically (acknowledgement, survey, reminder)?
+ * NULL if yes; else a static reason: the message is auto-submitted, bulk/list mail, asks
+ * for no auto-replies, comes from a null/MAILER-DAEMON/postmaster/noreply sender or from
+ * our own domain, or carries our loop header. env_sender is the Return-Path: automatic
+ * mail goes there, never blindly to From or Reply-To. */
+const char *thread_autoreply_block(const struct conf *conf, const struct parse_msg *msg,
+				   const char *env_sender);
+/* The part of that decision that is about the message alone: was it sent by a machine
+ * (Auto-Submitted, Precedence, List-*, X-Auto-Response-Suppress, a DSN, our loop header)?
+ * NULL if not, else the reason. */
+const char *thread_message_automatic(const struct parse_msg *msg);
+/* The per-(sender, ticket) rate limit: 1 if another automatic mail may go, 0 if the limit
+ * (conf->autoreply_limit per conf->autoreply_window) is reached. */
+int thread_autoreply_rate_ok(struct store *store, const struct conf *conf, const char *addr,
+			     gint64 ticket_id, gint64 now, char **error_r);
+
+/* ======================= agent mail: commands ======================= */
+
+enum thread_cmd_kind { THREAD_CMD_STATUS, THREAD_CMD_ASSIGN, THREAD_CMD_PRIORITY, THREAD_CMD_TAG };
+
+struct thread_cmd {
+	enum thread_cmd_kind kind;
+	char *arg; /* validated, lower-case: a status, "me" or an address, a priority, a tag */
+};
+
+/* An agent's mail, split: command lines at the very top, then the text. */
+struct thread_agent_mail {
+	gboolean note;     /* #note: internal, never to the customer */
+	GArray *cmds;      /* struct thread_cmd */
+	GPtrArray *errors; /* char *: "line 2: unknown command #stauts" ... */
+	char *text;        /* the reply text without the command lines, trimmed */
+};
+
+/* Parse the (already quote-stripped) text of an agent's mail. Lines at the top starting
+ * with '#' are commands until the first other non-blank line; a mistyped or invalid one is
+ * an error (then nothing may reach the customer). Never fails; *am_r owned by caller. */
+void thread_agent_parse(const char *text, struct thread_agent_mail **am_r);
+void thread_agent_mail_free(struct thread_agent_mail **am);
+
+/* Apply the commands of an agent's mail to a ticket, each change an event with the agent
+ * as actor. "#assign me" assigns the agent; an address must be a registered agent (else
+ * an error is appended to am->errors and nothing is applied). Inside the caller's
+ * transaction. */
+int thread_agent_apply(struct store *store, gint64 ticket_id, const char *agent_email,
+		       struct thread_agent_mail *am, gint64 now, char **error_r);
 
 #endif

@@ -4,6 +4,7 @@
 #include "postdesk/conf.h"
 #include "postdesk/ingest.h"
 #include "postdesk/lib.h"
+#include "postdesk/notify.h"
 #include "postdesk/parse.h"
 #include "postdesk/token.h"
 
@@ -35,6 +36,7 @@ int main(int argc, char **argv)
 	struct conf *conf = NULL;
 	struct token_keys *keys = NULL;
 	struct committer *committer = NULL;
+	struct delivery_env env = {0};
 	struct lmtp_backend backend;
 	struct lmtp_backend_ctx *ctx;
 	struct lmtp_limits limits;
@@ -59,6 +61,9 @@ int main(int argc, char **argv)
 	if (token_keys_load(conf->key_file, &keys, &error) < 0)
 		return lmtpd_fail(EX_CONFIG, error);
 	parse_init();
+	env.conf = conf;
+	if (notify_ctx_new(conf, keys, &env.notify, &error) < 0)
+		return lmtpd_fail(EX_CONFIG, error);
 	lmtp_limits_default(&limits);
 	limits.hostname = conf->hostname;
 	limits.max_message_size = (gsize)conf->max_message_size;
@@ -69,7 +74,7 @@ int main(int argc, char **argv)
 			return lmtpd_fail(EX_OSERR, g_strdup_printf("daemon: %s", g_strerror(errno)));
 	}
 	/* Threads start after daemon(): they would not survive its fork(). */
-	if (committer_new(conf, &committer, &error) < 0)
+	if (committer_new(&env, &committer, &error) < 0)
 		return lmtpd_fail(EX_TEMPFAIL, error);
 	ctx = lmtp_backend_ctx_new(conf, keys, committer, &backend);
 	if (lmtp_server_new(conf->lmtp_listen, &backend, &limits, (guint)conf->lmtp_max_sessions,
@@ -84,6 +89,7 @@ int main(int argc, char **argv)
 	lmtp_server_free(&lmtpd_server);
 	committer_free(&committer);
 	lmtp_backend_ctx_free(&ctx);
+	notify_ctx_free(&env.notify);
 	token_keys_free(&keys);
 	conf_free(&conf);
 	log_info("stopped");

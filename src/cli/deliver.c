@@ -4,6 +4,7 @@
 #include "config.h"
 #include "postdesk/ingest.h"
 #include "postdesk/lib.h"
+#include "postdesk/notify.h"
 #include "postdesk/parse.h"
 #include "cli.h"
 
@@ -51,8 +52,8 @@ static int deliver_worst(const struct verdict *v, guint n)
 	return code;
 }
 
-/* Store d (whose recipients are all accepted ones) and copy its verdicts into out. */
-static void deliver_store(struct cli *cli, struct delivery *d)
+/* Store d (whose recipients are all accepted ones): its verdicts say how it went. */
+static void deliver_store(struct cli *cli, const struct delivery_env *env, struct delivery *d)
 {
 	struct store *store = NULL;
 	guint i;
@@ -72,7 +73,7 @@ static void deliver_store(struct cli *cli, struct delivery *d)
 				    "database unavailable, try again later");
 		return;
 	}
-	delivery_run(d, store, cli->conf);
+	delivery_run(d, store, env);
 	store_close(&store);
 }
 
@@ -82,10 +83,13 @@ static int deliver_run(struct cli *cli, char **rcpts, const char *sender, char *
 	struct verdict *v = g_new0(struct verdict, n);
 	struct token_keys *keys = NULL;
 	struct delivery *d = delivery_new(sender, raw, len);
+	struct delivery_env env = {.conf = cli->conf};
 	char *error = NULL;
 	int ret;
 
-	if (token_keys_load(cli->conf->key_file, &keys, &error) < 0) {
+	if (token_keys_load(cli->conf->key_file, &keys, &error) < 0 ||
+	    notify_ctx_new(cli->conf, keys, &env.notify, &error) < 0) {
+		token_keys_free(&keys);
 		delivery_free(&d);
 		g_free(v);
 		ret = cli_fail(EX_TEMPFAIL, "%s", error);
@@ -100,7 +104,7 @@ static int deliver_run(struct cli *cli, char **rcpts, const char *sender, char *
 		rcpt_clear(&r);
 	}
 	if (d->rcpts->len > 0)
-		deliver_store(cli, d);
+		deliver_store(cli, &env, d);
 	for (i = 0; i < n; i++) {
 		if (v[i].status == VERDICT_OK)
 			v[i] = d->verdicts[k++];
@@ -109,6 +113,7 @@ static int deliver_run(struct cli *cli, char **rcpts, const char *sender, char *
 	ret = deliver_worst(v, n);
 	g_free(v);
 	delivery_free(&d);
+	notify_ctx_free(&env.notify);
 	token_keys_free(&keys);
 	return ret;
 }

@@ -14,7 +14,7 @@ struct committer_job {
 };
 
 struct committer {
-	const struct conf *conf;
+	const struct delivery_env *env;
 	struct store *store;
 	GAsyncQueue *queue;
 	GThread *thread;
@@ -32,7 +32,7 @@ static void committer_batch(struct committer *c, struct committer_job **jobs, gu
 	guint i;
 
 	if (n == 1) {
-		delivery_run(jobs[0]->d, c->store, c->conf);
+		delivery_run(jobs[0]->d, c->store, c->env);
 		return;
 	}
 	if (store_begin(c->store, &error) < 0) {
@@ -42,20 +42,20 @@ static void committer_batch(struct committer *c, struct committer_job **jobs, gu
 		return;
 	}
 	for (i = 0; i < n && !failed; i++)
-		failed = delivery_apply(jobs[i]->d, c->store, c->conf, clock_now()) < 0;
+		failed = delivery_apply(jobs[i]->d, c->store, c->env, clock_now()) < 0;
 	if (!failed && store_commit(c->store, &error) == 0)
 		return;
 	g_free(error);
 	store_rollback(c->store);
 	log_warn("group commit of %u messages failed; storing them one by one", n);
 	for (i = 0; i < n; i++)
-		delivery_run(jobs[i]->d, c->store, c->conf);
+		delivery_run(jobs[i]->d, c->store, c->env);
 }
 
 static gpointer committer_main(gpointer data)
 {
 	struct committer *c = data;
-	guint max = c->conf->batch_max > 0 ? (guint)c->conf->batch_max : 1;
+	guint max = c->env->conf->batch_max > 0 ? (guint)c->env->conf->batch_max : 1;
 	struct committer_job **jobs = g_new(struct committer_job *, max);
 	gboolean stop = FALSE;
 	guint n, i;
@@ -84,12 +84,13 @@ static gpointer committer_main(gpointer data)
 	return NULL;
 }
 
-int committer_new(const struct conf *conf, struct committer **c_r, char **error_r)
+int committer_new(const struct delivery_env *env, struct committer **c_r, char **error_r)
 {
 	struct committer *c = g_new0(struct committer, 1);
 
-	c->conf = conf;
-	if (store_open(conf->database, 0, (int)conf->busy_timeout_ms, &c->store, error_r) < 0) {
+	c->env = env;
+	if (store_open(env->conf->database, 0, (int)env->conf->busy_timeout_ms, &c->store,
+		       error_r) < 0) {
 		g_free(c);
 		return -1;
 	}

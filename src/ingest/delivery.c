@@ -5,7 +5,6 @@
 #include "config.h"
 #include "postdesk/ingest.h"
 #include "postdesk/parse.h"
-#include "postdesk/thread.h"
 
 #include <string.h>
 
@@ -87,50 +86,44 @@ void delivery_tempfail(struct delivery *d, struct store *store, const char *erro
 	delivery_set_all(d, &v);
 }
 
-static int delivery_apply_one(struct delivery *d, guint i, struct store *store,
-			      const struct conf *conf, gint64 now)
+static int delivery_route(struct delivery *d, guint i, struct store *store,
+			  const struct delivery_env *env, gint64 now, char **error_r)
 {
-	struct rcpt *r = &g_array_index(d->rcpts, struct rcpt, i);
-	struct thread_input in = {
-		.msg = d->msg,
-		.raw = d->raw,
-		.raw_len = d->raw_len,
-		.rcpt = r->addr,
-		.env_sender = d->sender,
-		.queue = r->queue,
-		.token = r->has_token ? &r->token : NULL,
-	};
-	struct thread_result res;
-	gboolean permanent = FALSE;
+	const struct rcpt *r = &g_array_index(d->rcpts, struct rcpt, i);
+
+	if (!r->has_token || r->token.role == TOKEN_CUSTOMER)
+		return route_customer(d, i, store, env, now, error_r);
+	if (r->token.role == TOKEN_BOUNCE)
+		return route_bounce(d, i, store, env, now, error_r);
+	return route_agent(d, i, store, env, now, error_r);
+}
+
+/* One recipient in its own savepoint, so a permanent refusal undoes only its own work. */
+static int delivery_apply_one(struct delivery *d, guint i, struct store *store,
+			      const struct delivery_env *env, gint64 now)
+{
 	char *error = NULL;
+	int ret;
 
 	if (store_savepoint(store, &error) < 0 ||
-	    thread_deliver(store, conf, &in, now, &res, &permanent, &error) < 0) {
-		if (!permanent) {
-			delivery_tempfail(d, store, error);
-			g_free(error);
-			return -1;
-		}
-		store_rollback_to(store);
-		verdict_set(&d->verdicts[i], VERDICT_PERMFAIL, 550, "5.1.1", "<%s>: %s",
-			    r->addr, error);
+	    (ret = delivery_route(d, i, store, env, now, &error)) < 0) {
+		delivery_tempfail(d, store, error);
 		g_free(error);
-		return store_release(store, NULL) < 0 ? -1 : 0;
+		return -1;
 	}
+	g_free(error);
+	error = NULL;
+	if (ret == 1)
+		store_rollback_to(store);
 	if (store_release(store, &error) < 0) {
 		delivery_tempfail(d, store, error);
 		g_free(error);
 		return -1;
 	}
-	d->ticket_ids[i] = res.ticket_id;
-	verdict_set(&d->verdicts[i], VERDICT_OK, 250, "2.0.0",
-		    "<%s> %s ticket %" G_GINT64_FORMAT " (%s)", r->addr,
-		    res.duplicate ? "already stored in" : res.new_ticket ? "opened" : "added to",
-		    res.ticket_id, res.duplicate ? "duplicate" : thread_rule_name(res.rule));
 	return 0;
 }
 
-int delivery_apply(struct delivery *d, struct store *store, const struct conf *conf,
+int delivery_apply(struct delivery *d, struct store *store, const struct delivery_env *env,
 		   gint64 now)
 {
 	guint i;
@@ -138,13 +131,13 @@ int delivery_apply(struct delivery *d, struct store *store, const struct conf *c
 	if (d->msg == NULL)
 		return 0; /* refused at parse time: verdicts already permanent */
 	for (i = 0; i < d->rcpts->len; i++) {
-		if (delivery_apply_one(d, i, store, conf, now) < 0)
+		if (delivery_apply_one(d, i, store, env, now) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-void delivery_run(struct delivery *d, struct store *store, const struct conf *conf)
+void delivery_run(struct delivery *d, struct store *store, const struct delivery_env *env)
 {
 	char *error = NULL;
 
@@ -153,7 +146,7 @@ void delivery_run(struct delivery *d, struct store *store, const struct conf *co
 		g_free(error);
 		return;
 	}
-	if (delivery_apply(d, store, conf, clock_now()) < 0) {
+	if (delivery_apply(d, store, env, clock_now()) < 0) {
 		store_rollback(store);
 		return;
 	}

@@ -12,10 +12,11 @@ void rcpt_clear(struct rcpt *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* Token roles this build accepts into a ticket over LMTP. */
+/* Token roles this build accepts over LMTP (surveys come with their own issue). */
 static gboolean rcpt_role_enabled(enum token_role role)
 {
-	return role == TOKEN_CUSTOMER;
+	return role == TOKEN_CUSTOMER || role == TOKEN_AGENT || role == TOKEN_NOTE ||
+	       role == TOKEN_BOUNCE;
 }
 
 void rcpt_resolve(const struct conf *conf, const struct token_keys *keys, const char *addr,

@@ -141,7 +141,26 @@ static gsize decoded_size(GMimeObject *obj)
 	return size;
 }
 
-static struct parse_attachment *attachment_new(GMimeObject *obj)
+/* The decoded bytes a save would write (the whole message for message/rfc822). */
+static GBytes *decoded_data(GMimeObject *obj)
+{
+	GByteArray *bytes;
+
+	if (GMIME_IS_PART(obj))
+		return g_byte_array_free_to_bytes(parse_part_bytes(GMIME_PART(obj)));
+	bytes = g_byte_array_new();
+	if (GMIME_IS_MESSAGE_PART(obj)) {
+		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+		GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(bytes);
+		g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
+		if (inner != NULL)
+			g_mime_object_write_to_stream(GMIME_OBJECT(inner), NULL, mem);
+		g_object_unref(mem);
+	}
+	return g_byte_array_free_to_bytes(bytes);
+}
+
+static struct parse_attachment *attachment_new(GMimeObject *obj, gboolean with_data)
 {
 	struct parse_attachment *a = g_new0(struct parse_attachment, 1);
 	a->filename = parse_utf8_clean(filename_of(obj), TRUE);
@@ -151,11 +170,16 @@ static struct parse_attachment *attachment_new(GMimeObject *obj)
 	a->content_type = g_utf8_strdown(clean, -1);
 	g_free(clean);
 	g_free(type);
-	a->size = decoded_size(obj);
+	if (with_data) {
+		a->data = decoded_data(obj);
+		a->size = g_bytes_get_size(a->data);
+	} else {
+		a->size = decoded_size(obj);
+	}
 	return a;
 }
 
-static void list_attachments(struct walk *w, struct parse_msg *msg)
+static void list_attachments(struct walk *w, struct parse_msg *msg, gboolean with_data)
 {
 	guint over = 0;
 	for (guint i = 0; i < w->leaves->len; i++) {
@@ -170,7 +194,7 @@ static void list_attachments(struct walk *w, struct parse_msg *msg)
 			over++;
 			continue;
 		}
-		g_ptr_array_add(msg->attachments, attachment_new(obj));
+		g_ptr_array_add(msg->attachments, attachment_new(obj, with_data));
 	}
 	if (over > 0 || w->too_deep > 0)
 		log_info("parse: message %s: %u attachment(s) over the limit not listed, "
@@ -178,7 +202,7 @@ static void list_attachments(struct walk *w, struct parse_msg *msg)
 			 msg->message_id, over, w->too_deep);
 }
 
-void parse_mime(GMimeMessage *message, struct parse_msg *msg)
+void parse_mime(GMimeMessage *message, struct parse_msg *msg, gboolean with_data)
 {
 	struct walk w = {g_ptr_array_new(), NULL, NULL, NULL, FALSE, 0};
 	GMimeObject *root = g_mime_message_get_mime_part(message);
@@ -195,7 +219,7 @@ void parse_mime(GMimeMessage *message, struct parse_msg *msg)
 	}
 	if (msg->body == NULL)
 		msg->body = g_strdup("");
-	list_attachments(&w, msg);
+	list_attachments(&w, msg, with_data);
 	msg->is_dsn = w.is_dsn;
 	if (w.status != NULL)
 		parse_dsn_fields(w.status, msg);

@@ -30,7 +30,7 @@ char *parse_header_raw(GMimeObject *obj, const char *name);
 GByteArray *parse_part_bytes(GMimePart *part);
 
 /* Body, HTML body, attachments and DSN of a message (mime.c). */
-void parse_mime(GMimeMessage *message, struct parse_msg *msg);
+void parse_mime(GMimeMessage *message, struct parse_msg *msg, gboolean with_data);
 
 /* Fill the dsn_* fields from a message/delivery-status part (dsn.c). */
 void parse_dsn_fields(GMimeObject *status, struct parse_msg *msg);

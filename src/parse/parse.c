@@ -241,7 +241,8 @@ static GMimeMessage *construct(const char *raw, gsize len)
 	return message;
 }
 
-int parse_message(const char *raw, gsize len, struct parse_msg **msg_r, char **error_r)
+static int parse_message_impl(const char *raw, gsize len, gboolean with_data,
+			      struct parse_msg **msg_r, char **error_r)
 {
 	parse_init();
 	*msg_r = NULL;
@@ -255,10 +256,21 @@ int parse_message(const char *raw, gsize len, struct parse_msg **msg_r, char **e
 	msg->attachments = g_ptr_array_new();
 	parse_headers(message, msg);
 	parse_ids(message, raw, len, msg);
-	parse_mime(message, msg);
+	parse_mime(message, msg, with_data);
 	g_object_unref(message);
 	*msg_r = msg;
 	return 0;
+}
+
+int parse_message(const char *raw, gsize len, struct parse_msg **msg_r, char **error_r)
+{
+	return parse_message_impl(raw, len, FALSE, msg_r, error_r);
+}
+
+int parse_message_with_data(const char *raw, gsize len, struct parse_msg **msg_r,
+			    char **error_r)
+{
+	return parse_message_impl(raw, len, TRUE, msg_r, error_r);
 }
 
 void parse_msg_free(struct parse_msg **msgp)
@@ -276,6 +288,8 @@ void parse_msg_free(struct parse_msg **msgp)
 		struct parse_attachment *a = g_ptr_array_index(msg->attachments, i);
 		g_free(a->filename);
 		g_free(a->content_type);
+		if (a->data != NULL)
+			g_bytes_unref(a->data);
 		g_free(a);
 	}
 	g_ptr_array_unref(msg->attachments);

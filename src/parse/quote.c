@@ -373,9 +373,16 @@ static char *normalize(const char *text)
 static char *text_reply(const char *text, const char *marker)
 {
 	char *norm = normalize(text != NULL ? text : "");
-	char **v = g_strsplit(norm, "\n", -1);
-	g_free(norm);
-	guint n = g_strv_length(v);
+	/* split in place (no strstr per line: sanitizer builds rescan the rest for each) */
+	GPtrArray *lines = g_ptr_array_new();
+	for (char *p = norm, *nl; p != NULL; p = nl != NULL ? nl + 1 : NULL) {
+		nl = strchr(p, '\n');
+		if (nl != NULL)
+			*nl = '\0';
+		g_ptr_array_add(lines, p);
+	}
+	char **v = (char **)lines->pdata;
+	guint n = lines->len;
 	guint8 *kind = g_new(guint8, n + 1);
 	guint cut = n;
 	for (guint i = 0; i < n; i++) {
@@ -388,7 +395,8 @@ static char *text_reply(const char *text, const char *marker)
 	guint hard = classify(v, kind, cut);
 	char *r = assemble(v, kind, hard);
 	g_free(kind);
-	g_strfreev(v);
+	g_ptr_array_free(lines, TRUE);
+	g_free(norm);
 	return r;
 }
 

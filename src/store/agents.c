@@ -29,8 +29,8 @@ int store_agent_add(struct store *store, const char *email, const char *name, co
 }
 
 /* Bind the address to st and run it; *changed_r: rows it changed. */
-static int run_by_email(struct store *store, enum store_stmt id, const char *addr,
-			const char *op, int *changed_r, char **error_r)
+static int run_by_email(struct store *store, enum store_stmt id, const char *addr, const char *op,
+			int *changed_r, char **error_r)
 {
 	sqlite3_stmt *st = store_stmt(store, id);
 

@@ -20,8 +20,8 @@ static int rcpts_join(struct store *store, const char *const *rcpts, char **join
 		return store_fail_other(store, error_r, "queue mail: no recipient");
 	for (i = 0; rcpts[i] != NULL; i++) {
 		if (*rcpts[i] == '\0' || strpbrk(rcpts[i], "\r\n") != NULL)
-			return store_fail_other(store, error_r,
-						"queue mail: bad recipient \"%s\"", rcpts[i]);
+			return store_fail_other(store, error_r, "queue mail: bad recipient \"%s\"",
+						rcpts[i]);
 	}
 	*joined_r = g_strjoinv("\n", (char **)rcpts);
 	return 0;
@@ -130,8 +130,7 @@ static gpointer outbox_row_raw(sqlite3_stmt *st)
 }
 
 /* limit <= 0: all due rows. */
-int store_outbox_due(struct store *store, gint64 now, int limit, GPtrArray **list_r,
-		     char **error_r)
+int store_outbox_due(struct store *store, gint64 now, int limit, GPtrArray **list_r, char **error_r)
 {
 	sqlite3_stmt *st = store_stmt(store, STMT_outbox_due);
 
@@ -142,8 +141,8 @@ int store_outbox_due(struct store *store, gint64 now, int limit, GPtrArray **lis
 		store_stmt_done(st);
 		return -1;
 	}
-	return store_stmt_rows(store, st, outbox_row_raw, outbox_free_ptr, "list due mail",
-			       list_r, error_r);
+	return store_stmt_rows(store, st, outbox_row_raw, outbox_free_ptr, "list due mail", list_r,
+			       error_r);
 }
 
 int store_outbox_next_due(struct store *store, gint64 *when_r, char **error_r)

@@ -24,7 +24,7 @@ const char *thread_rule_name(enum thread_rule rule)
 }
 
 /* The address we treat as the message's author: From, else the envelope sender. */
-static const char *thread_author(const struct thread_input *in)
+const char *thread_author(const struct thread_input *in)
 {
 	if (in->msg->from.addr[0] != '\0')
 		return in->msg->from.addr;
@@ -221,7 +221,7 @@ static int thread_existing(struct store *store, const struct conf *conf,
 	return ret;
 }
 
-static char *thread_flags(const struct parse_msg *msg)
+static char *thread_flags(const struct parse_msg *msg, const char *extra)
 {
 	GString *s = g_string_new("");
 
@@ -231,13 +231,16 @@ static char *thread_flags(const struct parse_msg *msg)
 		g_string_append(s, "message-id-made-up,");
 	if (msg->body_from_html)
 		g_string_append(s, "html-only,");
+	if (extra != NULL && extra[0] != '\0')
+		g_string_append_printf(s, "%s,", extra);
 	if (s->len > 0)
 		g_string_truncate(s, s->len - 1);
 	return g_string_free(s, FALSE);
 }
 
-static int thread_store_message(struct store *store, const struct thread_input *in,
-				gint64 now, struct thread_result *r, char **error_r)
+int thread_record(struct store *store, const struct thread_input *in, gint64 ticket_id,
+		  const char *kind, const char *body, const char *flags, gint64 now,
+		  gint64 *row_r, char **error_r)
 {
 	const struct parse_msg *msg = in->msg;
 	struct store_message m = {0};
@@ -253,9 +256,9 @@ static int thread_store_message(struct store *store, const struct thread_input *
 		sa->size = (gint64)pa->size;
 		g_ptr_array_add(atts, sa);
 	}
-	m.ticket_id = r->ticket_id;
+	m.ticket_id = ticket_id;
 	m.direction = (char *)"in";
-	m.kind = (char *)"customer";
+	m.kind = (char *)kind;
 	m.message_id = msg->message_id;
 	m.rcpt = (char *)in->rcpt;
 	m.env_sender = (char *)in->env_sender;
@@ -263,17 +266,17 @@ static int thread_store_message(struct store *store, const struct thread_input *
 	m.from_name = msg->from.name;
 	m.subject = msg->subject;
 	m.date = msg->date;
-	m.body = msg->body;
-	m.flags = thread_flags(msg);
+	m.body = (char *)(body != NULL ? body : msg->body);
+	m.flags = thread_flags(msg, flags);
 	m.raw = g_bytes_new_static(in->raw, in->raw_len);
 	m.attachments = atts;
-	ret = store_message_insert(store, &m, now, &r->message_row, error_r);
+	ret = store_message_insert(store, &m, now, row_r, error_r);
 	g_bytes_unref(m.raw);
 	g_free(m.flags);
 	g_ptr_array_free(atts, TRUE);
-	if (ret < 0)
-		return -1;
-	return store_event_add(store, r->ticket_id, now, "message", thread_author(in),
+	if (ret != 0 || ticket_id == 0)
+		return ret;
+	return store_event_add(store, ticket_id, now, "message", thread_author(in),
 			       msg->message_id, error_r);
 }
 
@@ -301,5 +304,6 @@ int thread_deliver(struct store *store, const struct conf *conf, const struct th
 		ret = thread_new_ticket(store, conf, in, 0, now, r, error_r);
 	if (ret < 0)
 		return -1;
-	return thread_store_message(store, in, now, r, error_r);
+	return thread_record(store, in, r->ticket_id, "customer", NULL, NULL, now,
+			     &r->message_row, error_r) < 0 ? -1 : 0;
 }

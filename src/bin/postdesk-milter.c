@@ -1,0 +1,75 @@
+/* postdesk-milter: the SMTP-time policy daemon for Postfix's smtpd_milters (doc/milter.md).
+ * main() loads the config and keys, then hands over to milter_run(); libmilter's own
+ * signal thread turns SIGTERM/SIGINT into a clean stop. */
+#include "config.h"
+#include "postdesk/conf.h"
+#include "postdesk/ingest.h"
+#include "postdesk/lib.h"
+#include "postdesk/parse.h"
+#include "postdesk/token.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+static int milterd_fail(int code, char *error)
+{
+	log_error("%s", error);
+	g_free(error);
+	return code;
+}
+
+static enum log_level milterd_level(const char *name)
+{
+	return g_str_equal(name, "debug")   ? LOG_LEVEL_DEBUG
+	       : g_str_equal(name, "warn")  ? LOG_LEVEL_WARN
+	       : g_str_equal(name, "error") ? LOG_LEVEL_ERROR
+					    : LOG_LEVEL_INFO;
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf_path = g_getenv("POSTDESK_CONF") ? g_getenv("POSTDESK_CONF")
+							   : CONF_DEFAULT_PATH;
+	struct conf *conf = NULL;
+	struct token_keys *keys = NULL;
+	struct milter *m;
+	char *error = NULL;
+	int opt, foreground = 0, ret = 0;
+
+	g_set_prgname("postdesk-milter");
+	while ((opt = getopt(argc, argv, "c:f")) != -1) {
+		if (opt == 'c')
+			conf_path = optarg;
+		else if (opt == 'f')
+			foreground = 1;
+		else
+			return fprintf(stderr, "usage: postdesk-milter [-c FILE] [-f]\n"), EX_USAGE;
+	}
+	if (conf_load(conf_path, &conf, &error) < 0)
+		return milterd_fail(EX_CONFIG, error);
+	log_set_level(milterd_level(conf->log_level));
+	if (token_keys_load(conf->key_file, &keys, &error) < 0)
+		return milterd_fail(EX_CONFIG, error);
+	parse_init();
+	if (!foreground) {
+		log_use_syslog("postdesk-milter");
+		if (daemon(0, 0) < 0)
+			return milterd_fail(EX_OSERR, g_strdup_printf("daemon: %s", g_strerror(errno)));
+	}
+	signal(SIGPIPE, SIG_IGN);
+	m = milter_new(conf, keys);
+	log_info("listening on %s", conf->milter_listen);
+	/* libmilter starts its threads inside milter_run, after daemon()'s fork. */
+	if (milter_run(m, &error) < 0) {
+		ret = milterd_fail(EX_OSERR, error);
+		/* sessions may still use m, keys and conf: leave them to the exit */
+		return ret;
+	}
+	milter_free(&m);
+	token_keys_free(&keys);
+	conf_free(&conf);
+	log_info("stopped");
+	return ret;
+}

@@ -1,0 +1,162 @@
+/* postdesk-notifyd: drains the outbox table through the relay (notify_outbox_run), then
+ * sleeps until the next row is due, at most a second, so rows that postdesk-lmtpd commits
+ * in another process go out within a second (the database is polled: no IPC). One thread;
+ * it owns the config, the keys and its store connection. SIGTERM/SIGINT end the loop after
+ * the mail being sent. */
+#include "config.h"
+#include "postdesk/conf.h"
+#include "postdesk/lib.h"
+#include "postdesk/notify.h"
+#include "postdesk/store.h"
+#include "postdesk/token.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#define NOTIFYD_POLL_MS 1000 /* longest sleep between two looks at the outbox */
+#define NOTIFYD_SLICE_MS 100 /* the sleep is cut in slices to notice a stop request */
+
+static volatile sig_atomic_t notifyd_stop;
+
+static void notifyd_on_signal(int sig)
+{
+	(void)sig;
+	notifyd_stop = 1;
+}
+
+static int notifyd_fail(int code, char *error)
+{
+	log_error("%s", error);
+	g_free(error);
+	return code;
+}
+
+/* Milliseconds to sleep after a pass: none while rows are still due (more than a batch
+ * was due), else until the next due row, at most NOTIFYD_POLL_MS (new rows may come at
+ * any moment). */
+static gint64 notifyd_wait_ms(struct store *store, gint64 now)
+{
+	gint64 when = 0;
+	char *error = NULL;
+	int ret;
+
+	ret = store_outbox_next_due(store, &when, &error);
+	if (ret < 0) {
+		log_warn("%s", error);
+		g_free(error);
+	}
+	if (ret == 1 && when <= now)
+		return 0;
+	if (ret == 1 && (when - now) * 1000 < NOTIFYD_POLL_MS)
+		return (when - now) * 1000;
+	return NOTIFYD_POLL_MS;
+}
+
+static void notifyd_sleep(gint64 ms)
+{
+	for (; ms > 0 && !notifyd_stop; ms -= NOTIFYD_SLICE_MS)
+		g_usleep((gulong)MIN(ms, NOTIFYD_SLICE_MS) * 1000);
+}
+
+/* The loop; returns the exit code (--once: EX_TEMPFAIL if the store failed). */
+static int notifyd_loop(struct store *store, const struct conf *conf,
+			const struct token_keys *keys, gboolean once)
+{
+	while (!notifyd_stop) {
+		gint64 now = clock_now();
+		char *error = NULL;
+
+		if (notify_outbox_run_until(store, conf, keys, now, NOTIFY_OUTBOX_BATCH,
+					    &notifyd_stop, NULL, &error) < 0) {
+			/* Database busy or gone: the rows stay queued, try again shortly. */
+			log_error("%s", error);
+			g_free(error);
+			if (once)
+				return EX_TEMPFAIL;
+			notifyd_sleep(NOTIFYD_POLL_MS);
+			continue;
+		}
+		/* ---- timed work (issue 4: reminders, auto-resolve, auto-close, surveys) ----
+		 * Runs here, once per loop, with the same `now`: whatever it queues in the outbox
+		 * goes out on the next pass. */
+
+		if (once)
+			return 0;
+		notifyd_sleep(notifyd_wait_ms(store, now));
+	}
+	return 0;
+}
+
+static int notifyd_usage(void)
+{
+	fprintf(stderr, "usage: postdesk-notifyd [-c FILE] [-f] [--once]\n");
+	return EX_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"once", no_argument, NULL, 'o'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *conf_path = g_getenv("POSTDESK_CONF") ? g_getenv("POSTDESK_CONF")
+							   : CONF_DEFAULT_PATH;
+	struct conf *conf = NULL;
+	struct token_keys *keys = NULL;
+	struct store *store = NULL;
+	char *error = NULL;
+	int opt, foreground = 0, once = 0, ret;
+
+	g_set_prgname("postdesk-notifyd");
+	while ((opt = getopt_long(argc, argv, "c:f", longopts, NULL)) != -1) {
+		if (opt == 'c')
+			conf_path = optarg;
+		else if (opt == 'f')
+			foreground = 1;
+		else if (opt == 'o')
+			once = 1;
+		else
+			return notifyd_usage();
+	}
+	if (optind != argc)
+		return notifyd_usage();
+	if (conf_load(conf_path, &conf, &error) < 0)
+		return notifyd_fail(EX_CONFIG, error);
+	log_set_level(g_str_equal(conf->log_level, "debug")  ? LOG_LEVEL_DEBUG
+		      : g_str_equal(conf->log_level, "warn") ? LOG_LEVEL_WARN
+		      : g_str_equal(conf->log_level, "error") ? LOG_LEVEL_ERROR
+							      : LOG_LEVEL_INFO);
+	/* Broken templates or keys fail at start, not at the first mail. */
+	if (token_keys_load(conf->key_file, &keys, &error) < 0 ||
+	    notify_templates_check(conf->template_dir, POSTDESK_DATADIR "/templates/en",
+				   &error) < 0) {
+		token_keys_free(&keys);
+		conf_free(&conf);
+		return notifyd_fail(EX_CONFIG, error);
+	}
+	if (!foreground && !once) {
+		log_use_syslog("postdesk-notifyd");
+		if (daemon(0, 0) < 0)
+			return notifyd_fail(EX_OSERR, g_strdup_printf("daemon: %s", g_strerror(errno)));
+	}
+	if (store_open(conf->database, 0, (int)conf->busy_timeout_ms, &store, &error) < 0) {
+		token_keys_free(&keys);
+		conf_free(&conf);
+		return notifyd_fail(EX_TEMPFAIL, error);
+	}
+	/* A relay that drops the connection mid-write must not kill us (notify_smtp_send). */
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, notifyd_on_signal);
+	signal(SIGINT, notifyd_on_signal);
+	log_info("sending through %s", conf->relay);
+	ret = notifyd_loop(store, conf, keys, once);
+	store_close(&store);
+	token_keys_free(&keys);
+	conf_free(&conf);
+	log_info("stopped");
+	return ret;
+}

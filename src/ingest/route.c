@@ -1,0 +1,109 @@
+/* route: what an accepted message does, by the kind of address it was sent to.
+ *   queue address or customer token -> thread into a ticket, acknowledge a new ticket,
+ *                                      tell the agents
+ *   agent / note token              -> an agent's answer, note or commands
+ *   bounce address                  -> a delivery report about mail we sent
+ * Runs in the store's thread inside the caller's savepoint; every outbound mail it causes
+ * is an outbox row in the same transaction. Returns -1 on store trouble (4xx), 0 done,
+ * 1 refused permanently (the caller rolls the savepoint back); the verdict says which. */
+#include "config.h"
+#include "postdesk/ingest.h"
+#include "postdesk/notify.h"
+#include "postdesk/parse.h"
+#include "postdesk/thread.h"
+
+#include <string.h>
+
+static void route_input(const struct delivery *d, const struct rcpt *r, struct thread_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->msg = d->msg;
+	in->raw = d->raw;
+	in->raw_len = d->raw_len;
+	in->rcpt = r->addr;
+	in->env_sender = d->sender;
+	in->queue = r->queue;
+	in->token = r->has_token ? &r->token : NULL;
+}
+
+/* The message again, with attachment bytes, when it has attachments to pass on. */
+static struct parse_msg *route_with_data(const struct delivery *d)
+{
+	struct parse_msg *full = NULL;
+
+	if (d->msg->attachments->len == 0 ||
+	    parse_message_with_data(d->raw, d->raw_len, &full, NULL) < 0)
+		return NULL;
+	return full;
+}
+
+/* After a customer message is stored: acknowledge a new ticket (if the loop rules allow)
+ * and tell the agents. */
+static int route_customer_mail(const struct delivery *d, const struct delivery_env *env,
+			       struct store *store, const struct thread_result *res, gint64 now,
+			       char **error_r)
+{
+	const char *block = thread_autoreply_block(env->conf, d->msg, d->sender);
+	struct store_customer *c = NULL;
+	struct parse_msg *full;
+	gboolean queued;
+	int ret;
+
+	if (res->new_ticket && block == NULL) {
+		ret = store_customer_get(store, d->sender, &c, error_r);
+		if (ret == 1 && c->bounced)
+			block = "address bounced before";
+		store_customer_free(&c);
+		if (ret < 0)
+			return -1;
+		if (block == NULL && (ret = thread_autoreply_rate_ok(store, env->conf, d->sender,
+								     res->ticket_id, now,
+								     error_r)) <= 0) {
+			if (ret < 0)
+				return -1;
+			block = "rate limit";
+		}
+		if (block == NULL &&
+		    notify_queue_ack(env->notify, store, res->ticket_id, d->msg, d->sender, now,
+				     error_r) < 0)
+			return -1;
+	}
+	if (block != NULL && res->new_ticket)
+		log_info("ticket %" G_GINT64_FORMAT ": no acknowledgement (%s)", res->ticket_id,
+			 block);
+	/* Our own mail coming back is not news for the agents. */
+	if (d->msg->x_postdesk_loop != NULL)
+		return 0;
+	full = route_with_data(d);
+	ret = notify_queue_agent_notice(env->notify, store, res->ticket_id,
+					full != NULL ? full : d->msg, now, &queued, error_r);
+	parse_msg_free(&full);
+	return ret;
+}
+
+int route_customer(struct delivery *d, guint i, struct store *store,
+		   const struct delivery_env *env, gint64 now, char **error_r)
+{
+	const struct rcpt *r = &g_array_index(d->rcpts, struct rcpt, i);
+	struct thread_input in;
+	struct thread_result res;
+	gboolean permanent = FALSE;
+
+	route_input(d, r, &in);
+	if (thread_deliver(store, env->conf, &in, now, &res, &permanent, error_r) < 0) {
+		if (!permanent)
+			return -1;
+		verdict_set(&d->verdicts[i], VERDICT_PERMFAIL, 550, "5.1.1", "<%s>: %s", r->addr,
+			    *error_r);
+		return 1;
+	}
+	d->ticket_ids[i] = res.ticket_id;
+	if (!res.duplicate && env->notify != NULL &&
+	    route_customer_mail(d, env, store, &res, now, error_r) < 0)
+		return -1;
+	verdict_set(&d->verdicts[i], VERDICT_OK, 250, "2.0.0",
+		    "<%s> %s ticket %" G_GINT64_FORMAT " (%s)", r->addr,
+		    res.duplicate ? "already stored in" : res.new_ticket ? "opened" : "added to",
+		    res.ticket_id, res.duplicate ? "duplicate" : thread_rule_name(res.rule));
+	return 0;
+}

@@ -1,0 +1,218 @@
+/* outbox: postdesk-notifyd's sending loop. Takes the due rows of the store's outbox, hands
+ * each to the relay with notify_smtp_send() and commits the outcome (sent, deferred with
+ * backoff, failed) in a transaction of its own before the next row is sent, so a mail the
+ * relay accepted is recorded as sent before anything else can happen. Owns nothing beyond
+ * one pass; the store connection, config and keys are the caller's. One thread at a time
+ * per store connection (the store's rule); the caller ignores SIGPIPE (notify_smtp_send's
+ * rule). */
+#include "config.h"
+#include "postdesk/conf.h"
+#include "postdesk/notify.h"
+#include "postdesk/store.h"
+#include "postdesk/token.h"
+
+#include <string.h>
+
+/* Tries to record an outcome: BEGIN IMMEDIATE already waits busy_timeout for the lock, so a
+ * second and third try only matter when the database stays busy a long time. Recording
+ * "sent" is what keeps a mail from going out twice, so it is worth the wait. */
+#define OUTBOX_COMMIT_TRIES 3
+
+gint64 notify_outbox_backoff(gint64 attempts, gint64 base, gint64 max)
+{
+	gint64 delay = MAX(base, 1);
+
+	/* Double per earlier attempt, stopping at the cap before the shift could overflow. */
+	for (gint64 i = 0; i < attempts && delay < max; i++)
+		delay *= 2;
+	return MAX(MIN(delay, max), 1);
+}
+
+/* "451 4.3.0 Try again later", or the text alone when the relay never answered. A refusal
+ * of every recipient reads "refused ADDR: 550 ..." (notify_smtp_send): the address is
+ * dropped there, the caller names the recipients itself. */
+static char *verdict_line(const struct verdict *v)
+{
+	const char *text = v->text, *p;
+
+	if (v->status != VERDICT_OK && g_str_has_prefix(text, "refused ") &&
+	    (p = strstr(text, ": ")) != NULL)
+		return g_strdup(p + 2);
+	if (v->smtp == 0)
+		return g_strdup(text);
+	return g_strdup_printf("%d %s", v->smtp, text);
+}
+
+/* Local part of the envelope sender: the ticket's queue, else the first queue (a row
+ * without ticket, a ticket whose queue left the config). -1 only if the store fails. */
+static int outbox_local(struct store *store, const struct conf *conf,
+			const struct store_outbox *o, const char **local_r, char **error_r)
+{
+	const struct conf_queue *q = g_ptr_array_index(conf->queues, 0);
+	struct store_ticket *t = NULL;
+	int ret = 0;
+
+	if (o->ticket_id != 0 && (ret = store_ticket_get(store, o->ticket_id, &t, error_r)) < 0)
+		return -1;
+	if (ret == 1 && conf_queue_by_name(conf, t->queue) != NULL)
+		q = conf_queue_by_name(conf, t->queue);
+	store_ticket_free(&t);
+	*local_r = q->local;
+	return 0;
+}
+
+enum outcome { OUTCOME_SENT, OUTCOME_DEFER, OUTCOME_FAIL };
+
+/* Record one outcome in its own transaction. event: the delivery_failed detail to add to
+ * the ticket, or NULL. error: last_error for defer/fail. */
+static int outbox_record_once(struct store *store, const struct store_outbox *o,
+			      enum outcome what, gint64 now, gint64 next, const char *error,
+			      const char *event, char **error_r)
+{
+	int ret;
+
+	if (store_begin(store, error_r) < 0)
+		return -1;
+	if (what == OUTCOME_SENT)
+		ret = store_outbox_mark_sent(store, o->id, now, error_r);
+	else if (what == OUTCOME_DEFER)
+		ret = store_outbox_defer(store, o->id, next, error, error_r);
+	else
+		ret = store_outbox_mark_failed(store, o->id, error, error_r);
+	if (ret == 0 && event != NULL && o->ticket_id != 0)
+		ret = store_event_add(store, o->ticket_id, now, "delivery_failed", "postdesk",
+				      event, error_r);
+	if (ret == 0)
+		ret = store_commit(store, error_r);
+	if (ret < 0)
+		store_rollback(store);
+	return ret;
+}
+
+static int outbox_record(struct store *store, const struct store_outbox *o, enum outcome what,
+			 gint64 now, gint64 next, const char *error, const char *event,
+			 char **error_r)
+{
+	for (int i = 1;; i++) {
+		char *e = NULL;
+
+		if (outbox_record_once(store, o, what, now, next, error, event, &e) == 0)
+			return 0;
+		if (i == OUTBOX_COMMIT_TRIES || store_last_error(store) != STORE_ERR_BUSY) {
+			util_error(error_r, "outbox %" G_GINT64_FORMAT ": %s", o->id, e);
+			g_free(e);
+			return -1;
+		}
+		g_free(e);
+	}
+}
+
+/* What to do with a row the relay (or the connection) did not take. */
+static int outbox_not_sent(struct store *store, const struct conf *conf,
+			   const struct store_outbox *o, const struct verdict *v, gint64 now,
+			   const char *to, char **error_r)
+{
+	char *line = verdict_line(v), *event = NULL;
+	gint64 next = 0;
+	enum outcome what = OUTCOME_FAIL;
+	int ret;
+
+	if (v->status == VERDICT_TEMPFAIL && now - o->created < conf->outbox_max_age) {
+		what = OUTCOME_DEFER;
+		next = now + notify_outbox_backoff(o->attempts, conf->outbox_retry_base,
+						   conf->outbox_retry_max);
+		log_info("outbox %" G_GINT64_FORMAT " deferred (attempt %" G_GINT64_FORMAT
+			 ", next in %" G_GINT64_FORMAT "s) to %s: %s",
+			 o->id, o->attempts + 1, next - now, to, line);
+	} else if (v->status == VERDICT_TEMPFAIL) {
+		event = g_strdup_printf("%s: %s (still failing after %" G_GINT64_FORMAT
+					" attempts, given up)",
+					to, line, o->attempts + 1);
+		log_warn("outbox %" G_GINT64_FORMAT " failed to %s: %s (queued too long)", o->id,
+			 to, line);
+	} else {
+		event = g_strdup_printf("%s: %s", to, line);
+		log_warn("outbox %" G_GINT64_FORMAT " failed to %s: %s", o->id, to, line);
+	}
+	ret = outbox_record(store, o, what, now, next, line, event, error_r);
+	g_free(event);
+	g_free(line);
+	return ret;
+}
+
+/* Send one row and record what happened. 1 sent, 0 not sent (recorded), -1 store error. */
+static int outbox_send_one(struct store *store, const struct conf *conf,
+			   const struct token_keys *keys, const struct store_outbox *o,
+			   gint64 now, char **error_r)
+{
+	struct token t = {.id = o->id, .role = TOKEN_BOUNCE, .score = -1};
+	struct verdict v = {0};
+	const char *local;
+	char *from = NULL, *to = g_strjoinv(", ", o->rcpts), *e = NULL, *line, *event = NULL;
+	gsize len;
+	const char *data = g_bytes_get_data(o->raw, &len);
+	int ret;
+
+	if (outbox_local(store, conf, o, &local, error_r) < 0) {
+		g_free(to);
+		return -1;
+	}
+	if (token_address(keys, local, conf->domain, &t, &from, &e) < 0) {
+		/* Cannot happen with a valid config (queue local parts are short); if it does,
+		 * no retry would help. */
+		verdict_set(&v, VERDICT_PERMFAIL, 0, "5.3.5", "no bounce address: %s", e);
+		g_free(e);
+	} else {
+		notify_smtp_send(conf->relay, from, (const char *const *)o->rcpts,
+				 g_strv_length(o->rcpts), data, len, NOTIFY_OUTBOX_TIMEOUT_S, &v);
+	}
+	g_free(from);
+	if (v.status != VERDICT_OK) {
+		ret = outbox_not_sent(store, conf, o, &v, now, to, error_r);
+		g_free(to);
+		return ret < 0 ? -1 : 0;
+	}
+	line = verdict_line(&v);
+	/* Some recipients refused, the others accepted: the mail is sent (never again), and
+	 * the ticket learns about the refused address. */
+	if (g_str_has_prefix(v.text, "refused "))
+		event = g_strdup(v.text + strlen("refused "));
+	log_info("outbox %" G_GINT64_FORMAT " sent to %s: %s", o->id, to, line);
+	ret = outbox_record(store, o, OUTCOME_SENT, now, 0, NULL, event, error_r);
+	g_free(event);
+	g_free(line);
+	g_free(to);
+	return ret < 0 ? -1 : 1;
+}
+
+int notify_outbox_run_until(struct store *store, const struct conf *conf,
+			    const struct token_keys *keys, gint64 now, int limit,
+			    const volatile sig_atomic_t *stop, guint *sent_r, char **error_r)
+{
+	GPtrArray *due = NULL;
+	guint i, sent = 0;
+	int ret = 0;
+
+	if (sent_r != NULL)
+		*sent_r = 0;
+	if (store_outbox_due(store, now, limit > 0 ? limit : NOTIFY_OUTBOX_BATCH, &due,
+			     error_r) < 0)
+		return -1;
+	for (i = 0; i < due->len && (stop == NULL || !*stop); i++) {
+		ret = outbox_send_one(store, conf, keys, g_ptr_array_index(due, i), now, error_r);
+		if (ret < 0)
+			break;
+		sent += (guint)ret;
+	}
+	g_ptr_array_unref(due);
+	if (sent_r != NULL)
+		*sent_r = sent;
+	return ret < 0 ? -1 : 0;
+}
+
+int notify_outbox_run(struct store *store, const struct conf *conf, const struct token_keys *keys,
+		      gint64 now, guint *sent_r, char **error_r)
+{
+	return notify_outbox_run_until(store, conf, keys, now, NOTIFY_OUTBOX_BATCH, NULL, sent_r,
+				       error_r);
+}

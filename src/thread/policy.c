@@ -1,0 +1,92 @@
+/* policy: when postdesk may send automatic mail (RFC 3834), and the per-sender rate limit
+ * that stops two auto-responders from ping-ponging even if one of them ignores the rules.
+ * Pure decisions over the parsed message, plus one counter table in the store. */
+#include "config.h"
+#include "postdesk/thread.h"
+#include "postdesk/lib.h"
+
+#include <string.h>
+
+/* Local parts that never get an automatic answer (role and robot senders). */
+static gboolean policy_robot_local(const char *addr)
+{
+	static const char *const robots[] = {
+		"mailer-daemon", "postmaster", "noreply", "no-reply", "donotreply",
+		"do-not-reply", "bounce", "bounces", "listserv", "majordomo", "root",
+	};
+	const char *at = strrchr(addr, '@');
+	gsize len = at != NULL ? (gsize)(at - addr) : strlen(addr);
+	char *local = g_ascii_strdown(addr, (gssize)len);
+	char *plus = strchr(local, '+');
+	gboolean robot = FALSE;
+	size_t i;
+
+	if (plus != NULL)
+		*plus = '\0';
+	robot = g_str_has_prefix(local, "bounce-") || g_str_has_prefix(local, "owner-") ||
+		g_str_has_suffix(local, "-request");
+	for (i = 0; i < G_N_ELEMENTS(robots) && !robot; i++)
+		robot = strcmp(local, robots[i]) == 0;
+	g_free(local);
+	return robot;
+}
+
+static gboolean policy_value_is(const char *value, const char *word)
+{
+	char *v = value != NULL ? g_ascii_strdown(g_strstrip(g_strdup(value)), -1) : NULL;
+	char *semi = v != NULL ? strchr(v, ';') : NULL;
+	gboolean is;
+
+	if (semi != NULL) /* "auto-replied; owner-email=..." */
+		*semi = '\0';
+	is = v != NULL && strcmp(g_strstrip(v), word) == 0;
+	g_free(v);
+	return is;
+}
+
+const char *thread_message_automatic(const struct parse_msg *msg)
+{
+	if (msg->x_postdesk_loop != NULL)
+		return "carries our loop header";
+	if (msg->auto_submitted != NULL && !policy_value_is(msg->auto_submitted, "no"))
+		return "Auto-Submitted";
+	if (policy_value_is(msg->precedence, "bulk") || policy_value_is(msg->precedence, "list") ||
+	    policy_value_is(msg->precedence, "junk"))
+		return "Precedence bulk/list/junk";
+	if (msg->list_id != NULL || msg->list_unsubscribe != NULL)
+		return "mailing list";
+	if (msg->x_auto_response_suppress != NULL)
+		return "X-Auto-Response-Suppress";
+	if (msg->is_dsn)
+		return "delivery status notification";
+	return NULL;
+}
+
+const char *thread_autoreply_block(const struct conf *conf, const struct parse_msg *msg,
+				   const char *env_sender)
+{
+	const char *why = thread_message_automatic(msg);
+	const char *at;
+
+	if (why != NULL)
+		return why;
+	if (env_sender == NULL || env_sender[0] == '\0')
+		return "null envelope sender";
+	if (policy_robot_local(env_sender) || policy_robot_local(msg->from.addr))
+		return "robot sender";
+	at = strrchr(env_sender, '@');
+	if (at == NULL || g_ascii_strcasecmp(at + 1, conf->domain) == 0)
+		return "our own address";
+	return NULL;
+}
+
+int thread_autoreply_rate_ok(struct store *store, const struct conf *conf, const char *addr,
+			     gint64 ticket_id, gint64 now, char **error_r)
+{
+	gint64 count = 0;
+
+	if (store_autoreply_count(store, addr, ticket_id, now - conf->autoreply_window, &count,
+				  error_r) < 0)
+		return -1;
+	return count < conf->autoreply_limit ? 1 : 0;
+}
