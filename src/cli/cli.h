@@ -32,5 +32,7 @@ int cli_deliver(struct cli *cli, int argc, char **argv);
 int cli_tickets(struct cli *cli, int argc, char **argv);
 int cli_show(struct cli *cli, int argc, char **argv);
 int cli_token(struct cli *cli, int argc, char **argv);
+int cli_agent(struct cli *cli, int argc, char **argv);
+int cli_outbox(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -20,6 +20,8 @@ static const struct {
 	{"tickets", cli_tickets, "list tickets [--status S] [--json]"},
 	{"show", cli_show, "show one ticket with its messages [--json]"},
 	{"token", cli_token, "print a ticket's signed reply address [--role R]"},
+	{"agent", cli_agent, "add EMAIL --name NAME [--queue Q] | list [--json] | remove EMAIL"},
+	{"outbox", cli_outbox, "list outbound mail [--status S] [--json] | retry ID"},
 };
 
 int cli_fail(int code, const char *fmt, ...)

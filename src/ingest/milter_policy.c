@@ -23,7 +23,7 @@ struct milter *milter_new(const struct conf *conf, const struct token_keys *keys
 
 	m->conf = conf;
 	m->keys = keys;
-	g_mutex_init(&m->flood_lock);
+	pthread_mutex_init(&m->flood_lock, NULL);
 	m->flood = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return m;
 }
@@ -33,7 +33,7 @@ void milter_free(struct milter **m)
 	if (*m == NULL)
 		return;
 	g_hash_table_destroy((*m)->flood);
-	g_mutex_clear(&(*m)->flood_lock);
+	pthread_mutex_destroy(&(*m)->flood_lock);
 	g_free(*m);
 	*m = NULL;
 }
@@ -233,7 +233,10 @@ void milter_policy_rcpt(struct milter_conn *c, const char *addr, struct verdict 
 			    "message size %" G_GINT64_FORMAT " exceeds the limit of %" G_GINT64_FORMAT
 			    " bytes", c->msg.size_declared, conf->max_message_size);
 	}
-	if (v->status == VERDICT_OK && r.has_token) {
+	/* A bounce (VERP) token names an outbox row, not a ticket: nothing to look up. */
+	if (v->status == VERDICT_OK && r.has_token && r.token.role == TOKEN_BOUNCE)
+		c->msg.token_rcpt = TRUE;
+	else if (v->status == VERDICT_OK && r.has_token) {
 		policy_token_checks(c, &r, bare, v);
 		if (v->status == VERDICT_OK)
 			c->msg.token_rcpt = TRUE;
@@ -434,7 +437,7 @@ int milter_flood_hit(struct milter *m, const char *sender, const char *client_ip
 	gint64 limit = m->conf->milter_flood_limit;
 	int allowed;
 
-	g_mutex_lock(&m->flood_lock);
+	pthread_mutex_lock(&m->flood_lock);
 	flood_prune(m, now);
 	if (sender != NULL && sender[0] != '\0') /* bounces (<>) share no sender key */
 		by_sender = flood_get(m, "s:", sender, now);
@@ -448,6 +451,6 @@ int milter_flood_hit(struct milter *m, const char *sender, const char *client_ip
 		if (by_ip != NULL)
 			by_ip->count++;
 	}
-	g_mutex_unlock(&m->flood_lock);
+	pthread_mutex_unlock(&m->flood_lock);
 	return allowed ? 1 : 0;
 }

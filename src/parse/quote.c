@@ -19,7 +19,7 @@
 #include <libxml/HTMLparser.h>
 #include <string.h>
 
-#define ATTR_MAX 600    /* longest (joined) attribution line we consider */
+#define ATTR_MAX 600 /* longest (joined) attribution line we consider */
 #define FOOTER_TEXT_MAX 5
 
 enum kind { K_BLANK, K_TEXT, K_QUOTE, K_DROP };
@@ -36,10 +36,11 @@ static const char *skip_ws(const char *s)
 /* "-----Original Message-----" and its translations, dashes on both sides. */
 static gboolean is_original_message(const char *line)
 {
-	static const char *const names[] = {
-		"original message", "ursprüngliche nachricht", "message d'origine",
-		"mensaje original", "oorspronkelijk bericht", "mensagem original",
-		"messaggio originale", "originalmeddelande", "oprindelig meddelelse", NULL};
+	static const char *const names[] = {"original message",	      "ursprüngliche nachricht",
+					    "message d'origine",      "mensaje original",
+					    "oorspronkelijk bericht", "mensagem original",
+					    "messaggio originale",    "originalmeddelande",
+					    "oprindelig meddelelse",  NULL};
 	const char *s = skip_ws(line);
 	gsize len = strlen(s);
 	if (len > 80 || len < 4 || strncmp(s, "--", 2) != 0 || strcmp(s + len - 2, "--") != 0)
@@ -58,16 +59,16 @@ enum { HK_FROM = 1, HK_DATE = 2, HK_OTHER = 4 };
 /* Which mail header a line like "From: x", "*Sent:* y" or "De : z" starts with; 0 none. */
 static int header_key(const char *line)
 {
-	static const char *const from[] = {"from", "von", "de", "van", "da", "от", "från",
-					   "fra", "od", "kimden", NULL};
-	static const char *const date[] = {"sent", "date", "gesendet", "datum", "envoyé",
-					   "enviado", "enviada", "fecha", "verzonden", "verstuurd",
-					   "data", "inviato", "отправлено", "дата", "skickat",
-					   "sendt", "wysłano", NULL};
-	static const char *const other[] = {"to", "cc", "bcc", "subject", "an", "betreff", "à",
-					    "objet", "para", "asunto", "aan", "onderwerp",
-					    "assunto", "a", "oggetto", "кому", "тема", "копия",
-					    "till", "ämne", "reply-to", "temat", "do", NULL};
+	static const char *const from[] = {"from", "von", "de", "van",	  "da", "от",
+					   "från", "fra", "od", "kimden", NULL};
+	static const char *const date[] = {
+	    "sent",	  "date",  "gesendet",	"datum",     "envoyé",	"enviado",
+	    "enviada",	  "fecha", "verzonden", "verstuurd", "data",	"inviato",
+	    "отправлено", "дата",  "skickat",	"sendt",     "wysłano", NULL};
+	static const char *const other[] = {
+	    "to",   "cc",     "bcc",  "subject",   "an",       "betreff", "à",	     "objet",
+	    "para", "asunto", "aan",  "onderwerp", "assunto",  "a",	  "oggetto", "кому",
+	    "тема", "копия",  "till", "ämne",	   "reply-to", "temat",	  "do",	     NULL};
 	const char *s = skip_ws(line);
 	const char *colon = strchr(s, ':');
 	if (colon == NULL || colon - s > 30 || colon == s)
@@ -75,10 +76,10 @@ static int header_key(const char *line)
 	char *key = g_strndup(s, colon - s);
 	g_strstrip(g_strdelimit(key, "*", ' '));
 	char *low = g_utf8_strdown(key, -1);
-	int r = g_strv_contains(from, low)   ? HK_FROM
-		: g_strv_contains(date, low) ? HK_DATE
+	int r = g_strv_contains(from, low)    ? HK_FROM
+		: g_strv_contains(date, low)  ? HK_DATE
 		: g_strv_contains(other, low) ? HK_OTHER
-					       : 0;
+					      : 0;
 	g_free(low);
 	g_free(key);
 	return r;
@@ -113,11 +114,12 @@ static gboolean is_underscore_rule(const char *line)
 static gboolean is_mobile_signature(const char *line)
 {
 	static const char *const prefixes[] = {
-		"sent from my ", "sent from yahoo mail", "sent from mail for windows",
-		"sent from outlook", "sent from samsung", "sent with blackberry",
-		"get outlook for ", "gesendet von meinem ", "gesendet mit ", "von meinem ",
-		"envoyé de mon ", "envoyé depuis mon ", "enviado desde mi ", "enviado do meu ",
-		"verzonden vanaf mijn ", "verstuurd vanaf mijn ", "inviato da ", NULL};
+	    "sent from my ",	     "sent from yahoo mail", "sent from mail for windows",
+	    "sent from outlook",     "sent from samsung",    "sent with blackberry",
+	    "get outlook for ",	     "gesendet von meinem ", "gesendet mit ",
+	    "von meinem ",	     "envoyé de mon ",	     "envoyé depuis mon ",
+	    "enviado desde mi ",     "enviado do meu ",	     "verzonden vanaf mijn ",
+	    "verstuurd vanaf mijn ", "inviato da ",	     NULL};
 	const char *s = skip_ws(line);
 	if (strlen(s) > 60 || strpbrk(s, ",;!?") != NULL)
 		return FALSE;
@@ -133,9 +135,9 @@ static gboolean is_mobile_signature(const char *line)
 
 static gboolean has_verb(const char *low)
 {
-	static const char *const verbs[] = {"wrote", "schrieb", "a écrit", "a ecrit",
+	static const char *const verbs[] = {"wrote",	"schrieb", "a écrit",  "a ecrit",
 					    "escribió", "schreef", "escreveu", "ha scritto",
-					    "skrev", "napisał", "написал", NULL};
+					    "skrev",	"napisał", "написал",  NULL};
 	for (int i = 0; verbs[i] != NULL; i++)
 		if (strstr(low, verbs[i]) != NULL)
 			return TRUE;
@@ -170,8 +172,8 @@ static gboolean ends_with_colon(const char *s)
 /* Starts like an attribution: "On ", "Am ", ... (Yahoo puts "--- " before it). */
 static gboolean attribution_start(const char *line)
 {
-	static const char *const starts[] = {"On ", "Am ", "Le ", "El ", "Op ", "Em ",
-					     "Il ", "Den ", "W dniu ", NULL};
+	static const char *const starts[] = {"On ", "Am ", "Le ",  "El ",     "Op ",
+					     "Em ", "Il ", "Den ", "W dniu ", NULL};
 	const char *s = line + strspn(line, " \t-");
 	for (int i = 0; starts[i] != NULL; i++)
 		if (g_str_has_prefix(s, starts[i]))
@@ -406,10 +408,10 @@ enum action { A_RENDER, A_QUOTE, A_SKIP, A_STOP };
 
 struct walk {
 	GString *out;
-	int depth;          /* quote containers entered: lines get a '>' prefix */
-	int pre;            /* inside <pre>: whitespace kept */
+	int depth;	     /* quote containers entered: lines get a '>' prefix */
+	int pre;	     /* inside <pre>: whitespace kept */
 	gboolean line_start; /* nothing written on the current line yet */
-	gboolean space;     /* collapsed whitespace pending */
+	gboolean space;	     /* collapsed whitespace pending */
 	gboolean stop;
 };
 
@@ -478,8 +480,8 @@ static gboolean is_outlook_border(xmlNode *n)
 
 static enum action classify_element(xmlNode *n)
 {
-	static const char *const skip[] = {"script", "style", "head", "title", "template",
-					   "noscript", NULL};
+	static const char *const skip[] = {"script",   "style",	   "head", "title",
+					   "template", "noscript", NULL};
 	const char *name = (const char *)n->name;
 	if (g_strv_contains(skip, name) || attr_has_token(n, "class", "gmail_signature") ||
 	    attr_has_token(n, "class", "moz-signature"))
@@ -553,10 +555,11 @@ static void put_text(struct walk *w, const char *s)
 static gboolean is_block(const char *name)
 {
 	static const char *const blocks[] = {
-		"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "table",
-		"tr", "blockquote", "pre", "hr", "address", "article", "section", "header",
-		"footer", "nav", "aside", "form", "fieldset", "dl", "dt", "dd", "center",
-		"figure", "main", "details", "summary", "body", "html", NULL};
+	    "p",	"div",	   "h1",      "h2",	"h3",	  "h4",		"h5",	 "h6",
+	    "ul",	"ol",	   "li",      "table",	"tr",	  "blockquote", "pre",	 "hr",
+	    "address",	"article", "section", "header", "footer", "nav",	"aside", "form",
+	    "fieldset", "dl",	   "dt",      "dd",	"center", "figure",	"main",	 "details",
+	    "summary",	"body",	   "html",    NULL};
 	return g_strv_contains(blocks, name);
 }
 
@@ -673,7 +676,7 @@ static char *html_render(const char *html)
 	char *valid = g_utf8_make_valid(html, -1);
 	htmlDocPtr doc = htmlReadMemory(valid, (int)MIN(strlen(valid), G_MAXINT), NULL, "UTF-8",
 					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
-						HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
+					    HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
 	g_free(valid);
 	struct walk w = {.out = g_string_new(NULL), .line_start = TRUE};
 	xmlNode *root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;

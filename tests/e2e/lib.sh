@@ -149,6 +149,30 @@ pd__port_owned_by() {
 
 # ---------------------------------------------------------------- background processes
 
+# Is PID running? A zombie is not: daemons that detach (the Postfix master) are reaped by
+# PID 1, which in containers may take a second or more, and kill -0 still succeeds.
+pd__alive() {
+	local st
+	st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $st in Z* | "") return 1 ;; esac
+	return 0
+}
+
+# Wait up to 5 s for PID to exit; then KILL it (and with GROUP=1 its process group).
+pd__reap() {
+	local pid=$1 what=$2 group=${3:-0} i
+	for i in $(seq 1 100); do
+		pd__alive "$pid" || return 0
+		sleep 0.05
+	done
+	pd_log "$what (pid $pid) ignored SIGTERM for 5s, killing"
+	if [ "$group" = 1 ]; then
+		kill -KILL -- "-$pid" 2>/dev/null
+	fi
+	kill -KILL "$pid" 2>/dev/null
+	return 0
+}
+
 # Start CMD... in the background as NAME; its stdout/stderr go to $PD_LOGDIR/NAME.log and
 # its PID to $PD_PIDDIR/NAME.pid (both default to the test's state dir).
 pd_bg() {
@@ -171,7 +195,7 @@ pd_bg_pid() {
 	local name=$1 piddir pid cmd
 	piddir=${PD_PIDDIR:-${PD_ROOT:-/nonexistent}/.state}
 	pid=${PD_BG_PIDS[$name]:-$(cat "$piddir/$name.pid" 2>/dev/null)}
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+	[ -n "$pid" ] && pd__alive "$pid" || return 1
 	cmd=$(cat "$piddir/$name.cmd" 2>/dev/null)
 	if [ -n "$cmd" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$cmd"; then
 		return 1 # the PID was reused by another program
@@ -181,17 +205,10 @@ pd_bg_pid() {
 
 # Stop NAME by PID: TERM, wait up to 5 s, then KILL.
 pd_stop() {
-	local name=$1 pid i
+	local name=$1 pid
 	pid=$(pd_bg_pid "$name") || { unset "PD_BG_PIDS[$name]"; return 0; }
 	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 1 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$pid" 2>/dev/null; then
-		pd_log "$name (pid $pid) ignored SIGTERM, killing"
-		kill -KILL "$pid" 2>/dev/null
-	fi
+	pd__reap "$pid" "$name"
 	wait "$pid" 2>/dev/null
 	unset "PD_BG_PIDS[$name]"
 	rm -f "${PD_PIDDIR:-$PD_ROOT/.state}/$name.pid"
@@ -303,6 +320,9 @@ pd__postfix_setup() {
 	if [ $# -gt 0 ]; then
 		postconf -c "$dir/etc" -e "$@" || pd_fail "postconf -e $* failed"
 	fi
+	# Postfix pauses up to 2 s before reading a main.cf modified within the last second
+	# (waiting for writers to finish): date the files back to skip that on every command.
+	touch -d '-1 minute' "$dir/etc/main.cf" "$dir/etc/master.cf"
 	echo "$port" >"$dir/smtp_port"
 }
 
@@ -310,7 +330,7 @@ pd__postfix_setup() {
 pd_postfix_pid() {
 	local pid
 	pid=$(awk '{ print $1; exit }' "$1/spool/pid/master.pid" 2>/dev/null)
-	[ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+	[ -n "$pid" ] && pd__alive "$pid" && echo "$pid"
 }
 
 # Start DIR's sandbox; 0 when its master alone listens on PORT, 1 if someone else holds
@@ -363,20 +383,15 @@ pd_postfix_start() {
 	pd_fail "could not start Postfix on a port of its own"
 }
 
-# Stop DIR's sandbox and wait for its master to exit (KILL after 5 s).
+# Stop DIR's sandbox and wait for its master to exit (KILL after 5 s). This is what
+# "postfix stop" does (SIGTERM to the master, which ends its process group), minus its
+# polling in whole seconds, which a slowly reaped zombie master stretches.
 pd_postfix_stop() {
-	local dir=$1 pid i d keep=()
+	local dir=$1 pid d keep=()
 	pid=$(pd_postfix_pid "$dir")
 	if [ -n "$pid" ]; then
-		postfix -c "$dir/etc" stop >/dev/null 2>&1
-		for i in $(seq 1 50); do
-			kill -0 "$pid" 2>/dev/null || break
-			sleep 0.1
-		done
-		if kill -0 "$pid" 2>/dev/null; then
-			pd_log "Postfix master $pid in $dir did not stop, killing"
-			kill -KILL "$pid" 2>/dev/null
-		fi
+		kill -TERM "$pid" 2>/dev/null
+		pd__reap "$pid" "Postfix master in $dir" 1
 	fi
 	for d in "${PD_POSTFIX_DIRS[@]}"; do
 		[ "$d" = "$dir" ] || keep+=("$d")

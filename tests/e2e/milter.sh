@@ -26,6 +26,7 @@ lmtp_listen = unix:$T/lmtp.sock
 milter_listen = unix:$T/milter.sock
 milter_flood_limit = 3
 milter_flood_window = 1h
+template_dir = $PD_SRCDIR/templates/en
 
 [queue support]
 address = support@$DOMAIN

@@ -1,6 +1,7 @@
 -- common.lua: helpers shared by the postdesk-milter miltertest scripts (loaded with
 -- dofile by each script). run.sh defines SOCK (the milter to talk to) and the addresses
--- (DOMAIN, TOKEN_C, TOKEN_BAD, TOKEN_NOTICKET, TOKEN_AGENT, AGENT) with miltertest -D.
+-- (DOMAIN, TOKEN_C, TOKEN_BAD, TOKEN_NOTICKET, TOKEN_AGENT, TOKEN_B, AGENT, N) with
+-- miltertest -D.
 
 -- Fail the test with a message unless err (a miltertest return value) is nil.
 function pd_ok(err, what)

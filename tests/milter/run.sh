@@ -1,23 +1,23 @@
 #!/bin/sh
 # tests/milter/run.sh: every miltertest script in tests/milter/*.lua against a real
 # postdesk-milter on a unix socket in a temp dir, with a temp config and database (made
-# with `postdesk init`, ticket 1 delivered with `postdesk deliver`, an agent row added
-# with sqlite3). Three milters run: "main" (readable database), "db-tempfail" and
+# with `postdesk init`, ticket 1 delivered with `postdesk deliver`, an agent added with
+# `postdesk agent add`). Three milters run: "main" (readable database), "db-tempfail" and
 # "db-continue" (database missing, milter_on_db_error set accordingly); a script names
 # its milter in a "-- milter: NAME" line. "-- expect-log: TEXT" lines must appear in
 # that milter's log while the script runs (TOKEN_* words are replaced by the addresses):
 # miltertest sees only "a reply code", the log shows which one.
 # Then 20 scripts run at once against the main milter. Any sanitizer report in a milter's
-# output fails the test. Skips (77) without miltertest or sqlite3.
+# output fails the test. Skips (77) without miltertest.
 set -u
 srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 builddir=${top_builddir:-$(pwd)}
 tdir=$srcdir/tests/milter
 PARALLEL=${PD_MILTER_PARALLEL:-20}
 
-for cmd in miltertest sqlite3; do
+for cmd in miltertest; do
 	command -v $cmd >/dev/null 2>&1 || {
-		echo "SKIP: $cmd not found (apt-get install miltertest sqlite3)"
+		echo "SKIP: $cmd not found (apt-get install miltertest)"
 		exit 77
 	}
 done
@@ -53,6 +53,7 @@ milter_flood_window = 1h
 milter_on_db_error = $3
 max_message_size = 2000
 log_level = info
+template_dir = $srcdir/templates/en
 
 [queue support]
 address = support@$DOMAIN
@@ -69,13 +70,13 @@ printf 'From: Alice <alice@example.org>\r\nTo: support@%s\r\nSubject: printer on
 	{ cat "$T/deliver.log"; exit 99; }
 grep -q "opened ticket 1" "$T/deliver.log" || { cat "$T/deliver.log"; exit 99; }
 AGENT=bob@help-staff.example
-sqlite3 "$T/db/postdesk.db" \
-	"INSERT INTO agents(email, name, queue, created) VALUES('$AGENT', 'Bob', NULL, 0)" || exit 99
+$PD agent add --name Bob "$AGENT" >"$T/agent.log" 2>&1 || { cat "$T/agent.log"; exit 99; }
 
 mk() { "$builddir/tests/milter/mktoken" "$T/db/postdesk.key" support "$DOMAIN" "$@" || exit 99; }
 TOKEN_C=$(mk 1 c)
 TOKEN_NOTICKET=$(mk 999 c)
 TOKEN_AGENT=$(mk 1 a)
+TOKEN_B=$(mk 77 b)
 # the right shape, a MAC that cannot verify
 TOKEN_BAD=$(echo "$TOKEN_C" | sed 's/-c-[a-z2-7]*@/-c-aaaaaaaaaaaaaaaa@/')
 [ "$TOKEN_BAD" != "$TOKEN_C" ] || { echo "ERROR: could not forge a token"; exit 99; }
@@ -94,11 +95,11 @@ for name in main db-tempfail db-continue; do
 	done
 done
 
-# miltertest NAME SCRIPT OUTPUT: one script against milter NAME
+# miltertest NAME SCRIPT OUTPUT [N]: one script against milter NAME
 run_script() {
-	miltertest -D SOCK="unix:$T/$1.sock" -D LIBDIR="$tdir" -D DOMAIN="$DOMAIN" \
+	miltertest -D SOCK="unix:$T/$1.sock" -D LIBDIR="$tdir" -D DOMAIN="$DOMAIN" -D N="${4:-0}" \
 		-D TOKEN_C="$TOKEN_C" -D TOKEN_BAD="$TOKEN_BAD" \
-		-D TOKEN_NOTICKET="$TOKEN_NOTICKET" -D TOKEN_AGENT="$TOKEN_AGENT" \
+		-D TOKEN_NOTICKET="$TOKEN_NOTICKET" -D TOKEN_AGENT="$TOKEN_AGENT" -D TOKEN_B="$TOKEN_B" \
 		-D AGENT="$AGENT" -s "$2" >"$3" 2>&1
 }
 
@@ -142,11 +143,12 @@ for script in "$tdir"/*.lua; do
 	pass=$((pass + 1))
 done
 
-# Concurrency: PARALLEL sessions at once (replies and threading lookups: no flood state).
-i=0 pids=
-while [ $i -lt "$PARALLEL" ]; do
-	case $((i % 2)) in 0) s=token_tag ;; *) s=msgid_tag ;; esac
-	run_script main "$tdir/$s.lua" "$T/parallel.$i.out" &
+# Concurrency: PARALLEL sessions at once: token replies, Message-ID lookups and new
+# requests from distinct clients (the shared flood table).
+i=1 pids=
+while [ $i -le "$PARALLEL" ]; do
+	case $((i % 3)) in 0) s=token_tag ;; 1) s=msgid_tag ;; *) s=parallel_new ;; esac
+	run_script main "$tdir/$s.lua" "$T/parallel.$i.out" $i &
 	pids="$pids $!"
 	i=$((i + 1))
 done

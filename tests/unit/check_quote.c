@@ -11,8 +11,7 @@
 #define QUOTE_EXACT_MIN 46
 #define QUOTE_FIXTURES 46
 
-static void expect_reply(const char *text, const char *html, const char *marker,
-			 const char *want)
+static void expect_reply(const char *text, const char *html, const char *marker, const char *want)
 {
 	char *got = parse_reply_text(text, html, marker);
 	ck_assert_ptr_nonnull(got);
@@ -128,8 +127,8 @@ END_TEST
 START_TEST(test_marker)
 {
 	const char *m = "##- Please type your reply above this line -##";
-	expect_reply("Thanks!\n\n##- Please type your reply above this line -##\nTicket text\n", NULL,
-		     m, "Thanks!");
+	expect_reply("Thanks!\n\n##- Please type your reply above this line -##\nTicket text\n",
+		     NULL, m, "Thanks!");
 	/* the marker inside the quote, under Gmail's attribution */
 	expect_reply("Thanks!\n\nOn Mon, Apr 2, 2012 at 6:26 PM, Desk <d@example.com> wrote:\n\n"
 		     "> ##- Please type your reply above this line -##\n> old\n",
@@ -235,13 +234,22 @@ static char *repeat(const char *piece)
 START_TEST(test_large_inputs)
 {
 	static const char *const texts[] = {
-		"On 1 2 3 wrote wrote wrote\n", "On 12:30 x\nwrote\n", "From: a\nTo: b\n",
-		">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>", "x\n> q\n", "a:\n\n", "On\n", "12:30 @:\n>\n",
-		"--------------------------------", "\xff\xc3", "________________________\n",
+	    "On 1 2 3 wrote wrote wrote\n",
+	    "On 12:30 x\nwrote\n",
+	    "From: a\nTo: b\n",
+	    ">>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>>",
+	    "x\n> q\n",
+	    "a:\n\n",
+	    "On\n",
+	    "12:30 @:\n>\n",
+	    "--------------------------------",
+	    "\xff\xc3",
+	    "________________________\n",
 	};
 	static const char *const htmls[] = {
-		"<div>", "<blockquote>", "<div style='border-top:solid'>", "<p>a</p><br>",
-		"&nbsp;", "<div class=gmail_quote><div>", "<pre>\n", "<table><tr><td>x",
+	    "<div>",	    "<blockquote>",	"<div style='border-top:solid'>",
+	    "<p>a</p><br>", "&nbsp;",		"<div class=gmail_quote><div>",
+	    "<pre>\n",	    "<table><tr><td>x",
 	};
 	gint64 start = g_get_monotonic_time();
 	for (gsize i = 0; i < G_N_ELEMENTS(texts); i++) {
@@ -300,8 +308,8 @@ static char *reply_of_eml(const char *data, gsize len)
 static int check_fixture(const char *dir, const char *name)
 {
 	const char *dot = strrchr(name, '.');
-	if (dot == NULL || !(strcmp(dot, ".eml") == 0 || strcmp(dot, ".html") == 0 ||
-			     strcmp(dot, ".txt") == 0))
+	if (dot == NULL ||
+	    !(strcmp(dot, ".eml") == 0 || strcmp(dot, ".html") == 0 || strcmp(dot, ".txt") == 0))
 		return -1;
 	char *path = g_build_filename(dir, name, NULL);
 	char *base = g_strndup(name, dot - name);
@@ -312,13 +320,14 @@ static int check_fixture(const char *dir, const char *name)
 	ck_assert_msg(g_file_get_contents(exp_path, &want, NULL, NULL), "no %s", exp_path);
 	if (g_str_has_suffix(want, "\n"))
 		want[strlen(want) - 1] = '\0';
-	char *got = strcmp(dot, ".eml") == 0    ? reply_of_eml(data, len)
+	char *got = strcmp(dot, ".eml") == 0	? reply_of_eml(data, len)
 		    : strcmp(dot, ".html") == 0 ? parse_reply_text("", data, NULL)
 						: parse_reply_text(data, NULL, NULL);
 	int ok = strcmp(got, want) == 0;
 	if (!ok)
-		fprintf(stderr, "quote: %s differs\n--- got:\n%.2000s\n--- expected:\n%.2000s\n---\n",
-			path, got, want);
+		fprintf(stderr,
+			"quote: %s differs\n--- got:\n%.2000s\n--- expected:\n%.2000s\n---\n", path,
+			got, want);
 	g_free(got);
 	g_free(want);
 	g_free(data);

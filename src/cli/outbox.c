@@ -1,0 +1,182 @@
+/* cli outbox: `postdesk outbox [--status S] [--json]` lists the outbound mail rows that
+ * postdesk-notifyd drains; `postdesk outbox retry ID` puts a failed (or deferred) row back
+ * to queued, due now, in one transaction. A sent row is never requeued. JSON shape in
+ * doc/json.md, the life of a row in doc/outbox.md. */
+#include "config.h"
+#include "postdesk/lib.h"
+#include "cli.h"
+
+#include <json-glib/json-glib.h>
+#include <stdio.h>
+#include <string.h>
+
+static void outbox_json_time(JsonBuilder *b, const char *name, gint64 t)
+{
+	char *s;
+
+	json_builder_set_member_name(b, name);
+	if (t == 0) {
+		json_builder_add_null_value(b);
+		return;
+	}
+	s = clock_format(t);
+	json_builder_add_string_value(b, s);
+	g_free(s);
+}
+
+static void outbox_json_row(JsonBuilder *b, const struct store_outbox *o)
+{
+	json_builder_begin_object(b);
+	json_builder_set_member_name(b, "id");
+	json_builder_add_int_value(b, o->id);
+	json_builder_set_member_name(b, "ticket");
+	if (o->ticket_id == 0)
+		json_builder_add_null_value(b);
+	else
+		json_builder_add_int_value(b, o->ticket_id);
+	json_builder_set_member_name(b, "kind");
+	json_builder_add_string_value(b, o->kind);
+	json_builder_set_member_name(b, "rcpts");
+	json_builder_begin_array(b);
+	for (char **r = o->rcpts; *r != NULL; r++)
+		json_builder_add_string_value(b, *r);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "message_id");
+	json_builder_add_string_value(b, o->message_id);
+	json_builder_set_member_name(b, "status");
+	json_builder_add_string_value(b, o->status);
+	json_builder_set_member_name(b, "attempts");
+	json_builder_add_int_value(b, o->attempts);
+	/* Only a queued row has a next attempt. */
+	outbox_json_time(b, "next_attempt", strcmp(o->status, "queued") == 0 ? o->next_attempt : 0);
+	json_builder_set_member_name(b, "last_error");
+	json_builder_add_string_value(b, o->last_error != NULL ? o->last_error : "");
+	outbox_json_time(b, "created", o->created);
+	outbox_json_time(b, "sent_at", o->sent_at);
+	json_builder_end_object(b);
+}
+
+static void outbox_print_text(const GPtrArray *list)
+{
+	guint i;
+
+	printf("%-6s %-6s %-13s %-7s %3s  %-20s %-20s %-20s %s / %s\n", "ID", "TICKET", "KIND",
+	       "STATUS", "TRY", "CREATED", "NEXT", "SENT", "RCPTS", "LAST ERROR");
+	for (i = 0; i < list->len; i++) {
+		const struct store_outbox *o = g_ptr_array_index(list, i);
+		char *created = clock_format(o->created), *rcpts = g_strjoinv(",", o->rcpts);
+		char *next = strcmp(o->status, "queued") == 0 ? clock_format(o->next_attempt)
+							      : g_strdup("-");
+		char *sent = o->sent_at != 0 ? clock_format(o->sent_at) : g_strdup("-");
+		char *ticket = o->ticket_id != 0
+				   ? g_strdup_printf("%" G_GINT64_FORMAT, o->ticket_id)
+				   : g_strdup("-");
+		printf("%-6" G_GINT64_FORMAT " %-6s %-13s %-7s %3" G_GINT64_FORMAT
+		       "  %-20s %-20s %-20s %s / %s\n",
+		       o->id, ticket, o->kind, o->status, o->attempts, created, next, sent, rcpts,
+		       o->last_error != NULL && *o->last_error != '\0' ? o->last_error : "-");
+		g_free(ticket);
+		g_free(sent);
+		g_free(next);
+		g_free(rcpts);
+		g_free(created);
+	}
+}
+
+static int outbox_list(struct cli *cli, const char *status, gboolean json)
+{
+	struct store *store = NULL;
+	GPtrArray *list = NULL;
+	char *error = NULL;
+	int ret;
+
+	if (status != NULL && strcmp(status, "queued") != 0 && strcmp(status, "sent") != 0 &&
+	    strcmp(status, "failed") != 0)
+		return cli_fail(EX_USAGE, "outbox: --status is queued, sent or failed");
+	if ((ret = cli_store(cli, STORE_READONLY, &store)) != 0)
+		return ret;
+	if (store_outbox_list(store, status, 0, &list, &error) < 0) {
+		ret = cli_fail(EX_TEMPFAIL, "outbox: %s", error);
+		g_free(error);
+	} else if (json) {
+		JsonBuilder *b = json_builder_new();
+		json_builder_begin_array(b);
+		for (guint i = 0; i < list->len; i++)
+			outbox_json_row(b, g_ptr_array_index(list, i));
+		json_builder_end_array(b);
+		cli_print_json(json_builder_get_root(b));
+		g_object_unref(b);
+	} else {
+		outbox_print_text(list);
+	}
+	if (list != NULL)
+		g_ptr_array_unref(list);
+	store_close(&store);
+	return ret;
+}
+
+/* Requeue row id. The check and the update share one transaction, so a row that
+ * postdesk-notifyd marks sent meanwhile is refused, not requeued. */
+static int outbox_retry(struct cli *cli, gint64 id)
+{
+	struct store *store = NULL;
+	struct store_outbox *o = NULL;
+	char *error = NULL;
+	int ret, found = -1;
+
+	if ((ret = cli_store(cli, 0, &store)) != 0)
+		return ret;
+	if (store_begin(store, &error) < 0 ||
+	    (found = store_outbox_get(store, id, &o, &error)) < 0) {
+		ret = cli_fail(EX_TEMPFAIL, "outbox retry: %s", error);
+	} else if (found == 0) {
+		ret = cli_fail(EX_NOINPUT, "outbox retry: no outbox row %" G_GINT64_FORMAT, id);
+	} else if (strcmp(o->status, "sent") == 0) {
+		ret = cli_fail(EX_DATAERR,
+			       "outbox retry: row %" G_GINT64_FORMAT " was already sent; a mail "
+			       "the relay accepted is never sent again",
+			       id);
+	} else if (store_outbox_retry(store, id, clock_now(), &error) < 0 ||
+		   store_commit(store, &error) < 0) {
+		ret = cli_fail(EX_TEMPFAIL, "outbox retry: %s", error);
+	} else {
+		puts("requeued");
+		ret = 0;
+	}
+	if (ret != 0)
+		store_rollback(store);
+	g_free(error);
+	store_outbox_free(&o);
+	store_close(&store);
+	return ret;
+}
+
+int cli_outbox(struct cli *cli, int argc, char **argv)
+{
+	char *status = NULL, *end;
+	gboolean json = FALSE;
+	const GOptionEntry entries[] = {
+		{"status", 's', 0, G_OPTION_ARG_STRING, &status,
+		 "only rows in this status (queued, sent, failed)", "S"},
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
+		G_OPTION_ENTRY_NULL,
+	};
+	gint64 id;
+	int ret;
+
+	if ((ret = cli_options(cli, &argc, &argv, entries, "[retry ID]",
+			       "List outbound mail, or requeue one.")) != 0)
+		goto out;
+	if (argc == 1) {
+		ret = outbox_list(cli, status, json);
+	} else if (argc == 3 && strcmp(argv[1], "retry") == 0 && status == NULL && !json &&
+		   (id = g_ascii_strtoll(argv[2], &end, 10)) > 0 && *end == '\0') {
+		ret = outbox_retry(cli, id);
+	} else {
+		ret = cli_fail(EX_USAGE,
+			       "outbox: usage: outbox [--status S] [--json] | outbox retry ID");
+	}
+out:
+	g_free(status);
+	return ret;
+}
