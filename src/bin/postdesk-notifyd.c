@@ -63,8 +63,8 @@ static void notifyd_sleep(gint64 ms)
 }
 
 /* The loop; returns the exit code (--once: EX_TEMPFAIL if the store failed). */
-static int notifyd_loop(struct store *store, const struct conf *conf,
-			const struct token_keys *keys, gboolean once)
+static int notifyd_loop(struct store *store, const struct conf *conf, const struct token_keys *keys,
+			gboolean once)
 {
 	while (!notifyd_stop) {
 		gint64 now = clock_now();
@@ -100,11 +100,11 @@ static int notifyd_usage(void)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"once", no_argument, NULL, 'o'},
-		{NULL, 0, NULL, 0},
+	    {"once", no_argument, NULL, 'o'},
+	    {NULL, 0, NULL, 0},
 	};
-	const char *conf_path = g_getenv("POSTDESK_CONF") ? g_getenv("POSTDESK_CONF")
-							   : CONF_DEFAULT_PATH;
+	const char *conf_path =
+	    g_getenv("POSTDESK_CONF") ? g_getenv("POSTDESK_CONF") : CONF_DEFAULT_PATH;
 	struct conf *conf = NULL;
 	struct token_keys *keys = NULL;
 	struct store *store = NULL;
@@ -126,14 +126,14 @@ int main(int argc, char **argv)
 		return notifyd_usage();
 	if (conf_load(conf_path, &conf, &error) < 0)
 		return notifyd_fail(EX_CONFIG, error);
-	log_set_level(g_str_equal(conf->log_level, "debug")  ? LOG_LEVEL_DEBUG
-		      : g_str_equal(conf->log_level, "warn") ? LOG_LEVEL_WARN
+	log_set_level(g_str_equal(conf->log_level, "debug")   ? LOG_LEVEL_DEBUG
+		      : g_str_equal(conf->log_level, "warn")  ? LOG_LEVEL_WARN
 		      : g_str_equal(conf->log_level, "error") ? LOG_LEVEL_ERROR
 							      : LOG_LEVEL_INFO);
 	/* Broken templates or keys fail at start, not at the first mail. */
 	if (token_keys_load(conf->key_file, &keys, &error) < 0 ||
-	    notify_templates_check(conf->template_dir, POSTDESK_DATADIR "/templates/en",
-				   &error) < 0) {
+	    notify_templates_check(conf->template_dir, POSTDESK_DATADIR "/templates/en", &error) <
+		0) {
 		token_keys_free(&keys);
 		conf_free(&conf);
 		return notifyd_fail(EX_CONFIG, error);
@@ -141,7 +141,8 @@ int main(int argc, char **argv)
 	if (!foreground && !once) {
 		log_use_syslog("postdesk-notifyd");
 		if (daemon(0, 0) < 0)
-			return notifyd_fail(EX_OSERR, g_strdup_printf("daemon: %s", g_strerror(errno)));
+			return notifyd_fail(EX_OSERR,
+					    g_strdup_printf("daemon: %s", g_strerror(errno)));
 	}
 	if (store_open(conf->database, 0, (int)conf->busy_timeout_ms, &store, &error) < 0) {
 		token_keys_free(&keys);

@@ -1,9 +1,9 @@
 /* cli agent: `postdesk agent add EMAIL --name NAME [--queue Q]`, `agent list [--json]`,
  * `agent remove EMAIL`. Each write is one transaction of its own; list opens the store
  * read-only. JSON shape in doc/json.md, usage in doc/agents.md. */
+#include "cli.h"
 #include "config.h"
 #include "postdesk/lib.h"
-#include "cli.h"
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
@@ -44,7 +44,8 @@ static int agent_add(struct cli *cli, const char *email, const char *name, const
 	if ((ret = cli_load(cli)) != 0)
 		return ret;
 	if (queue != NULL && conf_queue_by_name(cli->conf, queue) == NULL)
-		return cli_fail(EX_DATAERR, "agent add: no queue '%s' in %s", queue, cli->conf->path);
+		return cli_fail(EX_DATAERR, "agent add: no queue '%s' in %s", queue,
+				cli->conf->path);
 	if ((ret = cli_store(cli, 0, &store)) != 0)
 		return ret;
 	addr = util_addr_normalize(email);
@@ -151,11 +152,11 @@ int cli_agent(struct cli *cli, int argc, char **argv)
 	char *name = NULL, *queue = NULL;
 	gboolean json = FALSE;
 	const GOptionEntry entries[] = {
-		{"name", 'n', 0, G_OPTION_ARG_STRING, &name, "agent's display name (add)", "NAME"},
-		{"queue", 'q', 0, G_OPTION_ARG_STRING, &queue,
-		 "the agent's queue (add; default: every queue)", "Q"},
-		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output (list)", NULL},
-		G_OPTION_ENTRY_NULL,
+	    {"name", 'n', 0, G_OPTION_ARG_STRING, &name, "agent's display name (add)", "NAME"},
+	    {"queue", 'q', 0, G_OPTION_ARG_STRING, &queue,
+	     "the agent's queue (add; default: every queue)", "Q"},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output (list)", NULL},
+	    G_OPTION_ENTRY_NULL,
 	};
 	const char *usage = "agent: usage: agent add EMAIL --name NAME [--queue Q] | "
 			    "agent list [--json] | agent remove EMAIL";

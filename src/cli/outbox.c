@@ -2,9 +2,9 @@
  * postdesk-notifyd drains; `postdesk outbox retry ID` puts a failed (or deferred) row back
  * to queued, due now, in one transaction. A sent row is never requeued. JSON shape in
  * doc/json.md, the life of a row in doc/outbox.md. */
+#include "cli.h"
 #include "config.h"
 #include "postdesk/lib.h"
-#include "cli.h"
 
 #include <json-glib/json-glib.h>
 #include <stdio.h>
@@ -156,10 +156,10 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 	char *status = NULL, *end;
 	gboolean json = FALSE;
 	const GOptionEntry entries[] = {
-		{"status", 's', 0, G_OPTION_ARG_STRING, &status,
-		 "only rows in this status (queued, sent, failed)", "S"},
-		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
-		G_OPTION_ENTRY_NULL,
+	    {"status", 's', 0, G_OPTION_ARG_STRING, &status,
+	     "only rows in this status (queued, sent, failed)", "S"},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
+	    G_OPTION_ENTRY_NULL,
 	};
 	gint64 id;
 	int ret;

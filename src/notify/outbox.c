@@ -45,8 +45,8 @@ static char *verdict_line(const struct verdict *v)
 
 /* Local part of the envelope sender: the ticket's queue, else the first queue (a row
  * without ticket, a ticket whose queue left the config). -1 only if the store fails. */
-static int outbox_local(struct store *store, const struct conf *conf,
-			const struct store_outbox *o, const char **local_r, char **error_r)
+static int outbox_local(struct store *store, const struct conf *conf, const struct store_outbox *o,
+			const char **local_r, char **error_r)
 {
 	const struct conf_queue *q = g_ptr_array_index(conf->queues, 0);
 	struct store_ticket *t = NULL;
@@ -65,9 +65,9 @@ enum outcome { OUTCOME_SENT, OUTCOME_DEFER, OUTCOME_FAIL };
 
 /* Record one outcome in its own transaction. event: the delivery_failed detail to add to
  * the ticket, or NULL. error: last_error for defer/fail. */
-static int outbox_record_once(struct store *store, const struct store_outbox *o,
-			      enum outcome what, gint64 now, gint64 next, const char *error,
-			      const char *event, char **error_r)
+static int outbox_record_once(struct store *store, const struct store_outbox *o, enum outcome what,
+			      gint64 now, gint64 next, const char *error, const char *event,
+			      char **error_r)
 {
 	int ret;
 
@@ -142,8 +142,8 @@ static int outbox_not_sent(struct store *store, const struct conf *conf,
 
 /* Send one row and record what happened. 1 sent, 0 not sent (recorded), -1 store error. */
 static int outbox_send_one(struct store *store, const struct conf *conf,
-			   const struct token_keys *keys, const struct store_outbox *o,
-			   gint64 now, char **error_r)
+			   const struct token_keys *keys, const struct store_outbox *o, gint64 now,
+			   char **error_r)
 {
 	struct token t = {.id = o->id, .role = TOKEN_BOUNCE, .score = -1};
 	struct verdict v = {0};
@@ -195,8 +195,8 @@ int notify_outbox_run_until(struct store *store, const struct conf *conf,
 
 	if (sent_r != NULL)
 		*sent_r = 0;
-	if (store_outbox_due(store, now, limit > 0 ? limit : NOTIFY_OUTBOX_BATCH, &due,
-			     error_r) < 0)
+	if (store_outbox_due(store, now, limit > 0 ? limit : NOTIFY_OUTBOX_BATCH, &due, error_r) <
+	    0)
 		return -1;
 	for (i = 0; i < due->len && (stop == NULL || !*stop); i++) {
 		ret = outbox_send_one(store, conf, keys, g_ptr_array_index(due, i), now, error_r);

@@ -1,7 +1,8 @@
 # tests/e2e/lib.sh: shell helpers for end-to-end tests against a real, sandboxed Postfix.
+# shellcheck disable=SC2034 # PD_* variables are set for the scripts that source this file
 # Sourced (never run) by bash scripts: a test starts with
 #	[ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
-#	. "$(dirname "$0")/lib.sh"
+#	. "$(dirname "$0")/lib.sh" || exit 99
 # (automake runs .sh tests with /bin/sh, hence the re-exec).
 #
 # Everything a test starts (Postfix instances, smtp-sink, daemons) is recorded by PID and
@@ -40,7 +41,7 @@ pd_log() { echo "${PD_TEST}: $*" >&2; }
 # Postfix master must start as root to run its services as the postfix user.
 pd_require() {
 	local cmd
-	for cmd in "$@"; do
+	for cmd in ss ps "$@"; do
 		command -v "$cmd" >/dev/null 2>&1 || {
 			pd_log "SKIP: '$cmd' not found (apt-get install postfix swaks ...)"
 			exit 77
@@ -361,12 +362,12 @@ pd__postfix_try() {
 # (default_transport error) unless extra settings say otherwise, e.g.
 # default_transport=smtp relayhost=[127.0.0.1]:$PD_CAPTURE_PORT. Sets PD_SMTP_PORT.
 pd_postfix_start() {
-	local dir=$1 port=$2 domain=$3 target=$4 auto= try
+	local dir=$1 port=$2 domain=$3 target=$4 auto='' try
 	shift 4
 	case $dir in /*) ;; *) pd_fail "pd_postfix_start: DIR must be absolute: $dir" ;; esac
 	case $dir in *[[:space:]]*) pd_fail "pd_postfix_start: no spaces in DIR: $dir" ;; esac
 	[ -z "$port" ] || [ "$port" = auto ] && auto=1
-	for try in 1 2 3 4 5; do
+	for try in 1 2 3 4 5; do # a port shared with a foreign listener: pick another
 		if [ -n "$auto" ]; then
 			port=$(pd_free_port)
 		else

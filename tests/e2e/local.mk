@@ -1,4 +1,7 @@
-# End-to-end tests: real Postfix (sandboxed on loopback), real clients, the real daemons.
-E2E_TESTS = tests/e2e/sandbox_selftest.sh tests/e2e/foundation.sh tests/e2e/corpus.sh
+# End-to-end tests: bash scripts driving a sandboxed Postfix on loopback (tests/e2e/lib.sh),
+# the real daemons and real clients. They need root, postfix and swaks, and skip (exit 77)
+# without them.
+E2E_TESTS = tests/e2e/sandbox_selftest.sh tests/e2e/foundation.sh tests/e2e/corpus.sh \
+	tests/e2e/conversation.sh
 TESTS += $(E2E_TESTS)
 EXTRA_DIST += tests/e2e/lib.sh $(E2E_TESTS)

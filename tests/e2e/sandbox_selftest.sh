@@ -1,9 +1,11 @@
 #!/bin/bash
+# shellcheck disable=SC2119 # pd_swaks_log takes an optional line count
 # Self-test of the e2e harness (tests/e2e/lib.sh): a sandboxed Postfix relays the test
 # domain over LMTP to smtp-sink -L on a unix socket, retries when that peer is down, and
 # is no open relay. Needs root, postfix, swaks; skips (77) otherwise.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/e2e/lib.sh
+. "$(dirname "$0")/lib.sh" || exit 99
 
 pd_require postfix postconf postqueue smtp-sink swaks ss
 

@@ -1,6 +1,6 @@
 -- common.lua: helpers shared by the postdesk-milter miltertest scripts (loaded with
 -- dofile by each script). run.sh defines SOCK (the milter to talk to) and the addresses
--- (DOMAIN, TOKEN_C, TOKEN_BAD, TOKEN_NOTICKET, TOKEN_AGENT, TOKEN_B, AGENT, N) with
+-- (DOMAIN, TOKEN_C, TOKEN_BAD, TOKEN_NOTICKET, TOKEN_AGENT, TOKEN_NOTE, TOKEN_B, AGENT, N)
 -- miltertest -D.
 
 -- Fail the test with a message unless err (a miltertest return value) is nil.

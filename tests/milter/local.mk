@@ -12,3 +12,9 @@ EXTRA_DIST += tests/milter/run.sh tests/milter/common.lua tests/milter/tsan.supp
 	tests/milter/queue_new.lua tests/milter/size.lua tests/milter/token_bad_mac.lua \
 	tests/milter/token_no_ticket.lua tests/milter/token_tag.lua \
 	tests/milter/unknown_local.lua tests/e2e/milter.sh
+check_PROGRAMS += tests/milter/check_milter
+TESTS += tests/milter/check_milter
+tests_milter_check_milter_SOURCES = tests/milter/check_milter.c
+tests_milter_check_milter_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/ingest
+tests_milter_check_milter_LDADD = $(MOD_INGEST) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) \
+	$(MOD_CONF) $(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)

@@ -76,6 +76,7 @@ mk() { "$builddir/tests/milter/mktoken" "$T/db/postdesk.key" support "$DOMAIN" "
 TOKEN_C=$(mk 1 c)
 TOKEN_NOTICKET=$(mk 999 c)
 TOKEN_AGENT=$(mk 1 a)
+TOKEN_NOTE=$(mk 1 n)
 TOKEN_B=$(mk 77 b)
 # the right shape, a MAC that cannot verify
 TOKEN_BAD=$(echo "$TOKEN_C" | sed 's/-c-[a-z2-7]*@/-c-aaaaaaaaaaaaaaaa@/')
@@ -100,6 +101,7 @@ run_script() {
 	miltertest -D SOCK="unix:$T/$1.sock" -D LIBDIR="$tdir" -D DOMAIN="$DOMAIN" -D N="${4:-0}" \
 		-D TOKEN_C="$TOKEN_C" -D TOKEN_BAD="$TOKEN_BAD" \
 		-D TOKEN_NOTICKET="$TOKEN_NOTICKET" -D TOKEN_AGENT="$TOKEN_AGENT" -D TOKEN_B="$TOKEN_B" \
+		-D TOKEN_NOTE="$TOKEN_NOTE" \
 		-D AGENT="$AGENT" -s "$2" >"$3" 2>&1
 }
 
@@ -126,7 +128,7 @@ for script in "$tdir"/*.lua; do
 	fi
 	missing=
 	sed -n 's/^-- expect-log: *//p' "$script" | sed -e "s/TOKEN_NOTICKET/$TOKEN_NOTICKET/g" \
-		-e "s/TOKEN_AGENT/$TOKEN_AGENT/g" -e "s/TOKEN_BAD/$TOKEN_BAD/g" \
+		-e "s/TOKEN_AGENT/$TOKEN_AGENT/g" -e "s/TOKEN_NOTE/$TOKEN_NOTE/g" -e "s/TOKEN_BAD/$TOKEN_BAD/g" \
 		-e "s/TOKEN_C/$TOKEN_C/g" >"$T/$base.expect"
 	tail -c +$((before + 1)) "$log" >"$T/$base.log"
 	while IFS= read -r line; do

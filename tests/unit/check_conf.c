@@ -146,7 +146,7 @@ START_TEST(test_full)
 	q = g_ptr_array_index(c->queues, 1);
 	ck_assert_str_eq(q->name, "tier-2");
 	ck_assert_str_eq(q->local, "tier2");
-	ck_assert_str_eq(q->display, "Tier-2 Support");
+	ck_assert_str_eq(q->display, "Tier-2");
 	ck_assert_str_eq(q->business_hours, "sun-thu 08:00-24:00");
 	conf_free(&c);
 }

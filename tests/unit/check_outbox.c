@@ -220,9 +220,8 @@ static void env_setup(void)
 	ck_assert_msg(store_open(env.conf->database, STORE_CREATE, 5000, &env.store, &error) == 0,
 		      "%s", error);
 	ck_assert_int_eq(store_begin(env.store, &error), 0);
-	ck_assert_int_eq(store_customer_upsert(env.store, "ann@example.com", "Ann", T0, &customer,
-					       &error),
-			 0);
+	ck_assert_int_eq(
+	    store_customer_upsert(env.store, "ann@example.com", "Ann", T0, &customer, &error), 0);
 	ck_assert_int_eq(store_ticket_create(env.store, "billing", "Invoice", customer, 0, T0,
 					     &env.ticket, &error),
 			 0);
@@ -248,8 +247,8 @@ static gint64 queue_mail(gint64 ticket, const char *msgid, const char *const *rc
 	gint64 id;
 
 	ck_assert_int_eq(store_begin(env.store, &error), 0);
-	ck_assert_msg(store_outbox_add(env.store, ticket, "ack", rcpts, msgid, raw, strlen(raw),
-				       T0, &id, &error) == 0,
+	ck_assert_msg(store_outbox_add(env.store, ticket, "ack", rcpts, msgid, raw, strlen(raw), T0,
+				       &id, &error) == 0,
 		      "%s", error);
 	ck_assert_int_eq(store_commit(env.store, &error), 0);
 	g_free(raw);
@@ -279,8 +278,7 @@ static const char *const ann[] = {"ann@example.com", NULL};
 static const char *const two[] = {"bob@example.net", "cy@example.org", NULL};
 
 /* The envelope sender of the dump that carries msgid; checks the bounce token. */
-static void assert_bounce_sender(GPtrArray *dumps, const char *msgid, gint64 id,
-				 const char *local)
+static void assert_bounce_sender(GPtrArray *dumps, const char *msgid, gint64 id, const char *local)
 {
 	char *want = g_strdup_printf("Message-ID: <%s>", msgid), *mail, *prefix, *base = NULL;
 	const char *dump = NULL, *p;
@@ -445,7 +443,7 @@ START_TEST(t_backoff)
 	ck_assert_int_eq(notify_outbox_backoff(5, 60, 3600), 1920);
 	ck_assert_int_eq(notify_outbox_backoff(6, 60, 3600), 3600);
 	ck_assert_int_eq(notify_outbox_backoff(1000, 60, 3600), 3600); /* no overflow */
-	ck_assert_int_eq(notify_outbox_backoff(0, 600, 60), 60);	 /* cap below base */
+	ck_assert_int_eq(notify_outbox_backoff(0, 600, 60), 60);       /* cap below base */
 }
 END_TEST
 
@@ -486,9 +484,8 @@ START_TEST(t_stop_flag)
 	gint64 id = queue_mail(env.ticket, "s@help.example", ann);
 
 	/* A stop request before the first row: nothing is tried. */
-	ck_assert_int_eq(notify_outbox_run_until(env.store, env.conf, env.keys, T0, 0, &stop,
-						 &sent, &error),
-			 0);
+	ck_assert_int_eq(
+	    notify_outbox_run_until(env.store, env.conf, env.keys, T0, 0, &stop, &sent, &error), 0);
 	ck_assert_uint_eq(sent, 0);
 	o = row(id);
 	ck_assert_int_eq(o->attempts, 0);

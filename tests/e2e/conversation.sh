@@ -1,0 +1,158 @@
+#!/bin/bash
+# Issue 3 end to end: a conversation by mail. A sandboxed Postfix relays the support
+# domain over LMTP to postdesk-lmtpd and everything else to a capture server (smtp-sink,
+# the outside world); postdesk-notifyd sends the outbox through that Postfix.
+[ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
+. "$(dirname "$0")/lib.sh"
+
+pd_require postfix postconf postqueue swaks smtp-sink sqlite3
+
+T=$(pd_tmpdir)
+B=$PD_BUILDDIR/src/bin
+DOMAIN=support.test
+OTHER=other.test
+
+pd_capture_start "$T"
+CAP=$PD_CAPTURE_DIR
+# support.test and other.test are two postdesk instances on this host; bad.example has a
+# user that does not exist (Postfix bounces mail to it, a real DSN); the rest is the world.
+pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/a/lmtp.sock" \
+	"relay_domains=$DOMAIN $OTHER" \
+	"transport_maps=inline:{ $DOMAIN=lmtp:unix:$T/a/lmtp.sock, $OTHER=lmtp:unix:$T/b/lmtp.sock, { bad.example = error:5.1.1 mailbox unknown } }" \
+	"default_transport=smtp" "relayhost=[127.0.0.1]:$PD_CAPTURE_PORT" \
+	"smtp_tls_security_level=none" "smtpd_reject_unlisted_recipient=no"
+
+instance() { # NAME DOMAIN
+	mkdir -p "$T/$1"
+	cat >"$T/$1/postdesk.conf" <<CONF
+[postdesk]
+database = $T/$1/postdesk.db
+key_file = $T/$1/postdesk.key
+domain = $2
+lmtp_listen = unix:$T/$1/lmtp.sock
+relay = 127.0.0.1:$PD_SMTP_PORT
+template_dir = $PD_SRCDIR/templates/en
+outbox_retry_base = 1s
+[queue support]
+address = support@$2
+display_name = Example Support
+CONF
+	"$B/postdesk" -c "$T/$1/postdesk.conf" init >/dev/null || pd_fail "init $1"
+	pd_bg "lmtpd-$1" "$B/postdesk-lmtpd" -c "$T/$1/postdesk.conf" -f
+	pd_bg "notifyd-$1" "$B/postdesk-notifyd" -c "$T/$1/postdesk.conf" -f
+	pd_wait_socket "$T/$1/lmtp.sock" 10 "lmtpd-$1"
+}
+instance a "$DOMAIN"
+instance b "$OTHER"
+PD=("$B/postdesk" -c "$T/a/postdesk.conf")
+"${PD[@]}" agent add alice@agents.example --name "Alice Agent" >/dev/null || pd_fail "agent add"
+"${PD[@]}" agent add bob@agents.example --name "Bob Agent" >/dev/null || pd_fail "agent add"
+
+q() { sqlite3 -cmd '.timeout 5000' "$T/${2:-a}/postdesk.db" "$1"; }
+expect_eq() { [ "$1" = "$2" ] || pd_fail "$3: got '$1', expected '$2'"; }
+# Captured messages for a recipient (smtp-sink records the envelope in X-Rcpt-Args).
+captured() { grep -l -F "X-Rcpt-Args: <$1>" "$CAP"/* 2>/dev/null; }
+captured_count() { captured "$1" | grep -c .; }
+wait_captured() { # RCPT COUNT
+	pd_wait_until 20 test "$(captured_count "$1")" -ge "$2" ||
+		pd_fail "expected $2 mail(s) for $1 at the capture server, got $(captured_count "$1")"
+}
+newest_for() { captured "$1" | xargs ls -t | head -1; }
+header() { sed -n "s/^$1: //p" "$2" | head -1 | tr -d '\r'; }
+outbox_drained() { [ "$(q "SELECT count(*) FROM outbox WHERE status = 'queued'" "${1:-a}")" = 0 ]; }
+settle() {
+	pd_postfix_wait_empty "$T/postfix" 30
+	pd_wait_until 20 outbox_drained a || pd_fail "outbox a not drained"
+	pd_wait_until 20 outbox_drained b || pd_fail "outbox b not drained"
+	pd_postfix_wait_empty "$T/postfix" 30
+}
+
+# 1. A customer mail: an acknowledgement to the customer, a notice to the agents.
+pd_swaks --to "support@$DOMAIN" --from ann@shop.example --header "From: Ann Buyer <ann@shop.example>" \
+	--header "Subject: My lamp is broken" --header "Message-Id: <c1@shop.example>" \
+	--body "The lamp I bought last week does not switch on." || pd_fail "swaks"
+settle
+wait_captured ann@shop.example 1
+wait_captured alice@agents.example 1
+ack=$(newest_for ann@shop.example)
+grep -q "^Auto-Submitted: auto-replied" "$ack" || pd_fail "ack without Auto-Submitted"
+expect_eq "$(header In-Reply-To "$ack")" "<c1@shop.example>" "ack In-Reply-To"
+expect_eq "$(header References "$ack")" "<c1@shop.example>" "ack References"
+header Subject "$ack" | grep -q '^\[#1\]' || pd_fail "ack subject without [#1]"
+header Reply-To "$ack" | grep -q "support+1-c-[a-z2-7]*@$DOMAIN" || pd_fail "ack Reply-To not a token"
+header X-Mail-Args "$ack" | grep -q "support+b[0-9]*-[a-z2-7]*@$DOMAIN" ||
+	pd_fail "outbound envelope sender is not a bounce address"
+notice=$(newest_for alice@agents.example)
+agent_token=$(header Reply-To "$notice" | sed 's/.*<\(.*\)>.*/\1/')
+case $agent_token in support+1-a-*@$DOMAIN) ;; *) pd_fail "notice Reply-To: $agent_token" ;; esac
+grep -q "##- Please type your reply above this line -##" "$notice" || pd_fail "no marker"
+
+# 2. The agent answers from a mail client, Gmail style (quote below an attribution).
+body=$(printf 'Hello Ann,\n\nsorry about that: a new lamp is on its way.\n\nAlice\n\nOn Tue, Nov 24, 2026 at 10:02 AM Ann Buyer via Example Support <support@%s> wrote:\n> ##- Please type your reply above this line -##\n> Ticket #1 in support\n> The lamp I bought last week does not switch on.\n' "$DOMAIN")
+pd_swaks --to "$agent_token" --from alice@agents.example --header "From: Alice Agent <alice@agents.example>" \
+	--header "Subject: Re: [#1] My lamp is broken" --header "Message-Id: <a1@agents.example>" \
+	--body "$body" || pd_fail "agent swaks"
+settle
+wait_captured ann@shop.example 2
+reply=$(newest_for ann@shop.example)
+grep -q "a new lamp is on its way" "$reply" || pd_fail "reply text missing"
+grep -q "does not switch on" "$reply" && pd_fail "the quoted text reached the customer"
+grep -q "Please type your reply" "$reply" && pd_fail "the marker reached the customer"
+expect_eq "$(header In-Reply-To "$reply")" "<c1@shop.example>" "reply In-Reply-To"
+header References "$reply" | grep -q "<c1@shop.example>" || pd_fail "reply References"
+header From "$reply" | grep -q "Alice Agent" || pd_fail "reply From lacks the agent name"
+header From "$reply" | grep -q "<support@$DOMAIN>" || pd_fail "reply not from the queue address"
+
+# 3. #note reaches no customer; #status resolved changes the status.
+pd_swaks --to "$agent_token" --from alice@agents.example --header "From: alice@agents.example" \
+	--header "Message-Id: <a2@agents.example>" --body $'#note\nShe is a VIP customer.' || pd_fail "note"
+pd_swaks --to "$agent_token" --from alice@agents.example --header "From: alice@agents.example" \
+	--header "Message-Id: <a3@agents.example>" --body '#status resolved' || pd_fail "status"
+settle
+expect_eq "$(captured_count ann@shop.example)" 2 "mails to the customer after a note"
+grep -l "She is a VIP" $(captured bob@agents.example) >/dev/null 2>&1 || pd_fail "note not sent to bob"
+expect_eq "$(q "SELECT status FROM tickets WHERE id = 1")" resolved "status after #status resolved"
+
+# 4. A forged From, and a tampered token: refused, nothing reaches the customer.
+pd_swaks --to "$agent_token" --from mallory@evil.example --header "From: Alice Agent <mallory@evil.example>" \
+	--header "Message-Id: <f1@evil.example>" --body "Refund approved, send bank details." || pd_fail "swaks"
+bad_token=$(echo "$agent_token" | sed 's/-\([a-z2-7]\)\([a-z2-7]*\)@/-\2\1@/')
+pd_swaks --to "$bad_token" --from alice@agents.example --header "From: alice@agents.example" \
+	--header "Message-Id: <f2@agents.example>" --body "tampered" || pd_fail "swaks"
+settle
+expect_eq "$(captured_count ann@shop.example)" 2 "mails to the customer after forgeries"
+expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id IN ('f1@evil.example', 'f2@agents.example')")" 0 \
+	"forged mail stored"
+grep -q "is not a registered agent" "$T/postfix/log/maillog" || pd_fail "forged From not refused"
+grep -q "550 5.7.1" "$T/postfix/log/maillog" || pd_fail "tampered token not refused"
+
+# 5. An auto-reply opens a ticket but gets no acknowledgement.
+pd_swaks --to "support@$DOMAIN" --from holiday@shop.example --header "Auto-Submitted: auto-replied" \
+	--header "Subject: Out of office" --header "Message-Id: <ooo@shop.example>" || pd_fail "swaks"
+settle
+expect_eq "$(captured_count holiday@shop.example)" 0 "acknowledgements to an auto-reply"
+
+# 6. Two postdesk instances whose support addresses write to each other: at most one
+# automatic mail each way.
+pd_swaks --to "support@$DOMAIN" --from "support@$OTHER" --header "From: support@$OTHER" \
+	--header "Subject: Hello from the other desk" --header "Message-Id: <x1@$OTHER>" || pd_fail "swaks"
+settle
+sleep 3
+settle
+a_to_b=$(q "SELECT count(*) FROM outbox WHERE rcpts = 'support@$OTHER'" a)
+b_to_a=$(q "SELECT count(*) FROM outbox WHERE rcpts = 'support@$DOMAIN'" b)
+[ "$a_to_b" -le 1 ] && [ "$b_to_a" -le 1 ] ||
+	pd_fail "automatic mails between the desks: a->b $a_to_b, b->a $b_to_a"
+
+# 7. A bounce of mail we sent is recorded on its ticket and opens no ticket.
+tickets_before=$(q "SELECT count(*) FROM tickets")
+pd_swaks --to "support@$DOMAIN" --from carl@bad.example --header "From: Carl <carl@bad.example>" \
+	--header "Subject: Where is my parcel" --header "Message-Id: <carl1@bad.example>" || pd_fail "swaks"
+settle
+carl_ticket=$(q "SELECT ticket_id FROM messages WHERE message_id = 'carl1@bad.example'")
+pd_wait_until 20 test "$(q "SELECT count(*) FROM messages WHERE kind = 'bounce' AND ticket_id = $carl_ticket")" -ge 1 ||
+	pd_fail "the DSN for the acknowledgement was not recorded on ticket $carl_ticket"
+expect_eq "$(q "SELECT count(*) FROM tickets")" $((tickets_before + 1)) "tickets after a bounce"
+expect_eq "$(q "SELECT bounced FROM customers WHERE email = 'carl@bad.example'")" 1 "bounced flag"
+
+pd_log "PASS (${SECONDS}s)"
