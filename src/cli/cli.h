@@ -27,6 +27,10 @@ int cli_options(struct cli *cli, int *argc, char ***argv, const GOptionEntry *en
 /* Print a JSON node to stdout, pretty. Takes ownership of node. */
 void cli_print_json(struct _JsonNode *node);
 
+/* Run raw (taken over) through the delivery pipeline for rcpts; prints a result line per
+ * recipient; returns the sysexits code (deliver.c). */
+int cli_deliver_raw(struct cli *cli, char **rcpts, const char *sender, char *raw, gsize len);
+
 int cli_init(struct cli *cli, int argc, char **argv);
 int cli_deliver(struct cli *cli, int argc, char **argv);
 int cli_tickets(struct cli *cli, int argc, char **argv);
@@ -34,5 +38,9 @@ int cli_show(struct cli *cli, int argc, char **argv);
 int cli_token(struct cli *cli, int argc, char **argv);
 int cli_agent(struct cli *cli, int argc, char **argv);
 int cli_outbox(struct cli *cli, int argc, char **argv);
+int cli_reply(struct cli *cli, int argc, char **argv);
+int cli_note(struct cli *cli, int argc, char **argv);
+int cli_status(struct cli *cli, int argc, char **argv);
+int cli_assign(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -77,7 +77,7 @@ static void deliver_store(struct cli *cli, const struct delivery_env *env, struc
 	store_close(&store);
 }
 
-static int deliver_run(struct cli *cli, char **rcpts, const char *sender, char *raw, gsize len)
+int cli_deliver_raw(struct cli *cli, char **rcpts, const char *sender, char *raw, gsize len)
 {
 	guint n = g_strv_length(rcpts), i, k = 0;
 	struct verdict *v = g_new0(struct verdict, n);
@@ -144,7 +144,7 @@ int cli_deliver(struct cli *cli, int argc, char **argv)
 	parse_init();
 	if ((ret = deliver_read((gsize)cli->conf->max_message_size, &raw, &len)) != 0)
 		goto out;
-	ret = deliver_run(cli, rcpts, sender != NULL ? sender : "", raw, len);
+	ret = cli_deliver_raw(cli, rcpts, sender != NULL ? sender : "", raw, len);
 out:
 	g_strfreev(rcpts);
 	g_free(sender);

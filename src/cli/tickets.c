@@ -176,6 +176,41 @@ static void show_print_text(const struct store_ticket *t, const GPtrArray *msgs)
 	}
 }
 
+/* events and tags members of `show --json` */
+static int show_json_history(struct store *store, gint64 id, JsonBuilder *b, char **error_r)
+{
+	GPtrArray *events = NULL;
+	char **tags = NULL;
+	guint i;
+
+	if (store_event_list(store, id, &events, error_r) < 0 ||
+	    store_tag_list(store, id, &tags, error_r) < 0) {
+		if (events != NULL)
+			g_ptr_array_unref(events);
+		return -1;
+	}
+	json_builder_set_member_name(b, "tags");
+	json_builder_begin_array(b);
+	for (i = 0; tags[i] != NULL; i++)
+		json_builder_add_string_value(b, tags[i]);
+	json_builder_end_array(b);
+	json_builder_set_member_name(b, "events");
+	json_builder_begin_array(b);
+	for (i = 0; i < events->len; i++) {
+		const struct store_event *e = g_ptr_array_index(events, i);
+		json_builder_begin_object(b);
+		json_time(b, "created", e->created);
+		json_str(b, "kind", e->kind);
+		json_str(b, "actor", e->actor);
+		json_str(b, "detail", e->detail);
+		json_builder_end_object(b);
+	}
+	json_builder_end_array(b);
+	g_ptr_array_unref(events);
+	g_strfreev(tags);
+	return 0;
+}
+
 int cli_show(struct cli *cli, int argc, char **argv)
 {
 	gboolean json = FALSE;
@@ -213,10 +248,13 @@ int cli_show(struct cli *cli, int argc, char **argv)
 		for (i = 0; i < msgs->len; i++)
 			json_message(b, g_ptr_array_index(msgs, i));
 		json_builder_end_array(b);
+		ret = show_json_history(store, id, b, &error);
 		json_builder_end_object(b);
-		cli_print_json(json_builder_get_root(b));
+		if (ret == 0)
+			cli_print_json(json_builder_get_root(b));
+		else
+			ret = tickets_fail_store(error);
 		g_object_unref(b);
-		ret = 0;
 	} else {
 		show_print_text(t, msgs);
 		ret = 0;

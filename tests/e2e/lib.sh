@@ -26,9 +26,9 @@ PD_BUILDDIR=${top_builddir:-${PD_BUILDDIR:-$PD_SRCDIR}}
 PD_PORT_REG=${PD_PORT_REG:-/tmp/postdesk-e2e-ports}
 PD_TEST=$(basename "$0" .sh)
 PD_MAINPID=$$
-declare -A PD_BG_PIDS=()   # name -> pid, started by this shell
-declare -a PD_BG_ORDER=()  # names in start order (stopped in reverse)
-declare -a PD_POSTFIX_DIRS=()
+declare -gA PD_BG_PIDS=()   # name -> pid, started by this shell
+declare -ga PD_BG_ORDER=()  # names in start order (stopped in reverse)
+declare -ga PD_POSTFIX_DIRS=()
 PD_SMTP_PORT=
 PD_CAPTURE_PORT=
 PD_CAPTURE_DIR=
@@ -182,7 +182,12 @@ pd_bg() {
 	logdir=${PD_LOGDIR:-$PD_ROOT/.state}
 	piddir=${PD_PIDDIR:-$PD_ROOT/.state}
 	mkdir -p "$logdir" "$piddir"
-	"$@" </dev/null >>"$logdir/$name.log" 2>&1 &
+	if [ "${PD_PERSIST:-0}" = 1 ]; then
+		# outlives the script: its own session, away from the terminal's signals
+		setsid "$@" </dev/null >>"$logdir/$name.log" 2>&1 &
+	else
+		"$@" </dev/null >>"$logdir/$name.log" 2>&1 &
+	fi
 	pid=$!
 	echo "$pid" >"$piddir/$name.pid"
 	basename "$1" >"$piddir/$name.cmd"
