@@ -12,8 +12,10 @@
 # Needs root (the Postfix master starts as root), postfix and swaks (contrib/install-deps.sh).
 # Builds the tree first if the programs are missing. Environment:
 #	PD_BUILDDIR    build tree holding src/bin (default: this source tree)
-#	PD_LMTPD_CMD   command run instead of postdesk-lmtpd (expanded with $PD_LMTP_SOCKET,
-#	               $PD_RUN, $PD_CONF), e.g. to test the Postfix side with smtp-sink -L
+#	PD_LMTPD_CMD   command run instead of postdesk-lmtpd, to try the Postfix side alone;
+#	               $PD_LMTP_SOCKET, $PD_CONF and $PD_LMTP_DUMP (a directory the postfix
+#	               user may write) are expanded in it, e.g.
+#	  PD_LMTPD_CMD='smtp-sink -L -u postfix -d $PD_LMTP_DUMP/%H%M%S. unix:$PD_LMTP_SOCKET 100'
 # Everything is stopped by the PIDs recorded under DIR/pid; the database stays in DIR.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 set -u
@@ -25,7 +27,7 @@ DOMAIN=postdesk.test
 ACTION=start
 case ${1:-} in
 start | stop | status) ACTION=$1; shift ;;
--h | --help) sed -n '2,17s/^# \{0,1\}//p' "$0"; exit 0 ;;
+-h | --help) sed -n '2,21s/^# \{0,1\}//p' "$0"; exit 0 ;;
 esac
 RUN=${1:-$PWD/run}
 mkdir -p "$RUN" || exit 1
@@ -91,7 +93,9 @@ EOF
 
 start_lmtpd() {
 	if [ -n "${PD_LMTPD_CMD:-}" ]; then
-		export PD_LMTP_SOCKET PD_RUN=$RUN PD_CONF=$CONF
+		PD_LMTP_DUMP=$RUN/lmtp-dump PD_CONF=$CONF
+		mkdir -p "$PD_LMTP_DUMP" && chown postfix "$PD_LMTP_DUMP"
+		export PD_LMTP_SOCKET PD_LMTP_DUMP PD_CONF
 		local -a cmd
 		eval "cmd=($PD_LMTPD_CMD)"
 		pd_bg lmtpd "${cmd[@]}"
@@ -148,6 +152,11 @@ do_start() {
 	if [ -x "$BUILD/src/bin/postdesk-notifyd" ] && [ -f "$RUN/db/postdesk.key" ]; then
 		pd_bg notifyd "$BUILD/src/bin/postdesk-notifyd" -c "$CONF" -f
 	fi
+	sleep 0.5 # a daemon that dies at once (bad config, busy socket) is reported now
+	for cmd in capture lmtpd notifyd; do
+		[ -f "$RUN/pid/$cmd.pid" ] || continue
+		pd_bg_pid "$cmd" >/dev/null || die "$cmd exited: $(tail -n 3 "$RUN/log/$cmd.log")"
+	done
 	{
 		echo "MAIL=$mail"
 		echo "SMTP_PORT=$PD_SMTP_PORT"
@@ -174,6 +183,10 @@ List tickets, show one:
   $here/postdesk -c $CONF tickets
   $here/postdesk -c $CONF show 1
 
+Add an agent and answer as that agent (the customer gets the reply):
+  $here/postdesk -c $CONF agent add alice@example.org --name Alice
+  echo 'Your parcel ships today.' | $here/postdesk -c $CONF reply 1 --from alice@example.org
+
 Mail postdesk sends (acknowledgements, replies) is captured, one file per message, in:
   $MAIL/capture/
 Logs: $RUN/log/  Postfix log: $MAIL/postfix/log/maillog
@@ -190,6 +203,7 @@ do_stop() {
 	pd_postfix_stop "$mail/postfix"
 	pd_stop capture
 	rm -f "$RUN/sandbox.env"
+	[ "$mail" = "$RUN/mail" ] && mail=
 	echo "sandbox: stopped (database kept in $RUN/db; rm -rf $RUN${mail:+ $mail} to start afresh)"
 }
 

@@ -8,5 +8,6 @@ include tests/unit/thread.mk
 include tests/unit/lmtp.mk
 include tests/unit/notify.mk
 include tests/unit/outbox.mk
+include tests/milter/local.mk
 include tests/e2e/local.mk
 EXTRA_DIST += tests/data

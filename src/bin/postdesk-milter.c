@@ -30,8 +30,8 @@ static enum log_level milterd_level(const char *name)
 
 int main(int argc, char **argv)
 {
-	const char *conf_path = g_getenv("POSTDESK_CONF") ? g_getenv("POSTDESK_CONF")
-							   : CONF_DEFAULT_PATH;
+	const char *conf_path =
+	    g_getenv("POSTDESK_CONF") ? g_getenv("POSTDESK_CONF") : CONF_DEFAULT_PATH;
 	struct conf *conf = NULL;
 	struct token_keys *keys = NULL;
 	struct milter *m;
@@ -56,7 +56,8 @@ int main(int argc, char **argv)
 	if (!foreground) {
 		log_use_syslog("postdesk-milter");
 		if (daemon(0, 0) < 0)
-			return milterd_fail(EX_OSERR, g_strdup_printf("daemon: %s", g_strerror(errno)));
+			return milterd_fail(EX_OSERR,
+					    g_strdup_printf("daemon: %s", g_strerror(errno)));
 	}
 	signal(SIGPIPE, SIG_IGN);
 	m = milter_new(conf, keys);

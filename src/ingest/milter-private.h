@@ -21,39 +21,39 @@
 #define MILTER_VERDICT_HEADER "X-Postdesk-Verdict"
 
 struct milter {
-	const struct conf *conf;        /* borrowed, immutable */
-	const struct token_keys *keys;  /* borrowed, immutable */
-	gint active;                    /* open connections (atomic), for a clean stop */
+	const struct conf *conf;       /* borrowed, immutable */
+	const struct token_keys *keys; /* borrowed, immutable */
+	gint active;		       /* open connections (atomic), for a clean stop */
 	/* New-ticket flood limit: fixed windows per key "s:<sender>" / "i:<client IP>".
 	 * The only state shared between connections; flood_lock guards both fields. A
 	 * pthread mutex rather than a GMutex (futex-based, invisible to ThreadSanitizer):
 	 * libmilter's threads are pthreads anyway. */
 	pthread_mutex_t flood_lock;
-	GHashTable *flood;              /* char * -> struct milter_flood * */
-	gint64 flood_prune_at;          /* next sweep of expired windows */
+	GHashTable *flood;     /* char * -> struct milter_flood * */
+	gint64 flood_prune_at; /* next sweep of expired windows */
 };
 
 /* One message (MAIL FROM up to end of message or abort). */
 struct milter_msg {
-	char *sender;           /* envelope sender, lower-case, "" for <>; NULL before MAIL */
-	gint64 size_declared;   /* ESMTP SIZE= at MAIL, 0 if none */
-	gint64 size;            /* header and body bytes seen so far */
-	gboolean ours;          /* at least one recipient in our domain was accepted */
-	gboolean token_rcpt;    /* a valid token recipient: never opens a new ticket */
-	gint64 ticket;          /* ticket already known (token, Message-ID), 0 if none */
-	const char *rule;       /* how ticket was found: "token" | "message-id" */
-	GString *refs;          /* Message-ID/In-Reply-To/References lines for parse_message */
-	gboolean loop_header;   /* X-Postdesk-Loop naming our domain */
-	guint received_ours;    /* Received headers naming our host name */
-	guint n_ticket_hdrs;    /* X-Postdesk-Ticket headers from outside (deleted at EOM) */
-	guint n_verdict_hdrs;   /* X-Postdesk-Verdict headers from outside */
+	char *sender;	      /* envelope sender, lower-case, "" for <>; NULL before MAIL */
+	gint64 size_declared; /* ESMTP SIZE= at MAIL, 0 if none */
+	gint64 size;	      /* header and body bytes seen so far */
+	gboolean ours;	      /* at least one recipient in our domain was accepted */
+	gboolean token_rcpt;  /* a valid token recipient: never opens a new ticket */
+	gint64 ticket;	      /* ticket already known (token, Message-ID), 0 if none */
+	const char *rule;     /* how ticket was found: "token" | "message-id" */
+	GString *refs;	      /* Message-ID/In-Reply-To/References lines for parse_message */
+	gboolean loop_header; /* X-Postdesk-Loop naming our domain */
+	guint received_ours;  /* Received headers naming our host name */
+	guint n_ticket_hdrs;  /* X-Postdesk-Ticket headers from outside (deleted at EOM) */
+	guint n_verdict_hdrs; /* X-Postdesk-Verdict headers from outside */
 };
 
 /* One SMTP connection. */
 struct milter_conn {
-	struct milter *m;       /* borrowed */
-	struct store *store;    /* read-only connection, opened on first use, NULL before */
-	char *client_ip;        /* NULL if unknown */
+	struct milter *m;    /* borrowed */
+	struct store *store; /* read-only connection, opened on first use, NULL before */
+	char *client_ip;     /* NULL if unknown */
 	struct milter_msg msg;
 };
 

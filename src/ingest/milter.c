@@ -183,19 +183,19 @@ static int milter_wait_idle(struct milter *m, char **error_r)
 int milter_run(struct milter *m, char **error_r)
 {
 	struct smfiDesc desc = {
-		.xxfi_name = "postdesk",
-		.xxfi_version = SMFI_VERSION,
-		.xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
-		.xxfi_connect = cb_connect,
-		.xxfi_helo = cb_helo,
-		.xxfi_envfrom = cb_envfrom,
-		.xxfi_envrcpt = cb_envrcpt,
-		.xxfi_header = cb_header,
-		.xxfi_eoh = cb_eoh,
-		.xxfi_body = cb_body,
-		.xxfi_eom = cb_eom,
-		.xxfi_abort = cb_abort,
-		.xxfi_close = cb_close,
+	    .xxfi_name = "postdesk",
+	    .xxfi_version = SMFI_VERSION,
+	    .xxfi_flags = SMFIF_ADDHDRS | SMFIF_CHGHDRS,
+	    .xxfi_connect = cb_connect,
+	    .xxfi_helo = cb_helo,
+	    .xxfi_envfrom = cb_envfrom,
+	    .xxfi_envrcpt = cb_envrcpt,
+	    .xxfi_header = cb_header,
+	    .xxfi_eoh = cb_eoh,
+	    .xxfi_body = cb_body,
+	    .xxfi_eom = cb_eom,
+	    .xxfi_abort = cb_abort,
+	    .xxfi_close = cb_close,
 	};
 	/* libmilter keeps the pointer given to smfi_setconn: spec lives until we return */
 	char *spec = milter_listen_spec(m->conf->milter_listen);
@@ -203,7 +203,8 @@ int milter_run(struct milter *m, char **error_r)
 	int ret;
 
 	if (spec == NULL)
-		return util_error(error_r, "milter_listen %s: expected unix:/path or inet:HOST:PORT",
+		return util_error(error_r,
+				  "milter_listen %s: expected unix:/path or inet:HOST:PORT",
 				  m->conf->milter_listen);
 	if (smfi_setconn(spec) != MI_SUCCESS || smfi_register(desc) != MI_SUCCESS) {
 		ret = util_error(error_r, "libmilter refused the setup for %s", spec);

@@ -49,7 +49,8 @@ char *milter_listen_spec(const char *listen)
 		return NULL;
 	hostport = listen + 5;
 	colon = strrchr(hostport, ':');
-	if (colon == NULL || colon[1] == '\0' || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+	if (colon == NULL || colon[1] == '\0' ||
+	    strspn(colon + 1, "0123456789") != strlen(colon + 1))
 		return NULL;
 	host = g_strndup(hostport, (gsize)(colon - hostport));
 	if (host[0] == '[' && colon > hostport + 1 && colon[-1] == ']') {
@@ -116,8 +117,7 @@ static int policy_store(struct milter_conn *c, char **error_r)
 
 /* A database failure during `what`: log it, then 451 4.3.0 (returns -1: stop) or, with
  * milter_on_db_error=continue, 0 (skip the check). Takes error. */
-static int policy_db_error(struct milter_conn *c, const char *what, char *error,
-			   struct verdict *v)
+static int policy_db_error(struct milter_conn *c, const char *what, char *error, struct verdict *v)
 {
 	gboolean tempfail = g_str_equal(c->m->conf->milter_on_db_error, "tempfail");
 
@@ -230,8 +230,9 @@ void milter_policy_rcpt(struct milter_conn *c, const char *addr, struct verdict 
 	rcpt_resolve(conf, c->m->keys, bare, &r, v);
 	if (v->status == VERDICT_OK && c->msg.size_declared > conf->max_message_size) {
 		verdict_set(v, VERDICT_PERMFAIL, 552, "5.3.4",
-			    "message size %" G_GINT64_FORMAT " exceeds the limit of %" G_GINT64_FORMAT
-			    " bytes", c->msg.size_declared, conf->max_message_size);
+			    "message size %" G_GINT64_FORMAT
+			    " exceeds the limit of %" G_GINT64_FORMAT " bytes",
+			    c->msg.size_declared, conf->max_message_size);
 	}
 	/* A bounce (VERP) token names an outbox row, not a ticket: nothing to look up. */
 	if (v->status == VERDICT_OK && r.has_token && r.token.role == TOKEN_BOUNCE)
@@ -309,8 +310,8 @@ void milter_policy_body(struct milter_conn *c, gsize len, struct verdict *v)
 
 /* Message-ID rule, as thread/ applies it: the message's own id (a copy already delivered),
  * In-Reply-To, References newest first. 1 found (*ticket_r), 0 none, -1 store error. */
-static int policy_find_by_refs(struct store *store, const struct parse_msg *pm,
-			       gint64 *ticket_r, char **error_r)
+static int policy_find_by_refs(struct store *store, const struct parse_msg *pm, gint64 *ticket_r,
+			       char **error_r)
 {
 	int ret = 0;
 	guint i;
@@ -363,8 +364,7 @@ void milter_policy_eoh(struct milter_conn *c, struct verdict *v)
 	if (!msg->ours)
 		return;
 	if (msg->loop_header || msg->received_ours > MILTER_LOOP_RECEIVED_MAX) {
-		verdict_set(v, VERDICT_PERMFAIL, 554, "5.4.6",
-			    "mail loop detected (%s)",
+		verdict_set(v, VERDICT_PERMFAIL, 554, "5.4.6", "mail loop detected (%s)",
 			    msg->loop_header ? MILTER_LOOP_HEADER : "too many Received headers");
 		return;
 	}

@@ -40,7 +40,8 @@ int notify_queue_ack(struct notify_ctx *ctx, struct store *store, gint64 ticket_
 	struct notify_addr reply = {q->display, reply_to};
 	/* References: the customer's chain plus their message, so their client threads it. */
 	refs = g_new0(const char *, msg->references->len + 1);
-	memcpy(refs, msg->references->pdata, msg->references->len * sizeof(char *));
+	if (msg->references->len > 0)
+		memcpy(refs, msg->references->pdata, msg->references->len * sizeof(char *));
 	refs[msg->references->len] = msg->message_id;
 	g_ptr_array_add(job.rcpts, g_strdup(to));
 	job.mail.from_name = q->display;

@@ -323,9 +323,14 @@ pd__postfix_setup() {
 	chown postfix "$dir/data" && chmod 0700 "$dir/data"
 	pd__master_cf "$port" >"$dir/etc/master.cf"
 	pd__main_cf "$dir" "$domain" "$target" >"$dir/etc/main.cf"
-	if [ $# -gt 0 ]; then
-		postconf -c "$dir/etc" -e "$@" || pd_fail "postconf -e $* failed"
-	fi
+	local arg
+	for arg in "$@"; do
+		case ${arg%%=*} in
+		*/unix | */inet | */fifo | */pass | */unix-dgram) # a master.cf service
+			postconf -c "$dir/etc" -M "$arg" || pd_fail "postconf -M $arg failed" ;;
+		*) postconf -c "$dir/etc" -e "$arg" || pd_fail "postconf -e $arg failed" ;;
+		esac
+	done
 	# Postfix pauses up to 2 s before reading a main.cf modified within the last second
 	# (waiting for writers to finish): date the files back to skip that on every command.
 	touch -d '-1 minute' "$dir/etc/main.cf" "$dir/etc/master.cf"
@@ -365,7 +370,9 @@ pd__postfix_try() {
 # LMTP_TARGET ("unix:/abs/path" or "inet:127.0.0.1:PORT"), listens on 127.0.0.1:SMTP_PORT
 # ("auto" or "" picks one), trusts loopback clients, and bounces everything else
 # (default_transport error) unless extra settings say otherwise, e.g.
-# default_transport=smtp relayhost=[127.0.0.1]:$PD_CAPTURE_PORT. Sets PD_SMTP_PORT.
+# default_transport=smtp relayhost=[127.0.0.1]:$PD_CAPTURE_PORT. An extra argument
+# "NAME/TYPE=LINE" sets a master.cf service instead ("postdesk/unix=postdesk unix - - n
+# - - lmtp"). Sets PD_SMTP_PORT.
 pd_postfix_start() {
 	local dir=$1 port=$2 domain=$3 target=$4 auto='' try
 	shift 4
