@@ -76,6 +76,10 @@ const char *notify_template_path(const struct notify_template *t);
 
 void notify_template_free(struct notify_template **t);
 
+/* Where the shipped templates are: $POSTDESK_TEMPLATES if set (tests and uninstalled
+ * builds), else the installed POSTDESK_DATADIR/templates/en. Borrowed. */
+const char *notify_template_default_dir(void);
+
 /* Load every template in NOTIFY_TEMPLATE_NAMES (used at daemon start): the first failure is
  * returned as -1 with "path:line: reason". */
 int notify_templates_check(const char *override_dir, const char *default_dir, char **error_r);
@@ -209,8 +213,8 @@ int notify_outbox_run_until(struct store *store, const struct conf *conf,
 
 struct token_keys;
 struct notify_ctx; /* templates loaded once; immutable, shareable between threads */
-/* Loads every template: conf->template_dir first, then $POSTDESK_TEMPLATES, else the
- * installed POSTDESK_DATADIR/templates/en. conf and keys are borrowed. */
+/* Loads every template: conf->template_dir first, then notify_template_default_dir().
+ * conf and keys are borrowed. */
 int notify_ctx_new(const struct conf *conf, const struct token_keys *keys,
 		   struct notify_ctx **ctx_r, char **error_r);
 void notify_ctx_free(struct notify_ctx **ctx);

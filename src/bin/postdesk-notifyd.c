@@ -132,7 +132,7 @@ int main(int argc, char **argv)
 							      : LOG_LEVEL_INFO);
 	/* Broken templates or keys fail at start, not at the first mail. */
 	if (token_keys_load(conf->key_file, &keys, &error) < 0 ||
-	    notify_templates_check(conf->template_dir, POSTDESK_DATADIR "/templates/en", &error) <
+	    notify_templates_check(conf->template_dir, notify_template_default_dir(), &error) <
 		0) {
 		token_keys_free(&keys);
 		conf_free(&conf);

@@ -20,13 +20,11 @@ int notify_ctx_new(const struct conf *conf, const struct token_keys *keys,
 		   struct notify_ctx **ctx_r, char **error_r)
 {
 	struct notify_ctx *ctx = g_new0(struct notify_ctx, 1);
-	const char *defaults = g_getenv("POSTDESK_TEMPLATES");
+	const char *defaults = notify_template_default_dir();
 	int i;
 
 	ctx->conf = conf;
 	ctx->keys = keys;
-	if (defaults == NULL)
-		defaults = POSTDESK_DATADIR "/templates/en";
 	for (i = 0; i < COMPOSE_N; i++) {
 		if (notify_template_load(conf->template_dir, defaults, compose_names[i],
 					 &ctx->tpl[i], error_r) < 0) {

@@ -63,6 +63,13 @@ static int outbox_local(struct store *store, const struct conf *conf, const stru
 
 enum outcome { OUTCOME_SENT, OUTCOME_DEFER, OUTCOME_FAIL };
 
+/* Mail that went to customers (not to agents). */
+static gboolean outbox_to_customer(const struct store_outbox *o)
+{
+	return strcmp(o->kind, "ack") == 0 || strcmp(o->kind, "reply") == 0 ||
+	       strcmp(o->kind, "survey") == 0;
+}
+
 /* Record one outcome in its own transaction. event: the delivery_failed detail to add to
  * the ticket, or NULL. error: last_error for defer/fail. */
 static int outbox_record_once(struct store *store, const struct store_outbox *o, enum outcome what,
@@ -82,6 +89,12 @@ static int outbox_record_once(struct store *store, const struct store_outbox *o,
 	if (ret == 0 && event != NULL && o->ticket_id != 0)
 		ret = store_event_add(store, o->ticket_id, now, "delivery_failed", "postdesk",
 				      event, error_r);
+	/* The relay refused customer mail for good: same as a bounce, no more automatic
+	 * mail to those addresses. */
+	if (ret == 0 && what == OUTCOME_FAIL && error != NULL && error[0] == '5' &&
+	    outbox_to_customer(o))
+		for (guint i = 0; ret == 0 && o->rcpts[i] != NULL; i++)
+			ret = store_customer_set_bounced(store, o->rcpts[i], TRUE, error_r);
 	if (ret == 0)
 		ret = store_commit(store, error_r);
 	if (ret < 0)

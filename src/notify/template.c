@@ -253,3 +253,10 @@ int notify_templates_check(const char *override_dir, const char *default_dir, ch
 	}
 	return 0;
 }
+
+const char *notify_template_default_dir(void)
+{
+	const char *dir = g_getenv("POSTDESK_TEMPLATES");
+
+	return dir != NULL && dir[0] != '\0' ? dir : POSTDESK_DATADIR "/templates/en";
+}

@@ -8,6 +8,8 @@ set -u
 SRC=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 B=${top_builddir:-$SRC}/src/bin
 CORPUS=${PD_CORPUS:-$SRC/tests/data/corpus}
+POSTDESK_TEMPLATES=${POSTDESK_TEMPLATES:-$SRC/templates/en}
+export POSTDESK_TEMPLATES
 T=$(mktemp -d "${TMPDIR:-/tmp}/pd-corpus.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 cat >"$T/pd.conf" <<CONF

@@ -23,6 +23,9 @@ PATH=$PATH:/usr/sbin:/sbin
 PD_LIBDIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PD_SRCDIR=${top_srcdir:-$(cd "$PD_LIBDIR/../.." && pwd)}
 PD_BUILDDIR=${top_builddir:-${PD_BUILDDIR:-$PD_SRCDIR}}
+# The programs run uninstalled: they find the shipped templates here.
+POSTDESK_TEMPLATES=${POSTDESK_TEMPLATES:-$PD_SRCDIR/templates/en}
+export POSTDESK_TEMPLATES
 PD_PORT_REG=${PD_PORT_REG:-/tmp/postdesk-e2e-ports}
 PD_TEST=$(basename "$0" .sh)
 PD_MAINPID=$$
