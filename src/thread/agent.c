@@ -165,7 +165,7 @@ static int agent_apply_one(struct store *store, gint64 ticket, const char *agent
 	switch (c->kind) {
 	case THREAD_CMD_STATUS:
 		ret = store_ticket_set_status(store, ticket, c->arg, now, error_r);
-		detail = g_strdup_printf("status %s", c->arg);
+		detail = g_strdup(c->arg); /* reports read the new status from here */
 		break;
 	case THREAD_CMD_ASSIGN:
 		if (strcmp(who, "me") == 0)

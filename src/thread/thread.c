@@ -173,25 +173,23 @@ out:
 }
 
 /* A customer message moves its ticket: pending -> open (the customer answered),
- * resolved -> open (reopened). Closed tickets were handled by the closed policy. */
+ * resolved/closed -> open (a reopen). Events: kind "status" with the new status as detail
+ * (what reports read), plus "reopened" for a reopen. */
 static int thread_update_status(struct store *store, const struct store_ticket *t,
 				const char *author, gint64 now, struct thread_result *r,
 				char **error_r)
 {
-	const char *event = NULL;
+	gboolean reopen = strcmp(t->status, "resolved") == 0 || strcmp(t->status, "closed") == 0;
 
-	if (strcmp(t->status, "pending") == 0)
-		event = "status";
-	else if (strcmp(t->status, "resolved") == 0 || strcmp(t->status, "closed") == 0)
-		event = "reopened";
-	if (event == NULL)
+	if (!reopen && strcmp(t->status, "pending") != 0)
 		return store_ticket_touch(store, t->id, now, error_r);
-	r->reopened = strcmp(event, "reopened") == 0;
-	if (store_ticket_set_status(store, t->id, "open", now, error_r) < 0)
+	r->reopened = reopen;
+	if (store_ticket_set_status(store, t->id, "open", now, error_r) < 0 ||
+	    store_event_add(store, t->id, now, "status", author, "open", error_r) < 0)
 		return -1;
-	return store_event_add(store, t->id, now, event, author,
-			       r->reopened ? "reopened by customer message" : "pending -> open",
-			       error_r);
+	if (!reopen)
+		return 0;
+	return store_event_add(store, t->id, now, "reopened", author, t->status, error_r);
 }
 
 /* An existing ticket was found: apply the closed-ticket policy, status change and

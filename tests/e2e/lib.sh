@@ -1,5 +1,5 @@
 # tests/e2e/lib.sh: shell helpers for end-to-end tests against a real, sandboxed Postfix.
-# shellcheck disable=SC2034 # PD_* variables are set for the scripts that source this file
+# shellcheck shell=bash disable=SC2034 # PD_* variables are set for the scripts that source this file
 # Sourced (never run) by bash scripts: a test starts with
 #	[ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 #	. "$(dirname "$0")/lib.sh" || exit 99

@@ -2,7 +2,8 @@
 # shellcheck disable=SC2119 # pd_swaks_log takes an optional line count
 # Self-test of the e2e harness (tests/e2e/lib.sh): a sandboxed Postfix relays the test
 # domain over LMTP to smtp-sink -L on a unix socket, retries when that peer is down, and
-# is no open relay. Needs root, postfix, swaks; skips (77) otherwise.
+# is no open relay; the real-site snippets in contrib/postfix/ work as written.
+# Needs root, postfix, swaks; skips (77) otherwise.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh" || exit 99
@@ -67,4 +68,32 @@ pd_wait_until 5 dump_count_is 5 || pd_fail "deferred mail not delivered after th
 
 pd_postfix_stop "$T/postfix"
 [ -z "$(pd_postfix_pid "$T/postfix")" ] || pd_fail "Postfix still running after stop"
+
+# 5. The real-site snippets in contrib/postfix/ work as written: a second sandbox loads
+# them (domain example.com, the LMTP socket at private/postdesk in its queue directory).
+SNIP=$PD_SRCDIR/contrib/postfix
+settings=()
+while IFS='=' read -r name value; do
+	name=${name%"${name##*[! ]}"} value=${value#"${value%%[! ]*}"} # trim around "="
+	settings+=("$name=$value")
+done < <(grep -v -e '^#' -e '^[[:space:]]*$' "$SNIP/main.cf")
+while read -r name type rest; do
+	settings+=("$name/$type=$name $type $rest")
+done < <(grep -v -e '^#' -e '^[[:space:]]*$' "$SNIP/master.cf")
+[ "${#settings[@]}" -ge 5 ] || pd_fail "could not read $SNIP/main.cf and master.cf"
+pd_postfix_start "$T/site" auto example.com unix:private/postdesk "${settings[@]}"
+pd_lmtp_sink_start "$T/site/spool/private/postdesk" "$T/site-dump" site-sink
+for rcpt in support@example.com support+12-c-k3x9@example.com billing@example.com; do
+	pd_swaks --xclient-addr 192.0.2.7 --to "$rcpt" || pd_fail "snippet: $rcpt refused: $(pd_swaks_log)"
+done
+pd_swaks --xclient-addr 192.0.2.7 --to nobody@example.com
+rc=$?
+if [ "$rc" != 24 ] || ! pd_swaks_log | grep -q "550 5.1.1 <nobody@example.com>"; then
+	pd_fail "snippet: an unknown address was not refused during SMTP (swaks exit $rc)"
+fi
+pd_postfix_wait_empty "$T/site" 20
+site_dump_is_3() { [ "$(pd_capture_count "$T/site-dump")" = 3 ]; }
+pd_wait_until 5 site_dump_is_3 || pd_fail "snippet: expected 3 messages at private/postdesk"
+grep -q "to=<support+12-c-k3x9@example.com>, relay=[^ ]*\[private/postdesk\].* status=sent" \
+	"$T/site/log/maillog" || pd_fail "snippet: the reply address did not go through private/postdesk"
 pd_log "PASS (${SECONDS}s)"
