@@ -1,0 +1,1 @@
+/* survey: (being written) */
