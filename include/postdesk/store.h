@@ -116,6 +116,9 @@ int store_event_add(struct store *store, gint64 ticket_id, gint64 now, const cha
  * 0 not stored yet. Lets threading skip a redelivered message before it creates anything. */
 int store_message_find(struct store *store, const char *message_id, const char *rcpt,
 		       gint64 *row_r, gint64 *ticket_r, char **error_r);
+/* 1 if message row `row` holds exactly these raw bytes, 0 if not (or no such row). */
+int store_message_same_raw(struct store *store, gint64 row, const char *raw, gsize len,
+			   char **error_r);
 /* Ticket of any stored message (in or out) with this Message-ID: 1 found, 0 none. */
 int store_find_ticket_by_msgid(struct store *store, const char *message_id, gint64 *ticket_r,
 			       char **error_r);

@@ -1,1 +1,58 @@
-/* survey: (being written) */
+/* survey: timed work on tickets — satisfaction surveys (CSAT/NPS), first-response reminders,
+ * pending reminders, auto-resolve and auto-close — and the business-hours arithmetic they
+ * share with report/.
+ *
+ * "Schedule follows status" lives here, in survey_on_status()/survey_on_first_reply(): they
+ * write rows of the schedule table in the caller's transaction. survey_tick() runs the rows
+ * that are due, each in its own transaction that also marks it done, so a restart loses
+ * nothing and nothing runs twice. See doc/surveys.md. No state of its own: any thread may
+ * call these with its own store connection. */
+#ifndef POSTDESK_SURVEY_H
+#define POSTDESK_SURVEY_H
+
+#include <glib.h>
+
+#include "postdesk/conf.h"
+
+struct store;
+struct notify_ctx;
+
+/* ---- business hours (pure functions; no I/O) ----
+ * A queue's business_hours ("mon-fri 09:00-17:00", normalised by conf) in its timezone; a
+ * queue without business_hours is open 24x7, and both functions are then plain arithmetic.
+ * A timezone that GLib cannot load falls back to UTC. */
+
+/* Business seconds between from and to (0 if to <= from): what counts towards a first
+ * response target. */
+gint64 survey_business_seconds(const struct conf_queue *q, gint64 from, gint64 to);
+/* The time at which `seconds` business seconds have passed since from (seconds <= 0: from).
+ * E.g. 4 h from Friday 16:00 with mon-fri 09:00-17:00 is Monday 12:00. */
+gint64 survey_business_add(const struct conf_queue *q, gint64 from, gint64 seconds);
+
+/* ---- the schedule follows the ticket ----
+ * Call in the transaction that changes the ticket, after the change.
+ * old_status NULL = the ticket was just created (schedules the first-response timers when the
+ * queue has a first_response_target). new_status:
+ *   resolved -> survey (now + survey_delay) and resolved_close (now + resolved_close_after)
+ *   pending  -> pending_remind (+pending_remind_after), pending_resolve (+remind+resolve_after)
+ *   closed   -> cancels everything still waiting except the survey
+ *   new/open -> cancels survey, pending_* and resolved_close (a reopened ticket gets no survey)
+ * A duration of 0 means never: that kind is cancelled instead. */
+int survey_on_status(struct store *store, const struct conf *conf, gint64 ticket_id,
+		     const char *old_status, const char *new_status, gint64 now, char **error_r);
+/* The first agent reply went out: cancel the frt_warn/frt_breach timers. */
+int survey_on_first_reply(struct store *store, gint64 ticket_id, char **error_r);
+
+/* ---- the runner ----
+ * Run every schedule row due at `now`, each in its own transaction (mark done + the work:
+ * outbox rows, status changes, events). *done_r (may be NULL) = rows run (skipped ones
+ * included). -1 on a store error (the row stays due; nothing half-done is committed). */
+int survey_tick(struct store *store, struct notify_ctx *ctx, const struct conf *conf,
+		gint64 now, guint *done_r, char **error_r);
+
+/* ---- answers ----
+ * Parse a reply's text for a score: the first number in it (0..10) is *score_r, the rest
+ * (trimmed) a g_malloc'ed *comment_r. 1 found, 0 no number (comment_r = the whole text). */
+int survey_parse_answer(const char *text, int *score_r, char **comment_r);
+
+#endif

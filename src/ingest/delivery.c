@@ -86,10 +86,38 @@ void delivery_tempfail(struct delivery *d, struct store *store, const char *erro
 	delivery_set_all(d, &v);
 }
 
+/* A different message that reuses a stored Message-ID (broken mailers do this) is not a
+ * redelivery: give it an id of its own, derived from its bytes, so that it is stored --
+ * and a redelivery of it is still recognised. */
+static int delivery_reused_id(struct delivery *d, const struct rcpt *r, struct store *store,
+			      char **error_r)
+{
+	gint64 row, ticket;
+	char *hash, *id;
+	int ret = store_message_find(store, d->msg->message_id, r->addr, &row, &ticket, error_r);
+
+	if (ret <= 0)
+		return ret;
+	ret = store_message_same_raw(store, row, d->raw, d->raw_len, error_r);
+	if (ret != 0)
+		return ret < 0 ? -1 : 0;
+	hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)d->raw, d->raw_len);
+	id = g_strdup_printf("%.12s.%s", hash, d->msg->message_id);
+	log_info("message from <%s> reuses Message-ID <%s> of another message: stored as <%s>",
+		 d->sender, d->msg->message_id, id);
+	g_free(d->msg->message_id);
+	d->msg->message_id = id;
+	g_free(hash);
+	return 0;
+}
+
 static int delivery_route(struct delivery *d, guint i, struct store *store,
 			  const struct delivery_env *env, gint64 now, char **error_r)
 {
 	const struct rcpt *r = &g_array_index(d->rcpts, struct rcpt, i);
+
+	if (delivery_reused_id(d, r, store, error_r) < 0)
+		return -1;
 
 	if (!r->has_token || r->token.role == TOKEN_CUSTOMER)
 		return route_customer(d, i, store, env, now, error_r);

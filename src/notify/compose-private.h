@@ -44,6 +44,8 @@ int compose_queue(struct notify_ctx *ctx, struct store *store, struct compose_jo
 		  gint64 now, char **error_r);
 
 char *compose_message_id(const struct notify_ctx *ctx);
+/* A Message-ID we can put in In-Reply-To/References (customers send broken ones). */
+gboolean compose_msgid_ok(const char *id);
 /* The signed reply address of a ticket for a role (g_malloc'ed). */
 char *compose_token(const struct notify_ctx *ctx, const struct conf_queue *q, gint64 ticket,
 		    enum token_role role);

@@ -49,6 +49,13 @@ void notify_ctx_free(struct notify_ctx **ctxp)
 	*ctxp = NULL;
 }
 
+gboolean compose_msgid_ok(const char *id)
+{
+	const char *at = id != NULL ? strchr(id, '@') : NULL;
+
+	return at != NULL && at != id && at[1] != '\0' && strpbrk(id, " \t\r\n<>") == NULL;
+}
+
 char *compose_message_id(const struct notify_ctx *ctx)
 {
 	char *uuid = g_uuid_string_random();

@@ -23,8 +23,8 @@ static int agent_threading(struct store *store, gint64 ticket, GPtrArray *refs,
 	for (i = 0; i < msgs->len; i++) {
 		const struct store_message *m = g_ptr_array_index(msgs, i);
 		gboolean in = strcmp(m->direction, "in") == 0;
-		if (in && strcmp(m->kind, "customer") != 0)
-			continue; /* the agents' own mail to us is not in the customer's thread */
+		if ((in && strcmp(m->kind, "customer") != 0) || !compose_msgid_ok(m->message_id))
+			continue; /* agents' mail to us is not in the customer's thread */
 		if (in) {
 			g_free(*in_reply_to_r);
 			*in_reply_to_r = g_strdup(m->message_id);

@@ -30,6 +30,7 @@ int notify_queue_ack(struct notify_ctx *ctx, struct store *store, gint64 ticket_
 	struct notify_addr rcpt = {msg->from.name, to};
 	const char **refs;
 	char *reply_to;
+	guint i, n_refs = 0;
 	int ret;
 
 	if (compose_ticket(ctx, store, ticket_id, &t, &q, error_r) < 0)
@@ -40,18 +41,20 @@ int notify_queue_ack(struct notify_ctx *ctx, struct store *store, gint64 ticket_
 	struct notify_addr reply = {q->display, reply_to};
 	/* References: the customer's chain plus their message, so their client threads it. */
 	refs = g_new0(const char *, msg->references->len + 1);
-	if (msg->references->len > 0)
-		memcpy(refs, msg->references->pdata, msg->references->len * sizeof(char *));
-	refs[msg->references->len] = msg->message_id;
+	for (i = 0; i < msg->references->len; i++)
+		if (compose_msgid_ok(g_ptr_array_index(msg->references, i)))
+			refs[n_refs++] = g_ptr_array_index(msg->references, i);
+	if (compose_msgid_ok(msg->message_id))
+		refs[n_refs++] = msg->message_id;
 	g_ptr_array_add(job.rcpts, g_strdup(to));
 	job.mail.from_name = q->display;
 	job.mail.from_addr = q->address;
 	job.mail.to = &rcpt;
 	job.mail.n_to = 1;
 	job.mail.reply_to = &reply;
-	job.mail.in_reply_to = msg->message_id;
+	job.mail.in_reply_to = compose_msgid_ok(msg->message_id) ? msg->message_id : NULL;
 	job.mail.references = refs;
-	job.mail.n_references = msg->references->len + 1;
+	job.mail.n_references = n_refs;
 	job.mail.auto_submitted = "auto-replied";
 	job.store_kind = "auto";
 	ret = compose_queue(ctx, store, &job, now, error_r);

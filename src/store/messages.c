@@ -4,6 +4,8 @@
 #include "config.h"
 #include "store-private.h"
 
+#include <string.h>
+
 static int bind_message(sqlite3_stmt *st, const struct store_message *m, gint64 now)
 {
 	gsize raw_len = 0;
@@ -274,4 +276,27 @@ int store_message_count(struct store *store, gint64 *count_r, char **error_r)
 				count_r, error_r) < 0
 		   ? -1
 		   : 0;
+}
+
+int store_message_same_raw(struct store *store, gint64 row, const char *raw, gsize len,
+			   char **error_r)
+{
+	sqlite3_stmt *st = store_stmt(store, STMT_message_raw);
+	int rc, ret = 0;
+
+	if (sqlite3_bind_int64(st, 1, row) != SQLITE_OK) {
+		store_fail(store, "bind message row", error_r);
+		store_stmt_done(st);
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		gsize n = (gsize)sqlite3_column_bytes(st, 0);
+		const void *p = sqlite3_column_blob(st, 0);
+		ret = n == len && (len == 0 || memcmp(p, raw, len) == 0);
+	} else if (rc != SQLITE_DONE) {
+		ret = store_fail(store, "read message", error_r);
+	}
+	store_stmt_done(st);
+	return ret;
 }

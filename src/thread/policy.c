@@ -33,7 +33,7 @@ static gboolean policy_robot_local(const char *addr)
 
 static gboolean policy_value_is(const char *value, const char *word)
 {
-	char *v = value != NULL ? g_ascii_strdown(g_strstrip(g_strdup(value)), -1) : NULL;
+	char *v = value != NULL ? g_ascii_strdown(value, -1) : NULL;
 	char *semi = v != NULL ? strchr(v, ';') : NULL;
 	gboolean is;
 

@@ -41,7 +41,7 @@ send --from ann@shop.example --header "From: Ann Buyer <ann@shop.example>" \
 settle
 expect_eq "$(ticket_of e2e-1@shop.example)" 1 "first mail"
 expect_eq "$("$B/postdesk" -c "$CONF" tickets --json | jq -r '.[0] | "\(.id) \(.status) \(.requester) \(.subject) \(.message_count)"')" \
-	"1 new ann@shop.example Where is my order? 1" "tickets --json"
+	"1 new ann@shop.example Where is my order? 2" "tickets --json (her mail and our acknowledgement)"
 
 # 2. A reply with In-Reply-To lands in it.
 send --from ann@shop.example --header "Subject: Re: Where is my order?" \
