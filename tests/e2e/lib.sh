@@ -361,6 +361,7 @@ pd__postfix_try() {
 		pd_fail "postfix -c $dir/etc start failed"
 	}
 	PD_POSTFIX_DIRS+=("$dir")
+	[ -n "${PD_ROOT:-}" ] && echo "$dir" >>"$PD_ROOT/.state/postfix_dirs"
 	pid=$(pd_postfix_pid "$dir") || pd_fail "Postfix in $dir started but its master is gone"
 	pd_wait_until 5 pd__port_owned_by "$port" "$pid" && return 0
 	pd_log "port $port: listeners $(pd_port_pids "$port" | tr '\n' ' ')(ours: $pid), retrying"
@@ -534,8 +535,31 @@ pd__cleanup() {
 	fi
 }
 
+# If the test is killed outright (SIGKILL, a CI timeout) its EXIT trap never runs, and the
+# Postfix masters, which detach, would live on: a watchdog waits for the test's shell
+# to go and then stops what the state files name. After a normal exit the trap has
+# already removed PD_ROOT and the watchdog just ends.
+pd__watchdog() {
+	(
+		trap '' INT TERM HUP
+		exec </dev/null >/dev/null 2>&1
+		while kill -0 "$PD_MAINPID" 2>/dev/null; do sleep 1; done
+		[ -d "$PD_ROOT/.state" ] || exit 0
+		for f in "$PD_ROOT"/.state/*.pid; do
+			[ -f "$f" ] && pd_stop "$(basename "$f" .pid)"
+		done
+		if [ -f "$PD_ROOT/.state/postfix_dirs" ]; then
+			while read -r d; do pd_postfix_stop "$d"; done <"$PD_ROOT/.state/postfix_dirs"
+		fi
+		PD_BG_ORDER=() PD_POSTFIX_DIRS=()
+		pd__cleanup
+	) &
+	disown
+}
+
 if [ "${PD_PERSIST:-0}" != 1 ]; then
 	pd__root
+	pd__watchdog
 	trap pd__cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM

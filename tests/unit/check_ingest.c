@@ -376,6 +376,22 @@ START_TEST(bounce_recorded_not_ticketed)
 }
 END_TEST
 
+START_TEST(reused_message_id_is_not_a_duplicate)
+{
+	const char *other = "From: bob@shop.example\nTo: support@example.com\nSubject: Other\n"
+			    "Message-ID: <c1@shop.example>\n\nA different message, same id.\n";
+	gint64 count = 0;
+
+	ck_assert_int_eq(deliver("support@example.com", "ann@shop.example", CUSTOMER), 250);
+	ck_assert_int_eq(deliver("support@example.com", "ann@shop.example", CUSTOMER), 250);
+	ck_assert_int_eq(deliver("support@example.com", "bob@shop.example", other), 250);
+	ck_assert_int_eq(deliver("support@example.com", "bob@shop.example", other), 250);
+	ck_assert_int_eq(store_message_count(store, &count, NULL), 0);
+	/* two inbound messages (the redeliveries stored nothing) + one ack each */
+	ck_assert_int_eq(count, 4);
+}
+END_TEST
+
 START_TEST(commands_parse)
 {
 	struct thread_agent_mail *am = NULL;
@@ -411,6 +427,7 @@ static Suite *ingest_suite(void)
 	tcase_add_test(tc, mistyped_command_holds_everything);
 	tcase_add_test(tc, agent_out_of_office_is_held);
 	tcase_add_test(tc, bounce_recorded_not_ticketed);
+	tcase_add_test(tc, reused_message_id_is_not_a_duplicate);
 	tcase_add_test(tc, commands_parse);
 	suite_add_tcase(s, tc);
 	return s;
