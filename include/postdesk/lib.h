@@ -58,4 +58,21 @@ int util_read_file(const char *path, char **data_r, gsize *len_r, char **error_r
 /* Set *error_r (if error_r is not NULL) to a printf-formatted g_malloc'ed string; returns -1. */
 int util_error(char **error_r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* ---- privileges (src/lib/privs.c; see doc/privileges.md) ----
+ * Daemons: privs_umask() first (files they make are 0600, directories 0700), bind their
+ * sockets, then privs_drop(). */
+void privs_umask(void);
+/* As root: switch for good to USER (initgroups, setgid, setuid, then check root cannot be
+ * regained); with USER NULL or "" refuse: -1 with "refusing to run as root: set user = ...
+ * in CONF_PATH". Not root: 0, nothing changes. */
+int privs_drop(const char *user, const char *conf_path, char **error_r);
+/* What privs_drop() would refuse (root without USER, an unknown or root USER), checked
+ * without changing anything: daemons call it before daemon() so the error reaches the
+ * terminal. */
+int privs_check(const char *user, const char *conf_path, char **error_r);
+/* As root with USER set: make USER owner of PATH (not followed if a symlink: refused);
+ * otherwise 0 and nothing changes. postdesk init gives the database directory and files
+ * to the daemons' user this way. */
+int privs_chown_to_user(const char *path, const char *user, char **error_r);
+
 #endif

@@ -255,4 +255,50 @@ int store_outbox_get(struct store *store, gint64 id, struct store_outbox **o_r, 
 int store_outbox_list(struct store *store, const char *status, int limit, GPtrArray **list_r,
 		      char **error_r);
 
+
+/* ======================= reports (src/store/report_rows.c) ======================= */
+/* What `postdesk report` computes from, read in a few set-oriented passes. Strings are
+ * interned in rows->strings (equal strings share one pointer) and live as long as rows. */
+struct store_report_ticket {
+	gint64 id;
+	gint64 created;
+	const char *queue;
+	const char *assignee;  /* NULL if unassigned */
+	const char *status;    /* current status */
+};
+struct store_report_message {
+	gint64 ticket_id;
+	gint64 created;
+	gboolean agent;        /* TRUE: an agent answer (out/agent); FALSE: customer mail (in) */
+};
+struct store_report_event {
+	gint64 ticket_id;
+	gint64 created;
+	const char *kind;      /* "status" | "reopened" */
+	const char *detail;    /* status: the new status; reopened: the previous one */
+};
+struct store_report_survey {
+	gint64 ticket_id;
+	gint64 requested;      /* when the survey mail was queued */
+	gint64 answered;       /* 0 = not answered */
+	int csat;              /* 1..5, -1 = not given */
+	int nps;               /* 0..10, -1 = not given */
+};
+struct store_report_rows {
+	GArray *tickets;       /* struct store_report_ticket, by id */
+	GArray *messages;      /* struct store_report_message, by ticket, created, id */
+	GArray *events;        /* struct store_report_event, by ticket, id */
+	GArray *surveys;       /* struct store_report_survey, by ticket */
+	GStringChunk *strings;
+};
+/* Empty rows (tests fill them by hand); free with store_report_rows_free(). */
+struct store_report_rows *store_report_rows_new(void);
+void store_report_rows_free(struct store_report_rows **rows);
+/* Intern a string in rows (NULL stays NULL). */
+const char *store_report_intern(struct store_report_rows *rows, const char *s);
+/* Every row created before `before`, of tickets in queue (NULL: any) assigned to assignee
+ * (NULL: anyone). *rows_r owned by the caller. */
+int store_report_read(struct store *store, const char *queue, const char *assignee,
+		      gint64 before, struct store_report_rows **rows_r, char **error_r);
+
 #endif

@@ -2,8 +2,8 @@
  * pending reminders, auto-resolve and auto-close — and the business-hours arithmetic they
  * share with report/.
  *
- * "Schedule follows status" lives here, in survey_on_status()/survey_on_first_reply(): they
- * write rows of the schedule table in the caller's transaction. survey_tick() runs the rows
+ * "Schedule follows status" lives here, in survey_sync(): it writes rows of the schedule
+ * table in the caller's transaction. survey_tick() runs the rows
  * that are due, each in its own transaction that also marks it done, so a restart loses
  * nothing and nothing runs twice. See doc/surveys.md. No state of its own: any thread may
  * call these with its own store connection. */
@@ -30,18 +30,19 @@ gint64 survey_business_seconds(const struct conf_queue *q, gint64 from, gint64 t
 gint64 survey_business_add(const struct conf_queue *q, gint64 from, gint64 seconds);
 
 /* ---- the schedule follows the ticket ----
- * Call in the transaction that changes the ticket, after the change.
- * old_status NULL = the ticket was just created (schedules the first-response timers when the
- * queue has a first_response_target). new_status:
- *   resolved -> survey (now + survey_delay) and resolved_close (now + resolved_close_after)
- *   pending  -> pending_remind (+pending_remind_after), pending_resolve (+remind+resolve_after)
- *   closed   -> cancels everything still waiting except the survey
- *   new/open -> cancels survey, pending_* and resolved_close (a reopened ticket gets no survey)
- * A duration of 0 means never: that kind is cancelled instead. */
-int survey_on_status(struct store *store, const struct conf *conf, gint64 ticket_id,
-		     const char *old_status, const char *new_status, gint64 now, char **error_r);
-/* The first agent reply went out: cancel the frt_warn/frt_breach timers. */
-int survey_on_first_reply(struct store *store, gint64 ticket_id, char **error_r);
+ * The one place where "schedule follows status" is decided. Reads the ticket's status, the
+ * time of its latest status change (its newest "status" event, else its creation) and
+ * whether an agent has answered, and makes the schedule rows match, in the caller's
+ * transaction. Idempotent: call it after anything that may have changed a ticket.
+ *   new/open  -> frt_warn (80% of first_response_target, business hours) and frt_breach
+ *                (the target) while no agent reply went out; survey, pending_* and
+ *                resolved_close cancelled (a reopened ticket gets no survey)
+ *   pending   -> pending_remind (+pending_remind_after), pending_resolve (+remind+resolve)
+ *   resolved  -> survey (+survey_delay), resolved_close (+resolved_close_after)
+ *   closed    -> everything still waiting cancelled, except a survey
+ * A duration of 0 means never. A row that already ran for the same due time is kept. */
+int survey_sync(struct store *store, const struct conf *conf, gint64 ticket_id, gint64 now,
+		char **error_r);
 
 /* ---- the runner ----
  * Run every schedule row due at `now`, each in its own transaction (mark done + the work:

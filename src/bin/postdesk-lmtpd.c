@@ -44,6 +44,7 @@ int main(int argc, char **argv)
 	int opt, foreground = 0, ret = 0;
 
 	g_set_prgname("postdesk-lmtpd");
+	privs_umask(); /* privileges: files we make are 0600, directories 0700 */
 	while ((opt = getopt(argc, argv, "c:f")) != -1) {
 		if (opt == 'c')
 			conf_path = optarg;
@@ -53,6 +54,9 @@ int main(int argc, char **argv)
 			return fprintf(stderr, "usage: postdesk-lmtpd [-c FILE] [-f]\n"), EX_USAGE;
 	}
 	if (conf_load(conf_path, &conf, &error) < 0)
+		return lmtpd_fail(EX_CONFIG, error);
+	/* privileges: refuse root without `user` while the error still reaches a terminal */
+	if (privs_check(conf->user, conf->path, &error) < 0)
 		return lmtpd_fail(EX_CONFIG, error);
 	log_set_level(g_str_equal(conf->log_level, "debug")  ? LOG_LEVEL_DEBUG
 		      : g_str_equal(conf->log_level, "warn") ? LOG_LEVEL_WARN
@@ -80,6 +84,9 @@ int main(int argc, char **argv)
 	if (lmtp_server_new(conf->lmtp_listen, &backend, &limits, (guint)conf->lmtp_max_sessions,
 			    &lmtpd_server, &error) < 0)
 		return lmtpd_fail(EX_OSERR, error);
+	/* privileges: the socket is bound (as root if started so); give root up for good */
+	if (privs_drop(conf->user, conf->path, &error) < 0)
+		return lmtpd_fail(EX_CONFIG, error);
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, lmtpd_on_signal);
 	signal(SIGINT, lmtpd_on_signal);

@@ -39,6 +39,7 @@ int main(int argc, char **argv)
 	int opt, foreground = 0, ret = 0;
 
 	g_set_prgname("postdesk-milter");
+	privs_umask(); /* privileges: files we make are 0600, directories 0700 */
 	while ((opt = getopt(argc, argv, "c:f")) != -1) {
 		if (opt == 'c')
 			conf_path = optarg;
@@ -48,6 +49,9 @@ int main(int argc, char **argv)
 			return fprintf(stderr, "usage: postdesk-milter [-c FILE] [-f]\n"), EX_USAGE;
 	}
 	if (conf_load(conf_path, &conf, &error) < 0)
+		return milterd_fail(EX_CONFIG, error);
+	/* privileges: refuse root without `user` while the error still reaches a terminal */
+	if (privs_check(conf->user, conf->path, &error) < 0)
 		return milterd_fail(EX_CONFIG, error);
 	log_set_level(milterd_level(conf->log_level));
 	if (token_keys_load(conf->key_file, &keys, &error) < 0)
@@ -60,6 +64,10 @@ int main(int argc, char **argv)
 					    g_strdup_printf("daemon: %s", g_strerror(errno)));
 	}
 	signal(SIGPIPE, SIG_IGN);
+	/* privileges: libmilter binds inside milter_run, so the milter gives root up before
+	 * it and creates its socket as the user (its directory must be the user's). */
+	if (privs_drop(conf->user, conf->path, &error) < 0)
+		return milterd_fail(EX_CONFIG, error);
 	m = milter_new(conf, keys);
 	log_info("listening on %s", conf->milter_listen);
 	/* libmilter starts its threads inside milter_run, after daemon()'s fork. */

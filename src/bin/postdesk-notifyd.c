@@ -112,6 +112,7 @@ int main(int argc, char **argv)
 	int opt, foreground = 0, once = 0, ret;
 
 	g_set_prgname("postdesk-notifyd");
+	privs_umask(); /* privileges: files we make are 0600, directories 0700 */
 	while ((opt = getopt_long(argc, argv, "c:f", longopts, NULL)) != -1) {
 		if (opt == 'c')
 			conf_path = optarg;
@@ -125,6 +126,9 @@ int main(int argc, char **argv)
 	if (optind != argc)
 		return notifyd_usage();
 	if (conf_load(conf_path, &conf, &error) < 0)
+		return notifyd_fail(EX_CONFIG, error);
+	/* privileges: refuse root without `user` while the error still reaches a terminal */
+	if (privs_check(conf->user, conf->path, &error) < 0)
 		return notifyd_fail(EX_CONFIG, error);
 	log_set_level(g_str_equal(conf->log_level, "debug")   ? LOG_LEVEL_DEBUG
 		      : g_str_equal(conf->log_level, "warn")  ? LOG_LEVEL_WARN
@@ -143,6 +147,12 @@ int main(int argc, char **argv)
 		if (daemon(0, 0) < 0)
 			return notifyd_fail(EX_OSERR,
 					    g_strdup_printf("daemon: %s", g_strerror(errno)));
+	}
+	/* privileges: no socket to bind; the database is opened as the user */
+	if (privs_drop(conf->user, conf->path, &error) < 0) {
+		token_keys_free(&keys);
+		conf_free(&conf);
+		return notifyd_fail(EX_CONFIG, error);
 	}
 	if (store_open(conf->database, 0, (int)conf->busy_timeout_ms, &store, &error) < 0) {
 		token_keys_free(&keys);

@@ -35,4 +35,7 @@ void parse_mime(GMimeMessage *message, struct parse_msg *msg, gboolean with_data
 /* Fill the dsn_* fields from a message/delivery-status part (dsn.c). */
 void parse_dsn_fields(GMimeObject *status, struct parse_msg *msg);
 
+/* Reply HTML rendered to text with quote containers as '>' lines (quote_html.c). */
+char *parse_quote_html_render(const char *html);
+
 #endif

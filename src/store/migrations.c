@@ -124,6 +124,27 @@ static const struct migration migrations[] = {
 		 "  tag TEXT NOT NULL,\n"
 		 "  PRIMARY KEY (ticket_id, tag)\n"
 		 ") WITHOUT ROWID;"),
+    /* 3: timed work and surveys — the schedule (one row per ticket and kind of timed job;
+     * done is set in the transaction that does the job, so nothing runs twice) and the
+     * satisfaction survey of each ticket (NULL scores until answered). */
+    MIGRATION(3, "CREATE TABLE surveys (\n"
+		 "  ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),\n"
+		 "  requested INTEGER NOT NULL,\n"
+		 "  csat INTEGER CHECK (csat BETWEEN 1 AND 5),\n"
+		 "  nps INTEGER CHECK (nps BETWEEN 0 AND 10),\n"
+		 "  comment TEXT NOT NULL DEFAULT '',\n"
+		 "  answered INTEGER\n"
+		 ");\n"
+		 "CREATE TABLE schedule (\n"
+		 "  id INTEGER PRIMARY KEY,\n"
+		 "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+		 "  kind TEXT NOT NULL,\n"
+		 "  due INTEGER NOT NULL,\n"
+		 "  done INTEGER,\n"
+		 "  outcome TEXT NOT NULL DEFAULT '',\n"
+		 "  UNIQUE (ticket_id, kind)\n"
+		 ");\n"
+		 "CREATE INDEX schedule_due ON schedule(done, due);"),
 };
 
 int store_schema_latest(void)
