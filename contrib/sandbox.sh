@@ -77,6 +77,7 @@ write_conf() { # SMTP_PORT
 # Written by contrib/sandbox.sh at each start (edit the script, not this file).
 [postdesk]
 domain = $DOMAIN
+user = $PD_DAEMON_USER
 database = $RUN/db/postdesk.db
 key_file = $RUN/db/postdesk.key
 lmtp_listen = unix:$PD_LMTP_SOCKET
@@ -147,6 +148,11 @@ do_start() {
 			"$BUILD/src/bin/postdesk" -c "$CONF" init >>"$RUN/log/init.log" 2>&1 ||
 				die "postdesk init failed: $(tail -n 3 "$RUN/log/init.log")"
 		fi
+		# privileges: the daemons run as PD_DAEMON_USER (a db from an older run was root's)
+		chown -R "$PD_DAEMON_USER" "$RUN/db" ||
+			die "cannot give $RUN/db to $PD_DAEMON_USER"
+		runuser -u "$PD_DAEMON_USER" -- test -x "$RUN/db" ||
+			die "user $PD_DAEMON_USER cannot reach $RUN/db: use a run dir outside private homes"
 	fi
 	start_lmtpd
 	if [ -x "$BUILD/src/bin/postdesk-notifyd" ] && [ -f "$RUN/db/postdesk.key" ]; then

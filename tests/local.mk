@@ -11,3 +11,4 @@ include tests/unit/outbox.mk
 include tests/milter/local.mk
 include tests/e2e/local.mk
 EXTRA_DIST += tests/data
+include tests/e2e/privs.mk

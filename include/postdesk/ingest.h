@@ -140,6 +140,10 @@ int route_agent(struct delivery *d, guint i, struct store *store, const struct d
 		gint64 now, char **error_r);
 int route_bounce(struct delivery *d, guint i, struct store *store,
 		 const struct delivery_env *env, gint64 now, char **error_r);
+/* A survey answer (score token) or opt-out (opt-out token): stored on the ticket, never a
+ * status change (route_survey.c). */
+int route_survey(struct delivery *d, guint i, struct store *store,
+		 const struct delivery_env *env, gint64 now, char **error_r);
 
 /* ======================= group commit ======================= */
 

@@ -49,7 +49,9 @@
 	X("note")                                                                                  \
 	X("bounce_notice")                                                                         \
 	X("command_error")                                                                         \
-	X("survey")
+	X("survey")                                                                                \
+	X("pending_reminder")                                                                      \
+	X("frt_reminder")
 
 struct notify_template; /* opaque, immutable after load: may be shared between threads */
 
@@ -248,5 +250,24 @@ int notify_queue_command_error(struct notify_ctx *ctx, struct store *store, gint
 int notify_queue_bounce_notice(struct notify_ctx *ctx, struct store *store, gint64 ticket_id,
 			       const char *recipient, const char *reason, gint64 now,
 			       char **error_r);
+
+/* ---- surveys and follow-ups (compose_survey.c; driven by survey/, doc/surveys.md) ---- */
+/* The satisfaction survey to the ticket's requester: CSAT links 1..5 and NPS links 0..10,
+ * each a mailto: URL to a signed survey token address (LOCAL+<ticket>-s<score>-<mac>) with
+ * the subject prefilled ("CSAT 4 [#12]", "NPS 9 [#12]"); Reply-To the s0 token (a reply
+ * with a number is an answer, never a reopen); Auto-Submitted: auto-generated;
+ * List-Unsubscribe: <mailto:the opt-out token>. Counts against the automatic-mail limit. */
+int notify_queue_survey(struct notify_ctx *ctx, struct store *store, gint64 ticket_id,
+			gint64 now, char **error_r);
+/* Remind the requester of a pending ticket that we wait for their answer (Reply-To the
+ * customer token: an answer reopens the ticket as usual). */
+int notify_queue_pending_reminder(struct notify_ctx *ctx, struct store *store,
+				  gint64 ticket_id, gint64 now, char **error_r);
+/* Tell the assignee (else the queue's agents) that the first-response target is near
+ * (breach FALSE) or passed (breach TRUE: the queue's lead is told too). No recipient:
+ * nothing queued, 0 with *queued_r FALSE. */
+int notify_queue_frt_reminder(struct notify_ctx *ctx, struct store *store, gint64 ticket_id,
+			      gboolean breach, gint64 due, gint64 now, gboolean *queued_r,
+			      char **error_r);
 
 #endif

@@ -62,6 +62,11 @@ void parse_msg_free(struct parse_msg **msg);
 int parse_message_with_data(const char *raw, gsize len, struct parse_msg **msg_r,
 			    char **error_r);
 
+/* SHA-256 (hex, g_malloc'ed) of the message without its trace header fields (Received,
+ * Return-Path, Delivered-To, Authentication-Results, ...): equal for two deliveries of the
+ * same message, different for different messages that share a Message-ID. */
+char *parse_content_digest(const char *raw, gsize len);
+
 /* Readable plain text from HTML (libxml2's HTML parser): block elements become line
  * breaks, links keep their target, script/style dropped. g_malloc'ed UTF-8. */
 char *parse_html_to_text(const char *html, gsize len);

@@ -1,1 +1,101 @@
-/* report: (being written) */
+/* report: help-desk metrics (doc/metrics.md defines every figure) computed in C from the
+ * rows the store reads in a few set-oriented passes (store_report_read), and their output
+ * as a text table, CSV, JSON and a self-contained HTML page with SVG charts.
+ * report_compute() is pure: no database, no clock, no config file — tests feed it rows made
+ * by hand. A struct report is owned by its caller (report_free); no shared state, any
+ * thread. */
+#ifndef POSTDESK_REPORT_H
+#define POSTDESK_REPORT_H
+
+#include <glib.h>
+#include <stdio.h>
+
+#include "postdesk/conf.h"
+#include "postdesk/store.h"
+
+enum report_by { REPORT_BY_NONE, REPORT_BY_DAY, REPORT_BY_WEEK, REPORT_BY_AGENT, REPORT_BY_QUEUE };
+
+/* Elapsed business seconds of a queue between two instants (survey_business_seconds). */
+typedef gint64 (*report_business_fn)(const struct conf_queue *q, gint64 from, gint64 to);
+
+struct report_options {
+	gint64 since;  /* start of the period, inclusive (0: the beginning) */
+	gint64 until;  /* end, exclusive; also the "as of" instant of the backlog */
+	enum report_by by;
+	const struct conf *conf;             /* queues' targets and hours; may be NULL */
+	report_business_fn business_seconds; /* NULL: wall-clock time everywhere */
+};
+
+/* A distribution of durations in seconds (nearest-rank percentiles). */
+struct report_durations {
+	gint64 count;
+	gint64 median;
+	gint64 p90;
+	double mean;
+};
+
+enum report_backlog_status { REPORT_NEW, REPORT_OPEN, REPORT_PENDING, REPORT_STATUSES };
+#define REPORT_AGE_BUCKETS 5 /* < 1 day, 1-3 days, 3-7 days, 7-30 days, >= 30 days */
+#define REPORT_FRT_BUCKETS 7 /* < 15 min, < 1 h, < 4 h, < 8 h, < 24 h, < 3 days, >= 3 days */
+extern const char *const report_age_labels[REPORT_AGE_BUCKETS];
+extern const char *const report_frt_labels[REPORT_FRT_BUCKETS];
+extern const char *const report_status_labels[REPORT_STATUSES];
+
+/* The figures of one group (or of the whole period). Counts; percentages are derived with
+ * report_pct() and the accessors below. */
+struct report_figures {
+	char *key;                /* group label ("2026-03-02", "2026-W10", agent, queue) */
+	gint64 created, resolved, reopened;
+	gint64 backlog, backlog_status[REPORT_STATUSES], backlog_age[REPORT_AGE_BUCKETS];
+	struct report_durations first_response, reply, resolution;
+	gint64 unanswered;        /* created in the period, no first response yet */
+	gint64 fcr;               /* resolved tickets that were first-contact resolutions */
+	gint64 surveys_sent, surveys_answered;
+	gint64 csat_count, csat_satisfied;
+	gint64 nps_count, promoters, passives, detractors;
+	gint64 sla_met, sla_breached;
+};
+
+/* One UTC day of the period, for the charts. */
+struct report_day {
+	gint64 day;               /* seconds at 00:00 UTC */
+	gint64 created;
+	gint64 csat_count, csat_satisfied;
+};
+
+struct report {
+	gint64 since, until;
+	enum report_by by;
+	struct report_figures total;
+	GPtrArray *groups;        /* struct report_figures *, sorted by key; empty for NONE */
+	GArray *days;             /* struct report_day, oldest first (at most 731) */
+	gint64 frt_hist[REPORT_FRT_BUCKETS];
+};
+
+/* Compute the report of rows for opt. Never fails; free with report_free(). */
+struct report *report_compute(const struct store_report_rows *rows,
+			      const struct report_options *opt);
+void report_free(struct report **r);
+
+/* 100 * num / den, or -1 when den is 0 (shown as "-" / null). */
+double report_pct(gint64 num, gint64 den);
+double report_fcr_rate(const struct report_figures *f);   /* fcr / resolved */
+double report_csat(const struct report_figures *f);       /* % of answers that are 4-5 */
+double report_survey_rate(const struct report_figures *f);/* answered / sent */
+double report_nps(const struct report_figures *f);        /* % promoters - % detractors */
+double report_sla(const struct report_figures *f);        /* met / (met + breached) */
+
+/* Nearest-rank statistics of n durations; sorts v in place. */
+void report_durations_of(gint64 *v, gsize n, struct report_durations *d_r);
+/* "by" word (day|week|agent|queue) -> enum; -1 if unknown. */
+int report_by_parse(const char *word, enum report_by *by_r);
+
+/* Output (format.c, html.c). Text and CSV write to out; JSON returns a new JsonNode
+ * (caller unrefs, typed gpointer to keep json-glib out of this header); HTML returns the
+ * whole page, g_malloc'ed, with every piece of stored text escaped. */
+void report_write_text(const struct report *r, FILE *out);
+void report_write_csv(const struct report *r, FILE *out);
+gpointer report_to_json(const struct report *r);
+char *report_to_html(const struct report *r, const char *title);
+
+#endif

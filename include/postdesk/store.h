@@ -116,9 +116,8 @@ int store_event_add(struct store *store, gint64 ticket_id, gint64 now, const cha
  * 0 not stored yet. Lets threading skip a redelivered message before it creates anything. */
 int store_message_find(struct store *store, const char *message_id, const char *rcpt,
 		       gint64 *row_r, gint64 *ticket_r, char **error_r);
-/* 1 if message row `row` holds exactly these raw bytes, 0 if not (or no such row). */
-int store_message_same_raw(struct store *store, gint64 row, const char *raw, gsize len,
-			   char **error_r);
+/* The raw bytes of message row `row`: 1 found (*raw_r owned by caller), 0 no such row. */
+int store_message_raw(struct store *store, gint64 row, GBytes **raw_r, char **error_r);
 /* Ticket of any stored message (in or out) with this Message-ID: 1 found, 0 none. */
 int store_find_ticket_by_msgid(struct store *store, const char *message_id, gint64 *ticket_r,
 			       char **error_r);
@@ -300,5 +299,66 @@ const char *store_report_intern(struct store_report_rows *rows, const char *s);
  * (NULL: anyone). *rows_r owned by the caller. */
 int store_report_read(struct store *store, const char *queue, const char *assignee,
 		      gint64 before, struct store_report_rows **rows_r, char **error_r);
+
+/* ======================= schedule and surveys (schema 3) ======================= */
+/* Timed work (survey/ decides what; see doc/surveys.md). One row per (ticket, kind); kinds:
+ * survey, frt_warn, frt_breach, pending_remind, pending_resolve, resolved_close. */
+struct store_schedule {
+	gint64 id;
+	gint64 ticket_id;
+	char *kind;
+	gint64 due;
+	gint64 done;     /* 0 while waiting, else when it ran */
+	char *outcome;   /* "" while waiting; "sent", "skipped: why", ... */
+};
+void store_schedule_free(struct store_schedule **s);
+/* Make (ticket, kind) due at `due`. A row with another due time is replaced and waits
+ * again; one with the same due time is left as it is (done or not). */
+int store_schedule_set(struct store *store, gint64 ticket_id, const char *kind, gint64 due,
+		       char **error_r);
+/* Remove (ticket, kind) if it has not run yet (a done row is kept as the record). */
+int store_schedule_cancel(struct store *store, gint64 ticket_id, const char *kind,
+			  char **error_r);
+/* Waiting rows due at `now`, earliest first, at most limit. GPtrArray with free func. */
+int store_schedule_due(struct store *store, gint64 now, int limit, GPtrArray **list_r,
+		       char **error_r);
+/* A ticket's rows, by due time (done ones included). */
+int store_schedule_list(struct store *store, gint64 ticket_id, GPtrArray **list_r,
+			char **error_r);
+/* Earliest due time of a waiting row: 1 found (*when_r), 0 none. */
+int store_schedule_next_due(struct store *store, gint64 *when_r, char **error_r);
+/* Mark a row done now with an outcome: 1 marked, 0 it was already done (someone else ran
+ * it: the caller must not do the work). */
+int store_schedule_done(struct store *store, gint64 id, gint64 now, const char *outcome,
+			char **error_r);
+/* When the ticket took its current status (newest "status" event, else its creation):
+ * 1 found, 0 no such ticket. */
+int store_ticket_status_since(struct store *store, gint64 ticket_id, gint64 *when_r,
+			      char **error_r);
+/* Time of the first agent answer sent to the customer (messages out/agent): 1 found, 0 none. */
+int store_ticket_first_reply(struct store *store, gint64 ticket_id, gint64 *when_r,
+			     char **error_r);
+
+struct store_survey {
+	gint64 ticket_id;
+	gint64 requested; /* when the survey mail was queued */
+	int csat;         /* 1..5, -1 unanswered */
+	int nps;          /* 0..10, -1 unanswered */
+	char *comment;
+	gint64 answered;  /* time of the latest answer, 0 if none */
+};
+void store_survey_free(struct store_survey **s);
+/* Record that a survey was queued: 1 recorded, 0 the ticket already had one (send nothing). */
+int store_survey_request(struct store *store, gint64 ticket_id, gint64 now, char **error_r);
+/* Store an answer: csat/nps -1 and comment NULL keep what is stored (a later answer
+ * replaces the earlier one's values). Creates the row if the ticket had none. */
+int store_survey_answer(struct store *store, gint64 ticket_id, int csat, int nps,
+			const char *comment, gint64 now, char **error_r);
+/* 1 found (*s_r owned by the caller), 0 none. */
+int store_survey_get(struct store *store, gint64 ticket_id, struct store_survey **s_r,
+		     char **error_r);
+/* Stop (or allow again) surveys to a customer; 0 also when the address is no customer. */
+int store_customer_set_optout(struct store *store, const char *email, gboolean optout,
+			      char **error_r);
 
 #endif

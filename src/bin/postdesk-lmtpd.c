@@ -88,6 +88,9 @@ int main(int argc, char **argv)
 	if (privs_drop(conf->user, conf->path, &error) < 0)
 		return lmtpd_fail(EX_CONFIG, error);
 	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit (RLIMIT_FSIZE) must fail the write (EFBIG, a tempfail for the
+	 * message), not kill the daemon with SIGXFSZ (tests/e2e/diskfull.sh, durability). */
+	signal(SIGXFSZ, SIG_IGN);
 	signal(SIGTERM, lmtpd_on_signal);
 	signal(SIGINT, lmtpd_on_signal);
 	log_info("listening on %s", conf->lmtp_listen);

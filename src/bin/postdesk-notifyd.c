@@ -8,6 +8,7 @@
 #include "postdesk/lib.h"
 #include "postdesk/notify.h"
 #include "postdesk/store.h"
+#include "postdesk/survey.h"
 #include "postdesk/token.h"
 
 #include <errno.h>
@@ -66,6 +67,11 @@ static void notifyd_sleep(gint64 ms)
 static int notifyd_loop(struct store *store, const struct conf *conf, const struct token_keys *keys,
 			gboolean once)
 {
+	struct notify_ctx *ctx = NULL; /* templates for the timed mails (survey/) */
+	char *ctx_error = NULL;
+
+	if (notify_ctx_new(conf, keys, &ctx, &ctx_error) < 0)
+		return notifyd_fail(EX_CONFIG, ctx_error);
 	while (!notifyd_stop) {
 		gint64 now = clock_now();
 		char *error = NULL;
@@ -76,19 +82,25 @@ static int notifyd_loop(struct store *store, const struct conf *conf, const stru
 			log_error("%s", error);
 			g_free(error);
 			if (once)
-				return EX_TEMPFAIL;
+				break;
 			notifyd_sleep(NOTIFYD_POLL_MS);
 			continue;
 		}
 		/* ---- timed work (issue 4: reminders, auto-resolve, auto-close, surveys) ----
 		 * Runs here, once per loop, with the same `now`: whatever it queues in the outbox
-		 * goes out on the next pass. */
-
-		if (once)
+		 * goes out on the next pass. A store failure leaves the rows due (next loop). */
+		if (survey_tick(store, ctx, conf, now, NULL, &error) < 0) {
+			log_error("%s", error);
+			g_clear_pointer(&error, g_free);
+		}
+		if (once) {
+			notify_ctx_free(&ctx);
 			return 0;
+		}
 		notifyd_sleep(notifyd_wait_ms(store, now));
 	}
-	return 0;
+	notify_ctx_free(&ctx);
+	return once ? EX_TEMPFAIL : 0;
 }
 
 static int notifyd_usage(void)

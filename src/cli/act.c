@@ -3,6 +3,7 @@
  * (so commands at the top work, and it is recorded the same way); `status` and `assign`
  * apply one command directly, with an event naming who did it. */
 #include "config.h"
+#include "postdesk/survey.h"
 #include "postdesk/notify.h"
 #include "postdesk/thread.h"
 #include "postdesk/token.h"
@@ -123,7 +124,9 @@ static int act_command(struct cli *cli, gint64 id, const char *actor, const char
 	if ((ret = cli_store(cli, 0, &store)) != 0)
 		goto out;
 	if (store_begin(store, &error) < 0 || (found = store_ticket_get(store, id, &t, &error)) < 0 ||
-	    (found == 1 && thread_agent_apply(store, id, actor, am, clock_now(), &error) < 0)) {
+	    (found == 1 && thread_agent_apply(store, id, actor, am, clock_now(), &error) < 0) ||
+	    /* timed work follows the new status (survey/) */
+	    (found == 1 && survey_sync(store, cli->conf, id, clock_now(), &error) < 0)) {
 		store_rollback(store);
 		ret = cli_fail(EX_TEMPFAIL, "%s", error);
 	} else if (found == 0) {

@@ -38,9 +38,11 @@ int cli_show(struct cli *cli, int argc, char **argv);
 int cli_token(struct cli *cli, int argc, char **argv);
 int cli_agent(struct cli *cli, int argc, char **argv);
 int cli_outbox(struct cli *cli, int argc, char **argv);
+int cli_report(struct cli *cli, int argc, char **argv);
 int cli_reply(struct cli *cli, int argc, char **argv);
 int cli_note(struct cli *cli, int argc, char **argv);
 int cli_status(struct cli *cli, int argc, char **argv);
 int cli_assign(struct cli *cli, int argc, char **argv);
+int cli_tick(struct cli *cli, int argc, char **argv); /* tick.c: surveys and follow-ups */
 
 #endif

@@ -18,6 +18,27 @@ static int init_dir_of(const char *path)
 	return ret;
 }
 
+/* privileges: run as root with `user` set, the daemons' user gets the directories, the
+ * database and the key (they give root up before they write; doc/privileges.md). */
+static int init_give_to_user(const struct conf *conf)
+{
+	const char *files[] = {conf->database, conf->key_file};
+	char *error = NULL;
+	int ret = 0;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(files) && ret == 0; i++) {
+		char *dir = g_path_get_dirname(files[i]);
+
+		if (privs_chown_to_user(dir, conf->user, &error) < 0 ||
+		    privs_chown_to_user(files[i], conf->user, &error) < 0) {
+			ret = cli_fail(EX_CANTCREAT, "%s", error);
+			g_free(error);
+		}
+		g_free(dir);
+	}
+	return ret;
+}
+
 int cli_init(struct cli *cli, int argc, char **argv)
 {
 	gboolean force = FALSE;
@@ -47,5 +68,5 @@ int cli_init(struct cli *cli, int argc, char **argv)
 		return ret;
 	}
 	printf("token key %s: %s\n", cli->conf->key_file, force ? "new key added" : "created");
-	return 0;
+	return init_give_to_user(cli->conf);
 }

@@ -25,7 +25,9 @@ static const struct {
 	{"assign", cli_assign, "assign a ticket: assign ID AGENT-EMAIL"},
 	{"token", cli_token, "print a ticket's signed reply address [--role R]"},
 	{"agent", cli_agent, "add EMAIL --name NAME [--queue Q] | list [--json] | remove EMAIL"},
+	{"report", cli_report, "metrics [--since D] [--until D] [--by G] [--json|--csv|--html F]"},
 	{"outbox", cli_outbox, "list outbound mail [--status S] [--json] | retry ID"},
+	{"tick", cli_tick, "run due timed work once (surveys, reminders) [--now TIME]"},
 };
 
 int cli_fail(int code, const char *fmt, ...)

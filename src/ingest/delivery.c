@@ -87,27 +87,34 @@ void delivery_tempfail(struct delivery *d, struct store *store, const char *erro
 }
 
 /* A different message that reuses a stored Message-ID (broken mailers do this) is not a
- * redelivery: give it an id of its own, derived from its bytes, so that it is stored --
- * and a redelivery of it is still recognised. */
+ * redelivery: give it an id of its own, derived from its content, so that it is stored --
+ * and a redelivery of it is still recognised. "Different" ignores trace fields: the same
+ * message resent through another hop is still the same message. */
 static int delivery_reused_id(struct delivery *d, const struct rcpt *r, struct store *store,
 			      char **error_r)
 {
+	GBytes *stored = NULL;
 	gint64 row, ticket;
-	char *hash, *id;
+	char *ours, *theirs, *id;
+	gsize len;
+	const char *data;
 	int ret = store_message_find(store, d->msg->message_id, r->addr, &row, &ticket, error_r);
 
-	if (ret <= 0)
-		return ret;
-	ret = store_message_same_raw(store, row, d->raw, d->raw_len, error_r);
-	if (ret != 0)
+	if (ret <= 0 || (ret = store_message_raw(store, row, &stored, error_r)) <= 0)
 		return ret < 0 ? -1 : 0;
-	hash = g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)d->raw, d->raw_len);
-	id = g_strdup_printf("%.12s.%s", hash, d->msg->message_id);
-	log_info("message from <%s> reuses Message-ID <%s> of another message: stored as <%s>",
-		 d->sender, d->msg->message_id, id);
-	g_free(d->msg->message_id);
-	d->msg->message_id = id;
-	g_free(hash);
+	data = g_bytes_get_data(stored, &len);
+	ours = parse_content_digest(d->raw, d->raw_len);
+	theirs = parse_content_digest(data, len);
+	if (strcmp(ours, theirs) != 0) {
+		id = g_strdup_printf("%.12s.%s", ours, d->msg->message_id);
+		log_info("message from <%s> reuses Message-ID <%s> of another message: "
+			 "stored as <%s>", d->sender, d->msg->message_id, id);
+		g_free(d->msg->message_id);
+		d->msg->message_id = id;
+	}
+	g_free(ours);
+	g_free(theirs);
+	g_bytes_unref(stored);
 	return 0;
 }
 
@@ -123,6 +130,8 @@ static int delivery_route(struct delivery *d, guint i, struct store *store,
 		return route_customer(d, i, store, env, now, error_r);
 	if (r->token.role == TOKEN_BOUNCE)
 		return route_bounce(d, i, store, env, now, error_r);
+	if (r->token.role == TOKEN_SURVEY || r->token.role == TOKEN_OPTOUT)
+		return route_survey(d, i, store, env, now, error_r); /* survey answers, opt-out */
 	return route_agent(d, i, store, env, now, error_r);
 }
 

@@ -16,7 +16,8 @@ void rcpt_clear(struct rcpt *r)
 static gboolean rcpt_role_enabled(enum token_role role)
 {
 	return role == TOKEN_CUSTOMER || role == TOKEN_AGENT || role == TOKEN_NOTE ||
-	       role == TOKEN_BOUNCE;
+	       role == TOKEN_BOUNCE ||
+	       role == TOKEN_SURVEY || role == TOKEN_OPTOUT; /* route_survey.c */
 }
 
 void rcpt_resolve(const struct conf *conf, const struct token_keys *keys, const char *addr,

@@ -10,6 +10,7 @@
 #include "postdesk/ingest.h"
 #include "postdesk/notify.h"
 #include "postdesk/parse.h"
+#include "postdesk/survey.h"
 #include "postdesk/thread.h"
 
 #include <string.h>
@@ -116,6 +117,9 @@ int route_customer(struct delivery *d, guint i, struct store *store,
 	d->ticket_ids[i] = res.ticket_id;
 	if (!res.duplicate && env->notify != NULL &&
 	    route_customer_mail(d, env, store, &res, now, error_r) < 0)
+		return -1;
+	/* The ticket may be new or reopened: timed work follows its status (survey/). */
+	if (!res.duplicate && survey_sync(store, env->conf, res.ticket_id, now, error_r) < 0)
 		return -1;
 	verdict_set(&d->verdicts[i], VERDICT_OK, 250, "2.0.0",
 		    "<%s> %s ticket %" G_GINT64_FORMAT " (%s)", r->addr,

@@ -6,6 +6,7 @@
 #include "postdesk/ingest.h"
 #include "postdesk/notify.h"
 #include "postdesk/parse.h"
+#include "postdesk/survey.h"
 #include "postdesk/thread.h"
 
 #include <string.h>
@@ -104,6 +105,10 @@ int route_agent(struct delivery *d, guint i, struct store *store, const struct d
 				    &row, error_r);
 	else if (ret == 0)
 		ret = agent_act(d, &in, agent, store, env, now, error_r);
+	/* Commands may have changed the status, a reply stops the first-response timers:
+	 * timed work follows the ticket (survey/). */
+	if (ret == 0)
+		ret = survey_sync(store, env->conf, r->token.id, now, error_r);
 	store_agent_free(&agent);
 	if (ret < 0)
 		return -1;

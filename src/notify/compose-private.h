@@ -13,6 +13,8 @@ enum compose_tpl {
 	COMPOSE_BOUNCE_NOTICE,
 	COMPOSE_COMMAND_ERROR,
 	COMPOSE_SURVEY,
+	COMPOSE_PENDING_REMINDER, /* surveys and follow-ups (compose_survey.c) */
+	COMPOSE_FRT_REMINDER,
 	COMPOSE_N
 };
 
@@ -23,7 +25,9 @@ struct notify_ctx {
 };
 
 /* One outbound mail being put together. The caller fills mail (addresses, threading,
- * attachments: borrowed), vars and rcpts; compose_queue renders, builds and queues it. */
+ * attachments, extra headers (at most COMPOSE_MAX_EXTRA_HEADERS): borrowed), vars and
+ * rcpts; compose_queue renders, builds and queues it. */
+#define COMPOSE_MAX_EXTRA_HEADERS 4
 struct compose_job {
 	enum compose_tpl tpl;
 	const char *kind;        /* outbox kind */

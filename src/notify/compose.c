@@ -14,6 +14,7 @@
 
 static const char *const compose_names[COMPOSE_N] = {
 	"ack", "agent_notice", "reply", "note", "bounce_notice", "command_error", "survey",
+	"pending_reminder", "frt_reminder",
 };
 
 int notify_ctx_new(const struct conf *conf, const struct token_keys *keys,
@@ -110,7 +111,7 @@ int compose_queue(struct notify_ctx *ctx, struct store *store, struct compose_jo
 {
 	char *subject = NULL, *body = NULL, *raw = NULL;
 	const char *loop[] = {"X-Postdesk-Loop", "X-Postdesk-Ticket"};
-	struct notify_header headers[2];
+	struct notify_header headers[2 + COMPOSE_MAX_EXTRA_HEADERS];
 	char *ticket_str = g_strdup_printf("%" G_GINT64_FORMAT, job->ticket_id);
 	gint64 outbox_id = 0, row = 0;
 	gsize len = 0;
@@ -123,8 +124,11 @@ int compose_queue(struct notify_ctx *ctx, struct store *store, struct compose_jo
 	job->mail.subject = subject;
 	job->mail.body = body;
 	job->mail.message_id = job->message_id;
+	/* The job's own headers (job->mail.headers, e.g. List-Unsubscribe) follow ours. */
+	for (guint i = 0; i < job->mail.n_headers && i < COMPOSE_MAX_EXTRA_HEADERS; i++)
+		headers[2 + i] = job->mail.headers[i];
 	job->mail.headers = headers;
-	job->mail.n_headers = 2;
+	job->mail.n_headers = 2 + MIN(job->mail.n_headers, COMPOSE_MAX_EXTRA_HEADERS);
 	job->mail.date = now;
 	if (job->rcpts->len == 0) {
 		ret = util_error(error_r, "%s for ticket %" G_GINT64_FORMAT ": no recipient",

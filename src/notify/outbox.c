@@ -11,6 +11,8 @@
 #include "postdesk/store.h"
 #include "postdesk/token.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 /* Tries to record an outcome: BEGIN IMMEDIATE already waits busy_timeout for the lock, so a
@@ -153,6 +155,28 @@ static int outbox_not_sent(struct store *store, const struct conf *conf,
 	return ret;
 }
 
+/* Durability (tests/e2e/crash_notifyd.sh): a stop signal that arrives during the SMTP
+ * dialogue must not cut it short. libetpan waits for replies in select(), which a signal
+ * handler interrupts (EINTR, never restarted): the relay's 250 to the data was then read as
+ * a lost connection, the row deferred and the mail sent again later -- a duplicate from a
+ * plain SIGTERM. So SIGTERM and SIGINT are held for the length of one send; a pending one
+ * is delivered when they are unblocked, and the caller's stop flag ends the loop after the
+ * outcome is recorded (the documented "after the mail being sent"). */
+static void outbox_send_unstoppable(const struct conf *conf, const char *from,
+				    const struct store_outbox *o, const char *data, gsize len,
+				    struct verdict *v)
+{
+	sigset_t stop_sigs, old;
+
+	sigemptyset(&stop_sigs);
+	sigaddset(&stop_sigs, SIGTERM);
+	sigaddset(&stop_sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &stop_sigs, &old);
+	notify_smtp_send(conf->relay, from, (const char *const *)o->rcpts,
+			 g_strv_length(o->rcpts), data, len, NOTIFY_OUTBOX_TIMEOUT_S, v);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 /* Send one row and record what happened. 1 sent, 0 not sent (recorded), -1 store error. */
 static int outbox_send_one(struct store *store, const struct conf *conf,
 			   const struct token_keys *keys, const struct store_outbox *o, gint64 now,
@@ -176,8 +200,7 @@ static int outbox_send_one(struct store *store, const struct conf *conf,
 		verdict_set(&v, VERDICT_PERMFAIL, 0, "5.3.5", "no bounce address: %s", e);
 		g_free(e);
 	} else {
-		notify_smtp_send(conf->relay, from, (const char *const *)o->rcpts,
-				 g_strv_length(o->rcpts), data, len, NOTIFY_OUTBOX_TIMEOUT_S, &v);
+		outbox_send_unstoppable(conf, from, o, data, len, &v);
 	}
 	g_free(from);
 	if (v.status != VERDICT_OK) {

@@ -35,6 +35,11 @@ void parse_mime(GMimeMessage *message, struct parse_msg *msg, gboolean with_data
 /* Fill the dsn_* fields from a message/delivery-status part (dsn.c). */
 void parse_dsn_fields(GMimeObject *status, struct parse_msg *msg);
 
+/* quote.c helpers shared with quote_html.c: text with CRLF/CR made LF and valid UTF-8
+ * (g_malloc'ed); and which mail header a line starts (0 none, else a header kind). */
+char *parse_quote_normalize(const char *text);
+int parse_quote_header_key(const char *line);
+
 /* Reply HTML rendered to text with quote containers as '>' lines (quote_html.c). */
 char *parse_quote_html_render(const char *html);
 

@@ -162,8 +162,14 @@ static char *recode_raw(GMimeObject *obj, const char *name, const char *hint, gb
 	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
 	GMimeHeader *h = list != NULL ? g_mime_header_list_get_header(list, name) : NULL;
 	const char *raw = h != NULL ? g_mime_header_get_raw_value(h) : NULL;
-	if (hint == NULL || raw == NULL || g_utf8_validate(raw, -1, NULL))
+	if (raw == NULL || g_utf8_validate(raw, -1, NULL))
 		return NULL;
+	if (hint == NULL) {
+		/* hostile-input case 8bit-headers-junk: GMime's windows-1252 fallback is a
+		 * guess too, and the stored message says so */
+		*guessed_r = TRUE;
+		return NULL;
+	}
 	char *unfolded = g_mime_utils_header_unfold(raw);
 	char *utf8 = parse_charset_to_utf8(unfolded, strlen(unfolded), hint, guessed_r);
 	g_free(unfolded);
@@ -249,6 +255,16 @@ static int parse_message_impl(const char *raw, gsize len, gboolean with_data,
 	GMimeMessage *message = raw != NULL ? construct(raw, len) : NULL;
 	if (message == NULL)
 		return util_error(error_r, "not a mail message (%" G_GSIZE_FORMAT " bytes)", len);
+	/* hostile-input case empty-header-block: bytes without a single header field (the
+	 * message starts with a blank line, or GMime took a bare body for one) are refused
+	 * like bytes GMime cannot read, not stored as an anonymous ticket. GMime keeps
+	 * Content-* fields on the top part, so both lists are counted. */
+	GMimeObject *top = g_mime_message_get_mime_part(message);
+	if (g_mime_header_list_get_count(g_mime_object_get_header_list(GMIME_OBJECT(message))) == 0 &&
+	    (top == NULL || g_mime_header_list_get_count(g_mime_object_get_header_list(top)) == 0)) {
+		g_object_unref(message);
+		return util_error(error_r, "no header fields (%" G_GSIZE_FORMAT " bytes)", len);
+	}
 	struct parse_msg *msg = g_new0(struct parse_msg, 1);
 	msg->to = g_ptr_array_new_with_free_func(addr_free);
 	msg->cc = g_ptr_array_new_with_free_func(addr_free);

@@ -59,7 +59,7 @@ static gboolean is_original_message(const char *line)
 enum { HK_FROM = 1, HK_DATE = 2, HK_OTHER = 4 };
 
 /* Which mail header a line like "From: x", "*Sent:* y" or "De : z" starts with; 0 none. */
-static int header_key(const char *line)
+int parse_quote_header_key(const char *line)
 {
 	static const char *const from[] = {"from", "von", "de", "van",	  "da", "от",
 					   "från", "fra", "od", "kimden", NULL};
@@ -257,7 +257,7 @@ static gboolean is_header_block(char **v, guint i, guint n)
 {
 	int seen = 0, run = 0;
 	for (guint j = i; j < n && run < 8; j++, run++) {
-		int k = strlen(v[j]) < 1000 ? header_key(v[j]) : 0;
+		int k = strlen(v[j]) < 1000 ? parse_quote_header_key(v[j]) : 0;
 		if (k == 0)
 			break;
 		seen |= k;
@@ -354,7 +354,7 @@ static char *assemble(char **v, const guint8 *kind, guint cut)
 }
 
 /* Valid UTF-8 with LF line ends and NBSP as plain spaces, so every rule sees one form. */
-static char *normalize(const char *text)
+char *parse_quote_normalize(const char *text)
 {
 	char *s = g_utf8_make_valid(text, -1);
 	char *w = s;
@@ -376,7 +376,7 @@ static char *normalize(const char *text)
 
 static char *text_reply(const char *text, const char *marker)
 {
-	char *norm = normalize(text != NULL ? text : "");
+	char *norm = parse_quote_normalize(text != NULL ? text : "");
 	/* split in place (no strstr per line: sanitizer builds rescan the rest for each) */
 	GPtrArray *lines = g_ptr_array_new();
 	for (char *p = norm, *nl; p != NULL; p = nl != NULL ? nl + 1 : NULL) {

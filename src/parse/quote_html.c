@@ -53,7 +53,7 @@ static char *peek_text(xmlNode *n)
 			c = c->parent;
 		c = c == n ? NULL : c->next;
 	}
-	char *norm = normalize(s->str);
+	char *norm = parse_quote_normalize(s->str);
 	g_string_free(s, TRUE);
 	return g_strstrip(norm);
 }
@@ -80,7 +80,7 @@ static gboolean is_outlook_border(xmlNode *n)
 	if (outlook)
 		return TRUE;
 	char *text = peek_text(n);
-	gboolean header = header_key(text) != 0;
+	gboolean header = parse_quote_header_key(text) != 0;
 	g_free(text);
 	return header;
 }

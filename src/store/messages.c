@@ -278,12 +278,12 @@ int store_message_count(struct store *store, gint64 *count_r, char **error_r)
 		   : 0;
 }
 
-int store_message_same_raw(struct store *store, gint64 row, const char *raw, gsize len,
-			   char **error_r)
+int store_message_raw(struct store *store, gint64 row, GBytes **raw_r, char **error_r)
 {
 	sqlite3_stmt *st = store_stmt(store, STMT_message_raw);
 	int rc, ret = 0;
 
+	*raw_r = NULL;
 	if (sqlite3_bind_int64(st, 1, row) != SQLITE_OK) {
 		store_fail(store, "bind message row", error_r);
 		store_stmt_done(st);
@@ -291,9 +291,8 @@ int store_message_same_raw(struct store *store, gint64 row, const char *raw, gsi
 	}
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		gsize n = (gsize)sqlite3_column_bytes(st, 0);
-		const void *p = sqlite3_column_blob(st, 0);
-		ret = n == len && (len == 0 || memcmp(p, raw, len) == 0);
+		*raw_r = g_bytes_new(sqlite3_column_blob(st, 0), (gsize)sqlite3_column_bytes(st, 0));
+		ret = 1;
 	} else if (rc != SQLITE_DONE) {
 		ret = store_fail(store, "read message", error_r);
 	}

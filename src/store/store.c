@@ -171,7 +171,8 @@ static int check_schema(struct store *store, const char *path, char **error_r)
 
 static int open_db(struct store *store, const char *path, int flags, char **error_r)
 {
-	int oflags = SQLITE_OPEN_NOMUTEX;
+	/* NOFOLLOW: a database path that is a symlink is refused (doc/privileges.md) */
+	int oflags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW;
 
 	if (store->readonly)
 		oflags |= SQLITE_OPEN_READONLY;

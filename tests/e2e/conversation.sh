@@ -29,6 +29,7 @@ instance() { # NAME DOMAIN
 database = $T/$1/postdesk.db
 key_file = $T/$1/postdesk.key
 domain = $2
+user = $PD_DAEMON_USER
 lmtp_listen = unix:$T/$1/lmtp.sock
 relay = 127.0.0.1:$PD_SMTP_PORT
 template_dir = $PD_SRCDIR/templates/en

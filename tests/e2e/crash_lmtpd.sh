@@ -58,7 +58,10 @@ lmtpd_kill() {
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
 }
-rand_sleep() { sleep "$(printf '0.%03d' 0)$((MIN_MS + RANDOM % (MAX_MS - MIN_MS + 1)))e-3"; }
+rand_sleep() {
+	local ms=$((MIN_MS + RANDOM % (MAX_MS - MIN_MS + 1)))
+	sleep "$((ms / 1000)).$(printf %03d $((ms % 1000)))"
+}
 
 lmtpd_start
 

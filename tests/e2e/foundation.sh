@@ -17,6 +17,7 @@ cat >"$CONF" <<CONF
 database = $DB
 key_file = $T/db/postdesk.key
 domain = $DOMAIN
+user = $PD_DAEMON_USER
 lmtp_listen = unix:$T/lmtp.sock
 max_message_size = 100k
 [queue support]
@@ -73,14 +74,21 @@ expect_eq "$(ticket_of e2e-7@shop.example)" 1 "encoded-word tag"
 expect_eq "$("$B/postdesk" -c "$CONF" show 1 --json | jq -r '.messages[-1].subject')" \
 	"Re: [#1] Grüße aus München" "decoded subject"
 
-# 7. The same message delivered twice is stored once.
+# 7. The same message delivered twice is stored once (a resend: same headers and body,
+# new trace fields from a new trip through Postfix); a different message that reuses the
+# Message-ID is not a duplicate and is stored too.
 for i in 1 2; do
-	send --from ann@shop.example --header "Subject: twice" \
+	send --from ann@shop.example --header "Subject: twice" --header "Date: Tue, 24 Nov 2026 10:00:00 +0000" \
 		--header "Message-Id: <e2e-dup@shop.example>" --body "same body"
 done
 settle
 expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'e2e-dup@shop.example'")" 1 \
 	"duplicate delivery"
+send --from bob@shop.example --header "Subject: something else" \
+	--header "Message-Id: <e2e-dup@shop.example>" --body "another message, same Message-ID"
+settle
+expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id LIKE '%e2e-dup@shop.example' AND direction = 'in'")" 2 \
+	"a different message reusing a Message-ID"
 
 # 8. Oversized: over postdesk's limit -> 552 over LMTP (Postfix bounces it), over
 # Postfix's limit -> 552 in the SMTP session. Nothing is stored either way.

@@ -13,6 +13,15 @@
 # concurrent runs on one machine do not collide. Function names start with pd_;
 # pd__ marks internals. Set PD_PERSIST=1 before sourcing to keep things running after
 # the script exits (contrib/sandbox.sh does); then nothing is cleaned up automatically.
+#
+# Privileges (doc/privileges.md): started as root, postdesk-lmtpd, -notifyd and -milter
+# refuse to run unless their config names an unprivileged `user`. Every test config that
+# starts a daemon therefore has the line
+#	user = $PD_DAEMON_USER
+# (default nobody, which exists everywhere; override with PD_DAEMON_USER=name). Run as
+# root, `postdesk init` gives the database and key directories to that user, so nothing
+# else is needed for them; a directory the daemon must write that init does not make
+# (e.g. the postdesk-milter socket's directory) is made with pd_daemon_dir DIR...
 
 if [ -z "${BASH_VERSION:-}" ]; then
 	echo "tests/e2e/lib.sh: needs bash" >&2
@@ -37,6 +46,17 @@ PD_CAPTURE_PORT=
 PD_CAPTURE_DIR=
 
 pd_log() { echo "${PD_TEST}: $*" >&2; }
+
+# ---------------------------------------------------------------- daemon user (privileges)
+
+# The unprivileged user the daemons switch to (config `user = $PD_DAEMON_USER`).
+PD_DAEMON_USER=${PD_DAEMON_USER:-nobody}
+
+# Make each DIR (mode 0755, owned by PD_DAEMON_USER) for a daemon that runs as that user.
+pd_daemon_dir() {
+	mkdir -p "$@" && chown "$PD_DAEMON_USER" "$@" && chmod 0755 "$@" ||
+		pd_fail "cannot make $* for user $PD_DAEMON_USER"
+}
 
 # ---------------------------------------------------------------- requirements, temp dirs
 

@@ -605,6 +605,28 @@ static gpointer thread_parse(gpointer data)
 	return NULL;
 }
 
+/* Two deliveries of one message differ only in trace fields; another message with the
+ * same Message-ID differs in content. */
+START_TEST(test_content_digest)
+{
+	const char *a = "Received: from a by b; Tue, 24 Nov 2026 10:00:00 +0000\r\n"
+			"Message-ID: <m@x>\r\nSubject: hi\r\n\r\nbody\r\n";
+	const char *b = "Return-Path: <s@x>\r\nReceived: from c\r\n by d; Tue, 24 Nov 2026\r\n"
+			"Message-ID: <m@x>\r\nDelivered-To: q@y\r\nSubject: hi\r\n\r\nbody\r\n";
+	const char *c = "Message-ID: <m@x>\r\nSubject: hi\r\n\r\nother body\r\n";
+	char *da = parse_content_digest(a, strlen(a));
+	char *db = parse_content_digest(b, strlen(b));
+	char *dc = parse_content_digest(c, strlen(c));
+
+	ck_assert_str_eq(da, db);
+	ck_assert_str_ne(da, dc);
+	ck_assert_uint_eq(strlen(da), 64);
+	g_free(da);
+	g_free(db);
+	g_free(dc);
+}
+END_TEST
+
 START_TEST(test_threads)
 {
 	gsize len;
@@ -701,6 +723,7 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, test_html_to_text);
 	tcase_add_test(tc, test_subject_base);
 	tcase_add_test(tc, test_subject_tag);
+	tcase_add_test(tc, test_content_digest);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_corpus);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,120 @@
+/* cli report: `postdesk report [--since D] [--until D] [--queue Q] [--agent A]
+ * [--by day|week|agent|queue] [--json|--csv|--html FILE]`. Reads the store read-only in a
+ * few set-oriented passes (store_report_read), computes with report_compute() and prints a
+ * text table, CSV or JSON, or writes a self-contained HTML page. Figures: doc/metrics.md. */
+#include "config.h"
+#include "postdesk/lib.h"
+#include "postdesk/report.h"
+#include "postdesk/survey.h"
+#include "cli.h"
+
+#include <stdio.h>
+
+struct report_args {
+	char *since, *until, *queue, *agent, *by, *html;
+	gboolean json, csv;
+};
+
+/* Options into report options; EX_USAGE (printed) on a bad value. */
+static int report_opts(struct cli *cli, const struct report_args *a, struct report_options *o)
+{
+	char *error = NULL;
+	int outputs = (a->json ? 1 : 0) + (a->csv ? 1 : 0) + (a->html != NULL ? 1 : 0);
+
+	o->since = 0;
+	/* The end is exclusive: by default, everything up to and including this second. */
+	o->until = clock_now() + 1;
+	o->by = REPORT_BY_NONE;
+	o->conf = cli->conf;
+	o->business_seconds = survey_business_seconds;
+	if ((a->since != NULL && clock_parse(a->since, &o->since, &error) < 0) ||
+	    (a->until != NULL && clock_parse(a->until, &o->until, &error) < 0)) {
+		cli_fail(EX_USAGE, "report: %s", error);
+		g_free(error);
+		return EX_USAGE;
+	}
+	if (o->until <= o->since)
+		return cli_fail(EX_USAGE, "report: --until must be after --since");
+	if (a->by != NULL && report_by_parse(a->by, &o->by) < 0)
+		return cli_fail(EX_USAGE, "report: --by takes day, week, agent or queue");
+	if (outputs > 1)
+		return cli_fail(EX_USAGE, "report: choose one of --json, --csv, --html");
+	return 0;
+}
+
+static int report_output(const struct report *r, const struct report_args *a)
+{
+	GError *err = NULL;
+	char *html;
+
+	if (a->json) {
+		cli_print_json(report_to_json(r));
+	} else if (a->csv) {
+		report_write_csv(r, stdout);
+	} else if (a->html != NULL) {
+		html = report_to_html(r, "postdesk report");
+		if (!g_file_set_contents(a->html, html, -1, &err)) {
+			cli_fail(EX_CANTCREAT, "report: %s", err->message);
+			g_error_free(err);
+			g_free(html);
+			return EX_CANTCREAT;
+		}
+		g_free(html);
+	} else {
+		report_write_text(r, stdout);
+	}
+	return fflush(stdout) == 0 ? 0 : cli_fail(EX_IOERR, "report: write error");
+}
+
+static void report_args_free(struct report_args *a)
+{
+	g_free(a->since);
+	g_free(a->until);
+	g_free(a->queue);
+	g_free(a->agent);
+	g_free(a->by);
+	g_free(a->html);
+}
+
+int cli_report(struct cli *cli, int argc, char **argv)
+{
+	struct report_args a = {0};
+	const GOptionEntry entries[] = {
+	    {"since", 0, 0, G_OPTION_ARG_STRING, &a.since, "start (inclusive), ISO 8601", "D"},
+	    {"until", 0, 0, G_OPTION_ARG_STRING, &a.until, "end (exclusive), default now", "D"},
+	    {"queue", 'q', 0, G_OPTION_ARG_STRING, &a.queue, "only this queue", "Q"},
+	    {"agent", 'a', 0, G_OPTION_ARG_STRING, &a.agent, "only tickets assigned to A", "A"},
+	    {"by", 0, 0, G_OPTION_ARG_STRING, &a.by, "group by day|week|agent|queue", "G"},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &a.json, "JSON output", NULL},
+	    {"csv", 0, 0, G_OPTION_ARG_NONE, &a.csv, "CSV output", NULL},
+	    {"html", 0, 0, G_OPTION_ARG_FILENAME, &a.html, "write an HTML page to FILE", "FILE"},
+	    G_OPTION_ENTRY_NULL,
+	};
+	struct report_options opt = {0};
+	struct store *store = NULL;
+	struct store_report_rows *rows = NULL;
+	struct report *r = NULL;
+	char *agent = NULL, *error = NULL;
+	int ret;
+
+	if ((ret = cli_options(cli, &argc, &argv, entries, "",
+			       "Help-desk metrics (definitions: doc/metrics.md).")) != 0 ||
+	    (ret = cli_load(cli)) != 0 || (ret = report_opts(cli, &a, &opt)) != 0 ||
+	    (ret = cli_store(cli, STORE_READONLY, &store)) != 0)
+		goto out;
+	agent = a.agent != NULL ? util_addr_normalize(a.agent) : NULL;
+	if (store_report_read(store, a.queue, agent, opt.until, &rows, &error) < 0) {
+		ret = cli_fail(EX_TEMPFAIL, "report: %s", error);
+		g_free(error);
+		goto out;
+	}
+	r = report_compute(rows, &opt);
+	ret = report_output(r, &a);
+out:
+	report_free(&r);
+	store_report_rows_free(&rows);
+	store_close(&store);
+	g_free(agent);
+	report_args_free(&a);
+	return ret;
+}

@@ -1,0 +1,321 @@
+/* compute: the metrics of doc/metrics.md from the store's report rows. One walk over the
+ * tickets with cursors into the messages, events and surveys (all ordered by ticket), so the
+ * cost is linear in the rows plus the sorts of the duration samples. Each figure is added
+ * to the total and to the ticket's group at the instant that places it (creation, answer,
+ * resolution, survey request...). Pure: no I/O, no clock; the caller owns the result. */
+#include "config.h"
+#include "postdesk/report.h"
+#include "report-private.h"
+
+#include <stddef.h>
+#include <string.h>
+
+const char *const report_age_labels[REPORT_AGE_BUCKETS] = {"<1d", "1-3d", "3-7d", "7-30d",
+							    ">=30d"};
+const char *const report_frt_labels[REPORT_FRT_BUCKETS] = {"<15m", "15m-1h", "1-4h", "4-8h",
+							    "8-24h", "1-3d", ">=3d"};
+const char *const report_status_labels[REPORT_STATUSES] = {"new", "open", "pending"};
+
+void report_acc_init(struct acc *a, struct report_figures *f)
+{
+	int i;
+
+	a->f = f;
+	for (i = 0; i < SAMPLES; i++)
+		a->samples[i] = g_array_new(FALSE, FALSE, sizeof(gint64));
+}
+
+void report_acc_free(gpointer p)
+{
+	struct acc *a = p;
+	int i;
+
+	for (i = 0; i < SAMPLES; i++)
+		g_array_unref(a->samples[i]);
+	g_free(a);
+}
+
+static gboolean in_period(const struct ctx *c, gint64 t)
+{
+	return t >= c->opt->since && t < c->opt->until;
+}
+
+/* The group a figure of ticket t, placed at instant `when`, belongs to; NULL without
+ * grouping. */
+static struct acc *group_at(struct ctx *c, const struct store_report_ticket *t, gint64 when)
+{
+	char buf[16];
+	const char *key;
+	struct acc *a;
+
+	switch (c->opt->by) {
+	case REPORT_BY_DAY:
+		report_day_label(when, buf);
+		key = buf;
+		break;
+	case REPORT_BY_WEEK:
+		report_week_label(when, buf);
+		key = buf;
+		break;
+	case REPORT_BY_AGENT:
+		key = t->assignee != NULL ? t->assignee : "(unassigned)";
+		break;
+	case REPORT_BY_QUEUE:
+		key = t->queue;
+		break;
+	case REPORT_BY_NONE:
+	default:
+		return NULL;
+	}
+	a = g_hash_table_lookup(c->groups, key);
+	if (a == NULL) {
+		a = g_new0(struct acc, 1);
+		report_acc_init(a, g_new0(struct report_figures, 1));
+		a->f->key = g_strdup(key);
+		g_hash_table_insert(c->groups, a->f->key, a);
+	}
+	return a;
+}
+
+/* Add n to the gint64 figure at offset off, in the total and in group g. */
+static void add(struct ctx *c, struct acc *g, size_t off, gint64 n)
+{
+	*(gint64 *)(void *)((char *)c->total.f + off) += n;
+	if (g != NULL)
+		*(gint64 *)(void *)((char *)g->f + off) += n;
+}
+#define ADD(c, g, field) add((c), (g), offsetof(struct report_figures, field), 1)
+
+static void add_sample(struct ctx *c, struct acc *g, enum sample s, gint64 v)
+{
+	g_array_append_val(c->total.samples[s], v);
+	if (g != NULL)
+		g_array_append_val(g->samples[s], v);
+}
+
+static struct report_day *day_of(struct ctx *c, gint64 t)
+{
+	gint64 i = report_floor_div(t, DAY_SECONDS) - c->day0;
+
+	if (i < 0 || i >= (gint64)c->r->days->len)
+		return NULL;
+	return &g_array_index(c->r->days, struct report_day, i);
+}
+
+static const struct conf_queue *queue_of(struct ctx *c, const char *name)
+{
+	if (c->opt->conf == NULL || name == NULL)
+		return NULL;
+	if (name != c->queue_name) {
+		c->queue_name = name;
+		c->queue = conf_queue_by_name(c->opt->conf, name);
+	}
+	return c->queue;
+}
+
+/* Elapsed time from a to b: business seconds when the queue keeps business hours. */
+static gint64 elapsed(struct ctx *c, const struct conf_queue *q, gint64 a, gint64 b)
+{
+	if (b <= a)
+		return 0;
+	if (q != NULL && q->business_hours != NULL && c->opt->business_seconds != NULL)
+		return c->opt->business_seconds(q, a, b);
+	return b - a;
+}
+
+static int frt_bucket(gint64 s)
+{
+	static const gint64 limits[REPORT_FRT_BUCKETS - 1] = {900, 3600, 14400, 28800, 86400,
+							      259200};
+	int i;
+
+	for (i = 0; i < REPORT_FRT_BUCKETS - 1 && s >= limits[i]; i++)
+		;
+	return i;
+}
+
+/* Created, first response and SLA: figures of the ticket's creation. */
+static void ticket_created(struct ctx *c, const struct store_report_ticket *t,
+			   const struct report_slice *s)
+{
+	const struct conf_queue *q = queue_of(c, t->queue);
+	struct acc *g;
+	struct report_day *d;
+	gint64 frt = -1;
+	gsize i;
+
+	if (!in_period(c, t->created))
+		return;
+	g = group_at(c, t, t->created);
+	ADD(c, g, created);
+	if ((d = day_of(c, t->created)) != NULL)
+		d->created++;
+	for (i = 0; i < s->n_msgs; i++) {
+		if (s->msgs[i].agent) {
+			frt = elapsed(c, q, t->created, s->msgs[i].created);
+			break;
+		}
+	}
+	if (frt >= 0) {
+		add_sample(c, g, SAMPLE_FRT, frt);
+		c->r->frt_hist[frt_bucket(frt)]++;
+	} else {
+		ADD(c, g, unanswered);
+	}
+	if (q == NULL || q->first_response_target <= 0)
+		return;
+	/* Unanswered: breached once the target has passed by the end of the period, else
+	 * not decided yet (left out). */
+	if (frt >= 0 && frt <= q->first_response_target)
+		ADD(c, g, sla_met);
+	else if (frt >= 0 || elapsed(c, q, t->created, c->opt->until) > q->first_response_target)
+		ADD(c, g, sla_breached);
+}
+
+/* Reply time: from the first customer message not yet answered to the next agent answer;
+ * customer messages in between belong to the same wait. */
+static void ticket_replies(struct ctx *c, const struct store_report_ticket *t,
+			   const struct report_slice *s)
+{
+	gint64 waiting = -1;
+	gsize i;
+
+	for (i = 0; i < s->n_msgs; i++) {
+		const struct store_report_message *m = &s->msgs[i];
+
+		if (!m->agent) {
+			if (waiting < 0)
+				waiting = m->created;
+		} else if (waiting >= 0) {
+			if (in_period(c, waiting))
+				add_sample(c, group_at(c, t, waiting), SAMPLE_REPLY,
+					   m->created - waiting);
+			waiting = -1;
+		}
+	}
+}
+
+/* First-contact resolution of a ticket resolved at `at`: exactly one agent answer before
+ * it, no customer message after that answer, never reopened before it. */
+static gboolean ticket_fcr(const struct report_slice *s, gint64 at, gint64 first_reopen)
+{
+	int answers = 0;
+	gboolean more = FALSE;
+	gsize i;
+
+	if (first_reopen > 0 && first_reopen <= at)
+		return FALSE;
+	for (i = 0; i < s->n_msgs && s->msgs[i].created <= at; i++) {
+		if (s->msgs[i].agent)
+			answers++;
+		else if (answers > 0)
+			more = TRUE;
+	}
+	return answers == 1 && !more;
+}
+
+static void ticket_backlog(struct ctx *c, const struct store_report_ticket *t,
+			   const char *status)
+{
+	static const gint64 ages[REPORT_AGE_BUCKETS - 1] = {DAY_SECONDS, 3 * DAY_SECONDS,
+							    7 * DAY_SECONDS, 30 * DAY_SECONDS};
+	struct acc *g = NULL;
+	gint64 age = c->opt->until - t->created;
+	int st, b;
+
+	for (st = 0; st < REPORT_STATUSES; st++)
+		if (strcmp(status, report_status_labels[st]) == 0)
+			break;
+	if (st == REPORT_STATUSES)
+		return;
+	/* A snapshot at the end of the period: it has no day or week of its own. */
+	if (c->opt->by == REPORT_BY_AGENT || c->opt->by == REPORT_BY_QUEUE)
+		g = group_at(c, t, c->opt->until);
+	for (b = 0; b < REPORT_AGE_BUCKETS - 1 && age >= ages[b]; b++)
+		;
+	ADD(c, g, backlog);
+	add(c, g, offsetof(struct report_figures, backlog_status) + (size_t)st * sizeof(gint64),
+	    1);
+	add(c, g, offsetof(struct report_figures, backlog_age) + (size_t)b * sizeof(gint64), 1);
+}
+
+/* Status history: resolution (the last one in the period), reopen, FCR, backlog. */
+static void ticket_events(struct ctx *c, const struct store_report_ticket *t,
+			  const struct report_slice *s)
+{
+	const char *status = "new";
+	gint64 resolved_at = -1, reopened_at = -1, first_reopen = 0;
+	struct acc *g;
+	gsize i;
+
+	for (i = 0; i < s->n_events; i++) {
+		const struct store_report_event *e = &s->events[i];
+
+		if (e->created >= c->opt->until)
+			continue;
+		if (strcmp(e->kind, "reopened") == 0) {
+			if (first_reopen == 0)
+				first_reopen = e->created;
+			if (in_period(c, e->created))
+				reopened_at = e->created;
+		} else if (e->detail != NULL) {
+			status = e->detail;
+			if (strcmp(status, "resolved") == 0 && in_period(c, e->created))
+				resolved_at = e->created;
+		}
+	}
+	if (reopened_at >= 0)
+		ADD(c, group_at(c, t, reopened_at), reopened);
+	if (resolved_at >= 0) {
+		g = group_at(c, t, resolved_at);
+		ADD(c, g, resolved);
+		add_sample(c, g, SAMPLE_RESOLUTION, resolved_at - t->created);
+		if (ticket_fcr(s, resolved_at, first_reopen))
+			ADD(c, g, fcr);
+	}
+	ticket_backlog(c, t, status);
+}
+
+/* Surveys requested in the period; their answers, if given before its end. */
+static void ticket_survey(struct ctx *c, const struct store_report_ticket *t,
+			  const struct store_report_survey *sv)
+{
+	struct acc *g;
+	struct report_day *d;
+
+	if (sv == NULL || !in_period(c, sv->requested))
+		return;
+	g = group_at(c, t, sv->requested);
+	ADD(c, g, surveys_sent);
+	if (sv->answered <= 0 || sv->answered >= c->opt->until)
+		return;
+	ADD(c, g, surveys_answered);
+	if (sv->csat >= 1) {
+		ADD(c, g, csat_count);
+		if ((d = day_of(c, sv->requested)) != NULL)
+			d->csat_count++;
+		if (sv->csat >= 4) {
+			ADD(c, g, csat_satisfied);
+			if (d != NULL)
+				d->csat_satisfied++;
+		}
+	}
+	if (sv->nps >= 0) {
+		ADD(c, g, nps_count);
+		if (sv->nps >= 9)
+			ADD(c, g, promoters);
+		else if (sv->nps >= 7)
+			ADD(c, g, passives);
+		else
+			ADD(c, g, detractors);
+	}
+}
+
+void report_ticket(struct ctx *c, const struct store_report_ticket *t,
+		   const struct report_slice *s)
+{
+	ticket_created(c, t, s);
+	ticket_replies(c, t, s);
+	ticket_events(c, t, s);
+	ticket_survey(c, t, s->survey);
+}

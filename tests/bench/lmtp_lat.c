@@ -1,0 +1,186 @@
+/* lmtp_lat: a measuring LMTP client for tests/bench/run.sh (built by that script, not by
+ * make). SESSIONS threads each open one LMTP session on a unix socket and send MESSAGES
+ * messages of SIZE body bytes, each with its own Message-ID; for every transaction the
+ * time from sending the final "." to reading the 250 is recorded. Prints one line:
+ * "msgs=N secs=S rate=R p50_ms=A p99_ms=B max_ms=C". Each thread owns its socket and its
+ * slice of the latency array; main joins them before reading it. Plain POSIX: smtp-source
+ * has no latency figures, and this program must not depend on the code it measures. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+struct worker {
+	int id, count, failures;
+	double *lat_ms;
+};
+
+static const char *sock_path, *rcpt;
+static int msg_size;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Read reply lines until the last line of a reply ("250 ..." not "250-..."); returns
+ * its code, or -1. One byte at a time is fine: replies are short. */
+static int read_reply(int fd)
+{
+	char line[1024];
+	size_t n = 0;
+	char c;
+
+	for (;;) {
+		if (read(fd, &c, 1) != 1)
+			return -1;
+		if (n < sizeof(line) - 1)
+			line[n++] = c;
+		if (c != '\n')
+			continue;
+		line[n] = '\0';
+		if (n >= 4 && line[3] == ' ')
+			return atoi(line);
+		n = 0;
+	}
+}
+
+static int send_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t w = write(fd, buf, len);
+		if (w <= 0)
+			return -1;
+		buf += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int cmd(int fd, const char *line, int want)
+{
+	return send_all(fd, line, strlen(line)) == 0 && read_reply(fd) == want ? 0 : -1;
+}
+
+/* One message: headers with a unique Message-ID, a body of msg_size bytes in 76-byte
+ * lines; the final dot is sent on its own so the clock starts when it leaves. */
+static int one_message(int fd, struct worker *w, int i, const char *body)
+{
+	char head[512];
+	double t0;
+
+	snprintf(head, sizeof(head), "MAIL FROM:<bench%d@shop.example>\r\n", w->id);
+	if (cmd(fd, head, 250) < 0)
+		return -1;
+	snprintf(head, sizeof(head), "RCPT TO:<%s>\r\n", rcpt);
+	if (cmd(fd, head, 250) < 0 || cmd(fd, "DATA\r\n", 354) < 0)
+		return -1;
+	snprintf(head, sizeof(head),
+		 "From: Bench %d <bench%d@shop.example>\r\nTo: <%s>\r\n"
+		 "Subject: bench message %d/%d\r\nMessage-ID: <lat-%d-%d-%ld@shop.example>\r\n"
+		 "Date: Tue, 24 Nov 2026 06:00:00 +0000\r\n\r\n",
+		 w->id, w->id, rcpt, w->id, i, w->id, i, (long)getpid());
+	if (send_all(fd, head, strlen(head)) < 0 || send_all(fd, body, strlen(body)) < 0)
+		return -1;
+	t0 = now_ms();
+	if (send_all(fd, ".\r\n", 3) < 0 || read_reply(fd) != 250)
+		return -1;
+	w->lat_ms[i] = now_ms() - t0;
+	return 0;
+}
+
+static char *make_body(void)
+{
+	int lines = msg_size / 78 + 1;
+	char *b = malloc((size_t)lines * 78 + 1), *p = b;
+
+	for (int i = 0; i < lines; i++, p += 78)
+		memcpy(p, "La de da de da 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUV\r\n",
+		       78);
+	*p = '\0';
+	return b;
+}
+
+static void *run_session(void *arg)
+{
+	struct worker *w = arg;
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	char *body = make_body();
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 ||
+	    read_reply(fd) != 220 || cmd(fd, "LHLO bench.example\r\n", 250) < 0) {
+		w->failures = w->count;
+		goto out;
+	}
+	for (int i = 0; i < w->count; i++)
+		if (one_message(fd, w, i, body) < 0) {
+			w->failures = w->count - i;
+			break;
+		}
+	cmd(fd, "QUIT\r\n", 221);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(body);
+	return NULL;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int main(int argc, char **argv)
+{
+	int sessions, per;
+	struct worker *w;
+	pthread_t *th;
+	double *all, t0, secs;
+	int n = 0, failures = 0;
+
+	if (argc != 6) {
+		fprintf(stderr, "usage: lmtp_lat SOCKET RCPT SESSIONS MESSAGES_PER_SESSION SIZE\n");
+		return 64;
+	}
+	sock_path = argv[1];
+	rcpt = argv[2];
+	sessions = atoi(argv[3]);
+	per = atoi(argv[4]);
+	msg_size = atoi(argv[5]);
+	w = calloc((size_t)sessions, sizeof(*w));
+	th = calloc((size_t)sessions, sizeof(*th));
+	all = calloc((size_t)sessions * (size_t)per, sizeof(double));
+	t0 = now_ms();
+	for (int i = 0; i < sessions; i++) {
+		w[i] = (struct worker){.id = i, .count = per, .lat_ms = all + (size_t)i * per};
+		pthread_create(&th[i], NULL, run_session, &w[i]);
+	}
+	for (int i = 0; i < sessions; i++) {
+		pthread_join(th[i], NULL);
+		failures += w[i].failures;
+		for (int j = 0; j < per - w[i].failures; j++)
+			all[n++] = w[i].lat_ms[j];
+	}
+	secs = (now_ms() - t0) / 1e3;
+	if (n == 0) {
+		fprintf(stderr, "lmtp_lat: no message delivered\n");
+		return 1;
+	}
+	qsort(all, (size_t)n, sizeof(double), cmp_double);
+	printf("msgs=%d failures=%d secs=%.3f rate=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f\n", n,
+	       failures, secs, n / secs, all[n / 2], all[(size_t)(n * 0.99) < (size_t)n ? (size_t)(n * 0.99) : (size_t)n - 1],
+	       all[n - 1]);
+	return failures != 0;
+}
