@@ -64,10 +64,7 @@ int main(int argc, char **argv)
 					    g_strdup_printf("daemon: %s", g_strerror(errno)));
 	}
 	signal(SIGPIPE, SIG_IGN);
-	/* privileges: libmilter binds inside milter_run, so the milter gives root up before
-	 * it and creates its socket as the user (its directory must be the user's). */
-	if (privs_drop(conf->user, conf->path, &error) < 0)
-		return milterd_fail(EX_CONFIG, error);
+	/* privileges: milter_run() binds the socket as root, then drops to conf->user. */
 	m = milter_new(conf, keys);
 	log_info("listening on %s", conf->milter_listen);
 	/* libmilter starts its threads inside milter_run, after daemon()'s fork. */

@@ -221,6 +221,12 @@ int milter_run(struct milter *m, char **error_r)
 		g_free(spec);
 		return ret;
 	}
+	/* Bound as root (the socket lives in Postfix's directory); now give root up, before
+	 * libmilter starts any session thread. */
+	if (privs_drop(m->conf->user, m->conf->path, error_r) < 0) {
+		g_free(spec);
+		return -1;
+	}
 	milter_instance = m;
 	ret = smfi_main();
 	g_free(spec);

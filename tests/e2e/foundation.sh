@@ -121,5 +121,5 @@ expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'e2e-forged@evi
 	"forged token stored"
 grep -q "550 5.7.1" "$T/postfix/log/maillog" || pd_fail "no 550 5.7.1 for the forged token"
 
-expect_eq "$(q "SELECT count(*) FROM tickets")" 3 "ticket count (1, the stranger's, and \"twice\")"
+expect_eq "$(q "SELECT count(*) FROM tickets")" 4 "ticket count (1, the stranger's, \"twice\", the reused Message-ID)"
 pd_log "PASS (${SECONDS}s)"

@@ -24,6 +24,7 @@ database = $T/db/postdesk.db
 key_file = $T/db/postdesk.key
 lmtp_listen = unix:$T/lmtp.sock
 milter_listen = unix:$T/milter.sock
+user = $PD_DAEMON_USER
 milter_flood_limit = 3
 milter_flood_window = 1h
 template_dir = $PD_SRCDIR/templates/en

@@ -23,6 +23,7 @@ database = $DB
 key_file = $T/db/postdesk.key
 domain = $DOMAIN
 relay = 127.0.0.1:$PORT
+user = $PD_DAEMON_USER
 template_dir = $PD_SRCDIR/templates/en
 outbox_retry_base = 1s
 outbox_retry_max = 2s

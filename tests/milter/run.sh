@@ -26,6 +26,7 @@ for prog in src/bin/postdesk src/bin/postdesk-milter tests/milter/mktoken; do
 done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/postdesk-milter.XXXXXX") || exit 99
+chmod 0755 "$T" # the milter gives root up: its user must reach the database under here
 PIDS=
 cleanup() {
 	for pid in $PIDS; do
@@ -48,6 +49,7 @@ domain = $DOMAIN
 database = $2
 key_file = $T/db/postdesk.key
 milter_listen = unix:$T/$1.sock
+user = ${PD_DAEMON_USER:-nobody}
 milter_flood_limit = 3
 milter_flood_window = 1h
 milter_on_db_error = $3
