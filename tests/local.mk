@@ -8,7 +8,11 @@ include tests/unit/thread.mk
 include tests/unit/lmtp.mk
 include tests/unit/notify.mk
 include tests/unit/outbox.mk
+include tests/unit/report.mk
 include tests/milter/local.mk
 include tests/e2e/local.mk
 EXTRA_DIST += tests/data
 include tests/e2e/privs.mk
+include tests/e2e/durability.mk
+include tests/e2e/hostile.mk
+include tests/fuzz/local.mk

@@ -30,7 +30,8 @@ const char *store_stmt_sql(enum store_stmt id)
 }
 
 /* Disk full reaches us as SQLITE_FULL, or as an I/O error whose errno says so (a failed
- * truncate, fsync or shm extension): both mean 452 4.3.1, not 451. */
+ * truncate, fsync or shm extension; EFBIG for a file-size limit, RLIMIT_FSIZE or a
+ * quota-like cap): all mean 452 4.3.1, not 451. */
 static enum store_err err_kind(sqlite3 *db)
 {
 	int sys_errno;
@@ -40,8 +41,9 @@ static enum store_err err_kind(sqlite3 *db)
 		return STORE_ERR_FULL;
 	case SQLITE_IOERR:
 		sys_errno = sqlite3_system_errno(db);
-		return sys_errno == ENOSPC || sys_errno == EDQUOT ? STORE_ERR_FULL
-								  : STORE_ERR_OTHER;
+		return sys_errno == ENOSPC || sys_errno == EDQUOT || sys_errno == EFBIG
+			       ? STORE_ERR_FULL
+			       : STORE_ERR_OTHER;
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return STORE_ERR_BUSY;

@@ -10,49 +10,54 @@
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 
-pd_require postfix postconf postqueue swaks sqlite3
+pd_require runuser postfix postconf postqueue swaks sqlite3
 
 T=$(pd_tmpdir)
 B=$PD_BUILDDIR/src/bin
 DOMAIN=support.test
-DB=$T/postdesk.db
+D=$T/d # database, key and socket: init gives it to the daemon user
+DB=$D/postdesk.db
 LOG=$T/postfix/log/maillog
 SWAKS_LOG=$PD_ROOT/.state/swaks.log
 
 cat >"$T/postdesk.conf" <<CONF
 [postdesk]
 database = $DB
-key_file = $T/postdesk.key
+key_file = $D/postdesk.key
 domain = $DOMAIN
-lmtp_listen = unix:$T/lmtp.sock
+user = $PD_DAEMON_USER
+lmtp_listen = unix:$D/lmtp.sock
 relay = 127.0.0.1:1
 busy_timeout = 1s
 [queue support]
 address = support@$DOMAIN
 CONF
+mkdir -p "$T/d"
 "$B/postdesk" -c "$T/postdesk.conf" init >/dev/null || pd_fail "postdesk init"
-pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/lmtp.sock"
+pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$D/lmtp.sock"
 pd_bg lmtpd "$B/postdesk-lmtpd" -c "$T/postdesk.conf" -f
-pd_wait_socket "$T/lmtp.sock" 10 lmtpd
+pd_wait_socket "$D/lmtp.sock" 10 lmtpd
 
-q() { sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
+# As the daemon user: a root sqlite3 would create the -wal/-shm files as root for a moment
+# (SQLite chowns them right after), and a daemon opening the database then fails.
+q() { runuser -u "$PD_DAEMON_USER" -- sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
 stored() { q "SELECT count(*) FROM messages WHERE message_id = '$1'"; }
 lock_db() {
-	rm -f "$T/locked" "$T/release"
-	pd_bg locker sqlite3 "$DB" "BEGIN IMMEDIATE;" \
-		".shell touch $T/locked; while [ ! -e $T/release ]; do sleep 0.05; done" "COMMIT;"
-	pd_wait_until 10 test -e "$T/locked" || pd_fail "sqlite3 did not take the lock"
+	rm -f "$D/locked" "$D/release"
+	pd_bg locker runuser -u "$PD_DAEMON_USER" -- sqlite3 "$DB" "BEGIN IMMEDIATE;" \
+		".shell touch $D/locked; while [ ! -e $D/release ]; do sleep 0.05; done" "COMMIT;"
+	pd_wait_until 10 test -e "$D/locked" || pd_fail "sqlite3 did not take the lock"
 }
+locker_gone() { ! pd_bg_pid locker >/dev/null; }
 unlock_db() {
-	touch "$T/release"
-	pd_wait_until 10 sh -c "! kill -0 $(pd_bg_pid locker || echo 0) 2>/dev/null" ||
-		pd_fail "sqlite3 kept the lock"
+	touch "$D/release"
+	pd_wait_until 10 locker_gone || pd_fail "sqlite3 kept the lock"
 	pd_stop locker
 }
 # One message over LMTP straight to the daemon: MESSAGE-ID.
 lmtp_send() {
 	echo "=== lmtp $1" >>"$SWAKS_LOG"
-	swaks --protocol LMTP --socket "$T/lmtp.sock" --timeout 30 --from customer@example.org \
+	swaks --protocol LMTP --socket "$D/lmtp.sock" --timeout 30 --from customer@example.org \
 		--to "support@$DOMAIN" --header "Message-Id: <$1>" --header "Subject: busy $1" \
 		--body "locked database test" >>"$SWAKS_LOG" 2>&1
 	echo "=== exit $?" >>"$SWAKS_LOG"

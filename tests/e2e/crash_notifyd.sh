@@ -15,37 +15,42 @@
 # reports. This keeps the assertions deterministic while the kills are random.
 #
 # The rows are written with sqlite3 (ticket-less mails with a known Message-ID), so any N
-# is quick to set up. Knobs: PD_CRASH_N rows per phase (default 300), PD_CRASH_KILLS kills
-# per phase (6), PD_CRASH_MIN_MS / PD_CRASH_MAX_MS the random pause between them (50 / 400).
+# is quick to set up. Knobs: PD_CRASH_N rows per phase (default 1000), PD_CRASH_KILLS kills
+# per phase (6), PD_CRASH_MIN_MS / PD_CRASH_MAX_MS the random pause between them (20 / 150).
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 
-pd_require smtp-sink sqlite3
+pd_require runuser smtp-sink sqlite3
 
-N=${PD_CRASH_N:-300}
+N=${PD_CRASH_N:-1000}
 KILLS=${PD_CRASH_KILLS:-6}
-MIN_MS=${PD_CRASH_MIN_MS:-50}
-MAX_MS=${PD_CRASH_MAX_MS:-400}
+MIN_MS=${PD_CRASH_MIN_MS:-20}
+MAX_MS=${PD_CRASH_MAX_MS:-150}
 T=$(pd_tmpdir)
 B=$PD_BUILDDIR/src/bin
 DOMAIN=support.test
-DB=$T/postdesk.db
+D=$T/d # database, key and socket: init gives it to the daemon user
+DB=$D/postdesk.db
 
 pd_capture_start "$T"
 cat >"$T/postdesk.conf" <<CONF
 [postdesk]
 database = $DB
-key_file = $T/postdesk.key
+key_file = $D/postdesk.key
 domain = $DOMAIN
-lmtp_listen = unix:$T/lmtp.sock
+user = $PD_DAEMON_USER
+lmtp_listen = unix:$D/lmtp.sock
 relay = 127.0.0.1:$PD_CAPTURE_PORT
 outbox_retry_base = 1s
 [queue support]
 address = support@$DOMAIN
 CONF
+mkdir -p "$T/d"
 "$B/postdesk" -c "$T/postdesk.conf" init >/dev/null || pd_fail "postdesk init"
 
-q() { sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
+# As the daemon user: a root sqlite3 would create the -wal/-shm files as root for a moment
+# (SQLite chowns them right after), and a daemon opening the database then fails.
+q() { runuser -u "$PD_DAEMON_USER" -- sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
 # Rows FIRST..LAST, due now, one recipient each.
 fill() {
 	q "WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)

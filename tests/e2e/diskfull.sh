@@ -12,7 +12,7 @@
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 
-pd_require postfix postconf postqueue swaks sqlite3 mount umount
+pd_require runuser postfix postconf postqueue swaks sqlite3 mount umount
 
 T=$(pd_tmpdir)
 B=$PD_BUILDDIR/src/bin
@@ -33,19 +33,23 @@ trap 'pd_stop lmtpd; umount -l "$FS" 2>/dev/null; pd__cleanup' EXIT
 cat >"$T/postdesk.conf" <<CONF
 [postdesk]
 database = $DB
-key_file = $T/postdesk.key
+key_file = $T/d/postdesk.key
 domain = $DOMAIN
-lmtp_listen = unix:$T/lmtp.sock
+user = $PD_DAEMON_USER
+lmtp_listen = unix:$T/d/lmtp.sock
 relay = 127.0.0.1:1
 [queue support]
 address = support@$DOMAIN
 CONF
+mkdir -p "$T/d"
 "$B/postdesk" -c "$T/postdesk.conf" init >/dev/null || pd_fail "postdesk init"
-pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/lmtp.sock"
+pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/d/lmtp.sock"
 pd_bg lmtpd "$B/postdesk-lmtpd" -c "$T/postdesk.conf" -f
-pd_wait_socket "$T/lmtp.sock" 10 lmtpd
+pd_wait_socket "$T/d/lmtp.sock" 10 lmtpd
 
-q() { sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
+# As the daemon user: a root sqlite3 would create the -wal/-shm files as root for a moment
+# (SQLite chowns them right after), and a daemon opening the database then fails.
+q() { runuser -u "$PD_DAEMON_USER" -- sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
 stored() { q "SELECT count(*) FROM messages WHERE message_id = '$1'"; }
 # About 600 KB of text: more than the WAL holds after the small first delivery.
 head -c 450000 /dev/urandom | base64 >"$T/big.txt"
@@ -53,7 +57,7 @@ fill() { dd if=/dev/zero of="$FS/filler" bs=16k 2>/dev/null; sync; }
 unfill() { rm -f "$FS/filler"; }
 lmtp_send() { # MESSAGE-ID BODY-FILE
 	echo "=== lmtp $1" >>"$SWAKS_LOG"
-	swaks --protocol LMTP --socket "$T/lmtp.sock" --timeout 30 --from customer@example.org \
+	swaks --protocol LMTP --socket "$T/d/lmtp.sock" --timeout 30 --from customer@example.org \
 		--to "support@$DOMAIN" --header "Message-Id: <$1>" --header "Subject: full $1" \
 		--body "$2" >>"$SWAKS_LOG" 2>&1
 	echo "=== exit $?" >>"$SWAKS_LOG"
