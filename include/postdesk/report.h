@@ -15,8 +15,11 @@
 
 enum report_by { REPORT_BY_NONE, REPORT_BY_DAY, REPORT_BY_WEEK, REPORT_BY_AGENT, REPORT_BY_QUEUE };
 
-/* Elapsed business seconds of a queue between two instants (survey_business_seconds). */
+/* Elapsed business seconds of a queue between two instants (survey_business_seconds), and
+ * the instant at which `seconds` business seconds have passed (survey_business_add). */
 typedef gint64 (*report_business_fn)(const struct conf_queue *q, gint64 from, gint64 to);
+typedef gint64 (*report_business_add_fn)(const struct conf_queue *q, gint64 from,
+					 gint64 seconds);
 
 struct report_options {
 	gint64 since;  /* start of the period, inclusive (0: the beginning) */
@@ -24,6 +27,7 @@ struct report_options {
 	enum report_by by;
 	const struct conf *conf;             /* queues' targets and hours; may be NULL */
 	report_business_fn business_seconds; /* NULL: wall-clock time everywhere */
+	report_business_add_fn business_add; /* NULL: the same */
 };
 
 /* A distribution of durations in seconds (nearest-rank percentiles). */

@@ -27,6 +27,7 @@ static int report_opts(struct cli *cli, const struct report_args *a, struct repo
 	o->by = REPORT_BY_NONE;
 	o->conf = cli->conf;
 	o->business_seconds = survey_business_seconds;
+	o->business_add = survey_business_add;
 	if ((a->since != NULL && clock_parse(a->since, &o->since, &error) < 0) ||
 	    (a->until != NULL && clock_parse(a->until, &o->until, &error) < 0)) {
 		cli_fail(EX_USAGE, "report: %s", error);

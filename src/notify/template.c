@@ -134,6 +134,10 @@ static int parse_template(struct notify_template *t, char *text, char **error_r)
 	if (nl[1] != '\n' && nl[1] != '\0')
 		return util_error(error_r, "%s:2: a blank line must follow the Subject line",
 				  t->path);
+	/* A lone CR left in the Subject line would reach our outbound Subject header (found
+	 * by tests/fuzz/fuzz_template): refused like any other broken template. */
+	if (strchr(subject, '\r') != NULL)
+		return util_error(error_r, "%s:1: carriage return in the Subject line", t->path);
 	if (parse_segments(t->path, 1, subject, t->subject, error_r) < 0)
 		return -1;
 	if (nl[1] == '\0')

@@ -62,12 +62,15 @@ static const char *match_tag(const char *s, gint64 *id_r)
 	const char *p = s + 2;
 	gint64 id = 0;
 	int digits = 0;
-	while (g_ascii_isdigit(*p) && digits < 19) {
+	while (g_ascii_isdigit(*p)) {
+		/* At most 18 digits are accumulated, so id * 10 never overflows gint64 (the
+		 * 19th digit did: found by tests/fuzz/fuzz_parse); a longer number is no tag. */
+		if (++digits > 18)
+			return NULL;
 		id = id * 10 + (*p - '0');
 		p++;
-		digits++;
 	}
-	if (digits == 0 || digits > 18 || *p != ']')
+	if (digits == 0 || *p != ']')
 		return NULL;
 	*id_r = id;
 	return p + 1;

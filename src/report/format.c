@@ -6,7 +6,6 @@
 #include "report-private.h"
 
 #include <json-glib/json-glib.h>
-#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -213,6 +212,12 @@ void report_write_text(const struct report *r, FILE *out)
 
 /* ---- JSON ---- */
 
+/* Rounded to 0.1 without libm (not on the link line). */
+static double round1(double v)
+{
+	return (double)(gint64)(v * 10 + (v >= 0 ? 0.5 : -0.5)) / 10;
+}
+
 static void j_int(JsonBuilder *b, const char *name, gint64 v)
 {
 	json_builder_set_member_name(b, name);
@@ -226,7 +231,7 @@ static void j_pct(JsonBuilder *b, const char *name, double v, double none)
 	if (v <= none)
 		json_builder_add_null_value(b);
 	else
-		json_builder_add_double_value(b, round(v * 10) / 10);
+		json_builder_add_double_value(b, round1(v));
 }
 
 static void j_dur(JsonBuilder *b, const char *name, const struct report_durations *d)
@@ -239,7 +244,7 @@ static void j_dur(JsonBuilder *b, const char *name, const struct report_duration
 	json_builder_set_member_name(b, "p90");
 	d->count > 0 ? json_builder_add_int_value(b, d->p90) : json_builder_add_null_value(b);
 	json_builder_set_member_name(b, "mean");
-	d->count > 0 ? json_builder_add_double_value(b, round(d->mean * 10) / 10)
+	d->count > 0 ? json_builder_add_double_value(b, round1(d->mean))
 		     : json_builder_add_null_value(b);
 	json_builder_end_object(b);
 }

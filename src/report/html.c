@@ -8,7 +8,6 @@
 #include "postdesk/lib.h"
 #include "report-private.h"
 
-#include <math.h>
 #include <string.h>
 
 #define CHART_W 560
@@ -43,11 +42,12 @@ static void esc(GString *out, const char *s)
 /* A round axis maximum >= v: 1, 2 or 5 times a power of ten. */
 static double nice_max(double v)
 {
-	double p;
+	double p = 1;
 
-	if (v <= 0)
+	if (v <= 1)
 		return 1;
-	p = pow(10, floor(log10(v)));
+	while (p * 10 < v)
+		p *= 10;
 	if (v <= p)
 		return p;
 	if (v <= 2 * p)

@@ -204,11 +204,32 @@ static void walk(struct ctx *c, const struct store_report_rows *rows)
 	}
 }
 
+/* Hold a reference to each business-hours queue's time zone while computing: GLib caches a
+ * GTimeZone by identifier only while it is referenced, and loading a zone (its rules
+ * expanded year by year) costs far more than the business-hours arithmetic done with it,
+ * once per ticket. */
+static GPtrArray *zones_hold(const struct report_options *opt)
+{
+	GPtrArray *zones = g_ptr_array_new_with_free_func((GDestroyNotify)g_time_zone_unref);
+	guint i;
+
+	for (i = 0; opt->conf != NULL && i < opt->conf->queues->len; i++) {
+		const struct conf_queue *q = g_ptr_array_index(opt->conf->queues, i);
+		GTimeZone *tz;
+
+		if (q->business_hours != NULL && q->timezone != NULL &&
+		    (tz = g_time_zone_new_identifier(q->timezone)) != NULL)
+			g_ptr_array_add(zones, tz);
+	}
+	return zones;
+}
+
 struct report *report_compute(const struct store_report_rows *rows,
 			      const struct report_options *opt)
 {
 	struct report *r = g_new0(struct report, 1);
 	struct ctx c = {.opt = opt, .r = r};
+	GPtrArray *zones = zones_hold(opt);
 	GHashTableIter it;
 	gpointer v;
 
@@ -222,6 +243,7 @@ struct report *report_compute(const struct store_report_rows *rows,
 	c.groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, report_acc_free);
 	days_init(&c, rows);
 	walk(&c, rows);
+	g_ptr_array_unref(zones);
 	acc_finish(&c.total);
 	g_hash_table_iter_init(&it, c.groups);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {

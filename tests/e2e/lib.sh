@@ -205,6 +205,14 @@ pd_bg() {
 	logdir=${PD_LOGDIR:-$PD_ROOT/.state}
 	piddir=${PD_PIDDIR:-$PD_ROOT/.state}
 	mkdir -p "$logdir" "$piddir"
+	# --- PD_VALGRIND (tests/e2e/valgrind.sh): run our own programs (not Postfix or
+	# smtp-sink) under valgrind; each writes $logdir/NAME.valgrind.<pid> ---
+	case ${PD_VALGRIND:-0}:$1 in
+	1:*/postdesk*)
+		set -- valgrind --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+			--track-fds=no --log-file="$logdir/$name.valgrind.%p" "$@" ;;
+	esac
+	# --- end PD_VALGRIND
 	if [ "${PD_PERSIST:-0}" = 1 ]; then
 		# outlives the script: its own session, away from the terminal's signals
 		setsid "$@" </dev/null >>"$logdir/$name.log" 2>&1 &
@@ -246,7 +254,9 @@ pd_stop() {
 
 # Wait until unix socket PATH exists; fail the test if NAME dies first or TIMEOUT passes.
 pd_wait_socket() {
-	local path=$1 timeout=${2:-10} name=${3:-} end=$((SECONDS + ${2:-10}))
+	local path=$1 timeout=${2:-10} name=${3:-} end
+	[ "${PD_VALGRIND:-0}" = 1 ] && timeout=$((timeout * 6)) # PD_VALGRIND: slow start-up
+	end=$((SECONDS + timeout))
 	until [ -S "$path" ]; do
 		if [ -n "$name" ] && ! pd_bg_pid "$name" >/dev/null; then
 			pd_fail "$name exited before creating $path"

@@ -1,0 +1,176 @@
+#!/bin/bash
+# Issue 4 (items 1-3) end to end: surveys, reminders and auto-close, with time moved by
+# `postdesk tick --now` (no sleeping). A sandboxed Postfix relays the support domain over
+# LMTP to postdesk-lmtpd and everything else to a capture server (smtp-sink). No
+# postdesk-notifyd runs: `postdesk tick` is one turn of its loop (timed work, then the
+# outbox), at the time given.
+[ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
+. "$(dirname "$0")/lib.sh"
+
+pd_require postfix postconf postqueue swaks smtp-sink sqlite3
+
+T=$(pd_tmpdir)
+B=$PD_BUILDDIR/src/bin
+DOMAIN=support.test
+
+pd_capture_start "$T"
+CAP=$PD_CAPTURE_DIR
+pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/a/lmtp.sock" \
+	"relay_domains=$DOMAIN" "transport_maps=inline:{ $DOMAIN=lmtp:unix:$T/a/lmtp.sock }" \
+	"default_transport=smtp" "relayhost=[127.0.0.1]:$PD_CAPTURE_PORT" \
+	"smtp_tls_security_level=none" "smtpd_reject_unlisted_recipient=no"
+
+mkdir -p "$T/a"
+cat >"$T/a/postdesk.conf" <<CONF
+[postdesk]
+database = $T/a/postdesk.db
+key_file = $T/a/postdesk.key
+domain = $DOMAIN
+user = $PD_DAEMON_USER
+lmtp_listen = unix:$T/a/lmtp.sock
+relay = 127.0.0.1:$PD_SMTP_PORT
+template_dir = $PD_SRCDIR/templates/en
+survey_delay = 24h
+[queue support]
+address = support@$DOMAIN
+display_name = Example Support
+lead = lead@agents.example
+first_response_target = 4h
+pending_remind_after = 3d
+pending_resolve_after = 4d
+resolved_close_after = 7d
+CONF
+PD=("$B/postdesk" -c "$T/a/postdesk.conf")
+"${PD[@]}" init >/dev/null || pd_fail "init"
+pd_bg lmtpd "$B/postdesk-lmtpd" -c "$T/a/postdesk.conf" -f
+pd_wait_socket "$T/a/lmtp.sock" 10 lmtpd
+"${PD[@]}" agent add alice@agents.example --name "Alice Agent" >/dev/null || pd_fail "agent add"
+
+q() { sqlite3 -cmd '.timeout 5000' "$T/a/postdesk.db" "$1"; }
+expect_eq() { [ "$1" = "$2" ] || pd_fail "$3: got '$1', expected '$2'"; }
+captured() { grep -l -F "X-Rcpt-Args: <$1>" "$CAP"/* 2>/dev/null; }
+captured_count() { captured "$1" | grep -c .; }
+wait_captured() { # RCPT COUNT
+	pd_wait_until 20 test "$(captured_count "$1")" -ge "$2" ||
+		pd_fail "expected $2 mail(s) for $1 at the capture server, got $(captured_count "$1")"
+}
+newest_for() { captured "$1" | xargs ls -t | head -1; }
+header() { sed -n "s/^$1: //p" "$2" | head -1 | tr -d '\r'; }
+events() { q "SELECT count(*) FROM events WHERE ticket_id = $1 AND kind = '$2'"; }
+NOW0=$(date +%s)
+tick() { # OFFSET-SECONDS: one turn of the loop at NOW0 + OFFSET; prints "N due jobs run ..."
+	"${PD[@]}" tick --now "@$((NOW0 + $1))" || pd_fail "tick +$1"
+	pd_postfix_wait_empty "$T/postfix" 30
+}
+H=3600 D=86400
+
+# 1. Two customer tickets; the acknowledgements go out.
+for n in 1 2; do
+	pd_swaks --to "support@$DOMAIN" --from "c$n@shop.example" \
+		--header "From: Customer $n <c$n@shop.example>" --header "Subject: Problem $n" \
+		--header "Message-Id: <c$n@shop.example>" --body "Something is broken ($n)." ||
+		pd_fail "swaks $n"
+done
+pd_postfix_wait_empty "$T/postfix" 30
+expect_eq "$(q 'SELECT count(*) FROM tickets')" 2 "tickets"
+tick 60 >/dev/null
+wait_captured c1@shop.example 1
+
+# 2. First response: nothing before 80% of the 4 h target; warning, then breach with the
+# lead told, each once.
+expect_eq "$(tick $((3 * H)) | cut -d' ' -f1)" 0 "jobs due at +3h"
+tick $((3 * H + 20 * 60)) >/dev/null
+expect_eq "$(events 1 frt_warning)" 1 "frt warning on ticket 1"
+tick $((5 * H)) >/dev/null
+expect_eq "$(events 1 frt_breached)" 1 "frt breach on ticket 1"
+expect_eq "$(tick $((5 * H)) | cut -d' ' -f1)" 0 "a second tick at the same time"
+wait_captured lead@agents.example 2
+wait_captured alice@agents.example 4
+expect_eq "$(events 1 frt_breached)" 1 "frt breach once"
+
+# 3. Resolve ticket 1 by agent command; the survey arrives after survey_delay.
+atok=$("${PD[@]}" token 1 --role agent) || pd_fail "token"
+pd_swaks --to "$atok" --from alice@agents.example --header "From: alice@agents.example" \
+	--header "Message-Id: <a1@agents.example>" --body '#status resolved' || pd_fail "resolve"
+pd_postfix_wait_empty "$T/postfix" 30
+expect_eq "$(q 'SELECT status FROM tickets WHERE id = 1')" resolved "status after #status"
+before=$(captured_count c1@shop.example)
+tick $((20 * H)) >/dev/null
+expect_eq "$(captured_count c1@shop.example)" "$before" "no survey before the delay"
+tick $((25 * H)) >/dev/null
+wait_captured c1@shop.example $((before + 1))
+survey=$(newest_for c1@shop.example)
+header Subject "$survey" | grep -q "How did we do" || pd_fail "survey subject"
+grep -q "^Auto-Submitted: auto-generated" "$survey" || pd_fail "survey without Auto-Submitted"
+header List-Unsubscribe "$survey" | grep -q "^<mailto:support+1-u-[a-z2-7]*@$DOMAIN" ||
+	pd_fail "List-Unsubscribe: $(header List-Unsubscribe "$survey")"
+expect_eq "$(events 1 survey_sent)" 1 "survey_sent event"
+tick $((26 * H)) >/dev/null
+expect_eq "$(events 1 survey_sent)" 1 "survey sent once"
+
+# 4. "Click" CSAT 4: the link's address with its prefilled subject.
+link=$(tr -d '\r' <"$survey" | sed -n 's/.*4 (satisfied): mailto:\([^?]*\)?subject=.*/\1/p' | head -1)
+case $link in support+1-s4-*@$DOMAIN) ;; *) pd_fail "CSAT 4 link: '$link'" ;; esac
+pd_swaks --to "$link" --from c1@shop.example --header "From: c1@shop.example" \
+	--header "Subject: CSAT 4 [#1]" --header "Message-Id: <s1@shop.example>" --body "" ||
+	pd_fail "click"
+pd_postfix_wait_empty "$T/postfix" 30
+expect_eq "$(q 'SELECT csat FROM surveys WHERE ticket_id = 1')" 4 "stored rating"
+expect_eq "$(q 'SELECT status FROM tickets WHERE id = 1')" resolved "ticket stays resolved"
+expect_eq "$(events 1 survey_answer)" 1 "survey_answer event"
+
+# 5. A second answer (a reply to the survey with a number and a comment) replaces it.
+reply_to=$(header Reply-To "$survey" | sed 's/.*<\(.*\)>.*/\1/')
+case $reply_to in support+1-s0-*@$DOMAIN) ;; *) pd_fail "survey Reply-To: '$reply_to'" ;; esac
+pd_swaks --to "$reply_to" --from c1@shop.example --header "From: c1@shop.example" \
+	--header "Subject: Re: [#1] How did we do?" --header "Message-Id: <s2@shop.example>" \
+	--body $'2\nThe new lamp is broken too.' || pd_fail "reply answer"
+pd_postfix_wait_empty "$T/postfix" 30
+expect_eq "$(q 'SELECT csat FROM surveys WHERE ticket_id = 1')" 2 "second answer replaces"
+expect_eq "$(q 'SELECT comment FROM surveys WHERE ticket_id = 1')" "The new lamp is broken too." \
+	"comment"
+expect_eq "$(q 'SELECT status FROM tickets WHERE id = 1')" resolved "still resolved"
+
+# 6. A tampered score token (s4 MAC on s5) is refused at RCPT.
+bad=$(echo "$link" | sed 's/-s4-/-s5-/')
+pd_swaks --to "$bad" --from c1@shop.example --header "Message-Id: <s3@shop.example>" \
+	--body "5" || pd_fail "swaks tampered"
+pd_postfix_wait_empty "$T/postfix" 30
+grep -q "550 5.7.1" "$T/postfix/log/maillog" || pd_fail "tampered token not refused"
+expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 's3@shop.example'")" 0 \
+	"tampered answer stored"
+expect_eq "$(q 'SELECT csat FROM surveys WHERE ticket_id = 1')" 2 "tampered answer not stored"
+
+# 7. Ticket 2 pending: one reminder to the customer after 3 d, resolved 4 d later, closed
+# 7 d after that — each once.
+atok2=$("${PD[@]}" token 2 --role agent) || pd_fail "token 2"
+pd_swaks --to "$atok2" --from alice@agents.example --header "From: alice@agents.example" \
+	--header "Message-Id: <a2@agents.example>" --body $'#status pending\nCould you send a photo?' ||
+	pd_fail "pending"
+pd_postfix_wait_empty "$T/postfix" 30
+expect_eq "$(q 'SELECT status FROM tickets WHERE id = 2')" pending "ticket 2 pending"
+tick $((2 * D)) >/dev/null # sends the agent's answer
+wait_captured c2@shop.example 2
+before=$(captured_count c2@shop.example)
+tick $((3 * D + H)) >/dev/null
+tick $((3 * D + 2 * H)) >/dev/null
+wait_captured c2@shop.example $((before + 1))
+header Subject "$(newest_for c2@shop.example)" | grep -q "Waiting for your answer" ||
+	pd_fail "pending reminder subject"
+expect_eq "$(events 2 pending_reminder)" 1 "pending reminder once"
+tick $((7 * D + H)) >/dev/null
+expect_eq "$(q 'SELECT status FROM tickets WHERE id = 2')" resolved "auto-resolved"
+expect_eq "$(events 2 auto_resolved)" 1 "auto_resolved event"
+tick $((15 * D)) >/dev/null
+expect_eq "$(q 'SELECT status FROM tickets WHERE id = 2')" closed "auto-closed"
+tick $((16 * D)) >/dev/null
+expect_eq "$(events 2 auto_closed)" 1 "auto_closed once"
+expect_eq "$(captured_count c2@shop.example)" $((before + 2)) "reminder + survey for ticket 2"
+
+# 8. Opt-out: the List-Unsubscribe address sets the flag.
+optout=$(header List-Unsubscribe "$survey" | sed 's/^<mailto:\([^?>]*\).*/\1/')
+pd_swaks --to "$optout" --from c1@shop.example --header "Subject: unsubscribe" \
+	--header "Message-Id: <u1@shop.example>" --body "" || pd_fail "opt-out"
+pd_postfix_wait_empty "$T/postfix" 30
+expect_eq "$(q "SELECT survey_optout FROM customers WHERE email = 'c1@shop.example'")" 1 "opt-out"
+echo "survey e2e: all checks passed"
