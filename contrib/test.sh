@@ -2,7 +2,8 @@
 # Build postdesk and run the whole test suite, as CI does:
 #   1. a -Wall -Wextra -Werror build and `make check` (unit tests, end-to-end tests against a
 #      sandboxed Postfix, the corpus run);
-#   2. the whole suite again with every program built with AddressSanitizer + UBSan.
+#   2. the whole suite again with every program built with AddressSanitizer + UBSan;
+#   3. each libFuzzer harness for a short bounded time (tests/fuzz/run.sh).
 # Ends with one line "N passed, N failed" summed from automake's test summaries.
 # Run as root (the Postfix sandbox starts a master process that drops to user postfix).
 set -u
@@ -36,6 +37,9 @@ UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp:print_suppressions=0}
 export ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS
 run_suite "$top/build/asan" "--enable-werror --enable-sanitizers" || status=1
+
+step "fuzzing: each libFuzzer harness for a bounded time (clang)"
+sh "$top/tests/fuzz/run.sh" "${PD_FUZZ_SECONDS:-20}" "$top/build/fuzz" || status=1
 
 pass=0 fail=0 skip=0
 for log in "$top/build/ci/test-suite.log" "$top/build/asan/test-suite.log"; do

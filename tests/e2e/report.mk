@@ -1,0 +1,5 @@
+# report --html rendered by headless Chromium (skips without chromium); the benchmark's
+# generator and the PNG helper ship with it.
+TESTS += tests/e2e/report_html.sh
+EXTRA_DIST += tests/e2e/report_html.sh tests/e2e/png_colours.py tests/bench/report_bench.sh \
+	tests/bench/report_gen.sql

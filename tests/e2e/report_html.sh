@@ -1,0 +1,64 @@
+#!/bin/bash
+# report --html end to end: a small generated history (tests/bench/report_gen.sql, 300
+# tickets) plus one ticket whose agent and subject are hostile markup, rendered by `postdesk
+# report --html`, then loaded by headless Chromium (Debian's chromium package): the DOM
+# must hold the four SVG charts and the escaped name, no injected element, and the
+# screenshot must not be blank (png_colours.py counts its colours). Skips (77) without
+# chromium, sqlite3 or /usr/bin/python3. No network: the page has no external resource.
+[ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
+set -u
+SRC=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+BUILD=${top_builddir:-$PWD}
+PD=$BUILD/src/bin/postdesk
+fail() { echo "report_html: FAIL: $*" >&2; exit 1; }
+skip() { echo "report_html: SKIP: $*" >&2; exit 77; }
+[ -x "$PD" ] || skip "$PD not built"
+CHROMIUM=$(command -v chromium || command -v chromium-browser) || skip "no chromium"
+command -v sqlite3 >/dev/null || skip "no sqlite3"
+[ -x /usr/bin/python3 ] || skip "no /usr/bin/python3"
+T=$(mktemp -d /tmp/report-html.XXXXXX)
+trap 'rm -rf "$T"' EXIT
+cat >"$T/postdesk.conf" <<CONF
+[postdesk]
+database = $T/postdesk.db
+key_file = $T/postdesk.key
+domain = support.test
+template_dir = $SRC/templates/en
+[queue support]
+address = support@support.test
+first_response_target = 8h
+business_hours = mon-fri 09:00-17:00
+[queue sales]
+address = sales@support.test
+CONF
+"$PD" -c "$T/postdesk.conf" init >/dev/null || fail "postdesk init"
+{
+	echo "CREATE TEMP TABLE gen(n); INSERT INTO gen VALUES(300);"
+	cat "$SRC/tests/bench/report_gen.sql"
+	echo "INSERT INTO tickets(id, queue, subject, requester_id, assignee, created, updated)
+	      VALUES(301, 'support', '<img src=x onerror=alert(1)>', 1,
+	             '<script>alert(1)</script>@evil', 1767225600 + 86400, 0);"
+} | sqlite3 "$T/postdesk.db" || fail "generating the history"
+"$PD" -c "$T/postdesk.conf" report --since 2026-01-01 --until 2026-04-01 --by agent \
+	--html "$T/report.html" || fail "report --html"
+grep -q '<script' "$T/report.html" && fail "unescaped <script> in the page"
+grep -q '&lt;script&gt;alert(1)&lt;/script&gt;@evil' "$T/report.html" ||
+	fail "the hostile agent name is not shown escaped"
+grep -Eq '(src|href)="?(https?:)?//' "$T/report.html" && fail "the page loads something external"
+
+chrome() {
+	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$T/profile" "$@" "file://$T/report.html" 2>>"$T/chromium.log"
+}
+chrome --dump-dom >"$T/dom.html" || fail "chromium --dump-dom failed: $(tail -5 "$T/chromium.log")"
+svgs=$(grep -o '<svg' "$T/dom.html" | wc -l)
+[ "$svgs" = 4 ] || fail "rendered DOM has $svgs SVG charts, expected 4"
+grep -q '<script' "$T/dom.html" && fail "a script element appeared in the rendered DOM"
+grep -q 'Tickets created per day' "$T/dom.html" || fail "chart titles missing from the DOM"
+chrome --screenshot="$T/shot.png" --window-size=1200,2000 --hide-scrollbars ||
+	fail "chromium --screenshot failed: $(tail -5 "$T/chromium.log")"
+[ -s "$T/shot.png" ] || fail "no screenshot"
+n=$(/usr/bin/python3 "$SRC/tests/e2e/png_colours.py" "$T/shot.png") || fail "reading the PNG"
+[ "$n" -ge 8 ] || fail "screenshot looks blank ($n colours)"
+echo "report_html: ok ($svgs charts, $n colours in the screenshot)"
