@@ -139,7 +139,8 @@ static int set_pragmas(struct store *store, char **error_r)
 		if (ret < 0)
 			return -1;
 	}
-	if (store_stmt_run(store, store_stmt(store, STMT_pragma_sync), "synchronous", error_r) < 0)
+	if (store_stmt_run(store, store_stmt(store, STMT_pragma_sync), "synchronous", error_r) < 0 ||
+	    store_stmt_run(store, store_stmt(store, STMT_pragma_cache), "cache_size", error_r) < 0)
 		return -1;
 	return store_stmt_run(store, store_stmt(store, STMT_pragma_fk), "foreign_keys", error_r);
 }
