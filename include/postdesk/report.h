@@ -18,14 +18,13 @@ enum report_by { REPORT_BY_NONE, REPORT_BY_DAY, REPORT_BY_WEEK, REPORT_BY_AGENT,
 /* Elapsed business seconds of a queue between two instants (survey_business_seconds), and
  * the instant at which `seconds` business seconds have passed (survey_business_add). */
 typedef gint64 (*report_business_fn)(const struct conf_queue *q, gint64 from, gint64 to);
-typedef gint64 (*report_business_add_fn)(const struct conf_queue *q, gint64 from,
-					 gint64 seconds);
+typedef gint64 (*report_business_add_fn)(const struct conf_queue *q, gint64 from, gint64 seconds);
 
 struct report_options {
-	gint64 since;  /* start of the period, inclusive (0: the beginning) */
-	gint64 until;  /* end, exclusive; also the "as of" instant of the backlog */
+	gint64 since; /* start of the period, inclusive (0: the beginning) */
+	gint64 until; /* end, exclusive; also the "as of" instant of the backlog */
 	enum report_by by;
-	const struct conf *conf;             /* queues' targets and hours; may be NULL */
+	const struct conf *conf;	     /* queues' targets and hours; may be NULL */
 	report_business_fn business_seconds; /* NULL: wall-clock time everywhere */
 	report_business_add_fn business_add; /* NULL: the same */
 };
@@ -48,12 +47,12 @@ extern const char *const report_status_labels[REPORT_STATUSES];
 /* The figures of one group (or of the whole period). Counts; percentages are derived with
  * report_pct() and the accessors below. */
 struct report_figures {
-	char *key;                /* group label ("2026-03-02", "2026-W10", agent, queue) */
+	char *key; /* group label ("2026-03-02", "2026-W10", agent, queue) */
 	gint64 created, resolved, reopened;
 	gint64 backlog, backlog_status[REPORT_STATUSES], backlog_age[REPORT_AGE_BUCKETS];
 	struct report_durations first_response, reply, resolution;
-	gint64 unanswered;        /* created in the period, no first response yet */
-	gint64 fcr;               /* resolved tickets that were first-contact resolutions */
+	gint64 unanswered; /* created in the period, no first response yet */
+	gint64 fcr;	   /* resolved tickets that were first-contact resolutions */
 	gint64 surveys_sent, surveys_answered;
 	gint64 csat_count, csat_satisfied;
 	gint64 nps_count, promoters, passives, detractors;
@@ -62,7 +61,7 @@ struct report_figures {
 
 /* One UTC day of the period, for the charts. */
 struct report_day {
-	gint64 day;               /* seconds at 00:00 UTC */
+	gint64 day; /* seconds at 00:00 UTC */
 	gint64 created;
 	gint64 csat_count, csat_satisfied;
 };
@@ -71,8 +70,8 @@ struct report {
 	gint64 since, until;
 	enum report_by by;
 	struct report_figures total;
-	GPtrArray *groups;        /* struct report_figures *, sorted by key; empty for NONE */
-	GArray *days;             /* struct report_day, oldest first (at most 731) */
+	GPtrArray *groups; /* struct report_figures *, sorted by key; empty for NONE */
+	GArray *days;	   /* struct report_day, oldest first (at most 731) */
 	gint64 frt_hist[REPORT_FRT_BUCKETS];
 };
 
@@ -83,11 +82,11 @@ void report_free(struct report **r);
 
 /* 100 * num / den, or -1 when den is 0 (shown as "-" / null). */
 double report_pct(gint64 num, gint64 den);
-double report_fcr_rate(const struct report_figures *f);   /* fcr / resolved */
-double report_csat(const struct report_figures *f);       /* % of answers that are 4-5 */
-double report_survey_rate(const struct report_figures *f);/* answered / sent */
-double report_nps(const struct report_figures *f);        /* % promoters - % detractors */
-double report_sla(const struct report_figures *f);        /* met / (met + breached) */
+double report_fcr_rate(const struct report_figures *f);	   /* fcr / resolved */
+double report_csat(const struct report_figures *f);	   /* % of answers that are 4-5 */
+double report_survey_rate(const struct report_figures *f); /* answered / sent */
+double report_nps(const struct report_figures *f);	   /* % promoters - % detractors */
+double report_sla(const struct report_figures *f);	   /* met / (met + breached) */
 
 /* Nearest-rank statistics of n durations; sorts v in place. */
 void report_durations_of(gint64 *v, gsize n, struct report_durations *d_r);

@@ -2,11 +2,11 @@
  * [--by day|week|agent|queue] [--json|--csv|--html FILE]`. Reads the store read-only in a
  * few set-oriented passes (store_report_read), computes with report_compute() and prints a
  * text table, CSV or JSON, or writes a self-contained HTML page. Figures: doc/metrics.md. */
+#include "postdesk/report.h"
+#include "cli.h"
 #include "config.h"
 #include "postdesk/lib.h"
-#include "postdesk/report.h"
 #include "postdesk/survey.h"
-#include "cli.h"
 
 #include <stdio.h>
 

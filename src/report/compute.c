@@ -10,10 +10,9 @@
 #include <stddef.h>
 #include <string.h>
 
-const char *const report_age_labels[REPORT_AGE_BUCKETS] = {"<1d", "1-3d", "3-7d", "7-30d",
-							    ">=30d"};
-const char *const report_frt_labels[REPORT_FRT_BUCKETS] = {"<15m", "15m-1h", "1-4h", "4-8h",
-							    "8-24h", "1-3d", ">=3d"};
+const char *const report_age_labels[REPORT_AGE_BUCKETS] = {"<1d", "1-3d", "3-7d", "7-30d", ">=30d"};
+const char *const report_frt_labels[REPORT_FRT_BUCKETS] = {"<15m",  "15m-1h", "1-4h", "4-8h",
+							   "8-24h", "1-3d",   ">=3d"};
 const char *const report_status_labels[REPORT_STATUSES] = {"new", "open", "pending"};
 
 void report_acc_init(struct acc *a, struct report_figures *f)
@@ -135,8 +134,8 @@ static gint64 deadline(struct ctx *c, const struct conf_queue *q, gint64 t)
 
 static int frt_bucket(gint64 s)
 {
-	static const gint64 limits[REPORT_FRT_BUCKETS - 1] = {900, 3600, 14400, 28800, 86400,
-							      259200};
+	static const gint64 limits[REPORT_FRT_BUCKETS - 1] = {900,   3600,  14400,
+							      28800, 86400, 259200};
 	int i;
 
 	for (i = 0; i < REPORT_FRT_BUCKETS - 1 && s >= limits[i]; i++)
@@ -224,8 +223,7 @@ static gboolean ticket_fcr(const struct report_slice *s, gint64 at, gint64 first
 	return answers == 1 && !more;
 }
 
-static void ticket_backlog(struct ctx *c, const struct store_report_ticket *t,
-			   const char *status)
+static void ticket_backlog(struct ctx *c, const struct store_report_ticket *t, const char *status)
 {
 	static const gint64 ages[REPORT_AGE_BUCKETS - 1] = {DAY_SECONDS, 3 * DAY_SECONDS,
 							    7 * DAY_SECONDS, 30 * DAY_SECONDS};
@@ -244,8 +242,7 @@ static void ticket_backlog(struct ctx *c, const struct store_report_ticket *t,
 	for (b = 0; b < REPORT_AGE_BUCKETS - 1 && age >= ages[b]; b++)
 		;
 	ADD(c, g, backlog);
-	add(c, g, offsetof(struct report_figures, backlog_status) + (size_t)st * sizeof(gint64),
-	    1);
+	add(c, g, offsetof(struct report_figures, backlog_status) + (size_t)st * sizeof(gint64), 1);
 	add(c, g, offsetof(struct report_figures, backlog_age) + (size_t)b * sizeof(gint64), 1);
 }
 
@@ -321,8 +318,7 @@ static void ticket_survey(struct ctx *c, const struct store_report_ticket *t,
 	}
 }
 
-void report_ticket(struct ctx *c, const struct store_report_ticket *t,
-		   const struct report_slice *s)
+void report_ticket(struct ctx *c, const struct store_report_ticket *t, const struct report_slice *s)
 {
 	ticket_created(c, t, s);
 	ticket_replies(c, t, s);

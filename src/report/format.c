@@ -14,13 +14,16 @@ enum col_kind { COL_INT, COL_DUR_COUNT, COL_DUR_MEDIAN, COL_DUR_P90, COL_DUR_MEA
 struct col {
 	const char *name;
 	enum col_kind kind;
-	size_t off;                                   /* gint64 or struct report_durations */
+	size_t off;				      /* gint64 or struct report_durations */
 	double (*pct)(const struct report_figures *); /* COL_PCT */
 };
 #define F(x) offsetof(struct report_figures, x)
-#define DUR(p, x)                                                                          \
+#define DUR(p, x)                                                                                  \
 	{p "_count", COL_DUR_COUNT, F(x), NULL}, {p "_median_s", COL_DUR_MEDIAN, F(x), NULL},      \
-	    {p "_p90_s", COL_DUR_P90, F(x), NULL}, {p "_mean_s", COL_DUR_MEAN, F(x), NULL}
+	    {p "_p90_s", COL_DUR_P90, F(x), NULL},                                                 \
+	{                                                                                          \
+		p "_mean_s", COL_DUR_MEAN, F(x), NULL                                              \
+	}
 
 static const struct col cols[] = {
     {"created", COL_INT, F(created), NULL},
@@ -76,7 +79,8 @@ static const char *col_value(const struct report_figures *f, size_t i, char *buf
 	case COL_DUR_P90:
 		if (d->count == 0)
 			return "";
-		g_snprintf(buf, 32, "%" G_GINT64_FORMAT, c->kind == COL_DUR_P90 ? d->p90 : d->median);
+		g_snprintf(buf, 32, "%" G_GINT64_FORMAT,
+			   c->kind == COL_DUR_P90 ? d->p90 : d->median);
 		return buf;
 	case COL_DUR_MEAN:
 		if (d->count == 0)
@@ -148,7 +152,8 @@ void report_format_duration(gint64 s, char *buf)
 	else if (s < DAY_SECONDS)
 		g_snprintf(buf, 16, "%dh%02dm", (int)(s / 3600), (int)(s % 3600 / 60));
 	else
-		g_snprintf(buf, 16, "%dd%02dh", (int)(s / DAY_SECONDS), (int)(s % DAY_SECONDS / 3600));
+		g_snprintf(buf, 16, "%dd%02dh", (int)(s / DAY_SECONDS),
+			   (int)(s % DAY_SECONDS / 3600));
 }
 
 static const char *dur(const struct report_durations *d, gboolean p90, char *buf)
@@ -201,9 +206,9 @@ void report_write_text(const struct report *r, FILE *out)
 		t->backlog_status[REPORT_NEW], t->backlog_status[REPORT_OPEN],
 		t->backlog_status[REPORT_PENDING], t->unanswered);
 	fprintf(out,
-		"Surveys: %" G_GINT64_FORMAT " sent, %" G_GINT64_FORMAT " answered; CSAT from %" G_GINT64_FORMAT
-		" answers, NPS from %" G_GINT64_FORMAT " (%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
-		"/%" G_GINT64_FORMAT ")\n",
+		"Surveys: %" G_GINT64_FORMAT " sent, %" G_GINT64_FORMAT
+		" answered; CSAT from %" G_GINT64_FORMAT " answers, NPS from %" G_GINT64_FORMAT
+		" (%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT ")\n",
 		t->surveys_sent, t->surveys_answered, t->csat_count, t->nps_count, t->promoters,
 		t->passives, t->detractors);
 	g_free(since);

@@ -101,7 +101,8 @@ static void bar_chart(GString *out, const char *title, char **labels, const doub
 		g_string_append_printf(out,
 				       "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
 				       "fill=\"%s\"><title>",
-				       x + bw * 0.1, PAD_T + plot_h - h, MAX(bw * 0.8, 0.5), h, color);
+				       x + bw * 0.1, PAD_T + plot_h - h, MAX(bw * 0.8, 0.5), h,
+				       color);
 		esc(out, labels[i]);
 		g_string_append_printf(out, ": %g</title></rect>", v[i]);
 		if (i % every == 0) {
@@ -321,7 +322,7 @@ char *report_to_html(const struct report *r, const char *title)
 	char *since = clock_format(r->since), *until = clock_format(r->until);
 
 	g_string_append(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-			      "<title>");
+			     "<title>");
 	esc(out, title);
 	g_string_append_printf(out, "</title><style>%s</style></head><body><h1>", css);
 	esc(out, title);

@@ -20,9 +20,9 @@ struct ctx {
 	const struct report_options *opt;
 	struct report *r;
 	struct acc total;
-	GHashTable *groups;       /* key -> struct acc * (key owned by acc->f) */
-	gint64 day0;              /* first day of r->days, in days since the epoch */
-	const char *queue_name;   /* one-entry cache of conf_queue_by_name() */
+	GHashTable *groups;	/* key -> struct acc * (key owned by acc->f) */
+	gint64 day0;		/* first day of r->days, in days since the epoch */
+	const char *queue_name; /* one-entry cache of conf_queue_by_name() */
 	const struct conf_queue *queue;
 };
 

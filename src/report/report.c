@@ -121,11 +121,12 @@ void report_durations_of(gint64 *v, gsize n, struct report_durations *d_r)
 static void acc_finish(struct acc *a)
 {
 	struct report_durations *d[SAMPLES] = {&a->f->first_response, &a->f->reply,
-					      &a->f->resolution};
+					       &a->f->resolution};
 	int i;
 
 	for (i = 0; i < SAMPLES; i++)
-		report_durations_of((gint64 *)(void *)a->samples[i]->data, a->samples[i]->len, d[i]);
+		report_durations_of((gint64 *)(void *)a->samples[i]->data, a->samples[i]->len,
+				    d[i]);
 }
 
 static void figures_free(gpointer p)
@@ -154,7 +155,8 @@ static void days_init(struct ctx *c, const struct store_report_rows *rows)
 	if (first <= 0) {
 		first = c->opt->until - 1;
 		for (k = 0; k < rows->tickets->len; k++) {
-			gint64 t = g_array_index(rows->tickets, struct store_report_ticket, k).created;
+			gint64 t =
+			    g_array_index(rows->tickets, struct store_report_ticket, k).created;
 			if (t < first)
 				first = t;
 		}

@@ -113,8 +113,8 @@ static int read_one(struct store *store, enum store_stmt id, const char *queue,
 	return 0;
 }
 
-int store_report_read(struct store *store, const char *queue, const char *assignee,
-		      gint64 before, struct store_report_rows **rows_r, char **error_r)
+int store_report_read(struct store *store, const char *queue, const char *assignee, gint64 before,
+		      struct store_report_rows **rows_r, char **error_r)
 {
 	static const enum store_stmt ids[] = {STMT_report_tickets, STMT_report_messages,
 					      STMT_report_events, STMT_report_surveys};

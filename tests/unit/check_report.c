@@ -13,7 +13,7 @@
 
 /* Monday 2026-03-02 00:00 UTC. T(d, h, m): d days after it (negative: before), h:m UTC. */
 #define BASE 1772409600LL
-#define T(d, h, m) (BASE + (gint64)(d) * 86400 + (h) * 3600 + (m) * 60)
+#define T(d, h, m) (BASE + (gint64)(d)*86400 + (h)*3600 + (m)*60)
 #define SINCE T(0, 0, 0)  /* Mon 03-02 */
 #define UNTIL T(14, 0, 0) /* Mon 03-16, exclusive */
 
@@ -121,8 +121,8 @@ static void teardown(void)
 
 static struct report *compute(enum report_by by)
 {
-	struct report_options o = {SINCE, UNTIL, by, &conf, survey_business_seconds,
-				   survey_business_add};
+	struct report_options o = {
+	    SINCE, UNTIL, by, &conf, survey_business_seconds, survey_business_add};
 
 	return report_compute(rows, &o);
 }
@@ -183,7 +183,7 @@ START_TEST(test_frt_weekend)
 	r = compute(REPORT_BY_NONE);
 	ck_assert_int_eq(r->total.first_response.count, 1);
 	ck_assert_int_eq(r->total.first_response.median, 7200);
-	ck_assert_int_eq(r->total.sla_met, 1); /* 2 h <= 4 h target */
+	ck_assert_int_eq(r->total.sla_met, 1);		 /* 2 h <= 4 h target */
 	ck_assert_int_eq(r->total.reply.median, 237600); /* reply time is wall-clock */
 	report_free(&r);
 	r = report_compute(rows, &wall);
