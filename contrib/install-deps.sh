@@ -17,5 +17,5 @@ $APT install --no-install-recommends \
 	libetpan-dev libgmime-3.0-dev libsqlite3-dev libsodium-dev libmilter-dev \
 	libjson-glib-dev libxml2-dev check \
 	postfix swaks miltertest sqlite3 jq ca-certificates util-linux procps iproute2 \
-	clang libclang-rt-14-dev valgrind \
+	clang libclang-rt-14-dev valgrind python3 \
 	chromium
