@@ -9,6 +9,7 @@ include tests/unit/lmtp.mk
 include tests/unit/notify.mk
 include tests/unit/outbox.mk
 include tests/unit/report.mk
+include tests/unit/survey.mk
 include tests/milter/local.mk
 include tests/e2e/local.mk
 EXTRA_DIST += tests/data

@@ -331,6 +331,9 @@ int store_schedule_next_due(struct store *store, gint64 *when_r, char **error_r)
  * it: the caller must not do the work). */
 int store_schedule_done(struct store *store, gint64 id, gint64 now, const char *outcome,
 			char **error_r);
+/* Record what a done row's work came to (the runner marks it done first, then works). */
+int store_schedule_outcome(struct store *store, gint64 id, const char *outcome,
+			   char **error_r);
 /* When the ticket took its current status (newest "status" event, else its creation):
  * 1 found, 0 no such ticket. */
 int store_ticket_status_since(struct store *store, gint64 ticket_id, gint64 *when_r,

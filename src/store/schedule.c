@@ -129,6 +129,18 @@ int store_schedule_done(struct store *store, gint64 id, gint64 now, const char *
 	return sqlite3_changes(store->db) > 0 ? 1 : 0;
 }
 
+int store_schedule_outcome(struct store *store, gint64 id, const char *outcome,
+			   char **error_r)
+{
+	sqlite3_stmt *st = store_stmt(store, STMT_schedule_outcome);
+
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK || store_bind_text(st, 2, outcome)) {
+		store_stmt_done(st);
+		return store_fail(store, "bind schedule outcome", error_r);
+	}
+	return store_stmt_run(store, st, "record schedule outcome", error_r);
+}
+
 static int ticket_scalar(struct store *store, enum store_stmt id, gint64 ticket_id,
 			 const char *op, gint64 *when_r, char **error_r)
 {

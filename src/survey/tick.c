@@ -149,7 +149,22 @@ static int tick_work(struct store *store, struct notify_ctx *ctx, const struct c
 	return ret;
 }
 
-/* One row, one transaction. -1 only for store trouble (the row stays due). */
+/* Mark the row done, first: then the work's own schedule changes (survey_sync() after an
+ * auto-resolve cancels what has not run) leave it alone. 1 marked, 0 already done. */
+static int tick_claim(struct store *store, const struct store_schedule *row, gint64 now,
+		      char **error_r)
+{
+	int ret;
+
+	if (store_begin(store, error_r) < 0)
+		return -1;
+	if ((ret = store_schedule_done(store, row->id, now, "running", error_r)) <= 0)
+		store_rollback(store);
+	return ret;
+}
+
+/* One row, one transaction: claim, work, outcome, commit. -1 only for store trouble (then
+ * nothing is committed and the row stays due). */
 static int tick_one(struct store *store, struct notify_ctx *ctx, const struct conf *conf,
 		    const struct store_schedule *row, gint64 now, char **error_r)
 {
@@ -157,39 +172,38 @@ static int tick_one(struct store *store, struct notify_ctx *ctx, const struct co
 	char *outcome = NULL;
 	int ret;
 
-	if (store_begin(store, error_r) < 0)
-		return -1;
+	if ((ret = tick_claim(store, row, now, error_r)) <= 0)
+		return ret;
 	ret = store_ticket_get(store, row->ticket_id, &t, error_r);
 	if (ret == 0)
 		outcome = g_strdup("skipped: no such ticket");
 	else if (ret == 1)
 		ret = tick_work(store, ctx, conf, row, t, now, &outcome, error_r);
+	store_ticket_free(&t);
 	if (ret < 0 && store_last_error(store) == STORE_ERR_NONE) {
-		/* A template or header refused the data: retrying would fail the same way. */
+		/* A template or header refused the data: retrying would fail the same way, so
+		 * the row is done with the failure as its outcome. */
 		store_rollback(store);
 		log_warn("ticket %" G_GINT64_FORMAT ": %s failed: %s", row->ticket_id, row->kind,
 			 *error_r);
 		outcome = g_strdup_printf("failed: %s", *error_r);
 		g_clear_pointer(error_r, g_free);
-		if (store_begin(store, error_r) < 0) {
+		ret = tick_claim(store, row, now, error_r);
+		if (ret <= 0) {
 			g_free(outcome);
-			store_ticket_free(&t);
-			return -1;
+			return ret;
 		}
-		ret = 0;
 	}
-	/* Marked in the same transaction as the work: 0 = it was done meanwhile, undo ours. */
 	if (ret >= 0)
-		ret = store_schedule_done(store, row->id, now, outcome, error_r);
-	if (ret == 1)
+		ret = store_schedule_outcome(store, row->id, outcome, error_r);
+	if (ret >= 0)
 		ret = store_commit(store, error_r);
 	else
 		store_rollback(store);
-	if (ret == 0)
+	if (ret >= 0)
 		log_info("ticket %" G_GINT64_FORMAT ": %s: %s", row->ticket_id, row->kind,
 			 outcome);
 	g_free(outcome);
-	store_ticket_free(&t);
 	return ret < 0 ? -1 : 0;
 }
 

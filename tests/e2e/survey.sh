@@ -112,12 +112,13 @@ expect_eq "$(events 1 survey_sent)" 1 "survey sent once"
 link=$(tr -d '\r' <"$survey" | sed -n 's/.*4 (satisfied): mailto:\([^?]*\)?subject=.*/\1/p' | head -1)
 case $link in support+1-s4-*@$DOMAIN) ;; *) pd_fail "CSAT 4 link: '$link'" ;; esac
 pd_swaks --to "$link" --from c1@shop.example --header "From: c1@shop.example" \
-	--header "Subject: CSAT 4 [#1]" --header "Message-Id: <s1@shop.example>" --body "" ||
+	--header "Subject: CSAT 4 [#1]" --header "Message-Id: <s1@shop.example>" --body "Thanks" ||
 	pd_fail "click"
 pd_postfix_wait_empty "$T/postfix" 30
 expect_eq "$(q 'SELECT csat FROM surveys WHERE ticket_id = 1')" 4 "stored rating"
 expect_eq "$(q 'SELECT status FROM tickets WHERE id = 1')" resolved "ticket stays resolved"
 expect_eq "$(events 1 survey_answer)" 1 "survey_answer event"
+expect_eq "$(q "SELECT comment FROM surveys WHERE ticket_id = 1")" Thanks "first comment"
 
 # 5. A second answer (a reply to the survey with a number and a comment) replaces it.
 reply_to=$(header Reply-To "$survey" | sed 's/.*<\(.*\)>.*/\1/')
@@ -170,7 +171,7 @@ expect_eq "$(captured_count c2@shop.example)" $((before + 2)) "reminder + survey
 # 8. Opt-out: the List-Unsubscribe address sets the flag.
 optout=$(header List-Unsubscribe "$survey" | sed 's/^<mailto:\([^?>]*\).*/\1/')
 pd_swaks --to "$optout" --from c1@shop.example --header "Subject: unsubscribe" \
-	--header "Message-Id: <u1@shop.example>" --body "" || pd_fail "opt-out"
+	--header "Message-Id: <u1@shop.example>" --body "unsubscribe" || pd_fail "opt-out"
 pd_postfix_wait_empty "$T/postfix" 30
 expect_eq "$(q "SELECT survey_optout FROM customers WHERE email = 'c1@shop.example'")" 1 "opt-out"
 echo "survey e2e: all checks passed"

@@ -100,8 +100,8 @@ START_TEST(test_schema_v2)
 {
 	struct store *s = open_ok(STORE_CREATE);
 
-	ck_assert_int_eq(store_schema_latest(), 2);
-	ck_assert_int_eq(store_schema_version(s), 2);
+	ck_assert_int_ge(store_schema_latest(), 2);
+	ck_assert_int_eq(store_schema_version(s), store_schema_latest());
 	ck_assert_int_eq(raw_int(s->db, "SELECT count(*) FROM sqlite_master WHERE "
 					"(type = 'table' AND name IN ('agents', 'outbox', "
 					"'autoreplies', 'tags')) OR (type = 'index' AND name IN "
@@ -110,7 +110,7 @@ START_TEST(test_schema_v2)
 	ck_assert_ptr_nonnull(store_migration_sql(1));
 	ck_assert_ptr_nonnull(strstr(store_migration_sql(2), "PRAGMA user_version = 2;"));
 	ck_assert_ptr_null(store_migration_sql(0));
-	ck_assert_ptr_null(store_migration_sql(3));
+	ck_assert_ptr_null(store_migration_sql(store_schema_latest() + 1));
 	store_close(&s);
 }
 END_TEST
@@ -136,7 +136,7 @@ START_TEST(test_migrate_from_v1_keeps_data)
 	g_free(error);
 
 	s = open_ok(0);
-	ck_assert_int_eq(store_schema_version(s), 2);
+	ck_assert_int_eq(store_schema_version(s), store_schema_latest());
 	t = ticket_get(s, 5);
 	ck_assert_str_eq(t->subject, "Old one");
 	ck_assert_str_eq(t->assignee, "bob@example.com");

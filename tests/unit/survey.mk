@@ -1,0 +1,5 @@
+check_PROGRAMS += tests/unit/check_survey
+TESTS += tests/unit/check_survey
+tests_unit_check_survey_SOURCES = tests/unit/check_survey.c
+tests_unit_check_survey_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_survey_LDADD = $(MOD_SURVEY) $(MOD_CONF) $(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)
