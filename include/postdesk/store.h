@@ -248,10 +248,6 @@ int store_outbox_mark_failed(struct store *store, gint64 id, const char *error, 
 /* Put a failed (or queued) row back to queued, due now: 1 done, 0 no such row or already
  * sent (a sent row is never sent again). */
 int store_outbox_retry(struct store *store, gint64 id, gint64 now, char **error_r);
-/* Lease a due row until `until` before sending it (autocommit): 1 ours, 0 another sender
- * took it or it is no longer due. A sender that dies leaves the row due again at `until`. */
-int store_outbox_claim(struct store *store, gint64 id, gint64 now, gint64 until,
-		       char **error_r);
 /* 1 found (raw not loaded), 0 none. */
 int store_outbox_get(struct store *store, gint64 id, struct store_outbox **o_r, char **error_r);
 /* All rows newest first, at most limit (0 = all), status filter or NULL; raw not loaded. */

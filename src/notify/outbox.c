@@ -65,10 +65,6 @@ static int outbox_local(struct store *store, const struct conf *conf, const stru
 
 enum outcome { OUTCOME_SENT, OUTCOME_DEFER, OUTCOME_FAIL };
 
-/* How long a claimed row stays ours: well beyond the slowest SMTP dialogue (each of its
- * steps may take NOTIFY_OUTBOX_TIMEOUT_S). */
-#define OUTBOX_LEASE (10 * NOTIFY_OUTBOX_TIMEOUT_S)
-
 /* Mail that went to customers (not to agents). */
 static gboolean outbox_to_customer(const struct store_outbox *o)
 {
@@ -239,16 +235,7 @@ int notify_outbox_run_until(struct store *store, const struct conf *conf,
 	    0)
 		return -1;
 	for (i = 0; i < due->len && (stop == NULL || !*stop); i++) {
-		const struct store_outbox *o = g_ptr_array_index(due, i);
-		/* Another sender may have taken it since the query (postdesk tick beside
-		 * notifyd): lease it first, for longer than a send can take. */
-		ret = store_outbox_claim(store, o->id, now, now + OUTBOX_LEASE, error_r);
-		if (ret <= 0) {
-			if (ret < 0)
-				break;
-			continue;
-		}
-		ret = outbox_send_one(store, conf, keys, o, now, error_r);
+		ret = outbox_send_one(store, conf, keys, g_ptr_array_index(due, i), now, error_r);
 		if (ret < 0)
 			break;
 		sent += (guint)ret;

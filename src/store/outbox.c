@@ -255,20 +255,3 @@ int store_outbox_retry(struct store *store, gint64 id, gint64 now, char **error_
 		return -1;
 	return sqlite3_changes(store->db) > 0 ? 1 : 0;
 }
-
-int store_outbox_claim(struct store *store, gint64 id, gint64 now, gint64 until,
-		       char **error_r)
-{
-	sqlite3_stmt *st = store_stmt(store, STMT_outbox_claim);
-
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, now) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, until) != SQLITE_OK) {
-		store_fail(store, "bind outbox claim", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	if (store_stmt_run(store, st, "claim mail", error_r) < 0)
-		return -1;
-	return sqlite3_changes(store->db) > 0 ? 1 : 0;
-}
