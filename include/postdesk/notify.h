@@ -185,6 +185,12 @@ struct token_keys;
  * min(base * 2^attempts, max), and never below 1 second. */
 gint64 notify_outbox_backoff(gint64 attempts, gint64 base, gint64 max);
 
+/* One sender per database: an exclusive lock on "<database>-send.lock", taken by every
+ * pass of notify_outbox_run*() (postdesk-notifyd's loop, `postdesk tick`), so that two
+ * senders never take the same row. 1 taken (close *fd_r to release it; the kernel
+ * releases it if the process dies), 0 another process holds it, -1 error. */
+int notify_outbox_lock(const struct conf *conf, int *fd_r, char **error_r);
+
 /* One pass: send the rows due at `now` (at most NOTIFY_OUTBOX_BATCH) through conf->relay and
  * record each outcome as above; *sent_r (may be NULL) counts the mails the relay accepted.
  * A relay failure is recorded on the row, not returned: -1 means the store failed (the

@@ -14,6 +14,11 @@
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
+#include <errno.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 
 /* Tries to record an outcome: BEGIN IMMEDIATE already waits busy_timeout for the lock, so a
  * second and third try only matter when the database stays busy a long time. Recording
@@ -227,13 +232,20 @@ int notify_outbox_run_until(struct store *store, const struct conf *conf,
 {
 	GPtrArray *due = NULL;
 	guint i, sent = 0;
-	int ret = 0;
+	int ret = 0, lock = -1;
 
 	if (sent_r != NULL)
 		*sent_r = 0;
+	/* One sender at a time per database, or a row could go out twice. Busy: another
+	 * process is sending right now and takes these rows too. */
+	ret = notify_outbox_lock(conf, &lock, error_r);
+	if (ret <= 0)
+		return ret;
 	if (store_outbox_due(store, now, limit > 0 ? limit : NOTIFY_OUTBOX_BATCH, &due, error_r) <
-	    0)
+	    0) {
+		close(lock);
 		return -1;
+	}
 	for (i = 0; i < due->len && (stop == NULL || !*stop); i++) {
 		ret = outbox_send_one(store, conf, keys, g_ptr_array_index(due, i), now, error_r);
 		if (ret < 0)
@@ -241,6 +253,7 @@ int notify_outbox_run_until(struct store *store, const struct conf *conf,
 		sent += (guint)ret;
 	}
 	g_ptr_array_unref(due);
+	close(lock);
 	if (sent_r != NULL)
 		*sent_r = sent;
 	return ret < 0 ? -1 : 0;
@@ -251,4 +264,30 @@ int notify_outbox_run(struct store *store, const struct conf *conf, const struct
 {
 	return notify_outbox_run_until(store, conf, keys, now, NOTIFY_OUTBOX_BATCH, NULL, sent_r,
 				       error_r);
+}
+
+int notify_outbox_lock(const struct conf *conf, int *fd_r, char **error_r)
+{
+	char *path = g_strconcat(conf->database, "-send.lock", NULL);
+	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	struct stat st;
+	int ret;
+
+	if (fd < 0) {
+		ret = util_error(error_r, "%s: %s", path, g_strerror(errno));
+		g_free(path);
+		return ret;
+	}
+	g_free(path);
+	/* Made by root (postdesk tick): give it to the database's owner, as SQLite does with
+	 * its -wal and -shm files, so the unprivileged daemon can take the lock too. */
+	if (geteuid() == 0 && stat(conf->database, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) < 0)
+		log_warn("cannot chown the send lock: %s", g_strerror(errno));
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		ret = errno == EWOULDBLOCK ? 0 : util_error(error_r, "flock: %s", g_strerror(errno));
+		close(fd);
+		return ret;
+	}
+	*fd_r = fd;
+	return 1;
 }
