@@ -22,7 +22,7 @@ address = support@support.test
 CONF
 "$B/postdesk" -c "$T/pd.conf" init >/dev/null || { echo "init failed"; exit 1; }
 
-stored=0 refused=0 bad=0 n=0
+stored=0 refused=0 bad=0 n=0 dups=0
 declare -A reasons=()
 while IFS= read -r -d '' f; do
 	n=$((n + 1))
@@ -31,7 +31,18 @@ while IFS= read -r -d '' f; do
 	case $rc in
 	0)
 		stored=$((stored + 1))
-		sha256sum <"$f" | cut -d' ' -f1 >>"$T/stored.sha"
+		# What identifies the message for duplicate detection: its Message-ID, or for a
+		# message without one, its bytes (the made-up id is their SHA-256).
+		key=$(grep -i -m1 '^message-id:' "$f" | tr -d '\r' | sed 's/^[^:]*: *//')
+		[ -n "$key" ] || key=sha:$(sha256sum <"$f" | cut -d' ' -f1)
+		case $out in
+		*"already stored"*)
+			dups=$((dups + 1))
+			grep -qxF -- "$key" "$T/keys" 2>/dev/null ||
+				{ echo "FAIL: $f: a duplicate of nothing stored before ($key)"; bad=$((bad + 1)); }
+			;;
+		esac
+		echo "$key" >>"$T/keys"
 		;;
 	65 | 67)
 		reason=$(echo "$out" | sed -n 's/^[^:]*: \(5[0-9][0-9] [0-9.]* .*\)$/\1/p' | head -1)
@@ -51,13 +62,13 @@ while IFS= read -r -d '' f; do
 done < <(find "$CORPUS" -type f ! -name 'LICENSE*' ! -name '*.md' ! -name 'README*' -print0 | sort -z)
 
 db_count=$(sqlite3 "$T/pd.db" "SELECT count(*) FROM messages WHERE direction = 'in'" 2>/dev/null || echo "?")
-echo "corpus: $n files: $stored stored, $refused refused, $bad failed ($db_count inbound rows in the database)"
+echo "corpus: $n files: $stored stored ($dups of them redeliveries of an earlier file), $refused refused, $bad failed ($db_count inbound rows in the database)"
 for r in "${!reasons[@]}"; do echo "  refused ${reasons[$r]}x: $r"; done
 [ "$n" -gt 0 ] || { echo "FAIL: no corpus files under $CORPUS"; exit 1; }
 [ "$bad" = 0 ] || exit 1
-# One row per distinct stored file: a byte-identical copy is a redelivery (stored once), a
-# different message reusing a Message-ID is still stored (under an id derived from it).
-distinct=$(sort -u "$T/stored.sha" | grep -c .)
-[ "$db_count" = "$distinct" ] ||
-	{ echo "FAIL: $db_count rows for $distinct distinct stored messages"; exit 1; }
+# One row per stored file, except the ones postdesk recognised as a redelivery of an earlier
+# one (the same message, trace fields aside; each checked above to share its Message-ID):
+# a different message reusing a Message-ID is stored too, under an id derived from it.
+[ "$db_count" = $((stored - dups)) ] ||
+	{ echo "FAIL: $db_count rows for $stored stored files with $dups redeliveries"; exit 1; }
 exit 0
