@@ -7,4 +7,6 @@ dist_templatesen_DATA = \
 	templates/en/note.txt \
 	templates/en/bounce_notice.txt \
 	templates/en/command_error.txt \
-	templates/en/survey.txt
+	templates/en/survey.txt \
+	templates/en/pending_reminder.txt \
+	templates/en/frt_reminder.txt
