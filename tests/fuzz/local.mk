@@ -6,7 +6,7 @@
 # programs (make check builds them; tests/fuzz/run.sh runs them).
 FUZZ_CFLAGS = $(AM_CFLAGS)
 FUZZ_REG = $(abs_top_srcdir)/tests/data/fuzz-regressions
-FUZZ_SEEDS = $(abs_top_srcdir)/tests/fuzz/seeds
+FUZZ_SEEDS = $(abs_top_srcdir)/tests/fuzz/inputs
 FUZZ_SOURCES = tests/fuzz/fuzz.h
 FUZZ_PARSE_LIBS = $(MOD_PARSE) $(MOD_LIB) $(DEP_LIBS)
 FUZZ_TOKEN_LIBS = $(MOD_TOKEN) $(MOD_LIB) $(DEP_LIBS)
@@ -59,4 +59,4 @@ tests_fuzz_fuzz_template_SOURCES = tests/fuzz/fuzz_template.c $(FUZZ_SOURCES)
 tests_fuzz_fuzz_template_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
 tests_fuzz_fuzz_template_LDADD = $(FUZZ_TEMPLATE_LIBS)
 endif
-EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/seeds.sh tests/fuzz/seeds
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/seeds.sh tests/fuzz/inputs

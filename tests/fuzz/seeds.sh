@@ -2,7 +2,7 @@
 # Build the seed corpora of the fuzz harnesses under DIR (DIR/<harness>/, one file per
 # input) from the repository's test data: the shared mail corpus copy (tests/data/corpus),
 # the parse and hostile messages, the quote fixtures, the shipped templates and the small
-# hand-made seeds in tests/fuzz/seeds/. Large files (over 64 KB) are left out: libFuzzer
+# hand-made seeds in tests/fuzz/inputs/. Large files (over 64 KB) are left out: libFuzzer
 # mutates small inputs better. Hostile messages generated at test time are not included.
 #   usage: seeds.sh DIR
 set -eu
@@ -23,8 +23,8 @@ copy_files() {
 
 copy_files parse "$data/corpus" "$data/parse" "$data/hostile"
 copy_files quote "$data/quote" "$data/corpus/email_reply_parser" "$data/corpus/talon"
-copy_files lmtp "$top/tests/fuzz/seeds/lmtp"
-copy_files token "$top/tests/fuzz/seeds/token"
+copy_files lmtp "$top/tests/fuzz/inputs/lmtp"
+copy_files token "$top/tests/fuzz/inputs/token"
 copy_files template "$top/templates"
 for h in parse quote lmtp token template; do
 	[ -d "$data/fuzz-regressions/$h" ] && copy_files "$h" "$data/fuzz-regressions/$h"
