@@ -28,6 +28,12 @@ int store_schema_version(struct store *store);
 /* Newest schema version this build knows. */
 int store_schema_latest(void);
 
+/* WAL checkpoints off the commit path: the writer connection turns automatic checkpoints
+ * off, and another connection, in a thread of its own, calls store_checkpoint() (PASSIVE:
+ * it never blocks the writer). *wal_pages_r (may be NULL): frames in the WAL. */
+int store_autocheckpoint_off(struct store *store, char **error_r);
+int store_checkpoint(struct store *store, gint64 *wal_pages_r, char **error_r);
+
 /* Kind of the last failure on this connection, so the edge can pick 452 4.3.1 (full) or
  * 451 4.3.0 (busy/other). */
 enum store_err { STORE_ERR_NONE, STORE_ERR_FULL, STORE_ERR_BUSY, STORE_ERR_OTHER };

@@ -4,7 +4,9 @@
  * the whole batch with synchronous=FULL), and only then wakes the sessions, which answer
  * 250. If anything in a batch fails, the batch is rolled back and each message is retried
  * in a transaction of its own, so one bad message cannot fail its neighbours.
- * Owns: its store connection (used only by the writer thread) and the job queue. */
+ * WAL checkpoints run in a second thread on a second connection, woken after each commit,
+ * so no commit waits for pages to be copied back into the database file.
+ * Owns: its two store connections (one per thread) and the job queue. */
 #include "config.h"
 #include "postdesk/ingest.h"
 
@@ -20,6 +22,12 @@ struct committer {
 	GThread *thread;
 	GMutex lock;
 	GCond cond;
+	/* the checkpointer; ckpt_wanted and stopping are guarded by lock */
+	struct store *ckpt_store;
+	GThread *ckpt_thread;
+	GCond ckpt_cond;
+	gboolean ckpt_wanted;
+	gboolean stopping;
 };
 
 /* Pushed by committer_free to end the writer loop. */
@@ -78,10 +86,53 @@ static gpointer committer_main(gpointer data)
 		for (i = 0; i < n; i++)
 			jobs[i]->done = TRUE;
 		g_cond_broadcast(&c->cond);
+		c->ckpt_wanted = TRUE;
+		g_cond_signal(&c->ckpt_cond);
 		g_mutex_unlock(&c->lock);
 	}
 	g_free(jobs);
 	return NULL;
+}
+
+/* Copy committed WAL frames back into the database, PASSIVE (never blocking the writer),
+ * after commits and at least once a second. */
+static gpointer committer_checkpointer(gpointer data)
+{
+	struct committer *c = data;
+	char *error = NULL;
+
+	g_mutex_lock(&c->lock);
+	while (!c->stopping) {
+		if (!c->ckpt_wanted)
+			g_cond_wait_until(&c->ckpt_cond, &c->lock,
+					  g_get_monotonic_time() + G_TIME_SPAN_SECOND);
+		c->ckpt_wanted = FALSE;
+		g_mutex_unlock(&c->lock);
+		if (store_checkpoint(c->ckpt_store, NULL, &error) < 0) {
+			log_warn("checkpoint: %s", error);
+			g_clear_pointer(&error, g_free);
+		}
+		g_mutex_lock(&c->lock);
+	}
+	g_mutex_unlock(&c->lock);
+	return NULL;
+}
+
+/* A second connection takes the checkpoints; without it SQLite's automatic checkpoints
+ * on the writer stay on (slower commits, same safety). */
+static void committer_start_checkpointer(struct committer *c)
+{
+	const struct conf *conf = c->env->conf;
+	char *error = NULL;
+
+	if (store_open(conf->database, 0, (int)conf->busy_timeout_ms, &c->ckpt_store, &error) < 0 ||
+	    store_autocheckpoint_off(c->store, &error) < 0) {
+		log_warn("checkpoints stay on the writer: %s", error);
+		g_free(error);
+		store_close(&c->ckpt_store);
+		return;
+	}
+	c->ckpt_thread = g_thread_new("checkpointer", committer_checkpointer, c);
 }
 
 int committer_new(const struct delivery_env *env, struct committer **c_r, char **error_r)
@@ -97,6 +148,8 @@ int committer_new(const struct delivery_env *env, struct committer **c_r, char *
 	c->queue = g_async_queue_new();
 	g_mutex_init(&c->lock);
 	g_cond_init(&c->cond);
+	g_cond_init(&c->ckpt_cond);
+	committer_start_checkpointer(c);
 	c->thread = g_thread_new("committer", committer_main, c);
 	*c_r = c;
 	return 0;
@@ -121,9 +174,19 @@ void committer_free(struct committer **cp)
 		return;
 	g_async_queue_push(c->queue, &committer_stop_job);
 	g_thread_join(c->thread);
+	if (c->ckpt_thread != NULL) {
+		g_mutex_lock(&c->lock);
+		c->stopping = TRUE;
+		g_cond_signal(&c->ckpt_cond);
+		g_mutex_unlock(&c->lock);
+		g_thread_join(c->ckpt_thread);
+		store_checkpoint(c->ckpt_store, NULL, NULL);
+	}
 	g_async_queue_unref(c->queue);
 	g_mutex_clear(&c->lock);
 	g_cond_clear(&c->cond);
+	g_cond_clear(&c->ckpt_cond);
+	store_close(&c->ckpt_store);
 	store_close(&c->store);
 	g_free(c);
 	*cp = NULL;

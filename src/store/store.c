@@ -286,3 +286,28 @@ void store_rollback_to(struct store *store)
 		g_free(error);
 	}
 }
+
+int store_autocheckpoint_off(struct store *store, char **error_r)
+{
+	sqlite3_stmt *st = store_stmt(store, STMT_autocheckpoint_off);
+	int rc = sqlite3_step(st);
+
+	store_stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(store, "wal_autocheckpoint", error_r);
+	return 0;
+}
+
+int store_checkpoint(struct store *store, gint64 *wal_pages_r, char **error_r)
+{
+	sqlite3_stmt *st = store_stmt(store, STMT_checkpoint);
+	int rc = sqlite3_step(st);
+
+	/* One row: busy flag, frames in the WAL, frames checkpointed. */
+	if (rc == SQLITE_ROW && wal_pages_r != NULL)
+		*wal_pages_r = sqlite3_column_int64(st, 1);
+	store_stmt_done(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(store, "wal_checkpoint", error_r);
+	return 0;
+}

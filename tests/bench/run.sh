@@ -55,7 +55,7 @@ wait_sock() { for _ in $(seq 100); do [ -S "$1" ] && return 0; sleep 0.1; done; 
 mkprint() { make -s -C "$BUILD" -f Makefile -f - pd-bench-print <<<"pd-bench-print: ; @echo $1"; }
 gcc -O2 -pthread -o "$W/lmtp_lat" "$SRC/tests/bench/lmtp_lat.c" || die "lmtp_lat build failed"
 LIBS=""
-for m in ingest notify thread store parse token conf lib; do
+for m in ingest survey report thread notify store parse token conf lib; do
 	LIBS="$LIBS $BUILD/src/$m/lib$m.a"
 done
 # shellcheck disable=SC2046,SC2086 # word splitting of flag lists is intended
