@@ -14,6 +14,8 @@ enum log_level { LOG_LEVEL_ERROR, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBU
 /* Send log lines to syslog (ident) instead of stderr; call once before threads start. */
 void log_use_syslog(const char *ident);
 void log_set_level(enum log_level level);
+/* The level for a config value error|warn|info|debug (conf validated it); info otherwise. */
+enum log_level log_level_named(const char *name);
 void log_msg(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 #define log_error(...) log_msg(LOG_LEVEL_ERROR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_LEVEL_WARN, __VA_ARGS__)

@@ -58,10 +58,7 @@ int main(int argc, char **argv)
 	/* privileges: refuse root without `user` while the error still reaches a terminal */
 	if (privs_check(conf->user, conf->path, &error) < 0)
 		return lmtpd_fail(EX_CONFIG, error);
-	log_set_level(g_str_equal(conf->log_level, "debug")  ? LOG_LEVEL_DEBUG
-		      : g_str_equal(conf->log_level, "warn") ? LOG_LEVEL_WARN
-		      : g_str_equal(conf->log_level, "error") ? LOG_LEVEL_ERROR
-							      : LOG_LEVEL_INFO);
+	log_set_level(log_level_named(conf->log_level));
 	if (token_keys_load(conf->key_file, &keys, &error) < 0)
 		return lmtpd_fail(EX_CONFIG, error);
 	parse_init();

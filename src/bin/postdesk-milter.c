@@ -20,14 +20,6 @@ static int milterd_fail(int code, char *error)
 	return code;
 }
 
-static enum log_level milterd_level(const char *name)
-{
-	return g_str_equal(name, "debug")   ? LOG_LEVEL_DEBUG
-	       : g_str_equal(name, "warn")  ? LOG_LEVEL_WARN
-	       : g_str_equal(name, "error") ? LOG_LEVEL_ERROR
-					    : LOG_LEVEL_INFO;
-}
-
 int main(int argc, char **argv)
 {
 	const char *conf_path =
@@ -53,7 +45,7 @@ int main(int argc, char **argv)
 	/* privileges: refuse root without `user` while the error still reaches a terminal */
 	if (privs_check(conf->user, conf->path, &error) < 0)
 		return milterd_fail(EX_CONFIG, error);
-	log_set_level(milterd_level(conf->log_level));
+	log_set_level(log_level_named(conf->log_level));
 	if (token_keys_load(conf->key_file, &keys, &error) < 0)
 		return milterd_fail(EX_CONFIG, error);
 	parse_init();

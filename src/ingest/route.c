@@ -12,10 +12,11 @@
 #include "postdesk/parse.h"
 #include "postdesk/survey.h"
 #include "postdesk/thread.h"
+#include "route-private.h"
 
 #include <string.h>
 
-static void route_input(const struct delivery *d, const struct rcpt *r, struct thread_input *in)
+void route_input(const struct delivery *d, const struct rcpt *r, struct thread_input *in)
 {
 	memset(in, 0, sizeof(*in));
 	in->msg = d->msg;

@@ -8,20 +8,9 @@
 #include "postdesk/parse.h"
 #include "postdesk/survey.h"
 #include "postdesk/thread.h"
+#include "route-private.h"
 
 #include <string.h>
-
-static void agent_input(const struct delivery *d, const struct rcpt *r, struct thread_input *in)
-{
-	memset(in, 0, sizeof(*in));
-	in->msg = d->msg;
-	in->raw = d->raw;
-	in->raw_len = d->raw_len;
-	in->rcpt = r->addr;
-	in->env_sender = d->sender;
-	in->queue = r->queue;
-	in->token = &r->token;
-}
 
 /* Record the agent's mail and send what it asks for. */
 static int agent_act(struct delivery *d, const struct thread_input *in,
@@ -79,7 +68,7 @@ int route_agent(struct delivery *d, guint i, struct store *store, const struct d
 	gint64 row, ticket;
 	int ret;
 
-	agent_input(d, r, &in);
+	route_input(d, r, &in);
 	if ((ret = store_ticket_get(store, r->token.id, &t, error_r)) <= 0) {
 		if (ret < 0)
 			return -1;
@@ -134,7 +123,7 @@ int route_bounce(struct delivery *d, guint i, struct store *store,
 	char *reason = NULL;
 	int ret;
 
-	agent_input(d, r, &in);
+	route_input(d, r, &in);
 	in.token = NULL;
 	if ((ret = store_outbox_get(store, r->token.id, &o, error_r)) < 0)
 		return -1;

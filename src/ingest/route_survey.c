@@ -10,20 +10,9 @@
 #include "postdesk/parse.h"
 #include "postdesk/survey.h"
 #include "postdesk/thread.h"
+#include "route-private.h"
 
 #include <string.h>
-
-static void survey_input(const struct delivery *d, const struct rcpt *r, struct thread_input *in)
-{
-	memset(in, 0, sizeof(*in));
-	in->msg = d->msg;
-	in->raw = d->raw;
-	in->raw_len = d->raw_len;
-	in->rcpt = r->addr;
-	in->env_sender = d->sender;
-	in->queue = r->queue;
-	in->token = &r->token;
-}
 
 /* Which question an answer is for. A link's subject says it ("CSAT 4 [#12]", "NPS 9
  * [#12]"); else the score from the reply text (or the token): 1..5 is CSAT, 0 and 6..10
@@ -99,7 +88,7 @@ int route_survey(struct delivery *d, guint i, struct store *store,
 	int ret;
 
 	(void)env;
-	survey_input(d, r, &in);
+	route_input(d, r, &in);
 	if ((ret = store_ticket_get(store, r->token.id, &t, error_r)) <= 0) {
 		if (ret < 0)
 			return -1;

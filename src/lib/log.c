@@ -21,6 +21,17 @@ void log_set_level(enum log_level level)
 	log_max = level;
 }
 
+enum log_level log_level_named(const char *name)
+{
+	if (g_strcmp0(name, "debug") == 0)
+		return LOG_LEVEL_DEBUG;
+	if (g_strcmp0(name, "warn") == 0)
+		return LOG_LEVEL_WARN;
+	if (g_strcmp0(name, "error") == 0)
+		return LOG_LEVEL_ERROR;
+	return LOG_LEVEL_INFO;
+}
+
 void log_msg(enum log_level level, const char *fmt, ...)
 {
 	static const char *const names[] = {"error", "warning", "info", "debug"};
