@@ -4,6 +4,8 @@
  *       stored ticket's first Message-ID ("bench-K@shop.example", made by run.sh), one by
  *       one in one open transaction; prints the median and p99 of parse and of threading +
  *       storing (delivery_apply) in microseconds, and how many threaded as expected.
+ *   thread_bench match CONF TICKETS N  the matching decision alone (Message-ID lookup and
+ *       the ticket it names, no insert), N random tickets; median and p99 in microseconds.
  *   thread_bench html  parse the heavy-HTML message (the one check_parse times) 7 times;
  *       prints the median in microseconds.
  * Single-threaded; owns everything it makes. The transaction is rolled back, so the same
@@ -146,11 +148,50 @@ static int bench_thread(const char *conf_path, gint64 tickets, int n)
 	return hits == n ? 0 : 1;
 }
 
+/* The matching decision alone (no insert): the Message-ID lookup that threads a reply and
+ * the ticket it names, for n random tickets. */
+static int bench_match(const char *conf_path, gint64 tickets, int n)
+{
+	struct conf *conf = NULL;
+	struct store *store = NULL;
+	gint64 *us = g_new(gint64, n);
+	char *error = NULL;
+	int hits = 0;
+
+	if (conf_load(conf_path, &conf, &error) < 0 ||
+	    store_open(conf->database, STORE_READONLY, 5000, &store, &error) < 0)
+		die("open", error);
+	for (int i = 0; i < n; i++) {
+		gint64 k = g_random_int_range(1, (gint32)MIN(tickets, G_MAXINT32 - 1) + 1), found = 0;
+		char *id = g_strdup_printf("bench-%" G_GINT64_FORMAT "@shop.example", k);
+		struct store_ticket *t = NULL;
+		gint64 t0 = g_get_monotonic_time();
+
+		if (store_find_ticket_by_msgid(store, id, &found, &error) < 0 ||
+		    store_ticket_get(store, found, &t, &error) < 0)
+			die("match", error);
+		us[i] = g_get_monotonic_time() - t0;
+		hits += found == k && t != NULL;
+		store_ticket_free(&t);
+		g_free(id);
+	}
+	qsort(us, n, sizeof(gint64), cmp_i64);
+	printf("tickets=%" G_GINT64_FORMAT " n=%d matched=%d match_p50_us=%" G_GINT64_FORMAT
+	       " match_p99_us=%" G_GINT64_FORMAT "\n",
+	       tickets, n, hits, us[n / 2], us[n * 99 / 100]);
+	g_free(us);
+	store_close(&store);
+	conf_free(&conf);
+	return hits == n ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	parse_init();
 	if (argc == 2 && g_str_equal(argv[1], "html"))
 		return bench_html();
+	if (argc == 5 && g_str_equal(argv[1], "match"))
+		return bench_match(argv[2], g_ascii_strtoll(argv[3], NULL, 10), atoi(argv[4]));
 	if (argc == 5 && g_str_equal(argv[1], "thread"))
 		return bench_thread(argv[2], g_ascii_strtoll(argv[3], NULL, 10), atoi(argv[4]));
 	fprintf(stderr, "usage: thread_bench html | thread CONF TICKETS N\n");
