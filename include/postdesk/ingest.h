@@ -112,6 +112,7 @@ struct delivery {
 	struct parse_msg *msg;      /* set by delivery_parse */
 	struct verdict *verdicts;   /* one per recipient, set by delivery_apply */
 	gint64 *ticket_ids;         /* one per recipient (0 if failed) */
+	gboolean id_checked;        /* Message-ID reuse looked at (delivery.c) */
 };
 /* Takes ownership of raw (g_malloc'ed). */
 struct delivery *delivery_new(const char *sender, char *raw, gsize raw_len);

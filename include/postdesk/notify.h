@@ -129,6 +129,11 @@ struct notify_mail {
 	gint64 date; /* Date: header, seconds since the epoch; 0 means clock_now() */
 };
 
+/* 1 if notify_build() accepts addr as an address: local@domain without whitespace, control
+ * characters, quotes, angle brackets or commas (a customer's exotic address is skipped, not
+ * a reason to fail a whole mail). */
+gboolean notify_addr_usable(const char *addr);
+
 /* Build the message: text/plain; charset=utf-8 (quoted-printable or base64 as GMime finds
  * best; 7bit if plain ASCII), multipart/mixed with the attachments if any, MIME-Version,
  * CRLF line ends throughout (ready for SMTP DATA). Fails (-1, error naming the header) on

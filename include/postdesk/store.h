@@ -122,6 +122,9 @@ int store_event_add(struct store *store, gint64 ticket_id, gint64 now, const cha
  * 0 not stored yet. Lets threading skip a redelivered message before it creates anything. */
 int store_message_find(struct store *store, const char *message_id, const char *rcpt,
 		       gint64 *row_r, gint64 *ticket_r, char **error_r);
+/* The first inbound message row with this Message-ID, for any recipient: 1 found, 0 none. */
+int store_message_first_in(struct store *store, const char *message_id, gint64 *row_r,
+			   char **error_r);
 /* The raw bytes of message row `row`: 1 found (*raw_r owned by caller), 0 no such row. */
 int store_message_raw(struct store *store, gint64 row, GBytes **raw_r, char **error_r);
 /* Ticket of any stored message (in or out) with this Message-ID: 1 found, 0 none. */
@@ -214,7 +217,8 @@ int store_customer_set_bounced(struct store *store, const char *email, gboolean 
 int store_customer_recent_subjects(struct store *store, gint64 customer_id, gint64 except_ticket,
 				   int limit, char ***subjects_r, char **error_r);
 
-/* Automatic-mail rate limit (RFC 3834): mails sent to addr about ticket since `since`. */
+/* Automatic-mail rate limit (RFC 3834): mails sent to addr about ticket (0: about any
+ * ticket) since `since`. */
 int store_autoreply_count(struct store *store, const char *addr, gint64 ticket_id, gint64 since,
 			  gint64 *count_r, char **error_r);
 int store_autoreply_add(struct store *store, const char *addr, gint64 ticket_id, gint64 now,

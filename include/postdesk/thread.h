@@ -69,8 +69,9 @@ const char *thread_autoreply_block(const struct conf *conf, const struct parse_m
  * (Auto-Submitted, Precedence, List-*, X-Auto-Response-Suppress, a DSN, our loop header)?
  * NULL if not, else the reason. */
 const char *thread_message_automatic(const struct parse_msg *msg);
-/* The per-(sender, ticket) rate limit: 1 if another automatic mail may go, 0 if the limit
- * (conf->autoreply_limit per conf->autoreply_window) is reached. */
+/* The rate limit: 1 if another automatic mail may go, 0 if conf->autoreply_limit per
+ * conf->autoreply_window is reached for (sender, ticket), or ten times that for the sender
+ * over all tickets (a robot opening a ticket with every mail). */
 int thread_autoreply_rate_ok(struct store *store, const struct conf *conf, const char *addr,
 			     gint64 ticket_id, gint64 now, char **error_r);
 

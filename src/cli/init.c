@@ -62,6 +62,21 @@ int cli_init(struct cli *cli, int argc, char **argv)
 	printf("database %s: schema version %d\n", cli->conf->database,
 	       store_schema_version(store));
 	store_close(&store);
+	/* Run again on an installed system, init upgrades the schema and keeps the key: an
+	 * existing, valid key file is never replaced without --force. */
+	if (!force && g_file_test(cli->conf->key_file, G_FILE_TEST_EXISTS)) {
+		struct token_keys *keys = NULL;
+		if (token_keys_load(cli->conf->key_file, &keys, &error) < 0) {
+			ret = cli_fail(EX_CANTCREAT, "%s (not replaced; --force adds a new key)",
+				       error);
+			g_free(error);
+			return ret;
+		}
+		token_keys_free(&keys);
+		printf("token key %s: exists, kept (--force adds a new key)\n",
+		       cli->conf->key_file);
+		return init_give_to_user(cli->conf);
+	}
 	if (token_keys_create(cli->conf->key_file, force, &error) < 0) {
 		ret = cli_fail(EX_CANTCREAT, "%s", error);
 		g_free(error);

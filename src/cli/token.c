@@ -28,7 +28,7 @@ static int token_role_parse(const char *name, struct token *t)
 	if (strncmp(name, "survey", 6) == 0 && g_ascii_isdigit(name[6])) {
 		t->role = TOKEN_SURVEY;
 		t->score = atoi(name + 6);
-		return 0;
+		return t->score <= 10 ? 0 : -1;
 	}
 	return -1;
 }

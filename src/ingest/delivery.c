@@ -90,18 +90,23 @@ void delivery_tempfail(struct delivery *d, struct store *store, const char *erro
  * redelivery: give it an id of its own, derived from its content, so that it is stored --
  * and a redelivery of it is still recognised. "Different" ignores trace fields: the same
  * message resent through another hop is still the same message. */
-static int delivery_reused_id(struct delivery *d, const struct rcpt *r, struct store *store,
-			      char **error_r)
+static int delivery_reused_id(struct delivery *d, struct store *store, char **error_r)
 {
 	GBytes *stored = NULL;
-	gint64 row, ticket;
+	gint64 row;
 	char *ours, *theirs, *id;
 	gsize len;
 	const char *data;
-	int ret = store_message_find(store, d->msg->message_id, r->addr, &row, &ticket, error_r);
+	int ret;
 
+	/* Once per message: every recipient then stores it under the same id. Compared with
+	 * the first copy stored for any recipient, since the Message-ID rule of threading
+	 * looks at all of them. */
+	if (d->id_checked)
+		return 0;
+	ret = store_message_first_in(store, d->msg->message_id, &row, error_r);
 	if (ret <= 0 || (ret = store_message_raw(store, row, &stored, error_r)) <= 0)
-		return ret < 0 ? -1 : 0;
+		return ret < 0 ? -1 : (d->id_checked = TRUE, 0);
 	data = g_bytes_get_data(stored, &len);
 	ours = parse_content_digest(d->raw, d->raw_len);
 	theirs = parse_content_digest(data, len);
@@ -115,6 +120,7 @@ static int delivery_reused_id(struct delivery *d, const struct rcpt *r, struct s
 	g_free(ours);
 	g_free(theirs);
 	g_bytes_unref(stored);
+	d->id_checked = TRUE;
 	return 0;
 }
 
@@ -123,7 +129,7 @@ static int delivery_route(struct delivery *d, guint i, struct store *store,
 {
 	const struct rcpt *r = &g_array_index(d->rcpts, struct rcpt, i);
 
-	if (delivery_reused_id(d, r, store, error_r) < 0)
+	if (delivery_reused_id(d, store, error_r) < 0)
 		return -1;
 
 	if (!r->has_token || r->token.role == TOKEN_CUSTOMER)

@@ -40,17 +40,22 @@ static struct parse_msg *route_with_data(const struct delivery *d)
 }
 
 /* A mail we could not compose (a template or header check refused the data) must not
- * hold up the customer's message: only store trouble is a reason for 4xx. Composition
- * fails before it writes anything, so skipping it leaves the transaction consistent. */
-static int route_notified(struct store *store, int ret, const char *what, gint64 ticket,
-			  char **error_r)
+ * hold up the message that caused it: only store trouble is a reason for 4xx. Composition
+ * fails before it writes anything, so skipping it leaves the transaction consistent; the
+ * ticket gets an event, so the agents can see what did not go out. */
+int route_notified(struct store *store, int ret, const char *what, gint64 ticket, gint64 now,
+		   char **error_r)
 {
+	char *detail;
+
 	if (ret == 0 || store_last_error(store) != STORE_ERR_NONE)
 		return ret;
 	log_warn("ticket %" G_GINT64_FORMAT ": no %s: %s", ticket, what, *error_r);
-	g_free(*error_r);
-	*error_r = NULL;
-	return 0;
+	detail = g_strdup_printf("%s not sent: %s", what, *error_r);
+	g_clear_pointer(error_r, g_free);
+	ret = store_event_add(store, ticket, now, "delivery_failed", "postdesk", detail, error_r);
+	g_free(detail);
+	return ret;
 }
 
 /* After a customer message is stored: acknowledge a new ticket (if the loop rules allow)
@@ -83,7 +88,7 @@ static int route_customer_mail(const struct delivery *d, const struct delivery_e
 		    route_notified(store,
 				   notify_queue_ack(env->notify, store, res->ticket_id, d->msg,
 						    d->sender, now, error_r),
-				   "acknowledgement", res->ticket_id, error_r) < 0)
+				   "acknowledgement", res->ticket_id, now, error_r) < 0)
 			return -1;
 	}
 	if (block != NULL && res->new_ticket)
@@ -96,7 +101,7 @@ static int route_customer_mail(const struct delivery *d, const struct delivery_e
 	ret = notify_queue_agent_notice(env->notify, store, res->ticket_id,
 					full != NULL ? full : d->msg, now, &queued, error_r);
 	parse_msg_free(&full);
-	return route_notified(store, ret, "agent notice", res->ticket_id, error_r);
+	return route_notified(store, ret, "agent notice", res->ticket_id, now, error_r);
 }
 
 int route_customer(struct delivery *d, guint i, struct store *store,

@@ -34,8 +34,10 @@ static int agent_act(struct delivery *d, const struct thread_input *in,
 		if (thread_record(store, in, ticket, "note", am->text, "held", now, &row,
 				  error_r) < 0 ||
 		    (env->notify != NULL &&
-		     notify_queue_command_error(env->notify, store, ticket, agent, am->errors, now,
-						error_r) < 0))
+		     route_notified(store,
+				    notify_queue_command_error(env->notify, store, ticket, agent,
+							       am->errors, now, error_r),
+				    "command error notice", ticket, now, error_r) < 0))
 			goto out;
 	} else if (thread_record(store, in, ticket, note ? "note" : "agent", am->text, NULL, now,
 				 &row, error_r) < 0) {
@@ -43,10 +45,13 @@ static int agent_act(struct delivery *d, const struct thread_input *in,
 	} else if (env->notify != NULL && am->text[0] != '\0') {
 		if (d->msg->attachments->len > 0)
 			parse_message_with_data(d->raw, d->raw_len, &full, NULL);
-		if ((note ? notify_queue_note(env->notify, store, ticket, agent, am->text, now,
-					      error_r)
-			  : notify_queue_reply(env->notify, store, ticket, agent, am->text,
-					       full != NULL ? full : d->msg, now, error_r)) < 0)
+		if (route_notified(store,
+				   note ? notify_queue_note(env->notify, store, ticket, agent,
+							    am->text, now, error_r)
+					: notify_queue_reply(env->notify, store, ticket, agent,
+							     am->text, full != NULL ? full : d->msg,
+							     now, error_r),
+				   note ? "note" : "reply", ticket, now, error_r) < 0)
 			goto out;
 	}
 	ret = 0;
@@ -76,12 +81,20 @@ int route_agent(struct delivery *d, guint i, struct store *store, const struct d
 			    "<%s>: no such ticket", r->addr);
 		return 1;
 	}
+	ret = store_agent_get(store, d->msg->from.addr, &agent, error_r);
+	/* An agent kept to one queue acts only on that queue's tickets, even with another
+	 * queue's token in hand (a forwarded notice). */
+	if (ret == 1 && agent->queue != NULL && g_strcmp0(agent->queue, t->queue) != 0) {
+		store_agent_free(&agent);
+		ret = 0;
+	}
 	store_ticket_free(&t);
-	if ((ret = store_agent_get(store, d->msg->from.addr, &agent, error_r)) <= 0) {
+	if (ret <= 0) {
 		if (ret < 0)
 			return -1;
 		verdict_set(&d->verdicts[i], VERDICT_PERMFAIL, 550, "5.7.1",
-			    "<%s>: %s is not a registered agent", r->addr, d->msg->from.addr);
+			    "<%s>: %s is not a registered agent of this ticket's queue", r->addr,
+			    d->msg->from.addr);
 		log_warn("refused agent mail for ticket %" G_GINT64_FORMAT " from <%s>",
 			 r->token.id, d->msg->from.addr);
 		return 1;
@@ -107,6 +120,23 @@ int route_agent(struct delivery *d, guint i, struct store *store, const struct d
 	return 0;
 }
 
+/* The address a delivery report is about, only if it is one we sent that mail to: the
+ * bounce address is in the Return-Path of all our mail, so anyone who got one can send a
+ * "report" naming any address; such a report flags nobody. */
+static const char *bounce_address(const struct parse_msg *msg, const struct store_outbox *o)
+{
+	guint i;
+
+	if (o == NULL || o->rcpts == NULL)
+		return NULL;
+	if (msg->dsn_recipient == NULL)
+		return o->rcpts[0];
+	for (i = 0; o->rcpts[i] != NULL; i++)
+		if (g_ascii_strcasecmp(o->rcpts[i], msg->dsn_recipient) == 0)
+			return o->rcpts[i];
+	return NULL;
+}
+
 /* A report about mail we sent: recorded on its ticket, the address flagged when the
  * delivery failed for good, agents told. Never a new ticket. */
 int route_bounce(struct delivery *d, guint i, struct store *store,
@@ -119,7 +149,7 @@ int route_bounce(struct delivery *d, guint i, struct store *store,
 	gint64 ticket = 0, row;
 	gboolean failed = msg->is_dsn && (g_strcmp0(msg->dsn_action, "failed") == 0 ||
 					  (msg->dsn_status != NULL && msg->dsn_status[0] == '5'));
-	const char *addr = msg->dsn_recipient;
+	const char *addr;
 	char *reason = NULL;
 	int ret;
 
@@ -127,11 +157,9 @@ int route_bounce(struct delivery *d, guint i, struct store *store,
 	in.token = NULL;
 	if ((ret = store_outbox_get(store, r->token.id, &o, error_r)) < 0)
 		return -1;
-	if (ret == 1) {
+	if (ret == 1)
 		ticket = o->ticket_id;
-		if (addr == NULL && o->rcpts != NULL)
-			addr = o->rcpts[0];
-	}
+	addr = bounce_address(msg, o);
 	ret = thread_record(store, &in, ticket, "bounce", NULL, failed ? "bounce" : "report", now,
 			    &row, error_r);
 	if (ret == 0 && failed && addr != NULL) {
@@ -141,8 +169,11 @@ int route_bounce(struct delivery *d, guint i, struct store *store,
 		if (ret == 0 && ticket != 0)
 			ret = store_event_add(store, ticket, now, "bounce", addr, reason, error_r);
 		if (ret == 0 && ticket != 0 && env->notify != NULL)
-			ret = notify_queue_bounce_notice(env->notify, store, ticket, addr,
-							 g_strstrip(reason), now, error_r);
+			ret = route_notified(store,
+					     notify_queue_bounce_notice(env->notify, store, ticket,
+									addr, g_strstrip(reason),
+									now, error_r),
+					     "bounce notice", ticket, now, error_r);
 	}
 	g_free(reason);
 	store_outbox_free(&o);

@@ -48,24 +48,30 @@ static int check_value(const char *header, const char *value, char **error_r)
 	return 0;
 }
 
-static int check_addr(const char *header, const struct notify_addr *a, char **error_r)
+gboolean notify_addr_usable(const char *addr)
 {
 	const char *at;
 
+	if (addr == NULL || *addr == '\0')
+		return FALSE;
+	for (const char *p = addr; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>' || *p == ',' ||
+		    *p == '"')
+			return FALSE;
+	at = strrchr(addr, '@');
+	return at != NULL && at != addr && at[1] != '\0';
+}
+
+static int check_addr(const char *header, const struct notify_addr *a, char **error_r)
+{
 	if (check_value(header, a->name, error_r) < 0)
 		return -1;
 	if (a->addr == NULL || *a->addr == '\0')
 		return util_error(error_r, "header %s: empty address", header);
 	if (check_value(header, a->addr, error_r) < 0)
 		return -1;
-	for (const char *p = a->addr; *p != '\0'; p++)
-		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' || *p == '>' || *p == ',')
-			return util_error(error_r, "header %s: bad character in address \"%s\"",
-					  header, a->addr);
-	at = strrchr(a->addr, '@');
-	if (at == NULL || at == a->addr || at[1] == '\0')
-		return util_error(error_r, "header %s: address \"%s\" is not local@domain", header,
-				  a->addr);
+	if (!notify_addr_usable(a->addr))
+		return util_error(error_r, "header %s: unusable address \"%s\"", header, a->addr);
 	return 0;
 }
 

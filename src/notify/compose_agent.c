@@ -47,6 +47,11 @@ static void agent_customer_rcpts(const GPtrArray *parts, GArray *to, GArray *cc,
 		struct notify_addr a = {p->name, p->address};
 		if (strcmp(p->role, "agent") == 0)
 			continue;
+		if (!notify_addr_usable(p->address)) {
+			log_warn("not copying %s on an agent reply: not an address we can send to",
+				 p->address);
+			continue;
+		}
 		g_array_append_val(strcmp(p->role, "requester") == 0 ? to : cc, a);
 		g_ptr_array_add(rcpts, g_strdup(p->address));
 	}

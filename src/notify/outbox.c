@@ -30,8 +30,11 @@ gint64 notify_outbox_backoff(gint64 attempts, gint64 base, gint64 max)
 	gint64 delay = MAX(base, 1);
 
 	/* Double per earlier attempt, stopping at the cap before the shift could overflow. */
-	for (gint64 i = 0; i < attempts && delay < max; i++)
+	for (gint64 i = 0; i < attempts && delay < max; i++) {
+		if (delay > G_MAXINT64 / 2)
+			break;
 		delay *= 2;
+	}
 	return MAX(MIN(delay, max), 1);
 }
 

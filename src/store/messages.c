@@ -299,3 +299,16 @@ int store_message_raw(struct store *store, gint64 row, GBytes **raw_r, char **er
 	store_stmt_done(st);
 	return ret;
 }
+
+int store_message_first_in(struct store *store, const char *message_id, gint64 *row_r,
+			   char **error_r)
+{
+	sqlite3_stmt *st = store_stmt(store, STMT_message_first_in);
+
+	if (store_bind_text(st, 1, message_id) != SQLITE_OK) {
+		store_fail(store, "bind message id", error_r);
+		store_stmt_done(st);
+		return -1;
+	}
+	return store_stmt_int64(store, st, "find message", row_r, error_r);
+}

@@ -41,6 +41,19 @@ static gboolean agent_valid_addr(const char *a)
 	       strpbrk(a, " \t<>\r\n") == NULL;
 }
 
+/* A line meant as a command: '#', maybe spaces, a letter. "# note" is a mistyped "#note"
+ * (an error, so nothing leaks), not text for the customer. */
+static gboolean agent_command_line(const char *line)
+{
+	const char *p = line + 1;
+
+	if (line[0] != '#')
+		return FALSE;
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return g_ascii_isalpha(*p);
+}
+
 /* One command line ("#status resolved"): append a command or an error. */
 static void agent_parse_line(struct thread_agent_mail *am, guint lineno, const char *line)
 {
@@ -100,7 +113,7 @@ void thread_agent_parse(const char *text, struct thread_agent_mail **am_r)
 	am->errors = g_ptr_array_new_with_free_func(g_free);
 	for (i = 0; lines[i] != NULL; i++) {
 		char *line = g_strstrip(g_strdup(lines[i]));
-		if (in_commands && line[0] == '#' && g_ascii_isalpha(line[1]))
+		if (in_commands && agent_command_line(line))
 			agent_parse_line(am, i + 1, line);
 		else if (in_commands && line[0] == '\0')
 			; /* blank lines between commands */

@@ -80,13 +80,21 @@ const char *thread_autoreply_block(const struct conf *conf, const struct parse_m
 	return NULL;
 }
 
+/* Over all tickets, one sender gets at most this many times autoreply_limit: a robot that
+ * ignores RFC 3834 and opens a new ticket with every mail still gets only so many acks. */
+#define POLICY_SENDER_FACTOR 10
+
 int thread_autoreply_rate_ok(struct store *store, const struct conf *conf, const char *addr,
 			     gint64 ticket_id, gint64 now, char **error_r)
 {
-	gint64 count = 0;
+	gint64 count = 0, all = 0;
 
 	if (store_autoreply_count(store, addr, ticket_id, now - conf->autoreply_window, &count,
-				  error_r) < 0)
+				  error_r) < 0 ||
+	    store_autoreply_count(store, addr, 0, now - conf->autoreply_window, &all, error_r) < 0)
 		return -1;
-	return count < conf->autoreply_limit ? 1 : 0;
+	return count < conf->autoreply_limit &&
+		       all < conf->autoreply_limit * POLICY_SENDER_FACTOR
+		   ? 1
+		   : 0;
 }

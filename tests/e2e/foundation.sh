@@ -24,6 +24,10 @@ max_message_size = 100k
 address = support@$DOMAIN
 CONF
 "$B/postdesk" -c "$CONF" init >/dev/null || pd_fail "postdesk init failed"
+# Run again (an upgrade), init keeps the key it made: tokens already sent stay valid.
+key_before=$(sha256sum <"$T/db/postdesk.key")
+"$B/postdesk" -c "$CONF" init >/dev/null || pd_fail "postdesk init run again failed"
+[ "$(sha256sum <"$T/db/postdesk.key")" = "$key_before" ] || pd_fail "init replaced the key"
 pd_bg lmtpd "$B/postdesk-lmtpd" -c "$CONF" -f
 pd_wait_socket "$T/lmtp.sock" 10 lmtpd
 # Postfix accepts up to 200 KB, postdesk up to 100 KB: both size refusals are exercised.

@@ -392,6 +392,55 @@ START_TEST(reused_message_id_is_not_a_duplicate)
 }
 END_TEST
 
+/* A report naming an address we never sent that mail to flags nobody. */
+START_TEST(forged_bounce_flags_nobody)
+{
+	struct token t = {.id = 1, .role = TOKEN_BOUNCE, .score = -1};
+	struct store_customer *c = NULL;
+	char *bounce = NULL, *dsn;
+
+	deliver("support@example.com", "ann@shop.example", CUSTOMER); /* outbox 1: the ack */
+	deliver("support@example.com", "bob@shop.example",
+		"From: bob@shop.example\nMessage-ID: <b1@s>\nSubject: hello\n\nb\n");
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &bounce, NULL), 0);
+	dsn = g_strdup_printf(
+	    "From: ann@shop.example\nTo: %s\nMessage-ID: <forged@shop.example>\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nx\n"
+	    "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n\n"
+	    "Final-Recipient: rfc822; bob@shop.example\nAction: failed\nStatus: 5.1.1\n\n--b--\n",
+	    bounce);
+	ck_assert_int_eq(deliver(bounce, "", dsn), 250);
+	ck_assert_int_eq(store_customer_get(store, "bob@shop.example", &c, NULL), 1);
+	ck_assert(!c->bounced);
+	store_customer_free(&c);
+	g_free(dsn);
+	g_free(bounce);
+}
+END_TEST
+
+/* A participant whose address we cannot send to is left off the copy; the answer goes. */
+START_TEST(unusable_cc_does_not_block_reply)
+{
+	char *tok = agent_token(1, TOKEN_AGENT), *mail, *raw;
+
+	ck_assert_int_eq(deliver("support@example.com", "ann@shop.example",
+				 "From: Ann <ann@shop.example>\nCc: \"john doe\"@x.example\n"
+				 "Message-ID: <q1@shop.example>\nSubject: s\n\nbody\n"),
+			 250);
+	mail = g_strdup_printf("From: alice@example.com\nTo: %s\nMessage-ID: <q2@example.com>\n\n"
+			       "Here is your answer.\n", tok);
+	ck_assert_int_eq(deliver(tok, "alice@example.com", mail), 250);
+	raw = outbox_raw("reply");
+	ck_assert_ptr_nonnull(strstr(raw, "To: Ann <ann@shop.example>"));
+	ck_assert_ptr_null(strstr(raw, "john doe"));
+	g_free(raw);
+	g_free(mail);
+	g_free(tok);
+}
+END_TEST
+
 START_TEST(commands_parse)
 {
 	struct thread_agent_mail *am = NULL;
@@ -406,6 +455,10 @@ START_TEST(commands_parse)
 	thread_agent_mail_free(&am);
 	thread_agent_parse("#status finished\n#assign not-an-address\n#frobnicate\nText\n", &am);
 	ck_assert_uint_eq(am->errors->len, 3);
+	thread_agent_mail_free(&am);
+	/* "# note" is a mistyped #note: held as an error, never text for the customer */
+	thread_agent_parse("# note\nShe is difficult.\n", &am);
+	ck_assert_uint_eq(am->errors->len, 1);
 	thread_agent_mail_free(&am);
 }
 END_TEST
@@ -428,6 +481,8 @@ static Suite *ingest_suite(void)
 	tcase_add_test(tc, agent_out_of_office_is_held);
 	tcase_add_test(tc, bounce_recorded_not_ticketed);
 	tcase_add_test(tc, reused_message_id_is_not_a_duplicate);
+	tcase_add_test(tc, forged_bounce_flags_nobody);
+	tcase_add_test(tc, unusable_cc_does_not_block_reply);
 	tcase_add_test(tc, commands_parse);
 	suite_add_tcase(s, tc);
 	return s;
