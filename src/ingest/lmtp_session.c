@@ -333,6 +333,7 @@ static void cmd_mail(struct lmtp_session *s, const char *arg, GString *out)
 			err = mail_param(s, params[i]);
 	g_strfreev(params);
 	if (err != NULL) {
+		log_info("lmtp: MAIL refused (%s): %.300s", err, arg);
 		g_free(addr);
 		/* 552 is a policy answer, not a protocol error */
 		if (err[0] == '5' && err[1] == '5' && err[2] == '2') {

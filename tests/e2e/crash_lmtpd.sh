@@ -43,6 +43,9 @@ domain = $DOMAIN
 user = $PD_DAEMON_USER
 lmtp_listen = unix:$D/lmtp.sock
 relay = 127.0.0.1:1
+# every ticket here comes from one sender: lift the acknowledgement rate limit, so that
+# "one acknowledgement per ticket" checks exactly-once, not the limit
+autoreply_limit = 1000000
 [queue support]
 address = support@$DOMAIN
 CONF
