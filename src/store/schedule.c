@@ -45,8 +45,9 @@ int store_schedule_set(struct store *store, gint64 ticket_id, const char *kind, 
 
 	if (sqlite3_bind_int64(st, 1, ticket_id) != SQLITE_OK || store_bind_text(st, 2, kind) ||
 	    sqlite3_bind_int64(st, 3, due) != SQLITE_OK) {
+		store_fail(store, "bind schedule", error_r);
 		store_stmt_done(st);
-		return store_fail(store, "bind schedule", error_r);
+		return -1;
 	}
 	return store_stmt_run(store, st, "schedule", error_r);
 }
@@ -57,8 +58,9 @@ int store_schedule_cancel(struct store *store, gint64 ticket_id, const char *kin
 	sqlite3_stmt *st = store_stmt(store, STMT_schedule_cancel);
 
 	if (sqlite3_bind_int64(st, 1, ticket_id) != SQLITE_OK || store_bind_text(st, 2, kind)) {
+		store_fail(store, "bind schedule cancel", error_r);
 		store_stmt_done(st);
-		return store_fail(store, "bind schedule cancel", error_r);
+		return -1;
 	}
 	return store_stmt_run(store, st, "cancel schedule", error_r);
 }
@@ -70,8 +72,9 @@ int store_schedule_due(struct store *store, gint64 now, int limit, GPtrArray **l
 
 	if (sqlite3_bind_int64(st, 1, now) != SQLITE_OK ||
 	    sqlite3_bind_int(st, 2, limit > 0 ? limit : -1) != SQLITE_OK) {
+		store_fail(store, "bind schedule due", error_r);
 		store_stmt_done(st);
-		return store_fail(store, "bind schedule due", error_r);
+		return -1;
 	}
 	return store_stmt_rows(store, st, sched_from_row, schedule_free_fn, "read schedule",
 			       list_r, error_r);
@@ -83,8 +86,9 @@ int store_schedule_list(struct store *store, gint64 ticket_id, GPtrArray **list_
 	sqlite3_stmt *st = store_stmt(store, STMT_schedule_list);
 
 	if (sqlite3_bind_int64(st, 1, ticket_id) != SQLITE_OK) {
+		store_fail(store, "bind schedule list", error_r);
 		store_stmt_done(st);
-		return store_fail(store, "bind schedule list", error_r);
+		return -1;
 	}
 	return store_stmt_rows(store, st, sched_from_row, schedule_free_fn, "list schedule",
 			       list_r, error_r);
@@ -121,8 +125,9 @@ int store_schedule_done(struct store *store, gint64 id, gint64 now, const char *
 
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, now) != SQLITE_OK || store_bind_text(st, 3, outcome)) {
+		store_fail(store, "bind schedule done", error_r);
 		store_stmt_done(st);
-		return store_fail(store, "bind schedule done", error_r);
+		return -1;
 	}
 	if (store_stmt_run(store, st, "mark schedule done", error_r) < 0)
 		return -1;
@@ -135,8 +140,9 @@ int store_schedule_outcome(struct store *store, gint64 id, const char *outcome,
 	sqlite3_stmt *st = store_stmt(store, STMT_schedule_outcome);
 
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK || store_bind_text(st, 2, outcome)) {
+		store_fail(store, "bind schedule outcome", error_r);
 		store_stmt_done(st);
-		return store_fail(store, "bind schedule outcome", error_r);
+		return -1;
 	}
 	return store_stmt_run(store, st, "record schedule outcome", error_r);
 }
@@ -186,8 +192,9 @@ int store_survey_request(struct store *store, gint64 ticket_id, gint64 now, char
 
 	if (sqlite3_bind_int64(st, 1, ticket_id) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 2, now) != SQLITE_OK) {
+		store_fail(store, "bind survey request", error_r);
 		store_stmt_done(st);
-		return store_fail(store, "bind survey request", error_r);
+		return -1;
 	}
 	if (store_stmt_run(store, st, "record survey", error_r) < 0)
 		return -1;
@@ -211,8 +218,9 @@ int store_survey_answer(struct store *store, gint64 ticket_id, int csat, int nps
 	if (sqlite3_bind_int64(st, 1, ticket_id) != SQLITE_OK || bind_score(st, 2, csat) ||
 	    bind_score(st, 3, nps) || store_bind_text_or_null(st, 4, comment) ||
 	    sqlite3_bind_int64(st, 5, now) != SQLITE_OK) {
+		store_fail(store, "bind survey answer", error_r);
 		store_stmt_done(st);
-		return store_fail(store, "bind survey answer", error_r);
+		return -1;
 	}
 	return store_stmt_run(store, st, "store survey answer", error_r);
 }
@@ -226,8 +234,9 @@ int store_survey_get(struct store *store, gint64 ticket_id, struct store_survey 
 
 	*s_r = NULL;
 	if (sqlite3_bind_int64(st, 1, ticket_id) != SQLITE_OK) {
+		store_fail(store, "bind survey get", error_r);
 		store_stmt_done(st);
-		return store_fail(store, "bind survey get", error_r);
+		return -1;
 	}
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {

@@ -211,7 +211,7 @@ int survey_tick(struct store *store, struct notify_ctx *ctx, const struct conf *
 		gint64 now, guint *done_r, char **error_r)
 {
 	GPtrArray *rows = NULL;
-	guint done = 0, n;
+	guint done = 0, failed = 0, n;
 
 	if (done_r != NULL)
 		*done_r = 0;
@@ -219,17 +219,23 @@ int survey_tick(struct store *store, struct notify_ctx *ctx, const struct conf *
 		if (store_schedule_due(store, now, TICK_BATCH, &rows, error_r) < 0)
 			return -1;
 		n = rows->len;
+		/* A job that fails stays due and is tried again next time; it must not keep
+		 * the jobs after it from running. */
 		for (guint i = 0; i < rows->len; i++) {
-			if (tick_one(store, ctx, conf, g_ptr_array_index(rows, i), now, error_r) <
-			    0) {
-				g_ptr_array_unref(rows);
-				return -1;
+			char *error = NULL;
+			if (tick_one(store, ctx, conf, g_ptr_array_index(rows, i), now, &error) < 0) {
+				log_warn("timed job failed, retried later: %s", error);
+				g_free(error);
+				failed++;
+				continue;
 			}
 			done++;
 			if (done_r != NULL)
 				*done_r = done;
 		}
 		g_ptr_array_unref(rows);
-	} while (n == TICK_BATCH);
+	} while (n == TICK_BATCH && failed == 0);
+	if (failed > 0)
+		return util_error(error_r, "%u timed job(s) failed (logged)", failed);
 	return 0;
 }
