@@ -281,22 +281,13 @@ int store_message_count(struct store *store, gint64 *count_r, char **error_r)
 int store_message_raw(struct store *store, gint64 row, GBytes **raw_r, char **error_r)
 {
 	sqlite3_stmt *st = store_stmt(store, STMT_message_raw);
-	int rc, ret = 0;
+	int ret = store_stmt_row_by_id(store, st, row, "read message", error_r);
 
 	*raw_r = NULL;
-	if (sqlite3_bind_int64(st, 1, row) != SQLITE_OK) {
-		store_fail(store, "bind message row", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (ret == 1) {
 		*raw_r = g_bytes_new(sqlite3_column_blob(st, 0), (gsize)sqlite3_column_bytes(st, 0));
-		ret = 1;
-	} else if (rc != SQLITE_DONE) {
-		ret = store_fail(store, "read message", error_r);
+		store_stmt_done(st);
 	}
-	store_stmt_done(st);
 	return ret;
 }
 

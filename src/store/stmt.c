@@ -148,3 +148,22 @@ int store_atomic_end(struct store *store, gboolean ok, char **error_r)
 	atomic_undo(store);
 	return -1;
 }
+
+int store_stmt_row_by_id(struct store *store, sqlite3_stmt *st, gint64 id, const char *op,
+			 char **error_r)
+{
+	int rc;
+
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK) {
+		store_fail(store, op, error_r);
+		store_stmt_done(st);
+		return -1;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc != SQLITE_DONE)
+		store_fail(store, op, error_r);
+	store_stmt_done(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}

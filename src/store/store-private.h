@@ -62,6 +62,11 @@ int store_stmt_strv(struct store *store, sqlite3_stmt *st, const char *op, char 
 int store_atomic_begin(struct store *store, char **error_r);
 int store_atomic_end(struct store *store, gboolean ok, char **error_r);
 
+/* Bind id to ?1 and step: 1 a row is ready (read it, then store_stmt_done()), 0 no row
+ * and -1 error (the statement is reset in both cases). */
+int store_stmt_row_by_id(struct store *store, sqlite3_stmt *st, gint64 id, const char *op,
+			 char **error_r);
+
 /* Bind helpers: NULL text binds "" (for NOT NULL DEFAULT '' columns) / SQL NULL. */
 int store_bind_text(sqlite3_stmt *st, int idx, const char *s);
 int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s);

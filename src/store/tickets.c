@@ -184,22 +184,13 @@ static struct store_ticket *ticket_from_row(sqlite3_stmt *st)
 int store_ticket_get(struct store *store, gint64 id, struct store_ticket **t_r, char **error_r)
 {
 	sqlite3_stmt *st = store_stmt(store, STMT_ticket_get);
-	int rc, ret = 0;
+	int ret = store_stmt_row_by_id(store, st, id, "read ticket", error_r);
 
 	*t_r = NULL;
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK) {
-		store_fail(store, "bind ticket", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (ret == 1) {
 		*t_r = ticket_from_row(st);
-		ret = 1;
-	} else if (rc != SQLITE_DONE) {
-		ret = store_fail(store, "read ticket", error_r);
+		store_stmt_done(st);
 	}
-	store_stmt_done(st);
 	return ret;
 }
 
