@@ -24,6 +24,12 @@ int cli_store(struct cli *cli, int flags, struct store **store_r);
 /* Parse subcommand options: argv[0] is the subcommand. Returns EX_USAGE on error. */
 int cli_options(struct cli *cli, int *argc, char ***argv, const GOptionEntry *entries,
 		const char *params, const char *summary);
+/* JSON object members: a time as ISO 8601 UTC (0: null), a string (NULL: null), an
+ * integer. b is a JsonBuilder inside an object. */
+struct _JsonBuilder;
+void cli_json_time(struct _JsonBuilder *b, const char *name, gint64 t);
+void cli_json_str(struct _JsonBuilder *b, const char *name, const char *value);
+void cli_json_int(struct _JsonBuilder *b, const char *name, gint64 value);
 /* Print a JSON node to stdout, pretty. Takes ownership of node. */
 void cli_print_json(struct _JsonNode *node);
 

@@ -10,20 +10,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static void outbox_json_time(JsonBuilder *b, const char *name, gint64 t)
-{
-	char *s;
-
-	json_builder_set_member_name(b, name);
-	if (t == 0) {
-		json_builder_add_null_value(b);
-		return;
-	}
-	s = clock_format(t);
-	json_builder_add_string_value(b, s);
-	g_free(s);
-}
-
 static void outbox_json_row(JsonBuilder *b, const struct store_outbox *o)
 {
 	json_builder_begin_object(b);
@@ -48,11 +34,11 @@ static void outbox_json_row(JsonBuilder *b, const struct store_outbox *o)
 	json_builder_set_member_name(b, "attempts");
 	json_builder_add_int_value(b, o->attempts);
 	/* Only a queued row has a next attempt. */
-	outbox_json_time(b, "next_attempt", strcmp(o->status, "queued") == 0 ? o->next_attempt : 0);
+	cli_json_time(b, "next_attempt", strcmp(o->status, "queued") == 0 ? o->next_attempt : 0);
 	json_builder_set_member_name(b, "last_error");
 	json_builder_add_string_value(b, o->last_error != NULL ? o->last_error : "");
-	outbox_json_time(b, "created", o->created);
-	outbox_json_time(b, "sent_at", o->sent_at);
+	cli_json_time(b, "created", o->created);
+	cli_json_time(b, "sent_at", o->sent_at);
 	json_builder_end_object(b);
 }
 

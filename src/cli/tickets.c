@@ -8,49 +8,20 @@
 #include <stdio.h>
 #include <string.h>
 
-static void json_time(JsonBuilder *b, const char *name, gint64 t)
-{
-	char *s;
-
-	json_builder_set_member_name(b, name);
-	if (t == 0) {
-		json_builder_add_null_value(b);
-		return;
-	}
-	s = clock_format(t);
-	json_builder_add_string_value(b, s);
-	g_free(s);
-}
-
-static void json_str(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value == NULL)
-		json_builder_add_null_value(b);
-	else
-		json_builder_add_string_value(b, value);
-}
-
-static void json_int(JsonBuilder *b, const char *name, gint64 value)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_add_int_value(b, value);
-}
-
 /* Members of a ticket object (the caller opens and closes the object). */
 static void json_ticket(JsonBuilder *b, const struct store_ticket *t)
 {
-	json_int(b, "id", t->id);
-	json_str(b, "status", t->status);
-	json_str(b, "priority", t->priority);
-	json_str(b, "queue", t->queue);
-	json_str(b, "subject", t->subject);
-	json_str(b, "requester", t->requester);
-	json_str(b, "requester_name", t->requester_name);
-	json_str(b, "assignee", t->assignee);
-	json_time(b, "created", t->created);
-	json_time(b, "updated", t->updated);
-	json_int(b, "message_count", t->message_count);
+	cli_json_int(b, "id", t->id);
+	cli_json_str(b, "status", t->status);
+	cli_json_str(b, "priority", t->priority);
+	cli_json_str(b, "queue", t->queue);
+	cli_json_str(b, "subject", t->subject);
+	cli_json_str(b, "requester", t->requester);
+	cli_json_str(b, "requester_name", t->requester_name);
+	cli_json_str(b, "assignee", t->assignee);
+	cli_json_time(b, "created", t->created);
+	cli_json_time(b, "updated", t->updated);
+	cli_json_int(b, "message_count", t->message_count);
 	json_builder_set_member_name(b, "linked_to");
 	if (t->linked_to == 0)
 		json_builder_add_null_value(b);
@@ -63,26 +34,26 @@ static void json_message(JsonBuilder *b, const struct store_message *m)
 	guint i;
 
 	json_builder_begin_object(b);
-	json_int(b, "id", m->id);
-	json_str(b, "direction", m->direction);
-	json_str(b, "kind", m->kind);
-	json_str(b, "from", m->from_addr);
-	json_str(b, "from_name", m->from_name);
-	json_str(b, "to", m->rcpt);
-	json_str(b, "subject", m->subject);
-	json_time(b, "date", m->date);
-	json_time(b, "stored", m->created);
-	json_str(b, "message_id", m->message_id);
-	json_str(b, "flags", m->flags);
-	json_str(b, "body", m->body);
+	cli_json_int(b, "id", m->id);
+	cli_json_str(b, "direction", m->direction);
+	cli_json_str(b, "kind", m->kind);
+	cli_json_str(b, "from", m->from_addr);
+	cli_json_str(b, "from_name", m->from_name);
+	cli_json_str(b, "to", m->rcpt);
+	cli_json_str(b, "subject", m->subject);
+	cli_json_time(b, "date", m->date);
+	cli_json_time(b, "stored", m->created);
+	cli_json_str(b, "message_id", m->message_id);
+	cli_json_str(b, "flags", m->flags);
+	cli_json_str(b, "body", m->body);
 	json_builder_set_member_name(b, "attachments");
 	json_builder_begin_array(b);
 	for (i = 0; i < m->attachments->len; i++) {
 		const struct store_attachment *a = g_ptr_array_index(m->attachments, i);
 		json_builder_begin_object(b);
-		json_str(b, "filename", a->filename);
-		json_str(b, "content_type", a->content_type);
-		json_int(b, "size", a->size);
+		cli_json_str(b, "filename", a->filename);
+		cli_json_str(b, "content_type", a->content_type);
+		cli_json_int(b, "size", a->size);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
@@ -199,10 +170,10 @@ static int show_json_history(struct store *store, gint64 id, JsonBuilder *b, cha
 	for (i = 0; i < events->len; i++) {
 		const struct store_event *e = g_ptr_array_index(events, i);
 		json_builder_begin_object(b);
-		json_time(b, "created", e->created);
-		json_str(b, "kind", e->kind);
-		json_str(b, "actor", e->actor);
-		json_str(b, "detail", e->detail);
+		cli_json_time(b, "created", e->created);
+		cli_json_str(b, "kind", e->kind);
+		cli_json_str(b, "actor", e->actor);
+		cli_json_str(b, "detail", e->detail);
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);
