@@ -185,6 +185,26 @@ static void outbox_send_unstoppable(const struct conf *conf, const char *from,
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
+/* A customer address the relay refused for good while taking the others ("<addr>: 5xx
+ * ..."): flagged like a bounce, so no more automatic mail goes there. */
+static int outbox_flag_refused(struct store *store, const char *refusal, char **error_r)
+{
+	const char *colon = strstr(refusal, ": ");
+	char *addr;
+	int ret;
+
+	if (colon == NULL || colon[2] != '5')
+		return 0;
+	addr = g_strndup(refusal, (gsize)(colon - refusal));
+	ret = store_begin(store, error_r);
+	if (ret == 0 && (ret = store_customer_set_bounced(store, addr, TRUE, error_r)) == 0)
+		ret = store_commit(store, error_r);
+	if (ret < 0)
+		store_rollback(store);
+	g_free(addr);
+	return ret;
+}
+
 /* Send one row and record what happened. 1 sent, 0 not sent (recorded), -1 store error. */
 static int outbox_send_one(struct store *store, const struct conf *conf,
 			   const struct token_keys *keys, const struct store_outbox *o, gint64 now,
@@ -223,6 +243,8 @@ static int outbox_send_one(struct store *store, const struct conf *conf,
 		event = g_strdup(v.text + strlen("refused "));
 	log_info("outbox %" G_GINT64_FORMAT " sent to %s: %s", o->id, to, line);
 	ret = outbox_record(store, o, OUTCOME_SENT, now, 0, NULL, event, error_r);
+	if (ret == 0 && event != NULL && outbox_to_customer(o))
+		ret = outbox_flag_refused(store, event, error_r);
 	g_free(event);
 	g_free(line);
 	g_free(to);
@@ -249,8 +271,12 @@ int notify_outbox_run_until(struct store *store, const struct conf *conf,
 		close(lock);
 		return -1;
 	}
+	/* A pass can take minutes (each SMTP reply may take NOTIFY_OUTBOX_TIMEOUT_S): each row
+	 * is recorded at its own time. An injected clock (tick --now) does not move. */
+	gint64 start = clock_now();
 	for (i = 0; i < due->len && (stop == NULL || !*stop); i++) {
-		ret = outbox_send_one(store, conf, keys, g_ptr_array_index(due, i), now, error_r);
+		ret = outbox_send_one(store, conf, keys, g_ptr_array_index(due, i),
+				      now + (clock_now() - start), error_r);
 		if (ret < 0)
 			break;
 		sent += (guint)ret;
