@@ -37,6 +37,7 @@ struct thread_result {
 	gboolean new_ticket;
 	gboolean duplicate;    /* (Message-ID, rcpt) was already stored: nothing written */
 	gboolean reopened;     /* a resolved/closed ticket was reopened */
+	gboolean status_changed; /* new ticket, or its status moved (timed work must follow) */
 	gint64 linked_from;    /* closed ticket this new ticket continues, 0 if none */
 };
 

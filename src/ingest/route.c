@@ -124,8 +124,8 @@ int route_customer(struct delivery *d, guint i, struct store *store,
 	if (!res.duplicate && env->notify != NULL &&
 	    route_customer_mail(d, env, store, &res, now, error_r) < 0)
 		return -1;
-	/* The ticket may be new or reopened: timed work follows its status (survey/). */
-	if (!res.duplicate && survey_sync(store, env->conf, res.ticket_id, now, error_r) < 0)
+	/* Timed work follows the status: a follow-up on an open ticket changes nothing. */
+	if (res.status_changed && survey_sync(store, env->conf, res.ticket_id, now, error_r) < 0)
 		return -1;
 	verdict_set(&d->verdicts[i], VERDICT_OK, 250, "2.0.0",
 		    "<%s> %s ticket %" G_GINT64_FORMAT " (%s)", r->addr,

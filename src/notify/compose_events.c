@@ -105,12 +105,18 @@ int notify_queue_agent_notice(struct notify_ctx *ctx, struct store *store, gint6
 	if (compose_ticket(ctx, store, ticket_id, &t, &q, error_r) < 0)
 		return -1;
 	compose_job_init(&job, COMPOSE_AGENT_NOTICE, "agent_notice", ticket_id, ctx);
-	if (compose_agent_rcpts(store, t, NULL, job.rcpts, error_r) < 0 ||
+	ret = compose_agent_rcpts(store, t, NULL, job.rcpts, error_r);
+	if (ret == 0 && job.rcpts->len == 0)
+		log_warn("ticket %" G_GINT64_FORMAT ": queue %s has no agents to notify",
+			 ticket_id, t->queue);
+	/* Nobody to tell (or a store error): no need to read the customer's history. */
+	if (ret < 0 || job.rcpts->len == 0 ||
 	    (history = events_history(store, t, &count, error_r)) == NULL) {
 		compose_job_clear(&job);
 		store_ticket_free(&t);
-		return -1;
+		return ret < 0 || job.rcpts->len > 0 ? -1 : 0;
 	}
+	ret = -1;
 	compose_vars_ticket(job.vars, t, q);
 	compose_var(job.vars, "customer.name", msg->from.name[0] ? msg->from.name : msg->from.addr);
 	compose_var(job.vars, "customer.email", msg->from.addr);
@@ -134,13 +140,8 @@ int notify_queue_agent_notice(struct notify_ctx *ctx, struct store *store, gint6
 	job.mail.auto_submitted = "auto-generated";
 	job.mail.attachments = att;
 	job.mail.n_attachments = n_att;
-	if (job.rcpts->len == 0) {
-		log_warn("ticket %" G_GINT64_FORMAT ": queue %s has no agents to notify",
-			 ticket_id, t->queue);
-		ret = 0;
-	} else if ((ret = compose_queue(ctx, store, &job, now, error_r)) == 0) {
+	if ((ret = compose_queue(ctx, store, &job, now, error_r)) == 0)
 		*queued_r = TRUE;
-	}
 	compose_job_clear(&job);
 	g_free(att);
 	g_free(to);

@@ -165,6 +165,7 @@ static int thread_new_ticket(struct store *store, const struct conf *conf,
 			goto out;
 	}
 	r->new_ticket = TRUE;
+	r->status_changed = TRUE;
 	r->linked_from = linked_to;
 	ret = 0;
 out:
@@ -184,6 +185,7 @@ static int thread_update_status(struct store *store, const struct store_ticket *
 	if (!reopen && strcmp(t->status, "pending") != 0)
 		return store_ticket_touch(store, t->id, now, error_r);
 	r->reopened = reopen;
+	r->status_changed = TRUE;
 	if (store_ticket_set_status(store, t->id, "open", now, error_r) < 0 ||
 	    store_event_add(store, t->id, now, "status", author, "open", error_r) < 0)
 		return -1;
