@@ -112,9 +112,10 @@ int notify_queue_agent_notice(struct notify_ctx *ctx, struct store *store, gint6
 	/* Nobody to tell (or a store error): no need to read the customer's history. */
 	if (ret < 0 || job.rcpts->len == 0 ||
 	    (history = events_history(store, t, &count, error_r)) == NULL) {
+		ret = ret < 0 || job.rcpts->len > 0 ? -1 : 0; /* before job's rcpts are freed */
 		compose_job_clear(&job);
 		store_ticket_free(&t);
-		return ret < 0 || job.rcpts->len > 0 ? -1 : 0;
+		return ret;
 	}
 	ret = -1;
 	compose_vars_ticket(job.vars, t, q);
