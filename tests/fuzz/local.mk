@@ -24,7 +24,7 @@ tests_fuzz_replay_parse_CFLAGS = $(FUZZ_CFLAGS) -DFUZZ_REPLAY_DIRS='"$(FUZZ_REG)
 tests_fuzz_replay_parse_LDADD = $(FUZZ_PARSE_LIBS)
 tests_fuzz_replay_quote_SOURCES = tests/fuzz/fuzz_quote.c tests/fuzz/replay.c $(FUZZ_SOURCES)
 tests_fuzz_replay_quote_CFLAGS = $(FUZZ_CFLAGS) -DFUZZ_REPLAY_DIRS='"$(FUZZ_REG)/quote", \
-	"$(abs_top_srcdir)/tests/data/quote", NULL'
+	"$(abs_top_srcdir)/tests/data/corpus/talon", "$(abs_top_srcdir)/tests/data/corpus/email_reply_parser", NULL'
 tests_fuzz_replay_quote_LDADD = $(FUZZ_PARSE_LIBS)
 tests_fuzz_replay_lmtp_SOURCES = tests/fuzz/fuzz_lmtp.c tests/fuzz/replay.c $(FUZZ_SOURCES)
 tests_fuzz_replay_lmtp_CFLAGS = $(FUZZ_CFLAGS) -DFUZZ_REPLAY_DIRS='"$(FUZZ_REG)/lmtp", \

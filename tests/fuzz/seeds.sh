@@ -22,7 +22,7 @@ copy_files() {
 }
 
 copy_files parse "$data/corpus" "$data/parse" "$data/hostile"
-copy_files quote "$data/quote" "$data/corpus/email_reply_parser" "$data/corpus/talon"
+copy_files quote "$data/corpus/email_reply_parser" "$data/corpus/talon"
 copy_files lmtp "$top/tests/fuzz/inputs/lmtp"
 copy_files token "$top/tests/fuzz/inputs/token"
 copy_files template "$top/templates"

@@ -1,6 +1,7 @@
 /* Unit tests for parse_reply_text(): one case per client style, the safety cases (invalid
  * UTF-8, 1 MB inputs), then a measurement over real replies copied from talon and
- * email_reply_parser (tests/data/quote/, expected new text in <name>.expected). */
+ * email_reply_parser (inputs from the corpus copy in tests/data/corpus; the expected new
+ * text of each in tests/data/quote/<project>/<name>.expected). */
 #include "postdesk/parse.h"
 
 #include <check.h>
@@ -304,24 +305,43 @@ static char *reply_of_eml(const char *data, gsize len)
 	return reply;
 }
 
-/* 1 if the reply of input `path` equals its .expected file, 0 if not, -1 if no input. */
-static int check_fixture(const char *dir, const char *name)
+/* Where the inputs of tests/data/quote/<dir> are: the corpus copy of their project. */
+static char *fixture_input_dir(const char *dir)
 {
-	const char *dot = strrchr(name, '.');
-	if (dot == NULL ||
-	    !(strcmp(dot, ".eml") == 0 || strcmp(dot, ".html") == 0 || strcmp(dot, ".txt") == 0))
+	if (g_str_has_prefix(dir, "talon"))
+		return g_build_filename(TESTS_SRCDIR, "data", "corpus", "talon", "tests", "fixtures",
+					dir + strlen("talon"), NULL);
+	return g_build_filename(TESTS_SRCDIR, "data", "corpus", "email_reply_parser", "test",
+				"emails", NULL);
+}
+
+/* 1 if the reply of the input for `expected_name` (a <base>.expected file in exp_dir; the
+ * input is <base>.eml, .html or .txt in in_dir) equals it, 0 if not, -1 if not an
+ * expected file. */
+static int check_fixture(const char *exp_dir, const char *in_dir, const char *expected_name)
+{
+	static const char *const exts[] = {".eml", ".html", ".txt"};
+	const char *dot = strrchr(expected_name, '.');
+	if (dot == NULL || strcmp(dot, ".expected") != 0)
 		return -1;
-	char *path = g_build_filename(dir, name, NULL);
-	char *base = g_strndup(name, dot - name);
-	char *exp_path = g_strdup_printf("%s/%s.expected", dir, base);
-	char *data = NULL, *want = NULL;
+	char *base = g_strndup(expected_name, dot - expected_name);
+	char *exp_path = g_build_filename(exp_dir, expected_name, NULL);
+	char *path = NULL, *data = NULL, *want = NULL;
+	const char *ext = NULL;
 	gsize len = 0;
+	for (gsize i = 0; i < G_N_ELEMENTS(exts) && ext == NULL; i++) {
+		g_free(path);
+		path = g_strconcat(in_dir, "/", base, exts[i], NULL);
+		if (g_file_test(path, G_FILE_TEST_EXISTS))
+			ext = exts[i];
+	}
+	ck_assert_msg(ext != NULL, "no input for %s in %s", exp_path, in_dir);
 	ck_assert_msg(g_file_get_contents(path, &data, &len, NULL), "cannot read %s", path);
 	ck_assert_msg(g_file_get_contents(exp_path, &want, NULL, NULL), "no %s", exp_path);
 	if (g_str_has_suffix(want, "\n"))
 		want[strlen(want) - 1] = '\0';
-	char *got = strcmp(dot, ".eml") == 0	? reply_of_eml(data, len)
-		    : strcmp(dot, ".html") == 0 ? parse_reply_text("", data, NULL)
+	char *got = strcmp(ext, ".eml") == 0	? reply_of_eml(data, len)
+		    : strcmp(ext, ".html") == 0 ? parse_reply_text("", data, NULL)
 						: parse_reply_text(data, NULL, NULL);
 	int ok = strcmp(got, want) == 0;
 	if (!ok)
@@ -345,17 +365,19 @@ START_TEST(test_real_replies)
 	g_mime_init();
 	for (gsize i = 0; i < G_N_ELEMENTS(dirs); i++) {
 		char *dir = g_build_filename(TESTS_SRCDIR, "data", "quote", dirs[i], NULL);
+		char *in_dir = fixture_input_dir(dirs[i]);
 		GDir *d = g_dir_open(dir, 0, NULL);
 		ck_assert_msg(d != NULL, "cannot open %s", dir);
 		const char *name;
 		while ((name = g_dir_read_name(d)) != NULL) {
-			int r = check_fixture(dir, name);
+			int r = check_fixture(dir, in_dir, name);
 			if (r >= 0) {
 				total++;
 				exact += r;
 			}
 		}
 		g_dir_close(d);
+		g_free(in_dir);
 		g_free(dir);
 	}
 	g_mime_shutdown();
