@@ -7,6 +7,7 @@
 #include "postdesk/notify.h"
 #include "postdesk/parse.h"
 #include "postdesk/token.h"
+#include "daemon.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -22,17 +23,9 @@ static void lmtpd_on_signal(int sig)
 	lmtp_server_stop(lmtpd_server);
 }
 
-static int lmtpd_fail(int code, char *error)
-{
-	log_error("%s", error);
-	g_free(error);
-	return code;
-}
-
 int main(int argc, char **argv)
 {
-	const char *conf_path = g_getenv("POSTDESK_CONF") ? g_getenv("POSTDESK_CONF")
-							   : CONF_DEFAULT_PATH;
+	const char *conf_path = daemon_default_conf();
 	struct conf *conf = NULL;
 	struct token_keys *keys = NULL;
 	struct committer *committer = NULL;
@@ -53,37 +46,28 @@ int main(int argc, char **argv)
 		else
 			return fprintf(stderr, "usage: postdesk-lmtpd [-c FILE] [-f]\n"), EX_USAGE;
 	}
-	if (conf_load(conf_path, &conf, &error) < 0)
-		return lmtpd_fail(EX_CONFIG, error);
-	/* privileges: refuse root without `user` while the error still reaches a terminal */
-	if (privs_check(conf->user, conf->path, &error) < 0)
-		return lmtpd_fail(EX_CONFIG, error);
-	log_set_level(log_level_named(conf->log_level));
-	if (token_keys_load(conf->key_file, &keys, &error) < 0)
-		return lmtpd_fail(EX_CONFIG, error);
+	if ((ret = daemon_setup(conf_path, &conf, &keys)) != 0)
+		return ret;
 	parse_init();
 	env.conf = conf;
 	if (notify_ctx_new(conf, keys, &env.notify, &error) < 0)
-		return lmtpd_fail(EX_CONFIG, error);
+		return daemon_fail(EX_CONFIG, error);
 	lmtp_limits_default(&limits);
 	limits.hostname = conf->hostname;
 	limits.max_message_size = (gsize)conf->max_message_size;
 	limits.idle_timeout = (guint)conf->lmtp_timeout;
-	if (!foreground) {
-		log_use_syslog("postdesk-lmtpd");
-		if (daemon(0, 0) < 0)
-			return lmtpd_fail(EX_OSERR, g_strdup_printf("daemon: %s", g_strerror(errno)));
-	}
+	if ((ret = daemon_detach("postdesk-lmtpd", foreground)) != 0)
+		return ret;
 	/* Threads start after daemon(): they would not survive its fork(). */
 	if (committer_new(&env, &committer, &error) < 0)
-		return lmtpd_fail(EX_TEMPFAIL, error);
+		return daemon_fail(EX_TEMPFAIL, error);
 	ctx = lmtp_backend_ctx_new(conf, keys, committer, &backend);
 	if (lmtp_server_new(conf->lmtp_listen, &backend, &limits, (guint)conf->lmtp_max_sessions,
 			    &lmtpd_server, &error) < 0)
-		return lmtpd_fail(EX_OSERR, error);
+		return daemon_fail(EX_OSERR, error);
 	/* privileges: the socket is bound (as root if started so); give root up for good */
 	if (privs_drop(conf->user, conf->path, &error) < 0)
-		return lmtpd_fail(EX_CONFIG, error);
+		return daemon_fail(EX_CONFIG, error);
 	signal(SIGPIPE, SIG_IGN);
 	/* A file-size limit (RLIMIT_FSIZE) must fail the write (EFBIG, a tempfail for the
 	 * message), not kill the daemon with SIGXFSZ (tests/e2e/diskfull.sh, durability). */
@@ -92,7 +76,7 @@ int main(int argc, char **argv)
 	signal(SIGINT, lmtpd_on_signal);
 	log_info("listening on %s", conf->lmtp_listen);
 	if (lmtp_server_run(lmtpd_server, &error) < 0)
-		ret = lmtpd_fail(EX_OSERR, error);
+		ret = daemon_fail(EX_OSERR, error);
 	lmtp_server_free(&lmtpd_server);
 	committer_free(&committer);
 	lmtp_backend_ctx_free(&ctx);

@@ -7,23 +7,16 @@
 #include "postdesk/lib.h"
 #include "postdesk/parse.h"
 #include "postdesk/token.h"
+#include "daemon.h"
 
 #include <signal.h>
 #include <stdio.h>
 #include <sysexits.h>
 #include <unistd.h>
 
-static int milterd_fail(int code, char *error)
-{
-	log_error("%s", error);
-	g_free(error);
-	return code;
-}
-
 int main(int argc, char **argv)
 {
-	const char *conf_path =
-	    g_getenv("POSTDESK_CONF") ? g_getenv("POSTDESK_CONF") : CONF_DEFAULT_PATH;
+	const char *conf_path = daemon_default_conf();
 	struct conf *conf = NULL;
 	struct token_keys *keys = NULL;
 	struct milter *m;
@@ -40,28 +33,18 @@ int main(int argc, char **argv)
 		else
 			return fprintf(stderr, "usage: postdesk-milter [-c FILE] [-f]\n"), EX_USAGE;
 	}
-	if (conf_load(conf_path, &conf, &error) < 0)
-		return milterd_fail(EX_CONFIG, error);
-	/* privileges: refuse root without `user` while the error still reaches a terminal */
-	if (privs_check(conf->user, conf->path, &error) < 0)
-		return milterd_fail(EX_CONFIG, error);
-	log_set_level(log_level_named(conf->log_level));
-	if (token_keys_load(conf->key_file, &keys, &error) < 0)
-		return milterd_fail(EX_CONFIG, error);
+	if ((ret = daemon_setup(conf_path, &conf, &keys)) != 0)
+		return ret;
 	parse_init();
-	if (!foreground) {
-		log_use_syslog("postdesk-milter");
-		if (daemon(0, 0) < 0)
-			return milterd_fail(EX_OSERR,
-					    g_strdup_printf("daemon: %s", g_strerror(errno)));
-	}
+	if ((ret = daemon_detach("postdesk-milter", foreground)) != 0)
+		return ret;
 	signal(SIGPIPE, SIG_IGN);
 	/* privileges: milter_run() binds the socket as root, then drops to conf->user. */
 	m = milter_new(conf, keys);
 	log_info("listening on %s", conf->milter_listen);
 	/* libmilter starts its threads inside milter_run, after daemon()'s fork. */
 	if (milter_run(m, &error) < 0) {
-		ret = milterd_fail(EX_OSERR, error);
+		ret = daemon_fail(EX_OSERR, error);
 		/* sessions may still use m, keys and conf: leave them to the exit */
 		return ret;
 	}

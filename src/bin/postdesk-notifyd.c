@@ -11,6 +11,8 @@
 #include "postdesk/survey.h"
 #include "postdesk/token.h"
 
+#include "daemon.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -29,12 +31,6 @@ static void notifyd_on_signal(int sig)
 	notifyd_stop = 1;
 }
 
-static int notifyd_fail(int code, char *error)
-{
-	log_error("%s", error);
-	g_free(error);
-	return code;
-}
 
 /* Milliseconds to sleep after a pass: none while rows are still due (more than a batch
  * was due), else until the next due row, at most NOTIFYD_POLL_MS (new rows may come at
@@ -71,7 +67,7 @@ static int notifyd_loop(struct store *store, const struct conf *conf, const stru
 	char *ctx_error = NULL;
 
 	if (notify_ctx_new(conf, keys, &ctx, &ctx_error) < 0)
-		return notifyd_fail(EX_CONFIG, ctx_error);
+		return daemon_fail(EX_CONFIG, ctx_error);
 	while (!notifyd_stop) {
 		gint64 now = clock_now();
 		char *error = NULL;
@@ -115,8 +111,7 @@ int main(int argc, char **argv)
 	    {"once", no_argument, NULL, 'o'},
 	    {NULL, 0, NULL, 0},
 	};
-	const char *conf_path =
-	    g_getenv("POSTDESK_CONF") ? g_getenv("POSTDESK_CONF") : CONF_DEFAULT_PATH;
+	const char *conf_path = daemon_default_conf();
 	struct conf *conf = NULL;
 	struct token_keys *keys = NULL;
 	struct store *store = NULL;
@@ -137,36 +132,26 @@ int main(int argc, char **argv)
 	}
 	if (optind != argc)
 		return notifyd_usage();
-	if (conf_load(conf_path, &conf, &error) < 0)
-		return notifyd_fail(EX_CONFIG, error);
-	/* privileges: refuse root without `user` while the error still reaches a terminal */
-	if (privs_check(conf->user, conf->path, &error) < 0)
-		return notifyd_fail(EX_CONFIG, error);
-	log_set_level(log_level_named(conf->log_level));
-	/* Broken templates or keys fail at start, not at the first mail. */
-	if (token_keys_load(conf->key_file, &keys, &error) < 0 ||
-	    notify_templates_check(conf->template_dir, notify_template_default_dir(), &error) <
-		0) {
+	if ((ret = daemon_setup(conf_path, &conf, &keys)) != 0)
+		return ret;
+	/* Broken templates fail at start, not at the first mail. */
+	if (notify_templates_check(conf->template_dir, notify_template_default_dir(), &error) < 0) {
 		token_keys_free(&keys);
 		conf_free(&conf);
-		return notifyd_fail(EX_CONFIG, error);
+		return daemon_fail(EX_CONFIG, error);
 	}
-	if (!foreground && !once) {
-		log_use_syslog("postdesk-notifyd");
-		if (daemon(0, 0) < 0)
-			return notifyd_fail(EX_OSERR,
-					    g_strdup_printf("daemon: %s", g_strerror(errno)));
-	}
+	if ((ret = daemon_detach("postdesk-notifyd", foreground || once)) != 0)
+		return ret;
 	/* privileges: no socket to bind; the database is opened as the user */
 	if (privs_drop(conf->user, conf->path, &error) < 0) {
 		token_keys_free(&keys);
 		conf_free(&conf);
-		return notifyd_fail(EX_CONFIG, error);
+		return daemon_fail(EX_CONFIG, error);
 	}
 	if (store_open(conf->database, 0, (int)conf->busy_timeout_ms, &store, &error) < 0) {
 		token_keys_free(&keys);
 		conf_free(&conf);
-		return notifyd_fail(EX_TEMPFAIL, error);
+		return daemon_fail(EX_TEMPFAIL, error);
 	}
 	/* A relay that drops the connection mid-write must not kill us (notify_smtp_send). */
 	signal(SIGPIPE, SIG_IGN);

@@ -1,0 +1,53 @@
+/* daemon: shared start-up of the postdesk daemons (see daemon.h). */
+#include "config.h"
+#include "daemon.h"
+#include "postdesk/lib.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+const char *daemon_default_conf(void)
+{
+	const char *env = g_getenv("POSTDESK_CONF");
+
+	return env != NULL ? env : CONF_DEFAULT_PATH;
+}
+
+int daemon_fail(int code, char *error)
+{
+	log_error("%s", error);
+	g_free(error);
+	return code;
+}
+
+int daemon_setup(const char *conf_path, struct conf **conf_r, struct token_keys **keys_r)
+{
+	char *error = NULL;
+
+	*conf_r = NULL;
+	*keys_r = NULL;
+	if (conf_load(conf_path, conf_r, &error) < 0)
+		return daemon_fail(EX_CONFIG, error);
+	if (privs_check((*conf_r)->user, (*conf_r)->path, &error) < 0) {
+		conf_free(conf_r);
+		return daemon_fail(EX_CONFIG, error);
+	}
+	log_set_level(log_level_named((*conf_r)->log_level));
+	if (token_keys_load((*conf_r)->key_file, keys_r, &error) < 0) {
+		conf_free(conf_r);
+		return daemon_fail(EX_CONFIG, error);
+	}
+	return 0;
+}
+
+int daemon_detach(const char *name, gboolean foreground)
+{
+	if (foreground)
+		return 0;
+	log_use_syslog(name);
+	if (daemon(0, 0) < 0)
+		return daemon_fail(EX_OSERR, g_strdup_printf("daemon: %s", g_strerror(errno)));
+	return 0;
+}
