@@ -4,8 +4,8 @@
  * the SMTP cases are left out and the program exits 77 (automake SKIP), never PASS. */
 #include "config.h"
 #include "postdesk/notify.h"
+#include "testutil.h"
 
-#include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <gmime/gmime.h>
@@ -28,13 +28,6 @@ static char *tmpdir_new(void)
 
 	ck_assert_ptr_nonnull(dir);
 	return dir;
-}
-
-static void rm_rf(const char *dir)
-{
-	char *argv[] = {"rm", "-rf", (char *)dir, NULL};
-
-	g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
 }
 
 static void write_file(const char *dir, const char *name, const char *text)
@@ -91,7 +84,7 @@ START_TEST(t_template_render_exact)
 	g_hash_table_unref(vars);
 	notify_template_free(&t);
 	ck_assert_ptr_null(t);
-	rm_rf(dir);
+	test_rm_rf(dir);
 	g_free(dir);
 }
 END_TEST
@@ -133,7 +126,7 @@ START_TEST(t_template_errors)
 	error = load_error(dir, "../etc/passwd");
 	ck_assert_ptr_nonnull(strstr(error, "bad template name"));
 	g_free(error);
-	rm_rf(dir);
+	test_rm_rf(dir);
 	g_free(dir);
 }
 END_TEST
@@ -168,9 +161,9 @@ START_TEST(t_template_override)
 	ck_assert_int_eq(notify_template_load(over, def, "reply", &t, &error), -1);
 	ck_assert_ptr_nonnull(strstr(error, "nope"));
 	g_free(error);
-	rm_rf(def);
-	rm_rf(over);
-	rm_rf(empty);
+	test_rm_rf(def);
+	test_rm_rf(over);
+	test_rm_rf(empty);
 	g_free(def);
 	g_free(over);
 	g_free(empty);
@@ -201,7 +194,7 @@ START_TEST(t_template_subject_crlf)
 	g_free(body);
 	notify_template_free(&t);
 	g_hash_table_unref(vars);
-	rm_rf(dir);
+	test_rm_rf(dir);
 	g_free(dir);
 }
 END_TEST
@@ -503,30 +496,6 @@ static struct {
 	char *dir;
 } sink;
 
-static int free_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
-static int port_open(int port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
-
 /* Start smtp-sink with extra options (NULL-terminated) on a fresh loopback port. Runs in
  * Check's parent process (unchecked fixture), so teardown kills it even if a test fails. */
 static void sink_start(const char *const *opts)
@@ -535,7 +504,7 @@ static void sink_start(const char *const *opts)
 	GError *err = NULL;
 
 	sink.dir = tmpdir_new();
-	sink.port = free_port();
+	sink.port = test_free_port();
 	g_ptr_array_add(argv, g_strdup(SMTP_SINK));
 	if (geteuid() == 0) {
 		/* As root smtp-sink drops to the postfix user, who must be able to write dumps. */
@@ -556,9 +525,9 @@ static void sink_start(const char *const *opts)
 				    NULL, NULL, &sink.pid, &err),
 		      "%s", err != NULL ? err->message : "");
 	g_ptr_array_unref(argv);
-	for (int i = 0; i < 100 && !port_open(sink.port); i++)
+	for (int i = 0; i < 100 && !test_port_open(sink.port); i++)
 		g_usleep(20000);
-	ck_assert_msg(port_open(sink.port), "smtp-sink did not start");
+	ck_assert_msg(test_port_open(sink.port), "smtp-sink did not start");
 }
 
 static void sink_stop(void)
@@ -570,7 +539,7 @@ static void sink_stop(void)
 		sink.pid = 0;
 	}
 	if (sink.dir != NULL) {
-		rm_rf(sink.dir);
+		test_rm_rf(sink.dir);
 		g_clear_pointer(&sink.dir, g_free);
 	}
 }
@@ -741,7 +710,7 @@ END_TEST
 START_TEST(t_smtp_closed_port)
 {
 	struct verdict v;
-	char *r = g_strdup_printf("127.0.0.1:%d", free_port());
+	char *r = g_strdup_printf("127.0.0.1:%d", test_free_port());
 	const char *const bad[] = {"ann@example.com>\r\nRSET"};
 
 	ck_assert_int_eq(

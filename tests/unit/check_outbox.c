@@ -9,8 +9,8 @@
 #include "postdesk/notify.h"
 #include "postdesk/store.h"
 #include "postdesk/token.h"
+#include "testutil.h"
 
-#include <arpa/inet.h>
 #include <check.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -27,37 +27,6 @@
 #define SMTP_SINK "/usr/sbin/smtp-sink"
 #endif
 #define T0 G_GINT64_CONSTANT(1767225600) /* 2026-01-01: the injected "now" */
-
-static void rm_rf(const char *dir)
-{
-	char *argv[] = {"rm", "-rf", (char *)dir, NULL};
-
-	g_spawn_sync(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, NULL, NULL);
-}
-
-static int free_port(void)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t sl = sizeof(sa);
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
-	close(fd);
-	return ntohs(sa.sin_port);
-}
-
-static int port_open(int port)
-{
-	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
-	int fd = socket(AF_INET, SOCK_STREAM, 0), ok;
-
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	ok = connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
 
 /* ---- the relay: smtp-sink ----
  * The port and dirs are chosen in Check's parent (unchecked fixture) so the forked test
@@ -98,9 +67,9 @@ static void sink_start(void)
 	ck_assert(g_file_set_contents(pidfile, text, -1, NULL));
 	g_free(text);
 	g_free(pidfile);
-	for (int i = 0; i < 100 && !port_open(sink.port); i++)
+	for (int i = 0; i < 100 && !test_port_open(sink.port); i++)
 		g_usleep(20000);
-	ck_assert_msg(port_open(sink.port), "smtp-sink did not start");
+	ck_assert_msg(test_port_open(sink.port), "smtp-sink did not start");
 }
 
 /* Pick the port and dirs; the relay stays down until sink_start(). */
@@ -117,7 +86,7 @@ static void sink_prepare(const char *const *opts)
 		ck_assert_int_eq(chmod(sink.dir, 0755), 0);
 		ck_assert_int_eq(chown(sink.dumps, pw->pw_uid, pw->pw_gid), 0);
 	}
-	sink.port = free_port();
+	sink.port = test_free_port();
 	sink.opts = opts;
 }
 
@@ -132,7 +101,7 @@ static void sink_stop(void)
 	}
 	g_free(text);
 	g_free(pidfile);
-	rm_rf(sink.dir);
+	test_rm_rf(sink.dir);
 	g_clear_pointer(&sink.dir, g_free);
 	g_clear_pointer(&sink.dumps, g_free);
 	sink.port = 0;
@@ -199,7 +168,7 @@ static void env_setup(void)
 	char *path, *text, *error = NULL;
 	gint64 customer;
 	/* No sink prepared: a closed port is the relay that is down. */
-	int port = sink.port > 0 ? sink.port : free_port();
+	int port = sink.port > 0 ? sink.port : test_free_port();
 
 	env.dir = g_dir_make_tmp("check_outbox.XXXXXX", NULL);
 	ck_assert_ptr_nonnull(env.dir);
@@ -233,7 +202,7 @@ static void env_teardown(void)
 	store_close(&env.store);
 	token_keys_free(&env.keys);
 	conf_free(&env.conf);
-	rm_rf(env.dir);
+	test_rm_rf(env.dir);
 	g_clear_pointer(&env.dir, g_free);
 }
 

@@ -2,7 +2,7 @@
 # end-to-end test of postdesk-notifyd. Include from tests/local.mk.
 check_PROGRAMS += tests/unit/check_outbox
 TESTS += tests/unit/check_outbox
-tests_unit_check_outbox_SOURCES = tests/unit/check_outbox.c
+tests_unit_check_outbox_SOURCES = tests/unit/check_outbox.c tests/unit/testutil.c tests/unit/testutil.h
 tests_unit_check_outbox_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_outbox_LDADD = $(MOD_NOTIFY) $(MOD_STORE) $(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) \
 	$(CHECK_LIBS) $(DEP_LIBS)
