@@ -24,8 +24,18 @@ run_suite() { # DIR CONFIGURE-FLAGS MAKE-ARGS...
 	# shellcheck disable=SC2086
 	"$top/configure" -q $flags || { cd "$top"; return 1; }
 	make -j"$jobs" >make.out 2>&1 || { tail -50 make.out; cd "$top"; return 1; }
-	make -j"$jobs" check "$@" || status=1
+	make -j"$jobs" check "$@" || { status=1; show_failures; }
 	cd "$top"
+}
+
+# The CI record keeps only what this script prints: for each failed test, its log's tail.
+show_failures() {
+	find . -name '*.trs' | while read -r trs; do
+		grep -q '^:test-result: \(FAIL\|ERROR\|XPASS\)' "$trs" || continue
+		log=${trs%.trs}.log
+		printf '\n--- %s (last 80 lines)\n' "${log#./}"
+		tail -n 80 "$log"
+	done
 }
 
 step "build with -Werror and run make check"

@@ -101,7 +101,7 @@ head -c 150000 /dev/zero | tr '\0' 'x' | fold -w 76 >"$big"
 send --from ann@shop.example --header "Subject: big" --header "Message-Id: <e2e-big@shop.example>" \
 	--body "$big"
 settle
-grep -q "dsn=5.3.4, status=bounced" "$T/postfix/log/maillog" ||
+pd_maillog_wait "$T/postfix" "dsn=5.3.4, status=bounced" ||
 	pd_fail "the message over postdesk's SIZE was not bounced"
 head -c 300000 /dev/zero | tr '\0' 'y' | fold -w 76 >"$big"
 pd_swaks --to "support@$DOMAIN" --from ann@shop.example --header "Subject: huge" \
@@ -123,7 +123,7 @@ settle
 expect_eq "$(ticket_of e2e-tok@mail.example)" 1 "token reply"
 expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'e2e-forged@evil.example'")" 0 \
 	"forged token stored"
-grep -q "550 5.7.1" "$T/postfix/log/maillog" || pd_fail "no 550 5.7.1 for the forged token"
+pd_maillog_wait "$T/postfix" "550 5.7.1" || pd_fail "no 550 5.7.1 for the forged token"
 
 expect_eq "$(q "SELECT count(*) FROM tickets")" 4 "ticket count (1, the stranger's, \"twice\", the reused Message-ID)"
 pd_log "PASS (${SECONDS}s)"

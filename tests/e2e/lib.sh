@@ -102,10 +102,14 @@ pd_tmpdir() {
 	echo "$d"
 }
 
-# Run CMD... until it succeeds or TIMEOUT seconds pass (return 1).
+# Run CMD... until it succeeds or TIMEOUT seconds pass (return 1). TIMEOUT is scaled by
+# PD_TIME_FACTOR (default 1, 4 under PD_VALGRIND), for slow or loaded machines: the
+# timeouts bound a wait, they never make a test pass.
 pd_wait_until() {
 	local timeout=$1 end
 	shift
+	timeout=$((timeout * ${PD_TIME_FACTOR:-1}))
+	[ "${PD_VALGRIND:-0}" = 1 ] && timeout=$((timeout * 4))
 	end=$((SECONDS + timeout))
 	until "$@"; do
 		[ "$SECONDS" -ge "$end" ] && return 1
@@ -182,14 +186,17 @@ pd__alive() {
 	return 0
 }
 
-# Wait up to 5 s for PID to exit; then KILL it (and with GROUP=1 its process group).
+# Wait up to 5 s for PID to exit (60 s under PD_VALGRIND: valgrind's leak check at exit
+# takes seconds on a loaded machine, and a KILL would cut its log short); then KILL it
+# (and with GROUP=1 its process group).
 pd__reap() {
-	local pid=$1 what=$2 group=${3:-0} i
-	for i in $(seq 1 100); do
+	local pid=$1 what=$2 group=${3:-0} i n=100
+	[ "${PD_VALGRIND:-0}" = 1 ] && n=1200
+	for i in $(seq 1 $n); do
 		pd__alive "$pid" || return 0
 		sleep 0.05
 	done
-	pd_log "$what (pid $pid) ignored SIGTERM for 5s, killing"
+	pd_log "$what (pid $pid) ignored SIGTERM for $((n / 20))s, killing"
 	if [ "$group" = 1 ]; then
 		kill -KILL -- "-$pid" 2>/dev/null
 	fi
@@ -464,6 +471,14 @@ pd_postfix_wait_empty() {
 
 # The last N (default 30) lines of DIR's maillog.
 pd_maillog() { tail -n "${2:-30}" "$1/log/maillog" 2>/dev/null; }
+
+# Wait (default 10 s) until the maillog of sandbox DIR has a line matching the grep
+# pattern PATTERN. Postfix writes its log through postlogd, a datagram service: a line can
+# land after the queue is already empty, so a test must not grep once and conclude.
+pd_maillog_wait() {
+	local dir=$1 pattern=$2 timeout=${3:-10}
+	pd_wait_until "$timeout" grep -q -e "$pattern" "$dir/log/maillog"
+}
 
 # ---------------------------------------------------------------- mail peers
 

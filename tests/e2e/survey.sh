@@ -50,8 +50,10 @@ q() { sqlite3 -cmd '.timeout 5000' "$T/a/postdesk.db" "$1"; }
 expect_eq() { [ "$1" = "$2" ] || pd_fail "$3: got '$1', expected '$2'"; }
 captured() { grep -l -F "X-Rcpt-Args: <$1>" "$CAP"/* 2>/dev/null; }
 captured_count() { captured "$1" | grep -c .; }
+# (A function, so that pd_wait_until evaluates the count afresh on every try.)
+has_captured() { [ "$(captured_count "$1")" -ge "$2" ]; }
 wait_captured() { # RCPT COUNT
-	pd_wait_until 20 test "$(captured_count "$1")" -ge "$2" ||
+	pd_wait_until 20 has_captured "$1" "$2" ||
 		pd_fail "expected $2 mail(s) for $1 at the capture server, got $(captured_count "$1")"
 }
 newest_for() { captured "$1" | xargs ls -t | head -1; }
@@ -137,7 +139,7 @@ bad=$(echo "$link" | sed 's/-s4-/-s5-/')
 pd_swaks --to "$bad" --from c1@shop.example --header "Message-Id: <s3@shop.example>" \
 	--body "5" || pd_fail "swaks tampered"
 pd_postfix_wait_empty "$T/postfix" 30
-grep -q "550 5.7.1" "$T/postfix/log/maillog" || pd_fail "tampered token not refused"
+pd_maillog_wait "$T/postfix" "550 5.7.1" || pd_fail "tampered token not refused"
 expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 's3@shop.example'")" 0 \
 	"tampered answer stored"
 expect_eq "$(q 'SELECT csat FROM surveys WHERE ticket_id = 1')" 2 "tampered answer not stored"
