@@ -47,6 +47,8 @@ struct milter_msg {
 	guint received_ours;  /* Received headers naming our host name */
 	guint n_ticket_hdrs;  /* X-Postdesk-Ticket headers from outside (deleted at EOM) */
 	guint n_verdict_hdrs; /* X-Postdesk-Verdict headers from outside */
+	gboolean agent_rcpt;  /* an accepted agent or note token recipient (roles a, n) */
+	guint authres;	      /* AUTHRES_* of the trusted Authentication-Results headers */
 };
 
 /* One SMTP connection. */
@@ -72,16 +74,38 @@ void milter_policy_mail(struct milter_conn *c, const char *sender, char *const *
 /* RCPT TO: other domains always OK; ours through rcpt_resolve, then the declared size, the
  * ticket of a token and the agent-sender rule for agent/note tokens. */
 void milter_policy_rcpt(struct milter_conn *c, const char *addr, struct verdict *v);
-/* One header: counts loop signs, our trace headers, size; keeps reference headers. */
+/* One header: counts loop signs, our trace headers, size; keeps reference headers; reads
+ * trusted Authentication-Results headers of agent mail. */
 void milter_policy_header(struct milter_conn *c, const char *name, const char *value,
 			  struct verdict *v);
-/* End of headers: loop, then Message-ID threading, then the new-ticket flood limit. */
+/* End of headers: loop, then the Authentication-Results check of agent mail (when
+ * milter_authserv_id is set), then Message-ID threading, then the new-ticket flood limit. */
 void milter_policy_eoh(struct milter_conn *c, struct verdict *v);
 /* A body chunk of len bytes: the size limit. */
 void milter_policy_body(struct milter_conn *c, gsize len, struct verdict *v);
 /* End of message: the trace header values to add (g_malloc'ed) when the ticket is known;
  * returns FALSE (nothing to add) otherwise. */
 gboolean milter_policy_tags(const struct milter_conn *c, char **ticket_r, char **verdict_r);
+
+/* ---- Authentication-Results (RFC 8601; milter_authres.c, no state) ---- */
+/* The results that matter to the agent-mail check, OR-ed over a message's trusted headers. */
+enum milter_authres_flag {
+	AUTHRES_DKIM_PASS = 1 << 0,
+	AUTHRES_DKIM_FAIL = 1 << 1,
+	AUTHRES_SPF_PASS = 1 << 2,
+	AUTHRES_SPF_FAIL = 1 << 3,
+	AUTHRES_DMARC_FAIL = 1 << 4,
+};
+/* Read one Authentication-Results header value (any input: it never reads past the NUL).
+ * Its authserv-id is compared with authserv_id, ignoring ASCII case: 0 if it differs (the
+ * rest is not read), 1 if it is ours and well formed (its AUTHRES_* results OR-ed into
+ * *results_r), -1 if ours but malformed (*error_r set, *results_r untouched). */
+int milter_authres_parse(const char *value, const char *authserv_id, guint *results_r,
+			 char **error_r);
+/* The refusal rule: dmarc=fail, or dkim=fail / spf=fail with no dkim=pass or spf=pass.
+ * Returns what failed ("dmarc=fail", "dkim=fail", "spf=fail", "dkim=fail, spf=fail"; a
+ * static string) or NULL when the results do not refuse. */
+const char *milter_authres_failure(guint results);
 
 /* ---- the flood table (locks flood_lock) ---- */
 /* Count one new-ticket mail from sender ("" or NULL: not counted by sender) and client_ip

@@ -241,6 +241,11 @@ void milter_policy_rcpt(struct milter_conn *c, const char *addr, struct verdict 
 		policy_token_checks(c, &r, bare, v);
 		if (v->status == VERDICT_OK)
 			c->msg.token_rcpt = TRUE;
+		/* Also when the sender check was skipped (database down, "continue"): the
+		 * Authentication-Results check needs no database. */
+		if (v->status == VERDICT_OK &&
+		    (r.token.role == TOKEN_AGENT || r.token.role == TOKEN_NOTE))
+			c->msg.agent_rcpt = TRUE;
 	}
 	if (v->status == VERDICT_OK)
 		c->msg.ours = TRUE;
@@ -272,6 +277,22 @@ static gboolean policy_mentions(const char *value, const char *host)
 	return found;
 }
 
+/* A trusted Authentication-Results header of agent mail: note its results. Only headers
+ * naming milter_authserv_id count; anyone outside can write the others. A malformed one
+ * is ignored: our own MTA writes well-formed ones, so it was not written by our MTA. */
+static void policy_authres(struct milter_conn *c, const char *value)
+{
+	const char *id = c->m->conf->milter_authserv_id;
+	char *error = NULL;
+
+	if (id == NULL || !c->msg.agent_rcpt)
+		return;
+	if (milter_authres_parse(value, id, &c->msg.authres, &error) < 0) {
+		log_debug("milter: ignored: %s", error);
+		g_free(error);
+	}
+}
+
 void milter_policy_header(struct milter_conn *c, const char *name, const char *value,
 			  struct verdict *v)
 {
@@ -293,6 +314,8 @@ void milter_policy_header(struct milter_conn *c, const char *name, const char *v
 		msg->n_ticket_hdrs++;
 	} else if (g_ascii_strcasecmp(name, MILTER_VERDICT_HEADER) == 0) {
 		msg->n_verdict_hdrs++;
+	} else if (g_ascii_strcasecmp(name, "Authentication-Results") == 0) {
+		policy_authres(c, value);
 	} else if (g_ascii_strcasecmp(name, "Message-ID") == 0 ||
 		   g_ascii_strcasecmp(name, "In-Reply-To") == 0 ||
 		   g_ascii_strcasecmp(name, "References") == 0) {
@@ -359,6 +382,7 @@ static int policy_thread(struct milter_conn *c, struct verdict *v)
 void milter_policy_eoh(struct milter_conn *c, struct verdict *v)
 {
 	struct milter_msg *msg = &c->msg;
+	const char *failed;
 
 	verdict_ok(v, "headers ok");
 	if (!msg->ours)
@@ -366,6 +390,14 @@ void milter_policy_eoh(struct milter_conn *c, struct verdict *v)
 	if (msg->loop_header || msg->received_ours > MILTER_LOOP_RECEIVED_MAX) {
 		verdict_set(v, VERDICT_PERMFAIL, 554, "5.4.6", "mail loop detected (%s)",
 			    msg->loop_header ? MILTER_LOOP_HEADER : "too many Received headers");
+		return;
+	}
+	/* Agent mail only: a customer's mail is never refused for failing authentication
+	 * (forwarders and mailing lists break DKIM and SPF of honest customers). */
+	if (msg->agent_rcpt && c->m->conf->milter_authserv_id != NULL &&
+	    (failed = milter_authres_failure(msg->authres)) != NULL) {
+		verdict_set(v, VERDICT_PERMFAIL, 550, "5.7.1",
+			    "agent mail failed sender authentication (%s)", failed);
 		return;
 	}
 	if (msg->ticket == 0 && msg->refs != NULL && policy_thread(c, v) < 0)

@@ -1,13 +1,16 @@
 /* check_milter: unit tests of the milter's pure parts (milter_policy.c): the listen
- * syntax conversion, the flood table's fixed windows, and the stages that need no
- * database (unknown recipients, size, loops). The database-backed checks and libmilter
- * itself are covered by tests/milter/run.sh and tests/e2e/milter.sh. */
+ * syntax conversion, the flood table's fixed windows, the stages that need no
+ * database (unknown recipients, size, loops), and the Authentication-Results reader and
+ * its refusal rule (milter_authres.c), fed well-formed, malformed and hostile values. The
+ * database-backed checks and libmilter itself are covered by tests/milter/run.sh and
+ * tests/e2e/milter.sh. */
 #include "config.h"
 #include "milter-private.h"
 #include "postdesk/parse.h"
 
 #include <check.h>
 #include <glib/gstdio.h>
+#include <string.h>
 
 static char *tmpdir;
 static struct conf *conf;
@@ -228,6 +231,196 @@ START_TEST(test_loops_and_size)
 }
 END_TEST
 
+/* milter_authres_parse with id "mx.help.example": its return value; *results_r the flags. */
+static int authres(const char *value, guint *results_r)
+{
+	char *error = NULL;
+	int ret;
+
+	*results_r = 0;
+	ret = milter_authres_parse(value, "mx.help.example", results_r, &error);
+	if (ret < 0) {
+		ck_assert_ptr_nonnull(error);
+		ck_assert_uint_eq(*results_r, 0); /* untouched on error */
+	} else {
+		ck_assert_ptr_null(error);
+	}
+	g_free(error);
+	return ret;
+}
+
+START_TEST(test_authres_parse)
+{
+	guint r;
+
+	/* what OpenDKIM, OpenDMARC and rspamd write: comments holding ';', quoted values */
+	ck_assert_int_eq(authres("mx.help.example; dkim=pass (1024-bit key; unprotected) "
+				 "header.d=help-staff.example header.i=@help-staff.example "
+				 "header.b=\"AbC/+=dE\"",
+				 &r),
+			 1);
+	ck_assert_uint_eq(r, AUTHRES_DKIM_PASS);
+	ck_assert_int_eq(authres("mx.help.example; dkim=fail header.b=AbC/+=dE; spf=fail "
+				 "smtp.mailfrom=bob@help-staff.example; dmarc=fail (p=reject "
+				 "dis=none) header.from=help-staff.example",
+				 &r),
+			 1);
+	ck_assert_uint_eq(r, AUTHRES_DKIM_FAIL | AUTHRES_SPF_FAIL | AUTHRES_DMARC_FAIL);
+	ck_assert_int_eq(authres("mx.help.example;\r\n\tdmarc=fail reason=\"No valid SPF; "
+				 "no \\\"DKIM\\\"\" header.from=x.example",
+				 &r),
+			 1);
+	ck_assert_uint_eq(r, AUTHRES_DMARC_FAIL);
+	/* case, version number, method version, CFWS everywhere, nested comments */
+	ck_assert_int_eq(authres("  MX.Help.Example 1 ; DKIM/1 = Pass", &r), 1);
+	ck_assert_uint_eq(r, AUTHRES_DKIM_PASS);
+	ck_assert_int_eq(authres("(a (nested) \\) comment)mx.help.example(c)1(d);(e)spf(f)="
+				 "(g)pass(h)smtp(i).(j)mailfrom(k)=(l)\"x y\"@x.example(m)",
+				 &r),
+			 1);
+	ck_assert_uint_eq(r, AUTHRES_SPF_PASS);
+	/* a quoted authserv-id, unescaped before the comparison */
+	ck_assert_int_eq(authres("\"mx.help\\.example\"; spf=fail", &r), 1);
+	ck_assert_uint_eq(r, AUTHRES_SPF_FAIL);
+	/* none, and results that are neither pass nor fail */
+	ck_assert_int_eq(authres("mx.help.example; none", &r), 1);
+	ck_assert_uint_eq(r, 0);
+	ck_assert_int_eq(authres("mx.help.example 1;none (nothing checked) ", &r), 1);
+	ck_assert_uint_eq(r, 0);
+	ck_assert_int_eq(authres("mx.help.example; dkim=neutral; spf=softfail; dkim=temperror; "
+				 "spf=permerror; dmarc=none; dmarc=pass; iprev=fail "
+				 "policy.iprev=192.0.2.1; arc=fail",
+				 &r),
+			 1);
+	ck_assert_uint_eq(r, 0);
+	/* another authserv-id: not read at all, even when the rest is garbage */
+	ck_assert_int_eq(authres("evil.example; dkim=fail", &r), 0);
+	ck_assert_int_eq(authres("mx.help.example.evil.example; dkim=fail", &r), 0);
+	ck_assert_int_eq(authres("evil.example; ((((", &r), 0);
+	ck_assert_int_eq(authres("mx.help.exampl; dkim=fail", &r), 0);
+	ck_assert_int_eq(authres("", &r), 0);
+	ck_assert_int_eq(authres("   ", &r), 0);
+	ck_assert_int_eq(authres(";dkim=fail", &r), 0);
+	ck_assert_int_eq(authres("\"mx.help.example", &r), 0);		 /* unclosed quote */
+	ck_assert_int_eq(authres("(mx.help.example; dkim=fail", &r), 0); /* unclosed comment */
+	ck_assert_uint_eq(r, 0);
+}
+END_TEST
+
+/* Malformed values that claim our id: refused (-1) with nothing recorded, never a crash. */
+START_TEST(test_authres_malformed)
+{
+	static const char *const bad[] = {
+	    "mx.help.example",
+	    "mx.help.example;",
+	    "mx.help.example; ",
+	    "mx.help.example; dkim",
+	    "mx.help.example; dkim=",
+	    "mx.help.example; =fail",
+	    "mx.help.example; dkim=pass;",
+	    "mx.help.example; dkim=fail (unterminated",
+	    "mx.help.example; dkim=fail ((nested) still open",
+	    "mx.help.example; dkim=fail (escaped close \\)",
+	    "mx.help.example; dkim=fail (ends in a backslash \\",
+	    "mx.help.example (open; dkim=fail",
+	    "mx.help.example 1 (open",
+	    "mx.help.example dkim=fail",
+	    "mx.help.example 1 2; dkim=fail",
+	    "mx.help.example; none; dkim=fail",
+	    "mx.help.example; none dkim=fail",
+	    "mx.help.example; dkim=fail header.d",
+	    "mx.help.example; dkim=fail header.=x",
+	    "mx.help.example; dkim=fail header.d=",
+	    "mx.help.example; dkim=fail header.d=\"unterminated",
+	    "mx.help.example; dkim=fail header.d=\"ends in a backslash\\",
+	    "mx.help.example; dkim=fail foo=bar",
+	    "mx.help.example; dkim=fail reason",
+	    "mx.help.example; dkim/=fail",
+	    "mx.help.example; dkim/x=fail",
+	    "mx.help.example; dkim=fail; spf",
+	    "mx.help.example; d\xc3\xa9kim=fail",
+	    "mx.help.example; dkim=fail\x01",
+	    "mx.help.example\x7f; dkim=fail",
+	};
+	guint r;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(bad); i++) {
+		if (authres(bad[i], &r) != -1)
+			ck_abort_msg("accepted: %s", bad[i]);
+	}
+}
+END_TEST
+
+/* Hostile sizes: very long values, deep comment nesting (no recursion to overflow). */
+START_TEST(test_authres_long)
+{
+	GString *s = g_string_new("mx.help.example");
+	guint r;
+	int i;
+
+	for (i = 0; i < 20000; i++)
+		g_string_append(s, "; dkim=neutral header.b=\"xxxxxxxxxxxxxxxx\"");
+	g_string_append(s, "; dkim=fail");
+	ck_assert_int_eq(authres(s->str, &r), 1);
+	ck_assert_uint_eq(r, AUTHRES_DKIM_FAIL);
+	g_string_assign(s, "mx.help.example; dkim=fail ");
+	for (i = 0; i < 500000; i++)
+		g_string_append_c(s, '(');
+	ck_assert_int_eq(authres(s->str, &r), -1);
+	for (i = 0; i < 500000; i++)
+		g_string_append_c(s, ')');
+	ck_assert_int_eq(authres(s->str, &r), 1);
+	ck_assert_uint_eq(r, AUTHRES_DKIM_FAIL);
+	g_string_assign(s, "mx.help.example; ");
+	for (i = 0; i < 1000000; i++)
+		g_string_append_c(s, 'a');
+	g_string_append(s, "=fail");
+	ck_assert_int_eq(authres(s->str, &r), 1);
+	ck_assert_uint_eq(r, 0);
+	g_string_free(s, TRUE);
+}
+END_TEST
+
+/* Every truncation of a valid value is read without going past its end (ASan watches). */
+START_TEST(test_authres_truncations)
+{
+	const char *full =
+	    "(c (n) \\)) \"mx.help.example\" 1 (v); dkim/1 = fail (x; y) reason="
+	    "\"a \\\" b\" header.d=\"l p\"@x.example (z); spf=pass smtp.mailfrom=a@b";
+	gsize len = strlen(full);
+	guint r;
+
+	for (gsize n = 0; n <= len; n++) {
+		char *part = g_malloc(n + 1); /* exactly sized: a read past the NUL is an error */
+		memcpy(part, full, n);
+		part[n] = '\0';
+		authres(part, &r);
+		g_free(part);
+	}
+	ck_assert_int_eq(authres(full, &r), 1);
+	ck_assert_uint_eq(r, AUTHRES_DKIM_FAIL | AUTHRES_SPF_PASS);
+}
+END_TEST
+
+START_TEST(test_authres_rule)
+{
+	ck_assert_pstr_eq(milter_authres_failure(0), NULL);
+	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_DKIM_PASS), NULL);
+	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_DKIM_FAIL), "dkim=fail");
+	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_SPF_FAIL), "spf=fail");
+	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_DKIM_FAIL | AUTHRES_SPF_FAIL),
+			  "dkim=fail, spf=fail");
+	/* one passing method outweighs a failing one... */
+	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_DKIM_FAIL | AUTHRES_DKIM_PASS), NULL);
+	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_DKIM_FAIL | AUTHRES_SPF_PASS), NULL);
+	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_SPF_FAIL | AUTHRES_DKIM_PASS), NULL);
+	/* ...but not a DMARC failure */
+	ck_assert_pstr_eq(
+	    milter_authres_failure(AUTHRES_DMARC_FAIL | AUTHRES_DKIM_PASS | AUTHRES_SPF_PASS),
+	    "dmarc=fail");
+}
+END_TEST
+
 static Suite *milter_suite(void)
 {
 	Suite *s = suite_create("milter");
@@ -239,6 +432,11 @@ static Suite *milter_suite(void)
 	tcase_add_test(tc, test_flood_threads);
 	tcase_add_test(tc, test_rcpt_without_database);
 	tcase_add_test(tc, test_loops_and_size);
+	tcase_add_test(tc, test_authres_parse);
+	tcase_add_test(tc, test_authres_malformed);
+	tcase_add_test(tc, test_authres_long);
+	tcase_add_test(tc, test_authres_truncations);
+	tcase_add_test(tc, test_authres_rule);
 	suite_add_tcase(s, tc);
 	return s;
 }

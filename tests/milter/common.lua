@@ -1,7 +1,7 @@
 -- common.lua: helpers shared by the postdesk-milter miltertest scripts (loaded with
 -- dofile by each script). run.sh defines SOCK (the milter to talk to) and the addresses
--- (DOMAIN, TOKEN_C, TOKEN_BAD, TOKEN_NOTICKET, TOKEN_AGENT, TOKEN_NOTE, TOKEN_B, AGENT, N)
--- miltertest -D.
+-- (DOMAIN, TOKEN_C, TOKEN_BAD, TOKEN_NOTICKET, TOKEN_AGENT, TOKEN_NOTE, TOKEN_B, AGENT, N,
+-- AUTHSERV_ID) with miltertest -D.
 
 -- Fail the test with a message unless err (a miltertest return value) is nil.
 function pd_ok(err, what)
@@ -107,4 +107,32 @@ end
 
 function pd_skip(reason)
 	error({ skip = reason })
+end
+
+-- One message from sender to rcpt with the given headers (a list of {name, value}), up to
+-- and including end of headers; returns the EOH reply. The RCPT must be accepted.
+function pd_mail_eoh(conn, from, rcpt, headers)
+	local r = pd_envelope(conn, "<" .. from .. ">", "<" .. rcpt .. ">")
+	if r ~= SMFIR_CONTINUE then
+		error("RCPT <" .. rcpt .. "> from <" .. from .. "> refused: " .. name(r), 2)
+	end
+	return pd_headers(conn, headers)
+end
+
+-- The same, carried on to the end of the message, which must be accepted.
+function pd_mail_accepted(conn, from, rcpt, headers, what)
+	local r = pd_mail_eoh(conn, from, rcpt, headers)
+	if r ~= SMFIR_CONTINUE then
+		error(what .. ": end of headers answered " .. name(r) .. ", expected CONTINUE", 2)
+	end
+	pd_expect_eom(conn, pd_finish(conn, "thanks\r\n"))
+end
+
+-- The same, refused at end of headers with a reply code (REPLYCODE: the 550 is in the log).
+function pd_mail_refused(conn, from, rcpt, headers, what)
+	local r = pd_mail_eoh(conn, from, rcpt, headers)
+	if r ~= SMFIR_REPLYCODE then
+		error(what .. ": end of headers answered " .. name(r) .. ", expected REPLYCODE", 2)
+	end
+	mt.abort(conn)
 end

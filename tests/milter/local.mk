@@ -11,7 +11,10 @@ EXTRA_DIST += tests/milter/run.sh tests/milter/common.lua tests/milter/tsan.supp
 	tests/milter/msgid_tag.lua tests/milter/other_domain.lua tests/milter/parallel_new.lua \
 	tests/milter/queue_new.lua tests/milter/size.lua tests/milter/token_bad_mac.lua \
 	tests/milter/token_no_ticket.lua tests/milter/token_tag.lua \
-	tests/milter/unknown_local.lua tests/e2e/milter.sh
+	tests/milter/unknown_local.lua tests/milter/authres_customer.lua \
+	tests/milter/authres_dmarc.lua tests/milter/authres_fail.lua \
+	tests/milter/authres_foreign.lua tests/milter/authres_off.lua \
+	tests/milter/authres_pass.lua tests/e2e/milter.sh
 check_PROGRAMS += tests/milter/check_milter
 TESTS += tests/milter/check_milter
 tests_milter_check_milter_SOURCES = tests/milter/check_milter.c

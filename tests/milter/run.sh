@@ -2,9 +2,10 @@
 # tests/milter/run.sh: every miltertest script in tests/milter/*.lua against a real
 # postdesk-milter on a unix socket in a temp dir, with a temp config and database (made
 # with `postdesk init`, ticket 1 delivered with `postdesk deliver`, an agent added with
-# `postdesk agent add`). Three milters run: "main" (readable database), "db-tempfail" and
-# "db-continue" (database missing, milter_on_db_error set accordingly); a script names
-# its milter in a "-- milter: NAME" line. "-- expect-log: TEXT" lines must appear in
+# `postdesk agent add`). Four milters run: "main" (readable database), "db-tempfail" and
+# "db-continue" (database missing, milter_on_db_error set accordingly), "authres" (like
+# main, plus milter_authserv_id = AUTHSERV_ID); a script names its milter in a
+# "-- milter: NAME" line. "-- expect-log: TEXT" lines must appear in
 # that milter's log while the script runs (TOKEN_* words are replaced by the addresses):
 # miltertest sees only "a reply code", the log shows which one.
 # Then 20 scripts run at once against the main milter. Any sanitizer report in a milter's
@@ -41,7 +42,9 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 DOMAIN=help.example
-# name db on_db_error
+AUTHSERV_ID=mx.help.example
+MILTERS="main db-tempfail db-continue authres"
+# name db on_db_error [extra line]
 write_conf() {
 	cat >"$T/$1.conf" <<EOC
 [postdesk]
@@ -56,6 +59,7 @@ milter_on_db_error = $3
 max_message_size = 2000
 log_level = info
 template_dir = $srcdir/templates/en
+${4:-}
 
 [queue support]
 address = support@$DOMAIN
@@ -64,6 +68,7 @@ EOC
 write_conf main "$T/db/postdesk.db" tempfail
 write_conf db-tempfail "$T/missing/postdesk.db" tempfail
 write_conf db-continue "$T/missing/postdesk.db" continue
+write_conf authres "$T/db/postdesk.db" tempfail "milter_authserv_id = $AUTHSERV_ID"
 
 PD="$builddir/src/bin/postdesk -c $T/main.conf"
 $PD init >"$T/init.log" 2>&1 || { cat "$T/init.log"; exit 99; }
@@ -84,12 +89,12 @@ TOKEN_B=$(mk 77 b)
 TOKEN_BAD=$(echo "$TOKEN_C" | sed 's/-c-[a-z2-7]*@/-c-aaaaaaaaaaaaaaaa@/')
 [ "$TOKEN_BAD" != "$TOKEN_C" ] || { echo "ERROR: could not forge a token"; exit 99; }
 
-for name in main db-tempfail db-continue; do
+for name in $MILTERS; do
 	"$builddir/src/bin/postdesk-milter" -f -c "$T/$name.conf" \
 		>"$T/$name.log" 2>&1 &
 	PIDS="$PIDS $!"
 done
-for name in main db-tempfail db-continue; do
+for name in $MILTERS; do
 	i=0
 	until [ -S "$T/$name.sock" ]; do
 		i=$((i + 1))
@@ -103,7 +108,7 @@ run_script() {
 	miltertest -D SOCK="unix:$T/$1.sock" -D LIBDIR="$tdir" -D DOMAIN="$DOMAIN" -D N="${4:-0}" \
 		-D TOKEN_C="$TOKEN_C" -D TOKEN_BAD="$TOKEN_BAD" \
 		-D TOKEN_NOTICKET="$TOKEN_NOTICKET" -D TOKEN_AGENT="$TOKEN_AGENT" -D TOKEN_B="$TOKEN_B" \
-		-D TOKEN_NOTE="$TOKEN_NOTE" \
+		-D TOKEN_NOTE="$TOKEN_NOTE" -D AUTHSERV_ID="$AUTHSERV_ID" \
 		-D AGENT="$AGENT" -s "$2" >"$3" 2>&1
 }
 
@@ -178,7 +183,7 @@ for pid in $PIDS; do
 	wait "$pid" 2>/dev/null
 done
 PIDS=
-for name in main db-tempfail db-continue; do
+for name in $MILTERS; do
 	if grep -q "Sanitizer\|runtime error:" "$T/$name.log"; then
 		echo "FAIL: sanitizer report from milter $name:"
 		cat "$T/$name.log"
