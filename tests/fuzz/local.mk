@@ -12,9 +12,10 @@ FUZZ_PARSE_LIBS = $(MOD_PARSE) $(MOD_LIB) $(DEP_LIBS)
 FUZZ_TOKEN_LIBS = $(MOD_TOKEN) $(MOD_LIB) $(DEP_LIBS)
 FUZZ_LMTP_LIBS = $(MOD_INGEST) $(MOD_LIB) $(DEP_LIBS)
 FUZZ_TEMPLATE_LIBS = $(MOD_NOTIFY) $(MOD_LIB) $(DEP_LIBS)
+FUZZ_AUTHRES_LIBS = $(MOD_INGEST) $(MOD_LIB) $(DEP_LIBS)
 
 FUZZ_REPLAYS = tests/fuzz/replay_parse tests/fuzz/replay_quote tests/fuzz/replay_lmtp \
-	tests/fuzz/replay_token tests/fuzz/replay_template
+	tests/fuzz/replay_token tests/fuzz/replay_template tests/fuzz/replay_authres
 check_PROGRAMS += $(FUZZ_REPLAYS)
 TESTS += $(FUZZ_REPLAYS)
 
@@ -38,11 +39,15 @@ tests_fuzz_replay_template_SOURCES = tests/fuzz/fuzz_template.c tests/fuzz/repla
 tests_fuzz_replay_template_CFLAGS = $(FUZZ_CFLAGS) -DFUZZ_REPLAY_DIRS='"$(FUZZ_REG)/template", \
 	"$(abs_top_srcdir)/templates/en", NULL'
 tests_fuzz_replay_template_LDADD = $(FUZZ_TEMPLATE_LIBS)
+tests_fuzz_replay_authres_SOURCES = tests/fuzz/fuzz_authres.c tests/fuzz/replay.c $(FUZZ_SOURCES)
+tests_fuzz_replay_authres_CFLAGS = $(FUZZ_CFLAGS) -I$(top_srcdir)/src/ingest \
+	-DFUZZ_REPLAY_DIRS='"$(FUZZ_REG)/authres", "$(FUZZ_SEEDS)/authres", NULL'
+tests_fuzz_replay_authres_LDADD = $(FUZZ_AUTHRES_LIBS)
 
 if FUZZING
 FUZZ_LDFLAGS_ALL = $(AM_LDFLAGS) -fsanitize=fuzzer
 check_PROGRAMS += tests/fuzz/fuzz_parse tests/fuzz/fuzz_quote tests/fuzz/fuzz_lmtp \
-	tests/fuzz/fuzz_token tests/fuzz/fuzz_template
+	tests/fuzz/fuzz_token tests/fuzz/fuzz_template tests/fuzz/fuzz_authres
 tests_fuzz_fuzz_parse_SOURCES = tests/fuzz/fuzz_parse.c $(FUZZ_SOURCES)
 tests_fuzz_fuzz_parse_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
 tests_fuzz_fuzz_parse_LDADD = $(FUZZ_PARSE_LIBS)
@@ -58,5 +63,9 @@ tests_fuzz_fuzz_token_LDADD = $(FUZZ_TOKEN_LIBS)
 tests_fuzz_fuzz_template_SOURCES = tests/fuzz/fuzz_template.c $(FUZZ_SOURCES)
 tests_fuzz_fuzz_template_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
 tests_fuzz_fuzz_template_LDADD = $(FUZZ_TEMPLATE_LIBS)
+tests_fuzz_fuzz_authres_SOURCES = tests/fuzz/fuzz_authres.c $(FUZZ_SOURCES)
+tests_fuzz_fuzz_authres_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/ingest
+tests_fuzz_fuzz_authres_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
+tests_fuzz_fuzz_authres_LDADD = $(FUZZ_AUTHRES_LIBS)
 endif
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/seeds.sh tests/fuzz/inputs

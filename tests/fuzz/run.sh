@@ -15,7 +15,7 @@ mkdir -p "$dir" && cd "$dir" || exit 1
 if [ ! -f Makefile ]; then
 	"$top/configure" -q CC=clang --enable-fuzzing --enable-werror || exit 1
 fi
-harnesses="parse quote lmtp token template"
+harnesses="parse quote lmtp token template authres"
 targets=
 for h in $harnesses; do targets="$targets tests/fuzz/fuzz_$h"; done
 # shellcheck disable=SC2086

@@ -26,7 +26,8 @@ copy_files quote "$data/corpus/email_reply_parser" "$data/corpus/talon"
 copy_files lmtp "$top/tests/fuzz/inputs/lmtp"
 copy_files token "$top/tests/fuzz/inputs/token"
 copy_files template "$top/templates"
-for h in parse quote lmtp token template; do
+copy_files authres "$top/tests/fuzz/inputs/authres"
+for h in parse quote lmtp token template authres; do
 	[ -d "$data/fuzz-regressions/$h" ] && copy_files "$h" "$data/fuzz-regressions/$h"
 	echo "seeds.sh: $h: $(find "$out/$h" -type f | wc -l) seed(s)"
 done
