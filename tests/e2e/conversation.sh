@@ -159,4 +159,17 @@ pd_wait_until 20 bounce_recorded "$carl_ticket" ||
 expect_eq "$(q "SELECT count(*) FROM tickets")" $((tickets_before + 1)) "tickets after a bounce"
 expect_eq "$(q "SELECT bounced FROM customers WHERE email = 'carl@bad.example'")" 1 "bounced flag"
 
+# 8. A DSN for an agent's reply (not only for the acknowledgement): recorded on the same
+# ticket, tied to the reply's outbox row by its bounce address, no new ticket.
+echo "Your parcel left our warehouse yesterday." |
+	"${PD[@]}" reply "$carl_ticket" --from alice@agents.example >/dev/null || pd_fail "postdesk reply"
+settle
+reply_bounced() {
+	[ "$(q "SELECT count(*) FROM messages m JOIN outbox o ON m.rcpt LIKE 'support+b' || o.id || '-%'
+		WHERE m.kind = 'bounce' AND o.kind = 'reply' AND m.ticket_id = $1 AND o.ticket_id = $1")" -ge 1 ]
+}
+pd_wait_until 20 reply_bounced "$carl_ticket" ||
+	pd_fail "the DSN for the agent's reply was not recorded on ticket $carl_ticket"
+expect_eq "$(q "SELECT count(*) FROM tickets")" $((tickets_before + 1)) "tickets after the reply's bounce"
+
 pd_log "PASS (${SECONDS}s)"
