@@ -3,7 +3,9 @@
 # postdesk-lmtpd behind it. A forged token address is refused with 550 5.7.1 in the SMTP
 # dialogue and nothing reaches the store; a valid customer token passes, is tagged
 # X-Postdesk-Ticket by the milter and threaded into its ticket; the new-ticket flood
-# limit answers 451 4.7.1 past the configured count; with the milter down, Postfix
+# limit answers 451 4.7.1 past the configured count; agent mail that our own
+# Authentication-Results header says failed DKIM is refused 550 5.7.1 after DATA, the same
+# with dkim=pass is stored; with the milter down, Postfix
 # (milter_default_action = tempfail) answers 4xx. Needs root, postfix, swaks, sqlite3.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
@@ -27,6 +29,7 @@ milter_listen = unix:$T/milter.sock
 user = $PD_DAEMON_USER
 milter_flood_limit = 3
 milter_flood_window = 1h
+milter_authserv_id = mx.$DOMAIN
 template_dir = $PD_SRCDIR/templates/en
 
 [queue support]
@@ -82,6 +85,26 @@ grep -qx $'X-Postdesk-Ticket: 1\r\\?' <<<"$RAW" || pd_fail "no X-Postdesk-Ticket
 grep -q "X-Postdesk-Verdict: accepted; rule=token" <<<"$RAW" || pd_fail "no X-Postdesk-Verdict"
 grep -q "X-Postdesk-Ticket: 42" <<<"$RAW" && pd_fail "the forged X-Postdesk-Ticket survived"
 
+# 3b. Agent mail whose Authentication-Results (under our authserv-id) say dkim=fail: 550
+# 5.7.1 after DATA, not stored; the same agent with dkim=pass is stored in ticket 1.
+"$B/src/bin/postdesk" -c "$CONF" agent add alice@staff.example --name Alice >/dev/null ||
+	pd_fail "agent add"
+AGENT=$("$B/tests/milter/mktoken" "$T/db/postdesk.key" support "$DOMAIN" 1 a) || pd_fail "mktoken a"
+pd_swaks --from alice@staff.example --to "$AGENT" --header "From: alice@staff.example" \
+	--header "Authentication-Results: mx.$DOMAIN; dkim=fail header.d=staff.example" \
+	--header "Subject: Re: printer on fire" --body "Refund approved."
+rc=$?
+[ $rc = 26 ] || pd_fail "agent mail failing DKIM: swaks exit $rc, expected 26 (refused after DATA)"
+pd_swaks_log | grep -q "<\*\* 550 5.7.1 agent mail failed sender authentication (dkim=fail)" ||
+	pd_fail "no 550 5.7.1 for agent mail failing DKIM: $(pd_swaks_log)"
+pd_swaks --from alice@staff.example --to "$AGENT" --header "From: alice@staff.example" \
+	--header "Authentication-Results: mx.$DOMAIN; dkim=pass header.d=staff.example" \
+	--header "Subject: Re: printer on fire" --body "A technician is on the way." ||
+	pd_fail "agent mail passing DKIM refused: $(pd_swaks_log)"
+pd_postfix_wait_empty "$T/postfix" 20
+pd_wait_until 10 count_is 3 || pd_fail "the agent's reply was not stored ($(sql "$INBOUND"))"
+[ "$(sql "SELECT count(*) FROM messages WHERE rcpt = '$AGENT' AND ticket_id = 1")" = 1 ] ||
+	pd_fail "not exactly the DKIM-passing agent reply stored in ticket 1"
 # 4. Flood: limit 3 new tickets per client IP; mail 1 was the first. Two more pass,
 # the next gets 451 4.7.1 after DATA and is not stored.
 for i in 2 3; do
@@ -93,7 +116,7 @@ rc=$?
 [ $rc = 26 ] || pd_fail "4th new request: swaks exit $rc, expected 26 (refused after DATA)"
 pd_swaks_log | grep -q "<\*\* 451 4.7.1 too many new requests" || pd_fail "no 451 4.7.1: $(pd_swaks_log)"
 pd_postfix_wait_empty "$T/postfix" 20
-pd_wait_until 10 count_is 4 || pd_fail "expected 4 stored messages, got $(sql "$INBOUND")"
+pd_wait_until 10 count_is 5 || pd_fail "expected 5 stored messages, got $(sql "$INBOUND")"
 
 # 5. Milter down: milter_default_action = tempfail, so Postfix answers 4xx, not 250.
 pd_stop milter
