@@ -113,7 +113,8 @@ pd_swaks --to "$agent_token" --from alice@agents.example --header "From: alice@a
 	--header "Message-Id: <a3@agents.example>" --body '#status resolved' || pd_fail "status"
 settle
 expect_eq "$(captured_count ann@shop.example)" 2 "mails to the customer after a note"
-grep -l "She is a VIP" $(captured bob@agents.example) >/dev/null 2>&1 || pd_fail "note not sent to bob"
+note_to_bob() { grep -l "She is a VIP" $(captured bob@agents.example) >/dev/null 2>&1; }
+pd_wait_until 20 note_to_bob || pd_fail "note not sent to bob"
 expect_eq "$(q "SELECT status FROM tickets WHERE id = 1")" resolved "status after #status resolved"
 
 # 4. A forged From, and a tampered token: refused, nothing reaches the customer.

@@ -168,6 +168,7 @@ tick $((15 * D)) >/dev/null
 expect_eq "$(q 'SELECT status FROM tickets WHERE id = 2')" closed "auto-closed"
 tick $((16 * D)) >/dev/null
 expect_eq "$(events 2 auto_closed)" 1 "auto_closed once"
+wait_captured c2@shop.example $((before + 2))
 expect_eq "$(captured_count c2@shop.example)" $((before + 2)) "reminder + survey for ticket 2"
 
 # 8. Opt-out: the List-Unsubscribe address sets the flag.
