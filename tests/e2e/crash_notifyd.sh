@@ -82,6 +82,8 @@ arrivals() {
 		awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b' | sort -n | uniq -c
 }
 
+all_arrived() { [ "$(arrivals "$1" "$2" | grep -c .)" -ge $(($2 - $1 + 1)) ]; }
+
 # phase FIRST LAST SIGNAL: fill, then signal and restart KILLS times, then let it drain.
 phase() {
 	local first=$1 last=$2 sig=$3 kills=0
@@ -95,7 +97,8 @@ phase() {
 	done
 	pd_wait_until $((30 + N / 20)) drained "$first" "$last" ||
 		pd_fail "$(queued "$first" "$last") rows of $first..$last not sent"
-	sleep 0.5 # smtp-sink writes the file after its 250
+	# smtp-sink writes its file after the 250: wait for the files, not a fixed time.
+	pd_wait_until 10 all_arrived "$first" "$last"
 	arrivals "$first" "$last" >"$T/arrivals"
 	got=$(grep -c . "$T/arrivals")
 	dups=$(awk '$1 > 1 { d += $1 - 1 } END { print d + 0 }' "$T/arrivals")
