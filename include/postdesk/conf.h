@@ -24,6 +24,9 @@ struct conf_queue {
 	gint64 resolved_close_after;  /* seconds */
 };
 
+/* The placeholder of unsubscribe_url that survey mail replaces with the opt-out token. */
+#define CONF_UNSUBSCRIBE_TOKEN "{token}"
+
 struct conf {
 	char *path;             /* the file loaded */
 	char *database;         /* SQLite file */
@@ -43,6 +46,7 @@ struct conf {
 	gint64 batch_max;       /* messages per group commit */
 	enum conf_closed_policy closed_policy;
 	gint64 survey_delay;    /* seconds */
+	char *unsubscribe_url;  /* https://... with one {token}, NULL = mailto unsubscribe only */
 	gint64 autoreply_limit; /* automatic mails per (sender, ticket) per autoreply_window */
 	gint64 autoreply_window;/* seconds */
 	gint64 milter_flood_limit;  /* new-ticket mails per sender/IP per flood window */

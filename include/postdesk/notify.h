@@ -98,7 +98,8 @@ struct notify_addr {
 
 struct notify_header {
 	const char *name;  /* e.g. "List-Unsubscribe", "X-Postdesk-Ticket" */
-	const char *value; /* unfolded value; non-ASCII is RFC 2047-encoded by GMime */
+	const char *value; /* unfolded value: ASCII is written as is (folded at spaces only),
+			    * non-ASCII RFC 2047-encoded by GMime */
 };
 
 struct notify_attachment {

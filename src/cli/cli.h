@@ -50,5 +50,6 @@ int cli_note(struct cli *cli, int argc, char **argv);
 int cli_status(struct cli *cli, int argc, char **argv);
 int cli_assign(struct cli *cli, int argc, char **argv);
 int cli_tick(struct cli *cli, int argc, char **argv); /* tick.c: surveys and follow-ups */
+int cli_optout(struct cli *cli, int argc, char **argv); /* optout.c: one-click unsubscribe */
 
 #endif

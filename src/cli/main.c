@@ -28,6 +28,7 @@ static const struct {
 	{"report", cli_report, "metrics [--since D] [--until D] [--by G] [--json|--csv|--html F]"},
 	{"outbox", cli_outbox, "list outbound mail [--status S] [--json] | retry ID"},
 	{"tick", cli_tick, "run due timed work once (surveys, reminders) [--now TIME]"},
+	{"optout", cli_optout, "stop surveys for an opt-out token address (one-click unsubscribe)"},
 };
 
 int cli_fail(int code, const char *fmt, ...)

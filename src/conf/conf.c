@@ -175,6 +175,29 @@ static int conf_parse_group(const struct conf_ctx *ctx, const char *group,
 	return ret;
 }
 
+/* unsubscribe_url goes into a List-Unsubscribe header between <>: an https URL (RFC 8058
+ * one-click needs one) with exactly one {token}, and no character that would end the URL
+ * in that header (white space, '<', '>', ',', '"'). */
+static int conf_check_unsubscribe_url(const struct conf_ctx *ctx, const char *url,
+				      char **error_r)
+{
+	const char *tok = strstr(url, CONF_UNSUBSCRIBE_TOKEN);
+
+	if (!g_str_has_prefix(url, "https://") || url[strlen("https://")] == '\0')
+		return conf_fail(ctx, "postdesk", "unsubscribe_url", error_r,
+				 "\"%s\": expected an https:// URL", url);
+	if (tok == NULL || strstr(tok + 1, CONF_UNSUBSCRIBE_TOKEN) != NULL)
+		return conf_fail(ctx, "postdesk", "unsubscribe_url", error_r,
+				 "\"%s\": expected exactly one %s (where the opt-out token goes)", url,
+				 CONF_UNSUBSCRIBE_TOKEN);
+	for (const char *p = url; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127 || strchr("<>,\"", *p) != NULL)
+			return conf_fail(ctx, "postdesk", "unsubscribe_url", error_r,
+					 "\"%s\": '%c' is not allowed in the URL (percent-encode it)",
+					 url, *p);
+	return 0;
+}
+
 /* The checks that involve more than one key or queue. */
 static int conf_check_queue(const struct conf_ctx *ctx, const struct conf *conf,
 			    const char *group, struct conf_queue *q, char **error_r)
@@ -229,6 +252,8 @@ static int conf_load_groups(const struct conf_ctx *ctx, struct conf *conf, char 
 	if (ret == 0)
 		ret = conf_parse_group(ctx, "postdesk", CONF_GROUP_GLOBAL, conf, NULL, NULL,
 				       error_r);
+	if (ret == 0 && conf->unsubscribe_url != NULL)
+		ret = conf_check_unsubscribe_url(ctx, conf->unsubscribe_url, error_r);
 	for (size_t i = 0; groups[i] != NULL && ret == 0; i++) {
 		struct conf_queue *q;
 		if (!g_str_has_prefix(groups[i], QUEUE_PREFIX))

@@ -277,6 +277,58 @@ static void set_id_headers(GMimeMessage *msg, const struct notify_mail *m)
 	}
 }
 
+/* An ASCII extra header as written, folded only at its spaces (never inside a word): GMime
+ * treats a value it is given as unstructured text and RFC 2047-encodes a word longer than
+ * a line, which would break a structured value such as List-Unsubscribe's <URL>s. The
+ * raw value GMime writes after "Name:" starts with a space and ends with a newline. */
+static char *fold_ascii(const char *name, const char *value)
+{
+	char **words = g_strsplit(value, " ", -1);
+	GString *raw = g_string_new(NULL);
+	gsize col = strlen(name) + 1;
+
+	for (guint i = 0; words[i] != NULL; i++) {
+		gsize n = strlen(words[i]);
+		if (n == 0)
+			continue;
+		if (raw->len > 0 && col + 1 + n > 78) {
+			g_string_append_c(raw, '\n');
+			col = 0;
+		}
+		g_string_append_c(raw, ' ');
+		g_string_append(raw, words[i]);
+		col += 1 + n;
+	}
+	g_string_append_c(raw, '\n');
+	g_strfreev(words);
+	return g_string_free(raw, FALSE);
+}
+
+static gboolean is_printable_ascii(const char *s)
+{
+	for (; *s != '\0'; s++)
+		if ((unsigned char)*s < ' ' || (unsigned char)*s > '~')
+			return FALSE;
+	return TRUE;
+}
+
+static void add_extra_header(GMimeMessage *msg, const struct notify_header *h)
+{
+	GMimeObject *obj = GMIME_OBJECT(msg);
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	char *raw;
+
+	if (!is_printable_ascii(h->value)) {
+		g_mime_object_append_header(obj, h->name, h->value, "utf-8");
+		return;
+	}
+	g_mime_header_list_append(list, h->name, h->value, NULL);
+	raw = fold_ascii(h->name, h->value);
+	g_mime_header_set_raw_value(
+	    g_mime_header_list_get_header_at(list, g_mime_header_list_get_count(list) - 1), raw);
+	g_free(raw);
+}
+
 static GMimeMessage *message_new(const struct notify_mail *m)
 {
 	GMimeMessage *msg = g_mime_message_new(TRUE);
@@ -297,8 +349,7 @@ static GMimeMessage *message_new(const struct notify_mail *m)
 		g_mime_object_set_header(GMIME_OBJECT(msg), "Auto-Submitted", m->auto_submitted,
 					 NULL);
 	for (guint i = 0; i < m->n_headers; i++)
-		g_mime_object_append_header(GMIME_OBJECT(msg), m->headers[i].name,
-					    m->headers[i].value, "utf-8");
+		add_extra_header(msg, &m->headers[i]);
 	return msg;
 }
 

@@ -56,6 +56,25 @@ static char *survey_links(const struct notify_ctx *ctx, const struct conf_queue 
 	return g_string_free(s, FALSE);
 }
 
+/* The List-Unsubscribe value: the mailto URL, and first (preferred by mailbox providers)
+ * the site's https URL with the opt-out address, percent-encoded, in place of {token}. */
+static char *survey_list_unsubscribe(const struct conf *conf, const char *optout,
+				     const char *mailto)
+{
+	const char *tok;
+	char *escaped, *https;
+
+	if (conf->unsubscribe_url == NULL)
+		return g_strdup_printf("<%s>", mailto);
+	tok = strstr(conf->unsubscribe_url, CONF_UNSUBSCRIBE_TOKEN); /* checked at load */
+	escaped = g_uri_escape_string(optout, NULL, FALSE);
+	https = g_strdup_printf("<%.*s%s%s>, <%s>", (int)(tok - conf->unsubscribe_url),
+				conf->unsubscribe_url, escaped,
+				tok + strlen(CONF_UNSUBSCRIBE_TOKEN), mailto);
+	g_free(escaped);
+	return https;
+}
+
 int notify_queue_survey(struct notify_ctx *ctx, struct store *store, gint64 ticket_id,
 			gint64 now, char **error_r)
 {
@@ -64,7 +83,7 @@ int notify_queue_survey(struct notify_ctx *ctx, struct store *store, gint64 tick
 	struct compose_job job;
 	char *reply_addr, *optout, *optout_url, *list_unsub, *links;
 	struct token tok = {.id = ticket_id, .role = TOKEN_SURVEY, .score = 0};
-	struct notify_header extra[1];
+	struct notify_header extra[2];
 	int ret;
 
 	if (compose_ticket(ctx, store, ticket_id, &t, &q, error_r) < 0)
@@ -75,7 +94,7 @@ int notify_queue_survey(struct notify_ctx *ctx, struct store *store, gint64 tick
 		g_error("cannot make a survey address for %s", q->local);
 	optout = compose_token(ctx, q, ticket_id, TOKEN_OPTOUT);
 	optout_url = g_strdup_printf("mailto:%s?subject=unsubscribe", optout);
-	list_unsub = g_strdup_printf("<%s>", optout_url);
+	list_unsub = survey_list_unsubscribe(ctx->conf, optout, optout_url);
 	links = survey_links(ctx, q, ticket_id);
 	compose_job_init(&job, COMPOSE_SURVEY, "survey", ticket_id, ctx);
 	compose_vars_ticket(job.vars, t, q);
@@ -83,10 +102,10 @@ int notify_queue_survey(struct notify_ctx *ctx, struct store *store, gint64 tick
 	compose_var(job.vars, "survey.optout", optout_url);
 	struct notify_addr to = {t->requester_name, t->requester};
 	struct notify_addr reply = {q->display, reply_addr};
-	/* RFC 2369 List-Unsubscribe (mailto). No List-Unsubscribe-Post: RFC 8058 one-click
-	 * needs an HTTPS URI in List-Unsubscribe, and postdesk has no web server (see
-	 * doc/surveys.md). */
+	/* RFC 2369 List-Unsubscribe; RFC 8058 one-click (List-Unsubscribe-Post) only with an
+	 * https URL in it, i.e. when the site runs contrib/unsubscribe.cgi (doc/surveys.md). */
 	extra[0] = (struct notify_header){"List-Unsubscribe", list_unsub};
+	extra[1] = (struct notify_header){"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"};
 	g_ptr_array_add(job.rcpts, g_strdup(t->requester));
 	job.mail.from_name = q->display;
 	job.mail.from_addr = q->address;
@@ -95,7 +114,7 @@ int notify_queue_survey(struct notify_ctx *ctx, struct store *store, gint64 tick
 	job.mail.reply_to = &reply;
 	job.mail.auto_submitted = "auto-generated";
 	job.mail.headers = extra;
-	job.mail.n_headers = 1;
+	job.mail.n_headers = ctx->conf->unsubscribe_url != NULL ? 2 : 1;
 	job.store_kind = "survey";
 	ret = compose_queue(ctx, store, &job, now, error_r);
 	if (ret == 0)

@@ -31,6 +31,7 @@ lmtp_listen = unix:$T/a/lmtp.sock
 relay = 127.0.0.1:$PD_SMTP_PORT
 template_dir = $PD_SRCDIR/templates/en
 survey_delay = 24h
+unsubscribe_url = https://help.example/cgi-bin/unsubscribe.cgi?t={token}
 [queue support]
 address = support@$DOMAIN
 display_name = Example Support
@@ -58,6 +59,11 @@ wait_captured() { # RCPT COUNT
 }
 newest_for() { captured "$1" | xargs ls -t | head -1; }
 header() { sed -n "s/^$1: //p" "$2" | head -1 | tr -d '\r'; }
+# A header with its folded continuation lines joined (List-Unsubscribe is long).
+header_unfolded() {
+	tr -d '\r' <"$2" | awk -v h="$1: " 'f && /^[ \t]/ { sub(/^[ \t]+/, " "); v = v $0; next }
+		f { exit } index($0, h) == 1 { f = 1; v = substr($0, length(h) + 1) } END { if (f) print v }'
+}
 events() { q "SELECT count(*) FROM events WHERE ticket_id = $1 AND kind = '$2'"; }
 NOW0=$(date +%s)
 tick() { # OFFSET-SECONDS: one turn of the loop at NOW0 + OFFSET; prints "N due jobs run ..."
@@ -104,8 +110,11 @@ wait_captured c1@shop.example $((before + 1))
 survey=$(newest_for c1@shop.example)
 header Subject "$survey" | grep -q "How did we do" || pd_fail "survey subject"
 grep -q "^Auto-Submitted: auto-generated" "$survey" || pd_fail "survey without Auto-Submitted"
-header List-Unsubscribe "$survey" | grep -q "^<mailto:support+1-u-[a-z2-7]*@$DOMAIN" ||
-	pd_fail "List-Unsubscribe: $(header List-Unsubscribe "$survey")"
+unsub='<https://help\.example/cgi-bin/unsubscribe\.cgi?t=support%2B1-u-[a-z2-7]*%40support\.test>, '
+unsub+='<mailto:support+1-u-[a-z2-7]*@support\.test?subject=unsubscribe>'
+header_unfolded List-Unsubscribe "$survey" | grep -q "^$unsub\$" ||
+	pd_fail "List-Unsubscribe: $(header_unfolded List-Unsubscribe "$survey")"
+expect_eq "$(header List-Unsubscribe-Post "$survey")" "List-Unsubscribe=One-Click" "List-Unsubscribe-Post"
 expect_eq "$(events 1 survey_sent)" 1 "survey_sent event"
 tick $((26 * H)) >/dev/null
 expect_eq "$(events 1 survey_sent)" 1 "survey sent once"
@@ -171,10 +180,37 @@ expect_eq "$(events 2 auto_closed)" 1 "auto_closed once"
 wait_captured c2@shop.example $((before + 2))
 expect_eq "$(captured_count c2@shop.example)" $((before + 2)) "reminder + survey for ticket 2"
 
-# 8. Opt-out: the List-Unsubscribe address sets the flag.
-optout=$(header List-Unsubscribe "$survey" | sed 's/^<mailto:\([^?>]*\).*/\1/')
+# 8. Opt-out by mail: the List-Unsubscribe mailto address sets the flag.
+optout=$(header_unfolded List-Unsubscribe "$survey" | sed 's/.*<mailto:\([^?>]*\).*/\1/')
 pd_swaks --to "$optout" --from c1@shop.example --header "Subject: unsubscribe" \
 	--header "Message-Id: <u1@shop.example>" --body "unsubscribe" || pd_fail "opt-out"
 pd_postfix_wait_empty "$T/postfix" 30
 expect_eq "$(q "SELECT survey_optout FROM customers WHERE email = 'c1@shop.example'")" 1 "opt-out"
+
+# 9. One-click opt-out (RFC 8058) through contrib/unsubscribe.cgi, run as a web server runs
+# a CGI, with the https URL of ticket 2's survey: GET only shows a button; a tampered token
+# is refused; the POST a mailbox provider sends sets the flag and records the event.
+survey2=$(grep -l "^List-Unsubscribe-Post:" $(captured c2@shop.example) | head -1)
+[ -n "$survey2" ] || pd_fail "no survey for ticket 2 at the capture server"
+query=$(header_unfolded List-Unsubscribe "$survey2" | sed -n 's/^<https:[^?>]*?\([^>]*\)>.*/\1/p')
+case $query in t=support%2B2-u-*%40support.test) ;; *) pd_fail "one-click URL query: '$query'" ;; esac
+cgi() { # METHOD QUERY [BODY]
+	printf '%s' "${3:-}" | env -i PATH="$PATH" POSTDESK="$B/postdesk" \
+		POSTDESK_CONF="$T/a/postdesk.conf" POSTDESK_TEMPLATES="$POSTDESK_TEMPLATES" \
+		REQUEST_METHOD="$1" QUERY_STRING="$2" CONTENT_LENGTH="${#3}" \
+		sh "$PD_SRCDIR/contrib/unsubscribe.cgi"
+}
+optout2() { q "SELECT survey_optout FROM customers WHERE email = 'c2@shop.example'"; }
+page=$(cgi GET "$query") || pd_fail "unsubscribe.cgi GET failed"
+grep -q '^Status: 200' <<<"$page" && grep -q '<form method="post" action="?'"$query"'">' <<<"$page" ||
+	pd_fail "GET page: $page"
+expect_eq "$(optout2)" 0 "opt-out after a GET (must not unsubscribe)"
+bad=$(sed 's/-u-\([a-z2-7]\)\([a-z2-7]\)/-u-\2\1/' <<<"$query")
+[ "$bad" != "$query" ] || pd_fail "could not tamper with $query"
+cgi POST "$bad" "List-Unsubscribe=One-Click" | grep -q '^Status: 400' || pd_fail "tampered one-click not refused"
+expect_eq "$(optout2)" 0 "opt-out after a tampered POST"
+out=$(cgi POST "$query" "List-Unsubscribe=One-Click")
+grep -q '^Status: 200' <<<"$out" || pd_fail "one-click POST: $out"
+expect_eq "$(optout2)" 1 "opt-out after the one-click POST"
+expect_eq "$(events 2 survey_optout)" 1 "survey_optout event of ticket 2"
 echo "survey e2e: all checks passed"

@@ -288,6 +288,19 @@ static const struct {
 	{G "[queue support]\naddress = support+x@example.com\n",
 	 ":4: [queue support] address: \"support+x@example.com\": a queue address may not "
 	 "contain '+' (used by reply tokens)"},
+	/* unsubscribe_url: https, one {token}, nothing that ends a <URL> in a header */
+	{G "unsubscribe_url = http://help.example.com/u?t={token}\n" Q,
+	 ":3: [postdesk] unsubscribe_url: \"http://help.example.com/u?t={token}\": expected an "
+	 "https:// URL"},
+	{G "unsubscribe_url = https://help.example.com/u\n" Q,
+	 ":3: [postdesk] unsubscribe_url: \"https://help.example.com/u\": expected exactly one "
+	 "{token} (where the opt-out token goes)"},
+	{G "unsubscribe_url = https://h.example/{token}/{token}\n" Q,
+	 ":3: [postdesk] unsubscribe_url: \"https://h.example/{token}/{token}\": expected exactly "
+	 "one {token} (where the opt-out token goes)"},
+	{G "unsubscribe_url = https://h.example/u?t={token}>,<x\n" Q,
+	 ":3: [postdesk] unsubscribe_url: \"https://h.example/u?t={token}>,<x\": '>' is not "
+	 "allowed in the URL (percent-encode it)"},
 };
 
 START_TEST(test_errors)
@@ -333,7 +346,8 @@ START_TEST(test_edges_ok)
 
 	ck_assert(g_file_set_contents(tmpconf,
 				      G "max_message_size = 4G\nrelay = [2001:db8::1]:2525 \t\n"
-					"busy_timeout = 0\nlmtp_max_sessions = 1\n" Q
+					"busy_timeout = 0\nlmtp_max_sessions = 1\n"
+					"unsubscribe_url = https://h.example/u?t={token}&x=1\n" Q
 					"business_hours = sat 00:00-24:00\n",
 				      -1, NULL));
 	if (conf_load(tmpconf, &c, &error) < 0)
@@ -342,6 +356,7 @@ START_TEST(test_edges_ok)
 	ck_assert_str_eq(c->relay, "[2001:db8::1]:2525");
 	ck_assert_int_eq(c->busy_timeout_ms, 0);
 	ck_assert_int_eq(c->lmtp_max_sessions, 1);
+	ck_assert_str_eq(c->unsubscribe_url, "https://h.example/u?t={token}&x=1");
 	ck_assert_str_eq(((struct conf_queue *)g_ptr_array_index(c->queues, 0))->business_hours,
 			 "sat 00:00-24:00");
 	conf_free(&c);

@@ -403,6 +403,41 @@ START_TEST(t_build_roundtrip)
 }
 END_TEST
 
+/* A long structured ASCII header (List-Unsubscribe with a long one-click URL) is folded
+ * between its URLs, never RFC 2047-encoded; a non-ASCII extra header still is. */
+START_TEST(t_build_long_header)
+{
+	struct notify_attachment att;
+	struct notify_mail m = sample_mail(NULL, &att);
+	const char *url = "https://help.example/cgi-bin/unsubscribe.cgi?t=support%2B12-u-"
+			  "abcdefghijklmnop%40help.example";
+	char *value = g_strdup_printf("<%s>, <mailto:support+12-u-abcdefghijklmnop@help.example"
+				      "?subject=unsubscribe>",
+				      url);
+	char *expect = g_strdup_printf("\r\nList-Unsubscribe: <%s>,\r\n <mailto:", url);
+	const struct notify_header hdrs[] = {{"List-Unsubscribe", value},
+					     {"X-Note", "Grüße"}};
+	char *raw, *error = NULL;
+	gsize len;
+	GMimeMessage *msg;
+
+	m.headers = hdrs;
+	m.n_headers = G_N_ELEMENTS(hdrs);
+	ck_assert_msg(notify_build(&m, &raw, &len, &error) == 0, "%s", error);
+	assert_crlf_only(raw, len);
+	ck_assert_msg(strstr(raw, expect) != NULL, "not folded between the URLs:\n%s", raw);
+	ck_assert_ptr_null(strstr(raw, "List-Unsubscribe: =?"));
+	ck_assert_ptr_nonnull(strstr(raw, "X-Note: =?UTF-8?"));
+	msg = parse_back(raw, len);
+	ck_assert_str_eq(g_mime_object_get_header(GMIME_OBJECT(msg), "List-Unsubscribe"), value);
+	ck_assert_str_eq(g_mime_object_get_header(GMIME_OBJECT(msg), "X-Note"), "Grüße");
+	g_object_unref(msg);
+	g_free(raw);
+	g_free(expect);
+	g_free(value);
+}
+END_TEST
+
 START_TEST(t_build_plain_ascii)
 {
 	struct notify_attachment att;
@@ -755,6 +790,7 @@ static Suite *notify_suite(gboolean have_sink)
 	tc = tcase_create("build");
 	tcase_add_test(tc, t_build_roundtrip);
 	tcase_add_test(tc, t_build_plain_ascii);
+	tcase_add_test(tc, t_build_long_header);
 	tcase_add_test(tc, t_build_injection);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("smtp");

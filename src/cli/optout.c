@@ -1,0 +1,84 @@
+/* cli optout: `postdesk optout ADDRESS`, the one-click unsubscribe of survey mail done from
+ * outside mail (RFC 8058): contrib/unsubscribe.cgi runs it when a mailbox provider POSTs to
+ * the https URL of a survey's List-Unsubscribe header. ADDRESS is the opt-out token address
+ * of that header (local+<ticket>-u-<mac>@domain) or its local part; only a valid MAC for a
+ * configured queue counts. The effect is the same as mail to that address: the ticket's
+ * requester gets no more surveys, and the ticket gets a survey_optout event. Idempotent. */
+#include "config.h"
+#include "postdesk/lib.h"
+#include "postdesk/token.h"
+#include "cli.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* The verified opt-out token in addr, or a usage/data error (printed). */
+static int optout_token(struct cli *cli, const char *addr, struct token *t)
+{
+	const char *at = strchr(addr, '@');
+	char *local = at != NULL ? g_strndup(addr, at - addr) : g_strdup(addr), *base = NULL;
+	char *error = NULL;
+	struct token_keys *keys = NULL;
+	enum token_check check = TOKEN_NONE;
+	int ret = 0;
+
+	if (at != NULL && g_ascii_strcasecmp(at + 1, cli->conf->domain) != 0) {
+		ret = cli_fail(EX_DATAERR, "optout: %s is not in the support domain %s", addr,
+			       cli->conf->domain);
+		goto out;
+	}
+	if (token_keys_load(cli->conf->key_file, &keys, &error) < 0) {
+		ret = cli_fail(EX_CONFIG, "optout: %s", error);
+		goto out;
+	}
+	check = token_check_local(keys, local, t, &base);
+	if (check != TOKEN_VALID || t->role != TOKEN_OPTOUT || base == NULL ||
+	    conf_queue_by_local(cli->conf, base) == NULL)
+		ret = cli_fail(EX_DATAERR, "optout: %s is not a valid opt-out address", addr);
+out:
+	token_keys_free(&keys);
+	g_free(error);
+	g_free(base);
+	g_free(local);
+	return ret;
+}
+
+int cli_optout(struct cli *cli, int argc, char **argv)
+{
+	struct store *store = NULL;
+	struct store_ticket *t = NULL;
+	struct token tok;
+	char *error = NULL;
+	int ret, found = 0;
+
+	if ((ret = cli_options(cli, &argc, &argv, NULL, "ADDRESS",
+			       "Stop surveys to the requester of an opt-out token's ticket.")) != 0 ||
+	    (ret = cli_load(cli)) != 0)
+		return ret;
+	if (argc != 2)
+		return cli_fail(EX_USAGE, "optout: usage: optout ADDRESS");
+	if ((ret = optout_token(cli, argv[1], &tok)) != 0 ||
+	    (ret = cli_store(cli, 0, &store)) != 0)
+		goto out;
+	/* The survey went to the requester: the opt-out is theirs, whoever clicked. */
+	if (store_begin(store, &error) < 0 ||
+	    (found = store_ticket_get(store, tok.id, &t, &error)) < 0 ||
+	    (found == 1 && store_customer_set_optout(store, t->requester, TRUE, &error) < 0) ||
+	    (found == 1 && store_event_add(store, t->id, clock_now(), "survey_optout", "web",
+					   t->requester, &error) < 0)) {
+		store_rollback(store);
+		ret = cli_fail(EX_TEMPFAIL, "optout: %s", error);
+	} else if (found == 0) {
+		store_rollback(store);
+		ret = cli_fail(EX_DATAERR, "optout: no ticket %" G_GINT64_FORMAT, tok.id);
+	} else if (store_commit(store, &error) < 0) {
+		ret = cli_fail(EX_TEMPFAIL, "optout: %s", error);
+	} else {
+		printf("%s: no more surveys\n", t->requester);
+	}
+out:
+	g_free(error);
+	store_ticket_free(&t);
+	store_close(&store);
+	return ret;
+}
