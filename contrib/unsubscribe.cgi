@@ -23,16 +23,12 @@ respond() { # STATUS TYPE BODY
 	exit 0
 }
 
-# The t= parameter: the percent-encoded opt-out address. Only what postdesk writes there is
-# accepted (letters, digits, . _ - and the encoded + and @), so nothing else reaches the
-# command line or the page.
+# The t= parameter: the opt-out address as postdesk percent-encoded it. Only URL-safe
+# characters pass (letters, digits, . _ ~ - and %XX escapes), so nothing else reaches the
+# command line or the page; `postdesk optout` decodes it and checks its MAC.
 t=$(printf '%s' "${QUERY_STRING:-}" | tr '&' '\n' | sed -n 's/^t=//p' | head -n 1)
 case $t in
-'' | *[!A-Za-z0-9._%-]*) respond "400 Bad Request" text/plain "No valid unsubscribe link." ;;
-esac
-addr=$(printf '%s' "$t" | sed 's/%2[Bb]/+/g; s/%40/@/g')
-case $addr in
-*%* | [!A-Za-z0-9]*) respond "400 Bad Request" text/plain "No valid unsubscribe link." ;;
+'' | [!A-Za-z0-9]* | *[!A-Za-z0-9._~%-]*) respond "400 Bad Request" text/plain "No valid unsubscribe link." ;;
 esac
 
 case ${REQUEST_METHOD:-GET} in
@@ -40,11 +36,11 @@ POST)
 	# The body (List-Unsubscribe=One-Click) carries nothing more we need: read it away.
 	len=${CONTENT_LENGTH:-0}
 	case $len in '' | *[!0-9]*) len=0 ;; esac
-	[ "$len" -gt 0 ] && head -c "$len" >/dev/null
+	[ "$len" -gt 0 ] && dd bs=1 count="$len" of=/dev/null 2>/dev/null
 	if [ -n "${POSTDESK_CONF:-}" ]; then
-		out=$("$POSTDESK" -c "$POSTDESK_CONF" optout "$addr" 2>&1)
+		out=$("$POSTDESK" -c "$POSTDESK_CONF" optout "$t" 2>&1)
 	else
-		out=$("$POSTDESK" optout "$addr" 2>&1)
+		out=$("$POSTDESK" optout "$t" 2>&1)
 	fi
 	rc=$?
 	case $rc in

@@ -26,6 +26,7 @@ struct conf_queue {
 
 /* The placeholder of unsubscribe_url that survey mail replaces with the opt-out token. */
 #define CONF_UNSUBSCRIBE_TOKEN "{token}"
+#define CONF_UNSUBSCRIBE_URL_MAX 512
 
 struct conf {
 	char *path;             /* the file loaded */

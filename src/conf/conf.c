@@ -176,8 +176,9 @@ static int conf_parse_group(const struct conf_ctx *ctx, const char *group,
 }
 
 /* unsubscribe_url goes into a List-Unsubscribe header between <>: an https URL (RFC 8058
- * one-click needs one) with exactly one {token}, and no character that would end the URL
- * in that header (white space, '<', '>', ',', '"'). */
+ * one-click needs one) with exactly one {token}, of a length that fits a header line, and
+ * no character that would end the URL in that header (white space, '<', '>', ',', '"') or
+ * is not ASCII. */
 static int conf_check_unsubscribe_url(const struct conf_ctx *ctx, const char *url,
 				      char **error_r)
 {
@@ -190,11 +191,22 @@ static int conf_check_unsubscribe_url(const struct conf_ctx *ctx, const char *ur
 		return conf_fail(ctx, "postdesk", "unsubscribe_url", error_r,
 				 "\"%s\": expected exactly one %s (where the opt-out token goes)", url,
 				 CONF_UNSUBSCRIBE_TOKEN);
-	for (const char *p = url; *p != '\0'; p++)
-		if ((unsigned char)*p <= ' ' || (unsigned char)*p >= 127 || strchr("<>,\"", *p) != NULL)
+	/* A header line holds at most 998 characters (RFC 5322 2.1.1); the token adds ~60. */
+	if (strlen(url) > CONF_UNSUBSCRIBE_URL_MAX)
+		return conf_fail(ctx, "postdesk", "unsubscribe_url", error_r,
+				 "longer than %d characters", CONF_UNSUBSCRIBE_URL_MAX);
+	for (const char *p = url; *p != '\0'; p++) {
+		unsigned char u = (unsigned char)*p;
+
+		if (u <= ' ' || u >= 127)
+			return conf_fail(ctx, "postdesk", "unsubscribe_url", error_r,
+					 "byte \\x%02x is not allowed in the URL (percent-encode it)",
+					 u);
+		if (strchr("<>,\"", *p) != NULL)
 			return conf_fail(ctx, "postdesk", "unsubscribe_url", error_r,
 					 "\"%s\": '%c' is not allowed in the URL (percent-encode it)",
 					 url, *p);
+	}
 	return 0;
 }
 

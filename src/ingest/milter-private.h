@@ -97,12 +97,16 @@ enum milter_authres_flag {
 	AUTHRES_DMARC_FAIL = 1 << 4,
 };
 /* Read one Authentication-Results header value (any input: it never reads past the NUL).
- * Its authserv-id is compared with authserv_id, ignoring ASCII case: 0 if it differs (the
- * rest is not read), 1 if it is ours and well formed (its AUTHRES_* results OR-ed into
- * *results_r), -1 if ours but malformed (*error_r set, *results_r untouched). */
-int milter_authres_parse(const char *value, const char *authserv_id, guint *results_r,
-			 char **error_r);
-/* The refusal rule: dmarc=fail, or dkim=fail / spf=fail with no dkim=pass or spf=pass.
+ * It is ours when it starts with authserv_id as our MTA writes it (a plain token, ASCII
+ * case ignored, no comment or quotes before it); else 0 and the rest is not read. Results
+ * count only when they are about sender_domain (the envelope sender's): DKIM by an
+ * aligned header.d (or header.i), SPF of an aligned smtp.mailfrom (or none given); a
+ * dmarc=fail always. 1: ours and well formed, its results OR-ed into *results_r. -1: ours
+ * but malformed, *error_r set, the results of the resinfos before the fault OR-ed in. */
+int milter_authres_parse(const char *value, const char *authserv_id, const char *sender_domain,
+			 guint *results_r, char **error_r);
+/* The refusal rule: dmarc=fail, or dkim=fail / spf=fail with no dkim=pass or spf=pass (all
+ * about the sender's domain: milter_authres_parse filtered them).
  * Returns what failed ("dmarc=fail", "dkim=fail", "spf=fail", "dkim=fail, spf=fail"; a
  * static string) or NULL when the results do not refuse. */
 const char *milter_authres_failure(guint results);

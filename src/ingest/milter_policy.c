@@ -277,18 +277,22 @@ static gboolean policy_mentions(const char *value, const char *host)
 	return found;
 }
 
-/* A trusted Authentication-Results header of agent mail: note its results. Only headers
- * naming milter_authserv_id count; anyone outside can write the others. A malformed one
- * is ignored: our own MTA writes well-formed ones, so it was not written by our MTA. */
+/* A trusted Authentication-Results header of agent mail: note its results about the
+ * envelope sender's domain. Only headers naming milter_authserv_id count; anyone outside
+ * can write the others. In a malformed one (a property value the sender controls, or a
+ * forgery) the results read before the fault still count, and it is logged. */
 static void policy_authres(struct milter_conn *c, const char *value)
 {
-	const char *id = c->m->conf->milter_authserv_id;
+	const char *id = c->m->conf->milter_authserv_id, *at;
 	char *error = NULL;
 
 	if (id == NULL || !c->msg.agent_rcpt)
 		return;
-	if (milter_authres_parse(value, id, &c->msg.authres, &error) < 0) {
-		log_debug("milter: ignored: %s", error);
+	at = c->msg.sender != NULL ? strrchr(c->msg.sender, '@') : NULL;
+	if (milter_authres_parse(value, id, at != NULL ? at + 1 : "", &c->msg.authres, &error) <
+	    0) {
+		log_warn("milter: from=<%s>: %s", c->msg.sender != NULL ? c->msg.sender : "",
+			 error);
 		g_free(error);
 	}
 }

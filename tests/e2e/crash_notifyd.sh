@@ -98,7 +98,8 @@ phase() {
 	pd_wait_until $((30 + N / 20)) drained "$first" "$last" ||
 		pd_fail "$(queued "$first" "$last") rows of $first..$last not sent"
 	# smtp-sink writes its file after the 250: wait for the files, not a fixed time.
-	pd_wait_until 10 all_arrived "$first" "$last"
+	pd_wait_until 10 all_arrived "$first" "$last" ||
+		pd_fail "SIG$sig: rows $first..$last sent, but not all reached the capture server"
 	arrivals "$first" "$last" >"$T/arrivals"
 	got=$(grep -c . "$T/arrivals")
 	dups=$(awk '$1 > 1 { d += $1 - 1 } END { print d + 0 }' "$T/arrivals")

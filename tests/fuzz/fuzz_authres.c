@@ -1,10 +1,10 @@
 /* fuzz_authres: milter_authres_parse() (src/ingest/milter_authres.c), the reader of
  * Authentication-Results headers that postdesk-milter runs on what senders write, on
- * arbitrary values. Invariants: the answer is -1, 0 or 1; an error comes with a message
- * and leaves the results untouched; only the known AUTHRES_* bits are ever set; the
- * same value read twice gives the same answer; an id that is not ours is never read
- * further for a different id (0, no results); and milter_authres_failure() names a failure only when a
- * fail bit is set. */
+ * arbitrary values; the first input byte picks the sender's domain. Invariants: the answer
+ * is -1, 0 or 1 and an error comes with a message (and only then); only the known
+ * AUTHRES_* bits are ever set, and none when the value is not ours; the same value read
+ * twice gives the same answer; a value read as ours for one authserv-id is not read for
+ * another; and milter_authres_failure() names a failure only when a fail bit is set. */
 #include "config.h"
 #include "milter-private.h"
 
@@ -17,37 +17,44 @@
 	(AUTHRES_DKIM_PASS | AUTHRES_DKIM_FAIL | AUTHRES_SPF_PASS | AUTHRES_SPF_FAIL |             \
 	 AUTHRES_DMARC_FAIL)
 
-static int parse_once(const char *value, const char *id, guint *results_r)
+static int parse_once(const char *value, const char *id, const char *domain, guint *results_r)
 {
 	char *error = NULL;
 	int ret;
 
 	*results_r = 0;
-	ret = milter_authres_parse(value, id, results_r, &error);
+	ret = milter_authres_parse(value, id, domain, results_r, &error);
 	if (ret < -1 || ret > 1)
 		fuzz_fail("answer %d", ret);
-	if (ret < 0 && (error == NULL || *results_r != 0))
-		fuzz_fail("an error without a message, or with results");
-	if (ret >= 0 && error != NULL)
-		fuzz_fail("a message without an error: %s", error);
+	if ((ret < 0) != (error != NULL))
+		fuzz_fail("answer %d with error %s", ret, error != NULL ? error : "(none)");
 	if ((*results_r & ~(guint)KNOWN_BITS) != 0)
 		fuzz_fail("unknown result bits %#x", *results_r);
+	if (ret == 0 && *results_r != 0)
+		fuzz_fail("results from a header that is not ours");
 	g_free(error);
 	return ret;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* libmilter hands over NUL-terminated values: an embedded NUL ends the value. */
-	char *value = g_strndup((const char *)data, size);
+	static const char *const domains[] = {"example.com", "staff.example.com", "", "com"};
+	const char *domain;
+	char *value;
 	guint r1, r2, other;
 	const char *failed;
-	int ret = parse_once(value, FUZZ_ID, &r1);
+	int ret;
 
-	if (parse_once(value, FUZZ_ID, &r2) != ret || r1 != r2)
+	if (size == 0)
+		return 0;
+	domain = domains[data[0] % G_N_ELEMENTS(domains)];
+	/* libmilter hands over NUL-terminated values: an embedded NUL ends the value. */
+	value = g_strndup((const char *)data + 1, size - 1);
+	ret = parse_once(value, FUZZ_ID, domain, &r1);
+	if (parse_once(value, FUZZ_ID, domain, &r2) != ret || r1 != r2)
 		fuzz_fail("two reads of one value differ");
 	/* A value names one authserv-id: read as ours, it is not read for another id. */
-	if (ret != 0 && (parse_once(value, "z" FUZZ_ID, &other) != 0 || other != 0))
+	if (ret != 0 && parse_once(value, "z" FUZZ_ID, domain, &other) != 0)
 		fuzz_fail("a header was read for two authserv-ids");
 	failed = milter_authres_failure(r1);
 	if (failed != NULL && (r1 & (AUTHRES_DKIM_FAIL | AUTHRES_SPF_FAIL | AUTHRES_DMARC_FAIL)) == 0)

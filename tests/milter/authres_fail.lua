@@ -5,7 +5,8 @@
 -- Agent mail (agent and note tokens, from the registered agent, so the RCPT checks pass)
 -- whose trusted Authentication-Results (authserv-id = milter_authserv_id) say dkim=fail
 -- or spf=fail, with no pass, is refused at end of headers with 550 5.7.1. A "pass" under
--- another authserv-id is anyone's claim and does not save it.
+-- another authserv-id is anyone's claim and does not save it; nor does a pass for a domain
+-- other than the agent's (the attacker's own DKIM signature or SPF record).
 dofile(LIBDIR .. "/common.lua")
 pd_run(function()
 	local conn = pd_connect("192.0.2.60")
@@ -23,5 +24,11 @@ pd_run(function()
 		{ ar, AUTHSERV_ID .. "; dkim=fail header.d=help-staff.example" },
 		{ ar, string.upper(AUTHSERV_ID) .. "; spf=fail smtp.mailfrom=" .. AGENT },
 	}, "dkim=fail and spf=fail in two headers")
+	-- passes for a domain the sender controls do not outvote a failure for the agent's
+	pd_mail_refused(conn, AGENT, TOKEN_AGENT, {
+		{ ar, AUTHSERV_ID .. "; spf=fail smtp.mailfrom=" .. AGENT
+			.. "; dkim=pass header.d=attacker.example"
+			.. "; spf=pass smtp.mailfrom=alice@attacker.example" },
+	}, "spf=fail, passes only for another domain")
 	mt.disconnect(conn)
 end)

@@ -301,6 +301,8 @@ static const struct {
 	{G "unsubscribe_url = https://h.example/u?t={token}>,<x\n" Q,
 	 ":3: [postdesk] unsubscribe_url: \"https://h.example/u?t={token}>,<x\": '>' is not "
 	 "allowed in the URL (percent-encode it)"},
+	{G "unsubscribe_url = https://h.example/u?t={token}&x=\x7f\n" Q,
+	 ":3: [postdesk] unsubscribe_url: byte \\x7f is not allowed in the URL (percent-encode it)"},
 };
 
 START_TEST(test_errors)
