@@ -28,6 +28,10 @@ int daemon_setup(const char *conf_path, struct conf **conf_r, struct token_keys 
 
 	*conf_r = NULL;
 	*keys_r = NULL;
+	/* GLib sets up the C locale of its g_ascii_strto*() on first use, behind a g_once that
+	 * can leave errno set when threads race to it, and g_ascii_string_to_*() read errno
+	 * to judge success: make that first use here, before any thread exists. */
+	(void)g_ascii_strtoull("0", NULL, 10);
 	if (conf_load(conf_path, conf_r, &error) < 0)
 		return daemon_fail(EX_CONFIG, error);
 	if (privs_check((*conf_r)->user, (*conf_r)->path, &error) < 0) {

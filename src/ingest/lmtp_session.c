@@ -285,6 +285,26 @@ static gboolean parse_path(const char *arg, char **addr_r, const char **params_r
 	return TRUE;
 }
 
+/* A decimal SIZE value: digits only, no sign or space, no overflow. Not
+ * g_ascii_string_to_unsigned(): GLib 2.74 judges success by errno, which its first call in a
+ * process can set spuriously when several threads make that first call at once (the
+ * g_once that sets up its C locale waits on a futex) -- a freshly restarted lmtpd answered
+ * a valid MAIL from Postfix with 501 that way (tests/e2e/crash_lmtpd.sh, doc/durability.md). */
+static gboolean parse_size(const char *s, guint64 *size_r)
+{
+	guint64 v = 0;
+
+	if (*s == '\0')
+		return FALSE;
+	for (; *s != '\0'; s++) {
+		if (!g_ascii_isdigit(*s) || v > (G_MAXUINT64 - (guint64)(*s - '0')) / 10)
+			return FALSE;
+		v = v * 10 + (guint64)(*s - '0');
+	}
+	*size_r = v;
+	return TRUE;
+}
+
 /* One MAIL parameter; returns NULL when acceptable or the error reply. */
 static const char *mail_param(struct lmtp_session *s, const char *param)
 {
@@ -294,8 +314,7 @@ static const char *mail_param(struct lmtp_session *s, const char *param)
 	if (klen == 4 && g_ascii_strncasecmp(param, "SIZE", 4) == 0) {
 		guint64 size;
 
-		if (eq == NULL ||
-		    !g_ascii_string_to_unsigned(eq + 1, 10, 0, G_MAXUINT64, &size, NULL))
+		if (eq == NULL || !parse_size(eq + 1, &size))
 			return "501 5.5.4 bad SIZE parameter";
 		if (size > s->limits->max_message_size)
 			return "552 5.3.4 message too big";

@@ -116,7 +116,9 @@ accepted=$(grep -c . "$T/qids")
 [ "$(sort -u "$T/accepted" | grep -c .)" = "$N" ] ||
 	{ pd_log "smtp-source's Message-IDs are not $N distinct ones: no test"; exit 99; }
 
-grep -q 'status=bounced' "$LOG" && pd_fail "Postfix bounced messages: $(grep -m3 status=bounced "$LOG")"
+grep -q 'status=bounced' "$LOG" &&
+	pd_fail "Postfix bounced messages: $(grep -m3 status=bounced "$LOG")
+lmtpd's refusals: $(grep -h 'refused' "$PD_ROOT"/.state/lmtpd*.log | head -5)"
 q 'SELECT message_id FROM messages WHERE direction = '"'in'"' ORDER BY 1' >"$T/stored"
 lost=$(comm -23 "$T/accepted" "$T/stored" | grep -c .)
 extra=$(comm -13 "$T/accepted" "$T/stored" | grep -c .)

@@ -362,6 +362,28 @@ START_TEST(test_mail_syntax)
 }
 END_TEST
 
+/* SIZE values: digits only, up to 2^64-1 (then a policy 552, not a syntax error). */
+START_TEST(test_size_values)
+{
+	char *out = run("LHLO c\r\nMAIL FROM:<s@x> SIZE=\r\nMAIL FROM:<s@x> SIZE=+5\r\n"
+			"MAIL FROM:<s@x> SIZE=-1\r\nMAIL FROM:<s@x> SIZE=5x\r\n"
+			"MAIL FROM:<s@x> SIZE=18446744073709551616\r\n"
+			"MAIL FROM:<s@x> SIZE=18446744073709551615\r\n"
+			"MAIL FROM:<s@x> SIZE=0000000000000000000000001000\r\nRSET\r\n"
+			"MAIL FROM:<s@x> size=0\r\n");
+
+	ck_assert_str_eq(out, GREETING LHLO_REPLY "501 5.5.4 bad SIZE parameter\r\n"
+						  "501 5.5.4 bad SIZE parameter\r\n"
+						  "501 5.5.4 bad SIZE parameter\r\n"
+						  "501 5.5.4 bad SIZE parameter\r\n"
+						  "501 5.5.4 bad SIZE parameter\r\n"
+						  "552 5.3.4 message too big\r\n"
+						  "250 2.1.0 sender OK\r\n250 2.0.0 OK\r\n"
+						  "250 2.1.0 sender OK\r\n");
+	g_free(out);
+}
+END_TEST
+
 START_TEST(test_max_rcpts)
 {
 	char *out = run("LHLO c\r\nMAIL FROM:<s@x>\r\nRCPT TO:<a@example.com>\r\n"
@@ -893,6 +915,7 @@ static Suite *lmtp_suite(void)
 	tcase_add_test(tc, test_rcpt_verdicts);
 	tcase_add_test(tc, test_dot_unstuffing);
 	tcase_add_test(tc, test_split_everywhere);
+	tcase_add_test(tc, test_size_values);
 	tcase_add_test(tc, test_rset_and_second_transaction);
 	tcase_add_test(tc, test_size_limits);
 	tcase_add_test(tc, test_long_text_line);
