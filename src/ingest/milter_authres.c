@@ -168,8 +168,10 @@ static const char *ar_resinfo(const char **pp, GString *method, GString *result,
 		} else if (strcmp(ptype, "reason") != 0) {
 			why = "expected reason= or ptype.property=";
 		}
-		if (why == NULL && *p++ != '=')
+		if (why == NULL && *p != '=')
 			why = "expected '='";
+		else if (why == NULL)
+			p++;
 		if (why == NULL && (!ar_cfws(&p) || !ar_pvalue(&p, props->value)))
 			why = "expected a value";
 		if (why == NULL)
