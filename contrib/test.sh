@@ -67,8 +67,15 @@ step "ThreadSanitizer: the milter's miltertest scripts and 20 concurrent session
 		"$top/configure" -q --enable-werror CFLAGS="-g -O1 -fsanitize=thread" \
 			LDFLAGS="-fsanitize=thread" &&
 		make -j"$jobs" src/bin/postdesk src/bin/postdesk-milter tests/milter/mktoken \
-			>make.out 2>&1 &&
-		make check TESTS=tests/milter/run.sh check_PROGRAMS=tests/milter/mktoken
+			>make.out 2>&1 || { tail -30 make.out; exit 1; }
+	# Some kernels randomize mappings more than this TSan runtime can handle (it dies at
+	# start with "FATAL: ThreadSanitizer: unexpected memory mapping"): then skip, and say so.
+	if ./src/bin/postdesk 2>&1 | grep -q "FATAL: ThreadSanitizer"; then
+		echo "SKIP: ThreadSanitizer cannot run on this kernel ($(uname -r))"
+		rm -f test-suite.log
+		exit 0
+	fi
+	make check TESTS=tests/milter/run.sh check_PROGRAMS=tests/milter/mktoken
 ) || { status=1; (cd "$top/build/tsan" 2>/dev/null && show_failures); }
 
 step "fuzzing: each libFuzzer harness for a bounded time (clang)"
@@ -77,6 +84,9 @@ sh "$top/tests/fuzz/run.sh" "${PD_FUZZ_SECONDS:-20}" "$top/build/fuzz" || status
 pass=0 fail=0 skip=0
 for log in "$top/build/ci/test-suite.log" "$top/build/asan/test-suite.log" \
 	"$top/build/tsan/test-suite.log"; do
+	case $log in # the TSan step may have been skipped (it said why)
+	*/tsan/*) [ -f "$log" ] || { skip=$((skip + 1)); continue; } ;;
+	esac
 	[ -f "$log" ] || { fail=$((fail + 1)); continue; }
 	p=$(sed -n 's/^# PASS: *//p' "$log" | head -1)
 	f=$(sed -n 's/^# FAIL: *//p' "$log" | head -1)
