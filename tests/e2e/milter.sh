@@ -105,6 +105,32 @@ pd_postfix_wait_empty "$T/postfix" 20
 pd_wait_until 10 count_is 3 || pd_fail "the agent's reply was not stored ($(sql "$INBOUND"))"
 [ "$(sql "SELECT count(*) FROM messages WHERE rcpt = '$AGENT' AND ticket_id = 1")" = 1 ] ||
 	pd_fail "not exactly the DKIM-passing agent reply stored in ticket 1"
+# 3c. doc/milter.md's header_checks recipe against forged copies under our id, in a second
+# sandbox in front of the same milter and lmtpd: the sender's own "Authentication-Results:
+# mx.$DOMAIN; dkim=fail" (refused in 3b) is dropped by cleanup before the milter reads the
+# headers, so the same agent mail now passes, and is stored without that header.
+id_re=$(sed 's/\./\\./g' <<<"mx.$DOMAIN")
+printf '/^Authentication-Results:[[:space:]]*%s([[:space:];(]|$)/ IGNORE\n' "$id_re" >"$T/header_checks"
+main_port=$PD_SMTP_PORT
+pd_postfix_start "$T/postfix2" auto "$DOMAIN" "unix:$T/lmtp.sock" \
+	"smtpd_milters=unix:$T/milter.sock" milter_default_action=tempfail milter_protocol=6 \
+	"header_checks=regexp:$T/header_checks"
+pd_swaks --from alice@staff.example --to "$AGENT" --header "From: alice@staff.example" \
+	--header "Authentication-Results: mx.$DOMAIN; dkim=fail header.d=staff.example" \
+	--header "Authentication-Results: other.example; dkim=fail header.d=staff.example" \
+	--header "Subject: Re: printer on fire" --header "Message-Id: <hc1@staff.example>" \
+	--body "The forged result is stripped." ||
+	pd_fail "agent mail with a forged result under our id was not let through: $(pd_swaks_log)"
+pd_postfix_wait_empty "$T/postfix2" 20
+pd_wait_until 10 count_is 4 || pd_fail "the agent's reply via the second sandbox was not stored"
+RAW=$(sql "SELECT CAST(raw AS TEXT) FROM messages WHERE message_id = 'hc1@staff.example'")
+grep -q "^Authentication-Results: mx.$DOMAIN" <<<"$RAW" &&
+	pd_fail "header_checks did not drop the forged Authentication-Results"
+grep -q "^Authentication-Results: other.example" <<<"$RAW" ||
+	pd_fail "header_checks dropped an Authentication-Results of another id"
+pd_postfix_stop "$T/postfix2"
+PD_SMTP_PORT=$main_port
+
 # 4. Flood: limit 3 new tickets per client IP; mail 1 was the first. Two more pass,
 # the next gets 451 4.7.1 after DATA and is not stored.
 for i in 2 3; do
@@ -116,7 +142,7 @@ rc=$?
 [ $rc = 26 ] || pd_fail "4th new request: swaks exit $rc, expected 26 (refused after DATA)"
 pd_swaks_log | grep -q "<\*\* 451 4.7.1 too many new requests" || pd_fail "no 451 4.7.1: $(pd_swaks_log)"
 pd_postfix_wait_empty "$T/postfix" 20
-pd_wait_until 10 count_is 5 || pd_fail "expected 5 stored messages, got $(sql "$INBOUND")"
+pd_wait_until 10 count_is 6 || pd_fail "expected 6 stored messages, got $(sql "$INBOUND")"
 
 # 5. Milter down: milter_default_action = tempfail, so Postfix answers 4xx, not 250.
 pd_stop milter
