@@ -54,7 +54,14 @@ static enum store_err err_kind(sqlite3 *db)
 
 int store_fail(struct store *store, const char *op, char **error_r)
 {
+	int code = sqlite3_extended_errcode(store->db);
+
 	store->last_err = err_kind(store->db);
+	/* "readonly" has six causes (file, WAL index, recovery, moved file, directory...):
+	 * the extended code tells them apart when someone reads the log. */
+	if ((code & 0xff) == SQLITE_READONLY)
+		return util_error(error_r, "%s: %s (SQLite extended code %d)", op,
+				  sqlite3_errmsg(store->db), code);
 	return util_error(error_r, "%s: %s", op, sqlite3_errmsg(store->db));
 }
 
@@ -193,6 +200,15 @@ static int open_db(struct store *store, const char *path, int flags, char **erro
 				  (flags & STORE_CREATE) != 0 ? "" : " (run postdesk init?)");
 	}
 	sqlite3_extended_result_codes(store->db, 1);
+	/* SQLite opens a file it may not write read-only without saying so; every write would
+	 * then fail. Say it here, once, with what to fix (-2: the caller may try again). */
+	if (!store->readonly && sqlite3_db_readonly(store->db, "main") == 1) {
+		util_error(error_r, "open %s: the database file is not writable by uid %ld "
+			   "(its owner must be the daemons' user: postdesk init as root gives it "
+			   "to `user`, doc/privileges.md)",
+			   path, (long)geteuid());
+		return -2;
+	}
 	return 0;
 }
 
@@ -203,7 +219,21 @@ int store_open(const char *path, int flags, int busy_timeout_ms, struct store **
 
 	*store_r = NULL;
 	store->readonly = (flags & STORE_READONLY) != 0;
-	if (open_db(store, path, flags, error_r) < 0) {
+	/* A file that is not writable for a moment (a root process creating and then handing
+	 * over a file next to it) gets a few more tries over two seconds before we give up. */
+	for (int tries = 1;; tries++) {
+		int ret = open_db(store, path, flags, error_r);
+
+		if (ret == 0)
+			break;
+		if (ret == -2 && tries < 10) {
+			if (error_r != NULL)
+				g_clear_pointer(error_r, g_free);
+			sqlite3_close(store->db);
+			store->db = NULL;
+			g_usleep(200 * 1000);
+			continue;
+		}
 		store_close(&store);
 		return -1;
 	}
