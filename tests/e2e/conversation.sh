@@ -49,7 +49,7 @@ PD=("$B/postdesk" -c "$T/a/postdesk.conf")
 "${PD[@]}" agent add alice@agents.example --name "Alice Agent" >/dev/null || pd_fail "agent add"
 "${PD[@]}" agent add bob@agents.example --name "Bob Agent" >/dev/null || pd_fail "agent add"
 
-q() { sqlite3 -cmd '.timeout 5000' "$T/${2:-a}/postdesk.db" "$1"; }
+q() { pd_sql "$T/${2:-a}/postdesk.db" "$1"; }
 expect_eq() { [ "$1" = "$2" ] || pd_fail "$3: got '$1', expected '$2'"; }
 # Captured messages for a recipient (smtp-sink records the envelope in X-Rcpt-Args).
 captured() { grep -l -F "X-Rcpt-Args: <$1>" "$CAP"/* 2>/dev/null; }

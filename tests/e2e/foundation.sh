@@ -33,7 +33,7 @@ pd_wait_socket "$T/lmtp.sock" 10 lmtpd
 # Postfix accepts up to 200 KB, postdesk up to 100 KB: both size refusals are exercised.
 pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/lmtp.sock" message_size_limit=200000
 
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
+q() { pd_sql "$DB" "$1"; }
 ticket_of() { q "SELECT ticket_id FROM messages WHERE message_id = '$1'"; }
 settle() { pd_postfix_wait_empty "$T/postfix" 30; }
 send() { pd_swaks --to "support@$DOMAIN" "$@" || pd_fail "swaks failed: $(pd_swaks_log)"; }

@@ -90,6 +90,21 @@ pd__root() {
 	fi
 }
 
+# sqlite3 -cmd '.timeout 5000' DB SQL..., as PD_DAEMON_USER when run as root. A root
+# sqlite3 that is the first to open the database creates the -wal and -shm files as root
+# for a moment (SQLite hands them to the database's owner right after), and a daemon
+# opening the database in that moment cannot use them; as the daemons' own user there is
+# no such moment.
+pd_sql() {
+	local db=$1
+	shift
+	if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
+		runuser -u "$PD_DAEMON_USER" -- sqlite3 -cmd '.timeout 5000' "$db" "$@"
+	else
+		sqlite3 -cmd '.timeout 5000' "$db" "$@"
+	fi
+}
+
 # Print a fresh per-test temp dir (mode 0755, removed at exit). Fails the test if the
 # postfix user cannot traverse to it (e.g. PD_TMPROOT under a 0700 home directory).
 pd_tmpdir() {

@@ -37,7 +37,7 @@ address = support@$DOMAIN
 EOF2
 "$B/src/bin/postdesk" -c "$CONF" init >/dev/null || pd_fail "postdesk init failed"
 
-sql() { sqlite3 -cmd '.timeout 5000' "$T/db/postdesk.db" "$1"; }
+sql() { pd_sql "$T/db/postdesk.db" "$1"; }
 # inbound messages only: the acks postdesk writes are stored as messages too
 INBOUND="SELECT count(*) FROM messages WHERE direction = 'in'"
 count_is() { [ "$(sql "$INBOUND")" = "$1" ]; }

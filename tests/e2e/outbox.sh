@@ -32,7 +32,7 @@ address = support@$DOMAIN
 CONF
 "$B/postdesk" -c "$CONF" init >/dev/null || pd_fail "postdesk init failed"
 
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
+q() { pd_sql "$DB" "$1"; }
 expect_eq() { [ "$1" = "$2" ] || pd_fail "$3: got '$1', expected '$2'"; }
 # queue_mail ID: one row whose raw message has Message-ID <e2e-ID@support.test>.
 queue_mail() {

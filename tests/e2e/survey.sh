@@ -47,7 +47,7 @@ pd_bg lmtpd "$B/postdesk-lmtpd" -c "$T/a/postdesk.conf" -f
 pd_wait_socket "$T/a/lmtp.sock" 10 lmtpd
 "${PD[@]}" agent add alice@agents.example --name "Alice Agent" >/dev/null || pd_fail "agent add"
 
-q() { sqlite3 -cmd '.timeout 5000' "$T/a/postdesk.db" "$1"; }
+q() { pd_sql "$T/a/postdesk.db" "$1"; }
 expect_eq() { [ "$1" = "$2" ] || pd_fail "$3: got '$1', expected '$2'"; }
 captured() { grep -l -F "X-Rcpt-Args: <$1>" "$CAP"/* 2>/dev/null; }
 captured_count() { captured "$1" | grep -c .; }
