@@ -38,9 +38,8 @@ pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$D/lmtp.sock"
 pd_bg lmtpd "$B/postdesk-lmtpd" -c "$T/postdesk.conf" -f
 pd_wait_socket "$D/lmtp.sock" 10 lmtpd
 
-# As the daemon user: a root sqlite3 would create the -wal/-shm files as root for a moment
-# (SQLite chowns them right after), and a daemon opening the database then fails.
-q() { runuser -u "$PD_DAEMON_USER" -- sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
+# (pd_sql: as the daemons' user, see tests/e2e/lib.sh)
+q() { pd_sql "$DB" "$1"; }
 stored() { q "SELECT count(*) FROM messages WHERE message_id = '$1'"; }
 lock_db() {
 	rm -f "$D/locked" "$D/release"

@@ -13,7 +13,6 @@ DOMAIN=support.test
 OTHER=other.test
 
 pd_capture_start "$T"
-CAP=$PD_CAPTURE_DIR
 # support.test and other.test are two postdesk instances on this host; bad.example has a
 # user that does not exist (Postfix bounces mail to it, a real DSN); the rest is the world.
 pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/a/lmtp.sock" \
@@ -51,17 +50,6 @@ PD=("$B/postdesk" -c "$T/a/postdesk.conf")
 
 q() { pd_sql "$T/${2:-a}/postdesk.db" "$1"; }
 expect_eq() { [ "$1" = "$2" ] || pd_fail "$3: got '$1', expected '$2'"; }
-# Captured messages for a recipient (smtp-sink records the envelope in X-Rcpt-Args).
-captured() { grep -l -F "X-Rcpt-Args: <$1>" "$CAP"/* 2>/dev/null; }
-captured_count() { captured "$1" | grep -c .; }
-# (A function, so that pd_wait_until evaluates the count afresh on every try.)
-has_captured() { [ "$(captured_count "$1")" -ge "$2" ]; }
-wait_captured() { # RCPT COUNT
-	pd_wait_until 20 has_captured "$1" "$2" ||
-		pd_fail "expected $2 mail(s) for $1 at the capture server, got $(captured_count "$1")"
-}
-newest_for() { captured "$1" | xargs ls -t | head -1; }
-header() { sed -n "s/^$1: //p" "$2" | head -1 | tr -d '\r'; }
 outbox_drained() { [ "$(q "SELECT count(*) FROM outbox WHERE status = 'queued'" "${1:-a}")" = 0 ]; }
 settle() {
 	pd_postfix_wait_empty "$T/postfix" 30
@@ -75,18 +63,18 @@ pd_swaks --to "support@$DOMAIN" --from ann@shop.example --header "From: Ann Buye
 	--header "Subject: My lamp is broken" --header "Message-Id: <c1@shop.example>" \
 	--body "The lamp I bought last week does not switch on." || pd_fail "swaks"
 settle
-wait_captured ann@shop.example 1
-wait_captured alice@agents.example 1
-ack=$(newest_for ann@shop.example)
+pd_wait_captured ann@shop.example 1
+pd_wait_captured alice@agents.example 1
+ack=$(pd_newest_captured ann@shop.example)
 grep -q "^Auto-Submitted: auto-replied" "$ack" || pd_fail "ack without Auto-Submitted"
-expect_eq "$(header In-Reply-To "$ack")" "<c1@shop.example>" "ack In-Reply-To"
-expect_eq "$(header References "$ack")" "<c1@shop.example>" "ack References"
-header Subject "$ack" | grep -q '^\[#1\]' || pd_fail "ack subject without [#1]"
-header Reply-To "$ack" | grep -q "support+1-c-[a-z2-7]*@$DOMAIN" || pd_fail "ack Reply-To not a token"
-header X-Mail-Args "$ack" | grep -q "support+b[0-9]*-[a-z2-7]*@$DOMAIN" ||
+expect_eq "$(pd_header In-Reply-To "$ack")" "<c1@shop.example>" "ack In-Reply-To"
+expect_eq "$(pd_header References "$ack")" "<c1@shop.example>" "ack References"
+pd_header Subject "$ack" | grep -q '^\[#1\]' || pd_fail "ack subject without [#1]"
+pd_header Reply-To "$ack" | grep -q "support+1-c-[a-z2-7]*@$DOMAIN" || pd_fail "ack Reply-To not a token"
+pd_header X-Mail-Args "$ack" | grep -q "support+b[0-9]*-[a-z2-7]*@$DOMAIN" ||
 	pd_fail "outbound envelope sender is not a bounce address"
-notice=$(newest_for alice@agents.example)
-agent_token=$(header Reply-To "$notice" | sed 's/.*<\(.*\)>.*/\1/')
+notice=$(pd_newest_captured alice@agents.example)
+agent_token=$(pd_header Reply-To "$notice" | sed 's/.*<\(.*\)>.*/\1/')
 case $agent_token in support+1-a-*@$DOMAIN) ;; *) pd_fail "notice Reply-To: $agent_token" ;; esac
 grep -q "##- Please type your reply above this line -##" "$notice" || pd_fail "no marker"
 
@@ -96,15 +84,15 @@ pd_swaks --to "$agent_token" --from alice@agents.example --header "From: Alice A
 	--header "Subject: Re: [#1] My lamp is broken" --header "Message-Id: <a1@agents.example>" \
 	--body "$body" || pd_fail "agent swaks"
 settle
-wait_captured ann@shop.example 2
-reply=$(newest_for ann@shop.example)
+pd_wait_captured ann@shop.example 2
+reply=$(pd_newest_captured ann@shop.example)
 grep -q "a new lamp is on its way" "$reply" || pd_fail "reply text missing"
 grep -q "does not switch on" "$reply" && pd_fail "the quoted text reached the customer"
 grep -q "Please type your reply" "$reply" && pd_fail "the marker reached the customer"
-expect_eq "$(header In-Reply-To "$reply")" "<c1@shop.example>" "reply In-Reply-To"
-header References "$reply" | grep -q "<c1@shop.example>" || pd_fail "reply References"
-header From "$reply" | grep -q "Alice Agent" || pd_fail "reply From lacks the agent name"
-header From "$reply" | grep -q "<support@$DOMAIN>" || pd_fail "reply not from the queue address"
+expect_eq "$(pd_header In-Reply-To "$reply")" "<c1@shop.example>" "reply In-Reply-To"
+pd_header References "$reply" | grep -q "<c1@shop.example>" || pd_fail "reply References"
+pd_header From "$reply" | grep -q "Alice Agent" || pd_fail "reply From lacks the agent name"
+pd_header From "$reply" | grep -q "<support@$DOMAIN>" || pd_fail "reply not from the queue address"
 
 # 3. #note reaches no customer; #status resolved changes the status.
 pd_swaks --to "$agent_token" --from alice@agents.example --header "From: alice@agents.example" \
@@ -112,8 +100,8 @@ pd_swaks --to "$agent_token" --from alice@agents.example --header "From: alice@a
 pd_swaks --to "$agent_token" --from alice@agents.example --header "From: alice@agents.example" \
 	--header "Message-Id: <a3@agents.example>" --body '#status resolved' || pd_fail "status"
 settle
-expect_eq "$(captured_count ann@shop.example)" 2 "mails to the customer after a note"
-note_to_bob() { grep -l "She is a VIP" $(captured bob@agents.example) >/dev/null 2>&1; }
+expect_eq "$(pd_captured_count ann@shop.example)" 2 "mails to the customer after a note"
+note_to_bob() { grep -l "She is a VIP" $(pd_captured bob@agents.example) >/dev/null 2>&1; }
 pd_wait_until 20 note_to_bob || pd_fail "note not sent to bob"
 expect_eq "$(q "SELECT status FROM tickets WHERE id = 1")" resolved "status after #status resolved"
 
@@ -124,7 +112,7 @@ bad_token=$(echo "$agent_token" | sed 's/-\([a-z2-7]\)\([a-z2-7]*\)@/-\2\1@/')
 pd_swaks --to "$bad_token" --from alice@agents.example --header "From: alice@agents.example" \
 	--header "Message-Id: <f2@agents.example>" --body "tampered" || pd_fail "swaks"
 settle
-expect_eq "$(captured_count ann@shop.example)" 2 "mails to the customer after forgeries"
+expect_eq "$(pd_captured_count ann@shop.example)" 2 "mails to the customer after forgeries"
 expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id IN ('f1@evil.example', 'f2@agents.example')")" 0 \
 	"forged mail stored"
 pd_maillog_wait "$T/postfix" "is not a registered agent" || pd_fail "forged From not refused"
@@ -135,7 +123,7 @@ pd_maillog_wait "$T/postfix" "550 5.7.1 <$bad_token>: reply address is not valid
 pd_swaks --to "support@$DOMAIN" --from holiday@shop.example --header "Auto-Submitted: auto-replied" \
 	--header "Subject: Out of office" --header "Message-Id: <ooo@shop.example>" || pd_fail "swaks"
 settle
-expect_eq "$(captured_count holiday@shop.example)" 0 "acknowledgements to an auto-reply"
+expect_eq "$(pd_captured_count holiday@shop.example)" 0 "acknowledgements to an auto-reply"
 
 # 6. Two postdesk instances whose support addresses write to each other: at most one
 # automatic mail each way.

@@ -53,9 +53,8 @@ mkdir -p "$T/d"
 "$B/postdesk" -c "$T/postdesk.conf" init >/dev/null || pd_fail "postdesk init"
 pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$D/lmtp.sock"
 
-# As the daemon user: a root sqlite3 would create the -wal/-shm files as root for a moment
-# (SQLite chowns them right after), and a daemon opening the database then fails.
-q() { runuser -u "$PD_DAEMON_USER" -- sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
+# (pd_sql: as the daemons' user, see tests/e2e/lib.sh)
+q() { pd_sql "$DB" "$1"; }
 lmtpd_start() {
 	pd_bg lmtpd "$B/postdesk-lmtpd" -c "$T/postdesk.conf" -f
 	pd_wait_socket "$D/lmtp.sock" 10 lmtpd

@@ -48,9 +48,8 @@ CONF
 mkdir -p "$T/d"
 "$B/postdesk" -c "$T/postdesk.conf" init >/dev/null || pd_fail "postdesk init"
 
-# As the daemon user: a root sqlite3 would create the -wal/-shm files as root for a moment
-# (SQLite chowns them right after), and a daemon opening the database then fails.
-q() { runuser -u "$PD_DAEMON_USER" -- sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
+# (pd_sql: as the daemons' user, see tests/e2e/lib.sh)
+q() { pd_sql "$DB" "$1"; }
 # Rows FIRST..LAST, due now, one recipient each.
 fill() {
 	q "WITH RECURSIVE n(i) AS (SELECT $1 UNION ALL SELECT i + 1 FROM n WHERE i < $2)

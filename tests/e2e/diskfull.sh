@@ -47,9 +47,8 @@ pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/d/lmtp.sock"
 pd_bg lmtpd "$B/postdesk-lmtpd" -c "$T/postdesk.conf" -f
 pd_wait_socket "$T/d/lmtp.sock" 10 lmtpd
 
-# As the daemon user: a root sqlite3 would create the -wal/-shm files as root for a moment
-# (SQLite chowns them right after), and a daemon opening the database then fails.
-q() { runuser -u "$PD_DAEMON_USER" -- sqlite3 -cmd '.timeout 10000' "$DB" "$1"; }
+# (pd_sql: as the daemons' user, see tests/e2e/lib.sh)
+q() { pd_sql "$DB" "$1"; }
 stored() { q "SELECT count(*) FROM messages WHERE message_id = '$1'"; }
 # About 600 KB of text: more than the WAL holds after the small first delivery.
 head -c 450000 /dev/urandom | base64 >"$T/big.txt"

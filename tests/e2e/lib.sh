@@ -90,7 +90,7 @@ pd__root() {
 	fi
 }
 
-# sqlite3 -cmd '.timeout 5000' DB SQL..., as PD_DAEMON_USER when run as root. A root
+# sqlite3 -cmd '.timeout 10000' DB SQL..., as PD_DAEMON_USER when run as root. A root
 # sqlite3 that is the first to open the database creates the -wal and -shm files as root
 # for a moment (SQLite hands them to the database's owner right after), and a daemon
 # opening the database in that moment cannot use them; as the daemons' own user there is
@@ -99,9 +99,9 @@ pd_sql() {
 	local db=$1
 	shift
 	if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
-		runuser -u "$PD_DAEMON_USER" -- sqlite3 -cmd '.timeout 5000' "$db" "$@"
+		runuser -u "$PD_DAEMON_USER" -- sqlite3 -cmd '.timeout 10000' "$db" "$@"
 	else
-		sqlite3 -cmd '.timeout 5000' "$db" "$@"
+		sqlite3 -cmd '.timeout 10000' "$db" "$@"
 	fi
 }
 
@@ -521,6 +521,26 @@ pd_capture_count() {
 	local d=$1
 	[ -d "$d/capture" ] && d=$d/capture
 	find "$d" -type f 2>/dev/null | grep -c .
+}
+
+# Files at the capture server (pd_capture_start) whose envelope recipient is RCPT (smtp-sink
+# records it in X-Rcpt-Args), one path per line; pd_captured_count counts them.
+pd_captured() { grep -l -F "X-Rcpt-Args: <$1>" "$PD_CAPTURE_DIR"/* 2>/dev/null; }
+pd_captured_count() { pd_captured "$1" | grep -c .; }
+# (A function, so that pd_wait_until evaluates the count afresh on every try.)
+pd__has_captured() { [ "$(pd_captured_count "$1")" -ge "$2" ]; }
+# Wait (20 s) for COUNT files for RCPT: smtp-sink writes a file after its 250, so a drained
+# queue does not mean the file is there yet.
+pd_wait_captured() { # RCPT COUNT
+	pd_wait_until 20 pd__has_captured "$1" "$2" ||
+		pd_fail "expected $2 mail(s) for $1 at the capture server, got $(pd_captured_count "$1")"
+}
+pd_newest_captured() { pd_captured "$1" | xargs ls -t | head -1; }
+# The first NAME: header of FILE, CR removed; pd_header_unfolded joins folded lines.
+pd_header() { sed -n "s/^$1: //p" "$2" | head -1 | tr -d '\r'; }
+pd_header_unfolded() {
+	tr -d '\r' <"$2" | awk -v h="$1: " 'f && /^[ \t]/ { sub(/^[ \t]+/, " "); v = v $0; next }
+		f { exit } index($0, h) == 1 { f = 1; v = substr($0, length(h) + 1) } END { if (f) print v }'
 }
 
 # smtp-sink -L as a stand-in LMTP server on unix SOCKET, one file per message in DIR.

@@ -14,7 +14,6 @@ B=$PD_BUILDDIR/src/bin
 DOMAIN=support.test
 
 pd_capture_start "$T"
-CAP=$PD_CAPTURE_DIR
 pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/a/lmtp.sock" \
 	"relay_domains=$DOMAIN" "transport_maps=inline:{ $DOMAIN=lmtp:unix:$T/a/lmtp.sock }" \
 	"default_transport=smtp" "relayhost=[127.0.0.1]:$PD_CAPTURE_PORT" \
@@ -49,21 +48,6 @@ pd_wait_socket "$T/a/lmtp.sock" 10 lmtpd
 
 q() { pd_sql "$T/a/postdesk.db" "$1"; }
 expect_eq() { [ "$1" = "$2" ] || pd_fail "$3: got '$1', expected '$2'"; }
-captured() { grep -l -F "X-Rcpt-Args: <$1>" "$CAP"/* 2>/dev/null; }
-captured_count() { captured "$1" | grep -c .; }
-# (A function, so that pd_wait_until evaluates the count afresh on every try.)
-has_captured() { [ "$(captured_count "$1")" -ge "$2" ]; }
-wait_captured() { # RCPT COUNT
-	pd_wait_until 20 has_captured "$1" "$2" ||
-		pd_fail "expected $2 mail(s) for $1 at the capture server, got $(captured_count "$1")"
-}
-newest_for() { captured "$1" | xargs ls -t | head -1; }
-header() { sed -n "s/^$1: //p" "$2" | head -1 | tr -d '\r'; }
-# A header with its folded continuation lines joined (List-Unsubscribe is long).
-header_unfolded() {
-	tr -d '\r' <"$2" | awk -v h="$1: " 'f && /^[ \t]/ { sub(/^[ \t]+/, " "); v = v $0; next }
-		f { exit } index($0, h) == 1 { f = 1; v = substr($0, length(h) + 1) } END { if (f) print v }'
-}
 events() { q "SELECT count(*) FROM events WHERE ticket_id = $1 AND kind = '$2'"; }
 NOW0=$(date +%s)
 tick() { # OFFSET-SECONDS: one turn of the loop at NOW0 + OFFSET; prints "N due jobs run ..."
@@ -82,7 +66,7 @@ done
 pd_postfix_wait_empty "$T/postfix" 30
 expect_eq "$(q 'SELECT count(*) FROM tickets')" 2 "tickets"
 tick 60 >/dev/null
-wait_captured c1@shop.example 1
+pd_wait_captured c1@shop.example 1
 
 # 2. First response: nothing before 80% of the 4 h target; warning, then breach with the
 # lead told, each once.
@@ -92,8 +76,8 @@ expect_eq "$(events 1 frt_warning)" 1 "frt warning on ticket 1"
 tick $((5 * H)) >/dev/null
 expect_eq "$(events 1 frt_breached)" 1 "frt breach on ticket 1"
 expect_eq "$(tick $((5 * H)) | cut -d' ' -f1)" 0 "a second tick at the same time"
-wait_captured lead@agents.example 2
-wait_captured alice@agents.example 4
+pd_wait_captured lead@agents.example 2
+pd_wait_captured alice@agents.example 4
 expect_eq "$(events 1 frt_breached)" 1 "frt breach once"
 
 # 3. Resolve ticket 1 by agent command; the survey arrives after survey_delay.
@@ -102,19 +86,19 @@ pd_swaks --to "$atok" --from alice@agents.example --header "From: alice@agents.e
 	--header "Message-Id: <a1@agents.example>" --body '#status resolved' || pd_fail "resolve"
 pd_postfix_wait_empty "$T/postfix" 30
 expect_eq "$(q 'SELECT status FROM tickets WHERE id = 1')" resolved "status after #status"
-before=$(captured_count c1@shop.example)
+before=$(pd_captured_count c1@shop.example)
 tick $((20 * H)) >/dev/null
-expect_eq "$(captured_count c1@shop.example)" "$before" "no survey before the delay"
+expect_eq "$(pd_captured_count c1@shop.example)" "$before" "no survey before the delay"
 tick $((25 * H)) >/dev/null
-wait_captured c1@shop.example $((before + 1))
-survey=$(newest_for c1@shop.example)
-header Subject "$survey" | grep -q "How did we do" || pd_fail "survey subject"
+pd_wait_captured c1@shop.example $((before + 1))
+survey=$(pd_newest_captured c1@shop.example)
+pd_header Subject "$survey" | grep -q "How did we do" || pd_fail "survey subject"
 grep -q "^Auto-Submitted: auto-generated" "$survey" || pd_fail "survey without Auto-Submitted"
 unsub='<https://help\.example/cgi-bin/unsubscribe\.cgi?t=support%2B1-u-[a-z2-7]*%40support\.test>, '
 unsub+='<mailto:support+1-u-[a-z2-7]*@support\.test?subject=unsubscribe>'
-header_unfolded List-Unsubscribe "$survey" | grep -q "^$unsub\$" ||
-	pd_fail "List-Unsubscribe: $(header_unfolded List-Unsubscribe "$survey")"
-expect_eq "$(header List-Unsubscribe-Post "$survey")" "List-Unsubscribe=One-Click" "List-Unsubscribe-Post"
+pd_header_unfolded List-Unsubscribe "$survey" | grep -q "^$unsub\$" ||
+	pd_fail "List-Unsubscribe: $(pd_header_unfolded List-Unsubscribe "$survey")"
+expect_eq "$(pd_header List-Unsubscribe-Post "$survey")" "List-Unsubscribe=One-Click" "List-Unsubscribe-Post"
 expect_eq "$(events 1 survey_sent)" 1 "survey_sent event"
 tick $((26 * H)) >/dev/null
 expect_eq "$(events 1 survey_sent)" 1 "survey sent once"
@@ -132,7 +116,7 @@ expect_eq "$(events 1 survey_answer)" 1 "survey_answer event"
 expect_eq "$(q "SELECT comment FROM surveys WHERE ticket_id = 1")" Thanks "first comment"
 
 # 5. A second answer (a reply to the survey with a number and a comment) replaces it.
-reply_to=$(header Reply-To "$survey" | sed 's/.*<\(.*\)>.*/\1/')
+reply_to=$(pd_header Reply-To "$survey" | sed 's/.*<\(.*\)>.*/\1/')
 case $reply_to in support+1-s0-*@$DOMAIN) ;; *) pd_fail "survey Reply-To: '$reply_to'" ;; esac
 pd_swaks --to "$reply_to" --from c1@shop.example --header "From: c1@shop.example" \
 	--header "Subject: Re: [#1] How did we do?" --header "Message-Id: <s2@shop.example>" \
@@ -162,12 +146,12 @@ pd_swaks --to "$atok2" --from alice@agents.example --header "From: alice@agents.
 pd_postfix_wait_empty "$T/postfix" 30
 expect_eq "$(q 'SELECT status FROM tickets WHERE id = 2')" pending "ticket 2 pending"
 tick $((2 * D)) >/dev/null # sends the agent's answer
-wait_captured c2@shop.example 2
-before=$(captured_count c2@shop.example)
+pd_wait_captured c2@shop.example 2
+before=$(pd_captured_count c2@shop.example)
 tick $((3 * D + H)) >/dev/null
 tick $((3 * D + 2 * H)) >/dev/null
-wait_captured c2@shop.example $((before + 1))
-header Subject "$(newest_for c2@shop.example)" | grep -q "Waiting for your answer" ||
+pd_wait_captured c2@shop.example $((before + 1))
+pd_header Subject "$(pd_newest_captured c2@shop.example)" | grep -q "Waiting for your answer" ||
 	pd_fail "pending reminder subject"
 expect_eq "$(events 2 pending_reminder)" 1 "pending reminder once"
 tick $((7 * D + H)) >/dev/null
@@ -177,11 +161,11 @@ tick $((15 * D)) >/dev/null
 expect_eq "$(q 'SELECT status FROM tickets WHERE id = 2')" closed "auto-closed"
 tick $((16 * D)) >/dev/null
 expect_eq "$(events 2 auto_closed)" 1 "auto_closed once"
-wait_captured c2@shop.example $((before + 2))
-expect_eq "$(captured_count c2@shop.example)" $((before + 2)) "reminder + survey for ticket 2"
+pd_wait_captured c2@shop.example $((before + 2))
+expect_eq "$(pd_captured_count c2@shop.example)" $((before + 2)) "reminder + survey for ticket 2"
 
 # 8. Opt-out by mail: the List-Unsubscribe mailto address sets the flag.
-optout=$(header_unfolded List-Unsubscribe "$survey" | sed 's/.*<mailto:\([^?>]*\).*/\1/')
+optout=$(pd_header_unfolded List-Unsubscribe "$survey" | sed 's/.*<mailto:\([^?>]*\).*/\1/')
 pd_swaks --to "$optout" --from c1@shop.example --header "Subject: unsubscribe" \
 	--header "Message-Id: <u1@shop.example>" --body "unsubscribe" || pd_fail "opt-out"
 pd_postfix_wait_empty "$T/postfix" 30
@@ -190,9 +174,9 @@ expect_eq "$(q "SELECT survey_optout FROM customers WHERE email = 'c1@shop.examp
 # 9. One-click opt-out (RFC 8058) through contrib/unsubscribe.cgi, run as a web server runs
 # a CGI, with the https URL of ticket 2's survey: GET only shows a button; a tampered token
 # is refused; the POST a mailbox provider sends sets the flag and records the event.
-survey2=$(grep -l "^List-Unsubscribe-Post:" $(captured c2@shop.example) | head -1)
+survey2=$(grep -l "^List-Unsubscribe-Post:" $(pd_captured c2@shop.example) | head -1)
 [ -n "$survey2" ] || pd_fail "no survey for ticket 2 at the capture server"
-query=$(header_unfolded List-Unsubscribe "$survey2" | sed -n 's/^<https:[^?>]*?\([^>]*\)>.*/\1/p')
+query=$(pd_header_unfolded List-Unsubscribe "$survey2" | sed -n 's/^<https:[^?>]*?\([^>]*\)>.*/\1/p')
 case $query in t=support%2B2-u-*%40support.test) ;; *) pd_fail "one-click URL query: '$query'" ;; esac
 cgi() { # METHOD QUERY [BODY]
 	printf '%s' "${3:-}" | env -i PATH="$PATH" POSTDESK="$B/postdesk" \
