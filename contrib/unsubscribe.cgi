@@ -30,6 +30,8 @@ t=$(printf '%s' "${QUERY_STRING:-}" | tr '&' '\n' | sed -n 's/^t=//p' | head -n 
 case $t in
 '' | [!A-Za-z0-9]* | *[!A-Za-z0-9._~%-]*) respond "400 Bad Request" text/plain "No valid unsubscribe link." ;;
 esac
+# An opt-out address is at most 64 + 1 + 255 octets, three times that percent-encoded.
+[ "${#t}" -le 1000 ] || respond "400 Bad Request" text/plain "No valid unsubscribe link."
 
 case ${REQUEST_METHOD:-GET} in
 POST)
