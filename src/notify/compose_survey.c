@@ -75,6 +75,31 @@ static char *survey_list_unsubscribe(const struct conf *conf, const char *optout
 	return https;
 }
 
+/* Queue job as automatic mail from queue q to t's requester, replies to reply_addr, stored
+ * as store_kind; the requester's automatic-mail count goes up in the same transaction. */
+static int survey_queue_to_requester(struct notify_ctx *ctx, struct store *store,
+				     struct compose_job *job, const struct store_ticket *t,
+				     const struct conf_queue *q, const char *reply_addr,
+				     const char *store_kind, gint64 now, char **error_r)
+{
+	struct notify_addr to = {t->requester_name, t->requester};
+	struct notify_addr reply = {q->display, reply_addr};
+	int ret;
+
+	g_ptr_array_add(job->rcpts, g_strdup(t->requester));
+	job->mail.from_name = q->display;
+	job->mail.from_addr = q->address;
+	job->mail.to = &to;
+	job->mail.n_to = 1;
+	job->mail.reply_to = &reply;
+	job->mail.auto_submitted = "auto-generated";
+	job->store_kind = store_kind;
+	ret = compose_queue(ctx, store, job, now, error_r);
+	if (ret == 0)
+		ret = store_autoreply_add(store, t->requester, t->id, now, error_r);
+	return ret;
+}
+
 int notify_queue_survey(struct notify_ctx *ctx, struct store *store, gint64 ticket_id,
 			gint64 now, char **error_r)
 {
@@ -100,25 +125,14 @@ int notify_queue_survey(struct notify_ctx *ctx, struct store *store, gint64 tick
 	compose_vars_ticket(job.vars, t, q);
 	compose_var(job.vars, "survey.links", links);
 	compose_var(job.vars, "survey.optout", optout_url);
-	struct notify_addr to = {t->requester_name, t->requester};
-	struct notify_addr reply = {q->display, reply_addr};
 	/* RFC 2369 List-Unsubscribe; RFC 8058 one-click (List-Unsubscribe-Post) only with an
 	 * https URL in it, i.e. when the site runs contrib/unsubscribe.cgi (doc/surveys.md). */
 	extra[0] = (struct notify_header){"List-Unsubscribe", list_unsub};
 	extra[1] = (struct notify_header){"List-Unsubscribe-Post", "List-Unsubscribe=One-Click"};
-	g_ptr_array_add(job.rcpts, g_strdup(t->requester));
-	job.mail.from_name = q->display;
-	job.mail.from_addr = q->address;
-	job.mail.to = &to;
-	job.mail.n_to = 1;
-	job.mail.reply_to = &reply;
-	job.mail.auto_submitted = "auto-generated";
 	job.mail.headers = extra;
 	job.mail.n_headers = ctx->conf->unsubscribe_url != NULL ? 2 : 1;
-	job.store_kind = "survey";
-	ret = compose_queue(ctx, store, &job, now, error_r);
-	if (ret == 0)
-		ret = store_autoreply_add(store, t->requester, ticket_id, now, error_r);
+	ret = survey_queue_to_requester(ctx, store, &job, t, q, reply_addr, "survey", now,
+					error_r);
 	compose_job_clear(&job);
 	g_free(links);
 	g_free(list_unsub);
@@ -143,19 +157,7 @@ int notify_queue_pending_reminder(struct notify_ctx *ctx, struct store *store,
 	compose_job_init(&job, COMPOSE_PENDING_REMINDER, "reminder", ticket_id, ctx);
 	compose_vars_ticket(job.vars, t, q);
 	reply_to = compose_token(ctx, q, ticket_id, TOKEN_CUSTOMER);
-	struct notify_addr to = {t->requester_name, t->requester};
-	struct notify_addr reply = {q->display, reply_to};
-	g_ptr_array_add(job.rcpts, g_strdup(t->requester));
-	job.mail.from_name = q->display;
-	job.mail.from_addr = q->address;
-	job.mail.to = &to;
-	job.mail.n_to = 1;
-	job.mail.reply_to = &reply;
-	job.mail.auto_submitted = "auto-generated";
-	job.store_kind = "auto";
-	ret = compose_queue(ctx, store, &job, now, error_r);
-	if (ret == 0)
-		ret = store_autoreply_add(store, t->requester, ticket_id, now, error_r);
+	ret = survey_queue_to_requester(ctx, store, &job, t, q, reply_to, "auto", now, error_r);
 	compose_job_clear(&job);
 	g_free(reply_to);
 	store_ticket_free(&t);
