@@ -6,7 +6,7 @@ include tests/unit/quote.mk
 include tests/unit/store.mk
 include tests/unit/thread.mk
 include tests/unit/lmtp.mk
-include tests/unit/notify.mk
+include tests/unit/compose.mk
 include tests/unit/outbox.mk
 include tests/unit/report.mk
 include tests/unit/survey.mk

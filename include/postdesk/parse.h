@@ -1,5 +1,5 @@
-/* parse: raw RFC 5322 message -> struct parse_msg. With notify/, the only user of GMime for
- * reading mail. Everything in struct parse_msg is UTF-8 and owned by the struct.
+/* parse: raw RFC 5322 message -> struct parse_msg, and struct parse_out -> outbound RFC 5322
+ * bytes (build.c): the only user of GMime (and of libxml2, for HTML). Everything in struct parse_msg is UTF-8 and owned by the struct.
  * Thread-safe after parse_init() (GMime's parser is per call). */
 #ifndef POSTDESK_PARSE_H
 #define POSTDESK_PARSE_H
@@ -83,5 +83,61 @@ int parse_subject_tag(const char *subject, gint64 *id_r);
  * Apple Mail and Thunderbird quote containers are removed from it first and the text is
  * made from what remains. marker may be NULL. g_malloc'ed. */
 char *parse_reply_text(const char *text, const char *html, const char *marker);
+
+/* ==== building outbound mail (build.c) ====
+ * struct parse_out only borrows: every pointer stays owned by the caller, and
+ * parse_build() copies what it needs. All strings are UTF-8. Every value that lands in a
+ * header is checked for CR/LF first (no header injection); addresses must contain '@' and
+ * no whitespace, angle brackets or control characters. */
+struct parse_out_addr {
+	const char *name; /* display name or NULL/"" (RFC 2047-encoded by GMime if needed) */
+	const char *addr; /* addr-spec, never NULL */
+};
+
+struct parse_out_header {
+	const char *name;  /* e.g. "List-Unsubscribe", "X-Postdesk-Ticket" */
+	const char *value; /* unfolded value: ASCII is written as is (folded at spaces only),
+			    * non-ASCII RFC 2047-encoded by GMime */
+};
+
+struct parse_out_attachment {
+	const char *filename;	  /* may be non-ASCII (RFC 2231-encoded by GMime) */
+	const char *content_type; /* "type/subtype"; NULL means application/octet-stream */
+	GBytes *data;		  /* borrowed; sent base64-encoded */
+};
+
+struct parse_out {
+	const char *from_name; /* may be NULL */
+	const char *from_addr; /* required */
+	const struct parse_out_addr *to;
+	guint n_to; /* at least one To or Cc is required */
+	const struct parse_out_addr *cc;
+	guint n_cc;
+	const struct parse_out_addr *reply_to; /* NULL for none */
+	const char *subject;		    /* required (may be "") */
+	const char *body;		    /* required, UTF-8 text, LF or CRLF line ends */
+	const char *message_id;		    /* required, without <> */
+	const char *in_reply_to;	    /* without <>, or NULL */
+	const char *const *references;	    /* without <>, oldest first */
+	guint n_references;
+	const char *auto_submitted;	     /* "auto-replied", "auto-generated" or NULL for none */
+	const struct parse_out_header *headers; /* extra headers, in this order */
+	guint n_headers;
+	const struct parse_out_attachment *attachments; /* any: multipart/mixed */
+	guint n_attachments;
+	gint64 date; /* Date: header, seconds since the epoch; 0 means clock_now() */
+};
+
+/* 1 if parse_build() accepts addr as an address: local@domain without whitespace, control
+ * characters, quotes, angle brackets or commas (a customer's exotic address is skipped, not
+ * a reason to fail a whole mail). */
+gboolean parse_addr_usable(const char *addr);
+
+/* Build the message: text/plain; charset=utf-8 (quoted-printable or base64 as GMime finds
+ * best; 7bit if plain ASCII), multipart/mixed with the attachments if any, MIME-Version,
+ * CRLF line ends throughout (ready for SMTP DATA). Fails (-1, error naming the header) on
+ * a value with CR/LF, a bad address or a missing required field. *raw_r is g_malloc'ed,
+ * NUL-terminated, *len_r bytes without the NUL. */
+int parse_build(const struct parse_out *m, char **raw_r, gsize *len_r, char **error_r);
 
 #endif

@@ -15,7 +15,7 @@
 #include "postdesk/conf.h"
 
 struct store;
-struct notify_ctx;
+struct compose_ctx;
 
 /* ---- business hours (pure functions; no I/O) ----
  * A queue's business_hours ("mon-fri 09:00-17:00", normalised by conf) in its timezone; a
@@ -48,7 +48,7 @@ int survey_sync(struct store *store, const struct conf *conf, gint64 ticket_id, 
  * Run every schedule row due at `now`, each in its own transaction (mark done + the work:
  * outbox rows, status changes, events). *done_r (may be NULL) = rows run (skipped ones
  * included). -1 on a store error (the row stays due; nothing half-done is committed). */
-int survey_tick(struct store *store, struct notify_ctx *ctx, const struct conf *conf,
+int survey_tick(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
 		gint64 now, guint *done_r, char **error_r);
 
 /* ---- answers ----

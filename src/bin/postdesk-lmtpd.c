@@ -2,9 +2,9 @@
  * main() wires config, keys, the group-commit writer and the LMTP server together. */
 #include "config.h"
 #include "postdesk/conf.h"
-#include "postdesk/ingest.h"
+#include "postdesk/lmtp.h"
 #include "postdesk/lib.h"
-#include "postdesk/notify.h"
+#include "postdesk/compose.h"
 #include "postdesk/parse.h"
 #include "postdesk/token.h"
 #include "daemon.h"
@@ -28,8 +28,8 @@ int main(int argc, char **argv)
 	const char *conf_path = daemon_default_conf();
 	struct conf *conf = NULL;
 	struct token_keys *keys = NULL;
-	struct committer *committer = NULL;
-	struct delivery_env env = {0};
+	struct deliver_committer *committer = NULL;
+	struct deliver_env env = {0};
 	struct lmtp_backend backend;
 	struct lmtp_backend_ctx *ctx;
 	struct lmtp_limits limits;
@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 		return ret;
 	parse_init();
 	env.conf = conf;
-	if (notify_ctx_new(conf, keys, &env.notify, &error) < 0)
+	if (compose_ctx_new(conf, keys, &env.compose, &error) < 0)
 		return daemon_fail(EX_CONFIG, error);
 	lmtp_limits_default(&limits);
 	limits.hostname = conf->hostname;
@@ -59,7 +59,7 @@ int main(int argc, char **argv)
 	if ((ret = daemon_detach("postdesk-lmtpd", foreground)) != 0)
 		return ret;
 	/* Threads start after daemon(): they would not survive its fork(). */
-	if (committer_new(&env, &committer, &error) < 0)
+	if (deliver_committer_new(&env, &committer, &error) < 0)
 		return daemon_fail(EX_TEMPFAIL, error);
 	ctx = lmtp_backend_ctx_new(conf, keys, committer, &backend);
 	if (lmtp_server_new(conf->lmtp_listen, &backend, &limits, (guint)conf->lmtp_max_sessions,
@@ -78,9 +78,9 @@ int main(int argc, char **argv)
 	if (lmtp_server_run(lmtpd_server, &error) < 0)
 		ret = daemon_fail(EX_OSERR, error);
 	lmtp_server_free(&lmtpd_server);
-	committer_free(&committer);
+	deliver_committer_free(&committer);
 	lmtp_backend_ctx_free(&ctx);
-	notify_ctx_free(&env.notify);
+	compose_ctx_free(&env.compose);
 	token_keys_free(&keys);
 	conf_free(&conf);
 	log_info("stopped");

@@ -3,7 +3,7 @@
  * signal thread turns SIGTERM/SIGINT into a clean stop. */
 #include "config.h"
 #include "postdesk/conf.h"
-#include "postdesk/ingest.h"
+#include "postdesk/milter.h"
 #include "postdesk/lib.h"
 #include "postdesk/parse.h"
 #include "postdesk/token.h"

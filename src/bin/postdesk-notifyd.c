@@ -1,4 +1,4 @@
-/* postdesk-notifyd: drains the outbox table through the relay (notify_outbox_run), then
+/* postdesk-notifyd: drains the outbox table through the relay (outbox_run), then
  * sleeps until the next row is due, at most a second, so rows that postdesk-lmtpd commits
  * in another process go out within a second (the database is polled: no IPC). One thread;
  * it owns the config, the keys and its store connection. SIGTERM/SIGINT end the loop after
@@ -6,7 +6,8 @@
 #include "config.h"
 #include "postdesk/conf.h"
 #include "postdesk/lib.h"
-#include "postdesk/notify.h"
+#include "postdesk/compose.h"
+#include "postdesk/outbox.h"
 #include "postdesk/store.h"
 #include "postdesk/survey.h"
 #include "postdesk/token.h"
@@ -63,16 +64,16 @@ static void notifyd_sleep(gint64 ms)
 static int notifyd_loop(struct store *store, const struct conf *conf, const struct token_keys *keys,
 			gboolean once)
 {
-	struct notify_ctx *ctx = NULL; /* templates for the timed mails (survey/) */
+	struct compose_ctx *ctx = NULL; /* templates for the timed mails (survey/) */
 	char *ctx_error = NULL;
 
-	if (notify_ctx_new(conf, keys, &ctx, &ctx_error) < 0)
+	if (compose_ctx_new(conf, keys, &ctx, &ctx_error) < 0)
 		return daemon_fail(EX_CONFIG, ctx_error);
 	while (!notifyd_stop) {
 		gint64 now = clock_now();
 		char *error = NULL;
 
-		if (notify_outbox_run_until(store, conf, keys, now, NOTIFY_OUTBOX_BATCH,
+		if (outbox_run_until(store, conf, keys, now, OUTBOX_BATCH,
 					    &notifyd_stop, NULL, &error) < 0) {
 			/* Database busy or gone: the rows stay queued, try again shortly. */
 			log_error("%s", error);
@@ -90,12 +91,12 @@ static int notifyd_loop(struct store *store, const struct conf *conf, const stru
 			g_clear_pointer(&error, g_free);
 		}
 		if (once) {
-			notify_ctx_free(&ctx);
+			compose_ctx_free(&ctx);
 			return 0;
 		}
 		notifyd_sleep(notifyd_wait_ms(store, now));
 	}
-	notify_ctx_free(&ctx);
+	compose_ctx_free(&ctx);
 	return once ? EX_TEMPFAIL : 0;
 }
 
@@ -135,7 +136,7 @@ int main(int argc, char **argv)
 	if ((ret = daemon_setup(conf_path, &conf, &keys)) != 0)
 		return ret;
 	/* Broken templates fail at start, not at the first mail. */
-	if (notify_templates_check(conf->template_dir, notify_template_default_dir(), &error) < 0) {
+	if (compose_templates_check(conf->template_dir, compose_template_default_dir(), &error) < 0) {
 		token_keys_free(&keys);
 		conf_free(&conf);
 		return daemon_fail(EX_CONFIG, error);
@@ -153,7 +154,7 @@ int main(int argc, char **argv)
 		conf_free(&conf);
 		return daemon_fail(EX_TEMPFAIL, error);
 	}
-	/* A relay that drops the connection mid-write must not kill us (notify_smtp_send). */
+	/* A relay that drops the connection mid-write must not kill us (outbox_smtp_send). */
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGTERM, notifyd_on_signal);
 	signal(SIGINT, notifyd_on_signal);

@@ -3,8 +3,8 @@
  * (so commands at the top work, and it is recorded the same way); `status` and `assign`
  * apply one command directly, with an event naming who did it. */
 #include "config.h"
+#include "postdesk/lib.h"
 #include "postdesk/survey.h"
-#include "postdesk/notify.h"
 #include "postdesk/thread.h"
 #include "postdesk/token.h"
 #include "cli.h"
@@ -39,8 +39,8 @@ static int act_mail(struct cli *cli, gint64 id, const char *agent, const char *t
 	struct token_keys *keys = NULL;
 	char *rcpts[2] = {NULL, NULL}, *raw = NULL, *error = NULL, *uuid = g_uuid_string_random();
 	char *msgid = g_strdup_printf("cli.%s@%s", uuid, cli->conf->hostname);
-	struct notify_addr to = {NULL, NULL};
-	struct notify_mail m = {0};
+	struct parse_out_addr to = {NULL, NULL};
+	struct parse_out m = {0};
 	gsize len = 0;
 	int ret;
 
@@ -56,7 +56,7 @@ static int act_mail(struct cli *cli, gint64 id, const char *agent, const char *t
 	m.subject = "";
 	m.body = text;
 	m.message_id = msgid;
-	if (notify_build(&m, &raw, &len, &error) < 0) {
+	if (parse_build(&m, &raw, &len, &error) < 0) {
 		ret = cli_fail(EX_DATAERR, "%s", error);
 		goto out;
 	}

@@ -2,9 +2,9 @@
  * Exit codes are sysexits, as mail delivery agents use: 0 delivered, 75 try again later,
  * 67 unknown recipient, 65 refused message. One result line per recipient on stdout. */
 #include "config.h"
-#include "postdesk/ingest.h"
+#include "postdesk/deliver.h"
 #include "postdesk/lib.h"
-#include "postdesk/notify.h"
+#include "postdesk/compose.h"
 #include "postdesk/parse.h"
 #include "cli.h"
 
@@ -53,7 +53,7 @@ static int deliver_worst(const struct verdict *v, guint n)
 }
 
 /* Store d (whose recipients are all accepted ones): its verdicts say how it went. */
-static void deliver_store(struct cli *cli, const struct delivery_env *env, struct delivery *d)
+static void deliver_store(struct cli *cli, const struct deliver_env *env, struct deliver_msg *d)
 {
 	struct store *store = NULL;
 	guint i;
@@ -65,7 +65,7 @@ static void deliver_store(struct cli *cli, const struct delivery_env *env, struc
 				    cli->conf->max_message_size);
 		return;
 	}
-	if (delivery_parse(d) < 0)
+	if (deliver_parse(d) < 0)
 		return;
 	if (cli_store(cli, 0, &store) != 0) {
 		for (i = 0; i < d->rcpts->len; i++)
@@ -73,7 +73,7 @@ static void deliver_store(struct cli *cli, const struct delivery_env *env, struc
 				    "database unavailable, try again later");
 		return;
 	}
-	delivery_run(d, store, env);
+	deliver_run(d, store, env);
 	store_close(&store);
 }
 
@@ -82,26 +82,26 @@ int cli_deliver_raw(struct cli *cli, char **rcpts, const char *sender, char *raw
 	guint n = g_strv_length(rcpts), i, k = 0;
 	struct verdict *v = g_new0(struct verdict, n);
 	struct token_keys *keys = NULL;
-	struct delivery *d = delivery_new(sender, raw, len);
-	struct delivery_env env = {.conf = cli->conf};
+	struct deliver_msg *d = deliver_new(sender, raw, len);
+	struct deliver_env env = {.conf = cli->conf};
 	char *error = NULL;
 	int ret;
 
 	if (token_keys_load(cli->conf->key_file, &keys, &error) < 0 ||
-	    notify_ctx_new(cli->conf, keys, &env.notify, &error) < 0) {
+	    compose_ctx_new(cli->conf, keys, &env.compose, &error) < 0) {
 		token_keys_free(&keys);
-		delivery_free(&d);
+		deliver_free(&d);
 		g_free(v);
 		ret = cli_fail(EX_TEMPFAIL, "%s", error);
 		g_free(error);
 		return ret;
 	}
 	for (i = 0; i < n; i++) {
-		struct rcpt r;
-		rcpt_resolve(cli->conf, keys, rcpts[i], &r, &v[i]);
+		struct deliver_rcpt r;
+		deliver_rcpt_resolve(cli->conf, keys, rcpts[i], &r, &v[i]);
 		if (v[i].status == VERDICT_OK)
-			delivery_add_rcpt(d, &r);
-		rcpt_clear(&r);
+			deliver_add_rcpt(d, &r);
+		deliver_rcpt_clear(&r);
 	}
 	if (d->rcpts->len > 0)
 		deliver_store(cli, &env, d);
@@ -112,8 +112,8 @@ int cli_deliver_raw(struct cli *cli, char **rcpts, const char *sender, char *raw
 	}
 	ret = deliver_worst(v, n);
 	g_free(v);
-	delivery_free(&d);
-	notify_ctx_free(&env.notify);
+	deliver_free(&d);
+	compose_ctx_free(&env.compose);
 	token_keys_free(&keys);
 	return ret;
 }

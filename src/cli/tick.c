@@ -6,7 +6,8 @@
  * one sender per database: do not run it while postdesk-notifyd is sending. */
 #include "config.h"
 #include "postdesk/lib.h"
-#include "postdesk/notify.h"
+#include "postdesk/compose.h"
+#include "postdesk/outbox.h"
 #include "postdesk/survey.h"
 #include "postdesk/token.h"
 #include "cli.h"
@@ -22,7 +23,7 @@ int cli_tick(struct cli *cli, int argc, char **argv)
 		{NULL, 0, 0, 0, NULL, NULL, NULL},
 	};
 	struct token_keys *keys = NULL;
-	struct notify_ctx *ctx = NULL;
+	struct compose_ctx *ctx = NULL;
 	struct store *store = NULL;
 	gint64 now;
 	guint done = 0, sent = 0;
@@ -45,19 +46,19 @@ int cli_tick(struct cli *cli, int argc, char **argv)
 	if ((ret = cli_load(cli)) != 0 || (ret = cli_store(cli, 0, &store)) != 0)
 		goto out;
 	if (token_keys_load(cli->conf->key_file, &keys, &error) < 0 ||
-	    notify_ctx_new(cli->conf, keys, &ctx, &error) < 0) {
+	    compose_ctx_new(cli->conf, keys, &ctx, &error) < 0) {
 		ret = cli_fail(EX_CONFIG, "%s", error);
 		goto out;
 	}
-	signal(SIGPIPE, SIG_IGN); /* a relay hanging up must not kill us (notify_smtp_send) */
+	signal(SIGPIPE, SIG_IGN); /* a relay hanging up must not kill us (outbox_smtp_send) */
 	if (survey_tick(store, ctx, cli->conf, clock_now(), &done, &error) < 0 ||
-	    notify_outbox_run(store, cli->conf, keys, clock_now(), &sent, &error) < 0)
+	    outbox_run(store, cli->conf, keys, clock_now(), &sent, &error) < 0)
 		ret = cli_fail(EX_TEMPFAIL, "%s", error);
 	else
 		printf("%u due job%s run, %u mail%s sent\n", done, done == 1 ? "" : "s", sent,
 		       sent == 1 ? "" : "s");
 out:
-	notify_ctx_free(&ctx);
+	compose_ctx_free(&ctx);
 	token_keys_free(&keys);
 	store_close(&store);
 	g_free(error);

@@ -5,7 +5,7 @@
  * again). Called by postdesk-notifyd's loop and `postdesk tick`; one runner per database
  * (as for the outbox). No state: the caller's thread and store connection. */
 #include "config.h"
-#include "postdesk/notify.h"
+#include "postdesk/compose.h"
 #include "postdesk/parse.h"
 #include "postdesk/store.h"
 #include "postdesk/survey.h"
@@ -88,7 +88,7 @@ static gboolean tick_status_in(const struct store_ticket *t, const char *ok)
 }
 
 /* The work of one row. *outcome_r: g_malloc'ed, "sent", "skipped: why", ... */
-static int tick_work(struct store *store, struct notify_ctx *ctx, const struct conf *conf,
+static int tick_work(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
 		     const struct store_schedule *row, const struct store_ticket *t, gint64 now,
 		     char **outcome_r, char **error_r)
 {
@@ -111,8 +111,8 @@ static int tick_work(struct store *store, struct notify_ctx *ctx, const struct c
 			*outcome_r = g_strdup_printf("skipped: %s", why);
 			return 0;
 		}
-		ret = survey ? notify_queue_survey(ctx, store, t->id, now, error_r)
-			     : notify_queue_pending_reminder(ctx, store, t->id, now, error_r);
+		ret = survey ? compose_queue_survey(ctx, store, t->id, now, error_r)
+			     : compose_queue_pending_reminder(ctx, store, t->id, now, error_r);
 		if (ret == 0)
 			ret = store_event_add(store, t->id, now,
 					      survey ? "survey_sent" : "pending_reminder",
@@ -126,7 +126,7 @@ static int tick_work(struct store *store, struct notify_ctx *ctx, const struct c
 			*outcome_r = g_strdup("skipped: answered");
 			return 0;
 		}
-		ret = notify_queue_frt_reminder(ctx, store, t->id, breach, row->due, now, &queued,
+		ret = compose_queue_frt_reminder(ctx, store, t->id, breach, row->due, now, &queued,
 						error_r);
 		if (ret == 0)
 			ret = store_event_add(store, t->id, now,
@@ -165,7 +165,7 @@ static int tick_claim(struct store *store, const struct store_schedule *row, gin
 
 /* One row, one transaction: claim, work, outcome, commit. -1 only for store trouble (then
  * nothing is committed and the row stays due). */
-static int tick_one(struct store *store, struct notify_ctx *ctx, const struct conf *conf,
+static int tick_one(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
 		    const struct store_schedule *row, gint64 now, char **error_r)
 {
 	struct store_ticket *t = NULL;
@@ -207,7 +207,7 @@ static int tick_one(struct store *store, struct notify_ctx *ctx, const struct co
 	return ret < 0 ? -1 : 0;
 }
 
-int survey_tick(struct store *store, struct notify_ctx *ctx, const struct conf *conf,
+int survey_tick(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
 		gint64 now, guint *done_r, char **error_r)
 {
 	GPtrArray *rows = NULL;

@@ -3,7 +3,7 @@
  *   thread_bench thread CONF TICKETS N  deliver N replies, each with In-Reply-To a random
  *       stored ticket's first Message-ID ("bench-K@shop.example", made by run.sh), one by
  *       one in one open transaction; prints the median and p99 of parse and of threading +
- *       storing (delivery_apply) in microseconds, and how many threaded as expected.
+ *       storing (deliver_apply) in microseconds, and how many threaded as expected.
  *   thread_bench match CONF TICKETS N  the matching decision alone (Message-ID lookup and
  *       the ticket it names, no insert), N random tickets; median and p99 in microseconds.
  *   thread_bench html  parse the heavy-HTML message (the one check_parse times) 7 times;
@@ -12,9 +12,9 @@
  * database serves several runs. */
 #include "config.h"
 #include "postdesk/conf.h"
-#include "postdesk/ingest.h"
+#include "postdesk/deliver.h"
 #include "postdesk/lib.h"
-#include "postdesk/notify.h"
+#include "postdesk/compose.h"
 #include "postdesk/parse.h"
 #include "postdesk/store.h"
 #include "postdesk/token.h"
@@ -75,7 +75,7 @@ static int bench_html(void)
 }
 
 /* One reply to ticket k, delivered inside the open transaction; adds its timings. */
-static gint64 deliver_reply(struct store *store, const struct delivery_env *env,
+static gint64 deliver_reply(struct store *store, const struct deliver_env *env,
 			    const struct token_keys *keys, gint64 k, int i, gint64 *parse_us,
 			    gint64 *apply_us)
 {
@@ -86,25 +86,25 @@ static gint64 deliver_reply(struct store *store, const struct delivery_env *env,
 	    "Date: Tue, 24 Nov 2026 06:00:00 +0000\n\nThanks, any news?\n\n> quoted\n",
 	    k % 1000 + 1, env->conf->domain, k, i, k);
 	char *addr = g_strdup_printf("support@%s", env->conf->domain);
-	struct delivery *d = delivery_new("", raw, strlen(raw));
-	struct rcpt r;
+	struct deliver_msg *d = deliver_new("", raw, strlen(raw));
+	struct deliver_rcpt r;
 	struct verdict v;
 	gint64 t0, ticket;
 
-	rcpt_resolve(env->conf, keys, addr, &r, &v);
+	deliver_rcpt_resolve(env->conf, keys, addr, &r, &v);
 	if (v.status != VERDICT_OK)
 		die("rcpt", g_strdup(v.text));
-	delivery_add_rcpt(d, &r);
+	deliver_add_rcpt(d, &r);
 	t0 = g_get_monotonic_time();
-	if (delivery_parse(d) < 0)
+	if (deliver_parse(d) < 0)
 		die("parse", NULL);
 	*parse_us = g_get_monotonic_time() - t0;
 	t0 = g_get_monotonic_time();
-	if (delivery_apply(d, store, env, clock_now()) < 0)
+	if (deliver_apply(d, store, env, clock_now()) < 0)
 		die("apply", g_strdup(d->verdicts[0].text));
 	*apply_us = g_get_monotonic_time() - t0;
 	ticket = d->ticket_ids[0];
-	delivery_free(&d);
+	deliver_free(&d);
 	g_free(addr);
 	return ticket;
 }
@@ -114,7 +114,7 @@ static int bench_thread(const char *conf_path, gint64 tickets, int n)
 	struct conf *conf = NULL;
 	struct token_keys *keys = NULL;
 	struct store *store = NULL;
-	struct delivery_env env = {0};
+	struct deliver_env env = {0};
 	gint64 *parse_us = g_new(gint64, n), *apply_us = g_new(gint64, n);
 	char *error = NULL;
 	int hits = 0;
@@ -123,7 +123,7 @@ static int bench_thread(const char *conf_path, gint64 tickets, int n)
 	    token_keys_load(conf->key_file, &keys, &error) < 0)
 		die("config", error);
 	env.conf = conf;
-	if (notify_ctx_new(conf, keys, &env.notify, &error) < 0 ||
+	if (compose_ctx_new(conf, keys, &env.compose, &error) < 0 ||
 	    store_open(conf->database, 0, 5000, &store, &error) < 0 ||
 	    store_begin(store, &error) < 0)
 		die("open", error);
@@ -142,7 +142,7 @@ static int bench_thread(const char *conf_path, gint64 tickets, int n)
 	g_free(parse_us);
 	g_free(apply_us);
 	store_close(&store);
-	notify_ctx_free(&env.notify);
+	compose_ctx_free(&env.compose);
 	token_keys_free(&keys);
 	conf_free(&conf);
 	return hits == n ? 0 : 1;

@@ -1,4 +1,4 @@
-/* fuzz_authres: milter_authres_parse() (src/ingest/milter_authres.c), the reader of
+/* fuzz_authres: milter_authres_parse() (src/milter/authres.c), the reader of
  * Authentication-Results headers that postdesk-milter runs on what senders write, on
  * arbitrary values; the first input byte picks the sender's domain. Invariants: the answer
  * is -1, 0 or 1 and an error comes with a message (and only then); only the known

@@ -3,7 +3,7 @@
  * is fuzzed too). Invariants: every reply line is "NNN" + ' ' or '-' + text + CRLF; the
  * backend sees only recipients it accepted, and a message within the size limit. */
 #include "config.h"
-#include "postdesk/ingest.h"
+#include "postdesk/lmtp.h"
 
 #include <string.h>
 

@@ -1,10 +1,10 @@
-/* fuzz_template: notify_template_load() on an arbitrary template file, then rendering it
+/* fuzz_template: compose_template_load() on an arbitrary template file, then rendering it
  * with arbitrary values for every whitelisted variable. The input is TEMPLATE NUL VALUES,
  * VALUES split at 0x01 bytes and made valid UTF-8 (callers pass UTF-8). The invariant that
  * matters: a rendered subject never holds CR or LF (header injection); rendering refuses
  * instead. Files go to a temporary directory made at start-up. */
 #include "config.h"
-#include "postdesk/notify.h"
+#include "postdesk/compose.h"
 
 #include <string.h>
 #include <unistd.h>
@@ -16,7 +16,7 @@ static char *path;
 
 static const char *const names[] = {
 #define X(name) name,
-    NOTIFY_TEMPLATE_VARS(X)
+    COMPOSE_TEMPLATE_VARS(X)
 #undef X
 };
 
@@ -52,7 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *nul = memchr(data, '\0', size);
 	gsize tlen = nul != NULL ? (gsize)(nul - (const char *)data) : size;
-	struct notify_template *t = NULL;
+	struct compose_template *t = NULL;
 	char *subject = NULL, *body = NULL, *error = NULL;
 
 	if (dir == NULL) {
@@ -61,14 +61,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (!g_file_set_contents(path, (const char *)data, (gssize)tlen, NULL))
 		fuzz_fail("cannot write %s", path);
-	if (notify_template_load(dir, dir, "fuzz", &t, &error) < 0) {
+	if (compose_template_load(dir, dir, "fuzz", &t, &error) < 0) {
 		if (error == NULL)
 			fuzz_fail("load failed without a reason");
 		g_free(error);
 		return 0;
 	}
 	GHashTable *vars = nul != NULL ? make_vars(nul + 1, size - tlen - 1) : NULL;
-	if (notify_template_render(t, vars, &subject, &body, &error) == 0) {
+	if (compose_template_render(t, vars, &subject, &body, &error) == 0) {
 		if (strpbrk(subject, "\r\n") != NULL)
 			fuzz_fail("CR or LF in a rendered subject");
 		if (!g_utf8_validate(subject, -1, NULL) || !g_utf8_validate(body, -1, NULL))
@@ -81,6 +81,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	g_free(error);
 	if (vars != NULL)
 		g_hash_table_unref(vars);
-	notify_template_free(&t);
+	compose_template_free(&t);
 	return 0;
 }

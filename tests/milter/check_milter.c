@@ -1,7 +1,7 @@
-/* check_milter: unit tests of the milter's pure parts (milter_policy.c): the listen
+/* check_milter: unit tests of the milter's pure parts (policy.c): the listen
  * syntax conversion, the flood table's fixed windows, the stages that need no
  * database (unknown recipients, size, loops), and the Authentication-Results reader and
- * its refusal rule (milter_authres.c), fed well-formed, malformed and hostile values. The
+ * its refusal rule (authres.c), fed well-formed, malformed and hostile values. The
  * database-backed checks and libmilter itself are covered by tests/milter/run.sh and
  * tests/e2e/milter.sh. */
 #include "config.h"

@@ -4,7 +4,7 @@
  * A small in-file backend stands in for the delivery pipeline; it is called from server
  * threads, so it records under a mutex. */
 #include "config.h"
-#include "postdesk/ingest.h"
+#include "postdesk/lmtp.h"
 
 #include <check.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-/* check_outbox: notify_outbox_run against a real store in a temp dir and Postfix's real
+/* check_outbox: outbox_run against a real store in a temp dir and Postfix's real
  * smtp-sink as the relay on a loopback port picked at run time: sent once and marked sent,
  * the bounce address as envelope sender, deferral with doubling backoff and its cap, a relay
  * that comes back, 5xx -> failed with a ticket event, too old -> failed. A closed port
@@ -6,7 +6,7 @@
  * and the program exits 77 (automake SKIP), never PASS. */
 #include "config.h"
 #include "postdesk/conf.h"
-#include "postdesk/notify.h"
+#include "postdesk/outbox.h"
 #include "postdesk/store.h"
 #include "postdesk/token.h"
 #include "testutil.h"
@@ -229,7 +229,7 @@ static guint run_at(gint64 now)
 	char *error = NULL;
 	guint sent = 99;
 
-	ck_assert_msg(notify_outbox_run(env.store, env.conf, env.keys, now, &sent, &error) == 0,
+	ck_assert_msg(outbox_run(env.store, env.conf, env.keys, now, &sent, &error) == 0,
 		      "%s", error);
 	return sent;
 }
@@ -412,11 +412,11 @@ START_TEST(t_backoff)
 		now = o->next_attempt;
 		store_outbox_free(&o);
 	}
-	ck_assert_int_eq(notify_outbox_backoff(0, 60, 3600), 60);
-	ck_assert_int_eq(notify_outbox_backoff(5, 60, 3600), 1920);
-	ck_assert_int_eq(notify_outbox_backoff(6, 60, 3600), 3600);
-	ck_assert_int_eq(notify_outbox_backoff(1000, 60, 3600), 3600); /* no overflow */
-	ck_assert_int_eq(notify_outbox_backoff(0, 600, 60), 60);       /* cap below base */
+	ck_assert_int_eq(outbox_backoff(0, 60, 3600), 60);
+	ck_assert_int_eq(outbox_backoff(5, 60, 3600), 1920);
+	ck_assert_int_eq(outbox_backoff(6, 60, 3600), 3600);
+	ck_assert_int_eq(outbox_backoff(1000, 60, 3600), 3600); /* no overflow */
+	ck_assert_int_eq(outbox_backoff(0, 600, 60), 60);       /* cap below base */
 }
 END_TEST
 
@@ -458,7 +458,7 @@ START_TEST(t_stop_flag)
 
 	/* A stop request before the first row: nothing is tried. */
 	ck_assert_int_eq(
-	    notify_outbox_run_until(env.store, env.conf, env.keys, T0, 0, &stop, &sent, &error), 0);
+	    outbox_run_until(env.store, env.conf, env.keys, T0, 0, &stop, &sent, &error), 0);
 	ck_assert_uint_eq(sent, 0);
 	o = row(id);
 	ck_assert_int_eq(o->attempts, 0);
@@ -498,7 +498,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	/* A relay that drops the connection must not kill us (see notify_smtp_send). */
+	/* A relay that drops the connection must not kill us (see outbox_smtp_send). */
 	signal(SIGPIPE, SIG_IGN);
 	log_set_level(LOG_LEVEL_WARN);
 	sr = srunner_create(outbox_suite(have_sink));

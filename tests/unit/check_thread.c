@@ -2,7 +2,7 @@
  * policies and idempotent redelivery, on a real SQLite store and real parsing. */
 #include "config.h"
 #include "postdesk/conf.h"
-#include "postdesk/ingest.h"
+#include "postdesk/deliver.h"
 #include "postdesk/parse.h"
 #include "postdesk/store.h"
 #include "postdesk/thread.h"
@@ -75,7 +75,7 @@ static gint64 deliver_to(const char *rcpt, const char *headers, struct thread_re
 	char *raw = g_strdup_printf("%s\n\nHello, this is the body.\n", headers);
 	struct parse_msg *msg = NULL;
 	struct thread_result local;
-	struct rcpt r;
+	struct deliver_rcpt r;
 	struct verdict v;
 	gboolean permanent;
 	char *error = NULL;
@@ -83,7 +83,7 @@ static gint64 deliver_to(const char *rcpt, const char *headers, struct thread_re
 
 	if (res == NULL)
 		res = &local;
-	rcpt_resolve(conf, keys, rcpt, &r, &v);
+	deliver_rcpt_resolve(conf, keys, rcpt, &r, &v);
 	ck_assert_msg(v.status == VERDICT_OK, "rcpt %s: %s", rcpt, v.text);
 	ck_assert_int_eq(parse_message(raw, strlen(raw), &msg, &error), 0);
 	in.msg = msg;
@@ -98,7 +98,7 @@ static gint64 deliver_to(const char *rcpt, const char *headers, struct thread_re
 		ck_abort_msg("thread_deliver: %s", error);
 	ck_assert_int_eq(store_commit(store, &error), 0);
 	parse_msg_free(&msg);
-	rcpt_clear(&r);
+	deliver_rcpt_clear(&r);
 	g_free(raw);
 	return res->ticket_id;
 }
@@ -262,7 +262,7 @@ END_TEST
 START_TEST(token_for_missing_ticket)
 {
 	struct token t = {.id = 99, .role = TOKEN_CUSTOMER, .score = -1};
-	struct rcpt rc;
+	struct deliver_rcpt rc;
 	struct verdict v;
 	struct parse_msg *msg = NULL;
 	struct thread_result r;
@@ -272,7 +272,7 @@ START_TEST(token_for_missing_ticket)
 	char *addr = NULL, *error = NULL;
 
 	ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &addr, NULL), 0);
-	rcpt_resolve(conf, keys, addr, &rc, &v);
+	deliver_rcpt_resolve(conf, keys, addr, &rc, &v);
 	ck_assert_int_eq(v.status, VERDICT_OK);
 	ck_assert_int_eq(parse_message(raw, strlen(raw), &msg, NULL), 0);
 	in.msg = msg;
@@ -289,7 +289,7 @@ START_TEST(token_for_missing_ticket)
 	ck_assert_int_eq(ticket_count(), 0);
 	g_free(error);
 	g_free(addr);
-	rcpt_clear(&rc);
+	deliver_rcpt_clear(&rc);
 	parse_msg_free(&msg);
 }
 END_TEST
@@ -401,24 +401,24 @@ END_TEST
 
 START_TEST(rcpt_verdicts)
 {
-	struct rcpt r;
+	struct deliver_rcpt r;
 	struct verdict v;
 	struct token t = {.id = 5, .role = TOKEN_CUSTOMER, .score = -1};
 	char *addr = NULL;
 
-	rcpt_resolve(conf, keys, "Support@Example.COM", &r, &v);
+	deliver_rcpt_resolve(conf, keys, "Support@Example.COM", &r, &v);
 	ck_assert_int_eq(v.smtp, 250);
 	ck_assert_str_eq(r.addr, "support@example.com");
-	rcpt_clear(&r);
-	rcpt_resolve(conf, keys, "sales@example.com", &r, &v);
+	deliver_rcpt_clear(&r);
+	deliver_rcpt_resolve(conf, keys, "sales@example.com", &r, &v);
 	ck_assert_int_eq(v.smtp, 550);
 	ck_assert_str_eq(v.enh, "5.1.1");
-	rcpt_resolve(conf, keys, "support@other.example", &r, &v);
+	deliver_rcpt_resolve(conf, keys, "support@other.example", &r, &v);
 	ck_assert_str_eq(v.enh, "5.1.1");
 	ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &addr, NULL), 0);
 	/* Tamper with the MAC, keeping it base32 so it still has a token's shape. */
 	addr[strlen("support+5-c-")] = addr[strlen("support+5-c-")] == 'a' ? 'b' : 'a';
-	rcpt_resolve(conf, keys, addr, &r, &v);
+	deliver_rcpt_resolve(conf, keys, addr, &r, &v);
 	ck_assert_int_eq(v.smtp, 550);
 	ck_assert_str_eq(v.enh, "5.7.1");
 	g_free(addr);

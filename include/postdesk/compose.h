@@ -1,0 +1,161 @@
+/* compose: outbound mail for ticket events, written as outbox rows in the caller's
+ * transaction (so a mail exists exactly when its cause does): the templates (files under
+ * templates/<lang>/, a whitelist of variables), the headers that matter (made here, never
+ * by templates), and the rules for automatic mail (RFC 3834 and the per-sender rate limit).
+ * The MIME bytes are built by parse_build(); postdesk-notifyd sends the rows (outbox/).
+ * Everything here is thread-safe: a compose_ctx is immutable after load. */
+#ifndef POSTDESK_COMPOSE_H
+#define POSTDESK_COMPOSE_H
+
+#include <glib.h>
+
+#include "postdesk/conf.h"
+#include "postdesk/lib.h"
+#include "postdesk/parse.h"
+#include "postdesk/store.h"
+
+/* ==== templates ====
+ * A template file is "Subject: ..." on its first line, a blank line, then the body.
+ * {{name}} (spaces inside the braces allowed) is replaced by a variable from the fixed
+ * whitelist below; anything else is an error when the template loads, reported as
+ * "file:line: reason". No logic, no escapes: a value is substituted literally. */
+
+/* The whitelist of template variables, declared once. X(name) */
+#define COMPOSE_TEMPLATE_VARS(X)                                                                    \
+	X("ticket.id")                                                                             \
+	X("ticket.subject")                                                                        \
+	X("ticket.status")                                                                         \
+	X("ticket.priority")                                                                       \
+	X("ticket.queue")                                                                          \
+	X("customer.name")                                                                         \
+	X("customer.email")                                                                        \
+	X("agent.name")                                                                            \
+	X("agent.email")                                                                           \
+	X("queue.name")                                                                            \
+	X("queue.address")                                                                         \
+	X("message.body")                                                                          \
+	X("message.from")                                                                          \
+	X("message.date")                                                                          \
+	X("history.count")                                                                         \
+	X("history.subjects")                                                                      \
+	X("marker")                                                                                \
+	X("reason")                                                                                \
+	X("recipient")                                                                             \
+	X("commands")                                                                              \
+	X("survey.links")                                                                          \
+	X("survey.optout")                                                                         \
+	X("note.body")
+
+/* The templates the daemon uses (file <name>.txt), checked at start-up. X(name) */
+#define COMPOSE_TEMPLATE_NAMES(X)                                                                   \
+	X("ack")                                                                                   \
+	X("agent_notice")                                                                          \
+	X("reply")                                                                                 \
+	X("note")                                                                                  \
+	X("bounce_notice")                                                                         \
+	X("command_error")                                                                         \
+	X("survey")                                                                                \
+	X("pending_reminder")                                                                      \
+	X("frt_reminder")
+
+struct compose_template; /* opaque, immutable after load: may be shared between threads */
+
+/* 1 if name is a whitelisted template variable, else 0. */
+int compose_template_var_known(const char *name);
+
+/* Load <override_dir>/<name>.txt if that file exists (override_dir may be NULL), else
+ * <default_dir>/<name>.txt. name is [a-z0-9_]+ (no paths). An existing override is used
+ * even if broken: its error is reported, not hidden by falling back to the default.
+ * Fails on I/O errors, a missing "Subject:" line or blank second line, an unclosed "{{" or
+ * an unknown variable, with "path:line: reason". *t_r is owned by the caller. */
+int compose_template_load(const char *override_dir, const char *default_dir, const char *name,
+			 struct compose_template **t_r, char **error_r);
+
+/* Render with vars (char * name -> char * value; may be NULL). A variable absent from vars
+ * renders as "". Values are substituted literally. A value that would put CR or LF into the
+ * subject fails (the caller logs it) rather than being stripped; the body may hold newlines.
+ * *subject_r and *body_r are g_malloc'ed UTF-8 (as UTF-8 as the template and values). */
+int compose_template_render(const struct compose_template *t, GHashTable *vars, char **subject_r,
+			   char **body_r, char **error_r);
+
+/* Path the template was loaded from (borrowed from t). */
+const char *compose_template_path(const struct compose_template *t);
+
+void compose_template_free(struct compose_template **t);
+
+/* Where the shipped templates are: $POSTDESK_TEMPLATES if set (tests and uninstalled
+ * builds), else the installed POSTDESK_DATADIR/templates/en. Borrowed. */
+const char *compose_template_default_dir(void);
+
+/* Load every template in COMPOSE_TEMPLATE_NAMES (used at daemon start): the first failure is
+ * returned as -1 with "path:line: reason". */
+int compose_templates_check(const char *override_dir, const char *default_dir, char **error_r);
+
+/* ==== composing mail for ticket events ====
+ * Each compose_queue_* renders its template, builds the message and writes an outbox row in
+ * the CALLER's transaction (so the mail exists exactly when its cause does). Headers that
+ * matter are made here, never by templates: From, To, Reply-To (a signed token address),
+ * Message-ID, In-Reply-To/References, Auto-Submitted, X-Postdesk-Loop (our domain, on all
+ * outbound mail) and X-Postdesk-Ticket. */
+
+/* The reply-above marker line agents see at the top of notices. */
+#define COMPOSE_MARKER "##- Please type your reply above this line -##"
+
+struct token_keys;
+struct compose_ctx; /* templates loaded once; immutable, shareable between threads */
+/* Loads every template: conf->template_dir first, then compose_template_default_dir().
+ * conf and keys are borrowed. */
+int compose_ctx_new(const struct conf *conf, const struct token_keys *keys,
+		   struct compose_ctx **ctx_r, char **error_r);
+void compose_ctx_free(struct compose_ctx **ctx);
+
+/* Acknowledge a new ticket to `to` (the envelope sender): ticket number, [#N] subject,
+ * Reply-To the customer token, threaded on msg, Auto-Submitted: auto-replied. Counts
+ * against the automatic-mail rate limit. */
+int compose_queue_ack(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+		     const struct parse_msg *msg, const char *to, gint64 now, char **error_r);
+/* Tell the assignee, else the queue's agents, about a customer message (msg parsed with
+ * attachment data). From "<Customer> via <Queue>" <queue address>, Reply-To the agent
+ * token. No agents: nothing queued, returns 0 with *queued_r FALSE. */
+int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+			      const struct parse_msg *msg, gint64 now, gboolean *queued_r,
+			      char **error_r);
+/* An agent's answer to the customer (and the ticket's CCs), from the queue address with
+ * the agent's name, threaded into the customer's conversation, with the agent's
+ * attachments (from msg, parsed with data; may be NULL). */
+int compose_queue_reply(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+		       const struct store_agent *agent, const char *text,
+		       const struct parse_msg *msg, gint64 now, char **error_r);
+/* An internal note to the other agents of the queue (never the customer). */
+int compose_queue_note(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+		      const struct store_agent *agent, const char *text, gint64 now,
+		      char **error_r);
+/* Tell an agent which command lines of their mail were not understood. */
+int compose_queue_command_error(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+			       const struct store_agent *agent, const GPtrArray *errors,
+			       gint64 now, char **error_r);
+/* Tell the agents that mail to `recipient` bounced with `reason`. */
+int compose_queue_bounce_notice(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+			       const char *recipient, const char *reason, gint64 now,
+			       char **error_r);
+
+/* ---- surveys and follow-ups (followup.c; driven by survey/, doc/surveys.md) ---- */
+/* The satisfaction survey to the ticket's requester: CSAT links 1..5 and NPS links 0..10,
+ * each a mailto: URL to a signed survey token address (LOCAL+<ticket>-s<score>-<mac>) with
+ * the subject prefilled ("CSAT 4 [#12]", "NPS 9 [#12]"); Reply-To the s0 token (a reply
+ * with a number is an answer, never a reopen); Auto-Submitted: auto-generated;
+ * List-Unsubscribe: <mailto:the opt-out token>. Counts against the automatic-mail limit. */
+int compose_queue_survey(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+			gint64 now, char **error_r);
+/* Remind the requester of a pending ticket that we wait for their answer (Reply-To the
+ * customer token: an answer reopens the ticket as usual). */
+int compose_queue_pending_reminder(struct compose_ctx *ctx, struct store *store,
+				  gint64 ticket_id, gint64 now, char **error_r);
+/* Tell the assignee (else the queue's agents) that the first-response target is near
+ * (breach FALSE) or passed (breach TRUE: the queue's lead is told too). No recipient:
+ * nothing queued, 0 with *queued_r FALSE. */
+int compose_queue_frt_reminder(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+			      gboolean breach, gint64 due, gint64 now, gboolean *queued_r,
+			      char **error_r);
+
+#endif

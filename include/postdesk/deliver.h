@@ -1,0 +1,81 @@
+/* deliver: the intake pipeline that every way in shares (postdesk-lmtpd, `postdesk deliver`,
+ * `postdesk reply`, and the IMAP fetcher): the recipient check (also used by the milter at
+ * RCPT), parsing, routing each recipient (customer, agent, bounce, survey answer) to
+ * thread/ and compose/, and the group-commit writer that answers only after the commit.
+ *
+ * Threads: the committer's single writer thread threads and stores a batch of messages in
+ * one transaction on its own store connection and wakes each waiting submitter after the
+ * batch is durable (group commit). Everything else runs on the caller's thread. */
+#ifndef POSTDESK_DELIVER_H
+#define POSTDESK_DELIVER_H
+
+#include <glib.h>
+#include "postdesk/conf.h"
+#include "postdesk/lib.h"
+#include "postdesk/store.h"
+#include "postdesk/token.h"
+
+/* ======================= recipients ======================= */
+
+struct deliver_rcpt {
+	char *addr;                     /* lower-case */
+	const struct conf_queue *queue; /* borrowed from conf */
+	gboolean has_token;
+	struct token token;
+};
+/* Decide whether addr is ours: a queue address (250), a valid token address of our domain
+ * (250), a token with a bad MAC (550 5.7.1), anything else (550 5.1.1). On OK, *r filled
+ * (r->addr owned by r, free with deliver_rcpt_clear). */
+void deliver_rcpt_resolve(const struct conf *conf, const struct token_keys *keys, const char *addr,
+		  struct deliver_rcpt *r, struct verdict *v);
+void deliver_rcpt_clear(struct deliver_rcpt *r);
+
+/* ======================= delivery pipeline ======================= */
+
+struct compose_ctx;
+/* What delivering needs besides the store. notify NULL: no outbound mail is queued (unit
+ * tests of threading). Borrowed, immutable, shareable between threads. */
+struct deliver_env {
+	const struct conf *conf;
+	struct compose_ctx *compose;
+};
+
+/* One message for one or more accepted recipients. Owns everything about the message. */
+struct deliver_msg {
+	char *sender;               /* envelope sender, "" for <> */
+	GArray *rcpts;              /* struct deliver_rcpt */
+	char *raw;
+	gsize raw_len;
+	struct parse_msg *msg;      /* set by deliver_parse */
+	struct verdict *verdicts;   /* one per recipient, set by deliver_apply */
+	gint64 *ticket_ids;         /* one per recipient (0 if failed) */
+	gboolean id_checked;        /* Message-ID reuse looked at (deliver.c) */
+};
+/* Takes ownership of raw (g_malloc'ed). */
+struct deliver_msg *deliver_new(const char *sender, char *raw, gsize raw_len);
+void deliver_add_rcpt(struct deliver_msg *d, struct deliver_rcpt *r); /* takes r's contents */
+void deliver_free(struct deliver_msg **d);
+/* Parse the message (no database). A message that cannot be parsed at all sets every
+ * verdict to a permanent failure and returns -1. */
+int deliver_parse(struct deliver_msg *d);
+/* Thread and store for every recipient, inside the caller's open transaction, each
+ * recipient in its own savepoint. Verdicts: 250 when stored (or already stored), 5xx when
+ * permanent (that recipient's savepoint rolled back). Returns -1 on store trouble: every
+ * verdict is then 4xx and the caller must roll the transaction back. */
+int deliver_apply(struct deliver_msg *d, struct store *store, const struct deliver_env *env,
+		   gint64 now);
+/* Set every verdict to 4xx for a store failure (452 4.3.1 when the disk is full). */
+void deliver_tempfail(struct deliver_msg *d, struct store *store, const char *error);
+/* Everything for a single message: begin, apply, commit (verdicts 4xx if commit fails). */
+void deliver_run(struct deliver_msg *d, struct store *store, const struct deliver_env *env);
+
+/* ======================= group commit ======================= */
+
+struct deliver_committer;
+/* Start the writer thread on its own store connection. env is borrowed. */
+int deliver_committer_new(const struct deliver_env *env, struct deliver_committer **c_r, char **error_r);
+/* Queue d and wait until its batch is committed (or failed); verdicts are then set. */
+void deliver_committer_submit(struct deliver_committer *c, struct deliver_msg *d);
+void deliver_committer_free(struct deliver_committer **c);
+
+#endif

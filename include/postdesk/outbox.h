@@ -1,0 +1,80 @@
+/* outbox: postdesk-notifyd's sending. Every outbound mail is first a row of the store's
+ * outbox table (written by compose/ in the transaction of its cause); this module takes the
+ * due rows, hands each to the relay over SMTP (libetpan; the only libetpan user in the tree)
+ * and records the outcome. No state is shared between calls. */
+#ifndef POSTDESK_OUTBOX_H
+#define POSTDESK_OUTBOX_H
+
+#include <glib.h>
+#include <signal.h> /* sig_atomic_t */
+
+#include "postdesk/lib.h"
+
+struct store;
+struct conf;
+struct token_keys;
+
+/* ==== SMTP client ====
+ * One message to one relay over plain SMTP (the local Postfix on loopback: no TLS/AUTH).
+ * The session: connect (timeout_s for the connection and for each reply), EHLO (HELO if
+ * EHLO is refused with 5xx), MAIL FROM, RCPT TO for each recipient, DATA, QUIT.
+ * The EHLO name is the host name (gethostname()): libetpan 1.9's public API has no way to
+ * choose it, so there is no helo_name parameter.
+ *
+ * Always returns 0 and fills *v:
+ *   OK        the relay answered 250 after the data (v->text: its reply, e.g. the queue id)
+ *   TEMPFAIL  cannot connect, timeout, connection lost, or any 4xx reply at any stage
+ *             (including 4xx for one recipient: the whole message is retried later)
+ *   PERMFAIL  a 5xx reply to the greeting, MAIL, DATA or the data; 5xx for every
+ *             recipient; or an unusable envelope address (CR/LF, spaces, <>), with 553 5.1.3
+ * If some recipients get 5xx and at least one is accepted, the message goes to the accepted
+ * ones and the verdict is OK; v->text then starts "refused <addr>: <reply>" for the first
+ * refused recipient so the caller can log or record the bounce.
+ * v->smtp is the relay's reply code (0 when the relay never answered), v->enh its enhanced
+ * status code if it gave one (else one made from the class, e.g. "4.4.1"), v->text the
+ * reply text on one line. relay is "HOST:PORT" ("[v6addr]:PORT" for IPv6; port 25 if
+ * omitted). env_from "" sends the null reverse-path "<>". The caller must ignore SIGPIPE
+ * (a relay that drops the connection mid-write must not kill the process). */
+int outbox_smtp_send(const char *relay, const char *env_from, const char *const *rcpts,
+		     guint n_rcpts, const char *data, gsize len, int timeout_s, struct verdict *v);
+
+/* ==== outbox ====
+ * postdesk-notifyd's sending loop. Every outbound mail is first a row in the store's outbox
+ * table (written in the transaction of the event that caused it); these functions take the
+ * due rows and hand each to the relay. Envelope sender: the per-message bounce address
+ * LOCAL+b<row>-<mac>@domain (LOCAL = the local part of the ticket's queue, else of the first
+ * queue), so a bounce names the row it is about. Each outcome is committed in its own small
+ * transaction before the next row is sent:
+ *   OK        -> marked sent (first, before anything else happens)
+ *   TEMPFAIL  -> deferred to now + outbox_backoff(attempts, ...), or marked failed once
+ *                the row is older than outbox_max_age (with a delivery_failed ticket event)
+ *   PERMFAIL  -> marked failed, with a delivery_failed event on the ticket
+ * One process drains a database (run one postdesk-notifyd per store). See doc/outbox.md. */
+#define OUTBOX_BATCH 50     /* rows taken per pass */
+#define OUTBOX_TIMEOUT_S 60 /* SMTP connect and per-reply timeout */
+
+/* Retry delay after a failed attempt when the row had `attempts` failed attempts before:
+ * min(base * 2^attempts, max), and never below 1 second. */
+gint64 outbox_backoff(gint64 attempts, gint64 base, gint64 max);
+
+/* One sender per database: an exclusive lock on "<database>-send.lock", taken by every
+ * pass of outbox_run*() (postdesk-notifyd's loop, `postdesk tick`), so that two
+ * senders never take the same row. 1 taken (close *fd_r to release it; the kernel
+ * releases it if the process dies), 0 another process holds it, -1 error. */
+int outbox_lock(const struct conf *conf, int *fd_r, char **error_r);
+
+/* One pass: send the rows due at `now` (at most OUTBOX_BATCH) through conf->relay and
+ * record each outcome as above; *sent_r (may be NULL) counts the mails the relay accepted.
+ * A relay failure is recorded on the row, not returned: -1 means the store failed (the
+ * reason in *error_r; the caller logs it and tries again later). */
+int outbox_run(struct store *store, const struct conf *conf, const struct token_keys *keys,
+		      gint64 now, guint *sent_r, char **error_r);
+
+/* As outbox_run() with at most `limit` rows (<= 0: OUTBOX_BATCH), checking
+ * *stop (may be NULL; a signal handler's flag) before each row: once it is non-zero the pass
+ * ends after the current send, with 0. */
+int outbox_run_until(struct store *store, const struct conf *conf,
+			    const struct token_keys *keys, gint64 now, int limit,
+			    const volatile sig_atomic_t *stop, guint *sent_r, char **error_r);
+
+#endif

@@ -1,0 +1,71 @@
+/* compose-private.h: shared by the compose files of the notify module. */
+#ifndef POSTDESK_COMPOSE_PRIVATE_H
+#define POSTDESK_COMPOSE_PRIVATE_H
+
+#include "postdesk/compose.h"
+#include "postdesk/token.h"
+
+enum compose_tpl {
+	COMPOSE_ACK,
+	COMPOSE_AGENT_NOTICE,
+	COMPOSE_REPLY,
+	COMPOSE_NOTE,
+	COMPOSE_BOUNCE_NOTICE,
+	COMPOSE_COMMAND_ERROR,
+	COMPOSE_SURVEY,
+	COMPOSE_PENDING_REMINDER, /* surveys and follow-ups (followup.c) */
+	COMPOSE_FRT_REMINDER,
+	COMPOSE_N
+};
+
+struct compose_ctx {
+	const struct conf *conf;
+	const struct token_keys *keys;
+	struct compose_template *tpl[COMPOSE_N];
+};
+
+/* One outbound mail being put together. The caller fills mail (addresses, threading,
+ * attachments, extra headers (at most COMPOSE_MAX_EXTRA_HEADERS): borrowed), vars and
+ * rcpts; compose_job_queue renders, builds and queues it. */
+#define COMPOSE_MAX_EXTRA_HEADERS 4
+struct compose_job {
+	enum compose_tpl tpl;
+	const char *kind;        /* outbox kind */
+	gint64 ticket_id;
+	GHashTable *vars;        /* owned */
+	GPtrArray *rcpts;        /* char *, owned: envelope recipients */
+	char *message_id;        /* owned, made by compose_job_init */
+	struct parse_out mail;
+	const char *store_kind;  /* non-NULL: also store as an outbound message of this kind */
+	const char *stored_body; /* body for that message row (default: the rendered body) */
+	GPtrArray *stored_attachments; /* struct store_attachment *, or NULL */
+};
+
+void compose_job_init(struct compose_job *job, enum compose_tpl tpl, const char *kind,
+		      gint64 ticket_id, const struct compose_ctx *ctx);
+void compose_job_clear(struct compose_job *job);
+int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compose_job *job,
+		  gint64 now, char **error_r);
+
+char *compose_message_id(const struct compose_ctx *ctx);
+/* A Message-ID we can put in In-Reply-To/References (customers send broken ones). */
+gboolean compose_msgid_ok(const char *id);
+/* The signed reply address of a ticket for a role (g_malloc'ed). */
+char *compose_token(const struct compose_ctx *ctx, const struct conf_queue *q, gint64 ticket,
+		    enum token_role role);
+GHashTable *compose_vars_new(void);
+void compose_var(GHashTable *vars, const char *name, const char *value);
+/* ticket.*, customer.*, queue.*, marker. */
+void compose_vars_ticket(GHashTable *vars, const struct store_ticket *t,
+			 const struct conf_queue *q);
+
+/* The ticket and its queue (the first queue if the ticket's is no longer configured). */
+int compose_ticket(struct compose_ctx *ctx, struct store *store, gint64 id,
+		   struct store_ticket **t_r, const struct conf_queue **q_r, char **error_r);
+/* Agents to tell about a ticket: the assignee, else the queue's agents; never `except`. */
+int compose_agent_rcpts(struct store *store, const struct store_ticket *t, const char *except,
+			GPtrArray *rcpts, char **error_r);
+/* Borrowed views of a message's attachments (parsed with data); g_free the array. */
+struct parse_out_attachment *compose_attachments(const struct parse_msg *msg, guint *n_r);
+
+#endif

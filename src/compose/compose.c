@@ -1,0 +1,254 @@
+/* compose: turn a ticket event into outbound mail. Each function renders a template,
+ * builds the message (parse_build), and writes it as an outbox row -- in the caller's
+ * transaction, so the mail exists exactly when the event that caused it does.
+ * Mail a customer can reply to is also stored as an outbound message row, so that a reply
+ * quoting its Message-ID threads back into the ticket.
+ * Owns: the loaded templates (struct compose_ctx, immutable after compose_ctx_new). */
+#include "config.h"
+#include "postdesk/compose.h"
+#include "postdesk/token.h"
+
+#include <string.h>
+
+#include "compose-private.h"
+
+static const char *const compose_names[COMPOSE_N] = {
+	"ack", "agent_notice", "reply", "note", "bounce_notice", "command_error", "survey",
+	"pending_reminder", "frt_reminder",
+};
+
+int compose_ctx_new(const struct conf *conf, const struct token_keys *keys,
+		   struct compose_ctx **ctx_r, char **error_r)
+{
+	struct compose_ctx *ctx = g_new0(struct compose_ctx, 1);
+	const char *defaults = compose_template_default_dir();
+	int i;
+
+	ctx->conf = conf;
+	ctx->keys = keys;
+	for (i = 0; i < COMPOSE_N; i++) {
+		if (compose_template_load(conf->template_dir, defaults, compose_names[i],
+					 &ctx->tpl[i], error_r) < 0) {
+			compose_ctx_free(&ctx);
+			return -1;
+		}
+	}
+	*ctx_r = ctx;
+	return 0;
+}
+
+void compose_ctx_free(struct compose_ctx **ctxp)
+{
+	struct compose_ctx *ctx = *ctxp;
+	int i;
+
+	if (ctx == NULL)
+		return;
+	for (i = 0; i < COMPOSE_N; i++)
+		compose_template_free(&ctx->tpl[i]);
+	g_free(ctx);
+	*ctxp = NULL;
+}
+
+gboolean compose_msgid_ok(const char *id)
+{
+	const char *at = id != NULL ? strchr(id, '@') : NULL;
+
+	return at != NULL && at != id && at[1] != '\0' && strpbrk(id, " \t\r\n<>") == NULL;
+}
+
+char *compose_message_id(const struct compose_ctx *ctx)
+{
+	char *uuid = g_uuid_string_random();
+	char *id = g_strdup_printf("pd.%s@%s", uuid, ctx->conf->hostname);
+
+	g_free(uuid);
+	return id;
+}
+
+char *compose_token(const struct compose_ctx *ctx, const struct conf_queue *q, gint64 ticket,
+		    enum token_role role)
+{
+	struct token t = {.id = ticket, .role = role, .score = -1};
+	char *addr = NULL;
+
+	/* The queue's local part is short and checked at config load: cannot fail. */
+	if (token_address(ctx->keys, q->local, ctx->conf->domain, &t, &addr, NULL) < 0)
+		g_error("cannot make a reply address for %s", q->local);
+	return addr;
+}
+
+void compose_vars_ticket(GHashTable *vars, const struct store_ticket *t,
+			 const struct conf_queue *q)
+{
+	g_hash_table_insert(vars, g_strdup("ticket.id"), g_strdup_printf("%" G_GINT64_FORMAT, t->id));
+	g_hash_table_insert(vars, g_strdup("ticket.subject"), g_strdup(t->subject));
+	g_hash_table_insert(vars, g_strdup("ticket.status"), g_strdup(t->status));
+	g_hash_table_insert(vars, g_strdup("ticket.priority"), g_strdup(t->priority));
+	g_hash_table_insert(vars, g_strdup("ticket.queue"), g_strdup(t->queue));
+	g_hash_table_insert(vars, g_strdup("customer.name"),
+			    g_strdup(t->requester_name[0] != '\0' ? t->requester_name
+								  : t->requester));
+	g_hash_table_insert(vars, g_strdup("customer.email"), g_strdup(t->requester));
+	g_hash_table_insert(vars, g_strdup("queue.name"), g_strdup(q->display));
+	g_hash_table_insert(vars, g_strdup("queue.address"), g_strdup(q->address));
+	g_hash_table_insert(vars, g_strdup("marker"), g_strdup(COMPOSE_MARKER));
+}
+
+GHashTable *compose_vars_new(void)
+{
+	return g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+}
+
+void compose_var(GHashTable *vars, const char *name, const char *value)
+{
+	g_hash_table_insert(vars, g_strdup(name), g_strdup(value != NULL ? value : ""));
+}
+
+/* Render, build, queue; and for mail a customer can answer, store the outbound message. */
+int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compose_job *job,
+		  gint64 now, char **error_r)
+{
+	char *subject = NULL, *body = NULL, *raw = NULL;
+	const char *loop[] = {"X-Postdesk-Loop", "X-Postdesk-Ticket"};
+	struct parse_out_header headers[2 + COMPOSE_MAX_EXTRA_HEADERS];
+	char *ticket_str = g_strdup_printf("%" G_GINT64_FORMAT, job->ticket_id);
+	gint64 outbox_id = 0, row = 0;
+	gsize len = 0;
+	int ret = -1;
+
+	if (compose_template_render(ctx->tpl[job->tpl], job->vars, &subject, &body, error_r) < 0)
+		goto out;
+	headers[0] = (struct parse_out_header){loop[0], ctx->conf->domain};
+	headers[1] = (struct parse_out_header){loop[1], ticket_str};
+	job->mail.subject = subject;
+	job->mail.body = body;
+	job->mail.message_id = job->message_id;
+	/* The job's own headers (job->mail.headers, e.g. List-Unsubscribe) follow ours. */
+	for (guint i = 0; i < job->mail.n_headers && i < COMPOSE_MAX_EXTRA_HEADERS; i++)
+		headers[2 + i] = job->mail.headers[i];
+	job->mail.headers = headers;
+	job->mail.n_headers = 2 + MIN(job->mail.n_headers, COMPOSE_MAX_EXTRA_HEADERS);
+	job->mail.date = now;
+	if (job->rcpts->len == 0) {
+		ret = util_error(error_r, "%s for ticket %" G_GINT64_FORMAT ": no recipient",
+				 job->kind, job->ticket_id);
+		goto out;
+	}
+	if (parse_build(&job->mail, &raw, &len, error_r) < 0)
+		goto out;
+	g_ptr_array_add(job->rcpts, NULL); /* the outbox takes a NULL-terminated list */
+	ret = store_outbox_add(store, job->ticket_id, job->kind,
+			       (const char *const *)job->rcpts->pdata, job->message_id, raw, len,
+			       now, &outbox_id, error_r);
+	g_ptr_array_remove_index(job->rcpts, job->rcpts->len - 1);
+	if (ret < 0)
+		goto out;
+	ret = -1;
+	if (job->store_kind != NULL) {
+		struct store_message m = {0};
+		m.ticket_id = job->ticket_id;
+		m.direction = (char *)"out";
+		m.kind = (char *)job->store_kind;
+		m.message_id = job->message_id;
+		m.rcpt = g_ptr_array_index(job->rcpts, 0);
+		m.env_sender = (char *)"";
+		m.from_addr = (char *)job->mail.from_addr;
+		m.from_name = (char *)(job->mail.from_name != NULL ? job->mail.from_name : "");
+		m.subject = subject;
+		m.date = now;
+		m.body = (char *)(job->stored_body != NULL ? job->stored_body : body);
+		m.flags = (char *)"";
+		m.raw = g_bytes_new_static(raw, len);
+		m.attachments = job->stored_attachments;
+		ret = store_message_insert(store, &m, now, &row, error_r);
+		g_bytes_unref(m.raw);
+		if (ret < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	g_free(ticket_str);
+	g_free(subject);
+	g_free(body);
+	g_free(raw);
+	return ret;
+}
+
+void compose_job_init(struct compose_job *job, enum compose_tpl tpl, const char *kind,
+		      gint64 ticket_id, const struct compose_ctx *ctx)
+{
+	memset(job, 0, sizeof(*job));
+	job->tpl = tpl;
+	job->kind = kind;
+	job->ticket_id = ticket_id;
+	job->vars = compose_vars_new();
+	job->rcpts = g_ptr_array_new_with_free_func(g_free);
+	job->message_id = compose_message_id(ctx);
+}
+
+void compose_job_clear(struct compose_job *job)
+{
+	g_hash_table_unref(job->vars);
+	g_ptr_array_unref(job->rcpts);
+	g_free(job->message_id);
+}
+
+/* The ticket and its queue (the first queue if the ticket's was removed from the config). */
+int compose_ticket(struct compose_ctx *ctx, struct store *store, gint64 id,
+			 struct store_ticket **t_r, const struct conf_queue **q_r, char **error_r)
+{
+	int ret = store_ticket_get(store, id, t_r, error_r);
+
+	if (ret <= 0)
+		return ret < 0 ? -1 : util_error(error_r, "no ticket %" G_GINT64_FORMAT, id);
+	*q_r = conf_queue_by_name(ctx->conf, (*t_r)->queue);
+	if (*q_r == NULL)
+		*q_r = g_ptr_array_index(ctx->conf->queues, 0);
+	return 0;
+}
+
+/* The assignee, else every agent of the queue; without `except` (the author). */
+int compose_agent_rcpts(struct store *store, const struct store_ticket *t,
+			      const char *except, GPtrArray *rcpts, char **error_r)
+{
+	GPtrArray *agents = NULL;
+	guint i;
+
+	if (t->assignee != NULL && g_strcmp0(t->assignee, except) != 0) {
+		g_ptr_array_add(rcpts, g_strdup(t->assignee));
+		return 0;
+	}
+	if (store_agent_list(store, t->queue, &agents, error_r) < 0)
+		return -1;
+	for (i = 0; i < agents->len; i++) {
+		const struct store_agent *a = g_ptr_array_index(agents, i);
+		if (g_strcmp0(a->email, except) != 0)
+			g_ptr_array_add(rcpts, g_strdup(a->email));
+	}
+	g_ptr_array_unref(agents);
+	return 0;
+}
+
+/* Borrowed views of a parsed message's attachments (parsed with data). */
+struct parse_out_attachment *compose_attachments(const struct parse_msg *msg, guint *n_r)
+{
+	struct parse_out_attachment *att;
+	guint i, n = 0;
+
+	*n_r = 0;
+	if (msg == NULL || msg->attachments->len == 0)
+		return NULL;
+	att = g_new0(struct parse_out_attachment, msg->attachments->len);
+	for (i = 0; i < msg->attachments->len; i++) {
+		const struct parse_attachment *a = g_ptr_array_index(msg->attachments, i);
+		if (a->data == NULL)
+			continue;
+		att[n].filename = a->filename[0] != '\0' ? a->filename : "attachment";
+		att[n].content_type = a->content_type;
+		att[n].data = a->data;
+		n++;
+	}
+	*n_r = n;
+	return att;
+}

@@ -1,0 +1,156 @@
+/* events: one function per kind of ticket mail (acknowledgement, agent notice,
+ * agent reply, note, command error, bounce notice). They gather recipients, threading and
+ * template variables from the store, then hand a compose_job to compose_job_queue(). */
+#include "config.h"
+#include "postdesk/compose.h"
+
+#include <string.h>
+
+#include "compose-private.h"
+
+
+
+static struct parse_out_addr *events_addrs(const GPtrArray *rcpts)
+{
+	struct parse_out_addr *to = g_new0(struct parse_out_addr, rcpts->len);
+	guint i;
+
+	for (i = 0; i < rcpts->len; i++)
+		to[i].addr = g_ptr_array_index(rcpts, i);
+	return to;
+}
+
+
+int compose_queue_ack(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+		     const struct parse_msg *msg, const char *to, gint64 now, char **error_r)
+{
+	struct store_ticket *t = NULL;
+	const struct conf_queue *q;
+	struct compose_job job;
+	struct parse_out_addr rcpt = {msg->from.name, to};
+	const char **refs;
+	char *reply_to;
+	guint i, n_refs = 0;
+	int ret;
+
+	if (compose_ticket(ctx, store, ticket_id, &t, &q, error_r) < 0)
+		return -1;
+	compose_job_init(&job, COMPOSE_ACK, "ack", ticket_id, ctx);
+	compose_vars_ticket(job.vars, t, q);
+	reply_to = compose_token(ctx, q, ticket_id, TOKEN_CUSTOMER);
+	struct parse_out_addr reply = {q->display, reply_to};
+	/* References: the customer's chain plus their message, so their client threads it. */
+	refs = g_new0(const char *, msg->references->len + 1);
+	for (i = 0; i < msg->references->len; i++)
+		if (compose_msgid_ok(g_ptr_array_index(msg->references, i)))
+			refs[n_refs++] = g_ptr_array_index(msg->references, i);
+	if (compose_msgid_ok(msg->message_id))
+		refs[n_refs++] = msg->message_id;
+	g_ptr_array_add(job.rcpts, g_strdup(to));
+	job.mail.from_name = q->display;
+	job.mail.from_addr = q->address;
+	job.mail.to = &rcpt;
+	job.mail.n_to = 1;
+	job.mail.reply_to = &reply;
+	job.mail.in_reply_to = compose_msgid_ok(msg->message_id) ? msg->message_id : NULL;
+	job.mail.references = refs;
+	job.mail.n_references = n_refs;
+	job.mail.auto_submitted = "auto-replied";
+	job.store_kind = "auto";
+	ret = compose_job_queue(ctx, store, &job, now, error_r);
+	if (ret == 0)
+		ret = store_autoreply_add(store, to, ticket_id, now, error_r);
+	if (ret == 0)
+		ret = store_event_add(store, ticket_id, now, "ack", "postdesk", to, error_r);
+	compose_job_clear(&job);
+	g_free(refs);
+	g_free(reply_to);
+	store_ticket_free(&t);
+	return ret;
+}
+
+static char *events_history(struct store *store, const struct store_ticket *t, char **count_r,
+			    char **error_r)
+{
+	char **subjects = NULL;
+	GString *s = g_string_new("");
+	guint i;
+
+	if (store_customer_recent_subjects(store, t->requester_id, t->id, 5, &subjects,
+					   error_r) < 0) {
+		g_string_free(s, TRUE);
+		return NULL;
+	}
+	for (i = 0; subjects[i] != NULL; i++)
+		g_string_append_printf(s, "  - %s\n", subjects[i]);
+	*count_r = g_strdup_printf("%u", g_strv_length(subjects));
+	g_strfreev(subjects);
+	return g_string_free(s, FALSE);
+}
+
+int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+			      const struct parse_msg *msg, gint64 now, gboolean *queued_r,
+			      char **error_r)
+{
+	struct store_ticket *t = NULL;
+	const struct conf_queue *q;
+	struct compose_job job;
+	struct parse_out_addr *to = NULL;
+	struct parse_out_attachment *att;
+	char *from_name, *reply_to, *history, *count = NULL, *date;
+	guint n_att;
+	int ret = -1;
+
+	*queued_r = FALSE;
+	if (compose_ticket(ctx, store, ticket_id, &t, &q, error_r) < 0)
+		return -1;
+	compose_job_init(&job, COMPOSE_AGENT_NOTICE, "agent_notice", ticket_id, ctx);
+	ret = compose_agent_rcpts(store, t, NULL, job.rcpts, error_r);
+	if (ret == 0 && job.rcpts->len == 0)
+		log_warn("ticket %" G_GINT64_FORMAT ": queue %s has no agents to notify",
+			 ticket_id, t->queue);
+	/* Nobody to tell (or a store error): no need to read the customer's history. */
+	if (ret < 0 || job.rcpts->len == 0 ||
+	    (history = events_history(store, t, &count, error_r)) == NULL) {
+		ret = ret < 0 || job.rcpts->len > 0 ? -1 : 0; /* before job's rcpts are freed */
+		compose_job_clear(&job);
+		store_ticket_free(&t);
+		return ret;
+	}
+	ret = -1;
+	compose_vars_ticket(job.vars, t, q);
+	compose_var(job.vars, "customer.name", msg->from.name[0] ? msg->from.name : msg->from.addr);
+	compose_var(job.vars, "customer.email", msg->from.addr);
+	compose_var(job.vars, "message.body", msg->body);
+	compose_var(job.vars, "message.from", msg->from.addr);
+	date = clock_format(msg->date != 0 ? msg->date : now);
+	compose_var(job.vars, "message.date", date);
+	compose_var(job.vars, "history.count", count);
+	compose_var(job.vars, "history.subjects", history);
+	from_name = g_strdup_printf("%s via %s", msg->from.name[0] ? msg->from.name : msg->from.addr,
+				    q->display);
+	reply_to = compose_token(ctx, q, ticket_id, TOKEN_AGENT);
+	struct parse_out_addr reply = {q->display, reply_to};
+	to = events_addrs(job.rcpts);
+	att = compose_attachments(msg, &n_att);
+	job.mail.from_name = from_name;
+	job.mail.from_addr = q->address;
+	job.mail.to = to;
+	job.mail.n_to = job.rcpts->len;
+	job.mail.reply_to = &reply;
+	job.mail.auto_submitted = "auto-generated";
+	job.mail.attachments = att;
+	job.mail.n_attachments = n_att;
+	if ((ret = compose_job_queue(ctx, store, &job, now, error_r)) == 0)
+		*queued_r = TRUE;
+	compose_job_clear(&job);
+	g_free(att);
+	g_free(to);
+	g_free(from_name);
+	g_free(reply_to);
+	g_free(history);
+	g_free(count);
+	g_free(date);
+	store_ticket_free(&t);
+	return ret;
+}

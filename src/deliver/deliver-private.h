@@ -1,0 +1,32 @@
+/* deliver-private.h: shared by the route*.c files of the deliver module. */
+#ifndef POSTDESK_DELIVER_PRIVATE_H
+#define POSTDESK_DELIVER_PRIVATE_H
+
+#include "postdesk/deliver.h"
+#include "postdesk/thread.h"
+
+/* Per-recipient handling by address kind (route.c, route_agent.c,
+ * route_bounce.c), inside the caller's
+ * savepoint: -1 store trouble (4xx), 0 done, 1 refused for good (roll the savepoint back).
+ * d->verdicts[i] is set on 0 and 1. */
+int deliver_route_customer(struct deliver_msg *d, guint i, struct store *store,
+		   const struct deliver_env *env, gint64 now, char **error_r);
+int deliver_route_agent(struct deliver_msg *d, guint i, struct store *store, const struct deliver_env *env,
+		gint64 now, char **error_r);
+int deliver_route_bounce(struct deliver_msg *d, guint i, struct store *store,
+		 const struct deliver_env *env, gint64 now, char **error_r);
+/* A survey answer (score token) or opt-out (opt-out token): stored on the ticket, never a
+ * status change (route_survey.c). */
+int deliver_route_survey(struct deliver_msg *d, guint i, struct store *store,
+		 const struct deliver_env *env, gint64 now, char **error_r);
+
+/* The thread input for recipient r of d (all borrowed from d and r); the token is r's if
+ * it has one. */
+void deliver_route_input(const struct deliver_msg *d, const struct deliver_rcpt *r, struct thread_input *in);
+
+/* ret of a compose_queue_*() call: a failure that is not the store's (the mail could not be
+ * composed) is logged and recorded as a delivery_failed event instead, returning 0. */
+int deliver_route_notified(struct store *store, int ret, const char *what, gint64 ticket, gint64 now,
+		   char **error_r);
+
+#endif

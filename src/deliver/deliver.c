@@ -1,0 +1,202 @@
+/* deliver: one message on its way from an entry point (LMTP, `postdesk deliver`) into
+ * the store. Owns the raw bytes, the parsed message and the per-recipient results.
+ * Parsing needs no database and runs in the caller's thread; deliver_apply runs in the
+ * thread that owns the store connection (the committer, or the CLI). */
+#include "config.h"
+#include "postdesk/deliver.h"
+#include "deliver-private.h"
+#include "postdesk/parse.h"
+
+#include <string.h>
+
+struct deliver_msg *deliver_new(const char *sender, char *raw, gsize raw_len)
+{
+	struct deliver_msg *d = g_new0(struct deliver_msg, 1);
+
+	d->sender = util_addr_normalize(sender != NULL ? sender : "");
+	d->raw = raw;
+	d->raw_len = raw_len;
+	d->rcpts = g_array_new(FALSE, TRUE, sizeof(struct deliver_rcpt));
+	return d;
+}
+
+void deliver_add_rcpt(struct deliver_msg *d, struct deliver_rcpt *r)
+{
+	g_array_append_val(d->rcpts, *r);
+	memset(r, 0, sizeof(*r));
+	d->verdicts = g_renew(struct verdict, d->verdicts, d->rcpts->len);
+	d->ticket_ids = g_renew(gint64, d->ticket_ids, d->rcpts->len);
+	d->ticket_ids[d->rcpts->len - 1] = 0;
+	verdict_set(&d->verdicts[d->rcpts->len - 1], VERDICT_TEMPFAIL, 451, "4.3.0",
+		    "not processed");
+}
+
+void deliver_free(struct deliver_msg **dp)
+{
+	struct deliver_msg *d = *dp;
+	guint i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->rcpts->len; i++)
+		deliver_rcpt_clear(&g_array_index(d->rcpts, struct deliver_rcpt, i));
+	g_array_free(d->rcpts, TRUE);
+	parse_msg_free(&d->msg);
+	g_free(d->sender);
+	g_free(d->raw);
+	g_free(d->verdicts);
+	g_free(d->ticket_ids);
+	g_free(d);
+	*dp = NULL;
+}
+
+static void deliver_set_all(struct deliver_msg *d, const struct verdict *v)
+{
+	guint i;
+
+	for (i = 0; i < d->rcpts->len; i++)
+		d->verdicts[i] = *v;
+}
+
+int deliver_parse(struct deliver_msg *d)
+{
+	struct verdict v;
+	char *error = NULL;
+
+	if (parse_message(d->raw, d->raw_len, &d->msg, &error) == 0)
+		return 0;
+	verdict_set(&v, VERDICT_PERMFAIL, 554, "5.6.0", "message not readable: %s", error);
+	log_warn("refused message from <%s>: %s", d->sender, error);
+	g_free(error);
+	deliver_set_all(d, &v);
+	return -1;
+}
+
+/* Store trouble becomes a 4xx: the MTA keeps the message and retries. */
+void deliver_tempfail(struct deliver_msg *d, struct store *store, const char *error)
+{
+	struct verdict v;
+
+	if (store_last_error(store) == STORE_ERR_FULL)
+		verdict_set(&v, VERDICT_TEMPFAIL, 452, "4.3.1",
+			    "insufficient storage, try again later");
+	else
+		verdict_set(&v, VERDICT_TEMPFAIL, 451, "4.3.0",
+			    "temporary store failure, try again later");
+	log_error("message from <%s> not stored: %s", d->sender, error);
+	deliver_set_all(d, &v);
+}
+
+/* A different message that reuses a stored Message-ID (broken mailers do this) is not a
+ * redelivery: give it an id of its own, derived from its content, so that it is stored --
+ * and a redelivery of it is still recognised. "Different" ignores trace fields: the same
+ * message resent through another hop is still the same message. */
+static int deliver_reused_id(struct deliver_msg *d, struct store *store, char **error_r)
+{
+	GBytes *stored = NULL;
+	gint64 row;
+	char *ours, *theirs, *id;
+	gsize len;
+	const char *data;
+	int ret;
+
+	/* Once per message: every recipient then stores it under the same id. Compared with
+	 * the first copy stored for any recipient, since the Message-ID rule of threading
+	 * looks at all of them. */
+	if (d->id_checked)
+		return 0;
+	ret = store_message_first_in(store, d->msg->message_id, &row, error_r);
+	if (ret <= 0 || (ret = store_message_raw(store, row, &stored, error_r)) <= 0)
+		return ret < 0 ? -1 : (d->id_checked = TRUE, 0);
+	data = g_bytes_get_data(stored, &len);
+	ours = parse_content_digest(d->raw, d->raw_len);
+	theirs = parse_content_digest(data, len);
+	if (strcmp(ours, theirs) != 0) {
+		id = g_strdup_printf("%.12s.%s", ours, d->msg->message_id);
+		log_info("message from <%s> reuses Message-ID <%s> of another message: "
+			 "stored as <%s>", d->sender, d->msg->message_id, id);
+		g_free(d->msg->message_id);
+		d->msg->message_id = id;
+	}
+	g_free(ours);
+	g_free(theirs);
+	g_bytes_unref(stored);
+	d->id_checked = TRUE;
+	return 0;
+}
+
+static int deliver_dispatch(struct deliver_msg *d, guint i, struct store *store,
+			  const struct deliver_env *env, gint64 now, char **error_r)
+{
+	const struct deliver_rcpt *r = &g_array_index(d->rcpts, struct deliver_rcpt, i);
+
+	if (deliver_reused_id(d, store, error_r) < 0)
+		return -1;
+
+	if (!r->has_token || r->token.role == TOKEN_CUSTOMER)
+		return deliver_route_customer(d, i, store, env, now, error_r);
+	if (r->token.role == TOKEN_BOUNCE)
+		return deliver_route_bounce(d, i, store, env, now, error_r);
+	if (r->token.role == TOKEN_SURVEY || r->token.role == TOKEN_OPTOUT)
+		return deliver_route_survey(d, i, store, env, now, error_r); /* survey answers, opt-out */
+	return deliver_route_agent(d, i, store, env, now, error_r);
+}
+
+/* One recipient in its own savepoint, so a permanent refusal undoes only its own work. */
+static int deliver_apply_one(struct deliver_msg *d, guint i, struct store *store,
+			      const struct deliver_env *env, gint64 now)
+{
+	char *error = NULL;
+	int ret;
+
+	if (store_savepoint(store, &error) < 0 ||
+	    (ret = deliver_dispatch(d, i, store, env, now, &error)) < 0) {
+		deliver_tempfail(d, store, error);
+		g_free(error);
+		return -1;
+	}
+	g_free(error);
+	error = NULL;
+	if (ret == 1)
+		store_rollback_to(store);
+	if (store_release(store, &error) < 0) {
+		deliver_tempfail(d, store, error);
+		g_free(error);
+		return -1;
+	}
+	return 0;
+}
+
+int deliver_apply(struct deliver_msg *d, struct store *store, const struct deliver_env *env,
+		   gint64 now)
+{
+	guint i;
+
+	if (d->msg == NULL)
+		return 0; /* refused at parse time: verdicts already permanent */
+	for (i = 0; i < d->rcpts->len; i++) {
+		if (deliver_apply_one(d, i, store, env, now) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+void deliver_run(struct deliver_msg *d, struct store *store, const struct deliver_env *env)
+{
+	char *error = NULL;
+
+	if (store_begin(store, &error) < 0) {
+		deliver_tempfail(d, store, error);
+		g_free(error);
+		return;
+	}
+	if (deliver_apply(d, store, env, clock_now()) < 0) {
+		store_rollback(store);
+		return;
+	}
+	if (store_commit(store, &error) < 0) {
+		deliver_tempfail(d, store, error);
+		g_free(error);
+		store_rollback(store);
+	}
+}

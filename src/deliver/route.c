@@ -1,0 +1,135 @@
+/* route: what an accepted message does, by the kind of address it was sent to.
+ *   queue address or customer token -> thread into a ticket, acknowledge a new ticket,
+ *                                      tell the agents
+ *   agent / note token              -> an agent's answer, note or commands
+ *   bounce address                  -> a delivery report about mail we sent
+ * Runs in the store's thread inside the caller's savepoint; every outbound mail it causes
+ * is an outbox row in the same transaction. Returns -1 on store trouble (4xx), 0 done,
+ * 1 refused permanently (the caller rolls the savepoint back); the verdict says which. */
+#include "config.h"
+#include "postdesk/deliver.h"
+#include "postdesk/compose.h"
+#include "postdesk/parse.h"
+#include "postdesk/survey.h"
+#include "postdesk/thread.h"
+#include "deliver-private.h"
+
+#include <string.h>
+
+void deliver_route_input(const struct deliver_msg *d, const struct deliver_rcpt *r, struct thread_input *in)
+{
+	memset(in, 0, sizeof(*in));
+	in->msg = d->msg;
+	in->raw = d->raw;
+	in->raw_len = d->raw_len;
+	in->rcpt = r->addr;
+	in->env_sender = d->sender;
+	in->queue = r->queue;
+	in->token = r->has_token ? &r->token : NULL;
+}
+
+/* The message again, with attachment bytes, when it has attachments to pass on. */
+static struct parse_msg *deliver_route_with_data(const struct deliver_msg *d)
+{
+	struct parse_msg *full = NULL;
+
+	if (d->msg->attachments->len == 0 ||
+	    parse_message_with_data(d->raw, d->raw_len, &full, NULL) < 0)
+		return NULL;
+	return full;
+}
+
+/* A mail we could not compose (a template or header check refused the data) must not
+ * hold up the message that caused it: only store trouble is a reason for 4xx. Composition
+ * fails before it writes anything, so skipping it leaves the transaction consistent; the
+ * ticket gets an event, so the agents can see what did not go out. */
+int deliver_route_notified(struct store *store, int ret, const char *what, gint64 ticket, gint64 now,
+		   char **error_r)
+{
+	char *detail;
+
+	if (ret == 0 || store_last_error(store) != STORE_ERR_NONE)
+		return ret;
+	log_warn("ticket %" G_GINT64_FORMAT ": no %s: %s", ticket, what, *error_r);
+	detail = g_strdup_printf("%s not sent: %s", what, *error_r);
+	g_clear_pointer(error_r, g_free);
+	ret = store_event_add(store, ticket, now, "delivery_failed", "postdesk", detail, error_r);
+	g_free(detail);
+	return ret;
+}
+
+/* After a customer message is stored: acknowledge a new ticket (if the loop rules allow)
+ * and tell the agents. */
+static int deliver_route_customer_mail(const struct deliver_msg *d, const struct deliver_env *env,
+			       struct store *store, const struct thread_result *res, gint64 now,
+			       char **error_r)
+{
+	const char *block = thread_autoreply_block(env->conf, d->msg, d->sender);
+	struct store_customer *c = NULL;
+	struct parse_msg *full;
+	gboolean queued;
+	int ret;
+
+	if (res->new_ticket && block == NULL) {
+		ret = store_customer_get(store, d->sender, &c, error_r);
+		if (ret == 1 && c->bounced)
+			block = "address bounced before";
+		store_customer_free(&c);
+		if (ret < 0)
+			return -1;
+		if (block == NULL && (ret = thread_autoreply_rate_ok(store, env->conf, d->sender,
+								     res->ticket_id, now,
+								     error_r)) <= 0) {
+			if (ret < 0)
+				return -1;
+			block = "rate limit";
+		}
+		if (block == NULL &&
+		    deliver_route_notified(store,
+				   compose_queue_ack(env->compose, store, res->ticket_id, d->msg,
+						    d->sender, now, error_r),
+				   "acknowledgement", res->ticket_id, now, error_r) < 0)
+			return -1;
+	}
+	if (block != NULL && res->new_ticket)
+		log_info("ticket %" G_GINT64_FORMAT ": no acknowledgement (%s)", res->ticket_id,
+			 block);
+	/* Our own mail coming back is not news for the agents. */
+	if (d->msg->x_postdesk_loop != NULL)
+		return 0;
+	full = deliver_route_with_data(d);
+	ret = compose_queue_agent_notice(env->compose, store, res->ticket_id,
+					full != NULL ? full : d->msg, now, &queued, error_r);
+	parse_msg_free(&full);
+	return deliver_route_notified(store, ret, "agent notice", res->ticket_id, now, error_r);
+}
+
+int deliver_route_customer(struct deliver_msg *d, guint i, struct store *store,
+		   const struct deliver_env *env, gint64 now, char **error_r)
+{
+	const struct deliver_rcpt *r = &g_array_index(d->rcpts, struct deliver_rcpt, i);
+	struct thread_input in;
+	struct thread_result res;
+	gboolean permanent = FALSE;
+
+	deliver_route_input(d, r, &in);
+	if (thread_deliver(store, env->conf, &in, now, &res, &permanent, error_r) < 0) {
+		if (!permanent)
+			return -1;
+		verdict_set(&d->verdicts[i], VERDICT_PERMFAIL, 550, "5.1.1", "<%s>: %s", r->addr,
+			    *error_r);
+		return 1;
+	}
+	d->ticket_ids[i] = res.ticket_id;
+	if (!res.duplicate && env->compose != NULL &&
+	    deliver_route_customer_mail(d, env, store, &res, now, error_r) < 0)
+		return -1;
+	/* Timed work follows the status: a follow-up on an open ticket changes nothing. */
+	if (res.status_changed && survey_sync(store, env->conf, res.ticket_id, now, error_r) < 0)
+		return -1;
+	verdict_set(&d->verdicts[i], VERDICT_OK, 250, "2.0.0",
+		    "<%s> %s ticket %" G_GINT64_FORMAT " (%s)", r->addr,
+		    res.duplicate ? "already stored in" : res.new_ticket ? "opened" : "added to",
+		    res.ticket_id, res.duplicate ? "duplicate" : thread_rule_name(res.rule));
+	return 0;
+}

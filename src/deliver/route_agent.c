@@ -1,0 +1,120 @@
+/* route_agent: mail to an agent or note token (an agent answering from their own mail
+ * client). The token's MAC was verified at RCPT; here the From must also be a registered
+ * agent, or the message is refused and nothing reaches the customer. */
+#include "config.h"
+#include "postdesk/deliver.h"
+#include "postdesk/compose.h"
+#include "postdesk/parse.h"
+#include "postdesk/survey.h"
+#include "postdesk/thread.h"
+#include "deliver-private.h"
+
+#include <string.h>
+
+/* Record the agent's mail and send what it asks for. */
+static int agent_act(struct deliver_msg *d, const struct thread_input *in,
+		     const struct store_agent *agent, struct store *store,
+		     const struct deliver_env *env, gint64 now, char **error_r)
+{
+	gint64 ticket = in->token->id, row;
+	char *text = parse_reply_text(d->msg->body, d->msg->body_html, COMPOSE_MARKER);
+	struct thread_agent_mail *am = NULL;
+	struct parse_msg *full = NULL;
+	gboolean note;
+	int ret = -1;
+
+	thread_agent_parse(text, &am);
+	note = am->note || in->token->role == TOKEN_NOTE;
+	if (thread_agent_apply(store, ticket, agent->email, am, now, error_r) < 0 ||
+	    store_participant_add(store, ticket, agent->email, agent->name, "agent", error_r) < 0)
+		goto out;
+	if (am->errors->len > 0) {
+		/* A mistyped command: nothing reaches the customer, nothing is applied. */
+		if (thread_record(store, in, ticket, "note", am->text, "held", now, &row,
+				  error_r) < 0 ||
+		    (env->compose != NULL &&
+		     deliver_route_notified(store,
+				    compose_queue_command_error(env->compose, store, ticket, agent,
+							       am->errors, now, error_r),
+				    "command error notice", ticket, now, error_r) < 0))
+			goto out;
+	} else if (thread_record(store, in, ticket, note ? "note" : "agent", am->text, NULL, now,
+				 &row, error_r) < 0) {
+		goto out;
+	} else if (env->compose != NULL && am->text[0] != '\0') {
+		if (d->msg->attachments->len > 0)
+			parse_message_with_data(d->raw, d->raw_len, &full, NULL);
+		if (deliver_route_notified(store,
+				   note ? compose_queue_note(env->compose, store, ticket, agent,
+							    am->text, now, error_r)
+					: compose_queue_reply(env->compose, store, ticket, agent,
+							     am->text, full != NULL ? full : d->msg,
+							     now, error_r),
+				   note ? "note" : "reply", ticket, now, error_r) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	parse_msg_free(&full);
+	thread_agent_mail_free(&am);
+	g_free(text);
+	return ret;
+}
+
+int deliver_route_agent(struct deliver_msg *d, guint i, struct store *store, const struct deliver_env *env,
+		gint64 now, char **error_r)
+{
+	const struct deliver_rcpt *r = &g_array_index(d->rcpts, struct deliver_rcpt, i);
+	struct store_agent *agent = NULL;
+	struct store_ticket *t = NULL;
+	struct thread_input in;
+	const char *automatic;
+	gint64 row, ticket;
+	int ret;
+
+	deliver_route_input(d, r, &in);
+	if ((ret = store_ticket_get(store, r->token.id, &t, error_r)) <= 0) {
+		if (ret < 0)
+			return -1;
+		verdict_set(&d->verdicts[i], VERDICT_PERMFAIL, 550, "5.1.1",
+			    "<%s>: no such ticket", r->addr);
+		return 1;
+	}
+	ret = store_agent_get(store, d->msg->from.addr, &agent, error_r);
+	/* An agent kept to one queue acts only on that queue's tickets, even with another
+	 * queue's token in hand (a forwarded notice). */
+	if (ret == 1 && agent->queue != NULL && g_strcmp0(agent->queue, t->queue) != 0) {
+		store_agent_free(&agent);
+		ret = 0;
+	}
+	store_ticket_free(&t);
+	if (ret <= 0) {
+		if (ret < 0)
+			return -1;
+		verdict_set(&d->verdicts[i], VERDICT_PERMFAIL, 550, "5.7.1",
+			    "<%s>: %s is not a registered agent of this ticket's queue", r->addr,
+			    d->msg->from.addr);
+		log_warn("refused agent mail for ticket %" G_GINT64_FORMAT " from <%s>",
+			 r->token.id, d->msg->from.addr);
+		return 1;
+	}
+	ticket = r->token.id;
+	ret = store_message_find(store, d->msg->message_id, r->addr, &row, &ticket, error_r);
+	automatic = thread_message_automatic(d->msg);
+	if (ret == 0 && automatic != NULL) /* an agent's out-of-office: keep it, send nothing */
+		ret = thread_record(store, &in, r->token.id, "note", NULL, "automatic,held", now,
+				    &row, error_r);
+	else if (ret == 0)
+		ret = agent_act(d, &in, agent, store, env, now, error_r);
+	/* Commands may have changed the status, a reply stops the first-response timers:
+	 * timed work follows the ticket (survey/). */
+	if (ret == 0)
+		ret = survey_sync(store, env->conf, r->token.id, now, error_r);
+	store_agent_free(&agent);
+	if (ret < 0)
+		return -1;
+	d->ticket_ids[i] = r->token.id;
+	verdict_set(&d->verdicts[i], VERDICT_OK, 250, "2.0.0",
+		    "<%s> agent mail recorded on ticket %" G_GINT64_FORMAT, r->addr, r->token.id);
+	return 0;
+}

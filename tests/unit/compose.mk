@@ -1,0 +1,21 @@
+# compose unit tests (templates), parse_build (GMime round trip) and the SMTP client
+# against a real smtp-sink (outbox module)
+check_PROGRAMS += tests/unit/check_compose
+TESTS += tests/unit/check_compose
+tests_unit_check_compose_SOURCES = tests/unit/check_compose.c tests/unit/testutil.c tests/unit/testutil.h
+tests_unit_check_compose_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_compose_LDADD = $(MOD_COMPOSE) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) $(MOD_CONF) \
+	$(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)
+
+check_PROGRAMS += tests/unit/check_build
+TESTS += tests/unit/check_build
+tests_unit_check_build_SOURCES = tests/unit/check_build.c
+tests_unit_check_build_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_build_LDADD = $(MOD_PARSE) $(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)
+
+check_PROGRAMS += tests/unit/check_smtp
+TESTS += tests/unit/check_smtp
+tests_unit_check_smtp_SOURCES = tests/unit/check_smtp.c tests/unit/testutil.c tests/unit/testutil.h
+tests_unit_check_smtp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_smtp_LDADD = $(MOD_OUTBOX) $(MOD_STORE) $(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) \
+	$(CHECK_LIBS) $(DEP_LIBS)
