@@ -158,4 +158,19 @@ int compose_queue_frt_reminder(struct compose_ctx *ctx, struct store *store, gin
 			      gboolean breach, gint64 due, gint64 now, gboolean *queued_r,
 			      char **error_r);
 
+/* ---- automatic mail policy (RFC 3834; autoreply.c) ---- */
+
+/* May postdesk answer this message automatically (acknowledgement, survey, reminder)?
+ * NULL if yes; else a static reason: the message is auto-submitted, bulk/list mail, asks
+ * for no auto-replies, comes from a null/MAILER-DAEMON/postmaster/noreply sender or from
+ * our own domain, or carries our loop header. env_sender is the Return-Path: automatic
+ * mail goes there, never blindly to From or Reply-To. */
+const char *compose_autoreply_block(const struct conf *conf, const struct parse_msg *msg,
+				   const char *env_sender);
+/* The rate limit: 1 if another automatic mail may go, 0 if conf->autoreply_limit per
+ * conf->autoreply_window is reached for (sender, ticket), or ten times that for the sender
+ * over all tickets (a robot opening a ticket with every mail). */
+int compose_autoreply_rate_ok(struct store *store, const struct conf *conf, const char *addr,
+			     gint64 ticket_id, gint64 now, char **error_r);
+
 #endif

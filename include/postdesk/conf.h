@@ -70,4 +70,16 @@ const struct conf_queue *conf_queue_by_address(const struct conf *conf, const ch
 const struct conf_queue *conf_queue_by_local(const struct conf *conf, const char *local);
 const struct conf_queue *conf_queue_by_name(const struct conf *conf, const char *name);
 
+/* ---- business hours (hours.c; pure functions, no I/O) ----
+ * A queue's business_hours ("mon-fri 09:00-17:00", normalised by conf) in its timezone; a
+ * queue without business_hours is open 24x7, and both functions are then plain arithmetic.
+ * A timezone that GLib cannot load falls back to UTC. */
+
+/* Business seconds between from and to (0 if to <= from): what counts towards a first
+ * response target. */
+gint64 conf_business_seconds(const struct conf_queue *q, gint64 from, gint64 to);
+/* The time at which `seconds` business seconds have passed since from (seconds <= 0: from).
+ * E.g. 4 h from Friday 16:00 with mon-fri 09:00-17:00 is Monday 12:00. */
+gint64 conf_business_add(const struct conf_queue *q, gint64 from, gint64 seconds);
+
 #endif

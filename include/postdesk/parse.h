@@ -84,6 +84,12 @@ int parse_subject_tag(const char *subject, gint64 *id_r);
  * made from what remains. marker may be NULL. g_malloc'ed. */
 char *parse_reply_text(const char *text, const char *html, const char *marker);
 
+/* ==== automatic mail (automatic.c) ==== */
+/* Was the message sent by a machine
+ * (Auto-Submitted, Precedence, List-*, X-Auto-Response-Suppress, a DSN, our loop header)?
+ * NULL if not, else the reason. */
+const char *parse_msg_automatic(const struct parse_msg *msg);
+
 /* ==== building outbound mail (build.c) ====
  * struct parse_out only borrows: every pointer stays owned by the caller, and
  * parse_build() copies what it needs. All strings are UTF-8. Every value that lands in a

@@ -15,18 +15,12 @@
 
 enum report_by { REPORT_BY_NONE, REPORT_BY_DAY, REPORT_BY_WEEK, REPORT_BY_AGENT, REPORT_BY_QUEUE };
 
-/* Elapsed business seconds of a queue between two instants (survey_business_seconds), and
- * the instant at which `seconds` business seconds have passed (survey_business_add). */
-typedef gint64 (*report_business_fn)(const struct conf_queue *q, gint64 from, gint64 to);
-typedef gint64 (*report_business_add_fn)(const struct conf_queue *q, gint64 from, gint64 seconds);
-
 struct report_options {
 	gint64 since; /* start of the period, inclusive (0: the beginning) */
 	gint64 until; /* end, exclusive; also the "as of" instant of the backlog */
 	enum report_by by;
-	const struct conf *conf;	     /* queues' targets and hours; may be NULL */
-	report_business_fn business_seconds; /* NULL: wall-clock time everywhere */
-	report_business_add_fn business_add; /* NULL: the same */
+	const struct conf *conf; /* queues' targets and business hours (conf_business_seconds);
+				  * NULL: no targets, wall-clock time everywhere */
 };
 
 /* A distribution of durations in seconds (nearest-rank percentiles). */
@@ -93,12 +87,34 @@ void report_durations_of(gint64 *v, gsize n, struct report_durations *d_r);
 /* "by" word (day|week|agent|queue) -> enum; -1 if unknown. */
 int report_by_parse(const char *word, enum report_by *by_r);
 
-/* Output (format.c, html.c). Text and CSV write to out; JSON returns a new JsonNode
- * (caller unrefs, typed gpointer to keep json-glib out of this header); HTML returns the
- * whole page, g_malloc'ed, with every piece of stored text escaped. */
+/* Output (format.c, html.c). Text, CSV and JSON (pretty, doc/json.md) write to out; HTML
+ * returns the whole page, g_malloc'ed, with every piece of stored text escaped. */
 void report_write_text(const struct report *r, FILE *out);
 void report_write_csv(const struct report *r, FILE *out);
-gpointer report_to_json(const struct report *r);
+void report_write_json(const struct report *r, FILE *out);
 char *report_to_html(const struct report *r, const char *title);
+
+/* ---- JSON writer (json.c): the one home of json-glib ----
+ * Used by the report and by every --json of the admin tool. name is the member name inside
+ * an object, NULL for an array element or the root. A NULL string and a 0 time or id are
+ * written as null; times as ISO 8601 UTC. Owner: the caller; any thread, no shared state. */
+struct report_json;
+struct report_json *report_json_new(void);
+void report_json_free(struct report_json **j);
+void report_json_begin_object(struct report_json *j, const char *name);
+void report_json_end_object(struct report_json *j);
+void report_json_begin_array(struct report_json *j, const char *name);
+void report_json_end_array(struct report_json *j);
+void report_json_null(struct report_json *j, const char *name);
+void report_json_str(struct report_json *j, const char *name, const char *value);
+void report_json_int(struct report_json *j, const char *name, gint64 value);
+void report_json_id(struct report_json *j, const char *name, gint64 id);
+void report_json_double(struct report_json *j, const char *name, double value);
+void report_json_bool(struct report_json *j, const char *name, gboolean value);
+void report_json_time(struct report_json *j, const char *name, gint64 t);
+/* The whole document as text (g_malloc'ed); j may not be written to afterwards. */
+char *report_json_text(struct report_json *j, gboolean pretty);
+/* Write the document to out, pretty, with a final newline; frees *j. */
+void report_json_print(struct report_json **j, FILE *out);
 
 #endif

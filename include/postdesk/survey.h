@@ -1,6 +1,6 @@
 /* survey: timed work on tickets — satisfaction surveys (CSAT/NPS), first-response reminders,
- * pending reminders, auto-resolve and auto-close — and the business-hours arithmetic they
- * share with report/.
+ * pending reminders, auto-resolve and auto-close. Business hours are conf/'s
+ * (conf_business_add), shared with report/.
  *
  * "Schedule follows status" lives here, in survey_sync(): it writes rows of the schedule
  * table in the caller's transaction. survey_tick() runs the rows
@@ -16,18 +16,6 @@
 
 struct store;
 struct compose_ctx;
-
-/* ---- business hours (pure functions; no I/O) ----
- * A queue's business_hours ("mon-fri 09:00-17:00", normalised by conf) in its timezone; a
- * queue without business_hours is open 24x7, and both functions are then plain arithmetic.
- * A timezone that GLib cannot load falls back to UTC. */
-
-/* Business seconds between from and to (0 if to <= from): what counts towards a first
- * response target. */
-gint64 survey_business_seconds(const struct conf_queue *q, gint64 from, gint64 to);
-/* The time at which `seconds` business seconds have passed since from (seconds <= 0: from).
- * E.g. 4 h from Friday 16:00 with mon-fri 09:00-17:00 is Monday 12:00. */
-gint64 survey_business_add(const struct conf_queue *q, gint64 from, gint64 seconds);
 
 /* ---- the schedule follows the ticket ----
  * The one place where "schedule follows status" is decided. Reads the ticket's status, the

@@ -57,25 +57,6 @@ int thread_record(struct store *store, const struct thread_input *in, gint64 tic
 		  const char *kind, const char *body, const char *flags, gint64 now,
 		  gint64 *row_r, char **error_r);
 
-/* ======================= automatic mail policy (RFC 3834) ======================= */
-
-/* May postdesk answer this message automatically (acknowledgement, survey, reminder)?
- * NULL if yes; else a static reason: the message is auto-submitted, bulk/list mail, asks
- * for no auto-replies, comes from a null/MAILER-DAEMON/postmaster/noreply sender or from
- * our own domain, or carries our loop header. env_sender is the Return-Path: automatic
- * mail goes there, never blindly to From or Reply-To. */
-const char *thread_autoreply_block(const struct conf *conf, const struct parse_msg *msg,
-				   const char *env_sender);
-/* The part of that decision that is about the message alone: was it sent by a machine
- * (Auto-Submitted, Precedence, List-*, X-Auto-Response-Suppress, a DSN, our loop header)?
- * NULL if not, else the reason. */
-const char *thread_message_automatic(const struct parse_msg *msg);
-/* The rate limit: 1 if another automatic mail may go, 0 if conf->autoreply_limit per
- * conf->autoreply_window is reached for (sender, ticket), or ten times that for the sender
- * over all tickets (a robot opening a ticket with every mail). */
-int thread_autoreply_rate_ok(struct store *store, const struct conf *conf, const char *addr,
-			     gint64 ticket_id, gint64 now, char **error_r);
-
 /* ======================= agent mail: commands ======================= */
 
 enum thread_cmd_kind { THREAD_CMD_STATUS, THREAD_CMD_ASSIGN, THREAD_CMD_PRIORITY, THREAD_CMD_TAG };

@@ -7,8 +7,6 @@
 #include "postdesk/conf.h"
 #include "postdesk/store.h"
 
-struct _JsonNode;
-
 struct cli {
 	const char *conf_path; /* borrowed: argv, environment, default or conf_opt */
 	char *conf_opt;        /* -c given after the subcommand (owned) */
@@ -24,17 +22,8 @@ int cli_store(struct cli *cli, int flags, struct store **store_r);
 /* Parse subcommand options: argv[0] is the subcommand. Returns EX_USAGE on error. */
 int cli_options(struct cli *cli, int *argc, char ***argv, const GOptionEntry *entries,
 		const char *params, const char *summary);
-/* JSON object members: a time as ISO 8601 UTC (0: null), a string (NULL: null), an
- * integer. b is a JsonBuilder inside an object. */
-struct _JsonBuilder;
-void cli_json_time(struct _JsonBuilder *b, const char *name, gint64 t);
-void cli_json_str(struct _JsonBuilder *b, const char *name, const char *value);
-void cli_json_int(struct _JsonBuilder *b, const char *name, gint64 value);
-/* Print a JSON node to stdout, pretty. Takes ownership of node. */
-void cli_print_json(struct _JsonNode *node);
-
 /* Run raw (taken over) through the delivery pipeline for rcpts; prints a result line per
- * recipient; returns the sysexits code (deliver.c). */
+ * recipient; returns the sysexits code (cmd_deliver.c). */
 int cli_deliver_raw(struct cli *cli, char **rcpts, const char *sender, char *raw, gsize len);
 
 int cli_init(struct cli *cli, int argc, char **argv);
@@ -49,7 +38,7 @@ int cli_reply(struct cli *cli, int argc, char **argv);
 int cli_note(struct cli *cli, int argc, char **argv);
 int cli_status(struct cli *cli, int argc, char **argv);
 int cli_assign(struct cli *cli, int argc, char **argv);
-int cli_tick(struct cli *cli, int argc, char **argv); /* tick.c: surveys and follow-ups */
-int cli_optout(struct cli *cli, int argc, char **argv); /* optout.c: one-click unsubscribe */
+int cli_tick(struct cli *cli, int argc, char **argv); /* cmd_tick.c: surveys and follow-ups */
+int cli_optout(struct cli *cli, int argc, char **argv); /* cmd_optout.c: one-click unsubscribe */
 
 #endif

@@ -1,6 +1,6 @@
 noinst_LIBRARIES += src/cli/libcli.a
-src_cli_libcli_a_SOURCES = src/cli/main.c src/cli/cli.h src/cli/init.c src/cli/deliver.c \
-	src/cli/tickets.c src/cli/token.c src/cli/act.c src/cli/agent.c src/cli/outbox.c \
-	src/cli/report.c \
-	include/postdesk/cli.h
-src_cli_libcli_a_SOURCES += src/cli/tick.c src/cli/optout.c
+# main.c dispatches; cmd_NAME.c implements `postdesk NAME` (and its close relatives).
+src_cli_libcli_a_SOURCES = include/postdesk/cli.h src/cli/cli.h src/cli/main.c \
+	src/cli/cmd_init.c src/cli/cmd_deliver.c src/cli/cmd_tickets.c src/cli/cmd_token.c \
+	src/cli/cmd_act.c src/cli/cmd_agent.c src/cli/cmd_outbox.c src/cli/cmd_report.c \
+	src/cli/cmd_tick.c src/cli/cmd_optout.c

@@ -6,7 +6,6 @@
 #include "postdesk/lib.h"
 #include "cli.h"
 
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -99,49 +98,6 @@ int cli_options(struct cli *cli, int *argc, char ***argv, const GOptionEntry *en
 		return EX_USAGE;
 	}
 	return 0;
-}
-
-void cli_print_json(JsonNode *node)
-{
-	JsonGenerator *gen = json_generator_new();
-	char *text;
-
-	json_generator_set_pretty(gen, TRUE);
-	json_generator_set_root(gen, node);
-	text = json_generator_to_data(gen, NULL);
-	puts(text);
-	g_free(text);
-	g_object_unref(gen);
-	json_node_unref(node);
-}
-
-void cli_json_time(JsonBuilder *b, const char *name, gint64 t)
-{
-	char *s;
-
-	json_builder_set_member_name(b, name);
-	if (t == 0) {
-		json_builder_add_null_value(b);
-		return;
-	}
-	s = clock_format(t);
-	json_builder_add_string_value(b, s);
-	g_free(s);
-}
-
-void cli_json_str(JsonBuilder *b, const char *name, const char *value)
-{
-	json_builder_set_member_name(b, name);
-	if (value == NULL)
-		json_builder_add_null_value(b);
-	else
-		json_builder_add_string_value(b, value);
-}
-
-void cli_json_int(JsonBuilder *b, const char *name, gint64 value)
-{
-	json_builder_set_member_name(b, name);
-	json_builder_add_int_value(b, value);
 }
 
 static int cli_usage(FILE *out)

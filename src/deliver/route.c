@@ -64,7 +64,7 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 			       struct store *store, const struct thread_result *res, gint64 now,
 			       char **error_r)
 {
-	const char *block = thread_autoreply_block(env->conf, d->msg, d->sender);
+	const char *block = compose_autoreply_block(env->conf, d->msg, d->sender);
 	struct store_customer *c = NULL;
 	struct parse_msg *full;
 	gboolean queued;
@@ -77,7 +77,7 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 		store_customer_free(&c);
 		if (ret < 0)
 			return -1;
-		if (block == NULL && (ret = thread_autoreply_rate_ok(store, env->conf, d->sender,
+		if (block == NULL && (ret = compose_autoreply_rate_ok(store, env->conf, d->sender,
 								     res->ticket_id, now,
 								     error_r)) <= 0) {
 			if (ret < 0)

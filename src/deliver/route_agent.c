@@ -100,7 +100,7 @@ int deliver_route_agent(struct deliver_msg *d, guint i, struct store *store, con
 	}
 	ticket = r->token.id;
 	ret = store_message_find(store, d->msg->message_id, r->addr, &row, &ticket, error_r);
-	automatic = thread_message_automatic(d->msg);
+	automatic = parse_msg_automatic(d->msg);
 	if (ret == 0 && automatic != NULL) /* an agent's out-of-office: keep it, send nothing */
 		ret = thread_record(store, &in, r->token.id, "note", NULL, "automatic,held", now,
 				    &row, error_r);

@@ -49,7 +49,7 @@ static int survey_answer(struct deliver_msg *d, const struct deliver_rcpt *r, co
 	int csat, nps, ret;
 	gint64 row;
 
-	if (thread_message_automatic(d->msg) != NULL) {
+	if (parse_msg_automatic(d->msg) != NULL) {
 		/* An out-of-office answering the survey mail is no rating: keep it, count nothing. */
 		ret = thread_record(store, in, r->token.id, "survey", text, "automatic", now, &row,
 				    error_r);

@@ -117,8 +117,8 @@ static gint64 elapsed(struct ctx *c, const struct conf_queue *q, gint64 a, gint6
 {
 	if (b <= a)
 		return 0;
-	if (q != NULL && q->business_hours != NULL && c->opt->business_seconds != NULL)
-		return c->opt->business_seconds(q, a, b);
+	if (q != NULL && q->business_hours != NULL)
+		return conf_business_seconds(q, a, b);
 	return b - a;
 }
 
@@ -127,8 +127,8 @@ static gint64 elapsed(struct ctx *c, const struct conf_queue *q, gint64 a, gint6
  * not (the test must not cost a calendar walk per unanswered ticket). */
 static gint64 deadline(struct ctx *c, const struct conf_queue *q, gint64 t)
 {
-	if (q->business_hours != NULL && c->opt->business_add != NULL)
-		return c->opt->business_add(q, t, q->first_response_target);
+	if (q->business_hours != NULL)
+		return conf_business_add(q, t, q->first_response_target);
 	return t + q->first_response_target;
 }
 

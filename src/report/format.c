@@ -5,7 +5,7 @@
 #include "postdesk/lib.h"
 #include "report-private.h"
 
-#include <json-glib/json-glib.h>
+#include "json-private.h"
 #include <stddef.h>
 #include <string.h>
 
@@ -332,11 +332,9 @@ static void j_series(JsonBuilder *b, const struct report *r)
 	json_builder_end_object(b);
 }
 
-gpointer report_to_json(const struct report *r)
+static void json_report(JsonBuilder *b, const struct report *r)
 {
 	static const char *const by[] = {NULL, "day", "week", "agent", "queue"};
-	JsonBuilder *b = json_builder_new();
-	JsonNode *root;
 	char *s;
 	guint i;
 
@@ -365,7 +363,12 @@ gpointer report_to_json(const struct report *r)
 	json_builder_end_array(b);
 	j_series(b, r);
 	json_builder_end_object(b);
-	root = json_builder_get_root(b);
-	g_object_unref(b);
-	return root;
+}
+
+void report_write_json(const struct report *r, FILE *out)
+{
+	struct report_json *j = report_json_new();
+
+	json_report(j->b, r);
+	report_json_print(&j, out);
 }

@@ -1,3 +1,3 @@
 noinst_LIBRARIES += src/survey/libsurvey.a
 src_survey_libsurvey_a_SOURCES = include/postdesk/survey.h \
-	src/survey/hours.c src/survey/sync.c src/survey/tick.c src/survey/answer.c
+	src/survey/sync.c src/survey/tick.c src/survey/answer.c

@@ -32,8 +32,8 @@ static void want_frt(struct store_ticket *t, const struct conf_queue *q, struct 
 	if (target <= 0)
 		return;
 	/* At 80% of the target, in business time like the target itself. */
-	w->due[1] = survey_business_add(q, t->created, target - target / 5);
-	w->due[2] = survey_business_add(q, t->created, target);
+	w->due[1] = conf_business_add(q, t->created, target - target / 5);
+	w->due[2] = conf_business_add(q, t->created, target);
 }
 
 static int sync_wanted(struct store *store, const struct conf *conf, struct store_ticket *t,

@@ -9,7 +9,6 @@
 #include "postdesk/parse.h"
 #include "postdesk/store.h"
 #include "postdesk/survey.h"
-#include "postdesk/thread.h"
 
 #include <string.h>
 
@@ -51,14 +50,14 @@ static int tick_block(struct store *store, const struct conf *conf,
 			continue;
 		raw = g_bytes_get_data(m->raw, &len);
 		if (parse_message(raw, len, &pm, NULL) == 0)
-			*why_r = thread_autoreply_block(conf, pm, m->env_sender);
+			*why_r = compose_autoreply_block(conf, pm, m->env_sender);
 		parse_msg_free(&pm);
 		break;
 	}
 	g_ptr_array_unref(msgs);
 	if (*why_r != NULL)
 		return 0;
-	if ((ret = thread_autoreply_rate_ok(store, conf, t->requester, t->id, now, error_r)) < 0)
+	if ((ret = compose_autoreply_rate_ok(store, conf, t->requester, t->id, now, error_r)) < 0)
 		return -1;
 	if (ret == 0)
 		*why_r = "rate limit";

@@ -222,10 +222,10 @@ START_TEST(rate_limit_per_sender_and_ticket)
 		g_free(raw);
 	}
 	ck_assert_uint_eq(outbox_count("ack"), 3);
-	ck_assert_int_eq(thread_autoreply_rate_ok(store, conf, "ann@shop.example", 1, clock_now(),
+	ck_assert_int_eq(compose_autoreply_rate_ok(store, conf, "ann@shop.example", 1, clock_now(),
 						  NULL), 1);
 	ck_assert_int_eq(store_autoreply_add(store, "ann@shop.example", 1, clock_now(), NULL), 0);
-	ck_assert_int_eq(thread_autoreply_rate_ok(store, conf, "ann@shop.example", 1, clock_now(),
+	ck_assert_int_eq(compose_autoreply_rate_ok(store, conf, "ann@shop.example", 1, clock_now(),
 						  NULL), 0);
 }
 END_TEST

@@ -2,62 +2,57 @@
  * doc/json.md). Read-only: opens the store read-only. */
 #include "config.h"
 #include "postdesk/lib.h"
+#include "postdesk/report.h"
 #include "cli.h"
 
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
 /* Members of a ticket object (the caller opens and closes the object). */
-static void json_ticket(JsonBuilder *b, const struct store_ticket *t)
+static void json_ticket(struct report_json *b, const struct store_ticket *t)
 {
-	cli_json_int(b, "id", t->id);
-	cli_json_str(b, "status", t->status);
-	cli_json_str(b, "priority", t->priority);
-	cli_json_str(b, "queue", t->queue);
-	cli_json_str(b, "subject", t->subject);
-	cli_json_str(b, "requester", t->requester);
-	cli_json_str(b, "requester_name", t->requester_name);
-	cli_json_str(b, "assignee", t->assignee);
-	cli_json_time(b, "created", t->created);
-	cli_json_time(b, "updated", t->updated);
-	cli_json_int(b, "message_count", t->message_count);
-	json_builder_set_member_name(b, "linked_to");
-	if (t->linked_to == 0)
-		json_builder_add_null_value(b);
-	else
-		json_builder_add_int_value(b, t->linked_to);
+	report_json_int(b, "id", t->id);
+	report_json_str(b, "status", t->status);
+	report_json_str(b, "priority", t->priority);
+	report_json_str(b, "queue", t->queue);
+	report_json_str(b, "subject", t->subject);
+	report_json_str(b, "requester", t->requester);
+	report_json_str(b, "requester_name", t->requester_name);
+	report_json_str(b, "assignee", t->assignee);
+	report_json_time(b, "created", t->created);
+	report_json_time(b, "updated", t->updated);
+	report_json_int(b, "message_count", t->message_count);
+	report_json_id(b, "linked_to", t->linked_to);
 }
 
-static void json_message(JsonBuilder *b, const struct store_message *m)
+static void json_message(struct report_json *b, const struct store_message *m)
 {
 	guint i;
 
-	json_builder_begin_object(b);
-	cli_json_int(b, "id", m->id);
-	cli_json_str(b, "direction", m->direction);
-	cli_json_str(b, "kind", m->kind);
-	cli_json_str(b, "from", m->from_addr);
-	cli_json_str(b, "from_name", m->from_name);
-	cli_json_str(b, "to", m->rcpt);
-	cli_json_str(b, "subject", m->subject);
-	cli_json_time(b, "date", m->date);
-	cli_json_time(b, "stored", m->created);
-	cli_json_str(b, "message_id", m->message_id);
-	cli_json_str(b, "flags", m->flags);
-	cli_json_str(b, "body", m->body);
-	json_builder_set_member_name(b, "attachments");
-	json_builder_begin_array(b);
+	report_json_begin_object(b, NULL);
+	report_json_int(b, "id", m->id);
+	report_json_str(b, "direction", m->direction);
+	report_json_str(b, "kind", m->kind);
+	report_json_str(b, "from", m->from_addr);
+	report_json_str(b, "from_name", m->from_name);
+	report_json_str(b, "to", m->rcpt);
+	report_json_str(b, "subject", m->subject);
+	report_json_time(b, "date", m->date);
+	report_json_time(b, "stored", m->created);
+	report_json_str(b, "message_id", m->message_id);
+	report_json_str(b, "flags", m->flags);
+	report_json_str(b, "body", m->body);
+	report_json_begin_array(b, "attachments");
 	for (i = 0; i < m->attachments->len; i++) {
 		const struct store_attachment *a = g_ptr_array_index(m->attachments, i);
-		json_builder_begin_object(b);
-		cli_json_str(b, "filename", a->filename);
-		cli_json_str(b, "content_type", a->content_type);
-		cli_json_int(b, "size", a->size);
-		json_builder_end_object(b);
+		report_json_begin_object(b, NULL);
+		report_json_str(b, "filename", a->filename);
+		report_json_str(b, "content_type", a->content_type);
+		report_json_int(b, "size", a->size);
+		report_json_end_object(b);
 	}
-	json_builder_end_array(b);
-	json_builder_end_object(b);
+	report_json_end_array(b);
+	report_json_end_object(b);
 }
 
 static void tickets_print_text(const GPtrArray *list)
@@ -109,16 +104,15 @@ int cli_tickets(struct cli *cli, int argc, char **argv)
 		goto out;
 	}
 	if (json) {
-		JsonBuilder *b = json_builder_new();
-		json_builder_begin_array(b);
+		struct report_json *b = report_json_new();
+		report_json_begin_array(b, NULL);
 		for (i = 0; i < list->len; i++) {
-			json_builder_begin_object(b);
+			report_json_begin_object(b, NULL);
 			json_ticket(b, g_ptr_array_index(list, i));
-			json_builder_end_object(b);
+			report_json_end_object(b);
 		}
-		json_builder_end_array(b);
-		cli_print_json(json_builder_get_root(b));
-		g_object_unref(b);
+		report_json_end_array(b);
+		report_json_print(&b, stdout);
 	} else {
 		tickets_print_text(list);
 	}
@@ -148,7 +142,7 @@ static void show_print_text(const struct store_ticket *t, const GPtrArray *msgs)
 }
 
 /* events and tags members of `show --json` */
-static int show_json_history(struct store *store, gint64 id, JsonBuilder *b, char **error_r)
+static int show_json_history(struct store *store, gint64 id, struct report_json *b, char **error_r)
 {
 	GPtrArray *events = NULL;
 	char **tags = NULL;
@@ -160,23 +154,21 @@ static int show_json_history(struct store *store, gint64 id, JsonBuilder *b, cha
 			g_ptr_array_unref(events);
 		return -1;
 	}
-	json_builder_set_member_name(b, "tags");
-	json_builder_begin_array(b);
+	report_json_begin_array(b, "tags");
 	for (i = 0; tags[i] != NULL; i++)
-		json_builder_add_string_value(b, tags[i]);
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "events");
-	json_builder_begin_array(b);
+		report_json_str(b, NULL, tags[i]);
+	report_json_end_array(b);
+	report_json_begin_array(b, "events");
 	for (i = 0; i < events->len; i++) {
 		const struct store_event *e = g_ptr_array_index(events, i);
-		json_builder_begin_object(b);
-		cli_json_time(b, "created", e->created);
-		cli_json_str(b, "kind", e->kind);
-		cli_json_str(b, "actor", e->actor);
-		cli_json_str(b, "detail", e->detail);
-		json_builder_end_object(b);
+		report_json_begin_object(b, NULL);
+		report_json_time(b, "created", e->created);
+		report_json_str(b, "kind", e->kind);
+		report_json_str(b, "actor", e->actor);
+		report_json_str(b, "detail", e->detail);
+		report_json_end_object(b);
 	}
-	json_builder_end_array(b);
+	report_json_end_array(b);
 	g_ptr_array_unref(events);
 	g_strfreev(tags);
 	return 0;
@@ -210,22 +202,21 @@ int cli_show(struct cli *cli, int argc, char **argv)
 	} else if (ret == 0) {
 		ret = cli_fail(EX_NOINPUT, "show: no ticket %" G_GINT64_FORMAT, id);
 	} else if (json) {
-		JsonBuilder *b = json_builder_new();
+		struct report_json *b = report_json_new();
 		guint i;
-		json_builder_begin_object(b);
+		report_json_begin_object(b, NULL);
 		json_ticket(b, t);
-		json_builder_set_member_name(b, "messages");
-		json_builder_begin_array(b);
+		report_json_begin_array(b, "messages");
 		for (i = 0; i < msgs->len; i++)
 			json_message(b, g_ptr_array_index(msgs, i));
-		json_builder_end_array(b);
+		report_json_end_array(b);
 		ret = show_json_history(store, id, b, &error);
-		json_builder_end_object(b);
+		report_json_end_object(b);
 		if (ret == 0)
-			cli_print_json(json_builder_get_root(b));
+			report_json_print(&b, stdout);
 		else
 			ret = tickets_fail_store(error);
-		g_object_unref(b);
+		report_json_free(&b);
 	} else {
 		show_print_text(t, msgs);
 		ret = 0;

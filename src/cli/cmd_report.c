@@ -6,7 +6,6 @@
 #include "cli.h"
 #include "config.h"
 #include "postdesk/lib.h"
-#include "postdesk/survey.h"
 
 #include <stdio.h>
 
@@ -26,8 +25,6 @@ static int report_opts(struct cli *cli, const struct report_args *a, struct repo
 	o->until = clock_now() + 1;
 	o->by = REPORT_BY_NONE;
 	o->conf = cli->conf;
-	o->business_seconds = survey_business_seconds;
-	o->business_add = survey_business_add;
 	if ((a->since != NULL && clock_parse(a->since, &o->since, &error) < 0) ||
 	    (a->until != NULL && clock_parse(a->until, &o->until, &error) < 0)) {
 		cli_fail(EX_USAGE, "report: %s", error);
@@ -49,7 +46,7 @@ static int report_output(const struct report *r, const struct report_args *a)
 	char *html;
 
 	if (a->json) {
-		cli_print_json(report_to_json(r));
+		report_write_json(r, stdout);
 	} else if (a->csv) {
 		report_write_csv(r, stdout);
 	} else if (a->html != NULL) {

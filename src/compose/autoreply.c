@@ -1,8 +1,9 @@
-/* policy: when postdesk may send automatic mail (RFC 3834), and the per-sender rate limit
+/* autoreply: when postdesk may send automatic mail (RFC 3834), and the per-sender rate limit
  * that stops two auto-responders from ping-ponging even if one of them ignores the rules.
- * Pure decisions over the parsed message, plus one counter table in the store. */
+ * Pure decisions over the parsed message (parse_msg_automatic() says whether a machine sent
+ * it), plus one counter table in the store. */
 #include "config.h"
-#include "postdesk/thread.h"
+#include "postdesk/compose.h"
 #include "postdesk/lib.h"
 
 #include <string.h>
@@ -31,41 +32,10 @@ static gboolean policy_robot_local(const char *addr)
 	return robot;
 }
 
-static gboolean policy_value_is(const char *value, const char *word)
-{
-	char *v = value != NULL ? g_ascii_strdown(value, -1) : NULL;
-	char *semi = v != NULL ? strchr(v, ';') : NULL;
-	gboolean is;
-
-	if (semi != NULL) /* "auto-replied; owner-email=..." */
-		*semi = '\0';
-	is = v != NULL && strcmp(g_strstrip(v), word) == 0;
-	g_free(v);
-	return is;
-}
-
-const char *thread_message_automatic(const struct parse_msg *msg)
-{
-	if (msg->x_postdesk_loop != NULL)
-		return "carries our loop header";
-	if (msg->auto_submitted != NULL && !policy_value_is(msg->auto_submitted, "no"))
-		return "Auto-Submitted";
-	if (policy_value_is(msg->precedence, "bulk") || policy_value_is(msg->precedence, "list") ||
-	    policy_value_is(msg->precedence, "junk"))
-		return "Precedence bulk/list/junk";
-	if (msg->list_id != NULL || msg->list_unsubscribe != NULL)
-		return "mailing list";
-	if (msg->x_auto_response_suppress != NULL)
-		return "X-Auto-Response-Suppress";
-	if (msg->is_dsn)
-		return "delivery status notification";
-	return NULL;
-}
-
-const char *thread_autoreply_block(const struct conf *conf, const struct parse_msg *msg,
+const char *compose_autoreply_block(const struct conf *conf, const struct parse_msg *msg,
 				   const char *env_sender)
 {
-	const char *why = thread_message_automatic(msg);
+	const char *why = parse_msg_automatic(msg);
 	const char *at;
 
 	if (why != NULL)
@@ -84,7 +54,7 @@ const char *thread_autoreply_block(const struct conf *conf, const struct parse_m
  * ignores RFC 3834 and opens a new ticket with every mail still gets only so many acks. */
 #define POLICY_SENDER_FACTOR 10
 
-int thread_autoreply_rate_ok(struct store *store, const struct conf *conf, const char *addr,
+int compose_autoreply_rate_ok(struct store *store, const struct conf *conf, const char *addr,
 			     gint64 ticket_id, gint64 now, char **error_r)
 {
 	gint64 count = 0, all = 0;

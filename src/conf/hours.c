@@ -4,7 +4,7 @@
  * calendar one local day at a time with GDateTime, so DST changes fall where the zone puts
  * them. Pure functions, no state: any thread. */
 #include "config.h"
-#include "postdesk/survey.h"
+#include "postdesk/conf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -111,7 +111,7 @@ static GDateTime *hours_next_day(const struct hours *h, GDateTime *day)
 	return g_date_time_new(h->tz, y, mo, d, 0, 0, 0);
 }
 
-gint64 survey_business_add(const struct conf_queue *q, gint64 from, gint64 seconds)
+gint64 conf_business_add(const struct conf_queue *q, gint64 from, gint64 seconds)
 {
 	struct hours h;
 	GDateTime *day;
@@ -143,7 +143,7 @@ gint64 survey_business_add(const struct conf_queue *q, gint64 from, gint64 secon
 	return result;
 }
 
-gint64 survey_business_seconds(const struct conf_queue *q, gint64 from, gint64 to)
+gint64 conf_business_seconds(const struct conf_queue *q, gint64 from, gint64 to)
 {
 	struct hours h;
 	GDateTime *day;

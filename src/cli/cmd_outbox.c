@@ -2,44 +2,33 @@
  * postdesk-notifyd drains; `postdesk outbox retry ID` puts a failed (or deferred) row back
  * to queued, due now, in one transaction. A sent row is never requeued. JSON shape in
  * doc/json.md, the life of a row in doc/outbox.md. */
-#include "cli.h"
 #include "config.h"
 #include "postdesk/lib.h"
+#include "postdesk/report.h"
+#include "cli.h"
 
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
-static void outbox_json_row(JsonBuilder *b, const struct store_outbox *o)
+static void outbox_json_row(struct report_json *b, const struct store_outbox *o)
 {
-	json_builder_begin_object(b);
-	json_builder_set_member_name(b, "id");
-	json_builder_add_int_value(b, o->id);
-	json_builder_set_member_name(b, "ticket");
-	if (o->ticket_id == 0)
-		json_builder_add_null_value(b);
-	else
-		json_builder_add_int_value(b, o->ticket_id);
-	json_builder_set_member_name(b, "kind");
-	json_builder_add_string_value(b, o->kind);
-	json_builder_set_member_name(b, "rcpts");
-	json_builder_begin_array(b);
+	report_json_begin_object(b, NULL);
+	report_json_int(b, "id", o->id);
+	report_json_id(b, "ticket", o->ticket_id);
+	report_json_str(b, "kind", o->kind);
+	report_json_begin_array(b, "rcpts");
 	for (char **r = o->rcpts; *r != NULL; r++)
-		json_builder_add_string_value(b, *r);
-	json_builder_end_array(b);
-	json_builder_set_member_name(b, "message_id");
-	json_builder_add_string_value(b, o->message_id);
-	json_builder_set_member_name(b, "status");
-	json_builder_add_string_value(b, o->status);
-	json_builder_set_member_name(b, "attempts");
-	json_builder_add_int_value(b, o->attempts);
+		report_json_str(b, NULL, *r);
+	report_json_end_array(b);
+	report_json_str(b, "message_id", o->message_id);
+	report_json_str(b, "status", o->status);
+	report_json_int(b, "attempts", o->attempts);
 	/* Only a queued row has a next attempt. */
-	cli_json_time(b, "next_attempt", strcmp(o->status, "queued") == 0 ? o->next_attempt : 0);
-	json_builder_set_member_name(b, "last_error");
-	json_builder_add_string_value(b, o->last_error != NULL ? o->last_error : "");
-	cli_json_time(b, "created", o->created);
-	cli_json_time(b, "sent_at", o->sent_at);
-	json_builder_end_object(b);
+	report_json_time(b, "next_attempt", strcmp(o->status, "queued") == 0 ? o->next_attempt : 0);
+	report_json_str(b, "last_error", o->last_error != NULL ? o->last_error : "");
+	report_json_time(b, "created", o->created);
+	report_json_time(b, "sent_at", o->sent_at);
+	report_json_end_object(b);
 }
 
 static void outbox_print_text(const GPtrArray *list)
@@ -85,13 +74,12 @@ static int outbox_list(struct cli *cli, const char *status, gboolean json)
 		ret = cli_fail(EX_TEMPFAIL, "outbox: %s", error);
 		g_free(error);
 	} else if (json) {
-		JsonBuilder *b = json_builder_new();
-		json_builder_begin_array(b);
+		struct report_json *b = report_json_new();
+		report_json_begin_array(b, NULL);
 		for (guint i = 0; i < list->len; i++)
 			outbox_json_row(b, g_ptr_array_index(list, i));
-		json_builder_end_array(b);
-		cli_print_json(json_builder_get_root(b));
-		g_object_unref(b);
+		report_json_end_array(b);
+		report_json_print(&b, stdout);
 	} else {
 		outbox_print_text(list);
 	}

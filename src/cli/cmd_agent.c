@@ -1,11 +1,11 @@
 /* cli agent: `postdesk agent add EMAIL --name NAME [--queue Q]`, `agent list [--json]`,
  * `agent remove EMAIL`. Each write is one transaction of its own; list opens the store
  * read-only. JSON shape in doc/json.md, usage in doc/agents.md. */
-#include "cli.h"
 #include "config.h"
 #include "postdesk/lib.h"
+#include "postdesk/report.h"
+#include "cli.h"
 
-#include <json-glib/json-glib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -91,31 +91,23 @@ static int agent_remove(struct cli *cli, const char *email)
 
 static void agent_print_json(const GPtrArray *list)
 {
-	JsonBuilder *b = json_builder_new();
+	struct report_json *b = report_json_new();
 	guint i;
 
-	json_builder_begin_array(b);
+	report_json_begin_array(b, NULL);
 	for (i = 0; i < list->len; i++) {
 		const struct store_agent *a = g_ptr_array_index(list, i);
 		char *created = clock_format(a->created);
-		json_builder_begin_object(b);
-		json_builder_set_member_name(b, "email");
-		json_builder_add_string_value(b, a->email);
-		json_builder_set_member_name(b, "name");
-		json_builder_add_string_value(b, a->name);
-		json_builder_set_member_name(b, "queue");
-		if (a->queue == NULL)
-			json_builder_add_null_value(b);
-		else
-			json_builder_add_string_value(b, a->queue);
-		json_builder_set_member_name(b, "created");
-		json_builder_add_string_value(b, created);
-		json_builder_end_object(b);
+		report_json_begin_object(b, NULL);
+		report_json_str(b, "email", a->email);
+		report_json_str(b, "name", a->name);
+		report_json_str(b, "queue", a->queue);
+		report_json_str(b, "created", created);
+		report_json_end_object(b);
 		g_free(created);
 	}
-	json_builder_end_array(b);
-	cli_print_json(json_builder_get_root(b));
-	g_object_unref(b);
+	report_json_end_array(b);
+	report_json_print(&b, stdout);
 }
 
 static int agent_list(struct cli *cli, gboolean json)
