@@ -18,3 +18,4 @@ include tests/e2e/durability.mk
 include tests/e2e/hostile.mk
 include tests/fuzz/local.mk
 include tests/e2e/report.mk
+include tests/lint/local.mk

@@ -1,0 +1,80 @@
+/* cli common: the helpers every subcommand shares — config, store, option parsing — and
+ * the one place errors are printed (at the edge, once). Called by main.c and cmd_*.c; calls
+ * nothing of theirs. */
+#include "config.h"
+#include "postdesk/lib.h"
+#include "cli.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+int cli_fail(int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("postdesk: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return code;
+}
+
+int cli_load(struct cli *cli)
+{
+	char *error = NULL;
+
+	if (cli->conf != NULL)
+		return 0;
+	if (conf_load(cli->conf_path, &cli->conf, &error) < 0) {
+		cli_fail(EX_CONFIG, "%s", error);
+		g_free(error);
+		return EX_CONFIG;
+	}
+	return 0;
+}
+
+int cli_store(struct cli *cli, int flags, struct store **store_r)
+{
+	char *error = NULL;
+	int ret = cli_load(cli);
+
+	if (ret != 0)
+		return ret;
+	if (store_open(cli->conf->database, flags, (int)cli->conf->busy_timeout_ms, store_r,
+		       &error) < 0) {
+		cli_fail(EX_TEMPFAIL, "%s", error);
+		g_free(error);
+		return EX_TEMPFAIL;
+	}
+	return 0;
+}
+
+int cli_options(struct cli *cli, int *argc, char ***argv, const GOptionEntry *entries,
+		const char *params, const char *summary)
+{
+	const GOptionEntry common[] = {
+		{"config", 'c', 0, G_OPTION_ARG_FILENAME, &cli->conf_opt,
+		 "configuration file", "FILE"},
+		G_OPTION_ENTRY_NULL,
+	};
+	GOptionContext *ctx = g_option_context_new(params);
+	GError *err = NULL;
+	gboolean ok;
+
+	g_option_context_set_summary(ctx, summary);
+	g_option_context_add_main_entries(ctx, common, NULL);
+	if (entries != NULL)
+		g_option_context_add_main_entries(ctx, entries, NULL);
+	ok = g_option_context_parse(ctx, argc, argv, &err);
+	g_option_context_free(ctx);
+	if (cli->conf_opt != NULL)
+		cli->conf_path = cli->conf_opt;
+	if (!ok) {
+		cli_fail(EX_USAGE, "%s: %s", (*argv)[0], err->message);
+		g_error_free(err);
+		return EX_USAGE;
+	}
+	return 0;
+}
