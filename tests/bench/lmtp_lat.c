@@ -2,7 +2,11 @@
  * make). SESSIONS threads each open one LMTP session on a unix socket and send MESSAGES
  * messages of SIZE body bytes, each with its own Message-ID; for every transaction the
  * time from sending the final "." to reading the 250 is recorded. Prints one line:
- * "msgs=N secs=S rate=R p50_ms=A p99_ms=B max_ms=C". Each thread owns its socket and its
+ * "msgs=N secs=S rate=R p50_ms=A p99_ms=B max_ms=C". SENDERS (optional) chooses who writes:
+ * absent, one sender per session (benchK@shop.example); 1, one sender for everything
+ * (bench@shop.example: a shop's contact form, the worst case for per-sender history);
+ * N > 1, message j of the whole run comes from custJ%N@shop.example (many real customers).
+ * Each thread owns its socket and its
  * slice of the latency array; main joins them before reading it. Plain POSIX: smtp-source
  * has no latency figures, and this program must not depend on the code it measures. */
 #define _GNU_SOURCE
@@ -21,7 +25,7 @@ struct worker {
 };
 
 static const char *sock_path, *rcpt;
-static int msg_size;
+static int msg_size, senders = -1, per_session;
 
 static double now_ms(void)
 {
@@ -74,20 +78,27 @@ static int cmd(int fd, const char *line, int want)
  * lines; the final dot is sent on its own so the clock starts when it leaves. */
 static int one_message(int fd, struct worker *w, int i, const char *body)
 {
-	char head[512];
+	char head[512], from[64];
 	double t0;
 
-	snprintf(head, sizeof(head), "MAIL FROM:<bench%d@shop.example>\r\n", w->id);
+	if (senders < 0)
+		snprintf(from, sizeof(from), "bench%d@shop.example", w->id);
+	else if (senders <= 1)
+		snprintf(from, sizeof(from), "bench@shop.example");
+	else
+		snprintf(from, sizeof(from), "cust%d@shop.example",
+			 (w->id * per_session + i) % senders);
+	snprintf(head, sizeof(head), "MAIL FROM:<%s>\r\n", from);
 	if (cmd(fd, head, 250) < 0)
 		return -1;
 	snprintf(head, sizeof(head), "RCPT TO:<%s>\r\n", rcpt);
 	if (cmd(fd, head, 250) < 0 || cmd(fd, "DATA\r\n", 354) < 0)
 		return -1;
 	snprintf(head, sizeof(head),
-		 "From: Bench %d <bench%d@shop.example>\r\nTo: <%s>\r\n"
+		 "From: Bench %d <%s>\r\nTo: <%s>\r\n"
 		 "Subject: bench message %d/%d\r\nMessage-ID: <lat-%d-%d-%ld@shop.example>\r\n"
 		 "Date: Tue, 24 Nov 2026 06:00:00 +0000\r\n\r\n",
-		 w->id, w->id, rcpt, w->id, i, w->id, i, (long)getpid());
+		 w->id, from, rcpt, w->id, i, w->id, i, (long)getpid());
 	if (send_all(fd, head, strlen(head)) < 0 || send_all(fd, body, strlen(body)) < 0)
 		return -1;
 	t0 = now_ms();
@@ -150,15 +161,19 @@ int main(int argc, char **argv)
 	double *all, t0, secs;
 	int n = 0, failures = 0;
 
-	if (argc != 6) {
-		fprintf(stderr, "usage: lmtp_lat SOCKET RCPT SESSIONS MESSAGES_PER_SESSION SIZE\n");
+	if (argc != 6 && argc != 7) {
+		fprintf(stderr,
+			"usage: lmtp_lat SOCKET RCPT SESSIONS MESSAGES_PER_SESSION SIZE [SENDERS]\n");
 		return 64;
 	}
+	if (argc == 7)
+		senders = atoi(argv[6]);
 	sock_path = argv[1];
 	rcpt = argv[2];
 	sessions = atoi(argv[3]);
 	per = atoi(argv[4]);
 	msg_size = atoi(argv[5]);
+	per_session = per;
 	w = calloc((size_t)sessions, sizeof(*w));
 	th = calloc((size_t)sessions, sizeof(*th));
 	all = calloc((size_t)sessions * (size_t)per, sizeof(double));

@@ -6,6 +6,11 @@
  *       storing (deliver_apply) in microseconds, and how many threaded as expected.
  *   thread_bench match CONF TICKETS N  the matching decision alone (Message-ID lookup and
  *       the ticket it names, no insert), N random tickets; median and p99 in microseconds.
+ *   thread_bench new CONF N  deliver N new messages (no reference, no tag: each opens a
+ *       ticket, with its acknowledgement and agent notices) from the one sender
+ *       bench@shop.example, one by one in one open transaction; prints the median and p99
+ *       of deliver_apply in microseconds. Run on databases where that sender already has
+ *       10^3 and 10^6 tickets, it shows whether per-message work grows with history.
  *   thread_bench html  parse the heavy-HTML message (the one check_parse times) 7 times;
  *       prints the median in microseconds.
  * Single-threaded; owns everything it makes. The transaction is rolled back, so the same
@@ -21,6 +26,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 static int cmp_i64(const void *a, const void *b)
 {
@@ -74,19 +80,14 @@ static int bench_html(void)
 	return 0;
 }
 
-/* One reply to ticket k, delivered inside the open transaction; adds its timings. */
-static gint64 deliver_reply(struct store *store, const struct deliver_env *env,
-			    const struct token_keys *keys, gint64 k, int i, gint64 *parse_us,
-			    gint64 *apply_us)
+/* Deliver raw (taken over) to the queue inside the open transaction; adds its timings and
+ * returns the ticket it went to. */
+static gint64 deliver_raw(struct store *store, const struct deliver_env *env,
+			  const struct token_keys *keys, const char *sender, char *raw,
+			  gint64 *parse_us, gint64 *apply_us)
 {
-	char *raw = g_strdup_printf(
-	    "From: Customer <cust%" G_GINT64_FORMAT "@shop.example>\nTo: support@%s\n"
-	    "Subject: Re: Order %" G_GINT64_FORMAT "\nMessage-ID: <reply-%d@shop.example>\n"
-	    "In-Reply-To: <bench-%" G_GINT64_FORMAT "@shop.example>\n"
-	    "Date: Tue, 24 Nov 2026 06:00:00 +0000\n\nThanks, any news?\n\n> quoted\n",
-	    k % 1000 + 1, env->conf->domain, k, i, k);
 	char *addr = g_strdup_printf("support@%s", env->conf->domain);
-	struct deliver_msg *d = deliver_new("", raw, strlen(raw));
+	struct deliver_msg *d = deliver_new(sender, raw, strlen(raw));
 	struct deliver_rcpt r;
 	struct verdict v;
 	gint64 t0, ticket;
@@ -107,6 +108,67 @@ static gint64 deliver_reply(struct store *store, const struct deliver_env *env,
 	deliver_free(&d);
 	g_free(addr);
 	return ticket;
+}
+
+/* One reply to ticket k, delivered inside the open transaction; adds its timings. */
+static gint64 deliver_reply(struct store *store, const struct deliver_env *env,
+			    const struct token_keys *keys, gint64 k, int i, gint64 *parse_us,
+			    gint64 *apply_us)
+{
+	char *raw = g_strdup_printf(
+	    "From: Customer <cust%" G_GINT64_FORMAT "@shop.example>\nTo: support@%s\n"
+	    "Subject: Re: Order %" G_GINT64_FORMAT "\nMessage-ID: <reply-%d@shop.example>\n"
+	    "In-Reply-To: <bench-%" G_GINT64_FORMAT "@shop.example>\n"
+	    "Date: Tue, 24 Nov 2026 06:00:00 +0000\n\nThanks, any news?\n\n> quoted\n",
+	    k % 1000 + 1, env->conf->domain, k, i, k);
+
+	return deliver_raw(store, env, keys, "", raw, parse_us, apply_us);
+}
+
+/* n new tickets from the one sender bench@shop.example, rolled back afterwards. */
+static int bench_new(const char *conf_path, int n)
+{
+	struct conf *conf = NULL;
+	struct token_keys *keys = NULL;
+	struct store *store = NULL;
+	struct deliver_env env = {0};
+	gint64 *parse_us = g_new(gint64, n), *apply_us = g_new(gint64, n);
+	char *error = NULL;
+	int fresh = 0;
+	gint64 last = 0;
+
+	if (conf_load(conf_path, &conf, &error) < 0 ||
+	    token_keys_load(conf->key_file, &keys, &error) < 0)
+		die("config", error);
+	env.conf = conf;
+	if (compose_ctx_new(conf, keys, &env.compose, &error) < 0 ||
+	    store_open(conf->database, 0, 5000, &store, &error) < 0 ||
+	    store_begin(store, &error) < 0)
+		die("open", error);
+	for (int i = 0; i < n; i++) {
+		char *raw = g_strdup_printf(
+		    "From: Shop Contact Form <bench@shop.example>\nTo: support@%s\n"
+		    "Subject: Contact form message %d\nMessage-ID: <new-%d-%d@shop.example>\n"
+		    "Date: Tue, 24 Nov 2026 06:00:00 +0000\n\nA customer asks about an order.\n",
+		    conf->domain, i, i, (int)getpid());
+		gint64 t = deliver_raw(store, &env, keys, "bench@shop.example", raw, &parse_us[i],
+				       &apply_us[i]);
+
+		fresh += t > last;
+		last = t;
+	}
+	store_rollback(store);
+	qsort(apply_us, n, sizeof(gint64), cmp_i64);
+	printf("n=%d new_tickets=%d apply_p50_us=%" G_GINT64_FORMAT " apply_p99_us=%" G_GINT64_FORMAT
+	       "\n",
+	       n, fresh, apply_us[n / 2], apply_us[n * 99 / 100]);
+	g_free(parse_us);
+	g_free(apply_us);
+	store_close(&store);
+	compose_ctx_free(&env.compose);
+	token_keys_free(&keys);
+	conf_free(&conf);
+	return fresh == n ? 0 : 1;
 }
 
 static int bench_thread(const char *conf_path, gint64 tickets, int n)
@@ -192,6 +254,8 @@ int main(int argc, char **argv)
 		return bench_html();
 	if (argc == 5 && g_str_equal(argv[1], "match"))
 		return bench_match(argv[2], g_ascii_strtoll(argv[3], NULL, 10), atoi(argv[4]));
+	if (argc == 4 && g_str_equal(argv[1], "new"))
+		return bench_new(argv[2], atoi(argv[3]));
 	if (argc == 5 && g_str_equal(argv[1], "thread"))
 		return bench_thread(argv[2], g_ascii_strtoll(argv[3], NULL, 10), atoi(argv[4]));
 	fprintf(stderr, "usage: thread_bench html | thread CONF TICKETS N\n");

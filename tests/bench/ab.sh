@@ -1,0 +1,106 @@
+#!/bin/bash
+# tests/bench/ab.sh: A/B of durable LMTP throughput between two builds, in one run, so that
+# a change is judged against the build before it on the same noisy machine at the same time.
+#   sudo tests/bench/ab.sh BUILD_A BUILD_B [ROUNDS]
+# BUILD_A/BUILD_B: configured, built trees (e.g. a worktree of the previous commit and this
+# one). For every round, every row (sessions x size) is measured on A and on B, in an order
+# that alternates between rounds, each on a fresh database with a freshly started lmtpd:
+# order and history do not favour either side. Prints the median msg/s of each side per row
+# and B/A. Env: AB_MSGS (messages per measurement, default 2000; half for 50 KB),
+# AB_ROWS (default "1:2048 10:2048 20:2048 10:51200"), PD_DAEMON_USER (default nobody).
+[ -z "${BASH_VERSION:-}" ] && exec /bin/bash "$0" "$@"
+set -u
+SRC=$(cd "$(dirname "$0")/../.." && pwd)
+[ $# -ge 2 ] || { echo "usage: $0 BUILD_A BUILD_B [ROUNDS]" >&2; exit 2; }
+A=$(cd "$1" && pwd) B=$(cd "$2" && pwd)
+ROUNDS=${3:-5}
+MSGS=${AB_MSGS:-2000}
+ROWS=${AB_ROWS:-"1:2048 10:2048 20:2048 10:51200"}
+USR=${PD_DAEMON_USER:-nobody}
+PATH=$PATH:/usr/sbin:/sbin
+die() { echo "ab: $*" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || die "run as root (the daemons drop to $USR)"
+for b in "$A" "$B"; do
+	[ -x "$b/src/bin/postdesk-lmtpd" ] || die "$b/src/bin/postdesk-lmtpd not built"
+done
+command -v smtp-source >/dev/null || die "smtp-source missing (contrib/install-deps.sh)"
+
+W=$(mktemp -d /tmp/postdesk-ab.XXXXXX) || exit 1
+chmod 0755 "$W"
+PID=
+stop() {
+	[ -n "$PID" ] || return 0
+	kill -TERM "$PID" 2>/dev/null
+	for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
+	kill -KILL "$PID" 2>/dev/null
+	wait "$PID" 2>/dev/null
+	PID=
+}
+trap 'stop; rm -rf "$W"' EXIT
+trap 'exit 130' INT TERM
+
+# Start BUILD's lmtpd on a fresh database in $W/run.
+start() {
+	local build=$1 d=$W/run
+	rm -rf "$d" && mkdir -p "$d/db" && chown "$USR" "$d/db"
+	cat >"$d/postdesk.conf" <<EOF
+[postdesk]
+domain = support.test
+user = $USR
+database = $d/db/postdesk.db
+key_file = $d/db/postdesk.key
+lmtp_listen = unix:$d/lmtp.sock
+template_dir = $SRC/templates/en
+log_level = warn
+[queue support]
+address = support@support.test
+EOF
+	POSTDESK_TEMPLATES=$SRC/templates/en "$build/src/bin/postdesk" -c "$d/postdesk.conf" init \
+		>/dev/null || die "init ($build)"
+	POSTDESK_TEMPLATES=$SRC/templates/en "$build/src/bin/postdesk-lmtpd" -c "$d/postdesk.conf" \
+		-f </dev/null >>"$W/lmtpd.log" 2>&1 &
+	PID=$!
+	for _ in $(seq 100); do [ -S "$d/lmtp.sock" ] && return 0; sleep 0.05; done
+	die "lmtpd ($build) did not start"
+}
+
+# msg/s of one measurement: BUILD SESSIONS SIZE
+measure() {
+	local n=$MSGS t0 t1
+	[ "$3" -gt 10000 ] && n=$((MSGS / 2))
+	start "$1"
+	t0=$(date +%s.%N)
+	smtp-source -L -d -s "$2" -m "$n" -l "$3" -f bench@shop.example \
+		-t support@support.test "unix:$W/run/lmtp.sock" >>"$W/smtp-source.log" 2>&1 ||
+		echo "ab: smtp-source reported errors ($1)" >&2
+	t1=$(date +%s.%N)
+	stop
+	awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }'
+}
+
+median() { tr ' ' '\n' | grep . | sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+declare -A RES=()
+for r in $(seq "$ROUNDS"); do
+	for row in $ROWS; do
+		s=${row%%:*} size=${row##*:}
+		if [ $((r % 2)) = 1 ]; then order="A B"; else order="B A"; fi
+		for side in $order; do
+			if [ "$side" = A ]; then build=$A; else build=$B; fi
+			RES[$side,$row]="${RES[$side,$row]:-} $(measure "$build" "$s" "$size")"
+		done
+	done
+	echo "ab: round $r of $ROUNDS done" >&2
+done
+
+echo "A = $A"
+echo "B = $B"
+echo "LMTP throughput, msg/s, median of $ROUNDS (fresh database each; $MSGS msgs per 2 KB run):"
+printf '  %-8s %-8s %8s %8s %8s   %s\n' sessions size A B B/A "all A | all B"
+for row in $ROWS; do
+	s=${row%%:*} size=${row##*:}
+	ma=$(median <<<"${RES[A,$row]}") mb=$(median <<<"${RES[B,$row]}")
+	printf '  %-8s %-8s %8s %8s %8s   %s |%s\n' "$s" "$((size / 1024)) KB" "$ma" "$mb" \
+		"$(awk -v a="$ma" -v b="$mb" 'BEGIN { printf "%.2f", b / a }')" \
+		"${RES[A,$row]}" "${RES[B,$row]}"
+done
