@@ -9,7 +9,7 @@
 #include <sqlite3.h>
 
 enum store_stmt {
-#define STMT(name, sql) STMT_##name,
+#define STMT(name, params, columns, sql) STMT_##name,
 #include "statements.def"
 #undef STMT
 	STMT_COUNT
@@ -25,8 +25,12 @@ struct store {
 	gboolean readonly;
 };
 
-/* SQL text of a statement (for the few run before the whole set is prepared). */
+/* The declaration of statement id in statements.def (tables in statements.c): its name,
+ * SQL text, and the type letters of its parameters and result columns. Static strings. */
+const char *store_stmt_name(enum store_stmt id);
 const char *store_stmt_sql(enum store_stmt id);
+const char *store_stmt_params(enum store_stmt id);
+const char *store_stmt_columns(enum store_stmt id);
 
 /* Record a failure of operation op: sets store->last_err from the connection's last result
  * code and *error_r to "op: sqlite message". Returns -1. */

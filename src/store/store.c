@@ -12,23 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const stmt_sql[STMT_COUNT] = {
-#define STMT(name, sql) [STMT_##name] = sql,
-#include "statements.def"
-#undef STMT
-};
-
-static const char *const stmt_name[STMT_COUNT] = {
-#define STMT(name, sql) [STMT_##name] = #name,
-#include "statements.def"
-#undef STMT
-};
-
-const char *store_stmt_sql(enum store_stmt id)
-{
-	return stmt_sql[id];
-}
-
 /* Disk full reaches us as SQLITE_FULL, or as an I/O error whose errno says so (a failed
  * truncate, fsync or shm extension; EFBIG for a file-size limit, RLIMIT_FSIZE or a
  * quota-like cap): all mean 452 4.3.1, not 451. */
@@ -118,11 +101,11 @@ static int prepare_range(struct store *store, int first, int last, char **error_
 	int i;
 
 	for (i = first; i < last; i++) {
-		if (sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		if (sqlite3_prepare_v3(store->db, store_stmt_sql(i), -1, SQLITE_PREPARE_PERSISTENT,
 				       &store->stmt[i], NULL) != SQLITE_OK) {
 			store->last_err = STORE_ERR_OTHER;
-			return util_error(error_r, "prepare %s (schema drift?): %s", stmt_name[i],
-					  sqlite3_errmsg(store->db));
+			return util_error(error_r, "prepare %s (schema drift?): %s",
+					  store_stmt_name(i), sqlite3_errmsg(store->db));
 		}
 	}
 	return 0;
