@@ -3,7 +3,9 @@
  * are owned by the caller; same threading as the connection. */
 #include "config.h"
 #include "postdesk/lib.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
+#include "store-txn.h"
 
 int store_agent_add(struct store *store, const char *email, const char *name, const char *queue,
 		    gint64 now, char **error_r)

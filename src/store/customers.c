@@ -5,7 +5,8 @@
  * threading as the connection. */
 #include "config.h"
 #include "postdesk/lib.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
 
 void store_customer_free(struct store_customer **cp)
 {

@@ -2,7 +2,8 @@
  * list and the event log. Tags are stored lower-case. Returned arrays and vectors are owned
  * by the caller; same threading as the connection. */
 #include "config.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
 
 /* A tag is one word: no white space, no separators that would make "a,b" two tags in a
  * listing. Stored lower-case so "Billing" and "billing" are one tag. */

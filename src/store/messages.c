@@ -2,7 +2,8 @@
  * idempotent on (message_id, rcpt), so an LMTP retry after a crash stores nothing twice.
  * Returned structs are owned by the caller; same threading as the connection. */
 #include "config.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
 
 #include <string.h>
 

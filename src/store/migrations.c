@@ -2,10 +2,13 @@
  * Migration N takes a database from user_version N-1 to N, in one transaction of its own;
  * MIGRATION() appends "PRAGMA user_version = N" to the script, so the number written is
  * the number declared. To change the schema, append MIGRATION(N + 1, "...") to the table
- * (never edit a released one) and describe it in doc/schema.md. Runs on the connection that
- * store_open() is setting up (one thread). */
+ * (never edit a released one) and describe it in doc/schema.md. Uses only the leaves
+ * (txn.c, stmt.c, error.c); store.c calls it, nothing here calls store.c. Runs on the
+ * connection that store_open() is setting up (one thread). */
 #include "config.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-migrate.h"
+#include "store-stmt.h"
 
 struct migration {
 	int version;

@@ -4,7 +4,8 @@
  * relay accepted is never sent twice. Envelope recipients are stored joined by "\n".
  * Returned structs are owned by the caller; same threading as the connection. */
 #include "config.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
 
 #include <string.h>
 

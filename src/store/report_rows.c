@@ -5,7 +5,8 @@
  * agent name repeated on every ticket costs one copy and compares by pointer.
  * The rows belong to the caller; same threading as the connection. */
 #include "config.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
 
 struct store_report_rows *store_report_rows_new(void)
 {

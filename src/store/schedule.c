@@ -5,7 +5,8 @@
  * owned by the caller; same threading as the connection. */
 #include "config.h"
 #include "postdesk/lib.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
 
 void store_schedule_free(struct store_schedule **sp)
 {

@@ -1,8 +1,9 @@
 /* stmt: small helpers around the prepared statements of a struct store — borrow, bind,
- * step, reset. Same threading as the connection that owns the statements. */
+ * step, reset — and reading columns. Owns no state of its own (the statements belong to
+ * the struct store); depends on error.c only. Same threading as the connection. */
 #include "config.h"
-#include "postdesk/lib.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
 
 sqlite3_stmt *store_stmt(struct store *store, enum store_stmt id)
 {
@@ -116,37 +117,6 @@ char *store_column_dup(sqlite3_stmt *st, int col)
 	const unsigned char *s = sqlite3_column_text(st, col);
 
 	return s != NULL ? g_strdup((const char *)s) : NULL;
-}
-
-int store_atomic_begin(struct store *store, char **error_r)
-{
-	return store_stmt_run(store, store_stmt(store, STMT_atomic_begin), "savepoint", error_r);
-}
-
-/* After an error SQLite may already have rolled the whole transaction back (disk full,
- * I/O error): then there is no savepoint left to undo, and autocommit says so. */
-static void atomic_undo(struct store *store)
-{
-	char *error = NULL;
-
-	if (sqlite3_get_autocommit(store->db))
-		return;
-	if (store_stmt_run(store, store_stmt(store, STMT_atomic_rollback_to),
-			   "rollback to savepoint", &error) < 0 ||
-	    store_stmt_run(store, store_stmt(store, STMT_atomic_release), "release savepoint",
-			   &error) < 0) {
-		log_warn("store: %s", error);
-		g_free(error);
-	}
-}
-
-int store_atomic_end(struct store *store, gboolean ok, char **error_r)
-{
-	if (ok && store_stmt_run(store, store_stmt(store, STMT_atomic_release),
-				 "release savepoint", error_r) == 0)
-		return 0;
-	atomic_undo(store);
-	return -1;
 }
 
 int store_stmt_row_by_id(struct store *store, sqlite3_stmt *st, gint64 id, const char *op,

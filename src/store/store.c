@@ -1,70 +1,19 @@
-/* store: opening and closing a connection (file mode, PRAGMAs, schema check, preparing every
- * statement of statements.def), transactions and savepoints, and the error kinds.
+/* store: opening and closing a connection (file mode, PRAGMAs, schema check and migration,
+ * preparing every statement of statements.def) and its WAL checkpoints. The top of the
+ * module: it uses the leaves (error, stmt, txn via migrations) and nothing calls it back.
  * A struct store owns its sqlite3 handle and prepared statements; it is opened NOMUTEX, so
  * one connection belongs to one thread at a time (open one per thread). */
 #include "config.h"
 #include "postdesk/lib.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-migrate.h"
+#include "store-stmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* Disk full reaches us as SQLITE_FULL, or as an I/O error whose errno says so (a failed
- * truncate, fsync or shm extension; EFBIG for a file-size limit, RLIMIT_FSIZE or a
- * quota-like cap): all mean 452 4.3.1, not 451. */
-static enum store_err err_kind(sqlite3 *db)
-{
-	int sys_errno;
-
-	switch (sqlite3_extended_errcode(db) & 0xff) {
-	case SQLITE_FULL:
-		return STORE_ERR_FULL;
-	case SQLITE_IOERR:
-		sys_errno = sqlite3_system_errno(db);
-		return sys_errno == ENOSPC || sys_errno == EDQUOT || sys_errno == EFBIG
-			       ? STORE_ERR_FULL
-			       : STORE_ERR_OTHER;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return STORE_ERR_BUSY;
-	default:
-		return STORE_ERR_OTHER;
-	}
-}
-
-int store_fail(struct store *store, const char *op, char **error_r)
-{
-	int code = sqlite3_extended_errcode(store->db);
-
-	store->last_err = err_kind(store->db);
-	/* "readonly" has six causes (file, WAL index, recovery, moved file, directory...):
-	 * the extended code tells them apart when someone reads the log. */
-	if ((code & 0xff) == SQLITE_READONLY)
-		return util_error(error_r, "%s: %s (SQLite extended code %d)", op,
-				  sqlite3_errmsg(store->db), code);
-	return util_error(error_r, "%s: %s", op, sqlite3_errmsg(store->db));
-}
-
-int store_fail_other(struct store *store, char **error_r, const char *fmt, ...)
-{
-	va_list ap;
-
-	store->last_err = STORE_ERR_OTHER;
-	if (error_r == NULL)
-		return -1;
-	va_start(ap, fmt);
-	*error_r = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-enum store_err store_last_error(struct store *store)
-{
-	return store->last_err;
-}
 
 int store_schema_version(struct store *store)
 {
@@ -245,59 +194,6 @@ void store_close(struct store **storep)
 	if (store->db != NULL && sqlite3_close(store->db) != SQLITE_OK)
 		log_warn("store: close: %s", sqlite3_errmsg(store->db));
 	g_free(store);
-}
-
-/* ---- transactions ---- */
-
-int store_begin(struct store *store, char **error_r)
-{
-	/* A new unit of work: the kind of an earlier, handled failure no longer applies. */
-	store->last_err = STORE_ERR_NONE;
-	return store_stmt_run(store, store_stmt(store, STMT_begin), "begin", error_r);
-}
-
-int store_commit(struct store *store, char **error_r)
-{
-	return store_stmt_run(store, store_stmt(store, STMT_commit), "commit", error_r);
-}
-
-/* Failures to roll back are logged, not returned: the caller is already on its error path,
- * and SQLite rolls back itself when it cannot (the transaction is then gone anyway). */
-void store_rollback(struct store *store)
-{
-	char *error = NULL;
-
-	if (sqlite3_get_autocommit(store->db))
-		return;
-	if (store_stmt_run(store, store_stmt(store, STMT_rollback), "rollback", &error) < 0) {
-		log_warn("store: %s", error);
-		g_free(error);
-	}
-}
-
-int store_savepoint(struct store *store, char **error_r)
-{
-	return store_stmt_run(store, store_stmt(store, STMT_savepoint), "savepoint", error_r);
-}
-
-int store_release(struct store *store, char **error_r)
-{
-	return store_stmt_run(store, store_stmt(store, STMT_release), "release savepoint", error_r);
-}
-
-/* ROLLBACK TO undoes the work since store_savepoint() but keeps the savepoint open, as in
- * SQL: the caller still ends it with store_release(). */
-void store_rollback_to(struct store *store)
-{
-	char *error = NULL;
-
-	if (sqlite3_get_autocommit(store->db))
-		return;
-	if (store_stmt_run(store, store_stmt(store, STMT_rollback_to), "rollback to savepoint",
-			   &error) < 0) {
-		log_warn("store: %s", error);
-		g_free(error);
-	}
 }
 
 int store_autocheckpoint_off(struct store *store, char **error_r)

@@ -4,7 +4,8 @@
  * caller; same threading as the connection. */
 #include "config.h"
 #include "postdesk/lib.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
 
 int store_customer_upsert(struct store *store, const char *addr, const char *name, gint64 now,
 			  gint64 *id_r, char **error_r)
