@@ -1,10 +1,12 @@
 /* check_store_stmt: unit tests of the statement declarations in src/store/statements.def
  * against the statements SQLite prepares from them — one type letter per parameter, one per
  * result column, letters that agree with the schema's declared column types.
+ * — and of the binder that checks each call against them (stmt.c).
  * White-box: it includes store-private.h to reach the prepared statements. */
 #include "config.h"
 #include "postdesk/store.h"
 #include "store-private.h"
+#include "store-stmt.h"
 
 #include <check.h>
 #include <glib/gstdio.h>
@@ -116,6 +118,41 @@ START_TEST(test_declarations_match_statements)
 }
 END_TEST
 
+/* A call that disagrees with the declaration fails before anything is bound, names the
+ * statement, and leaves the statement usable. */
+START_TEST(test_binder_refuses_mismatch)
+{
+	struct store *s = open_ok();
+	char *error = NULL;
+	gint64 n = 0;
+
+	ck_assert_int_eq(store_run(s, STMT_tag_add, SV_ARGS(SV_I(1)), "add tag", &error), -1);
+	ck_assert_int_eq(store_last_error(s), STORE_ERR_OTHER);
+	ck_assert_ptr_nonnull(strstr(error, "add tag: statement tag_add declares 2 parameters"));
+	ck_assert_ptr_nonnull(strstr(error, "given 1 values (a programming error)"));
+	g_free(error);
+	error = NULL;
+
+	ck_assert_int_eq(
+	    store_run(s, STMT_tag_add, SV_ARGS(SV_T("1"), SV_T("x")), "add tag", &error), -1);
+	ck_assert_ptr_nonnull(strstr(error, "parameter ?1 of statement tag_add is declared 'i'"));
+	g_free(error);
+	error = NULL;
+
+	ck_assert_int_eq(store_int64(s, STMT_message_count, SV_ARGS(SV_I(1)), "count", &n, &error),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(error, "declares 0 parameters"));
+	g_free(error);
+
+	/* Nothing was left bound or half-run. */
+	ck_assert_int_eq(store_int64(s, STMT_message_count, SV_NONE, "count", &n, NULL), 1);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(
+	    store_int64(s, STMT_customer_id, SV_ARGS(SV_T("nobody@x")), "find", &n, NULL), 0);
+	store_close(&s);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store-stmt");
@@ -125,6 +162,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_declarations_match_statements);
+	tcase_add_test(tc, test_binder_refuses_mismatch);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
