@@ -178,8 +178,8 @@ static int migrate_one(struct store *store, char **error_r)
 
 	if (store_begin(store, error_r) < 0)
 		return -1;
-	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version",
-			     &version, error_r) < 0) {
+	if (store_int64(store, STMT_user_version, SV_NONE, "read user_version", &version, error_r) <
+	    0) {
 		store_rollback(store);
 		return -1;
 	}

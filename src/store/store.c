@@ -19,8 +19,7 @@ int store_schema_version(struct store *store)
 {
 	gint64 v = 0;
 
-	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version", &v,
-			     NULL) < 0)
+	if (store_int64(store, STMT_user_version, SV_NONE, "read user_version", &v, NULL) < 0)
 		return -1;
 	return (int)v;
 }
@@ -60,28 +59,34 @@ static int prepare_range(struct store *store, int first, int last, char **error_
 	return 0;
 }
 
+static gpointer text_dup(sqlite3_stmt *st)
+{
+	return store_column_dup(st, 0);
+}
+
 /* journal_mode answers with the mode in force: anything but "wal" (a read-only medium, a
  * VFS without shared memory) would silently lose our concurrency and durability model. */
 static int set_pragmas(struct store *store, char **error_r)
 {
-	sqlite3_stmt *st;
-	int ret = 0;
+	gpointer mode = NULL;
+	int ret;
 
 	if (!store->readonly) {
-		st = store_stmt(store, STMT_pragma_wal);
-		if (sqlite3_step(st) != SQLITE_ROW)
-			ret = store_fail(store, "set journal_mode", error_r);
-		else if (g_ascii_strcasecmp((const char *)sqlite3_column_text(st, 0), "wal") != 0)
+		ret = store_one(store, STMT_pragma_wal, SV_NONE, text_dup, "set journal_mode",
+				&mode, error_r);
+		if (ret == 0)
+			ret = store_fail_other(store, error_r, "set journal_mode: no answer");
+		else if (ret == 1 && g_ascii_strcasecmp(mode != NULL ? mode : "", "wal") != 0)
 			ret = store_fail_other(store, error_r, "journal_mode is %s, not wal",
-					       sqlite3_column_text(st, 0));
-		store_stmt_done(st);
+					       mode != NULL ? (const char *)mode : "NULL");
+		g_free(mode);
 		if (ret < 0)
 			return -1;
 	}
-	if (store_stmt_run(store, store_stmt(store, STMT_pragma_sync), "synchronous", error_r) < 0 ||
-	    store_stmt_run(store, store_stmt(store, STMT_pragma_cache), "cache_size", error_r) < 0)
+	if (store_run(store, STMT_pragma_sync, SV_NONE, "synchronous", error_r) < 0 ||
+	    store_run(store, STMT_pragma_cache, SV_NONE, "cache_size", error_r) < 0)
 		return -1;
-	return store_stmt_run(store, store_stmt(store, STMT_pragma_fk), "foreign_keys", error_r);
+	return store_run(store, STMT_pragma_fk, SV_NONE, "foreign_keys", error_r);
 }
 
 /* A read-only user (milter, reports) never migrates: it needs the schema this build
@@ -91,8 +96,7 @@ static int check_schema(struct store *store, const char *path, char **error_r)
 	gint64 v = 0;
 	int version;
 
-	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version", &v,
-			     error_r) < 0)
+	if (store_int64(store, STMT_user_version, SV_NONE, "read user_version", &v, error_r) < 0)
 		return -1;
 	version = (int)v;
 	if (version > store_schema_latest())
@@ -135,7 +139,8 @@ static int open_db(struct store *store, const char *path, int flags, char **erro
 	/* SQLite opens a file it may not write read-only without saying so; every write would
 	 * then fail. Say it here, once, with what to fix (-2: the caller may try again). */
 	if (!store->readonly && sqlite3_db_readonly(store->db, "main") == 1) {
-		util_error(error_r, "open %s: the database file is not writable by uid %ld "
+		util_error(error_r,
+			   "open %s: the database file is not writable by uid %ld "
 			   "(its owner must be the daemons' user: postdesk init as root gives it "
 			   "to `user`, doc/privileges.md)",
 			   path, (long)geteuid());
@@ -198,25 +203,22 @@ void store_close(struct store **storep)
 
 int store_autocheckpoint_off(struct store *store, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_autocheckpoint_off);
-	int rc = sqlite3_step(st);
+	return store_run(store, STMT_autocheckpoint_off, SV_NONE, "wal_autocheckpoint", error_r);
+}
 
-	store_stmt_done(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(store, "wal_autocheckpoint", error_r);
-	return 0;
+/* The one row of wal_checkpoint: busy flag, frames in the WAL, frames checkpointed. */
+static void checkpoint_row(sqlite3_stmt *st, void *ctx)
+{
+	gint64 *wal_pages_r = ctx;
+
+	if (wal_pages_r != NULL)
+		*wal_pages_r = sqlite3_column_int64(st, 1);
 }
 
 int store_checkpoint(struct store *store, gint64 *wal_pages_r, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_checkpoint);
-	int rc = sqlite3_step(st);
-
-	/* One row: busy flag, frames in the WAL, frames checkpointed. */
-	if (rc == SQLITE_ROW && wal_pages_r != NULL)
-		*wal_pages_r = sqlite3_column_int64(st, 1);
-	store_stmt_done(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(store, "wal_checkpoint", error_r);
-	return 0;
+	return store_each(store, STMT_checkpoint, SV_NONE, checkpoint_row, wal_pages_r,
+			  "wal_checkpoint", error_r) < 0
+		   ? -1
+		   : 0;
 }

@@ -11,12 +11,12 @@ int store_begin(struct store *store, char **error_r)
 {
 	/* A new unit of work: the kind of an earlier, handled failure no longer applies. */
 	store->last_err = STORE_ERR_NONE;
-	return store_stmt_run(store, store_stmt(store, STMT_begin), "begin", error_r);
+	return store_run(store, STMT_begin, SV_NONE, "begin", error_r);
 }
 
 int store_commit(struct store *store, char **error_r)
 {
-	return store_stmt_run(store, store_stmt(store, STMT_commit), "commit", error_r);
+	return store_run(store, STMT_commit, SV_NONE, "commit", error_r);
 }
 
 /* Failures to roll back are logged, not returned: the caller is already on its error path,
@@ -27,7 +27,7 @@ void store_rollback(struct store *store)
 
 	if (sqlite3_get_autocommit(store->db))
 		return;
-	if (store_stmt_run(store, store_stmt(store, STMT_rollback), "rollback", &error) < 0) {
+	if (store_run(store, STMT_rollback, SV_NONE, "rollback", &error) < 0) {
 		log_warn("store: %s", error);
 		g_free(error);
 	}
@@ -35,12 +35,12 @@ void store_rollback(struct store *store)
 
 int store_savepoint(struct store *store, char **error_r)
 {
-	return store_stmt_run(store, store_stmt(store, STMT_savepoint), "savepoint", error_r);
+	return store_run(store, STMT_savepoint, SV_NONE, "savepoint", error_r);
 }
 
 int store_release(struct store *store, char **error_r)
 {
-	return store_stmt_run(store, store_stmt(store, STMT_release), "release savepoint", error_r);
+	return store_run(store, STMT_release, SV_NONE, "release savepoint", error_r);
 }
 
 /* ROLLBACK TO undoes the work since store_savepoint() but keeps the savepoint open, as in
@@ -51,8 +51,7 @@ void store_rollback_to(struct store *store)
 
 	if (sqlite3_get_autocommit(store->db))
 		return;
-	if (store_stmt_run(store, store_stmt(store, STMT_rollback_to), "rollback to savepoint",
-			   &error) < 0) {
+	if (store_run(store, STMT_rollback_to, SV_NONE, "rollback to savepoint", &error) < 0) {
 		log_warn("store: %s", error);
 		g_free(error);
 	}
@@ -62,7 +61,7 @@ void store_rollback_to(struct store *store)
 
 int store_atomic_begin(struct store *store, char **error_r)
 {
-	return store_stmt_run(store, store_stmt(store, STMT_atomic_begin), "savepoint", error_r);
+	return store_run(store, STMT_atomic_begin, SV_NONE, "savepoint", error_r);
 }
 
 /* After an error SQLite may already have rolled the whole transaction back (disk full,
@@ -73,10 +72,9 @@ static void atomic_undo(struct store *store)
 
 	if (sqlite3_get_autocommit(store->db))
 		return;
-	if (store_stmt_run(store, store_stmt(store, STMT_atomic_rollback_to),
-			   "rollback to savepoint", &error) < 0 ||
-	    store_stmt_run(store, store_stmt(store, STMT_atomic_release), "release savepoint",
-			   &error) < 0) {
+	if (store_run(store, STMT_atomic_rollback_to, SV_NONE, "rollback to savepoint", &error) <
+		0 ||
+	    store_run(store, STMT_atomic_release, SV_NONE, "release savepoint", &error) < 0) {
 		log_warn("store: %s", error);
 		g_free(error);
 	}
@@ -84,8 +82,7 @@ static void atomic_undo(struct store *store)
 
 int store_atomic_end(struct store *store, gboolean ok, char **error_r)
 {
-	if (ok && store_stmt_run(store, store_stmt(store, STMT_atomic_release), "release savepoint",
-				 error_r) == 0)
+	if (ok && store_run(store, STMT_atomic_release, SV_NONE, "release savepoint", error_r) == 0)
 		return 0;
 	atomic_undo(store);
 	return -1;
