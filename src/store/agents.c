@@ -3,45 +3,35 @@
  * are owned by the caller; same threading as the connection. */
 #include "config.h"
 #include "postdesk/lib.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
+#include "store-txn.h"
 
 int store_agent_add(struct store *store, const char *email, const char *name, const char *queue,
 		    gint64 now, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_agent_upsert);
 	char *addr;
 	int ret;
 
 	if (email == NULL || *email == '\0')
 		return store_fail_other(store, error_r, "add agent: empty address");
 	addr = util_addr_normalize(email);
-	if (store_bind_text(st, 1, addr) != SQLITE_OK ||
-	    store_bind_text(st, 2, name) != SQLITE_OK ||
-	    store_bind_text_or_null(st, 3, queue) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, now) != SQLITE_OK) {
-		ret = store_fail(store, "bind agent", error_r);
-		store_stmt_done(st);
-	} else {
-		ret = store_stmt_run(store, st, "add agent", error_r);
-	}
+	ret = store_run(store, STMT_agent_upsert,
+			SV_ARGS(SV_T(addr), SV_T(name), SV_T(queue), SV_I(now)), "add agent",
+			error_r);
 	g_free(addr);
 	return ret;
 }
 
-/* Bind the address to st and run it; *changed_r: rows it changed. */
+/* Run statement id on one address; *changed_r: rows it changed. */
 static int run_by_email(struct store *store, enum store_stmt id, const char *addr, const char *op,
 			int *changed_r, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, id);
+	int changed = store_run_changes(store, id, SV_ARGS(SV_T(addr)), op, error_r);
 
-	if (store_bind_text(st, 1, addr) != SQLITE_OK) {
-		store_fail(store, op, error_r);
-		store_stmt_done(st);
+	if (changed < 0)
 		return -1;
-	}
-	if (store_stmt_run(store, st, op, error_r) < 0)
-		return -1;
-	*changed_r = sqlite3_changes(store->db);
+	*changed_r = changed;
 	return 0;
 }
 
@@ -102,34 +92,18 @@ static gpointer agent_from_row(sqlite3_stmt *st)
 int store_agent_get(struct store *store, const char *email, struct store_agent **a_r,
 		    char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_agent_get);
 	char *addr = util_addr_normalize(email != NULL ? email : "");
-	int rc, ret = 0;
+	gpointer a = NULL;
+	int ret = store_one(store, STMT_agent_get, SV_ARGS(SV_T(addr)), agent_from_row,
+			    "read agent", &a, error_r);
 
-	*a_r = NULL;
-	if (store_bind_text(st, 1, addr) != SQLITE_OK) {
-		ret = store_fail(store, "bind agent", error_r);
-	} else if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*a_r = agent_from_row(st);
-		ret = 1;
-	} else if (rc != SQLITE_DONE) {
-		ret = store_fail(store, "read agent", error_r);
-	}
-	store_stmt_done(st);
+	*a_r = a;
 	g_free(addr);
 	return ret;
 }
 
 int store_agent_list(struct store *store, const char *queue, GPtrArray **list_r, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_agent_list);
-
-	*list_r = NULL;
-	if (store_bind_text_or_null(st, 1, queue) != SQLITE_OK) {
-		store_fail(store, "bind agent list", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	return store_stmt_rows(store, st, agent_from_row, agent_free_ptr, "list agents", list_r,
-			       error_r);
+	return store_rows(store, STMT_agent_list, SV_ARGS(SV_T(queue)), agent_from_row,
+			  agent_free_ptr, "list agents", list_r, error_r);
 }

@@ -2,7 +2,8 @@
  * list and the event log. Tags are stored lower-case. Returned arrays and vectors are owned
  * by the caller; same threading as the connection. */
 #include "config.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
 
 /* A tag is one word: no white space, no separators that would make "a,b" two tags in a
  * listing. Stored lower-case so "Billing" and "billing" are one tag. */
@@ -20,7 +21,6 @@ static gboolean tag_valid(const char *tag)
 
 int store_tag_add(struct store *store, gint64 ticket_id, const char *tag, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_tag_add);
 	char *lower;
 	int ret;
 
@@ -28,28 +28,16 @@ int store_tag_add(struct store *store, gint64 ticket_id, const char *tag, char *
 		return store_fail_other(store, error_r, "add tag: \"%s\" is not a single word",
 					tag != NULL ? tag : "");
 	lower = g_utf8_strdown(tag, -1);
-	if (sqlite3_bind_int64(st, 1, ticket_id) != SQLITE_OK ||
-	    store_bind_text(st, 2, lower) != SQLITE_OK) {
-		ret = store_fail(store, "bind tag", error_r);
-		store_stmt_done(st);
-	} else {
-		ret = store_stmt_run(store, st, "add tag", error_r);
-	}
+	ret = store_run(store, STMT_tag_add, SV_ARGS(SV_I(ticket_id), SV_T(lower)), "add tag",
+			error_r);
 	g_free(lower);
 	return ret;
 }
 
 int store_tag_list(struct store *store, gint64 ticket_id, char ***tags_r, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_tag_list);
-
-	*tags_r = NULL;
-	if (sqlite3_bind_int64(st, 1, ticket_id) != SQLITE_OK) {
-		store_fail(store, "bind tag list", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	return store_stmt_strv(store, st, "list tags", tags_r, error_r);
+	return store_strv(store, STMT_tag_list, SV_ARGS(SV_I(ticket_id)), "list tags", tags_r,
+			  error_r);
 }
 
 /* ---- participants ---- */
@@ -88,16 +76,9 @@ static gpointer participant_from_row(sqlite3_stmt *st)
 int store_participant_list(struct store *store, gint64 ticket_id, GPtrArray **list_r,
 			   char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_participant_list);
-
-	*list_r = NULL;
-	if (sqlite3_bind_int64(st, 1, ticket_id) != SQLITE_OK) {
-		store_fail(store, "bind participant list", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	return store_stmt_rows(store, st, participant_from_row, participant_free_ptr,
-			       "list participants", list_r, error_r);
+	return store_rows(store, STMT_participant_list, SV_ARGS(SV_I(ticket_id)),
+			  participant_from_row, participant_free_ptr, "list participants", list_r,
+			  error_r);
 }
 
 /* ---- events ---- */
@@ -137,14 +118,6 @@ static gpointer event_from_row(sqlite3_stmt *st)
 
 int store_event_list(struct store *store, gint64 ticket_id, GPtrArray **list_r, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_event_list);
-
-	*list_r = NULL;
-	if (sqlite3_bind_int64(st, 1, ticket_id) != SQLITE_OK) {
-		store_fail(store, "bind event list", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	return store_stmt_rows(store, st, event_from_row, event_free_ptr, "list events", list_r,
-			       error_r);
+	return store_rows(store, STMT_event_list, SV_ARGS(SV_I(ticket_id)), event_from_row,
+			  event_free_ptr, "list events", list_r, error_r);
 }

@@ -1,6 +1,11 @@
 noinst_LIBRARIES += src/store/libstore.a
+# Leaves first: statements.c and error.c depend on nothing in the module, stmt.c on
+# error.c, txn.c on stmt.c, migrations.c on txn.c; store.c and the table files on top.
 src_store_libstore_a_SOURCES = include/postdesk/store.h src/store/store-private.h \
-	src/store/statements.def src/store/store.c src/store/stmt.c src/store/migrations.c \
+	src/store/statements.def src/store/statements.c \
+	src/store/store-error.h src/store/error.c src/store/store-stmt.h src/store/stmt.c \
+	src/store/store-txn.h src/store/txn.c src/store/store-migrate.h src/store/migrations.c \
+	src/store/store.c \
 	src/store/tickets.c src/store/messages.c \
 	src/store/agents.c src/store/history.c src/store/customers.c src/store/outbox.c \
 	src/store/report_rows.c

@@ -2,84 +2,49 @@
  * idempotent on (message_id, rcpt), so an LMTP retry after a crash stores nothing twice.
  * Returned structs are owned by the caller; same threading as the connection. */
 #include "config.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
 
 #include <string.h>
-
-static int bind_message(sqlite3_stmt *st, const struct store_message *m, gint64 now)
-{
-	gsize raw_len = 0;
-	const void *raw = m->raw != NULL ? g_bytes_get_data(m->raw, &raw_len) : NULL;
-	int rc;
-
-	if ((rc = store_bind_id_or_null(st, 1, m->ticket_id)) != SQLITE_OK ||
-	    (rc = store_bind_text_or_null(st, 2, m->direction)) != SQLITE_OK ||
-	    (rc = store_bind_text_or_null(st, 3, m->kind)) != SQLITE_OK ||
-	    (rc = store_bind_text_or_null(st, 4, m->message_id)) != SQLITE_OK ||
-	    (rc = store_bind_text_or_null(st, 5, m->rcpt)) != SQLITE_OK ||
-	    (rc = store_bind_text(st, 6, m->env_sender)) != SQLITE_OK ||
-	    (rc = store_bind_text(st, 7, m->from_addr)) != SQLITE_OK ||
-	    (rc = store_bind_text(st, 8, m->from_name)) != SQLITE_OK ||
-	    (rc = store_bind_text(st, 9, m->subject)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(st, 10, m->date)) != SQLITE_OK ||
-	    (rc = sqlite3_bind_int64(st, 11, now)) != SQLITE_OK ||
-	    (rc = store_bind_text(st, 12, m->body)) != SQLITE_OK ||
-	    (rc = store_bind_text(st, 13, m->flags)) != SQLITE_OK)
-		return rc;
-	/* No raw stays NULL (the NOT NULL constraint refuses it); an empty one is a zero-length
-	 * blob, which bind_blob would turn into NULL for a NULL data pointer. */
-	if (m->raw == NULL)
-		return sqlite3_bind_null(st, 14);
-	if (raw_len == 0)
-		return sqlite3_bind_zeroblob(st, 14, 0);
-	return sqlite3_bind_blob64(st, 14, raw, raw_len, SQLITE_STATIC);
-}
 
 static int insert_attachments(struct store *store, gint64 row, const GPtrArray *attachments,
 			      char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_attachment_insert);
 	guint i;
 
 	for (i = 0; attachments != NULL && i < attachments->len; i++) {
 		const struct store_attachment *a = g_ptr_array_index(attachments, i);
 
-		if (sqlite3_bind_int64(st, 1, row) != SQLITE_OK ||
-		    store_bind_text(st, 2, a->filename) != SQLITE_OK ||
-		    store_bind_text(st, 3, a->content_type) != SQLITE_OK ||
-		    sqlite3_bind_int64(st, 4, a->size) != SQLITE_OK) {
-			store_fail(store, "bind attachment", error_r);
-			store_stmt_done(st);
-			return -1;
-		}
-		if (store_stmt_run(store, st, "insert attachment", error_r) < 0)
+		if (store_run(
+			store, STMT_attachment_insert,
+			SV_ARGS(SV_I(row), SV_T(a->filename), SV_T(a->content_type), SV_I(a->size)),
+			"insert attachment", error_r) < 0)
 			return -1;
 	}
 	return 0;
 }
 
+struct key_row {
+	gint64 *row_r;
+	gint64 *ticket_r;
+};
+
+static void key_row(sqlite3_stmt *st, void *ctx)
+{
+	struct key_row *k = ctx;
+
+	*k->row_r = sqlite3_column_int64(st, 0);
+	*k->ticket_r = sqlite3_column_int64(st, 1); /* NULL reads as 0 */
+}
+
 int store_message_find(struct store *store, const char *message_id, const char *rcpt, gint64 *row_r,
 		       gint64 *ticket_r, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_message_by_key);
-	int rc, ret = 0;
+	struct key_row k = {row_r, ticket_r};
+	int rows = store_each(store, STMT_message_by_key, SV_ARGS(SV_T(message_id), SV_T(rcpt)),
+			      key_row, &k, "find message", error_r);
 
-	if (store_bind_text(st, 1, message_id) != SQLITE_OK ||
-	    store_bind_text(st, 2, rcpt) != SQLITE_OK) {
-		store_fail(store, "bind message key", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*row_r = sqlite3_column_int64(st, 0);
-		*ticket_r = sqlite3_column_int64(st, 1); /* NULL reads as 0 */
-		ret = 1;
-	} else if (rc != SQLITE_DONE) {
-		ret = store_fail(store, "find message", error_r);
-	}
-	store_stmt_done(st);
-	return ret;
+	return rows < 0 ? -1 : rows > 0 ? 1 : 0;
 }
 
 /* The row already stored under (message_id, rcpt), after an insert that changed nothing. */
@@ -95,20 +60,23 @@ static int find_existing(struct store *store, const struct store_message *m, gin
 	return ret;
 }
 
+/* No raw stays NULL (the NOT NULL constraint refuses it); an empty one is a zero-length
+ * blob. */
 int store_message_insert(struct store *store, const struct store_message *m, gint64 now,
 			 gint64 *id_r, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_message_insert);
+	int changed = store_run_changes(
+	    store, STMT_message_insert,
+	    SV_ARGS(SV_I(m->ticket_id), SV_T(m->direction), SV_T(m->kind), SV_T(m->message_id),
+		    SV_T(m->rcpt), SV_T(m->env_sender), SV_T(m->from_addr), SV_T(m->from_name),
+		    SV_T(m->subject), SV_I(m->date), SV_I(now), SV_T(m->body), SV_T(m->flags),
+		    SV_BYTES(m->raw)),
+	    "insert message", error_r);
 
-	if (bind_message(st, m, now) != SQLITE_OK) {
-		store_fail(store, "bind message", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	if (store_stmt_run(store, st, "insert message", error_r) < 0)
+	if (changed < 0)
 		return -1;
 	/* ON CONFLICT DO NOTHING changed no row: a redelivery. */
-	if (sqlite3_changes(store->db) == 0)
+	if (changed == 0)
 		return find_existing(store, m, id_r, error_r);
 	*id_r = sqlite3_last_insert_rowid(store->db);
 	if (insert_attachments(store, *id_r, m->attachments, error_r) < 0)
@@ -187,119 +155,98 @@ static struct store_message *message_from_row(sqlite3_stmt *st, gboolean with_ra
 	return m;
 }
 
-static int list_messages(struct store *store, gint64 ticket_id, gboolean with_raw, GPtrArray *list,
-			 char **error_r)
-{
-	sqlite3_stmt *st = store_stmt(store, STMT_message_list);
-	int rc;
+struct message_rows {
+	GPtrArray *list;
+	gboolean with_raw;
+};
 
-	if (store_bind_id_or_null(st, 1, ticket_id) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, with_raw ? 1 : 0) != SQLITE_OK) {
-		store_fail(store, "bind message list", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(list, message_from_row(st, with_raw));
-	if (rc != SQLITE_DONE)
-		store_fail(store, "list messages", error_r);
-	store_stmt_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+static void message_row(sqlite3_stmt *st, void *ctx)
+{
+	struct message_rows *r = ctx;
+
+	g_ptr_array_add(r->list, message_from_row(st, r->with_raw));
 }
 
-/* Attachments of all the ticket's messages in one query, ordered like the messages, so
- * one forward walk hands each to its message. */
-static int list_attachments(struct store *store, gint64 ticket_id, GPtrArray *list, char **error_r)
+/* Attachments of all the ticket's messages come in one query, ordered like the messages,
+ * so one forward walk hands each to its message. */
+struct attachment_walk {
+	GPtrArray *list;
+	guint i;
+};
+
+static void attachment_row(sqlite3_stmt *st, void *ctx)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_attachment_list);
-	guint i = 0;
-	int rc;
+	struct attachment_walk *w = ctx;
+	gint64 row = sqlite3_column_int64(st, 0);
+	struct store_message *m = NULL;
+	struct store_attachment *a;
 
-	if (store_bind_id_or_null(st, 1, ticket_id) != SQLITE_OK) {
-		store_fail(store, "bind attachment list", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		gint64 row = sqlite3_column_int64(st, 0);
-		struct store_message *m = NULL;
-		struct store_attachment *a;
-
-		while (i < list->len && (m = g_ptr_array_index(list, i))->id < row)
-			i++;
-		if (i == list->len || m->id != row)
-			continue; /* its message was committed after our first query */
-		a = g_new0(struct store_attachment, 1);
-		a->filename = store_column_dup(st, 1);
-		a->content_type = store_column_dup(st, 2);
-		a->size = sqlite3_column_int64(st, 3);
-		g_ptr_array_add(m->attachments, a);
-	}
-	if (rc != SQLITE_DONE)
-		store_fail(store, "list attachments", error_r);
-	store_stmt_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	while (w->i < w->list->len && (m = g_ptr_array_index(w->list, w->i))->id < row)
+		w->i++;
+	if (w->i == w->list->len || m->id != row)
+		return; /* its message was committed after our first query */
+	a = g_new0(struct store_attachment, 1);
+	a->filename = store_column_dup(st, 1);
+	a->content_type = store_column_dup(st, 2);
+	a->size = sqlite3_column_int64(st, 3);
+	g_ptr_array_add(m->attachments, a);
 }
 
 int store_message_list(struct store *store, gint64 ticket_id, gboolean with_raw, GPtrArray **list_r,
 		       char **error_r)
 {
-	GPtrArray *list = g_ptr_array_new_with_free_func(message_free_ptr);
+	struct message_rows r = {g_ptr_array_new_with_free_func(message_free_ptr), with_raw};
+	struct attachment_walk w = {r.list, 0};
 
 	*list_r = NULL;
-	if (list_messages(store, ticket_id, with_raw, list, error_r) < 0 ||
-	    list_attachments(store, ticket_id, list, error_r) < 0) {
-		g_ptr_array_unref(list);
+	if (store_each(store, STMT_message_list, SV_ARGS(SV_I(ticket_id), SV_B(with_raw)),
+		       message_row, &r, "list messages", error_r) < 0 ||
+	    store_each(store, STMT_attachment_list, SV_ARGS(SV_I(ticket_id)), attachment_row, &w,
+		       "list attachments", error_r) < 0) {
+		g_ptr_array_unref(r.list);
 		return -1;
 	}
-	*list_r = list;
+	*list_r = r.list;
 	return 0;
 }
 
 int store_find_ticket_by_msgid(struct store *store, const char *message_id, gint64 *ticket_r,
 			       char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_ticket_by_msgid);
-
-	if (store_bind_text(st, 1, message_id) != SQLITE_OK) {
-		store_fail(store, "bind message-id", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	return store_stmt_int64(store, st, "find ticket by message-id", ticket_r, error_r);
+	return store_int64(store, STMT_ticket_by_msgid, SV_ARGS(SV_T(message_id)),
+			   "find ticket by message-id", ticket_r, error_r);
 }
 
 int store_message_count(struct store *store, gint64 *count_r, char **error_r)
 {
 	*count_r = 0;
-	return store_stmt_int64(store, store_stmt(store, STMT_message_count), "count messages",
-				count_r, error_r) < 0
+	return store_int64(store, STMT_message_count, SV_NONE, "count messages", count_r, error_r) <
+		       0
 		   ? -1
 		   : 0;
 }
 
+/* blob() before bytes(), as the SQLite docs ask. */
+static gpointer raw_from_row(sqlite3_stmt *st)
+{
+	const void *raw = sqlite3_column_blob(st, 0);
+
+	return g_bytes_new(raw, (gsize)sqlite3_column_bytes(st, 0));
+}
+
 int store_message_raw(struct store *store, gint64 row, GBytes **raw_r, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_message_raw);
-	int ret = store_stmt_row_by_id(store, st, row, "read message", error_r);
+	gpointer raw = NULL;
+	int ret = store_one(store, STMT_message_raw, SV_ARGS(SV_I(row)), raw_from_row,
+			    "read message", &raw, error_r);
 
-	*raw_r = NULL;
-	if (ret == 1) {
-		*raw_r = g_bytes_new(sqlite3_column_blob(st, 0), (gsize)sqlite3_column_bytes(st, 0));
-		store_stmt_done(st);
-	}
+	*raw_r = raw;
 	return ret;
 }
 
 int store_message_first_in(struct store *store, const char *message_id, gint64 *row_r,
 			   char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_message_first_in);
-
-	if (store_bind_text(st, 1, message_id) != SQLITE_OK) {
-		store_fail(store, "bind message id", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	return store_stmt_int64(store, st, "find message", row_r, error_r);
+	return store_int64(store, STMT_message_first_in, SV_ARGS(SV_T(message_id)), "find message",
+			   row_r, error_r);
 }

@@ -2,10 +2,13 @@
  * Migration N takes a database from user_version N-1 to N, in one transaction of its own;
  * MIGRATION() appends "PRAGMA user_version = N" to the script, so the number written is
  * the number declared. To change the schema, append MIGRATION(N + 1, "...") to the table
- * (never edit a released one) and describe it in doc/schema.md. Runs on the connection that
- * store_open() is setting up (one thread). */
+ * (never edit a released one) and describe it in doc/schema.md. Uses only the leaves
+ * (txn.c, stmt.c, error.c); store.c calls it, nothing here calls store.c. Runs on the
+ * connection that store_open() is setting up (one thread). */
 #include "config.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-migrate.h"
+#include "store-stmt.h"
 
 struct migration {
 	int version;
@@ -175,8 +178,8 @@ static int migrate_one(struct store *store, char **error_r)
 
 	if (store_begin(store, error_r) < 0)
 		return -1;
-	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version",
-			     &version, error_r) < 0) {
+	if (store_int64(store, STMT_user_version, SV_NONE, "read user_version", &version, error_r) <
+	    0) {
 		store_rollback(store);
 		return -1;
 	}

@@ -5,7 +5,7 @@
  * agent name repeated on every ticket costs one copy and compares by pointer.
  * The rows belong to the caller; same threading as the connection. */
 #include "config.h"
-#include "store-private.h"
+#include "store-stmt.h"
 
 struct store_report_rows *store_report_rows_new(void)
 {
@@ -88,29 +88,28 @@ static void add_row(struct store_report_rows *rows, enum store_stmt id, sqlite3_
 	}
 }
 
+struct report_walk {
+	struct store_report_rows *rows;
+	enum store_stmt id;
+};
+
+static void report_row(sqlite3_stmt *st, void *ctx)
+{
+	struct report_walk *w = ctx;
+
+	add_row(w->rows, w->id, st);
+}
+
 static int read_one(struct store *store, enum store_stmt id, const char *queue,
 		    const char *assignee, gint64 before, struct store_report_rows *rows,
 		    char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, id);
-	int rc;
+	struct report_walk w = {rows, id};
 
-	if (store_bind_text_or_null(st, 1, queue) != SQLITE_OK ||
-	    store_bind_text_or_null(st, 2, assignee) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, before) != SQLITE_OK) {
-		store_fail(store, "bind report", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		add_row(rows, id, st);
-	if (rc != SQLITE_DONE) {
-		store_fail(store, "read report rows", error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	store_stmt_done(st);
-	return 0;
+	return store_each(store, id, SV_ARGS(SV_T(queue), SV_T(assignee), SV_I(before)), report_row,
+			  &w, "read report rows", error_r) < 0
+		   ? -1
+		   : 0;
 }
 
 int store_report_read(struct store *store, const char *queue, const char *assignee, gint64 before,
@@ -124,8 +123,7 @@ int store_report_read(struct store *store, const char *queue, const char *assign
 	*rows_r = NULL;
 	/* One read transaction, so the four lists are one consistent snapshot (WAL readers
 	 * never block the writer). */
-	if (store_stmt_run(store, store_stmt(store, STMT_report_begin), "begin report read",
-			   error_r) < 0) {
+	if (store_run(store, STMT_report_begin, SV_NONE, "begin report read", error_r) < 0) {
 		store_report_rows_free(&rows);
 		return -1;
 	}
@@ -137,7 +135,7 @@ int store_report_read(struct store *store, const char *queue, const char *assign
 		}
 	}
 	/* Nothing was written: ending the read cannot lose anything. */
-	(void)store_stmt_run(store, store_stmt(store, STMT_commit), "end report read", NULL);
+	(void)store_run(store, STMT_commit, SV_NONE, "end report read", NULL);
 	*rows_r = rows;
 	return 0;
 }

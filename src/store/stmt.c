@@ -1,169 +1,287 @@
-/* stmt: small helpers around the prepared statements of a struct store — borrow, bind,
- * step, reset. Same threading as the connection that owns the statements. */
+/* stmt: the one place where the store binds, steps and resets its prepared statements —
+ * the binder, which checks each call's values against statements.def, and the helpers
+ * built on it (run, one integer, one row, rows to a list, a string vector, each row).
+ * Owns no state of its own (the statements belong to the struct store); depends on
+ * error.c and statements.c only. Same threading as the connection. */
 #include "config.h"
-#include "postdesk/lib.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-stmt.h"
 
-sqlite3_stmt *store_stmt(struct store *store, enum store_stmt id)
-{
-	return store->stmt[id];
-}
+#include <string.h>
 
-void store_stmt_done(sqlite3_stmt *st)
+/* Reset and clear the bindings, so no statement keeps a read transaction open. reset()
+ * repeats the step's error code, already reported by then. */
+static void stmt_done(sqlite3_stmt *st)
 {
-	/* reset() repeats the step's error code, already reported by then. */
 	(void)sqlite3_reset(st);
 	(void)sqlite3_clear_bindings(st);
 }
 
-int store_stmt_run(struct store *store, sqlite3_stmt *st, const char *op, char **error_r)
+/* ---- the binder ---- */
+
+static const char *kind_name(enum store_val_kind kind)
 {
-	int rc = sqlite3_step(st);
-	int ret = 0;
-
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-		ret = store_fail(store, op, error_r);
-	store_stmt_done(st);
-	return ret;
-}
-
-int store_stmt_int64(struct store *store, sqlite3_stmt *st, const char *op, gint64 *value_r,
-		     char **error_r)
-{
-	int rc = sqlite3_step(st);
-	int ret;
-
-	if (rc == SQLITE_ROW) {
-		*value_r = sqlite3_column_int64(st, 0);
-		ret = 1;
-	} else if (rc == SQLITE_DONE) {
-		ret = 0;
-	} else {
-		ret = store_fail(store, op, error_r);
+	switch (kind) {
+	case STORE_VAL_INT:
+		return "an integer (SV_I)";
+	case STORE_VAL_BOOL:
+		return "a boolean (SV_B)";
+	case STORE_VAL_TEXT:
+		return "text (SV_T)";
+	case STORE_VAL_BLOB:
+		return "a blob (SV_X)";
 	}
-	store_stmt_done(st);
-	return ret;
+	return "an unknown value";
 }
 
-int store_stmt_rows(struct store *store, sqlite3_stmt *st, gpointer (*row_fn)(sqlite3_stmt *),
-		    GDestroyNotify free_fn, const char *op, GPtrArray **list_r, char **error_r)
+/* The kind of value each letter of statements.def takes; -1 for a letter it does not know. */
+static int letter_kind(char letter)
 {
-	GPtrArray *list = g_ptr_array_new_with_free_func(free_fn);
-	int rc;
-
-	*list_r = NULL;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		g_ptr_array_add(list, row_fn(st));
-	if (rc != SQLITE_DONE) {
-		store_fail(store, op, error_r);
-		store_stmt_done(st);
-		g_ptr_array_unref(list);
+	switch (letter) {
+	case 'i':
+	case 'n':
+	case 'm':
+	case 'l':
+		return STORE_VAL_INT;
+	case 'b':
+		return STORE_VAL_BOOL;
+	case 't':
+	case 'z':
+		return STORE_VAL_TEXT;
+	case 'x':
+		return STORE_VAL_BLOB;
+	default:
 		return -1;
 	}
-	store_stmt_done(st);
-	*list_r = list;
+}
+
+/* The call against the declaration, before anything is bound. A mismatch is a bug in the
+ * calling code, never a condition of the database: say exactly what disagrees. */
+static int check_args(struct store *store, enum store_stmt id, struct store_args args,
+		      const char *op, char **error_r)
+{
+	const char *params = store_stmt_params(id);
+	size_t i, n = strlen(params);
+
+	if (args.count != n)
+		return store_fail_other(store, error_r,
+					"%s: statement %s declares %zu parameters (\"%s\") but was "
+					"given %zu values (a programming error)",
+					op, store_stmt_name(id), n, params, args.count);
+	for (i = 0; i < n; i++) {
+		if (letter_kind(params[i]) != (int)args.vals[i].kind)
+			return store_fail_other(store, error_r,
+						"%s: parameter ?%zu of statement %s is declared "
+						"'%c' but was given %s (a programming error)",
+						op, i + 1, store_stmt_name(id), params[i],
+						kind_name(args.vals[i].kind));
+	}
 	return 0;
 }
 
-int store_stmt_strv(struct store *store, sqlite3_stmt *st, const char *op, char ***strv_r,
-		    char **error_r)
+/* Bind one checked value as its letter says. SQLITE_STATIC is safe: every helper steps and
+ * resets the statement before it returns, so before the values' owner can free them. */
+static int bind_one(sqlite3_stmt *st, int idx, char letter, const struct store_val *v)
 {
-	GPtrArray *list = g_ptr_array_new_with_free_func(g_free);
-	int rc;
-
-	*strv_r = NULL;
-	/* "" for a NULL: an early NULL would cut the vector (and leak its tail). */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *v = sqlite3_column_text(st, 0);
-
-		g_ptr_array_add(list, g_strdup(v != NULL ? (const char *)v : ""));
+	switch (letter) {
+	case 'n':
+		if (v->u.i == 0)
+			return sqlite3_bind_null(st, idx);
+		return sqlite3_bind_int64(st, idx, v->u.i);
+	case 'm':
+		if (v->u.i < 0)
+			return sqlite3_bind_null(st, idx);
+		return sqlite3_bind_int64(st, idx, v->u.i);
+	case 'l':
+		/* SQLite reads a negative LIMIT as none (and refuses a NULL one). */
+		return sqlite3_bind_int64(st, idx, v->u.i > 0 ? v->u.i : -1);
+	case 'b':
+		return sqlite3_bind_int(st, idx, v->u.b ? 1 : 0);
+	case 't':
+		return sqlite3_bind_text(st, idx, v->u.t != NULL ? v->u.t : "", -1, SQLITE_STATIC);
+	case 'z':
+		if (v->u.t == NULL)
+			return sqlite3_bind_null(st, idx);
+		return sqlite3_bind_text(st, idx, v->u.t, -1, SQLITE_STATIC);
+	case 'x':
+		/* bind_blob would turn a zero-length blob with a NULL pointer into NULL. */
+		if (v->u.x.data == NULL)
+			return sqlite3_bind_null(st, idx);
+		if (v->u.x.len == 0)
+			return sqlite3_bind_zeroblob(st, idx, 0);
+		return sqlite3_bind_blob64(st, idx, v->u.x.data, v->u.x.len, SQLITE_STATIC);
+	default: /* 'i' */
+		return sqlite3_bind_int64(st, idx, v->u.i);
 	}
-	if (rc != SQLITE_DONE) {
+}
+
+/* The one place where statements are bound: the prepared statement id with args bound,
+ * or NULL (error set, statement reset). */
+static sqlite3_stmt *bind_args(struct store *store, enum store_stmt id, struct store_args args,
+			       const char *op, char **error_r)
+{
+	sqlite3_stmt *st = store->stmt[id];
+	const char *params = store_stmt_params(id);
+	size_t i;
+
+	if (check_args(store, id, args, op, error_r) < 0)
+		return NULL;
+	for (i = 0; i < args.count; i++) {
+		if (bind_one(st, (int)i + 1, params[i], &args.vals[i]) != SQLITE_OK) {
+			char *what = g_strdup_printf("%s (binding ?%zu)", op, i + 1);
+
+			store_fail(store, what, error_r);
+			g_free(what);
+			stmt_done(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+/* Bind, then step up to max rows (-1: all), handing each to fn if there is one; reset.
+ * Returns the number of rows stepped to, or -1. */
+static int step_rows(struct store *store, enum store_stmt id, struct store_args args,
+		     store_each_fn *fn, void *ctx, int max, const char *op, char **error_r)
+{
+	sqlite3_stmt *st = bind_args(store, id, args, op, error_r);
+	int rc = SQLITE_DONE, rows = 0;
+
+	if (st == NULL)
+		return -1;
+	while ((max < 0 || rows < max) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (fn != NULL)
+			fn(st, ctx);
+		rows++;
+	}
+	if (rows != max && rc != SQLITE_DONE) {
 		store_fail(store, op, error_r);
-		store_stmt_done(st);
-		g_ptr_array_unref(list);
+		rows = -1;
+	}
+	stmt_done(st);
+	return rows;
+}
+
+int store_run(struct store *store, enum store_stmt id, struct store_args args, const char *op,
+	      char **error_r)
+{
+	return step_rows(store, id, args, NULL, NULL, 1, op, error_r) < 0 ? -1 : 0;
+}
+
+int store_run_changes(struct store *store, enum store_stmt id, struct store_args args,
+		      const char *op, char **error_r)
+{
+	if (step_rows(store, id, args, NULL, NULL, 1, op, error_r) < 0)
+		return -1;
+	return sqlite3_changes(store->db);
+}
+
+struct int64_ctx {
+	gint64 *value_r;
+	gboolean found;
+};
+
+static void int64_row(sqlite3_stmt *st, void *ctx)
+{
+	struct int64_ctx *c = ctx;
+
+	if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*c->value_r = sqlite3_column_int64(st, 0);
+		c->found = TRUE;
+	}
+}
+
+int store_int64(struct store *store, enum store_stmt id, struct store_args args, const char *op,
+		gint64 *value_r, char **error_r)
+{
+	struct int64_ctx c = {value_r, FALSE};
+
+	if (step_rows(store, id, args, int64_row, &c, 1, op, error_r) < 0)
+		return -1;
+	return c.found ? 1 : 0;
+}
+
+struct obj_ctx {
+	store_row_fn *row_fn;
+	gpointer obj;
+};
+
+static void one_row(sqlite3_stmt *st, void *ctx)
+{
+	struct obj_ctx *c = ctx;
+
+	c->obj = c->row_fn(st);
+}
+
+int store_one(struct store *store, enum store_stmt id, struct store_args args, store_row_fn *row_fn,
+	      const char *op, gpointer *row_r, char **error_r)
+{
+	struct obj_ctx c = {row_fn, NULL};
+	int ret = step_rows(store, id, args, one_row, &c, 1, op, error_r);
+
+	*row_r = c.obj;
+	return ret;
+}
+
+struct list_ctx {
+	store_row_fn *row_fn;
+	GPtrArray *list;
+};
+
+static void list_row(sqlite3_stmt *st, void *ctx)
+{
+	struct list_ctx *c = ctx;
+
+	g_ptr_array_add(c->list, c->row_fn(st));
+}
+
+int store_rows(struct store *store, enum store_stmt id, struct store_args args,
+	       store_row_fn *row_fn, GDestroyNotify free_fn, const char *op, GPtrArray **list_r,
+	       char **error_r)
+{
+	struct list_ctx c = {row_fn, g_ptr_array_new_with_free_func(free_fn)};
+
+	*list_r = NULL;
+	if (step_rows(store, id, args, list_row, &c, -1, op, error_r) < 0) {
+		g_ptr_array_unref(c.list);
 		return -1;
 	}
-	store_stmt_done(st);
+	*list_r = c.list;
+	return 0;
+}
+
+/* "" for a NULL: an early NULL would cut the vector (and leak its tail). */
+static gpointer text_row(sqlite3_stmt *st)
+{
+	const unsigned char *v = sqlite3_column_text(st, 0);
+
+	return g_strdup(v != NULL ? (const char *)v : "");
+}
+
+int store_strv(struct store *store, enum store_stmt id, struct store_args args, const char *op,
+	       char ***strv_r, char **error_r)
+{
+	GPtrArray *list;
+
+	*strv_r = NULL;
+	if (store_rows(store, id, args, text_row, g_free, op, &list, error_r) < 0)
+		return -1;
 	g_ptr_array_add(list, NULL);
 	*strv_r = (char **)g_ptr_array_free(list, FALSE);
 	return 0;
 }
 
-/* SQLITE_STATIC is safe: every statement is stepped and reset before the bound strings'
- * owner can free them. */
-int store_bind_text(sqlite3_stmt *st, int idx, const char *s)
+int store_each(struct store *store, enum store_stmt id, struct store_args args, store_each_fn *fn,
+	       void *ctx, const char *op, char **error_r)
 {
-	return sqlite3_bind_text(st, idx, s != NULL ? s : "", -1, SQLITE_STATIC);
+	return step_rows(store, id, args, fn, ctx, -1, op, error_r);
 }
 
-int store_bind_text_or_null(sqlite3_stmt *st, int idx, const char *s)
-{
-	if (s == NULL)
-		return sqlite3_bind_null(st, idx);
-	return sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC);
-}
-
-int store_bind_id_or_null(sqlite3_stmt *st, int idx, gint64 id)
-{
-	if (id == 0)
-		return sqlite3_bind_null(st, idx);
-	return sqlite3_bind_int64(st, idx, id);
-}
+/* ---- reading columns ---- */
 
 char *store_column_dup(sqlite3_stmt *st, int col)
 {
 	const unsigned char *s = sqlite3_column_text(st, col);
 
 	return s != NULL ? g_strdup((const char *)s) : NULL;
-}
-
-int store_atomic_begin(struct store *store, char **error_r)
-{
-	return store_stmt_run(store, store_stmt(store, STMT_atomic_begin), "savepoint", error_r);
-}
-
-/* After an error SQLite may already have rolled the whole transaction back (disk full,
- * I/O error): then there is no savepoint left to undo, and autocommit says so. */
-static void atomic_undo(struct store *store)
-{
-	char *error = NULL;
-
-	if (sqlite3_get_autocommit(store->db))
-		return;
-	if (store_stmt_run(store, store_stmt(store, STMT_atomic_rollback_to),
-			   "rollback to savepoint", &error) < 0 ||
-	    store_stmt_run(store, store_stmt(store, STMT_atomic_release), "release savepoint",
-			   &error) < 0) {
-		log_warn("store: %s", error);
-		g_free(error);
-	}
-}
-
-int store_atomic_end(struct store *store, gboolean ok, char **error_r)
-{
-	if (ok && store_stmt_run(store, store_stmt(store, STMT_atomic_release),
-				 "release savepoint", error_r) == 0)
-		return 0;
-	atomic_undo(store);
-	return -1;
-}
-
-int store_stmt_row_by_id(struct store *store, sqlite3_stmt *st, gint64 id, const char *op,
-			 char **error_r)
-{
-	int rc;
-
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK) {
-		store_fail(store, op, error_r);
-		store_stmt_done(st);
-		return -1;
-	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc != SQLITE_DONE)
-		store_fail(store, op, error_r);
-	store_stmt_done(st);
-	return rc == SQLITE_DONE ? 0 : -1;
 }

@@ -1,10 +1,13 @@
-/* store: opening and closing a connection (file mode, PRAGMAs, schema check, preparing every
- * statement of statements.def), transactions and savepoints, and the error kinds.
+/* store: opening and closing a connection (file mode, PRAGMAs, schema check and migration,
+ * preparing every statement of statements.def) and its WAL checkpoints. The top of the
+ * module: it uses the leaves (error, stmt, txn via migrations) and nothing calls it back.
  * A struct store owns its sqlite3 handle and prepared statements; it is opened NOMUTEX, so
  * one connection belongs to one thread at a time (open one per thread). */
 #include "config.h"
 #include "postdesk/lib.h"
-#include "store-private.h"
+#include "store-error.h"
+#include "store-migrate.h"
+#include "store-stmt.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,83 +15,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const stmt_sql[STMT_COUNT] = {
-#define STMT(name, sql) [STMT_##name] = sql,
-#include "statements.def"
-#undef STMT
-};
-
-static const char *const stmt_name[STMT_COUNT] = {
-#define STMT(name, sql) [STMT_##name] = #name,
-#include "statements.def"
-#undef STMT
-};
-
-const char *store_stmt_sql(enum store_stmt id)
-{
-	return stmt_sql[id];
-}
-
-/* Disk full reaches us as SQLITE_FULL, or as an I/O error whose errno says so (a failed
- * truncate, fsync or shm extension; EFBIG for a file-size limit, RLIMIT_FSIZE or a
- * quota-like cap): all mean 452 4.3.1, not 451. */
-static enum store_err err_kind(sqlite3 *db)
-{
-	int sys_errno;
-
-	switch (sqlite3_extended_errcode(db) & 0xff) {
-	case SQLITE_FULL:
-		return STORE_ERR_FULL;
-	case SQLITE_IOERR:
-		sys_errno = sqlite3_system_errno(db);
-		return sys_errno == ENOSPC || sys_errno == EDQUOT || sys_errno == EFBIG
-			       ? STORE_ERR_FULL
-			       : STORE_ERR_OTHER;
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		return STORE_ERR_BUSY;
-	default:
-		return STORE_ERR_OTHER;
-	}
-}
-
-int store_fail(struct store *store, const char *op, char **error_r)
-{
-	int code = sqlite3_extended_errcode(store->db);
-
-	store->last_err = err_kind(store->db);
-	/* "readonly" has six causes (file, WAL index, recovery, moved file, directory...):
-	 * the extended code tells them apart when someone reads the log. */
-	if ((code & 0xff) == SQLITE_READONLY)
-		return util_error(error_r, "%s: %s (SQLite extended code %d)", op,
-				  sqlite3_errmsg(store->db), code);
-	return util_error(error_r, "%s: %s", op, sqlite3_errmsg(store->db));
-}
-
-int store_fail_other(struct store *store, char **error_r, const char *fmt, ...)
-{
-	va_list ap;
-
-	store->last_err = STORE_ERR_OTHER;
-	if (error_r == NULL)
-		return -1;
-	va_start(ap, fmt);
-	*error_r = g_strdup_vprintf(fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-enum store_err store_last_error(struct store *store)
-{
-	return store->last_err;
-}
-
 int store_schema_version(struct store *store)
 {
 	gint64 v = 0;
 
-	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version", &v,
-			     NULL) < 0)
+	if (store_int64(store, STMT_user_version, SV_NONE, "read user_version", &v, NULL) < 0)
 		return -1;
 	return (int)v;
 }
@@ -118,38 +49,44 @@ static int prepare_range(struct store *store, int first, int last, char **error_
 	int i;
 
 	for (i = first; i < last; i++) {
-		if (sqlite3_prepare_v3(store->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT,
+		if (sqlite3_prepare_v3(store->db, store_stmt_sql(i), -1, SQLITE_PREPARE_PERSISTENT,
 				       &store->stmt[i], NULL) != SQLITE_OK) {
 			store->last_err = STORE_ERR_OTHER;
-			return util_error(error_r, "prepare %s (schema drift?): %s", stmt_name[i],
-					  sqlite3_errmsg(store->db));
+			return util_error(error_r, "prepare %s (schema drift?): %s",
+					  store_stmt_name(i), sqlite3_errmsg(store->db));
 		}
 	}
 	return 0;
+}
+
+static gpointer text_dup(sqlite3_stmt *st)
+{
+	return store_column_dup(st, 0);
 }
 
 /* journal_mode answers with the mode in force: anything but "wal" (a read-only medium, a
  * VFS without shared memory) would silently lose our concurrency and durability model. */
 static int set_pragmas(struct store *store, char **error_r)
 {
-	sqlite3_stmt *st;
-	int ret = 0;
+	gpointer mode = NULL;
+	int ret;
 
 	if (!store->readonly) {
-		st = store_stmt(store, STMT_pragma_wal);
-		if (sqlite3_step(st) != SQLITE_ROW)
-			ret = store_fail(store, "set journal_mode", error_r);
-		else if (g_ascii_strcasecmp((const char *)sqlite3_column_text(st, 0), "wal") != 0)
+		ret = store_one(store, STMT_pragma_wal, SV_NONE, text_dup, "set journal_mode",
+				&mode, error_r);
+		if (ret == 0)
+			ret = store_fail_other(store, error_r, "set journal_mode: no answer");
+		else if (ret == 1 && g_ascii_strcasecmp(mode != NULL ? mode : "", "wal") != 0)
 			ret = store_fail_other(store, error_r, "journal_mode is %s, not wal",
-					       sqlite3_column_text(st, 0));
-		store_stmt_done(st);
+					       mode != NULL ? (const char *)mode : "NULL");
+		g_free(mode);
 		if (ret < 0)
 			return -1;
 	}
-	if (store_stmt_run(store, store_stmt(store, STMT_pragma_sync), "synchronous", error_r) < 0 ||
-	    store_stmt_run(store, store_stmt(store, STMT_pragma_cache), "cache_size", error_r) < 0)
+	if (store_run(store, STMT_pragma_sync, SV_NONE, "synchronous", error_r) < 0 ||
+	    store_run(store, STMT_pragma_cache, SV_NONE, "cache_size", error_r) < 0)
 		return -1;
-	return store_stmt_run(store, store_stmt(store, STMT_pragma_fk), "foreign_keys", error_r);
+	return store_run(store, STMT_pragma_fk, SV_NONE, "foreign_keys", error_r);
 }
 
 /* A read-only user (milter, reports) never migrates: it needs the schema this build
@@ -159,8 +96,7 @@ static int check_schema(struct store *store, const char *path, char **error_r)
 	gint64 v = 0;
 	int version;
 
-	if (store_stmt_int64(store, store_stmt(store, STMT_user_version), "read user_version", &v,
-			     error_r) < 0)
+	if (store_int64(store, STMT_user_version, SV_NONE, "read user_version", &v, error_r) < 0)
 		return -1;
 	version = (int)v;
 	if (version > store_schema_latest())
@@ -203,7 +139,8 @@ static int open_db(struct store *store, const char *path, int flags, char **erro
 	/* SQLite opens a file it may not write read-only without saying so; every write would
 	 * then fail. Say it here, once, with what to fix (-2: the caller may try again). */
 	if (!store->readonly && sqlite3_db_readonly(store->db, "main") == 1) {
-		util_error(error_r, "open %s: the database file is not writable by uid %ld "
+		util_error(error_r,
+			   "open %s: the database file is not writable by uid %ld "
 			   "(its owner must be the daemons' user: postdesk init as root gives it "
 			   "to `user`, doc/privileges.md)",
 			   path, (long)geteuid());
@@ -264,80 +201,24 @@ void store_close(struct store **storep)
 	g_free(store);
 }
 
-/* ---- transactions ---- */
-
-int store_begin(struct store *store, char **error_r)
-{
-	/* A new unit of work: the kind of an earlier, handled failure no longer applies. */
-	store->last_err = STORE_ERR_NONE;
-	return store_stmt_run(store, store_stmt(store, STMT_begin), "begin", error_r);
-}
-
-int store_commit(struct store *store, char **error_r)
-{
-	return store_stmt_run(store, store_stmt(store, STMT_commit), "commit", error_r);
-}
-
-/* Failures to roll back are logged, not returned: the caller is already on its error path,
- * and SQLite rolls back itself when it cannot (the transaction is then gone anyway). */
-void store_rollback(struct store *store)
-{
-	char *error = NULL;
-
-	if (sqlite3_get_autocommit(store->db))
-		return;
-	if (store_stmt_run(store, store_stmt(store, STMT_rollback), "rollback", &error) < 0) {
-		log_warn("store: %s", error);
-		g_free(error);
-	}
-}
-
-int store_savepoint(struct store *store, char **error_r)
-{
-	return store_stmt_run(store, store_stmt(store, STMT_savepoint), "savepoint", error_r);
-}
-
-int store_release(struct store *store, char **error_r)
-{
-	return store_stmt_run(store, store_stmt(store, STMT_release), "release savepoint", error_r);
-}
-
-/* ROLLBACK TO undoes the work since store_savepoint() but keeps the savepoint open, as in
- * SQL: the caller still ends it with store_release(). */
-void store_rollback_to(struct store *store)
-{
-	char *error = NULL;
-
-	if (sqlite3_get_autocommit(store->db))
-		return;
-	if (store_stmt_run(store, store_stmt(store, STMT_rollback_to), "rollback to savepoint",
-			   &error) < 0) {
-		log_warn("store: %s", error);
-		g_free(error);
-	}
-}
-
 int store_autocheckpoint_off(struct store *store, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_autocheckpoint_off);
-	int rc = sqlite3_step(st);
+	return store_run(store, STMT_autocheckpoint_off, SV_NONE, "wal_autocheckpoint", error_r);
+}
 
-	store_stmt_done(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(store, "wal_autocheckpoint", error_r);
-	return 0;
+/* The one row of wal_checkpoint: busy flag, frames in the WAL, frames checkpointed. */
+static void checkpoint_row(sqlite3_stmt *st, void *ctx)
+{
+	gint64 *wal_pages_r = ctx;
+
+	if (wal_pages_r != NULL)
+		*wal_pages_r = sqlite3_column_int64(st, 1);
 }
 
 int store_checkpoint(struct store *store, gint64 *wal_pages_r, char **error_r)
 {
-	sqlite3_stmt *st = store_stmt(store, STMT_checkpoint);
-	int rc = sqlite3_step(st);
-
-	/* One row: busy flag, frames in the WAL, frames checkpointed. */
-	if (rc == SQLITE_ROW && wal_pages_r != NULL)
-		*wal_pages_r = sqlite3_column_int64(st, 1);
-	store_stmt_done(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_fail(store, "wal_checkpoint", error_r);
-	return 0;
+	return store_each(store, STMT_checkpoint, SV_NONE, checkpoint_row, wal_pages_r,
+			  "wal_checkpoint", error_r) < 0
+		   ? -1
+		   : 0;
 }

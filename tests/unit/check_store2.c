@@ -5,6 +5,7 @@
  * needed: it includes store-private.h for the sqlite3 handle and migration 1's script. */
 #include "config.h"
 #include "postdesk/store.h"
+#include "store-migrate.h"
 #include "store-private.h"
 
 #include <check.h>

@@ -11,3 +11,10 @@ TESTS += tests/unit/check_store2
 tests_unit_check_store2_SOURCES = tests/unit/check_store2.c
 tests_unit_check_store2_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/store
 tests_unit_check_store2_LDADD = $(MOD_STORE) $(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)
+
+# the statement declarations and the binder (src/store/statements.def, stmt.c)
+check_PROGRAMS += tests/unit/check_store_stmt
+TESTS += tests/unit/check_store_stmt
+tests_unit_check_store_stmt_SOURCES = tests/unit/check_store_stmt.c
+tests_unit_check_store_stmt_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/store
+tests_unit_check_store_stmt_LDADD = $(MOD_STORE) $(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)

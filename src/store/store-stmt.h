@@ -1,0 +1,109 @@
+/* store-stmt: running the prepared statements of a connection — the one binder and the
+ * bind+step+reset helpers — and reading their columns (stmt.c; depends on error.c only). */
+#ifndef POSTDESK_STORE_STMT_H
+#define POSTDESK_STORE_STMT_H
+
+#include "store-private.h"
+
+/* ---- the binder ----
+ * Every statement is run through one of the helpers below, which bind its values in one
+ * place (stmt.c), step it and reset it. The values are a compound literal of tagged values,
+ * one per parameter in statements.def, in order:
+ *
+ *	store_run(store, STMT_tag_add, SV_ARGS(SV_I(ticket_id), SV_T(tag)), "add tag", error_r)
+ *
+ * The tag is the C type (SV_I: an integer, SV_T: a string...), checked by the compiler; the
+ * declared letter says how it binds (NULL for 0, '' for NULL...). The binder checks the
+ * count and each tag against the declaration before binding anything, and a mismatch fails
+ * the call with an error that names the statement (a programming error: the unit tests run
+ * every statement). */
+
+enum store_val_kind { STORE_VAL_INT, STORE_VAL_BOOL, STORE_VAL_TEXT, STORE_VAL_BLOB };
+
+/* One parameter value. Strings and blobs are borrowed until the helper returns. */
+struct store_val {
+	enum store_val_kind kind;
+	union {
+		gint64 i;
+		gboolean b;
+		const char *t;
+		struct {
+			const void *data; /* NULL binds SQL NULL */
+			gsize len;
+		} x;
+	} u;
+};
+
+/* For letters i, n, m and l. */
+#define SV_I(v) ((struct store_val){.kind = STORE_VAL_INT, .u.i = (v)})
+/* For letter b. */
+#define SV_B(v) ((struct store_val){.kind = STORE_VAL_BOOL, .u.b = (v) ? TRUE : FALSE})
+/* For letters t and z. */
+#define SV_T(v) ((struct store_val){.kind = STORE_VAL_TEXT, .u.t = (v)})
+/* For letter x: len bytes at data. */
+#define SV_X(data, len) ((struct store_val){.kind = STORE_VAL_BLOB, .u.x = {(data), (len)}})
+
+/* A GBytes as a blob value: NULL binds SQL NULL, an empty one a zero-length blob (whose
+ * data pointer GLib may give as NULL). */
+static inline struct store_val store_val_bytes(GBytes *bytes)
+{
+	gsize len = 0;
+	const void *data = bytes != NULL ? g_bytes_get_data(bytes, &len) : NULL;
+
+	return SV_X(bytes != NULL && data == NULL ? "" : data, len);
+}
+#define SV_BYTES(b) store_val_bytes(b)
+
+/* The values of one call, counted by the compiler. */
+struct store_args {
+	const struct store_val *vals;
+	size_t count;
+};
+#define SV_ARGS(...)                                                                               \
+	((struct store_args){(const struct store_val[]){__VA_ARGS__},                              \
+			     sizeof((const struct store_val[]){__VA_ARGS__}) /                     \
+				 sizeof(struct store_val)})
+/* For a statement without parameters. */
+#define SV_NONE ((struct store_args){NULL, 0})
+
+/* A row turned into a new object (the helper's caller owns it). */
+typedef gpointer store_row_fn(sqlite3_stmt *st);
+/* A row handed to a callback with its context; the row's columns are borrowed. */
+typedef void store_each_fn(sqlite3_stmt *st, void *ctx);
+
+/* In all the helpers, op names the operation in the error ("op: sqlite message"); the
+ * statement is reset when they return, so no statement keeps a read transaction open. */
+
+/* Run a statement for its effect (a row it answers is ignored). 0 ok, -1 error. */
+int store_run(struct store *store, enum store_stmt id, struct store_args args, const char *op,
+	      char **error_r);
+/* Same, returning the number of rows it inserted, updated or deleted (>= 0), -1 error. */
+int store_run_changes(struct store *store, enum store_stmt id, struct store_args args,
+		      const char *op, char **error_r);
+/* The integer in the first column of the first row: 1 with *value_r, 0 no row or a NULL
+ * (*value_r untouched), -1 error. */
+int store_int64(struct store *store, enum store_stmt id, struct store_args args, const char *op,
+		gint64 *value_r, char **error_r);
+/* The first row as an object made by row_fn: 1 with *row_r, 0 no row, -1 error. */
+int store_one(struct store *store, enum store_stmt id, struct store_args args, store_row_fn *row_fn,
+	      const char *op, gpointer *row_r, char **error_r);
+/* Every row as an object made by row_fn: 0 with *list_r (a new GPtrArray freeing its
+ * elements with free_fn), -1 error. */
+int store_rows(struct store *store, enum store_stmt id, struct store_args args,
+	       store_row_fn *row_fn, GDestroyNotify free_fn, const char *op, GPtrArray **list_r,
+	       char **error_r);
+/* Every row's first column as text ("" for NULL): 0 with a NULL-terminated *strv_r (free
+ * with g_strfreev), -1 error. */
+int store_strv(struct store *store, enum store_stmt id, struct store_args args, const char *op,
+	       char ***strv_r, char **error_r);
+/* Every row handed to fn(st, ctx): the number of rows (>= 0), -1 error (after the rows
+ * read so far were handed over). */
+int store_each(struct store *store, enum store_stmt id, struct store_args args, store_each_fn *fn,
+	       void *ctx, const char *op, char **error_r);
+
+/* ---- reading columns ---- */
+
+/* g_strdup of a text column; NULL for SQL NULL. */
+char *store_column_dup(sqlite3_stmt *st, int col);
+
+#endif

@@ -1,0 +1,89 @@
+/* txn: transactions (BEGIN IMMEDIATE, COMMIT, ROLLBACK), the savepoint a batch uses to undo
+ * one message, and the atomic savepoint that groups one store function's writes. Depends on
+ * stmt.c (and error.c); migrations.c and the table files use it. Owns no state: the
+ * transaction belongs to the connection, so the same threading as the connection. */
+#include "config.h"
+#include "postdesk/lib.h"
+#include "store-stmt.h"
+#include "store-txn.h"
+
+int store_begin(struct store *store, char **error_r)
+{
+	/* A new unit of work: the kind of an earlier, handled failure no longer applies. */
+	store->last_err = STORE_ERR_NONE;
+	return store_run(store, STMT_begin, SV_NONE, "begin", error_r);
+}
+
+int store_commit(struct store *store, char **error_r)
+{
+	return store_run(store, STMT_commit, SV_NONE, "commit", error_r);
+}
+
+/* Failures to roll back are logged, not returned: the caller is already on its error path,
+ * and SQLite rolls back itself when it cannot (the transaction is then gone anyway). */
+void store_rollback(struct store *store)
+{
+	char *error = NULL;
+
+	if (sqlite3_get_autocommit(store->db))
+		return;
+	if (store_run(store, STMT_rollback, SV_NONE, "rollback", &error) < 0) {
+		log_warn("store: %s", error);
+		g_free(error);
+	}
+}
+
+int store_savepoint(struct store *store, char **error_r)
+{
+	return store_run(store, STMT_savepoint, SV_NONE, "savepoint", error_r);
+}
+
+int store_release(struct store *store, char **error_r)
+{
+	return store_run(store, STMT_release, SV_NONE, "release savepoint", error_r);
+}
+
+/* ROLLBACK TO undoes the work since store_savepoint() but keeps the savepoint open, as in
+ * SQL: the caller still ends it with store_release(). */
+void store_rollback_to(struct store *store)
+{
+	char *error = NULL;
+
+	if (sqlite3_get_autocommit(store->db))
+		return;
+	if (store_run(store, STMT_rollback_to, SV_NONE, "rollback to savepoint", &error) < 0) {
+		log_warn("store: %s", error);
+		g_free(error);
+	}
+}
+
+/* ---- atomic groups of writes ---- */
+
+int store_atomic_begin(struct store *store, char **error_r)
+{
+	return store_run(store, STMT_atomic_begin, SV_NONE, "savepoint", error_r);
+}
+
+/* After an error SQLite may already have rolled the whole transaction back (disk full,
+ * I/O error): then there is no savepoint left to undo, and autocommit says so. */
+static void atomic_undo(struct store *store)
+{
+	char *error = NULL;
+
+	if (sqlite3_get_autocommit(store->db))
+		return;
+	if (store_run(store, STMT_atomic_rollback_to, SV_NONE, "rollback to savepoint", &error) <
+		0 ||
+	    store_run(store, STMT_atomic_release, SV_NONE, "release savepoint", &error) < 0) {
+		log_warn("store: %s", error);
+		g_free(error);
+	}
+}
+
+int store_atomic_end(struct store *store, gboolean ok, char **error_r)
+{
+	if (ok && store_run(store, STMT_atomic_release, SV_NONE, "release savepoint", error_r) == 0)
+		return 0;
+	atomic_undo(store);
+	return -1;
+}

@@ -1,0 +1,172 @@
+/* check_store_stmt: unit tests of the statement declarations in src/store/statements.def
+ * against the statements SQLite prepares from them — one type letter per parameter, one per
+ * result column, letters that agree with the schema's declared column types.
+ * — and of the binder that checks each call against them (stmt.c).
+ * White-box: it includes store-private.h to reach the prepared statements. */
+#include "config.h"
+#include "postdesk/store.h"
+#include "store-private.h"
+#include "store-stmt.h"
+
+#include <check.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+static char *tmpdir;
+static char *dbpath;
+
+static void setup(void)
+{
+	tmpdir = g_dir_make_tmp("check_store_stmt-XXXXXX", NULL);
+	ck_assert_ptr_nonnull(tmpdir);
+	dbpath = g_build_filename(tmpdir, "postdesk.db", NULL);
+}
+
+static void teardown(void)
+{
+	GDir *d = g_dir_open(tmpdir, 0, NULL);
+	const char *name;
+
+	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
+		char *p = g_build_filename(tmpdir, name, NULL);
+
+		g_unlink(p);
+		g_free(p);
+	}
+	if (d != NULL)
+		g_dir_close(d);
+	g_rmdir(tmpdir);
+	g_free(tmpdir);
+	g_free(dbpath);
+}
+
+static struct store *open_ok(void)
+{
+	struct store *s = NULL;
+	char *error = NULL;
+
+	if (store_open(dbpath, STORE_CREATE, 1000, &s, &error) < 0)
+		ck_abort_msg("store_open: %s", error);
+	return s;
+}
+
+/* The schema's type of a result column that is a plain table column, as a letter class:
+ * what statements.def may declare for it. NULL for an expression (no declared type). */
+static const char *letters_for_decltype(const char *decltype)
+{
+	if (decltype == NULL)
+		return NULL;
+	if (g_ascii_strcasecmp(decltype, "INTEGER") == 0)
+		return "inm";
+	if (g_ascii_strcasecmp(decltype, "TEXT") == 0)
+		return "tz";
+	if (g_ascii_strcasecmp(decltype, "BLOB") == 0)
+		return "x";
+	return "";
+}
+
+/* Every parameter: numbered ?1..?N with no gap, N letters, known letters. */
+static void check_params(sqlite3_stmt *st, const char *name, const char *params)
+{
+	int n = sqlite3_bind_parameter_count(st);
+
+	ck_assert_msg((int)strlen(params) == n,
+		      "%s: %zu parameter letters \"%s\", SQLite counts %d", name, strlen(params),
+		      params, n);
+	for (int i = 1; i <= n; i++) {
+		char *want = g_strdup_printf("?%d", i);
+		const char *got = sqlite3_bind_parameter_name(st, i);
+
+		ck_assert_msg(got != NULL && strcmp(got, want) == 0,
+			      "%s: parameter %d is %s, not %s (number them, with no gap)", name, i,
+			      got != NULL ? got : "unused", want);
+		ck_assert_msg(strchr("inmlbtzx", params[i - 1]) != NULL,
+			      "%s: parameter ?%d has unknown type letter '%c'", name, i,
+			      params[i - 1]);
+		g_free(want);
+	}
+}
+
+static void check_columns(sqlite3_stmt *st, const char *name, const char *columns)
+{
+	int n = sqlite3_column_count(st);
+
+	ck_assert_msg((int)strlen(columns) == n, "%s: %zu column letters \"%s\", SQLite counts %d",
+		      name, strlen(columns), columns, n);
+	for (int i = 0; i < n; i++) {
+		const char *allowed = letters_for_decltype(sqlite3_column_decltype(st, i));
+
+		ck_assert_msg(strchr("inmbtzx", columns[i]) != NULL,
+			      "%s: column %d has unknown type letter '%c'", name, i, columns[i]);
+		ck_assert_msg(allowed == NULL || strchr(allowed, columns[i]) != NULL,
+			      "%s: column %d (%s) is declared '%c', but the schema says %s", name,
+			      i, sqlite3_column_name(st, i), columns[i],
+			      sqlite3_column_decltype(st, i));
+	}
+}
+
+START_TEST(test_declarations_match_statements)
+{
+	struct store *s = open_ok();
+
+	for (int i = 0; i < STMT_COUNT; i++) {
+		ck_assert_ptr_nonnull(s->stmt[i]);
+		check_params(s->stmt[i], store_stmt_name(i), store_stmt_params(i));
+		check_columns(s->stmt[i], store_stmt_name(i), store_stmt_columns(i));
+	}
+	store_close(&s);
+}
+END_TEST
+
+/* A call that disagrees with the declaration fails before anything is bound, names the
+ * statement, and leaves the statement usable. */
+START_TEST(test_binder_refuses_mismatch)
+{
+	struct store *s = open_ok();
+	char *error = NULL;
+	gint64 n = 0;
+
+	ck_assert_int_eq(store_run(s, STMT_tag_add, SV_ARGS(SV_I(1)), "add tag", &error), -1);
+	ck_assert_int_eq(store_last_error(s), STORE_ERR_OTHER);
+	ck_assert_ptr_nonnull(strstr(error, "add tag: statement tag_add declares 2 parameters"));
+	ck_assert_ptr_nonnull(strstr(error, "given 1 values (a programming error)"));
+	g_free(error);
+	error = NULL;
+
+	ck_assert_int_eq(
+	    store_run(s, STMT_tag_add, SV_ARGS(SV_T("1"), SV_T("x")), "add tag", &error), -1);
+	ck_assert_ptr_nonnull(strstr(error, "parameter ?1 of statement tag_add is declared 'i'"));
+	g_free(error);
+	error = NULL;
+
+	ck_assert_int_eq(store_int64(s, STMT_message_count, SV_ARGS(SV_I(1)), "count", &n, &error),
+			 -1);
+	ck_assert_ptr_nonnull(strstr(error, "declares 0 parameters"));
+	g_free(error);
+
+	/* Nothing was left bound or half-run. */
+	ck_assert_int_eq(store_int64(s, STMT_message_count, SV_NONE, "count", &n, NULL), 1);
+	ck_assert_int_eq(n, 0);
+	ck_assert_int_eq(
+	    store_int64(s, STMT_customer_id, SV_ARGS(SV_T("nobody@x")), "find", &n, NULL), 0);
+	store_close(&s);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("store-stmt");
+	TCase *tc = tcase_create("declarations");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_declarations_match_statements);
+	tcase_add_test(tc, test_binder_refuses_mismatch);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
