@@ -28,11 +28,18 @@ int store_schema_version(struct store *store);
 /* Newest schema version this build knows. */
 int store_schema_latest(void);
 
-/* WAL checkpoints off the commit path: the writer connection turns automatic checkpoints
- * off, and another connection, in a thread of its own, calls store_checkpoint() (PASSIVE:
- * it never blocks the writer). *wal_pages_r (may be NULL): frames in the WAL. */
-int store_autocheckpoint_off(struct store *store, char **error_r);
-int store_checkpoint(struct store *store, gint64 *wal_pages_r, char **error_r);
+/* WAL discipline (doc/durability.md). The LMTP writer's connection takes its checkpoints
+ * into its own hands: store_wal_manual() turns SQLite's automatic checkpoints off for it
+ * and makes store_wal_frames() report the frames in the WAL after its last commit. Another
+ * connection, in a thread of its own, calls store_checkpoint() (PASSIVE: it never blocks
+ * the writer) when the WAL has grown; if the WAL still outgrows a bound, the writer itself
+ * calls store_checkpoint(truncate = TRUE) between transactions, which copies the rest back
+ * and empties the file (it waits for readers; -1 "busy" if they kept it from finishing).
+ * *wal_frames_r (may be NULL): frames in the WAL after the checkpoint's start. */
+int store_wal_manual(struct store *store, char **error_r);
+gint64 store_wal_frames(struct store *store);
+int store_checkpoint(struct store *store, gboolean truncate, gint64 *wal_frames_r,
+		     char **error_r);
 
 /* Kind of the last failure on this connection, so the edge can pick 452 4.3.1 (full) or
  * 451 4.3.0 (busy/other). */
@@ -135,8 +142,15 @@ int store_is_participant(struct store *store, gint64 ticket_id, const char *addr
 			 char **error_r);
 /* 1 found (*t_r owned by caller), 0 no such ticket. */
 int store_ticket_get(struct store *store, gint64 id, struct store_ticket **t_r, char **error_r);
-/* Tickets, newest first; status NULL for all. *list_r: GPtrArray of struct store_ticket *
- * with a free function set. */
+/* One page of tickets, newest first, streamed: those with an id below `before` (<= 0: from
+ * the newest), at most `limit` (<= 0: all), with `status` (NULL: any). fn gets each ticket,
+ * borrowed for the call. Memory stays flat and a page costs its own rows, however deep.
+ * Returns the number of tickets handed to fn, -1 on error. */
+typedef void (*store_ticket_fn)(const struct store_ticket *t, void *ctx);
+int store_ticket_page(struct store *store, const char *status, gint64 before, gint64 limit,
+		      store_ticket_fn fn, void *ctx, char **error_r);
+/* All tickets, newest first; status NULL for all (tests and small desks: store_ticket_page
+ * pages). *list_r: GPtrArray of struct store_ticket * with a free function set. */
 int store_ticket_list(struct store *store, const char *status, GPtrArray **list_r,
 		      char **error_r);
 /* A ticket's messages in order, with attachments; with_raw loads the raw bytes too. */
@@ -205,7 +219,7 @@ struct store_customer {
 	char *name;
 	gboolean bounced;       /* mail to it bounced: no automatic mail */
 	gboolean survey_optout;
-	gint64 ticket_count;    /* tickets requested */
+	gint64 ticket_count;    /* tickets requested (kept as they are made, migration 5) */
 };
 void store_customer_free(struct store_customer **c);
 /* 1 found, 0 none (by lower-case email). */

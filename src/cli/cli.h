@@ -7,6 +7,9 @@
 #include "postdesk/conf.h"
 #include "postdesk/store.h"
 
+/* Rows a listing shows when not told otherwise (--limit N; 0 for all). */
+#define CLI_PAGE_DEFAULT 100
+
 struct cli {
 	const char *conf_path; /* borrowed: argv, environment, default or conf_opt */
 	char *conf_opt;        /* -c given after the subcommand (owned) */

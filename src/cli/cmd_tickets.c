@@ -7,6 +7,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Members of a ticket object (the caller opens and closes the object). */
 static void json_ticket(struct report_json *b, const struct store_ticket *t)
@@ -55,21 +56,40 @@ static void json_message(struct report_json *b, const struct store_message *m)
 	report_json_end_object(b);
 }
 
-static void tickets_print_text(const GPtrArray *list)
-{
-	guint i;
+/* Listing state: rows arrive one by one from the store and leave at once (flat memory). */
+struct tickets_out {
+	gboolean json;
+	gint64 n, last_id;
+};
 
-	printf("%-6s %-8s %-10s %-20s %4s  %-28s %s\n", "ID", "STATUS", "QUEUE", "UPDATED",
-	       "MSGS", "REQUESTER", "SUBJECT");
-	for (i = 0; i < list->len; i++) {
-		const struct store_ticket *t = g_ptr_array_index(list, i);
+static void tickets_row(const struct store_ticket *t, void *ctx)
+{
+	struct tickets_out *o = ctx;
+
+	if (o->json) {
+		struct report_json *b = report_json_new();
+		char *text;
+
+		report_json_begin_object(b, NULL);
+		json_ticket(b, t);
+		report_json_end_object(b);
+		text = report_json_text(b, TRUE);
+		printf("%s%s", o->n == 0 ? "" : ",\n", text);
+		g_free(text);
+		report_json_free(&b);
+	} else {
 		char *updated = clock_format(t->updated);
-		printf("%-6" G_GINT64_FORMAT " %-8s %-10s %-20s %4" G_GINT64_FORMAT
-		       "  %-28s %s\n",
+
+		if (o->n == 0)
+			printf("%-6s %-8s %-10s %-20s %4s  %-28s %s\n", "ID", "STATUS", "QUEUE",
+			       "UPDATED", "MSGS", "REQUESTER", "SUBJECT");
+		printf("%-6" G_GINT64_FORMAT " %-8s %-10s %-20s %4" G_GINT64_FORMAT "  %-28s %s\n",
 		       t->id, t->status, t->queue, updated, t->message_count, t->requester,
 		       t->subject);
 		g_free(updated);
 	}
+	o->n++;
+	o->last_id = t->id;
 }
 
 static int tickets_fail_store(char *error)
@@ -80,45 +100,67 @@ static int tickets_fail_store(char *error)
 	return ret;
 }
 
+/* The statuses a ticket can have (the schema's CHECK). */
+static gboolean tickets_status_ok(const char *s)
+{
+	static const char *const statuses[] = {"new", "open", "pending", "resolved", "closed"};
+
+	for (guint i = 0; i < G_N_ELEMENTS(statuses); i++)
+		if (strcmp(s, statuses[i]) == 0)
+			return TRUE;
+	return FALSE;
+}
+
 int cli_tickets(struct cli *cli, int argc, char **argv)
 {
 	char *status = NULL;
 	gboolean json = FALSE;
+	gint64 limit = CLI_PAGE_DEFAULT, after = 0;
 	const GOptionEntry entries[] = {
 		{"status", 's', 0, G_OPTION_ARG_STRING, &status, "only tickets in this status",
 		 "S"},
+		{"limit", 'n', 0, G_OPTION_ARG_INT64, &limit,
+		 "at most N tickets (default " G_STRINGIFY(CLI_PAGE_DEFAULT) ", 0: all)", "N"},
+		{"after", 0, 0, G_OPTION_ARG_INT64, &after,
+		 "the page after ticket ID: tickets older than it", "ID"},
 		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
 		G_OPTION_ENTRY_NULL,
 	};
+	struct tickets_out o = {0};
 	struct store *store = NULL;
-	GPtrArray *list = NULL;
 	char *error = NULL;
-	guint i;
 	int ret;
 
-	if ((ret = cli_options(cli, &argc, &argv, entries, "", "List tickets.")) != 0 ||
-	    (ret = cli_store(cli, STORE_READONLY, &store)) != 0)
+	if ((ret = cli_options(cli, &argc, &argv, entries, "",
+			       "List tickets, newest first, a page at a time.")) != 0)
 		goto out;
-	if (store_ticket_list(store, status, &list, &error) < 0) {
+	if (status != NULL && !tickets_status_ok(status)) {
+		ret = cli_fail(EX_USAGE, "tickets: --status takes new, open, pending, resolved or "
+					 "closed, not '%s'", status);
+		goto out;
+	}
+	if (limit < 0 || after < 0) {
+		ret = cli_fail(EX_USAGE, "tickets: --limit and --after take a number >= 0");
+		goto out;
+	}
+	if ((ret = cli_store(cli, STORE_READONLY, &store)) != 0)
+		goto out;
+	o.json = json;
+	if (json)
+		fputs("[", stdout);
+	if (store_ticket_page(store, status, after, limit, tickets_row, &o, &error) < 0) {
+		if (json)
+			fputs("]\n", stdout);
 		ret = tickets_fail_store(error);
 		goto out;
 	}
-	if (json) {
-		struct report_json *b = report_json_new();
-		report_json_begin_array(b, NULL);
-		for (i = 0; i < list->len; i++) {
-			report_json_begin_object(b, NULL);
-			json_ticket(b, g_ptr_array_index(list, i));
-			report_json_end_object(b);
-		}
-		report_json_end_array(b);
-		report_json_print(&b, stdout);
-	} else {
-		tickets_print_text(list);
-	}
+	if (json)
+		fputs(o.n > 0 ? "\n]\n" : "]\n", stdout);
+	/* A person at a terminal is told how to go on; a script counts the rows it got. */
+	if (limit > 0 && o.n == limit && isatty(STDOUT_FILENO) && !json)
+		fprintf(stderr, "postdesk: %" G_GINT64_FORMAT " tickets shown; the next page: "
+				"--after %" G_GINT64_FORMAT "\n", o.n, o.last_id);
 out:
-	if (list != NULL)
-		g_ptr_array_unref(list);
 	store_close(&store);
 	g_free(status);
 	return ret;

@@ -4,11 +4,21 @@
  * the whole batch with synchronous=FULL), and only then wakes the sessions, which answer
  * 250. If anything in a batch fails, the batch is rolled back and each message is retried
  * in a transaction of its own, so one bad message cannot fail its neighbours.
- * WAL checkpoints run in a second thread on a second connection, woken after each commit,
- * so no commit waits for pages to be copied back into the database file.
+ * WAL checkpoints run in a second thread on a second connection, woken when the WAL has
+ * grown by DELIVER_CKPT_WAKE_FRAMES since the last wake-up (and once a second when idle), so
+ * no commit waits for pages to be copied back and the checkpointer's fsyncs are a few per
+ * megabytes, not one per commit. Under a load the checkpointer cannot catch up with, the
+ * WAL would grow without end (a PASSIVE checkpoint never catches a busy writer); so when it
+ * passes DELIVER_WAL_MAX_FRAMES, the writer itself empties it between two batches (a
+ * TRUNCATE checkpoint: what is left to copy, then the file cut to zero). doc/durability.md.
  * Owns: its two store connections (one per thread) and the job queue. */
 #include "config.h"
 #include "postdesk/deliver.h"
+
+/* 1024 frames of 4 KB pages: the checkpointer wakes every 4 MB of WAL. */
+#define DELIVER_CKPT_WAKE_FRAMES 1024
+/* 8192 frames: 32 MB of WAL (plus one batch) at most, before the writer empties it. */
+#define DELIVER_WAL_MAX_FRAMES 8192
 
 struct deliver_committer_job {
 	struct deliver_msg *d;
@@ -28,6 +38,7 @@ struct deliver_committer {
 	GCond ckpt_cond;
 	gboolean ckpt_wanted;
 	gboolean stopping;
+	gint64 ckpt_woken_at; /* WAL frames at the last wake-up (writer thread only) */
 };
 
 /* Pushed by deliver_committer_free to end the writer loop. */
@@ -60,6 +71,36 @@ static void deliver_committer_batch(struct deliver_committer *c, struct deliver_
 		deliver_run(jobs[i]->d, c->store, c->env);
 }
 
+/* After a batch (the sessions already answered): wake the checkpointer when the WAL has
+ * grown enough, and empty the WAL when it has outgrown the checkpointer. Without a
+ * checkpointer SQLite's automatic checkpoints are on and there is nothing to do. */
+static void deliver_committer_wal(struct deliver_committer *c)
+{
+	gint64 frames = store_wal_frames(c->store);
+	char *error = NULL;
+
+	if (c->ckpt_thread == NULL)
+		return;
+	if (frames < c->ckpt_woken_at) /* the WAL was reset */
+		c->ckpt_woken_at = 0;
+	if (frames - c->ckpt_woken_at >= DELIVER_CKPT_WAKE_FRAMES) {
+		c->ckpt_woken_at = frames;
+		g_mutex_lock(&c->lock);
+		c->ckpt_wanted = TRUE;
+		g_cond_signal(&c->ckpt_cond);
+		g_mutex_unlock(&c->lock);
+	}
+	if (frames < DELIVER_WAL_MAX_FRAMES)
+		return;
+	if (store_checkpoint(c->store, TRUE, NULL, &error) < 0) {
+		/* Readers of an old snapshot: the next batch tries again. */
+		log_debug("WAL of %" G_GINT64_FORMAT " frames not emptied: %s", frames, error);
+		g_free(error);
+		return;
+	}
+	c->ckpt_woken_at = 0;
+}
+
 static gpointer deliver_committer_main(gpointer data)
 {
 	struct deliver_committer *c = data;
@@ -86,16 +127,16 @@ static gpointer deliver_committer_main(gpointer data)
 		for (i = 0; i < n; i++)
 			jobs[i]->done = TRUE;
 		g_cond_broadcast(&c->cond);
-		c->ckpt_wanted = TRUE;
-		g_cond_signal(&c->ckpt_cond);
 		g_mutex_unlock(&c->lock);
+		deliver_committer_wal(c);
 	}
 	g_free(jobs);
 	return NULL;
 }
 
 /* Copy committed WAL frames back into the database, PASSIVE (never blocking the writer),
- * after commits and at least once a second. */
+ * when the writer says the WAL has grown, and once a second otherwise (an idle desk's WAL
+ * is copied back soon after its last commit). */
 static gpointer deliver_committer_checkpointer(gpointer data)
 {
 	struct deliver_committer *c = data;
@@ -108,7 +149,7 @@ static gpointer deliver_committer_checkpointer(gpointer data)
 					  g_get_monotonic_time() + G_TIME_SPAN_SECOND);
 		c->ckpt_wanted = FALSE;
 		g_mutex_unlock(&c->lock);
-		if (store_checkpoint(c->ckpt_store, NULL, &error) < 0) {
+		if (store_checkpoint(c->ckpt_store, FALSE, NULL, &error) < 0) {
 			log_warn("checkpoint: %s", error);
 			g_clear_pointer(&error, g_free);
 		}
@@ -126,7 +167,7 @@ static void deliver_committer_start_checkpointer(struct deliver_committer *c)
 	char *error = NULL;
 
 	if (store_open(conf->database, 0, (int)conf->busy_timeout_ms, &c->ckpt_store, &error) < 0 ||
-	    store_autocheckpoint_off(c->store, &error) < 0) {
+	    store_wal_manual(c->store, &error) < 0) {
 		log_warn("checkpoints stay on the writer: %s", error);
 		g_free(error);
 		store_close(&c->ckpt_store);
@@ -180,7 +221,7 @@ void deliver_committer_free(struct deliver_committer **cp)
 		g_cond_signal(&c->ckpt_cond);
 		g_mutex_unlock(&c->lock);
 		g_thread_join(c->ckpt_thread);
-		store_checkpoint(c->ckpt_store, NULL, NULL);
+		store_checkpoint(c->ckpt_store, FALSE, NULL, NULL);
 	}
 	g_async_queue_unref(c->queue);
 	g_mutex_clear(&c->lock);

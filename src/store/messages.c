@@ -81,7 +81,15 @@ int store_message_insert(struct store *store, const struct store_message *m, gin
 	*id_r = sqlite3_last_insert_rowid(store->db);
 	if (insert_attachments(store, *id_r, m->attachments, error_r) < 0)
 		return -1;
-	return 0;
+	if (m->ticket_id == 0)
+		return 0;
+	/* The ticket's message count, and the time of its first agent answer. */
+	return store_run(store, STMT_ticket_count_message,
+			 SV_ARGS(SV_I(m->ticket_id),
+				 SV_B(g_strcmp0(m->direction, "out") == 0 &&
+				      g_strcmp0(m->kind, "agent") == 0),
+				 SV_I(now)),
+			 "count the ticket's message", error_r);
 }
 
 /* ---- reads ---- */

@@ -30,6 +30,7 @@ struct store {
 	sqlite3_stmt *stmt[STMT_COUNT];
 	enum store_err last_err;
 	gboolean readonly;
+	gint64 wal_frames; /* after this connection's last commit (store_wal_manual) */
 };
 
 /* The declaration of statement id in statements.def: its name, SQL text, and the type

@@ -84,7 +84,9 @@ static int set_pragmas(struct store *store, char **error_r)
 			return -1;
 	}
 	if (store_run(store, STMT_pragma_sync, SV_NONE, "synchronous", error_r) < 0 ||
-	    store_run(store, STMT_pragma_cache, SV_NONE, "cache_size", error_r) < 0)
+	    store_run(store, STMT_pragma_cache, SV_NONE, "cache_size", error_r) < 0 ||
+	    (!store->readonly && store_run(store, STMT_pragma_journal_limit, SV_NONE,
+					   "journal_size_limit", error_r) < 0))
 		return -1;
 	return store_run(store, STMT_pragma_fk, SV_NONE, "foreign_keys", error_r);
 }
@@ -201,24 +203,54 @@ void store_close(struct store **storep)
 	g_free(store);
 }
 
-int store_autocheckpoint_off(struct store *store, char **error_r)
+/* Called by SQLite after each commit of this connection with the frames now in the WAL.
+ * Registering it replaces SQLite's automatic checkpoints on this connection (which are
+ * themselves a WAL hook), which is what store_wal_manual() wants. */
+static int wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
 {
-	return store_run(store, STMT_autocheckpoint_off, SV_NONE, "wal_autocheckpoint", error_r);
+	struct store *store = ctx;
+
+	(void)db;
+	(void)name;
+	store->wal_frames = frames;
+	return SQLITE_OK;
+}
+
+int store_wal_manual(struct store *store, char **error_r)
+{
+	if (store_run(store, STMT_autocheckpoint_off, SV_NONE, "wal_autocheckpoint", error_r) < 0)
+		return -1;
+	sqlite3_wal_hook(store->db, wal_hook, store);
+	return 0;
+}
+
+gint64 store_wal_frames(struct store *store)
+{
+	return store->wal_frames;
 }
 
 /* The one row of wal_checkpoint: busy flag, frames in the WAL, frames checkpointed. */
 static void checkpoint_row(sqlite3_stmt *st, void *ctx)
 {
-	gint64 *wal_pages_r = ctx;
+	gint64 *row = ctx;
 
-	if (wal_pages_r != NULL)
-		*wal_pages_r = sqlite3_column_int64(st, 1);
+	row[0] = sqlite3_column_int64(st, 0);
+	row[1] = sqlite3_column_int64(st, 1);
 }
 
-int store_checkpoint(struct store *store, gint64 *wal_pages_r, char **error_r)
+int store_checkpoint(struct store *store, gboolean truncate, gint64 *wal_frames_r,
+		     char **error_r)
 {
-	return store_each(store, STMT_checkpoint, SV_NONE, checkpoint_row, wal_pages_r,
-			  "wal_checkpoint", error_r) < 0
-		   ? -1
-		   : 0;
+	gint64 row[2] = {0, 0};
+
+	if (store_each(store, truncate ? STMT_checkpoint_truncate : STMT_checkpoint, SV_NONE,
+		       checkpoint_row, row, "wal_checkpoint", error_r) < 0)
+		return -1;
+	if (wal_frames_r != NULL)
+		*wal_frames_r = row[1];
+	if (truncate && row[0] != 0) /* readers kept it from finishing: busy, try again later */
+		return store_fail_other(store, error_r, "wal_checkpoint(TRUNCATE): busy");
+	if (truncate)
+		store->wal_frames = 0;
+	return 0;
 }

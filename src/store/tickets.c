@@ -37,7 +37,8 @@ int store_ticket_create(struct store *store, const char *queue, const char *subj
 		"insert ticket", error_r) < 0)
 		return -1;
 	*id_r = sqlite3_last_insert_rowid(store->db);
-	return 0;
+	return store_run(store, STMT_customer_count_ticket, SV_ARGS(SV_I(requester_id)),
+			 "count the customer's ticket", error_r);
 }
 
 /* Run an UPDATE of one ticket; no row changed means no such ticket, an error for the
@@ -145,10 +146,61 @@ int store_ticket_get(struct store *store, gint64 id, struct store_ticket **t_r, 
 	return ret;
 }
 
+struct page_ctx {
+	store_ticket_fn fn;
+	void *ctx;
+};
+
+static void page_row(sqlite3_stmt *st, void *data)
+{
+	struct page_ctx *p = data;
+	struct store_ticket *t = ticket_from_row(st);
+
+	p->fn(t, p->ctx);
+	store_ticket_free(&t);
+}
+
+int store_ticket_page(struct store *store, const char *status, gint64 before, gint64 limit,
+		      store_ticket_fn fn, void *ctx, char **error_r)
+{
+	struct page_ctx p = {fn, ctx};
+
+	if (before <= 0)
+		before = G_MAXINT64;
+	if (status == NULL)
+		return store_each(store, STMT_ticket_page, SV_ARGS(SV_I(before), SV_I(limit)),
+				  page_row, &p, "list tickets", error_r);
+	return store_each(store, STMT_ticket_page_status,
+			  SV_ARGS(SV_I(before), SV_I(limit), SV_T(status)), page_row, &p,
+			  "list tickets", error_r);
+}
+
+static void list_add(const struct store_ticket *t, void *ctx)
+{
+	struct store_ticket *copy = g_new0(struct store_ticket, 1);
+
+	*copy = *t;
+	copy->queue = g_strdup(t->queue);
+	copy->subject = g_strdup(t->subject);
+	copy->status = g_strdup(t->status);
+	copy->priority = g_strdup(t->priority);
+	copy->assignee = g_strdup(t->assignee);
+	copy->requester = g_strdup(t->requester);
+	copy->requester_name = g_strdup(t->requester_name);
+	g_ptr_array_add(ctx, copy);
+}
+
 int store_ticket_list(struct store *store, const char *status, GPtrArray **list_r, char **error_r)
 {
-	return store_rows(store, STMT_ticket_list, SV_ARGS(SV_T(status)), ticket_from_row,
-			  ticket_free_ptr, "list tickets", list_r, error_r);
+	GPtrArray *list = g_ptr_array_new_with_free_func(ticket_free_ptr);
+
+	*list_r = NULL;
+	if (store_ticket_page(store, status, 0, 0, list_add, list, error_r) < 0) {
+		g_ptr_array_unref(list);
+		return -1;
+	}
+	*list_r = list;
+	return 0;
 }
 
 /* ---- participants and events ---- */

@@ -113,9 +113,14 @@ static char *make_body(void)
 	int lines = msg_size / 78 + 1;
 	char *b = malloc((size_t)lines * 78 + 1), *p = b;
 
+	/* 76 characters and CRLF: exactly 78 bytes, no NUL copied into the body (an earlier
+	 * 77-byte line copied its NUL, so every body stopped after its first line). */
+	static const char line[] =
+	    "La de da de da 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVW\r\n";
+
+	_Static_assert(sizeof(line) - 1 == 78, "a body line is 78 bytes");
 	for (int i = 0; i < lines; i++, p += 78)
-		memcpy(p, "La de da de da 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUV\r\n",
-		       78);
+		memcpy(p, line, 78);
 	*p = '\0';
 	return b;
 }
