@@ -2,6 +2,8 @@ noinst_LIBRARIES += src/parse/libparse.a
 src_parse_libparse_a_SOURCES = include/postdesk/parse.h \
 	src/parse/parse-private.h \
 	src/parse/parse.c \
+	src/parse/options.c \
+	src/parse/part.c \
 	src/parse/charset.c \
 	src/parse/html.c \
 	src/parse/mime.c \

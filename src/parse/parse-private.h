@@ -11,7 +11,12 @@
 #define PARSE_MAX_DEPTH 50
 #define PARSE_MAX_ATTACHMENTS 1000
 
-/* The shared, read-only parser options (lenient, fallback charsets utf-8 and windows-1252). */
+/* Call order inside the module (a file calls only files to its left, never back):
+ *   charset.c, options.c -> part.c, html.c, subject.c -> dsn.c -> mime.c -> parse.c
+ *   quote_line.c -> quote_html.c -> quote.c;   digest.c alone */
+
+/* The shared, read-only parser options (lenient, fallback charsets utf-8 and windows-1252);
+ * built by parse_init() on first use (options.c). */
 GMimeParserOptions *parse_options(void);
 
 /* Valid UTF-8 copy of s (NULL gives ""): invalid bytes become U+FFFD; with one_line, CR, LF
@@ -23,10 +28,10 @@ char *parse_utf8_clean(const char *s, gboolean one_line);
 char *parse_charset_to_utf8(const char *data, gsize len, const char *charset, gboolean *guessed_r);
 
 /* A header of obj, unfolded and trimmed, as valid UTF-8 without RFC 2047 decoding;
- * NULL if absent. */
+ * NULL if absent (part.c). */
 char *parse_header_raw(GMimeObject *obj, const char *name);
 
-/* The transfer-decoded content of a leaf part; the caller unrefs the array. */
+/* The transfer-decoded content of a leaf part; the caller unrefs the array (part.c). */
 GByteArray *parse_part_bytes(GMimePart *part);
 
 /* Body, HTML body, attachments and DSN of a message (mime.c). */
