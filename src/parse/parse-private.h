@@ -40,8 +40,10 @@ void parse_mime(GMimeMessage *message, struct parse_msg *msg, gboolean with_data
 /* Fill the dsn_* fields from a message/delivery-status part (dsn.c). */
 void parse_dsn_fields(GMimeObject *status, struct parse_msg *msg);
 
-/* quote.c helpers shared with quote_html.c: text with CRLF/CR made LF and valid UTF-8
- * (g_malloc'ed); and which mail header a line starts (0 none, else a header kind). */
+/* quote_line.c, shared by quote.c and quote_html.c: text with CRLF/CR made LF, NBSP made
+ * a space and valid UTF-8 (g_malloc'ed); and which mail header a line starts (0 none,
+ * else one of the PARSE_HK_* kinds). */
+enum { PARSE_HK_FROM = 1, PARSE_HK_DATE = 2, PARSE_HK_OTHER = 4 };
 char *parse_quote_normalize(const char *text);
 int parse_quote_header_key(const char *line);
 

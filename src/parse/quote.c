@@ -56,37 +56,6 @@ static gboolean is_original_message(const char *line)
 	return found;
 }
 
-enum { HK_FROM = 1, HK_DATE = 2, HK_OTHER = 4 };
-
-/* Which mail header a line like "From: x", "*Sent:* y" or "De : z" starts with; 0 none. */
-int parse_quote_header_key(const char *line)
-{
-	static const char *const from[] = {"from", "von", "de", "van",	  "da", "от",
-					   "från", "fra", "od", "kimden", NULL};
-	static const char *const date[] = {
-	    "sent",	  "date",  "gesendet",	"datum",     "envoyé",	"enviado",
-	    "enviada",	  "fecha", "verzonden", "verstuurd", "data",	"inviato",
-	    "отправлено", "дата",  "skickat",	"sendt",     "wysłano", NULL};
-	static const char *const other[] = {
-	    "to",   "cc",     "bcc",  "subject",   "an",       "betreff", "à",	     "objet",
-	    "para", "asunto", "aan",  "onderwerp", "assunto",  "a",	  "oggetto", "кому",
-	    "тема", "копия",  "till", "ämne",	   "reply-to", "temat",	  "do",	     NULL};
-	const char *s = skip_ws(line);
-	const char *colon = strchr(s, ':');
-	if (colon == NULL || colon - s > 30 || colon == s)
-		return 0;
-	char *key = g_strndup(s, colon - s);
-	g_strstrip(g_strdelimit(key, "*", ' '));
-	char *low = g_utf8_strdown(key, -1);
-	int r = g_strv_contains(from, low)    ? HK_FROM
-		: g_strv_contains(date, low)  ? HK_DATE
-		: g_strv_contains(other, low) ? HK_OTHER
-					      : 0;
-	g_free(low);
-	g_free(key);
-	return r;
-}
-
 static gboolean is_sig_delimiter(const char *line)
 {
 	return strcmp(line, "--") == 0 || strcmp(line, "-- ") == 0;
@@ -262,7 +231,7 @@ static gboolean is_header_block(char **v, guint i, guint n)
 			break;
 		seen |= k;
 	}
-	return run >= 2 && (seen & HK_FROM) && (seen & HK_DATE);
+	return run >= 2 && (seen & PARSE_HK_FROM) && (seen & PARSE_HK_DATE);
 }
 
 static guint next_nonblank(const guint8 *kind, guint i, guint n)
@@ -351,27 +320,6 @@ static char *assemble(char **v, const guint8 *kind, guint cut)
 	char *r = g_strjoinv("\n", (char **)out->pdata);
 	g_ptr_array_free(out, TRUE);
 	return r;
-}
-
-/* Valid UTF-8 with LF line ends and NBSP as plain spaces, so every rule sees one form. */
-char *parse_quote_normalize(const char *text)
-{
-	char *s = g_utf8_make_valid(text, -1);
-	char *w = s;
-	for (const char *r = s; *r != '\0'; r++) {
-		if (r[0] == '\r') {
-			*w++ = '\n';
-			if (r[1] == '\n')
-				r++;
-		} else if ((guchar)r[0] == 0xC2 && (guchar)r[1] == 0xA0) {
-			*w++ = ' ';
-			r++;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-	return s;
 }
 
 static char *text_reply(const char *text, const char *marker)
