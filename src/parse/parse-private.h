@@ -19,6 +19,19 @@
  * built by parse_init() on first use (options.c). */
 GMimeParserOptions *parse_options(void);
 
+/* Work one call did, counted so that tests bound it by the input size instead of timing
+ * it: a rule gone quadratic shows as a count far above the input, on any machine. Each
+ * loop that walks nodes, bytes or lines adds to it. Per call and owned by the caller:
+ * there is no shared counter. */
+struct parse_work {
+	guint64 nodes; /* HTML nodes visited: the walk, and peeks around a node */
+	guint64 bytes; /* bytes of text examined, written or copied while rendering HTML */
+	guint64 lines; /* lines visited by the reply-text rules (quote.c), each step counted */
+};
+
+/* parse_html_to_text() that adds its work to *work (html.c). */
+char *parse_html_to_text_work(const char *html, gsize len, struct parse_work *work);
+
 /* Valid UTF-8 copy of s (NULL gives ""): invalid bytes become U+FFFD; with one_line, CR, LF
  * and TAB become spaces and the ends are trimmed. */
 char *parse_utf8_clean(const char *s, gboolean one_line);

@@ -6,8 +6,8 @@
  *       storing (delivery_apply) in microseconds, and how many threaded as expected.
  *   thread_bench match CONF TICKETS N  the matching decision alone (Message-ID lookup and
  *       the ticket it names, no insert), N random tickets; median and p99 in microseconds.
- *   thread_bench html  parse the heavy-HTML message (the one check_parse times) 7 times;
- *       prints the median in microseconds.
+ *   thread_bench html  parse the heavy-HTML message (the one check_parse bounds by work
+ *       counts) 7 times; prints the median in microseconds.
  * Single-threaded; owns everything it makes. The transaction is rolled back, so the same
  * database serves several runs. */
 #include "config.h"
