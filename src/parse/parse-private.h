@@ -60,7 +60,13 @@ enum { PARSE_HK_FROM = 1, PARSE_HK_DATE = 2, PARSE_HK_OTHER = 4 };
 char *parse_quote_normalize(const char *text);
 int parse_quote_header_key(const char *line);
 
-/* Reply HTML rendered to text with quote containers as '>' lines (quote_html.c). */
-char *parse_quote_html_render(const char *html);
+/* Reply HTML rendered to text with quote containers as '>' lines; adds the nodes and
+ * bytes it visits to *work (quote_html.c). */
+char *parse_quote_html_render(const char *html, struct parse_work *work);
+
+/* parse_reply_text() that adds its work to *work: HTML nodes and bytes, text lines
+ * (quote.c). */
+char *parse_reply_text_work(const char *text, const char *html, const char *marker,
+			    struct parse_work *work);
 
 #endif
