@@ -1,8 +1,9 @@
 /* html.c: HTML -> readable plain text with libxml2's (error-tolerant) HTML parser.
  * Block elements become line breaks, links keep their target, script/style/head are
  * dropped, whitespace is collapsed. The tree is walked without recursion, so nesting
- * depth costs no stack. Owns nothing; safe from any thread after parse_init() (which
- * initialises libxml2). */
+ * depth costs no stack. Each call counts its work (nodes walked, bytes emitted or copied)
+ * in a struct parse_work of its own, so tests bound it by the input size without a clock.
+ * Owns nothing; safe from any thread after parse_init() (which initialises libxml2). */
 #include <limits.h>
 #include <string.h>
 
@@ -19,6 +20,7 @@ struct h2t {
 	gboolean space; /* whitespace seen, not yet written */
 	int pre;	/* inside <pre> */
 	GArray *links;	/* struct h2t_link: open <a> elements */
+	struct parse_work *work;
 };
 
 struct h2t_link {
@@ -71,8 +73,10 @@ static void emit_break(struct h2t *t, int n)
 	t->space = FALSE;
 	if (t->out->len == 0)
 		return;
-	while (t->out->len > 0 && t->out->str[t->out->len - 1] == ' ')
+	while (t->out->len > 0 && t->out->str[t->out->len - 1] == ' ') {
 		g_string_truncate(t->out, t->out->len - 1);
+		t->work->bytes++;
+	}
 	while (t->nl < n) {
 		g_string_append_c(t->out, '\n');
 		t->nl++;
@@ -81,7 +85,8 @@ static void emit_break(struct h2t *t, int n)
 
 static void emit_text(struct h2t *t, const char *s)
 {
-	for (const char *p = s; *p != '\0'; p++) {
+	const char *p;
+	for (p = s; *p != '\0'; p++) {
 		if (t->pre > 0) {
 			g_string_append_c(t->out, *p);
 			t->nl = *p == '\n' ? t->nl + 1 : 0;
@@ -101,6 +106,7 @@ static void emit_text(struct h2t *t, const char *s)
 		t->nl = 0;
 		g_string_append_c(t->out, *p);
 	}
+	t->work->bytes += (guint64)(p - s);
 }
 
 static const char *attr(xmlNode *node, const char *name)
@@ -127,6 +133,8 @@ static void close_link(struct h2t *t, xmlNode *node)
 		return;
 	char *url = g_strstrip(g_strdup(href));
 	char *text = g_strstrip(g_strndup(t->out->str + start, t->out->len - start));
+	/* the copy is work too: copying from further back than the link would be quadratic */
+	t->work->bytes += t->out->len - start + strlen(url);
 	const char *bare = g_str_has_prefix(url, "mailto:") ? url + 7 : url;
 	gsize blen = strlen(bare);
 	gboolean same = strcmp(text, url) == 0 || strcmp(text, bare) == 0 ||
@@ -146,6 +154,7 @@ static void close_link(struct h2t *t, xmlNode *node)
 /* Returns TRUE if the children of node are to be walked. */
 static gboolean enter(struct h2t *t, xmlNode *node)
 {
+	t->work->nodes++;
 	if (node->type == XML_TEXT_NODE || node->type == XML_CDATA_SECTION_NODE) {
 		if (node->content != NULL)
 			emit_text(t, (const char *)node->content);
@@ -239,6 +248,12 @@ static void walk(struct h2t *t, xmlDoc *doc)
 
 char *parse_html_to_text(const char *html, gsize len)
 {
+	struct parse_work work = {0};
+	return parse_html_to_text_work(html, len, &work);
+}
+
+char *parse_html_to_text_work(const char *html, gsize len, struct parse_work *work)
+{
 	if (html == NULL || len == 0)
 		return g_strdup("");
 	if (len > INT_MAX)
@@ -257,8 +272,9 @@ char *parse_html_to_text(const char *html, gsize len)
 	g_free(valid);
 	if (doc == NULL)
 		return g_strdup("");
-	struct h2t t = {g_string_sized_new(len / 2 + 16), 0, FALSE, 0,
-			g_array_new(FALSE, FALSE, sizeof(struct h2t_link))};
+	struct h2t t = {.out = g_string_sized_new(len / 2 + 16),
+			.links = g_array_new(FALSE, FALSE, sizeof(struct h2t_link)),
+			.work = work};
 	walk(&t, doc);
 	xmlFreeDoc(doc);
 	g_array_free(t.links, TRUE);

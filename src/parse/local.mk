@@ -2,10 +2,12 @@ noinst_LIBRARIES += src/parse/libparse.a
 src_parse_libparse_a_SOURCES = include/postdesk/parse.h \
 	src/parse/parse-private.h \
 	src/parse/parse.c \
+	src/parse/options.c \
+	src/parse/part.c \
 	src/parse/charset.c \
 	src/parse/html.c \
 	src/parse/mime.c \
 	src/parse/dsn.c \
 	src/parse/subject.c
-src_parse_libparse_a_SOURCES += src/parse/quote.c src/parse/quote_html.c src/parse/digest.c \
-	src/parse/build.c src/parse/automatic.c
+src_parse_libparse_a_SOURCES += src/parse/quote.c src/parse/quote_html.c src/parse/quote_line.c \
+	src/parse/digest.c src/parse/build.c src/parse/automatic.c

@@ -18,19 +18,6 @@ struct walk {
 	guint too_deep;
 };
 
-GByteArray *parse_part_bytes(GMimePart *part)
-{
-	GByteArray *bytes = g_byte_array_new();
-	GMimeDataWrapper *content = g_mime_part_get_content(part);
-	if (content == NULL)
-		return bytes;
-	GMimeStream *mem = g_mime_stream_mem_new_with_byte_array(bytes);
-	g_mime_stream_mem_set_owner(GMIME_STREAM_MEM(mem), FALSE);
-	g_mime_data_wrapper_write_to_stream(content, mem);
-	g_object_unref(mem);
-	return bytes;
-}
-
 static const char *filename_of(GMimeObject *obj)
 {
 	if (GMIME_IS_PART(obj))

@@ -11,8 +11,26 @@
 #define PARSE_MAX_DEPTH 50
 #define PARSE_MAX_ATTACHMENTS 1000
 
-/* The shared, read-only parser options (lenient, fallback charsets utf-8 and windows-1252). */
+/* Call order inside the module (a file calls only files to its left, never back):
+ *   charset.c, options.c -> part.c, html.c, subject.c -> dsn.c -> mime.c -> parse.c
+ *   quote_line.c -> quote_html.c -> quote.c;   digest.c alone */
+
+/* The shared, read-only parser options (lenient, fallback charsets utf-8 and windows-1252);
+ * built by parse_init() on first use (options.c). */
 GMimeParserOptions *parse_options(void);
+
+/* Work one call did, counted so that tests bound it by the input size instead of timing
+ * it: a rule gone quadratic shows as a count far above the input, on any machine. Each
+ * loop that walks nodes, bytes or lines adds to it. Per call and owned by the caller:
+ * there is no shared counter. */
+struct parse_work {
+	guint64 nodes; /* HTML nodes visited: the walk, and peeks around a node */
+	guint64 bytes; /* bytes of text examined, written or copied while rendering HTML */
+	guint64 lines; /* lines visited by the reply-text rules (quote.c), each step counted */
+};
+
+/* parse_html_to_text() that adds its work to *work (html.c). */
+char *parse_html_to_text_work(const char *html, gsize len, struct parse_work *work);
 
 /* Valid UTF-8 copy of s (NULL gives ""): invalid bytes become U+FFFD; with one_line, CR, LF
  * and TAB become spaces and the ends are trimmed. */
@@ -23,10 +41,10 @@ char *parse_utf8_clean(const char *s, gboolean one_line);
 char *parse_charset_to_utf8(const char *data, gsize len, const char *charset, gboolean *guessed_r);
 
 /* A header of obj, unfolded and trimmed, as valid UTF-8 without RFC 2047 decoding;
- * NULL if absent. */
+ * NULL if absent (part.c). */
 char *parse_header_raw(GMimeObject *obj, const char *name);
 
-/* The transfer-decoded content of a leaf part; the caller unrefs the array. */
+/* The transfer-decoded content of a leaf part; the caller unrefs the array (part.c). */
 GByteArray *parse_part_bytes(GMimePart *part);
 
 /* Body, HTML body, attachments and DSN of a message (mime.c). */
@@ -35,12 +53,20 @@ void parse_mime(GMimeMessage *message, struct parse_msg *msg, gboolean with_data
 /* Fill the dsn_* fields from a message/delivery-status part (dsn.c). */
 void parse_dsn_fields(GMimeObject *status, struct parse_msg *msg);
 
-/* quote.c helpers shared with quote_html.c: text with CRLF/CR made LF and valid UTF-8
- * (g_malloc'ed); and which mail header a line starts (0 none, else a header kind). */
+/* quote_line.c, shared by quote.c and quote_html.c: text with CRLF/CR made LF, NBSP made
+ * a space and valid UTF-8 (g_malloc'ed); and which mail header a line starts (0 none,
+ * else one of the PARSE_HK_* kinds). */
+enum { PARSE_HK_FROM = 1, PARSE_HK_DATE = 2, PARSE_HK_OTHER = 4 };
 char *parse_quote_normalize(const char *text);
 int parse_quote_header_key(const char *line);
 
-/* Reply HTML rendered to text with quote containers as '>' lines (quote_html.c). */
-char *parse_quote_html_render(const char *html);
+/* Reply HTML rendered to text with quote containers as '>' lines; adds the nodes and
+ * bytes it visits to *work (quote_html.c). */
+char *parse_quote_html_render(const char *html, struct parse_work *work);
+
+/* parse_reply_text() that adds its work to *work: HTML nodes and bytes, text lines
+ * (quote.c). */
+char *parse_reply_text_work(const char *text, const char *html, const char *marker,
+			    struct parse_work *work);
 
 #endif

@@ -1,55 +1,14 @@
 /* parse.c: raw RFC 5322 message -> struct parse_msg (headers here; body, attachments and
- * DSN in mime.c and dsn.c). GMime and libxml2 are initialised once (GOnce); the parser
- * options are built then and only read afterwards, so parse_message() may run in many
- * threads at once. The returned struct owns every string in it. */
+ * DSN in mime.c and dsn.c). The top of the module's call order: it calls mime.c and the
+ * leaf helpers (options.c, part.c, charset.c), and nothing in src/parse calls it. GMime
+ * and libxml2 are initialised once (options.c); the parser options are only read
+ * afterwards, so parse_message() may run in many threads at once. The returned struct
+ * owns every string in it. */
 #include <string.h>
-
-#include <libxml/parser.h>
 
 #include "postdesk/lib.h"
 
 #include "parse-private.h"
-
-static GMimeParserOptions *options;
-
-static gpointer init_once(gpointer data)
-{
-	g_mime_init();
-	xmlInitParser();
-	options = g_mime_parser_options_new();
-	/* 8-bit bytes in raw headers: UTF-8 if valid, else windows-1252 */
-	static const char *fallback[] = {"utf-8", "windows-1252", NULL};
-	g_mime_parser_options_set_fallback_charsets(options, fallback);
-	g_mime_parser_options_set_rfc2047_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_address_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
-	g_mime_parser_options_set_parameter_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
-	return NULL;
-}
-
-void parse_init(void)
-{
-	static GOnce once = G_ONCE_INIT;
-	g_once(&once, init_once, NULL);
-}
-
-GMimeParserOptions *parse_options(void)
-{
-	parse_init();
-	return options;
-}
-
-char *parse_header_raw(GMimeObject *obj, const char *name)
-{
-	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
-	GMimeHeader *h = list != NULL ? g_mime_header_list_get_header(list, name) : NULL;
-	const char *raw = h != NULL ? g_mime_header_get_raw_value(h) : NULL;
-	if (raw == NULL)
-		return NULL;
-	char *unfolded = g_mime_utils_header_unfold(raw);
-	char *value = parse_utf8_clean(unfolded, TRUE);
-	g_free(unfolded);
-	return value;
-}
 
 static void addr_set(struct parse_addr *a, InternetAddressMailbox *mb)
 {
@@ -107,7 +66,7 @@ static GPtrArray *msgids(GMimeObject *obj, const char *name)
 	char *value = parse_header_raw(obj, name);
 	if (value == NULL)
 		return ids;
-	GMimeReferences *refs = g_mime_references_parse(options, value);
+	GMimeReferences *refs = g_mime_references_parse(parse_options(), value);
 	int n = refs != NULL ? g_mime_references_length(refs) : 0;
 	for (int i = 0; i < n; i++) {
 		const char *id = g_mime_references_get_message_id(refs, i);
@@ -188,7 +147,7 @@ static void parse_addrs(GMimeMessage *message, GMimeAddressType type, const char
 					    [GMIME_ADDRESS_TYPE_BCC] = "Bcc"};
 	char *recoded = recode_raw(GMIME_OBJECT(message), names[type], hint, guessed_r);
 	InternetAddressList *list =
-	    recoded != NULL ? internet_address_list_parse(options, recoded) : NULL;
+	    recoded != NULL ? internet_address_list_parse(parse_options(), recoded) : NULL;
 	addr_collect(list != NULL ? list : g_mime_message_get_addresses(message, type), out, first);
 	if (first != NULL && first->addr == NULL) {
 		first->name = g_strdup("");
@@ -210,7 +169,7 @@ static void parse_headers(GMimeMessage *message, struct parse_msg *msg)
 	parse_addrs(message, GMIME_ADDRESS_TYPE_CC, hint, msg->cc, NULL, guessed);
 	char *subject = recode_raw(obj, "Subject", hint, guessed);
 	if (subject != NULL) {
-		char *decoded = g_mime_utils_header_decode_text(options, subject);
+		char *decoded = g_mime_utils_header_decode_text(parse_options(), subject);
 		msg->subject = parse_utf8_clean(decoded, TRUE);
 		g_free(decoded);
 		g_free(subject);
@@ -241,7 +200,7 @@ static GMimeMessage *construct(const char *raw, gsize len)
 	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
-	GMimeMessage *message = g_mime_parser_construct_message(parser, options);
+	GMimeMessage *message = g_mime_parser_construct_message(parser, parse_options());
 	g_object_unref(parser);
 	g_object_unref(stream);
 	return message;

@@ -13,7 +13,9 @@
  * Message-----" lines, From/Sent header blocks, "-- "/"--" signature delimiters and a
  * mailing-list footer rule (a line of 20+ underscores with at most 5 text lines after it).
  * A mobile signature ("Sent from my iPhone") is dropped when it is the last line left.
- * Every check looks at one line or at most a few short lines: linear in the input size. */
+ * Every check looks at one line or at most a few short lines: linear in the input size.
+ * Each step over a line is counted in the caller's struct parse_work (lines), so tests
+ * hold that to a multiple of the input size instead of timing it. */
 #include "config.h"
 #include "postdesk/parse.h"
 
@@ -54,37 +56,6 @@ static gboolean is_original_message(const char *line)
 	g_free(low);
 	g_free(mid);
 	return found;
-}
-
-enum { HK_FROM = 1, HK_DATE = 2, HK_OTHER = 4 };
-
-/* Which mail header a line like "From: x", "*Sent:* y" or "De : z" starts with; 0 none. */
-int parse_quote_header_key(const char *line)
-{
-	static const char *const from[] = {"from", "von", "de", "van",	  "da", "от",
-					   "från", "fra", "od", "kimden", NULL};
-	static const char *const date[] = {
-	    "sent",	  "date",  "gesendet",	"datum",     "envoyé",	"enviado",
-	    "enviada",	  "fecha", "verzonden", "verstuurd", "data",	"inviato",
-	    "отправлено", "дата",  "skickat",	"sendt",     "wysłano", NULL};
-	static const char *const other[] = {
-	    "to",   "cc",     "bcc",  "subject",   "an",       "betreff", "à",	     "objet",
-	    "para", "asunto", "aan",  "onderwerp", "assunto",  "a",	  "oggetto", "кому",
-	    "тема", "копия",  "till", "ämne",	   "reply-to", "temat",	  "do",	     NULL};
-	const char *s = skip_ws(line);
-	const char *colon = strchr(s, ':');
-	if (colon == NULL || colon - s > 30 || colon == s)
-		return 0;
-	char *key = g_strndup(s, colon - s);
-	g_strstrip(g_strdelimit(key, "*", ' '));
-	char *low = g_utf8_strdown(key, -1);
-	int r = g_strv_contains(from, low)    ? HK_FROM
-		: g_strv_contains(date, low)  ? HK_DATE
-		: g_strv_contains(other, low) ? HK_OTHER
-					      : 0;
-	g_free(low);
-	g_free(key);
-	return r;
 }
 
 static gboolean is_sig_delimiter(const char *line)
@@ -195,12 +166,14 @@ static gboolean is_attribution(const char *s)
 }
 
 /* Joins lines [i, i+k) with single spaces, or NULL if they are not all short text lines. */
-static char *join_lines(char **v, const guint8 *kind, guint i, guint k, guint n)
+static char *join_lines(char **v, const guint8 *kind, guint i, guint k, guint n,
+			struct parse_work *work)
 {
 	if (i + k > n)
 		return NULL;
 	GString *s = g_string_new(NULL);
 	for (guint j = i; j < i + k; j++) {
+		work->lines++;
 		if (kind[j] != K_TEXT || s->len + strlen(v[j]) > ATTR_MAX) {
 			g_string_free(s, TRUE);
 			return NULL;
@@ -213,12 +186,12 @@ static char *join_lines(char **v, const guint8 *kind, guint i, guint k, guint n)
 }
 
 /* Number of lines (1..3: Gmail wraps long names) of a known attribution at i, else 0. */
-static guint attribution_at(char **v, const guint8 *kind, guint i, guint n)
+static guint attribution_at(char **v, const guint8 *kind, guint i, guint n, struct parse_work *work)
 {
 	if (strlen(v[i]) > ATTR_MAX || !attribution_start(v[i]))
 		return 0;
 	for (guint k = 1; k <= 3; k++) {
-		char *joined = join_lines(v, kind, i, k, n);
+		char *joined = join_lines(v, kind, i, k, n, work);
 		if (joined == NULL)
 			return 0;
 		gboolean ok = is_attribution(joined);
@@ -233,7 +206,8 @@ static guint attribution_at(char **v, const guint8 *kind, guint i, guint n)
  * it is an attribution if it names a verb, or shows a date, time or address; it may have
  * been wrapped: the first of up to 3 lines that shows a date/address starts it. Returns the
  * first line of the attribution, or -1. */
-static gint64 generic_attribution_start(char **v, const guint8 *kind, guint i)
+static gint64 generic_attribution_start(char **v, const guint8 *kind, guint i,
+					struct parse_work *work)
 {
 	if (strlen(v[i]) > ATTR_MAX || !ends_with_colon(v[i]))
 		return -1;
@@ -244,6 +218,7 @@ static gint64 generic_attribution_start(char **v, const guint8 *kind, guint i)
 		return -1;
 	guint first = i;
 	for (guint j = i; j + 2 >= i && kind[j] == K_TEXT && strlen(v[j]) <= ATTR_MAX; j--) {
+		work->lines++;
 		if (has_date_or_address(v[j]))
 			first = j;
 		if (j == 0)
@@ -253,40 +228,45 @@ static gint64 generic_attribution_start(char **v, const guint8 *kind, guint i)
 }
 
 /* Two or more header lines in a row with a From and a Sent/Date among them. */
-static gboolean is_header_block(char **v, guint i, guint n)
+static gboolean is_header_block(char **v, guint i, guint n, struct parse_work *work)
 {
 	int seen = 0, run = 0;
 	for (guint j = i; j < n && run < 8; j++, run++) {
+		work->lines++;
 		int k = strlen(v[j]) < 1000 ? parse_quote_header_key(v[j]) : 0;
 		if (k == 0)
 			break;
 		seen |= k;
 	}
-	return run >= 2 && (seen & HK_FROM) && (seen & HK_DATE);
+	return run >= 2 && (seen & PARSE_HK_FROM) && (seen & PARSE_HK_DATE);
 }
 
-static guint next_nonblank(const guint8 *kind, guint i, guint n)
+static guint next_nonblank(const guint8 *kind, guint i, guint n, struct parse_work *work)
 {
-	while (i < n && kind[i] == K_BLANK)
+	while (i < n && kind[i] == K_BLANK) {
+		work->lines++;
 		i++;
+	}
 	return i;
 }
 
 /* ---- the text rules ---- */
 
 /* Marks quotes and attributions K_DROP and returns the index of the first hard cut. */
-static guint classify(char **v, guint8 *kind, guint n)
+static guint classify(char **v, guint8 *kind, guint n, struct parse_work *work)
 {
 	guint *text_after = g_new0(guint, n + 1);
 	for (guint i = n; i > 0; i--)
 		text_after[i - 1] = text_after[i] + (kind[i - 1] == K_TEXT);
+	work->lines += n;
 	guint cut = n;
 	for (guint i = 0; i < n && cut == n; i++) {
+		work->lines++;
 		if (kind[i] != K_TEXT)
 			continue;
-		guint k = attribution_at(v, kind, i, n);
+		guint k = attribution_at(v, kind, i, n, work);
 		if (k > 0) {
-			guint next = next_nonblank(kind, i + k, n);
+			guint next = next_nonblank(kind, i + k, n, work);
 			if (next < n && kind[next] == K_QUOTE) {
 				memset(kind + i, K_DROP, k);
 				i += k - 1;
@@ -296,14 +276,14 @@ static guint classify(char **v, guint8 *kind, guint n)
 			continue;
 		}
 		if (is_original_message(v[i]) || is_sig_delimiter(v[i]) ||
-		    is_header_block(v, i, n) ||
+		    is_header_block(v, i, n, work) ||
 		    (is_underscore_rule(v[i]) && text_after[i + 1] <= FOOTER_TEXT_MAX)) {
 			cut = i;
 			continue;
 		}
-		guint next = next_nonblank(kind, i + 1, n);
+		guint next = next_nonblank(kind, i + 1, n, work);
 		if (next < n && kind[next] == K_QUOTE) {
-			gint64 first = generic_attribution_start(v, kind, i);
+			gint64 first = generic_attribution_start(v, kind, i, work);
 			if (first >= 0)
 				memset(kind + first, K_DROP, i - first + 1);
 		}
@@ -312,9 +292,10 @@ static guint classify(char **v, guint8 *kind, guint n)
 	return cut;
 }
 
-static void drop_trailing(GPtrArray *out, gboolean separators)
+static void drop_trailing(GPtrArray *out, gboolean separators, struct parse_work *work)
 {
 	while (out->len > 0) {
+		work->lines++;
 		const char *last = g_ptr_array_index(out, out->len - 1);
 		if (*last != '\0' && !(separators && is_separator(last)))
 			break;
@@ -323,16 +304,17 @@ static void drop_trailing(GPtrArray *out, gboolean separators)
 }
 
 /* Kept lines of [0, cut), a removed block between kept lines becoming one blank line. */
-static char *assemble(char **v, const guint8 *kind, guint cut)
+static char *assemble(char **v, const guint8 *kind, guint cut, struct parse_work *work)
 {
 	GPtrArray *out = g_ptr_array_new();
 	gboolean gap = FALSE;
 	for (guint i = 0; i < cut; i++) {
+		work->lines++;
 		if (kind[i] == K_QUOTE || kind[i] == K_DROP) {
 			gap = TRUE;
 		} else if (kind[i] == K_TEXT) {
 			if (gap) {
-				drop_trailing(out, FALSE);
+				drop_trailing(out, FALSE, work);
 				if (out->len > 0)
 					g_ptr_array_add(out, "");
 				gap = FALSE;
@@ -342,10 +324,10 @@ static char *assemble(char **v, const guint8 *kind, guint cut)
 			g_ptr_array_add(out, v[i]);
 		}
 	}
-	drop_trailing(out, TRUE);
+	drop_trailing(out, TRUE, work);
 	if (out->len > 0 && is_mobile_signature(g_ptr_array_index(out, out->len - 1))) {
 		g_ptr_array_set_size(out, out->len - 1);
-		drop_trailing(out, TRUE);
+		drop_trailing(out, TRUE, work);
 	}
 	g_ptr_array_add(out, NULL);
 	char *r = g_strjoinv("\n", (char **)out->pdata);
@@ -353,28 +335,7 @@ static char *assemble(char **v, const guint8 *kind, guint cut)
 	return r;
 }
 
-/* Valid UTF-8 with LF line ends and NBSP as plain spaces, so every rule sees one form. */
-char *parse_quote_normalize(const char *text)
-{
-	char *s = g_utf8_make_valid(text, -1);
-	char *w = s;
-	for (const char *r = s; *r != '\0'; r++) {
-		if (r[0] == '\r') {
-			*w++ = '\n';
-			if (r[1] == '\n')
-				r++;
-		} else if ((guchar)r[0] == 0xC2 && (guchar)r[1] == 0xA0) {
-			*w++ = ' ';
-			r++;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = '\0';
-	return s;
-}
-
-static char *text_reply(const char *text, const char *marker)
+static char *text_reply(const char *text, const char *marker, struct parse_work *work)
 {
 	char *norm = parse_quote_normalize(text != NULL ? text : "");
 	/* split in place (no strstr per line: sanitizer builds rescan the rest for each) */
@@ -384,11 +345,13 @@ static char *text_reply(const char *text, const char *marker)
 		if (nl != NULL)
 			*nl = '\0';
 		g_ptr_array_add(lines, p);
+		work->lines++;
 	}
 	char **v = (char **)lines->pdata;
 	guint n = lines->len;
 	guint8 *kind = g_new(guint8, n + 1);
 	guint cut = n;
+	work->lines += n;
 	for (guint i = 0; i < n; i++) {
 		g_strchomp(v[i]);
 		const char *s = skip_ws(v[i]);
@@ -396,8 +359,8 @@ static char *text_reply(const char *text, const char *marker)
 		if (cut == n && marker != NULL && *marker != '\0' && strstr(v[i], marker) != NULL)
 			cut = i;
 	}
-	guint hard = classify(v, kind, cut);
-	char *r = assemble(v, kind, hard);
+	guint hard = classify(v, kind, cut, work);
+	char *r = assemble(v, kind, hard, work);
 	g_free(kind);
 	g_ptr_array_free(lines, TRUE);
 	g_free(norm);
@@ -406,13 +369,20 @@ static char *text_reply(const char *text, const char *marker)
 
 char *parse_reply_text(const char *text, const char *html, const char *marker)
 {
+	struct parse_work work = {0};
+	return parse_reply_text_work(text, html, marker, &work);
+}
+
+char *parse_reply_text_work(const char *text, const char *html, const char *marker,
+			    struct parse_work *work)
+{
 	if (html != NULL && *html != '\0') {
-		char *rendered = parse_quote_html_render(html);
-		char *reply = text_reply(rendered, marker);
+		char *rendered = parse_quote_html_render(html, work);
+		char *reply = text_reply(rendered, marker, work);
 		g_free(rendered);
 		if (*reply != '\0')
 			return reply;
 		g_free(reply);
 	}
-	return text_reply(text, marker);
+	return text_reply(text, marker, work);
 }

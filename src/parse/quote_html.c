@@ -2,7 +2,9 @@
  * which the mail clients' quote containers (Gmail, Apple Mail, Thunderbird blockquotes,
  * Yahoo, Outlook's reply headers) become '>'-quoted lines, and Outlook's reply-header
  * containers stop the rendering, so that the text rules in quote.c cut them like any quote.
- * The walk is iterative (no recursion: deeply nested input cannot exhaust the stack).
+ * The walk is iterative (no recursion: deeply nested input cannot exhaust the stack), and
+ * every look around a node is bounded; the nodes and bytes each call visits are counted in
+ * the caller's struct parse_work, which tests hold to a multiple of the input size.
  * Thread-safe: libxml2 is initialised once; every call has its own document. */
 #include "config.h"
 
@@ -20,6 +22,7 @@ struct walk {
 	gboolean line_start; /* nothing written on the current line yet */
 	gboolean space;	     /* collapsed whitespace pending */
 	gboolean stop;
+	struct parse_work *work;
 };
 
 static gboolean attr_has_token(xmlNode *n, const char *attr, const char *token)
@@ -37,11 +40,12 @@ static gboolean attr_has_token(xmlNode *n, const char *attr, const char *token)
 }
 
 /* Up to 200 bytes of the text at the start of n, visiting at most 200 nodes. */
-static char *peek_text(xmlNode *n)
+static char *peek_text(xmlNode *n, struct parse_work *work)
 {
 	GString *s = g_string_new(NULL);
 	xmlNode *c = n->children;
 	for (int visits = 0; c != NULL && visits < 200 && s->len < 200; visits++) {
+		work->nodes++;
 		if (c->type == XML_TEXT_NODE && c->content != NULL)
 			g_string_append_len(s, (const char *)c->content,
 					    MIN(strlen((const char *)c->content), 200));
@@ -59,13 +63,14 @@ static char *peek_text(xmlNode *n)
 }
 
 /* Outlook draws a border-top line above the header block of the quoted message. */
-static gboolean is_outlook_border(xmlNode *n)
+static gboolean is_outlook_border(xmlNode *n, struct parse_work *work)
 {
 	xmlChar *style = xmlGetProp(n, (const xmlChar *)"style");
 	if (style == NULL)
 		return FALSE;
 	char *low = g_ascii_strdown((const char *)style, -1);
 	xmlFree(style);
+	work->bytes += strlen(low);
 	char *w = low;
 	for (const char *r = low; *r != '\0'; r++)
 		if (*r != ' ' && *r != '\t' && *r != '\n' && *r != '\r')
@@ -79,13 +84,13 @@ static gboolean is_outlook_border(xmlNode *n)
 		return FALSE;
 	if (outlook)
 		return TRUE;
-	char *text = peek_text(n);
+	char *text = peek_text(n, work);
 	gboolean header = parse_quote_header_key(text) != 0;
 	g_free(text);
 	return header;
 }
 
-static enum action classify_element(xmlNode *n)
+static enum action classify_element(xmlNode *n, struct parse_work *work)
 {
 	static const char *const skip[] = {"script",   "style",	   "head", "title",
 					   "template", "noscript", NULL};
@@ -95,7 +100,7 @@ static enum action classify_element(xmlNode *n)
 		return A_SKIP;
 	if (attr_has_token(n, "id", "divRplyFwdMsg") || attr_has_token(n, "id", "appendonsend") ||
 	    attr_has_token(n, "id", "OLK_SRC_BODY_SECTION") ||
-	    (strcmp(name, "div") == 0 && is_outlook_border(n)))
+	    (strcmp(name, "div") == 0 && is_outlook_border(n, work)))
 		return A_STOP;
 	if (strcmp(name, "blockquote") == 0 || attr_has_token(n, "class", "gmail_attr") ||
 	    attr_has_token(n, "class", "moz-cite-prefix") ||
@@ -128,6 +133,8 @@ static void ensure_blank_line(struct walk *w)
 static void put_bytes(struct walk *w, const char *s, gsize len)
 {
 	if (w->line_start) {
+		/* one '>' per level on every line: counted, as deep nesting multiplies it */
+		w->work->bytes += (guint64)w->depth;
 		for (int i = 0; i < w->depth; i++)
 			g_string_append_c(w->out, '>');
 		if (w->depth > 0)
@@ -142,7 +149,8 @@ static void put_bytes(struct walk *w, const char *s, gsize len)
 
 static void put_text(struct walk *w, const char *s)
 {
-	for (const char *p = s; *p != '\0'; p++) {
+	const char *p;
+	for (p = s; *p != '\0'; p++) {
 		if (*p == '\n' && w->pre > 0) {
 			put_newline(w);
 		} else if (strchr(" \t\n\r\f", *p) != NULL) {
@@ -157,6 +165,7 @@ static void put_text(struct walk *w, const char *s)
 			put_bytes(w, p, 1);
 		}
 	}
+	w->work->bytes += (guint64)(p - s);
 }
 
 static gboolean is_block(const char *name)
@@ -172,35 +181,38 @@ static gboolean is_block(const char *name)
 
 /* libxml2 reads Word's <o:p> as <p>: a p nested in a p (looked for a few levels up only,
  * to stay linear) is that inline filler, not a paragraph. */
-static gboolean is_word_filler(xmlNode *n)
+static gboolean is_word_filler(xmlNode *n, struct parse_work *work)
 {
 	xmlNode *a = n->parent;
-	for (int i = 0; i < 4 && a != NULL && a->type == XML_ELEMENT_NODE; i++, a = a->parent)
+	for (int i = 0; i < 4 && a != NULL && a->type == XML_ELEMENT_NODE; i++, a = a->parent) {
+		work->nodes++;
 		if (strcmp((const char *)a->name, "p") == 0)
 			return TRUE;
+	}
 	return FALSE;
 }
 
-static gboolean is_paragraph(xmlNode *n)
+static gboolean is_paragraph(xmlNode *n, struct parse_work *work)
 {
-	return strcmp((const char *)n->name, "p") == 0 && !is_word_filler(n);
+	return strcmp((const char *)n->name, "p") == 0 && !is_word_filler(n, work);
 }
 
 /* Word's MsoNormal paragraphs have no margins; other <p> stand apart by a blank line. */
-static gboolean is_spaced_paragraph(xmlNode *n)
+static gboolean is_spaced_paragraph(xmlNode *n, struct parse_work *work)
 {
-	return is_paragraph(n) && !attr_has_token(n, "class", "MsoNormal");
+	return is_paragraph(n, work) && !attr_has_token(n, "class", "MsoNormal");
 }
 
-static gboolean is_block_node(xmlNode *n)
+static gboolean is_block_node(xmlNode *n, struct parse_work *work)
 {
-	return strcmp((const char *)n->name, "p") == 0 ? is_paragraph(n)
+	return strcmp((const char *)n->name, "p") == 0 ? is_paragraph(n, work)
 						       : is_block((const char *)n->name);
 }
 
 /* Returns TRUE to descend into the node's children. */
 static gboolean walk_enter(struct walk *w, xmlNode *n)
 {
+	w->work->nodes++;
 	if (n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE) {
 		if (n->content != NULL)
 			put_text(w, (const char *)n->content);
@@ -208,7 +220,7 @@ static gboolean walk_enter(struct walk *w, xmlNode *n)
 	}
 	if (n->type != XML_ELEMENT_NODE)
 		return FALSE;
-	enum action a = classify_element(n);
+	enum action a = classify_element(n, w->work);
 	const char *name = (const char *)n->name;
 	if (a == A_STOP)
 		w->stop = TRUE;
@@ -216,9 +228,9 @@ static gboolean walk_enter(struct walk *w, xmlNode *n)
 		return FALSE;
 	if (strcmp(name, "br") == 0) {
 		put_newline(w);
-	} else if (is_spaced_paragraph(n)) {
+	} else if (is_spaced_paragraph(n, w->work)) {
 		ensure_blank_line(w);
-	} else if (is_block_node(n)) {
+	} else if (is_block_node(n, w->work)) {
 		ensure_line_start(w);
 	} else if (strcmp(name, "td") == 0 || strcmp(name, "th") == 0) {
 		w->space = !w->line_start;
@@ -237,15 +249,15 @@ static void walk_leave(struct walk *w, xmlNode *n)
 	if (n->type != XML_ELEMENT_NODE)
 		return;
 	const char *name = (const char *)n->name;
-	if (classify_element(n) == A_QUOTE) {
+	if (classify_element(n, w->work) == A_QUOTE) {
 		ensure_line_start(w);
 		w->depth--;
 	}
 	if (strcmp(name, "pre") == 0)
 		w->pre--;
-	if (is_spaced_paragraph(n))
+	if (is_spaced_paragraph(n, w->work))
 		ensure_blank_line(w);
-	else if (is_block_node(n))
+	else if (is_block_node(n, w->work))
 		ensure_line_start(w);
 }
 
@@ -276,7 +288,7 @@ static gpointer init_libxml(gpointer data)
 	return NULL;
 }
 
-char *parse_quote_html_render(const char *html)
+char *parse_quote_html_render(const char *html, struct parse_work *work)
 {
 	static GOnce once = G_ONCE_INIT;
 	g_once(&once, init_libxml, NULL);
@@ -285,7 +297,7 @@ char *parse_quote_html_render(const char *html)
 					HTML_PARSE_RECOVER | HTML_PARSE_NOERROR |
 					    HTML_PARSE_NOWARNING | HTML_PARSE_NONET);
 	g_free(valid);
-	struct walk w = {.out = g_string_new(NULL), .line_start = TRUE};
+	struct walk w = {.out = g_string_new(NULL), .line_start = TRUE, .work = work};
 	xmlNode *root = doc != NULL ? xmlDocGetRootElement(doc) : NULL;
 	if (root != NULL)
 		walk_tree(&w, root);

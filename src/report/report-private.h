@@ -36,13 +36,17 @@ struct report_slice {
 	const struct store_report_survey *survey;
 };
 
+/* Call order inside the module (a file calls only files listed before it):
+ *   period.c -> compute.c -> report.c -> format.c -> html.c */
+
 void report_acc_init(struct acc *a, struct report_figures *f);
 void report_acc_free(gpointer p);
 /* Add one ticket's figures to the context (compute.c). */
 void report_ticket(struct ctx *c, const struct store_report_ticket *t,
 		   const struct report_slice *s);
 
-/* Floor division (times before 1970 too). */
+/* period.c, a leaf below report.c, compute.c and the output formats: floor division
+ * (times before 1970 too). */
 gint64 report_floor_div(gint64 a, gint64 b);
 /* "YYYY-MM-DD" of the UTC day of t / of the Monday starting t's week; buf >= 16 bytes. */
 void report_day_label(gint64 t, char *buf);

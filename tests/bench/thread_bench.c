@@ -11,8 +11,8 @@
  *       bench@shop.example, one by one in one open transaction; prints the median and p99
  *       of deliver_apply in microseconds. Run on databases where that sender already has
  *       10^3 and 10^6 tickets, it shows whether per-message work grows with history.
- *   thread_bench html  parse the heavy-HTML message (the one check_parse times) 7 times;
- *       prints the median in microseconds.
+ *   thread_bench html  parse the heavy-HTML message (the one check_parse bounds by work
+ *       counts) 7 times; prints the median in microseconds.
  * Single-threaded; owns everything it makes. The transaction is rolled back, so the same
  * database serves several runs. */
 #include "config.h"

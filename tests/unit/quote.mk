@@ -2,5 +2,5 @@
 check_PROGRAMS += tests/unit/check_quote
 TESTS += tests/unit/check_quote
 tests_unit_check_quote_SOURCES = tests/unit/check_quote.c
-tests_unit_check_quote_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_quote_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/parse
 tests_unit_check_quote_LDADD = $(MOD_PARSE) $(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)
