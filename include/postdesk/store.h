@@ -259,6 +259,14 @@ void store_outbox_free(struct store_outbox **o);
 int store_outbox_add(struct store *store, gint64 ticket_id, const char *kind,
 		     const char *const *rcpts, const char *message_id, const char *raw, gsize len,
 		     gint64 now, gint64 *id_r, char **error_r);
+/* The same for a mail that is also a stored message (row message_row, raw included): its
+ * bytes are kept once, in that row, and read from there when the mail is sent. */
+int store_outbox_add_stored(struct store *store, gint64 ticket_id, const char *kind,
+			    const char *const *rcpts, const char *message_id, gint64 message_row,
+			    gint64 now, gint64 *id_r, char **error_r);
+/* The bytes of outbox row id as they go to the relay: 1 with *raw_r (caller unrefs), 0 no
+ * such row. */
+int store_outbox_raw(struct store *store, gint64 id, GBytes **raw_r, char **error_r);
 /* Queued rows due at `now`, oldest first, at most limit, raw loaded. */
 int store_outbox_due(struct store *store, gint64 now, int limit, GPtrArray **list_r,
 		     char **error_r);

@@ -7,6 +7,7 @@
 #include "postdesk/report.h"
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -125,6 +126,36 @@ static int outbox_retry(struct cli *cli, gint64 id)
 	return ret;
 }
 
+/* `outbox raw ID`: the message exactly as it was (or will be) handed to the relay. */
+static int outbox_raw(struct cli *cli, gint64 id)
+{
+	struct store *store = NULL;
+	GBytes *raw = NULL;
+	char *error = NULL;
+	int ret, found;
+
+	if ((ret = cli_store(cli, STORE_READONLY, &store)) != 0)
+		return ret;
+	found = store_outbox_raw(store, id, &raw, &error);
+	if (found < 0) {
+		ret = cli_fail(EX_TEMPFAIL, "outbox raw: %s", error);
+	} else if (found == 0) {
+		ret = cli_fail(EX_NOINPUT, "outbox raw: no outbox row %" G_GINT64_FORMAT, id);
+	} else {
+		gsize len;
+		const char *data = g_bytes_get_data(raw, &len);
+
+		ret = fwrite(data, 1, len, stdout) == len && fflush(stdout) == 0
+			  ? 0
+			  : cli_fail(EX_IOERR, "outbox raw: write: %s", g_strerror(errno));
+	}
+	if (raw != NULL)
+		g_bytes_unref(raw);
+	g_free(error);
+	store_close(&store);
+	return ret;
+}
+
 int cli_outbox(struct cli *cli, int argc, char **argv)
 {
 	char *status = NULL, *end;
@@ -138,17 +169,18 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 	gint64 id;
 	int ret;
 
-	if ((ret = cli_options(cli, &argc, &argv, entries, "[retry ID]",
-			       "List outbound mail, or requeue one.")) != 0)
+	if ((ret = cli_options(cli, &argc, &argv, entries, "[retry ID | raw ID]",
+			       "List outbound mail, requeue one, or print one as sent.")) != 0)
 		goto out;
 	if (argc == 1) {
 		ret = outbox_list(cli, status, json);
-	} else if (argc == 3 && strcmp(argv[1], "retry") == 0 && status == NULL && !json &&
-		   (id = g_ascii_strtoll(argv[2], &end, 10)) > 0 && *end == '\0') {
-		ret = outbox_retry(cli, id);
+	} else if (argc == 3 && status == NULL && !json &&
+		   (id = g_ascii_strtoll(argv[2], &end, 10)) > 0 && *end == '\0' &&
+		   (strcmp(argv[1], "retry") == 0 || strcmp(argv[1], "raw") == 0)) {
+		ret = strcmp(argv[1], "retry") == 0 ? outbox_retry(cli, id) : outbox_raw(cli, id);
 	} else {
-		ret = cli_fail(EX_USAGE,
-			       "outbox: usage: outbox [--status S] [--json] | outbox retry ID");
+		ret = cli_fail(EX_USAGE, "outbox: usage: outbox [--status S] [--json] | outbox "
+					 "retry ID | outbox raw ID");
 	}
 out:
 	g_free(status);

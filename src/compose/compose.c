@@ -137,14 +137,8 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 	}
 	if (parse_build(&job->mail, &raw, &len, error_r) < 0)
 		goto out;
-	g_ptr_array_add(job->rcpts, NULL); /* the outbox takes a NULL-terminated list */
-	ret = store_outbox_add(store, job->ticket_id, job->kind,
-			       (const char *const *)job->rcpts->pdata, job->message_id, raw, len,
-			       now, &outbox_id, error_r);
-	g_ptr_array_remove_index(job->rcpts, job->rcpts->len - 1);
-	if (ret < 0)
-		goto out;
-	ret = -1;
+	/* Mail a customer can answer is a message of the ticket too: stored first, so that
+	 * the outbox row can name it instead of holding a second copy of its bytes. */
 	if (job->store_kind != NULL) {
 		struct store_message m = {0};
 		m.ticket_id = job->ticket_id;
@@ -166,6 +160,18 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 		if (ret < 0)
 			goto out;
 	}
+	g_ptr_array_add(job->rcpts, NULL); /* the outbox takes a NULL-terminated list */
+	if (row != 0)
+		ret = store_outbox_add_stored(store, job->ticket_id, job->kind,
+					      (const char *const *)job->rcpts->pdata,
+					      job->message_id, row, now, &outbox_id, error_r);
+	else
+		ret = store_outbox_add(store, job->ticket_id, job->kind,
+				       (const char *const *)job->rcpts->pdata, job->message_id,
+				       raw, len, now, &outbox_id, error_r);
+	g_ptr_array_remove_index(job->rcpts, job->rcpts->len - 1);
+	if (ret < 0)
+		goto out;
 	ret = 0;
 out:
 	g_free(ticket_str);

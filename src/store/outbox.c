@@ -28,26 +28,44 @@ static int rcpts_join(struct store *store, const char *const *rcpts, char **join
 	return 0;
 }
 
-/* As for messages: an empty body is a zero-length blob, never NULL. */
-int store_outbox_add(struct store *store, gint64 ticket_id, const char *kind,
-		     const char *const *rcpts, const char *message_id, const char *raw, gsize len,
-		     gint64 now, gint64 *id_r, char **error_r)
+static int outbox_insert(struct store *store, gint64 ticket_id, const char *kind,
+			 const char *const *rcpts, const char *message_id, const char *raw,
+			 gsize len, gint64 message_row, gint64 now, gint64 *id_r, char **error_r)
 {
 	char *joined;
 	int ret;
 
-	if (raw == NULL)
-		return store_fail_other(store, error_r, "queue mail: no message");
 	if (rcpts_join(store, rcpts, &joined, error_r) < 0)
 		return -1;
 	ret = store_run(store, STMT_outbox_insert,
 			SV_ARGS(SV_I(ticket_id), SV_T(kind), SV_T(joined), SV_T(message_id),
-				SV_X(raw, len), SV_I(now)),
+				SV_X(raw, len), SV_I(now), SV_I(message_row)),
 			"queue mail", error_r);
 	g_free(joined);
 	if (ret == 0)
 		*id_r = sqlite3_last_insert_rowid(store->db);
 	return ret;
+}
+
+/* As for messages: an empty body is a zero-length blob, never NULL. */
+int store_outbox_add(struct store *store, gint64 ticket_id, const char *kind,
+		     const char *const *rcpts, const char *message_id, const char *raw, gsize len,
+		     gint64 now, gint64 *id_r, char **error_r)
+{
+	if (raw == NULL)
+		return store_fail_other(store, error_r, "queue mail: no message");
+	return outbox_insert(store, ticket_id, kind, rcpts, message_id, raw, len, 0, now, id_r,
+			     error_r);
+}
+
+int store_outbox_add_stored(struct store *store, gint64 ticket_id, const char *kind,
+			    const char *const *rcpts, const char *message_id, gint64 message_row,
+			    gint64 now, gint64 *id_r, char **error_r)
+{
+	if (message_row <= 0)
+		return store_fail_other(store, error_r, "queue mail: no stored message");
+	return outbox_insert(store, ticket_id, kind, rcpts, message_id, "", 0, message_row, now,
+			     id_r, error_r);
 }
 
 /* ---- reads ---- */
@@ -178,4 +196,19 @@ int store_outbox_retry(struct store *store, gint64 id, gint64 now, char **error_
 					"retry mail", error_r);
 
 	return changed < 0 ? -1 : changed > 0 ? 1 : 0;
+}
+
+static gpointer raw_from_row(sqlite3_stmt *st)
+{
+	return g_bytes_new(sqlite3_column_blob(st, 0), (gsize)sqlite3_column_bytes(st, 0));
+}
+
+int store_outbox_raw(struct store *store, gint64 id, GBytes **raw_r, char **error_r)
+{
+	gpointer raw = NULL;
+	int ret = store_one(store, STMT_outbox_raw, SV_ARGS(SV_I(id)), raw_from_row,
+			    "read outbox mail", &raw, error_r);
+
+	*raw_r = raw;
+	return ret;
 }

@@ -61,7 +61,7 @@ header_names() { sed -e 's/\r$//' -e '/^$/q' | grep -oE '^[A-Za-z0-9-]+:' | tr '
 check_outbound() {
 	local name=$1 id=$2 f=$T/out.eml kind hdr n h
 	kind=$(q "SELECT kind FROM outbox WHERE id = $id")
-	q "SELECT writefile('$f', raw) FROM outbox WHERE id = $id" >/dev/null
+	"$B/postdesk" -c "$CONF" outbox raw "$id" >"$f" || bad "$name: outbox raw $id failed"
 	hdr=$(sed -e 's/\r$//' -e '/^$/q' "$f" | sed '/^$/d')
 	if printf '%s\n' "$hdr" | grep -vqE '^([A-Za-z0-9-]+:|[ 	])'; then
 		bad "$name: $kind #$id: a header line that is neither a field nor a continuation"
@@ -155,7 +155,7 @@ done
 for kind in ack agent_notice; do
 	: >"$T/baseline.$kind"
 	for id in $(q "SELECT id FROM outbox WHERE kind = '$kind'"); do
-		q "SELECT writefile('$T/b.eml', raw) FROM outbox WHERE id = $id" >/dev/null
+		"$B/postdesk" -c "$CONF" outbox raw "$id" >"$T/b.eml" || pd_fail "outbox raw $id"
 		header_names <"$T/b.eml" >>"$T/baseline.$kind"
 	done
 	sort -u -o "$T/baseline.$kind" "$T/baseline.$kind"

@@ -798,6 +798,58 @@ START_TEST(test_outbox_order_list)
 }
 END_TEST
 
+/* Mail that is also a stored message keeps its bytes once (in the message row) and is sent
+ * with exactly those bytes; the counters of migration 5 follow what is added. */
+START_TEST(test_outbox_stored_message)
+{
+	static const char raw[] = "From: support@x\r\nSubject: ack\r\n\r\nbody\r\n";
+	struct store *s = open_ok(STORE_CREATE);
+	struct store_message m = {0};
+	struct store_customer *c = NULL;
+	struct store_ticket *t = NULL;
+	GPtrArray *list = NULL;
+	GBytes *got = NULL;
+	gint64 cust = 0, ticket = 0, row = 0, id = 0;
+	const guint8 *data;
+	gsize len;
+
+	ck_assert_int_eq(store_customer_upsert(s, "ann@example.org", "Ann", 5, &cust, NULL), 0);
+	ck_assert_int_eq(store_ticket_create(s, "support", "hello", cust, 0, 5, &ticket, NULL), 0);
+	m.ticket_id = ticket;
+	m.direction = (char *)"out";
+	m.kind = (char *)"agent";
+	m.message_id = (char *)"ack@x";
+	m.rcpt = (char *)"ann@example.org";
+	m.raw = g_bytes_new_static(raw, sizeof(raw) - 1);
+	ck_assert_int_eq(store_message_insert(s, &m, 7, &row, NULL), 0);
+	g_bytes_unref(m.raw);
+	ck_assert_int_eq(store_outbox_add_stored(s, ticket, "reply", one_rcpt, "ack@x", row, 10,
+						 &id, NULL),
+			 0);
+	/* One copy of the bytes: the outbox row's own raw is empty. */
+	ck_assert_int_eq(raw_int(s->db, "SELECT length(raw) FROM outbox"), 0);
+	ck_assert_int_eq(store_outbox_due(s, 10, 0, &list, NULL), 0);
+	ck_assert_uint_eq(list->len, 1);
+	data = g_bytes_get_data(OUTBOX(list, 0)->raw, &len);
+	ck_assert_uint_eq(len, sizeof(raw) - 1);
+	ck_assert(memcmp(data, raw, len) == 0);
+	g_ptr_array_unref(list);
+	ck_assert_int_eq(store_outbox_raw(s, id, &got, NULL), 1);
+	ck_assert(g_bytes_get_size(got) == sizeof(raw) - 1);
+	g_bytes_unref(got);
+	ck_assert_int_eq(store_outbox_raw(s, id + 1, &got, NULL), 0);
+	/* Counters: one ticket for Ann, one message on the ticket, answered at 7. */
+	ck_assert_int_eq(store_customer_get(s, "ann@example.org", &c, NULL), 1);
+	ck_assert_int_eq(c->ticket_count, 1);
+	store_customer_free(&c);
+	ck_assert_int_eq(store_ticket_get(s, ticket, &t, NULL), 1);
+	ck_assert_int_eq(t->message_count, 1);
+	store_ticket_free(&t);
+	ck_assert_int_eq(raw_int(s->db, "SELECT first_reply FROM tickets"), 7);
+	store_close(&s);
+}
+END_TEST
+
 static Suite *store2_suite_conversations(void)
 {
 	Suite *s = suite_create("store2");
@@ -828,6 +880,7 @@ static Suite *store2_suite_outbox(void)
 	TCase *tc = tcase_create("outbox");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_outbox_stored_message);
 	tcase_add_test(tc, test_outbox_lifecycle);
 	tcase_add_test(tc, test_outbox_failed_retry);
 	tcase_add_test(tc, test_outbox_rcpts_raw);
