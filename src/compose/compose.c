@@ -57,13 +57,14 @@ gboolean compose_msgid_ok(const char *id)
 	return at != NULL && at != id && at[1] != '\0' && strpbrk(id, " \t\r\n<>") == NULL;
 }
 
+/* "pd.<time>.<random>@host": the time (microseconds, hex, fixed width) first, so our own
+ * Message-IDs sort in the order they are made and each one lands at the end of the
+ * messages' (message_id, rcpt) index instead of on a random page of it (one dirty page
+ * fewer per stored outbound mail); 64 random bits after it keep them unguessable. */
 char *compose_message_id(const struct compose_ctx *ctx)
 {
-	char *uuid = g_uuid_string_random();
-	char *id = g_strdup_printf("pd.%s@%s", uuid, ctx->conf->hostname);
-
-	g_free(uuid);
-	return id;
+	return g_strdup_printf("pd.%016" G_GINT64_MODIFIER "x.%08x%08x@%s", g_get_real_time(),
+			       g_random_int(), g_random_int(), ctx->conf->hostname);
 }
 
 char *compose_token(const struct compose_ctx *ctx, const struct conf_queue *q, gint64 ticket,

@@ -1,8 +1,13 @@
 /* committer: group commit. Session threads parse their message, then hand it to the single
  * writer thread here and wait. The writer takes everything that queued up while it was
- * busy (up to batch_max), threads and stores it in ONE transaction, commits (one fsync for
- * the whole batch with synchronous=FULL), and only then wakes the sessions, which answer
- * 250. If anything in a batch fails, the batch is rolled back and each message is retried
+ * busy (up to batch_max), threads and stores it in ONE transaction and commits it without
+ * waiting for the disk (STORE_WAL_NOSYNC), then hands the batch to the syncer thread and
+ * goes on with the next one. The syncer makes everything committed so far durable with one
+ * fdatasync of the WAL and only then wakes the batch's sessions, which answer 250: the
+ * fsync of one batch overlaps the work of the next (pipelined group commit; with
+ * synchronous=FULL the writer sat idle through every fsync). If the sync fails, the
+ * batch's sessions answer 4xx instead: Postfix keeps the mail and a redelivery is
+ * recognised as already stored. If anything in a batch fails, the batch is rolled back and each message is retried
  * in a transaction of its own, so one bad message cannot fail its neighbours.
  * WAL checkpoints run in a second thread on a second connection, woken when the WAL has
  * grown by DELIVER_CKPT_WAKE_FRAMES since the last wake-up (and once a second when idle), so
@@ -11,7 +16,7 @@
  * WAL would grow without end (a PASSIVE checkpoint never catches a busy writer); so when it
  * passes DELIVER_WAL_MAX_FRAMES, the writer itself empties it between two batches (a
  * TRUNCATE checkpoint: what is left to copy, then the file cut to zero). doc/durability.md.
- * Owns: its two store connections (one per thread) and the job queue. */
+ * Owns: its two store connections (writer, checkpointer), the syncer and both queues. */
 #include "config.h"
 #include "postdesk/deliver.h"
 
@@ -39,10 +44,86 @@ struct deliver_committer {
 	gboolean ckpt_wanted;
 	gboolean stopping;
 	gint64 ckpt_woken_at; /* WAL frames at the last wake-up (writer thread only) */
+	/* the syncer thread and what it owns */
+	struct store_syncer *syncer;
+	GAsyncQueue *sync_queue; /* struct deliver_committer_batch * */
+	GThread *sync_thread;
 };
 
-/* Pushed by deliver_committer_free to end the writer loop. */
+/* A committed batch on its way to the syncer. */
+struct deliver_committer_batch {
+	struct deliver_committer_job **jobs;
+	guint n;
+};
+
+/* Pushed by deliver_committer_free to end the writer loop, and by the writer to end the
+ * syncer's. */
 static struct deliver_committer_job deliver_committer_stop_job;
+static struct deliver_committer_batch deliver_committer_stop_batch;
+
+/* The sessions of these jobs may answer now. */
+static void deliver_committer_done(struct deliver_committer *c,
+				   struct deliver_committer_job **jobs, guint n)
+{
+	g_mutex_lock(&c->lock);
+	for (guint i = 0; i < n; i++)
+		jobs[i]->done = TRUE;
+	g_cond_broadcast(&c->cond);
+	g_mutex_unlock(&c->lock);
+}
+
+/* Stored, but the disk did not confirm it: no 250 may go out. 4xx, so Postfix retries; the
+ * retry finds the row if it did reach the disk ("already stored"). */
+static void deliver_committer_not_durable(struct deliver_committer_batch *b, const char *error)
+{
+	for (guint i = 0; i < b->n; i++) {
+		struct deliver_msg *d = b->jobs[i]->d;
+
+		for (guint r = 0; r < d->rcpts->len; r++)
+			if (d->verdicts[r].status == VERDICT_OK)
+				verdict_set(&d->verdicts[r], VERDICT_TEMPFAIL, 451, "4.3.0",
+					    "commit not confirmed by the disk, try again later");
+	}
+	log_error("fdatasync of the WAL failed (%s): %u message(s) answered 4xx", error, b->n);
+}
+
+/* Take every committed batch queued, make them durable with one fdatasync, wake their
+ * sessions. */
+static gpointer deliver_committer_syncer(gpointer data)
+{
+	struct deliver_committer *c = data;
+	GPtrArray *batches = g_ptr_array_new();
+	gboolean stop = FALSE;
+
+	while (!stop) {
+		struct deliver_committer_batch *b = g_async_queue_pop(c->sync_queue);
+		char *error = NULL;
+		int ret;
+
+		g_ptr_array_set_size(batches, 0);
+		for (; b != NULL; b = g_async_queue_try_pop(c->sync_queue)) {
+			if (b == &deliver_committer_stop_batch) {
+				stop = TRUE;
+				break;
+			}
+			g_ptr_array_add(batches, b);
+		}
+		if (batches->len == 0)
+			continue;
+		ret = store_syncer_sync(c->syncer, &error);
+		for (guint i = 0; i < batches->len; i++) {
+			b = g_ptr_array_index(batches, i);
+			if (ret < 0)
+				deliver_committer_not_durable(b, error);
+			deliver_committer_done(c, b->jobs, b->n);
+			g_free(b->jobs);
+			g_free(b);
+		}
+		g_free(error);
+	}
+	g_ptr_array_unref(batches);
+	return NULL;
+}
 
 static void deliver_committer_batch(struct deliver_committer *c, struct deliver_committer_job **jobs, guint n)
 {
@@ -107,7 +188,7 @@ static gpointer deliver_committer_main(gpointer data)
 	guint max = c->env->conf->batch_max > 0 ? (guint)c->env->conf->batch_max : 1;
 	struct deliver_committer_job **jobs = g_new(struct deliver_committer_job *, max);
 	gboolean stop = FALSE;
-	guint n, i;
+	guint n;
 
 	while (!stop) {
 		jobs[0] = g_async_queue_pop(c->queue);
@@ -123,14 +204,20 @@ static gpointer deliver_committer_main(gpointer data)
 			}
 		}
 		deliver_committer_batch(c, jobs, n);
-		g_mutex_lock(&c->lock);
-		for (i = 0; i < n; i++)
-			jobs[i]->done = TRUE;
-		g_cond_broadcast(&c->cond);
-		g_mutex_unlock(&c->lock);
+		if (c->sync_thread != NULL) {
+			struct deliver_committer_batch *b = g_new(struct deliver_committer_batch, 1);
+
+			b->jobs = g_memdup2(jobs, n * sizeof(jobs[0]));
+			b->n = n;
+			g_async_queue_push(c->sync_queue, b);
+		} else {
+			deliver_committer_done(c, jobs, n);
+		}
 		deliver_committer_wal(c);
 	}
 	g_free(jobs);
+	if (c->sync_thread != NULL)
+		g_async_queue_push(c->sync_queue, &deliver_committer_stop_batch);
 	return NULL;
 }
 
@@ -181,8 +268,8 @@ int deliver_committer_new(const struct deliver_env *env, struct deliver_committe
 	struct deliver_committer *c = g_new0(struct deliver_committer, 1);
 
 	c->env = env;
-	if (store_open(env->conf->database, 0, (int)env->conf->busy_timeout_ms, &c->store,
-		       error_r) < 0) {
+	if (store_open(env->conf->database, STORE_WAL_NOSYNC, (int)env->conf->busy_timeout_ms,
+		       &c->store, error_r) < 0) {
 		g_free(c);
 		return -1;
 	}
@@ -191,6 +278,9 @@ int deliver_committer_new(const struct deliver_env *env, struct deliver_committe
 	g_cond_init(&c->cond);
 	g_cond_init(&c->ckpt_cond);
 	deliver_committer_start_checkpointer(c);
+	c->syncer = store_syncer_new(env->conf->database);
+	c->sync_queue = g_async_queue_new();
+	c->sync_thread = g_thread_new("syncer", deliver_committer_syncer, c);
 	c->thread = g_thread_new("committer", deliver_committer_main, c);
 	*c_r = c;
 	return 0;
@@ -215,6 +305,9 @@ void deliver_committer_free(struct deliver_committer **cp)
 		return;
 	g_async_queue_push(c->queue, &deliver_committer_stop_job);
 	g_thread_join(c->thread);
+	g_thread_join(c->sync_thread); /* the writer told it to stop after its last batch */
+	g_async_queue_unref(c->sync_queue);
+	store_syncer_free(&c->syncer);
 	if (c->ckpt_thread != NULL) {
 		g_mutex_lock(&c->lock);
 		c->stopping = TRUE;

@@ -5,7 +5,7 @@ src_store_libstore_a_SOURCES = include/postdesk/store.h src/store/store-private.
 	src/store/statements.def src/store/statements.c \
 	src/store/store-error.h src/store/error.c src/store/store-stmt.h src/store/stmt.c \
 	src/store/store-txn.h src/store/txn.c src/store/store-migrate.h src/store/migrations.c \
-	src/store/store.c \
+	src/store/store.c src/store/syncer.c \
 	src/store/tickets.c src/store/messages.c \
 	src/store/agents.c src/store/history.c src/store/customers.c src/store/outbox.c \
 	src/store/report_rows.c

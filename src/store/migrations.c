@@ -157,7 +157,8 @@ static const struct migration migrations[] = {
      * over a sender's or a ticket's whole history are kept as they change: a customer's
      * tickets, a ticket's messages and the time of its first agent answer (written by the
      * statements that add tickets and messages, in the same transaction). An index on the
-     * assignee, so removing an agent (and an agent's own list) does not read every ticket.
+     * assignee, so removing an agent (and an agent's own list) does not read every ticket;
+     * partial, so a new (unassigned) ticket does not touch it.
      * An outbound mail that is also a stored message (an acknowledgement, an agent's answer)
      * keeps its bytes once, in the message row that outbox.message_row names. */
     MIGRATION(5, "ALTER TABLE customers ADD COLUMN ticket_count INTEGER NOT NULL DEFAULT 0;\n"
@@ -169,7 +170,7 @@ static const struct migration migrations[] = {
 		 "  message_count = (SELECT count(*) FROM messages m WHERE m.ticket_id = tickets.id),\n"
 		 "  first_reply = (SELECT min(created) FROM messages m WHERE m.ticket_id = tickets.id\n"
 		 "                 AND m.direction = 'out' AND m.kind = 'agent');\n"
-		 "CREATE INDEX tickets_assignee ON tickets(assignee);\n"
+		 "CREATE INDEX tickets_assignee ON tickets(assignee) WHERE assignee IS NOT NULL;\n"
 		 "ALTER TABLE outbox ADD COLUMN message_row INTEGER REFERENCES messages(id);"),
 };
 

@@ -30,6 +30,7 @@ struct store {
 	sqlite3_stmt *stmt[STMT_COUNT];
 	enum store_err last_err;
 	gboolean readonly;
+	gboolean nosync;   /* STORE_WAL_NOSYNC */
 	gint64 wal_frames; /* after this connection's last commit (store_wal_manual) */
 };
 

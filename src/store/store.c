@@ -83,8 +83,10 @@ static int set_pragmas(struct store *store, char **error_r)
 		if (ret < 0)
 			return -1;
 	}
-	if (store_run(store, STMT_pragma_sync, SV_NONE, "synchronous", error_r) < 0 ||
+	if (store_run(store, store->nosync ? STMT_pragma_sync_normal : STMT_pragma_sync, SV_NONE,
+		      "synchronous", error_r) < 0 ||
 	    store_run(store, STMT_pragma_cache, SV_NONE, "cache_size", error_r) < 0 ||
+	    store_run(store, STMT_pragma_temp_store, SV_NONE, "temp_store", error_r) < 0 ||
 	    (!store->readonly && store_run(store, STMT_pragma_journal_limit, SV_NONE,
 					   "journal_size_limit", error_r) < 0))
 		return -1;
@@ -158,6 +160,7 @@ int store_open(const char *path, int flags, int busy_timeout_ms, struct store **
 
 	*store_r = NULL;
 	store->readonly = (flags & STORE_READONLY) != 0;
+	store->nosync = (flags & STORE_WAL_NOSYNC) != 0;
 	/* A file that is not writable for a moment (a root process creating and then handing
 	 * over a file next to it) gets a few more tries over two seconds before we give up. */
 	for (int tries = 1;; tries++) {

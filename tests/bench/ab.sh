@@ -7,7 +7,9 @@
 # that alternates between rounds, each on a fresh database with a freshly started lmtpd:
 # order and history do not favour either side. Prints the median msg/s of each side per row
 # and B/A. Env: AB_MSGS (messages per measurement, default 2000; half for 50 KB),
-# AB_ROWS (default "1:2048 10:2048 20:2048 10:51200"), PD_DAEMON_USER (default nobody).
+# AB_ROWS (default "1:2048 10:2048 20:2048 10:51200"), PD_DAEMON_USER (default nobody),
+# AB_SENDERS (default 1: smtp-source, one sender; N > 1: tests/bench/lmtp_lat.c with N
+# senders, so nearly every message is a new customer with an acknowledgement).
 [ -z "${BASH_VERSION:-}" ] && exec /bin/bash "$0" "$@"
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -16,6 +18,7 @@ A=$(cd "$1" && pwd) B=$(cd "$2" && pwd)
 ROUNDS=${3:-5}
 MSGS=${AB_MSGS:-2000}
 ROWS=${AB_ROWS:-"1:2048 10:2048 20:2048 10:51200"}
+SENDERS=${AB_SENDERS:-1}
 USR=${PD_DAEMON_USER:-nobody}
 PATH=$PATH:/usr/sbin:/sbin
 die() { echo "ab: $*" >&2; exit 1; }
@@ -27,6 +30,9 @@ command -v smtp-source >/dev/null || die "smtp-source missing (contrib/install-d
 
 W=$(mktemp -d /tmp/postdesk-ab.XXXXXX) || exit 1
 chmod 0755 "$W"
+if [ "$SENDERS" -gt 1 ]; then
+	gcc -O2 -pthread -o "$W/lmtp_lat" "$SRC/tests/bench/lmtp_lat.c" || die "lmtp_lat build failed"
+fi
 PID=
 stop() {
 	[ -n "$PID" ] || return 0
@@ -70,9 +76,15 @@ measure() {
 	[ "$3" -gt 10000 ] && n=$((MSGS / 2))
 	start "$1"
 	t0=$(date +%s.%N)
-	smtp-source -L -d -s "$2" -m "$n" -l "$3" -f bench@shop.example \
-		-t support@support.test "unix:$W/run/lmtp.sock" >>"$W/smtp-source.log" 2>&1 ||
-		echo "ab: smtp-source reported errors ($1)" >&2
+	if [ "$SENDERS" -gt 1 ]; then
+		"$W/lmtp_lat" "$W/run/lmtp.sock" support@support.test "$2" $((n / $2)) "$3" \
+			"$SENDERS" >>"$W/lmtp_lat.log" 2>&1 || echo "ab: lmtp_lat reported errors ($1)" >&2
+		n=$((n / $2 * $2))
+	else
+		smtp-source -L -d -s "$2" -m "$n" -l "$3" -f bench@shop.example \
+			-t support@support.test "unix:$W/run/lmtp.sock" >>"$W/smtp-source.log" 2>&1 ||
+			echo "ab: smtp-source reported errors ($1)" >&2
+	fi
 	t1=$(date +%s.%N)
 	stop
 	awk -v n="$n" -v a="$t0" -v b="$t1" 'BEGIN { printf "%.0f", n / (b - a) }'

@@ -6,10 +6,11 @@
  *       storing (deliver_apply) in microseconds, and how many threaded as expected.
  *   thread_bench match CONF TICKETS N  the matching decision alone (Message-ID lookup and
  *       the ticket it names, no insert), N random tickets; median and p99 in microseconds.
- *   thread_bench new CONF N  deliver N new messages (no reference, no tag: each opens a
- *       ticket, with its acknowledgement and agent notices) from the one sender
- *       bench@shop.example, one by one in one open transaction; prints the median and p99
- *       of deliver_apply in microseconds. Run on databases where that sender already has
+ *   thread_bench new CONF N [SENDERS]  deliver N new messages (no reference, no tag: each
+ *       opens a ticket, with its acknowledgement and agent notices) from the one sender
+ *       bench@shop.example (SENDERS > 1: from custK@shop.example, K = i % SENDERS, a new
+ *       customer each time while i < SENDERS), one by one in one open transaction; prints
+ *       the median and p99 of deliver_apply in microseconds. Run on databases where that sender already has
  *       10^3 and 10^6 tickets, it shows whether per-message work grows with history.
  *   thread_bench html  parse the heavy-HTML message (the one check_parse bounds by work
  *       counts) 7 times; prints the median in microseconds.
@@ -126,7 +127,7 @@ static gint64 deliver_reply(struct store *store, const struct deliver_env *env,
 }
 
 /* n new tickets from the one sender bench@shop.example, rolled back afterwards. */
-static int bench_new(const char *conf_path, int n)
+static int bench_new(const char *conf_path, int n, int senders)
 {
 	struct conf *conf = NULL;
 	struct token_keys *keys = NULL;
@@ -146,13 +147,16 @@ static int bench_new(const char *conf_path, int n)
 	    store_begin(store, &error) < 0)
 		die("open", error);
 	for (int i = 0; i < n; i++) {
+		char *from = senders > 1 ? g_strdup_printf("cust%d@shop.example", i % senders)
+					 : g_strdup("bench@shop.example");
 		char *raw = g_strdup_printf(
-		    "From: Shop Contact Form <bench@shop.example>\nTo: support@%s\n"
+		    "From: Shop Customer <%s>\nTo: support@%s\n"
 		    "Subject: Contact form message %d\nMessage-ID: <new-%d-%d@shop.example>\n"
 		    "Date: Tue, 24 Nov 2026 06:00:00 +0000\n\nA customer asks about an order.\n",
-		    conf->domain, i, i, (int)getpid());
-		gint64 t = deliver_raw(store, &env, keys, "bench@shop.example", raw, &parse_us[i],
-				       &apply_us[i]);
+		    from, conf->domain, i, i, (int)getpid());
+		gint64 t = deliver_raw(store, &env, keys, from, raw, &parse_us[i], &apply_us[i]);
+
+		g_free(from);
 
 		fresh += t > last;
 		last = t;
@@ -254,8 +258,8 @@ int main(int argc, char **argv)
 		return bench_html();
 	if (argc == 5 && g_str_equal(argv[1], "match"))
 		return bench_match(argv[2], g_ascii_strtoll(argv[3], NULL, 10), atoi(argv[4]));
-	if (argc == 4 && g_str_equal(argv[1], "new"))
-		return bench_new(argv[2], atoi(argv[3]));
+	if ((argc == 4 || argc == 5) && g_str_equal(argv[1], "new"))
+		return bench_new(argv[2], atoi(argv[3]), argc == 5 ? atoi(argv[4]) : 1);
 	if (argc == 5 && g_str_equal(argv[1], "thread"))
 		return bench_thread(argv[2], g_ascii_strtoll(argv[3], NULL, 10), atoi(argv[4]));
 	fprintf(stderr, "usage: thread_bench html | thread CONF TICKETS N\n");
