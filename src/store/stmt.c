@@ -285,3 +285,17 @@ char *store_column_dup(sqlite3_stmt *st, int col)
 
 	return s != NULL ? g_strdup((const char *)s) : NULL;
 }
+
+int store_setting(struct store *store, enum store_stmt id, char **error_r)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(store->db, store_stmt_sql(id), NULL, NULL, &msg) != SQLITE_OK) {
+		int ret = store_fail_other(store, error_r, "%s: %s", store_stmt_name(id),
+					   msg != NULL ? msg : "failed");
+
+		sqlite3_free(msg);
+		return ret;
+	}
+	return 0;
+}

@@ -106,4 +106,9 @@ int store_each(struct store *store, enum store_stmt id, struct store_args args, 
 /* g_strdup of a text column; NULL for SQL NULL. */
 char *store_column_dup(sqlite3_stmt *st, int col);
 
+/* Apply a setting PRAGMA of statements.def now: SQLite applies those when preparing, so
+ * the copy prepared at open may have been overridden by another setting of the same
+ * pragma (statements.def says which). */
+int store_setting(struct store *store, enum store_stmt id, char **error_r);
+
 #endif

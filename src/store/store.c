@@ -83,8 +83,7 @@ static int set_pragmas(struct store *store, char **error_r)
 		if (ret < 0)
 			return -1;
 	}
-	if (store_run(store, store->nosync ? STMT_pragma_sync_normal : STMT_pragma_sync, SV_NONE,
-		      "synchronous", error_r) < 0 ||
+	if ((store->nosync && store_setting(store, STMT_pragma_sync_normal, error_r) < 0) ||
 	    store_run(store, STMT_pragma_cache, SV_NONE, "cache_size", error_r) < 0 ||
 	    store_run(store, STMT_pragma_temp_store, SV_NONE, "temp_store", error_r) < 0 ||
 	    (!store->readonly && store_run(store, STMT_pragma_journal_limit, SV_NONE,
@@ -221,7 +220,7 @@ static int wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
 
 int store_wal_manual(struct store *store, char **error_r)
 {
-	if (store_run(store, STMT_autocheckpoint_off, SV_NONE, "wal_autocheckpoint", error_r) < 0)
+	if (store_setting(store, STMT_autocheckpoint_off, error_r) < 0)
 		return -1;
 	sqlite3_wal_hook(store->db, wal_hook, store);
 	return 0;

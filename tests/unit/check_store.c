@@ -472,6 +472,26 @@ START_TEST(test_foreign_keys)
 }
 END_TEST
 
+/* Setting PRAGMAs take effect when SQLite prepares them: the connection settings must be
+ * the ones asked for, not the last of the statements prepared at open. */
+START_TEST(test_connection_settings)
+{
+	struct store *s = open_ok(STORE_CREATE), *w = NULL;
+
+	ck_assert_int_eq(raw_int(s->db, "PRAGMA synchronous"), 2);	  /* FULL */
+	ck_assert_int_eq(raw_int(s->db, "PRAGMA wal_autocheckpoint"), 1000); /* the default */
+	ck_assert_int_eq(raw_int(s->db, "PRAGMA temp_store"), 2);	  /* MEMORY */
+	ck_assert_int_eq(raw_int(s->db, "PRAGMA journal_size_limit"), 67108864);
+	ck_assert_int_eq(store_open(dbpath, STORE_WAL_NOSYNC, 1000, &w, NULL), 0);
+	ck_assert_int_eq(raw_int(w->db, "PRAGMA synchronous"), 1); /* NORMAL */
+	ck_assert_int_eq(store_wal_manual(w, NULL), 0);
+	ck_assert_int_eq(raw_int(w->db, "PRAGMA wal_autocheckpoint"), 0);
+	ck_assert_int_eq(raw_int(s->db, "PRAGMA wal_autocheckpoint"), 1000);
+	store_close(&w);
+	store_close(&s);
+}
+END_TEST
+
 static Suite *store_suite_base(void)
 {
 	Suite *s = suite_create("store");
@@ -479,6 +499,7 @@ static Suite *store_suite_base(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_create_migrates_empty);
+	tcase_add_test(tc, test_connection_settings);
 	tcase_add_test(tc, test_open_missing_without_create);
 	tcase_add_test(tc, test_existing_file_keeps_mode);
 	tcase_add_test(tc, test_reopen_is_noop);
