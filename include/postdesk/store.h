@@ -16,6 +16,10 @@ struct store;
 enum store_flags {
 	STORE_READONLY = 1 << 0, /* open read-only, never migrate (milter, reports) */
 	STORE_CREATE = 1 << 1,   /* create the file if missing (postdesk init) */
+	/* Commits do not fsync the WAL (synchronous = NORMAL): the caller must make them
+	 * durable with store_syncer_sync() before anyone hears of them. For the LMTP writer,
+	 * whose fsyncs then overlap the next batch's work (doc/durability.md). */
+	STORE_WAL_NOSYNC = 1 << 2,
 };
 
 /* Open (and, unless STORE_READONLY, migrate to the newest schema). busy_timeout_ms: how long
@@ -40,6 +44,17 @@ int store_wal_manual(struct store *store, char **error_r);
 gint64 store_wal_frames(struct store *store);
 int store_checkpoint(struct store *store, gboolean truncate, gint64 *wal_frames_r,
 		     char **error_r);
+
+/* Making the commits of a STORE_WAL_NOSYNC connection durable from another thread: an own
+ * descriptor of "<database>-wal", opened when first needed (again if the file was
+ * replaced), on which store_syncer_sync() calls fdatasync(). Every commit that returned
+ * before the call started is durable when it returns 0. Independent of any connection:
+ * owned by the thread that syncs. -1 with the errno text if the sync failed (the caller
+ * must then treat those commits as not durable). */
+struct store_syncer;
+struct store_syncer *store_syncer_new(const char *db_path);
+int store_syncer_sync(struct store_syncer *s, char **error_r);
+void store_syncer_free(struct store_syncer **s);
 
 /* Kind of the last failure on this connection, so the edge can pick 452 4.3.1 (full) or
  * 451 4.3.0 (busy/other). */
