@@ -66,6 +66,7 @@ static void add_row(struct store_report_rows *rows, enum store_stmt id, sqlite3_
 		    .ticket_id = sqlite3_column_int64(st, 0),
 		    .created = sqlite3_column_int64(st, 1),
 		    .agent = sqlite3_column_int(st, 2) != 0,
+		    .row = sqlite3_column_int64(st, 3),
 		};
 		g_array_append_val(rows->messages, m);
 	} else if (id == STMT_report_events) {
@@ -74,6 +75,7 @@ static void add_row(struct store_report_rows *rows, enum store_stmt id, sqlite3_
 		    .created = sqlite3_column_int64(st, 1),
 		    .kind = col_intern(rows, st, 2),
 		    .detail = col_intern(rows, st, 3),
+		    .row = sqlite3_column_int64(st, 4),
 		};
 		g_array_append_val(rows->events, e);
 	} else {
@@ -105,11 +107,32 @@ static int read_one(struct store *store, enum store_stmt id, const char *queue,
 		    char **error_r)
 {
 	struct report_walk w = {rows, id};
+	struct store_args args = id == STMT_report_messages || id == STMT_report_events
+					 ? SV_ARGS(SV_I(before))
+					 : SV_ARGS(SV_T(queue), SV_T(assignee), SV_I(before));
 
-	return store_each(store, id, SV_ARGS(SV_T(queue), SV_T(assignee), SV_I(before)), report_row,
-			  &w, "read report rows", error_r) < 0
-		   ? -1
-		   : 0;
+	return store_each(store, id, args, report_row, &w, "read report rows", error_r) < 0 ? -1
+											   : 0;
+}
+
+static gint cmp_message(gconstpointer a, gconstpointer b)
+{
+	const struct store_report_message *x = a, *y = b;
+
+	if (x->ticket_id != y->ticket_id)
+		return x->ticket_id < y->ticket_id ? -1 : 1;
+	if (x->created != y->created)
+		return x->created < y->created ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
+}
+
+static gint cmp_event(gconstpointer a, gconstpointer b)
+{
+	const struct store_report_event *x = a, *y = b;
+
+	if (x->ticket_id != y->ticket_id)
+		return x->ticket_id < y->ticket_id ? -1 : 1;
+	return x->row < y->row ? -1 : x->row > y->row;
 }
 
 int store_report_read(struct store *store, const char *queue, const char *assignee, gint64 before,
@@ -136,6 +159,8 @@ int store_report_read(struct store *store, const char *queue, const char *assign
 	}
 	/* Nothing was written: ending the read cannot lose anything. */
 	(void)store_run(store, STMT_commit, SV_NONE, "end report read", NULL);
+	g_array_sort(rows->messages, cmp_message);
+	g_array_sort(rows->events, cmp_event);
 	*rows_r = rows;
 	return 0;
 }
