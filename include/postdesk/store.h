@@ -300,6 +300,10 @@ int store_outbox_get(struct store *store, gint64 id, struct store_outbox **o_r, 
 /* All rows newest first, at most limit (0 = all), status filter or NULL; raw not loaded. */
 int store_outbox_list(struct store *store, const char *status, int limit, GPtrArray **list_r,
 		      char **error_r);
+/* One page of it, newest first: rows with an id below `before` (<= 0: from the newest), at
+ * most `limit` (<= 0: all). */
+int store_outbox_page(struct store *store, const char *status, gint64 before, gint64 limit,
+		      GPtrArray **list_r, char **error_r);
 
 
 /* ======================= reports (src/store/report_rows.c) ======================= */

@@ -59,7 +59,8 @@ static void outbox_print_text(const GPtrArray *list)
 	}
 }
 
-static int outbox_list(struct cli *cli, const char *status, gboolean json)
+static int outbox_list(struct cli *cli, const char *status, gint64 limit, gint64 after,
+		       gboolean json)
 {
 	struct store *store = NULL;
 	GPtrArray *list = NULL;
@@ -69,9 +70,11 @@ static int outbox_list(struct cli *cli, const char *status, gboolean json)
 	if (status != NULL && strcmp(status, "queued") != 0 && strcmp(status, "sent") != 0 &&
 	    strcmp(status, "failed") != 0)
 		return cli_fail(EX_USAGE, "outbox: --status is queued, sent or failed");
+	if (limit < 0 || after < 0)
+		return cli_fail(EX_USAGE, "outbox: --limit and --after take a number >= 0");
 	if ((ret = cli_store(cli, STORE_READONLY, &store)) != 0)
 		return ret;
-	if (store_outbox_list(store, status, 0, &list, &error) < 0) {
+	if (store_outbox_page(store, status, after, limit, &list, &error) < 0) {
 		ret = cli_fail(EX_TEMPFAIL, "outbox: %s", error);
 		g_free(error);
 	} else if (json) {
@@ -160,9 +163,13 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 {
 	char *status = NULL, *end;
 	gboolean json = FALSE;
+	gint64 limit = CLI_PAGE_DEFAULT, after = 0;
 	const GOptionEntry entries[] = {
 	    {"status", 's', 0, G_OPTION_ARG_STRING, &status,
 	     "only rows in this status (queued, sent, failed)", "S"},
+	    {"limit", 'n', 0, G_OPTION_ARG_INT64, &limit,
+	     "at most N rows (default " G_STRINGIFY(CLI_PAGE_DEFAULT) ", 0: all)", "N"},
+	    {"after", 0, 0, G_OPTION_ARG_INT64, &after, "the page after row ID: older rows", "ID"},
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
 	    G_OPTION_ENTRY_NULL,
 	};
@@ -173,7 +180,7 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 			       "List outbound mail, requeue one, or print one as sent.")) != 0)
 		goto out;
 	if (argc == 1) {
-		ret = outbox_list(cli, status, json);
+		ret = outbox_list(cli, status, limit, after, json);
 	} else if (argc == 3 && status == NULL && !json &&
 		   (id = g_ascii_strtoll(argv[2], &end, 10)) > 0 && *end == '\0' &&
 		   (strcmp(argv[1], "retry") == 0 || strcmp(argv[1], "raw") == 0)) {

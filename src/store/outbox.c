@@ -153,6 +153,14 @@ int store_outbox_list(struct store *store, const char *status, int limit, GPtrAr
 			  outbox_from_row, outbox_free_ptr, "list outbox", list_r, error_r);
 }
 
+int store_outbox_page(struct store *store, const char *status, gint64 before, gint64 limit,
+		      GPtrArray **list_r, char **error_r)
+{
+	return store_rows(store, STMT_outbox_page,
+			  SV_ARGS(SV_T(status), SV_I(limit), SV_I(before > 0 ? before : G_MAXINT64)),
+			  outbox_from_row, outbox_free_ptr, "list outbox", list_r, error_r);
+}
+
 /* ---- state changes ---- */
 
 /* Run an UPDATE of one row. No row changed: the id is wrong or the row was already
