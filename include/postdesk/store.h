@@ -320,14 +320,12 @@ struct store_report_message {
 	gint64 ticket_id;
 	gint64 created;
 	gboolean agent;        /* TRUE: an agent answer (out/agent); FALSE: customer mail (in) */
-	gint64 row;            /* its row id: the order of equal times (0 in rows made by hand) */
 };
 struct store_report_event {
 	gint64 ticket_id;
 	gint64 created;
 	const char *kind;      /* "status" | "reopened" */
 	const char *detail;    /* status: the new status; reopened: the previous one */
-	gint64 row;            /* its row id: the order of events (0 in rows made by hand) */
 };
 struct store_report_survey {
 	gint64 ticket_id;

@@ -66,7 +66,6 @@ static void add_row(struct store_report_rows *rows, enum store_stmt id, sqlite3_
 		    .ticket_id = sqlite3_column_int64(st, 0),
 		    .created = sqlite3_column_int64(st, 1),
 		    .agent = sqlite3_column_int(st, 2) != 0,
-		    .row = sqlite3_column_int64(st, 3),
 		};
 		g_array_append_val(rows->messages, m);
 	} else if (id == STMT_report_events) {
@@ -75,7 +74,6 @@ static void add_row(struct store_report_rows *rows, enum store_stmt id, sqlite3_
 		    .created = sqlite3_column_int64(st, 1),
 		    .kind = col_intern(rows, st, 2),
 		    .detail = col_intern(rows, st, 3),
-		    .row = sqlite3_column_int64(st, 4),
 		};
 		g_array_append_val(rows->events, e);
 	} else {
@@ -121,18 +119,14 @@ static gint cmp_message(gconstpointer a, gconstpointer b)
 
 	if (x->ticket_id != y->ticket_id)
 		return x->ticket_id < y->ticket_id ? -1 : 1;
-	if (x->created != y->created)
-		return x->created < y->created ? -1 : 1;
-	return x->row < y->row ? -1 : x->row > y->row;
+	return x->created < y->created ? -1 : x->created > y->created;
 }
 
 static gint cmp_event(gconstpointer a, gconstpointer b)
 {
 	const struct store_report_event *x = a, *y = b;
 
-	if (x->ticket_id != y->ticket_id)
-		return x->ticket_id < y->ticket_id ? -1 : 1;
-	return x->row < y->row ? -1 : x->row > y->row;
+	return x->ticket_id < y->ticket_id ? -1 : x->ticket_id > y->ticket_id;
 }
 
 int store_report_read(struct store *store, const char *queue, const char *assignee, gint64 before,
@@ -159,6 +153,8 @@ int store_report_read(struct store *store, const char *queue, const char *assign
 	}
 	/* Nothing was written: ending the read cannot lose anything. */
 	(void)store_run(store, STMT_commit, SV_NONE, "end report read", NULL);
+	/* Rows arrive in id order and g_array_sort is stable (GLib >= 2.32): equal keys keep
+	 * it, so messages end up by ticket, time, id and events by ticket, id. */
 	g_array_sort(rows->messages, cmp_message);
 	g_array_sort(rows->events, cmp_event);
 	*rows_r = rows;
