@@ -102,4 +102,64 @@ expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id LIKE 'mem-%' AND 
 expect_eq "$(find "$T/db/spool" -type f | wc -l)" 0 "spool files left after delivery"
 expect_eq "$(stat -c '%a %U' "$T/db/spool")" "700 $PD_DAEMON_USER" "spool directory mode and owner"
 
+# 2. A big message cut off in the middle of DATA (the client dies): no reply, nothing
+# stored, and the spool file is gone once the session ends (it never had a name; the
+# daemon holds no descriptor of the spool directory any more).
+lmtp() { # SOCKET MSGID SIZE CUT: one LMTP transaction; prints the reply to the final dot
+	python3 - "$@" <<'PY'
+import socket, sys
+sock, msgid, size, cut = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4] == "cut"
+s = socket.socket(socket.AF_UNIX)
+s.connect(sock)
+f = s.makefile("rb")
+def reply():
+    while True:
+        line = f.readline().decode()
+        if len(line) < 4 or line[3] != "-":
+            return line.strip()
+reply()
+for cmd in ("LHLO t", "MAIL FROM:<ann@shop.example>", "RCPT TO:<support@support.test>", "DATA"):
+    s.sendall(cmd.encode() + b"\r\n")
+    reply()
+s.sendall(("From: ann@shop.example\r\nSubject: spool\r\nMessage-Id: <%s>\r\n\r\n" % msgid).encode())
+line = b"x" * 998 + b"\r\n"
+for _ in range(size // len(line)):
+    s.sendall(line)
+if cut:
+    s.close()
+    sys.exit(0)
+s.sendall(b".\r\n")
+print(reply())
+PY
+}
+spool_fds() { find "/proc/$1/fd" -lname "*spool*" 2>/dev/null | wc -l; }
+no_spool_fds() { [ "$(spool_fds "$1")" = 0 ]; }
+lmtp "$T/lmtp.sock" cut-1@shop.example 3000000 cut || pd_fail "LMTP client failed"
+pd_wait_until 10 no_spool_fds "$LMTPD" || pd_fail "lmtpd still holds a spool file after a cut DATA"
+kill -0 "$LMTPD" || pd_fail "lmtpd died on a cut DATA"
+expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'cut-1@shop.example'")" 0 \
+	"a cut-off message is not stored"
+
+# 3. A full spool: a second daemon whose files may not pass 2 MB (RLIMIT_FSIZE, so a write
+# fails with EFBIG as on a full disk) answers a 3 MB message 452 4.3.1, stores nothing,
+# keeps no spool file, and still takes a small message.
+sed -e "s|^database = .*|database = $T/db2/postdesk.db|" -e "s|^key_file = .*|key_file = $T/db2/postdesk.key|" \
+	-e "s|^lmtp_listen = .*|lmtp_listen = unix:$T/lmtp2.sock|" "$CONF" >"$T/postdesk2.conf"
+"$B/postdesk" -c "$T/postdesk2.conf" init >/dev/null || pd_fail "postdesk init (2) failed"
+ulimit -S -f 2048 # the daemon inherits it; this shell takes it back at once
+pd_bg lmtpd2 "$B/postdesk-lmtpd" -c "$T/postdesk2.conf" -f
+ulimit -S -f unlimited
+pd_wait_socket "$T/lmtp2.sock" 10 lmtpd2
+LMTPD2=$(pd_bg_pid lmtpd2)
+r=$(lmtp "$T/lmtp2.sock" full-1@shop.example 3000000 dot)
+case $r in 452\ 4.3.1*) ;; *) pd_fail "a full spool answered '$r', expected 452 4.3.1" ;; esac
+r=$(lmtp "$T/lmtp2.sock" small-1@shop.example 20000 dot)
+case $r in 250*) ;; *) pd_fail "after a full spool a small message got '$r'" ;; esac
+q2() { pd_sql "$T/db2/postdesk.db" "$1"; }
+expect_eq "$(q2 "SELECT count(*) FROM messages WHERE message_id = 'full-1@shop.example'")" 0 \
+	"a message the spool could not take is not stored"
+expect_eq "$(q2 "SELECT count(*) FROM messages WHERE message_id = 'small-1@shop.example'")" 1 \
+	"the small message after it"
+pd_wait_until 10 no_spool_fds "$LMTPD2" || pd_fail "lmtpd kept a spool file after a full spool"
+
 pd_log "OK"
