@@ -30,7 +30,8 @@ struct parse_msg {
 	char *in_reply_to;        /* first msg-id of In-Reply-To without <>, or NULL */
 	GPtrArray *references;    /* char *, msg-ids without <>, in header order (oldest first) */
 	char *body;               /* text body, UTF-8; "" if none; at most about PARSE_MAX_BODY */
-	gboolean body_truncated;  /* the text (or HTML) part was longer and was cut there */
+	gboolean body_truncated;  /* the text (or HTML) part was longer and was cut (at
+				   * PARSE_MAX_BODY, PARSE_MAX_HTML) */
 	char *body_html;          /* the HTML body as UTF-8 if there was one, else NULL */
 	gboolean body_from_html;  /* body was made from HTML (no text/plain part) */
 	gboolean charset_guessed; /* a charset was missing, unknown or wrong and was guessed */
@@ -50,10 +51,12 @@ struct parse_msg {
 	char *dsn_diagnostic;     /* Diagnostic-Code text, or NULL */
 };
 
-/* The most of a text or HTML body part that is decoded (1 MiB): what is longer is cut and
+/* The most of a text or HTML body part that is decoded (256 KiB, some 100 pages): what is longer is cut and
  * body_truncated set, so a huge text part never costs more memory than this; the raw
  * message keeps every byte. */
-#define PARSE_MAX_BODY (1024 * 1024)
+#define PARSE_MAX_BODY (256 * 1024)
+/* The same for an HTML part (1 MiB: markup is bulky; its text is a fraction of it). */
+#define PARSE_MAX_HTML (1024 * 1024)
 
 /* Initialise GMime once per process (idempotent, thread-safe). */
 void parse_init(void);
