@@ -78,8 +78,14 @@ pd_wait_until 300 stored "$N" || pd_fail "only $(q "SELECT count(*) FROM message
 pd_postfix_wait_empty "$T/postfix" 60
 hwm=$(hwm_kb)
 pd_log "postdesk-lmtpd peak RSS (VmHWM) after $N concurrent 24 MB messages: $hwm kB"
-[ -n "$hwm" ] && [ "$hwm" -le "$LIMIT_KB" ] ||
-	pd_fail "postdesk-lmtpd VmHWM $hwm kB is over the $LIMIT_KB kB bound"
+if grep -q -a __asan_init "$B/postdesk-lmtpd"; then
+	# ASan's shadow memory and its quarantine of freed blocks (256 MB by default) are not
+	# the daemon's: the bound is asserted by the normal build; everything else still is
+	pd_log "sanitizer build: VmHWM bound not asserted"
+else
+	[ -n "$hwm" ] && [ "$hwm" -le "$LIMIT_KB" ] ||
+		pd_fail "postdesk-lmtpd VmHWM $hwm kB is over the $LIMIT_KB kB bound"
+fi
 
 # Each stored once, its body byte for byte (Postfix adds trace headers in front).
 mkdir -p "$T/out" && chown "$PD_DAEMON_USER" "$T/out"
