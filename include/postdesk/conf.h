@@ -41,6 +41,8 @@ struct conf {
 	char *user;             /* drop privileges to this user when started as root */
 	char *log_level;        /* error|warn|info|debug */
 	gint64 max_message_size;/* bytes */
+	gint64 spool_threshold; /* bytes of a message held in memory before it is spooled */
+	char *spool_dir;        /* spool files; NULL = "spool" beside the database */
 	gint64 lmtp_timeout;    /* idle seconds */
 	gint64 lmtp_max_sessions;
 	gint64 busy_timeout_ms; /* SQLite busy timeout */

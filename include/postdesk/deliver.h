@@ -44,8 +44,9 @@ struct deliver_env {
 struct deliver_msg {
 	char *sender;               /* envelope sender, "" for <> */
 	GArray *rcpts;              /* struct deliver_rcpt */
-	char *raw;
+	char *raw;                  /* NULL when the bytes are in the spool file raw_fd */
 	gsize raw_len;
+	int raw_fd;                 /* the spool file holding the raw bytes, or -1 */
 	struct parse_msg *msg;      /* set by deliver_parse */
 	struct verdict *verdicts;   /* one per recipient, set by deliver_apply */
 	gint64 *ticket_ids;         /* one per recipient (0 if failed) */
@@ -53,6 +54,9 @@ struct deliver_msg {
 };
 /* Takes ownership of raw (g_malloc'ed). */
 struct deliver_msg *deliver_new(const char *sender, char *raw, gsize raw_len);
+/* The same for a message in a spool file: its raw_len bytes from offset 0 of fd, which d
+ * now owns and closes. Parsed and stored through the file, never loaded whole. */
+struct deliver_msg *deliver_new_spooled(const char *sender, int fd, gsize raw_len);
 void deliver_add_rcpt(struct deliver_msg *d, struct deliver_rcpt *r); /* takes r's contents */
 void deliver_free(struct deliver_msg **d);
 /* Parse the message (no database). A message that cannot be parsed at all sets every

@@ -77,4 +77,29 @@ int privs_check(const char *user, const char *conf_path, char **error_r);
  * to the daemons' user this way. */
 int privs_chown_to_user(const char *path, const char *user, char **error_r);
 
+/* ---- spool (src/lib/spool.c): a message's bytes, in memory up to a threshold, then in a
+ * nameless file (O_TMPFILE, or mkstemp + unlink) in a spool directory ---- */
+struct spool;
+/* dir NULL: everything stays in memory. Owner: the caller (spool_free). */
+struct spool *spool_new(const char *dir, gsize threshold);
+void spool_free(struct spool **sp);
+/* Append n bytes. -1 when the spool file cannot be made or written (disk full): the
+ * reason stays in spool_error() and every later write is dropped. */
+int spool_write(struct spool *sp, const void *data, gsize n);
+gsize spool_len(const struct spool *sp);
+/* The first failure (borrowed) and its errno, or NULL. */
+const char *spool_error(const struct spool *sp, int *errno_r);
+/* The spool file's descriptor (borrowed), or -1 while the bytes are in memory. */
+int spool_fd(const struct spool *sp);
+/* In memory only: the bytes, NUL-terminated, g_malloc'ed for the caller; the spool is
+ * empty afterwards. */
+char *spool_steal_data(struct spool *sp);
+/* In a file only: its descriptor, now the caller's to close; the spool is empty. */
+int spool_steal_fd(struct spool *sp);
+/* pread() exactly n bytes at offset; -1 on error or end of file. */
+int spool_read_at(int fd, gsize offset, void *buf, gsize n, char **error_r);
+/* Make dir (0700) if missing; refuse one that is not a directory owned by us; tighten its
+ * mode to 0700. Daemons call it after privs_drop(), so it belongs to their user. */
+int spool_dir_prepare(const char *dir, char **error_r);
+
 #endif

@@ -22,6 +22,11 @@ struct lmtp_backend {
 	 * recipients; fill verdicts[i] for rcpts[i]. Returns only when the result is durable. */
 	void (*data)(void *ctx, const char *sender, const char *const *rcpts, guint n_rcpts,
 		     const char *raw, gsize len, struct verdict *verdicts);
+	/* The same for a message spooled to a file (longer than limits->spool_threshold): its
+	 * len bytes are at the start of the nameless file fd, which the callee now owns and
+	 * closes. NULL: the session never spools. */
+	void (*data_spooled)(void *ctx, const char *sender, const char *const *rcpts,
+			     guint n_rcpts, int fd, gsize len, struct verdict *verdicts);
 };
 
 struct lmtp_limits {
@@ -31,6 +36,8 @@ struct lmtp_limits {
 	guint max_command;      /* command line limit (512 incl. CRLF, more for ESMTP params) */
 	guint max_rcpts;        /* recipients per transaction (452 4.5.3 beyond) */
 	guint idle_timeout;     /* seconds without input before the server closes */
+	const char *spool_dir;  /* DATA past spool_threshold goes to a file here; NULL: never */
+	gsize spool_threshold;  /* bytes of DATA kept in memory (default 1 MB) */
 };
 void lmtp_limits_default(struct lmtp_limits *limits);
 

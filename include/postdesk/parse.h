@@ -29,7 +29,9 @@ struct parse_msg {
 	gboolean message_id_made_up; /* made up as "<sha256-of-raw>@postdesk.invalid": stable */
 	char *in_reply_to;        /* first msg-id of In-Reply-To without <>, or NULL */
 	GPtrArray *references;    /* char *, msg-ids without <>, in header order (oldest first) */
-	char *body;               /* text body, UTF-8; "" if none */
+	char *body;               /* text body, UTF-8; "" if none; at most about PARSE_MAX_BODY */
+	gboolean body_truncated;  /* the text (or HTML) part was longer and was cut (at
+				   * PARSE_MAX_BODY, PARSE_MAX_HTML) */
 	char *body_html;          /* the HTML body as UTF-8 if there was one, else NULL */
 	gboolean body_from_html;  /* body was made from HTML (no text/plain part) */
 	gboolean charset_guessed; /* a charset was missing, unknown or wrong and was guessed */
@@ -49,6 +51,13 @@ struct parse_msg {
 	char *dsn_diagnostic;     /* Diagnostic-Code text, or NULL */
 };
 
+/* The most of a text or HTML body part that is decoded (256 KiB, some 100 pages): what is longer is cut and
+ * body_truncated set, so a huge text part never costs more memory than this; the raw
+ * message keeps every byte. */
+#define PARSE_MAX_BODY (256 * 1024)
+/* The same for an HTML part (1 MiB: markup is bulky; its text is a fraction of it). */
+#define PARSE_MAX_HTML (1024 * 1024)
+
 /* Initialise GMime once per process (idempotent, thread-safe). */
 void parse_init(void);
 
@@ -62,10 +71,23 @@ void parse_msg_free(struct parse_msg **msg);
 int parse_message_with_data(const char *raw, gsize len, struct parse_msg **msg_r,
 			    char **error_r);
 
+/* parse_message() (with_data FALSE) or parse_message_with_data() for a message in a file:
+ * the len bytes at the start of fd (a spool file). Parsed through the file: part contents
+ * stay there (GMime's persistent stream) and are decoded only as far as needed, so memory
+ * does not grow with the message. fd stays the caller's; its file offset is moved. */
+int parse_message_fd(int fd, gsize len, gboolean with_data, struct parse_msg **msg_r,
+		     char **error_r);
+
 /* SHA-256 (hex, g_malloc'ed) of the message without its trace header fields (Received,
  * Return-Path, Delivered-To, Authentication-Results, ...): equal for two deliveries of the
  * same message, different for different messages that share a Message-ID. */
 char *parse_content_digest(const char *raw, gsize len);
+/* The same digest fed in pieces of any size (a file read in chunks). finish returns the
+ * hex digest (g_malloc'ed) and frees the state. */
+struct parse_digest;
+struct parse_digest *parse_digest_new(void);
+void parse_digest_update(struct parse_digest *dg, const char *data, gsize len);
+char *parse_digest_finish(struct parse_digest **dg);
 
 /* Readable plain text from HTML (libxml2's HTML parser): block elements become line
  * breaks, links keep their target, script/style dropped. g_malloc'ed UTF-8. */

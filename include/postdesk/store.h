@@ -110,6 +110,11 @@ struct store_message {
 	char *flags;           /* comma-separated: charset-guessed, message-id-made-up, ... */
 	GBytes *raw;           /* the message byte for byte; NULL when not loaded */
 	GPtrArray *attachments;/* struct store_attachment * */
+	/* Insert only, instead of raw (which is then NULL): raw_fd_len bytes at the start of
+	 * the file raw_fd (a spool file, read with pread), copied into the row's blob in
+	 * chunks with incremental blob I/O, never held whole. Unused while raw_fd_len is 0. */
+	int raw_fd;
+	gsize raw_fd_len;
 };
 
 void store_ticket_free(struct store_ticket **t);
@@ -149,6 +154,11 @@ int store_message_first_in(struct store *store, const char *message_id, gint64 *
 			   char **error_r);
 /* The raw bytes of message row `row`: 1 found (*raw_r owned by caller), 0 no such row. */
 int store_message_raw(struct store *store, gint64 row, GBytes **raw_r, char **error_r);
+/* The same bytes handed to fn in pieces (incremental blob I/O), so a big message is never
+ * held whole: 1 found, 0 no such row, -1 error. */
+typedef void store_chunk_fn(const void *data, gsize len, void *ctx);
+int store_message_raw_read(struct store *store, gint64 row, store_chunk_fn *fn, void *ctx,
+			   char **error_r);
 /* Ticket of any stored message (in or out) with this Message-ID: 1 found, 0 none. */
 int store_find_ticket_by_msgid(struct store *store, const char *message_id, gint64 *ticket_r,
 			       char **error_r);

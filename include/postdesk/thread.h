@@ -17,6 +17,8 @@ struct thread_input {
 	const struct parse_msg *msg;
 	const char *raw;               /* the message byte for byte */
 	gsize raw_len;
+	int raw_fd;                    /* raw NULL and raw_len > 0: the bytes are in this
+					* spool file (stored from it, never loaded whole) */
 	const char *rcpt;              /* envelope recipient, lower-case */
 	const char *env_sender;        /* envelope sender, "" for the null sender */
 	const struct conf_queue *queue;/* the queue addressed (token or plain address) */

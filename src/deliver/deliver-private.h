@@ -20,6 +20,10 @@ int deliver_route_bounce(struct deliver_msg *d, guint i, struct store *store,
 int deliver_route_survey(struct deliver_msg *d, guint i, struct store *store,
 		 const struct deliver_env *env, gint64 now, char **error_r);
 
+/* The message parsed again with attachment bytes (from memory or the spool file), for mail
+ * that passes attachments on: 0 with *full_r (caller frees), -1 when unreadable. */
+int deliver_parse_full(const struct deliver_msg *d, struct parse_msg **full_r);
+
 /* The thread input for recipient r of d (all borrowed from d and r); the token is r's if
  * it has one. */
 void deliver_route_input(const struct deliver_msg *d, const struct deliver_rcpt *r, struct thread_input *in);

@@ -8,6 +8,10 @@
 #include "postdesk/parse.h"
 
 #include <string.h>
+#include <unistd.h>
+
+/* Read size when a spooled message is digested. */
+#define DELIVER_CHUNK 65536
 
 struct deliver_msg *deliver_new(const char *sender, char *raw, gsize raw_len)
 {
@@ -16,7 +20,16 @@ struct deliver_msg *deliver_new(const char *sender, char *raw, gsize raw_len)
 	d->sender = util_addr_normalize(sender != NULL ? sender : "");
 	d->raw = raw;
 	d->raw_len = raw_len;
+	d->raw_fd = -1;
 	d->rcpts = g_array_new(FALSE, TRUE, sizeof(struct deliver_rcpt));
+	return d;
+}
+
+struct deliver_msg *deliver_new_spooled(const char *sender, int fd, gsize raw_len)
+{
+	struct deliver_msg *d = deliver_new(sender, NULL, raw_len);
+
+	d->raw_fd = fd;
 	return d;
 }
 
@@ -44,6 +57,8 @@ void deliver_free(struct deliver_msg **dp)
 	parse_msg_free(&d->msg);
 	g_free(d->sender);
 	g_free(d->raw);
+	if (d->raw_fd >= 0)
+		close(d->raw_fd); /* a nameless spool file: its space is freed here */
 	g_free(d->verdicts);
 	g_free(d->ticket_ids);
 	g_free(d);
@@ -63,13 +78,48 @@ int deliver_parse(struct deliver_msg *d)
 	struct verdict v;
 	char *error = NULL;
 
-	if (parse_message(d->raw, d->raw_len, &d->msg, &error) == 0)
+	if ((d->raw_fd >= 0 ? parse_message_fd(d->raw_fd, d->raw_len, FALSE, &d->msg, &error)
+			    : parse_message(d->raw, d->raw_len, &d->msg, &error)) == 0)
 		return 0;
 	verdict_set(&v, VERDICT_PERMFAIL, 554, "5.6.0", "message not readable: %s", error);
 	log_warn("refused message from <%s>: %s", d->sender, error);
 	g_free(error);
 	deliver_set_all(d, &v);
 	return -1;
+}
+
+/* The content digest of d's own bytes, read through the spool file in chunks if spooled. */
+static int deliver_digest(const struct deliver_msg *d, char **hex_r, char **error_r)
+{
+	struct parse_digest *dg;
+	char *buf;
+	gsize off;
+
+	if (d->raw_fd < 0) {
+		*hex_r = parse_content_digest(d->raw, d->raw_len);
+		return 0;
+	}
+	dg = parse_digest_new();
+	buf = g_malloc(DELIVER_CHUNK);
+	for (off = 0; off < d->raw_len;) {
+		gsize n = MIN((gsize)DELIVER_CHUNK, d->raw_len - off);
+
+		if (spool_read_at(d->raw_fd, off, buf, n, error_r) < 0)
+			break;
+		parse_digest_update(dg, buf, n);
+		off += n;
+	}
+	g_free(buf);
+	*hex_r = parse_digest_finish(&dg);
+	if (off == d->raw_len)
+		return 0;
+	g_clear_pointer(hex_r, g_free);
+	return -1;
+}
+
+static void deliver_digest_chunk(const void *data, gsize len, void *ctx)
+{
+	parse_digest_update(ctx, data, len);
 }
 
 /* Store trouble becomes a 4xx: the MTA keeps the message and retries. */
@@ -93,11 +143,9 @@ void deliver_tempfail(struct deliver_msg *d, struct store *store, const char *er
  * message resent through another hop is still the same message. */
 static int deliver_reused_id(struct deliver_msg *d, struct store *store, char **error_r)
 {
-	GBytes *stored = NULL;
+	struct parse_digest *dg;
 	gint64 row;
 	char *ours, *theirs, *id;
-	gsize len;
-	const char *data;
 	int ret;
 
 	/* Once per message: every recipient then stores it under the same id. Compared with
@@ -106,11 +154,20 @@ static int deliver_reused_id(struct deliver_msg *d, struct store *store, char **
 	if (d->id_checked)
 		return 0;
 	ret = store_message_first_in(store, d->msg->message_id, &row, error_r);
-	if (ret <= 0 || (ret = store_message_raw(store, row, &stored, error_r)) <= 0)
+	if (ret <= 0)
 		return ret < 0 ? -1 : (d->id_checked = TRUE, 0);
-	data = g_bytes_get_data(stored, &len);
-	ours = parse_content_digest(d->raw, d->raw_len);
-	theirs = parse_content_digest(data, len);
+	/* both sides in chunks: neither copy is loaded whole */
+	dg = parse_digest_new();
+	ret = store_message_raw_read(store, row, deliver_digest_chunk, dg, error_r);
+	theirs = parse_digest_finish(&dg);
+	if (ret <= 0) {
+		g_free(theirs);
+		return ret < 0 ? -1 : (d->id_checked = TRUE, 0);
+	}
+	if (deliver_digest(d, &ours, error_r) < 0) {
+		g_free(theirs);
+		return -1;
+	}
 	if (strcmp(ours, theirs) != 0) {
 		id = g_strdup_printf("%.12s.%s", ours, d->msg->message_id);
 		log_info("message from <%s> reuses Message-ID <%s> of another message: "
@@ -120,7 +177,6 @@ static int deliver_reused_id(struct deliver_msg *d, struct store *store, char **
 	}
 	g_free(ours);
 	g_free(theirs);
-	g_bytes_unref(stored);
 	d->id_checked = TRUE;
 	return 0;
 }

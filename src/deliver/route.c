@@ -22,10 +22,19 @@ void deliver_route_input(const struct deliver_msg *d, const struct deliver_rcpt 
 	in->msg = d->msg;
 	in->raw = d->raw;
 	in->raw_len = d->raw_len;
+	in->raw_fd = d->raw_fd;
 	in->rcpt = r->addr;
 	in->env_sender = d->sender;
 	in->queue = r->queue;
 	in->token = r->has_token ? &r->token : NULL;
+}
+
+int deliver_parse_full(const struct deliver_msg *d, struct parse_msg **full_r)
+{
+	*full_r = NULL;
+	if (d->raw_fd >= 0)
+		return parse_message_fd(d->raw_fd, d->raw_len, TRUE, full_r, NULL);
+	return parse_message_with_data(d->raw, d->raw_len, full_r, NULL);
 }
 
 /* The message again, with attachment bytes, when it has attachments to pass on. */
@@ -33,8 +42,7 @@ static struct parse_msg *deliver_route_with_data(const struct deliver_msg *d)
 {
 	struct parse_msg *full = NULL;
 
-	if (d->msg->attachments->len == 0 ||
-	    parse_message_with_data(d->raw, d->raw_len, &full, NULL) < 0)
+	if (d->msg->attachments->len == 0 || deliver_parse_full(d, &full) < 0)
 		return NULL;
 	return full;
 }

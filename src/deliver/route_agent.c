@@ -43,7 +43,7 @@ static int agent_act(struct deliver_msg *d, const struct thread_input *in,
 		goto out;
 	} else if (env->compose != NULL && am->text[0] != '\0') {
 		if (d->msg->attachments->len > 0)
-			parse_message_with_data(d->raw, d->raw_len, &full, NULL);
+			(void)deliver_parse_full(d, &full);
 		if (deliver_route_notified(store,
 				   note ? compose_queue_note(env->compose, store, ticket, agent,
 							    am->text, now, error_r)

@@ -39,6 +39,26 @@ static void backend_data(void *ctx, const char *sender, const char *const *rcpts
 	deliver_free(&d);
 }
 
+/* A big message: deliver/ parses and stores it through its spool file (d owns fd). */
+static void backend_data_spooled(void *ctx, const char *sender, const char *const *rcpts,
+				 guint n_rcpts, int fd, gsize len, struct verdict *verdicts)
+{
+	struct lmtp_backend_ctx *b = ctx;
+	struct deliver_msg *d = deliver_new_spooled(sender, fd, len);
+	guint i;
+
+	for (i = 0; i < n_rcpts; i++) {
+		struct deliver_rcpt r;
+		deliver_rcpt_resolve(b->conf, b->keys, rcpts[i], &r, &verdicts[i]);
+		deliver_add_rcpt(d, &r);
+	}
+	if (deliver_parse(d) == 0)
+		deliver_committer_submit(b->committer, d);
+	for (i = 0; i < n_rcpts; i++)
+		verdicts[i] = d->verdicts[i];
+	deliver_free(&d);
+}
+
 struct lmtp_backend_ctx *lmtp_backend_ctx_new(const struct conf *conf,
 					      const struct token_keys *keys,
 					      struct deliver_committer *committer,
@@ -52,6 +72,7 @@ struct lmtp_backend_ctx *lmtp_backend_ctx_new(const struct conf *conf,
 	backend_r->ctx = b;
 	backend_r->rcpt = backend_rcpt;
 	backend_r->data = backend_data;
+	backend_r->data_spooled = backend_data_spooled;
 	return b;
 }
 

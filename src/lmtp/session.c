@@ -1,12 +1,15 @@
 /* session: the LMTP protocol (RFC 2033, with RFC 5321 details) as a pure state machine.
  * Bytes go in, reply text comes out; no I/O, no clock, no globals, so the same code serves
  * the server, the unit tests and the fuzzer. Every byte sequence is valid input: memory is
- * bounded by max_command for a command line and max_message_size (+1 for a NUL) for DATA.
+ * bounded by max_command for a command line and, for DATA, by spool_threshold when the
+ * limits name a spool directory (the bytes past it go to a nameless spool file, the one
+ * I/O a session does) or else by max_message_size (+1 for a NUL).
  * Ownership: a session owns its buffers, envelope and the accepted recipient list; backend
  * and limits are borrowed. Threading: one session belongs to one thread at a time. */
 #include "config.h"
 #include "postdesk/lmtp.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,11 +38,10 @@ struct lmtp_session {
 	char *sender;	  /* NULL: no MAIL yet; "" for the null sender */
 	GPtrArray *rcpts; /* accepted recipients, in RCPT order (char *) */
 
-	/* DATA, read straight into one buffer (no per-line copies) */
+	/* DATA, read straight into the spool (no per-line copies) */
 	gboolean in_data;
 	enum data_pos data_pos;
-	char *data;
-	gsize data_len, data_cap;
+	struct spool *data;
 	gboolean data_too_big;
 };
 
@@ -95,8 +97,7 @@ static void transaction_reset(struct lmtp_session *s)
 {
 	g_clear_pointer(&s->sender, g_free);
 	g_ptr_array_set_size(s->rcpts, 0);
-	g_clear_pointer(&s->data, g_free);
-	s->data_len = s->data_cap = 0;
+	spool_free(&s->data);
 	s->data_too_big = FALSE;
 	s->in_data = FALSE;
 }
@@ -109,6 +110,8 @@ void lmtp_limits_default(struct lmtp_limits *limits)
 	limits->max_command = 2048;
 	limits->max_rcpts = 1000;
 	limits->idle_timeout = 300;
+	limits->spool_dir = NULL;
+	limits->spool_threshold = 1024 * 1024;
 }
 
 struct lmtp_session *lmtp_session_new(const struct lmtp_backend *backend,
@@ -151,28 +154,60 @@ void lmtp_session_timeout(struct lmtp_session *session, GString *out)
 /* ---------------------------------------------------------------- DATA */
 
 /* Store message bytes. Past max_message_size we only keep reading (so the client reaches
- * the dot and gets a clean 552) and free what we had: memory stays bounded. The buffer
- * grows by doubling but never beyond max_message_size + 1 (room for a NUL). */
+ * the dot and gets a clean 552) and drop what we had: memory and spool stay bounded. A
+ * spool write failure (disk full) is remembered by the spool and answered at the dot. */
 static void data_store(struct lmtp_session *s, const char *p, gsize n)
 {
 	gsize max = s->limits->max_message_size;
 
 	if (s->data_too_big || n == 0)
 		return;
-	if (n > max - s->data_len) {
+	if (n > max - spool_len(s->data)) {
 		s->data_too_big = TRUE;
-		g_clear_pointer(&s->data, g_free);
-		s->data_len = s->data_cap = 0;
+		spool_free(&s->data);
 		return;
 	}
-	if (s->data_len + n + 1 > s->data_cap) {
-		gsize cap = MAX(s->data_cap * 2, MAX(s->data_len + n + 1, (gsize)4096));
+	(void)spool_write(s->data, p, n);
+}
 
-		s->data_cap = MIN(cap, max + 1);
-		s->data = g_realloc(s->data, s->data_cap);
+/* The spool could not take the message: a temporary failure, the MTA keeps the mail. */
+static void data_spool_failed(struct lmtp_session *s, struct verdict *v, guint n)
+{
+	int err = 0;
+	const char *why = spool_error(s->data, &err);
+	gboolean full = err == ENOSPC || err == EDQUOT || err == EFBIG;
+
+	log_warn("lmtp: message from <%s> not taken: %s", s->sender, why);
+	for (guint i = 0; i < n; i++) {
+		if (full)
+			verdict_set(&v[i], VERDICT_TEMPFAIL, 452, "4.3.1",
+				    "insufficient spool space, try again later");
+		else
+			verdict_set(&v[i], VERDICT_TEMPFAIL, 451, "4.3.0",
+				    "spool file error, try again later");
 	}
-	memcpy(s->data + s->data_len, p, n);
-	s->data_len += n;
+}
+
+/* Hand the complete message to the backend: a spooled one as its file (the backend takes
+ * the descriptor), a small one as a NUL-terminated buffer. */
+static void data_deliver(struct lmtp_session *s, struct verdict *v, guint n)
+{
+	const char *const *rcpts = (const char *const *)s->rcpts->pdata;
+
+	for (guint i = 0; i < n; i++)
+		verdict_preset(&v[i]);
+	if (spool_fd(s->data) >= 0) {
+		gsize len = spool_len(s->data);
+
+		s->backend->data_spooled(s->backend->ctx, s->sender, rcpts, n,
+					 spool_steal_fd(s->data), len, v);
+	} else {
+		gsize len = spool_len(s->data);
+		char *raw = spool_steal_data(s->data);
+
+		s->backend->data(s->backend->ctx, s->sender, rcpts, n, raw, len, v);
+		g_free(raw);
+	}
 }
 
 /* The final dot: one reply per accepted recipient, in RCPT order, then a fresh transaction. */
@@ -184,14 +219,10 @@ static void data_end(struct lmtp_session *s, GString *out)
 	if (s->data_too_big) {
 		for (guint i = 0; i < n; i++)
 			verdict_set(&v[i], VERDICT_PERMFAIL, 552, "5.3.4", "message too big");
+	} else if (spool_error(s->data, NULL) != NULL) {
+		data_spool_failed(s, v, n);
 	} else {
-		for (guint i = 0; i < n; i++)
-			verdict_preset(&v[i]);
-		if (s->data == NULL) /* an empty message still gets a valid string */
-			s->data = g_malloc0(1);
-		s->data[s->data_len] = '\0';
-		s->backend->data(s->backend->ctx, s->sender, (const char *const *)s->rcpts->pdata,
-				 n, s->data, s->data_len, v);
+		data_deliver(s, v, n);
 	}
 	for (guint i = 0; i < n; i++)
 		reply_verdict(out, &v[i]);
@@ -422,6 +453,9 @@ static void cmd_data(struct lmtp_session *s, const char *arg, GString *out)
 		return;
 	}
 	reply_ok(s, out, "354 End data with <CR><LF>.<CR><LF>");
+	/* Spooling needs a backend that takes a file; without one, all stays in memory. */
+	s->data = spool_new(s->backend->data_spooled != NULL ? s->limits->spool_dir : NULL,
+			    s->limits->spool_threshold);
 	s->in_data = TRUE;
 	s->data_pos = DATA_BOL;
 }

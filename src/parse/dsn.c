@@ -15,8 +15,10 @@
 /* The raw bytes of the status part. */
 static GByteArray *status_bytes(GMimeObject *status)
 {
+	gboolean cut = FALSE;
+	/* a status part is a few lines; a huge one is read no further than a text body */
 	if (GMIME_IS_PART(status))
-		return parse_part_bytes(GMIME_PART(status));
+		return parse_part_bytes_max(GMIME_PART(status), PARSE_MAX_BODY, &cut);
 	GByteArray *bytes = g_byte_array_new();
 	if (GMIME_IS_MESSAGE_PART(status)) {
 		GMimeMessage *inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(status));

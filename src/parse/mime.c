@@ -88,10 +88,12 @@ static void walk(struct walk *w, GMimeObject *obj, int depth)
 	}
 }
 
-/* Decoded, UTF-8 text of a text part, with CRLF and lone CR made LF. */
-static char *part_text(GMimeObject *obj, gboolean *guessed_r)
+/* Decoded, UTF-8 text of a text part, with CRLF and lone CR made LF; decoded only up to
+ * max (*cut_r set when it was longer). A cut may split a UTF-8 sequence: the
+ * charset conversion makes the stray bytes U+FFFD. */
+static char *part_text(GMimeObject *obj, gsize max, gboolean *guessed_r, gboolean *cut_r)
 {
-	GByteArray *bytes = parse_part_bytes(GMIME_PART(obj));
+	GByteArray *bytes = parse_part_bytes_max(GMIME_PART(obj), max, cut_r);
 	const char *charset = g_mime_object_get_content_type_parameter(obj, "charset");
 	char *text =
 	    parse_charset_to_utf8((const char *)bytes->data, bytes->len, charset, guessed_r);
@@ -196,9 +198,11 @@ void parse_mime(GMimeMessage *message, struct parse_msg *msg, gboolean with_data
 	if (root != NULL)
 		walk(&w, root, 0);
 	if (w.text != NULL)
-		msg->body = part_text(w.text, &msg->charset_guessed);
+		msg->body = part_text(w.text, PARSE_MAX_BODY, &msg->charset_guessed,
+				      &msg->body_truncated);
 	if (w.html != NULL) {
-		msg->body_html = part_text(w.html, &msg->charset_guessed);
+		msg->body_html = part_text(w.html, PARSE_MAX_HTML, &msg->charset_guessed,
+					   &msg->body_truncated);
 		if (w.text == NULL) {
 			msg->body = parse_html_to_text(msg->body_html, strlen(msg->body_html));
 			msg->body_from_html = TRUE;

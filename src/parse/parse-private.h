@@ -46,6 +46,8 @@ char *parse_header_raw(GMimeObject *obj, const char *name);
 
 /* The transfer-decoded content of a leaf part; the caller unrefs the array (part.c). */
 GByteArray *parse_part_bytes(GMimePart *part);
+/* At most max of them; *cut_r set to TRUE (never to FALSE) when there were more. */
+GByteArray *parse_part_bytes_max(GMimePart *part, gsize max, gboolean *cut_r);
 
 /* Body, HTML body, attachments and DSN of a message (mime.c). */
 void parse_mime(GMimeMessage *message, struct parse_msg *msg, gboolean with_data);

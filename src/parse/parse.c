@@ -3,8 +3,10 @@
  * leaf helpers (options.c, part.c, charset.c), and nothing in src/parse calls it. GMime
  * and libxml2 are initialised once (options.c); the parser options are only read
  * afterwards, so parse_message() may run in many threads at once. The returned struct
- * owns every string in it. */
+ * owns every string in it. A message comes as a buffer or as a file (a spool file); a
+ * file is parsed through a GMimeStreamFs, so its parts stay in the file. */
 #include <string.h>
+#include <unistd.h>
 
 #include "postdesk/lib.h"
 
@@ -79,18 +81,57 @@ static GPtrArray *msgids(GMimeObject *obj, const char *name)
 	return ids;
 }
 
-static void parse_ids(GMimeMessage *message, const char *raw, gsize len, struct parse_msg *msg)
+/* The message's bytes: a buffer, or (raw NULL) the first len bytes of the file fd. */
+struct parse_src {
+	const char *raw;
+	int fd;
+	gsize len;
+};
+
+/* Read size of a file source, for the checksum and the mbox line. */
+#define PARSE_SRC_CHUNK 65536
+
+/* SHA-256 of all the source's bytes (hex, g_malloc'ed); NULL if the file cannot be read. */
+static char *src_checksum(const struct parse_src *src)
+{
+	if (src->raw != NULL)
+		return g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)src->raw,
+						   src->len);
+	GChecksum *sum = g_checksum_new(G_CHECKSUM_SHA256);
+	char *buf = g_malloc(PARSE_SRC_CHUNK), *hex = NULL;
+	gsize off = 0;
+	while (off < src->len) {
+		gsize n = MIN((gsize)PARSE_SRC_CHUNK, src->len - off);
+		if (spool_read_at(src->fd, off, buf, n, NULL) < 0)
+			break;
+		g_checksum_update(sum, (const guchar *)buf, (gssize)n);
+		off += n;
+	}
+	if (off == src->len)
+		hex = g_strdup(g_checksum_get_string(sum));
+	g_checksum_free(sum);
+	g_free(buf);
+	return hex;
+}
+
+static void parse_ids(GMimeMessage *message, const struct parse_src *src, struct parse_msg *msg)
 {
 	const char *id = g_mime_message_get_message_id(message);
+	char *hex;
 	if (id != NULL && *id != '\0') {
 		msg->message_id = parse_utf8_clean(id, TRUE);
-	} else {
+	} else if ((hex = src_checksum(src)) != NULL) {
 		/* stable across redeliveries of the same bytes */
-		char *hex =
-		    g_compute_checksum_for_data(G_CHECKSUM_SHA256, (const guchar *)raw, len);
 		msg->message_id = g_strconcat(hex, "@postdesk.invalid", NULL);
 		msg->message_id_made_up = TRUE;
 		g_free(hex);
+	} else {
+		/* the spool file went unreadable between two reads: a random id still stores
+		 * the message once per delivery */
+		char *uuid = g_uuid_string_random();
+		msg->message_id = g_strconcat(uuid, "@postdesk.invalid", NULL);
+		msg->message_id_made_up = TRUE;
+		g_free(uuid);
 	}
 	GPtrArray *irt = msgids(GMIME_OBJECT(message), "In-Reply-To");
 	if (irt->len > 0)
@@ -186,19 +227,48 @@ static void parse_headers(GMimeMessage *message, struct parse_msg *msg)
 	msg->x_postdesk_loop = parse_header_raw(obj, "X-Postdesk-Loop");
 }
 
-static GMimeMessage *construct(const char *raw, gsize len)
+/* Bytes to skip at the start: an mbox "From " line is not a header. */
+static gsize mbox_line(const struct parse_src *src)
 {
-	/* an mbox "From " line is not a header: start after it */
-	if (len > 5 && memcmp(raw, "From ", 5) == 0) {
-		const char *nl = memchr(raw, '\n', len);
-		gsize skip = nl != NULL ? (gsize)(nl - raw) + 1 : len;
-		raw += skip;
-		len -= skip;
+	char buf[1024];
+	gsize off = 0;
+	if (src->raw != NULL) {
+		if (src->len <= 5 || memcmp(src->raw, "From ", 5) != 0)
+			return 0;
+		const char *nl = memchr(src->raw, '\n', src->len);
+		return nl != NULL ? (gsize)(nl - src->raw) + 1 : src->len;
 	}
-	if (len == 0)
+	if (src->len <= 5 || spool_read_at(src->fd, 0, buf, 5, NULL) < 0 ||
+	    memcmp(buf, "From ", 5) != 0)
+		return 0;
+	while (off < src->len) {
+		gsize n = MIN(sizeof(buf), src->len - off);
+		if (spool_read_at(src->fd, off, buf, n, NULL) < 0)
+			return src->len;
+		const char *nl = memchr(buf, '\n', n);
+		if (nl != NULL)
+			return off + (gsize)(nl - buf) + 1;
+		off += n;
+	}
+	return src->len;
+}
+
+static GMimeMessage *construct(const struct parse_src *src)
+{
+	gsize skip = mbox_line(src);
+	GMimeStream *stream;
+	if (skip >= src->len)
 		return NULL;
-	GMimeStream *stream = g_mime_stream_mem_new_with_buffer(raw, len);
+	if (src->raw != NULL) {
+		stream = g_mime_stream_mem_new_with_buffer(src->raw + skip, src->len - skip);
+	} else {
+		/* the file stays the caller's; parts become substreams of it (persistent) */
+		(void)lseek(src->fd, (off_t)skip, SEEK_SET);
+		stream = g_mime_stream_fs_new_with_bounds(src->fd, (gint64)skip, (gint64)src->len);
+		g_mime_stream_fs_set_owner(GMIME_STREAM_FS(stream), FALSE);
+	}
 	GMimeParser *parser = g_mime_parser_new_with_stream(stream);
+	g_mime_parser_set_persist_stream(parser, TRUE);
 	g_mime_parser_set_format(parser, GMIME_FORMAT_MESSAGE);
 	GMimeMessage *message = g_mime_parser_construct_message(parser, parse_options());
 	g_object_unref(parser);
@@ -206,12 +276,13 @@ static GMimeMessage *construct(const char *raw, gsize len)
 	return message;
 }
 
-static int parse_message_impl(const char *raw, gsize len, gboolean with_data,
+static int parse_message_impl(const struct parse_src *src, gboolean with_data,
 			      struct parse_msg **msg_r, char **error_r)
 {
+	gsize len = src->len;
 	parse_init();
 	*msg_r = NULL;
-	GMimeMessage *message = raw != NULL ? construct(raw, len) : NULL;
+	GMimeMessage *message = src->raw != NULL || src->fd >= 0 ? construct(src) : NULL;
 	if (message == NULL)
 		return util_error(error_r, "not a mail message (%" G_GSIZE_FORMAT " bytes)", len);
 	/* hostile-input case empty-header-block: bytes without a single header field (the
@@ -230,7 +301,7 @@ static int parse_message_impl(const char *raw, gsize len, gboolean with_data,
 	msg->references = g_ptr_array_new_with_free_func(g_free);
 	msg->attachments = g_ptr_array_new();
 	parse_headers(message, msg);
-	parse_ids(message, raw, len, msg);
+	parse_ids(message, src, msg);
 	parse_mime(message, msg, with_data);
 	g_object_unref(message);
 	*msg_r = msg;
@@ -239,13 +310,22 @@ static int parse_message_impl(const char *raw, gsize len, gboolean with_data,
 
 int parse_message(const char *raw, gsize len, struct parse_msg **msg_r, char **error_r)
 {
-	return parse_message_impl(raw, len, FALSE, msg_r, error_r);
+	struct parse_src src = {raw, -1, len};
+	return parse_message_impl(&src, FALSE, msg_r, error_r);
 }
 
 int parse_message_with_data(const char *raw, gsize len, struct parse_msg **msg_r,
 			    char **error_r)
 {
-	return parse_message_impl(raw, len, TRUE, msg_r, error_r);
+	struct parse_src src = {raw, -1, len};
+	return parse_message_impl(&src, TRUE, msg_r, error_r);
+}
+
+int parse_message_fd(int fd, gsize len, gboolean with_data, struct parse_msg **msg_r,
+		     char **error_r)
+{
+	struct parse_src src = {NULL, fd, len};
+	return parse_message_impl(&src, with_data, msg_r, error_r);
 }
 
 void parse_msg_free(struct parse_msg **msgp)

@@ -1,11 +1,18 @@
 /* messages: stored messages (raw bytes included) and their attachment rows. Insertion is
  * idempotent on (message_id, rcpt), so an LMTP retry after a crash stores nothing twice.
+ * A big message's raw bytes go from its spool file into the row and back out in chunks
+ * (zeroblob, then incremental blob I/O), never whole in memory; that relies on raw being
+ * the last column of messages (SQLite keeps a trailing zeroblob unexpanded).
  * Returned structs are owned by the caller; same threading as the connection. */
 #include "config.h"
+#include "postdesk/lib.h"
 #include "store-error.h"
 #include "store-stmt.h"
 
 #include <string.h>
+
+/* Bytes per step of incremental blob I/O. */
+#define MESSAGE_BLOB_CHUNK (256 * 1024)
 
 static int insert_attachments(struct store *store, gint64 row, const GPtrArray *attachments,
 			      char **error_r)
@@ -60,17 +67,83 @@ static int find_existing(struct store *store, const struct store_message *m, gin
 	return ret;
 }
 
+/* Copy len bytes of fd into the zeroblob of message row `row`, a chunk at a time. */
+static int raw_from_fd(struct store *store, gint64 row, int fd, gsize len, char **error_r)
+{
+	sqlite3_blob *blob = NULL;
+	char *buf, *error = NULL;
+	gsize off = 0;
+	int ret = 0;
+
+	if (sqlite3_blob_open(store->db, "main", "messages", "raw", row, 1, &blob) != SQLITE_OK) {
+		ret = store_fail(store, "open message blob", error_r);
+		(void)sqlite3_blob_close(blob); /* NULL or a half-opened handle */
+		return ret;
+	}
+	buf = g_malloc(MESSAGE_BLOB_CHUNK);
+	while (off < len && ret == 0) {
+		gsize n = MIN((gsize)MESSAGE_BLOB_CHUNK, len - off);
+
+		if (spool_read_at(fd, off, buf, n, &error) < 0) {
+			ret = store_fail_other(store, error_r, "message row %" G_GINT64_FORMAT ": %s",
+					       row, error);
+			g_free(error);
+		} else if (sqlite3_blob_write(blob, buf, (int)n, (int)off) != SQLITE_OK) {
+			ret = store_fail(store, "write message blob", error_r);
+		}
+		off += n;
+	}
+	g_free(buf);
+	if (sqlite3_blob_close(blob) != SQLITE_OK && ret == 0)
+		ret = store_fail(store, "close message blob", error_r);
+	return ret;
+}
+
+int store_message_raw_read(struct store *store, gint64 row, store_chunk_fn *fn, void *ctx,
+			   char **error_r)
+{
+	sqlite3_blob *blob = NULL;
+	char *buf;
+	int len, off = 0, ret = 1;
+
+	if (sqlite3_blob_open(store->db, "main", "messages", "raw", row, 0, &blob) != SQLITE_OK) {
+		/* no such row is "not found", not an error */
+		gboolean missing = (sqlite3_errcode(store->db) & 0xff) == SQLITE_ERROR &&
+				   g_str_has_prefix(sqlite3_errmsg(store->db), "no such rowid");
+
+		ret = missing ? 0 : store_fail(store, "open message blob", error_r);
+		(void)sqlite3_blob_close(blob);
+		return ret;
+	}
+	len = sqlite3_blob_bytes(blob);
+	buf = g_malloc(MESSAGE_BLOB_CHUNK);
+	while (off < len) {
+		int n = MIN(MESSAGE_BLOB_CHUNK, len - off);
+
+		if (sqlite3_blob_read(blob, buf, n, off) != SQLITE_OK) {
+			ret = store_fail(store, "read message blob", error_r);
+			break;
+		}
+		fn(buf, (gsize)n, ctx);
+		off += n;
+	}
+	g_free(buf);
+	(void)sqlite3_blob_close(blob);
+	return ret;
+}
+
 /* No raw stays NULL (the NOT NULL constraint refuses it); an empty one is a zero-length
- * blob. */
+ * blob. A spooled one (raw_fd_len) is inserted as a zeroblob and filled from its file. */
 int store_message_insert(struct store *store, const struct store_message *m, gint64 now,
 			 gint64 *id_r, char **error_r)
 {
+	gboolean from_fd = m->raw == NULL && m->raw_fd_len > 0;
 	int changed = store_run_changes(
 	    store, STMT_message_insert,
 	    SV_ARGS(SV_I(m->ticket_id), SV_T(m->direction), SV_T(m->kind), SV_T(m->message_id),
 		    SV_T(m->rcpt), SV_T(m->env_sender), SV_T(m->from_addr), SV_T(m->from_name),
 		    SV_T(m->subject), SV_I(m->date), SV_I(now), SV_T(m->body), SV_T(m->flags),
-		    SV_BYTES(m->raw)),
+		    from_fd ? SV_ZERO(m->raw_fd_len) : SV_BYTES(m->raw)),
 	    "insert message", error_r);
 
 	if (changed < 0)
@@ -79,6 +152,8 @@ int store_message_insert(struct store *store, const struct store_message *m, gin
 	if (changed == 0)
 		return find_existing(store, m, id_r, error_r);
 	*id_r = sqlite3_last_insert_rowid(store->db);
+	if (from_fd && raw_from_fd(store, *id_r, m->raw_fd, m->raw_fd_len, error_r) < 0)
+		return -1;
 	if (insert_attachments(store, *id_r, m->attachments, error_r) < 0)
 		return -1;
 	if (m->ticket_id == 0)

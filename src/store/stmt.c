@@ -104,6 +104,8 @@ static int bind_one(sqlite3_stmt *st, int idx, char letter, const struct store_v
 			return sqlite3_bind_null(st, idx);
 		return sqlite3_bind_text(st, idx, v->u.t, -1, SQLITE_STATIC);
 	case 'x':
+		if (v->u.x.zero)
+			return sqlite3_bind_zeroblob64(st, idx, v->u.x.len);
 		/* bind_blob would turn a zero-length blob with a NULL pointer into NULL. */
 		if (v->u.x.data == NULL)
 			return sqlite3_bind_null(st, idx);

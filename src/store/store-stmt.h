@@ -28,8 +28,9 @@ struct store_val {
 		gboolean b;
 		const char *t;
 		struct {
-			const void *data; /* NULL binds SQL NULL */
+			const void *data; /* NULL binds SQL NULL (unless zero) */
 			gsize len;
+			gboolean zero;    /* bind zeroblob(len): room for incremental blob I/O */
 		} x;
 	} u;
 };
@@ -41,7 +42,9 @@ struct store_val {
 /* For letters t and z. */
 #define SV_T(v) ((struct store_val){.kind = STORE_VAL_TEXT, .u.t = (v)})
 /* For letter x: len bytes at data. */
-#define SV_X(data, len) ((struct store_val){.kind = STORE_VAL_BLOB, .u.x = {(data), (len)}})
+#define SV_X(data, len) ((struct store_val){.kind = STORE_VAL_BLOB, .u.x = {(data), (len), FALSE}})
+/* For letter x: len zero bytes that take no memory, to be filled with sqlite3_blob_write(). */
+#define SV_ZERO(len) ((struct store_val){.kind = STORE_VAL_BLOB, .u.x = {NULL, (len), TRUE}})
 
 /* A GBytes as a blob value: NULL binds SQL NULL, an empty one a zero-length blob (whose
  * data pointer GLib may give as NULL). */

@@ -234,6 +234,8 @@ static char *thread_flags(const struct parse_msg *msg, const char *extra)
 		g_string_append(s, "message-id-made-up,");
 	if (msg->body_from_html)
 		g_string_append(s, "html-only,");
+	if (msg->body_truncated)
+		g_string_append(s, "body-truncated,");
 	if (extra != NULL && extra[0] != '\0')
 		g_string_append_printf(s, "%s,", extra);
 	if (s->len > 0)
@@ -271,10 +273,16 @@ int thread_record(struct store *store, const struct thread_input *in, gint64 tic
 	m.date = msg->date;
 	m.body = (char *)(body != NULL ? body : msg->body);
 	m.flags = thread_flags(msg, flags);
-	m.raw = g_bytes_new_static(in->raw, in->raw_len);
+	if (in->raw == NULL && in->raw_len > 0) {
+		m.raw_fd = in->raw_fd;
+		m.raw_fd_len = in->raw_len;
+	} else {
+		m.raw = g_bytes_new_static(in->raw, in->raw_len);
+	}
 	m.attachments = atts;
 	ret = store_message_insert(store, &m, now, row_r, error_r);
-	g_bytes_unref(m.raw);
+	if (m.raw != NULL)
+		g_bytes_unref(m.raw);
 	g_free(m.flags);
 	g_ptr_array_free(atts, TRUE);
 	if (ret != 0 || ticket_id == 0)

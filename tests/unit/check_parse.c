@@ -4,6 +4,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "postdesk/lib.h"
 #include "postdesk/parse.h"
@@ -632,6 +633,80 @@ START_TEST(test_content_digest)
 }
 END_TEST
 
+/* The digest fed in pieces of every size equals the digest of the whole: a spooled
+ * message (read in chunks) and one in memory are told apart or matched alike. */
+START_TEST(test_content_digest_chunked)
+{
+	const char *msgs[] = {
+		"Received: from a by b; Tue, 24 Nov 2026 10:00:00 +0000\r\n"
+		"arc-authentication-results: i=1; x\r\n\tcontinued\r\n"
+		"Message-ID: <m@x>\r\nSubject: hi\r\n\r\nbody\r\nReceived: in the body\r\n",
+		"Subject: lf only\nReturn-Path: <s@x>\n\nbody\n",
+		"Subject: no body\r\nReceived: last",
+		"X: y\r\n\r",
+		"\r\nbody first",
+		"",
+	};
+	for (guint m = 0; m < G_N_ELEMENTS(msgs); m++) {
+		gsize len = strlen(msgs[m]);
+		char *whole = parse_content_digest(msgs[m], len);
+		for (gsize step = 1; step <= len + 1; step++) {
+			struct parse_digest *dg = parse_digest_new();
+			for (gsize off = 0; off < len; off += step)
+				parse_digest_update(dg, msgs[m] + off, MIN(step, len - off));
+			char *pieces = parse_digest_finish(&dg);
+			ck_assert_msg(strcmp(whole, pieces) == 0, "message %u, pieces of %zu", m,
+				      (size_t)step);
+			g_free(pieces);
+		}
+		g_free(whole);
+	}
+}
+END_TEST
+
+/* A message in a file parses to what the same bytes in memory give; a text part past
+ * PARSE_MAX_BODY is cut there and flagged. */
+START_TEST(test_parse_fd)
+{
+	gsize len;
+	char *data = read_data("parse/attachments.eml", &len);
+	struct parse_msg *a = NULL, *b = NULL;
+	char path[] = "/tmp/check_parse_fd.XXXXXX";
+	int fd = g_mkstemp(path);
+
+	ck_assert_int_ge(fd, 0);
+	unlink(path);
+	ck_assert_int_eq(write(fd, data, len), (ssize_t)len);
+	ck_assert_int_eq(parse_message(data, len, &a, NULL), 0);
+	ck_assert_int_eq(parse_message_fd(fd, len, FALSE, &b, NULL), 0);
+	ck_assert_str_eq(a->body, b->body);
+	ck_assert_str_eq(a->message_id, b->message_id);
+	ck_assert_uint_eq(a->attachments->len, b->attachments->len);
+	for (guint i = 0; i < a->attachments->len; i++) {
+		const struct parse_attachment *x = g_ptr_array_index(a->attachments, i);
+		const struct parse_attachment *y = g_ptr_array_index(b->attachments, i);
+		ck_assert_str_eq(x->filename, y->filename);
+		ck_assert_uint_eq(x->size, y->size);
+	}
+	parse_msg_free(&a);
+	parse_msg_free(&b);
+	close(fd);
+	g_free(data);
+
+	GString *big = g_string_new("From: a@b.example\r\nSubject: long\r\n\r\n");
+	while (big->len < 3 * PARSE_MAX_BODY)
+		g_string_append(big, "a line of text that goes on and on\r\n");
+	ck_assert_int_eq(parse_message(big->str, big->len, &a, NULL), 0);
+	ck_assert(a->body_truncated);
+	ck_assert_uint_le(strlen(a->body), PARSE_MAX_BODY);
+	ck_assert_uint_gt(strlen(a->body), PARSE_MAX_BODY / 2);
+	ck_assert(g_str_has_prefix(a->body, "a line of text"));
+	ck_assert(a->message_id_made_up);
+	parse_msg_free(&a);
+	g_string_free(big, TRUE);
+}
+END_TEST
+
 START_TEST(test_threads)
 {
 	gsize len;
@@ -729,6 +804,8 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, test_subject_base);
 	tcase_add_test(tc, test_subject_tag);
 	tcase_add_test(tc, test_content_digest);
+	tcase_add_test(tc, test_content_digest_chunked);
+	tcase_add_test(tc, test_parse_fd);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_corpus);
 	suite_add_tcase(s, tc);
