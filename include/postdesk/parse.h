@@ -41,6 +41,8 @@ struct parse_msg {
 	char *list_unsubscribe;
 	char *x_auto_response_suppress;
 	char *x_postdesk_loop;    /* our own loop header, if present */
+	GPtrArray *authres;       /* char *: Authentication-Results values, in header order,
+				   * the first PARSE_AUTHRES_MAX (parse_authres_parse reads them) */
 	/* delivery status notification (RFC 3464): multipart/report; report-type=delivery-status */
 	gboolean is_dsn;
 	char *dsn_action;         /* "failed", "delayed", ... of the first recipient, or NULL */
@@ -91,6 +93,7 @@ char *parse_reply_text(const char *text, const char *html, const char *marker);
 const char *parse_msg_automatic(const struct parse_msg *msg);
 
 /* ==== Authentication-Results (RFC 8601; authres.c, no state) ==== */
+#define PARSE_AUTHRES_MAX 16
 /* The results that matter to the agent-mail check, OR-ed over a message's trusted headers. */
 enum parse_authres_flag {
 	PARSE_AUTHRES_DKIM_PASS = 1 << 0,
