@@ -41,7 +41,7 @@ struct parse_msg {
 	char *list_unsubscribe;
 	char *x_auto_response_suppress;
 	char *x_postdesk_loop;    /* our own loop header, if present */
-	GPtrArray *authres;       /* char *: Authentication-Results values, in header order,
+	GPtrArray *authres;	  /* char *: Authentication-Results values, in header order,
 				   * the first PARSE_AUTHRES_MAX (parse_authres_parse reads them) */
 	/* delivery status notification (RFC 3464): multipart/report; report-type=delivery-status */
 	gboolean is_dsn;
@@ -113,7 +113,7 @@ enum parse_authres_flag {
  * dmarc=fail always. 1: ours and well formed, its results OR-ed into *results_r. -1: ours
  * but malformed, *error_r set, the results of the resinfos before the fault OR-ed in. */
 int parse_authres_parse(const char *value, const char *authserv_id, const char *sender_domain,
-			 guint *results_r, char **error_r);
+			guint *results_r, char **error_r);
 /* The refusal rule: dmarc=fail, or dkim=fail / spf=fail with no dkim=pass or spf=pass (all
  * about the sender's domain: parse_authres_parse filtered them).
  * Returns what failed ("dmarc=fail", "dkim=fail", "spf=fail", "dkim=fail, spf=fail"; a

@@ -163,7 +163,7 @@ int store_message_sent_to(struct store *store, const char *message_id, const cha
 /* The first stored inbound copy of message_id that has a ticket: 1 with *ticket_r and
  * *flags_r (g_malloc'ed, owned by the caller), 0 none. */
 int store_message_first_in_flags(struct store *store, const char *message_id, gint64 *ticket_r,
-				  char **flags_r, char **error_r);
+				 char **flags_r, char **error_r);
 /* 1 if the ticket has more than max To/Cc participants (role cc), 0 if not. */
 int store_participants_over(struct store *store, gint64 ticket_id, gint64 max, char **error_r);
 /* 1 found (*t_r owned by caller), 0 no such ticket. */

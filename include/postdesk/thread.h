@@ -50,8 +50,8 @@ struct thread_result {
 	gboolean status_changed; /* new ticket, or its status moved (timed work must follow) */
 	gint64 linked_from;    /* closed ticket this new ticket continues, 0 if none */
 	enum thread_trust trust;
-	const char *trust_why; /* static text: what backs (or only matched) the message */
-	const char *automatic; /* parse_msg_automatic()'s reason when it matched a ticket */
+	const char *trust_why;	    /* static text: what backs (or only matched) the message */
+	const char *automatic;	    /* parse_msg_automatic()'s reason when it matched a ticket */
 	gint64 participants_capped; /* To/Cc addresses left out by conf->max_participants */
 };
 

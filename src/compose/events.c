@@ -89,8 +89,8 @@ static char *events_history(struct store *store, const struct store_ticket *t, c
 }
 
 int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
-			      const struct parse_msg *msg, const char *warning, gint64 now,
-			      gboolean *queued_r, char **error_r)
+			       const struct parse_msg *msg, const char *warning, gint64 now,
+			       gboolean *queued_r, char **error_r)
 {
 	struct store_ticket *t = NULL;
 	const struct conf_queue *q;

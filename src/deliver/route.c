@@ -65,11 +65,12 @@ static char *deliver_route_warning(const struct deliver_msg *d, const struct thr
 	GString *w = g_string_new("");
 
 	if (res->trust == THREAD_TRUST_UNVERIFIED)
-		g_string_append_printf(w,
-				       "UNVERIFIED SENDER: this message matched the ticket by %s "
-				       "only; nothing proves it was written by <%s>.\n"
-				       "It changed nothing on the ticket and was copied to no one.\n",
-				       res->trust_why, d->msg->from.addr);
+		g_string_append_printf(
+		    w,
+		    "UNVERIFIED SENDER: this message matched the ticket by %s "
+		    "only; nothing proves it was written by <%s>.\n"
+		    "It changed nothing on the ticket and was copied to no one.\n",
+		    res->trust_why, d->msg->from.addr);
 	if (res->participants_capped > 0)
 		g_string_append_printf(w,
 				       "%" G_GINT64_FORMAT " To/Cc addresses were not added to the "
@@ -127,8 +128,8 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 	full = deliver_route_with_data(d);
 	warning = deliver_route_warning(d, res);
 	ret = compose_queue_agent_notice(env->compose, store, res->ticket_id,
-					full != NULL ? full : d->msg, warning, now, &queued,
-					error_r);
+					 full != NULL ? full : d->msg, warning, now, &queued,
+					 error_r);
 	g_free(warning);
 	parse_msg_free(&full);
 	return deliver_route_notified(store, ret, "agent notice", res->ticket_id, now, error_r);
@@ -159,7 +160,9 @@ int deliver_route_customer(struct deliver_msg *d, guint i, struct store *store,
 		return -1;
 	verdict_set(&d->verdicts[i], VERDICT_OK, 250, "2.0.0",
 		    "<%s> %s ticket %" G_GINT64_FORMAT " (%s%s)", r->addr,
-		    res.duplicate ? "already stored in" : res.new_ticket ? "opened" : "added to",
+		    res.duplicate    ? "already stored in"
+		    : res.new_ticket ? "opened"
+				     : "added to",
 		    res.ticket_id, res.duplicate ? "duplicate" : thread_rule_name(res.rule),
 		    res.duplicate || res.trust != THREAD_TRUST_UNVERIFIED ? "" : ", unverified");
 	return 0;

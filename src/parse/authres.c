@@ -10,8 +10,8 @@
  * what a result means (authserv-id, ';', method=result) and lenient in property values,
  * which real verifiers write loosely (header.b=abc/+= is not an RFC 2045 token). */
 #include "config.h"
-#include "postdesk/parse.h"
 #include "postdesk/lib.h"
+#include "postdesk/parse.h"
 
 #include <string.h>
 
@@ -247,9 +247,12 @@ static guint ar_flag(const char *method, const char *result)
 		const char *method, *result;
 		guint flag;
 	} table[] = {
-	    {"dkim", "pass", PARSE_AUTHRES_DKIM_PASS},   {"dkim", "fail", PARSE_AUTHRES_DKIM_FAIL},
-	    {"spf", "pass", PARSE_AUTHRES_SPF_PASS},	   {"spf", "fail", PARSE_AUTHRES_SPF_FAIL},
-	    {"dmarc", "fail", PARSE_AUTHRES_DMARC_FAIL}, {"dmarc", "pass", PARSE_AUTHRES_DMARC_PASS},
+	    {"dkim", "pass", PARSE_AUTHRES_DKIM_PASS},
+	    {"dkim", "fail", PARSE_AUTHRES_DKIM_FAIL},
+	    {"spf", "pass", PARSE_AUTHRES_SPF_PASS},
+	    {"spf", "fail", PARSE_AUTHRES_SPF_FAIL},
+	    {"dmarc", "fail", PARSE_AUTHRES_DMARC_FAIL},
+	    {"dmarc", "pass", PARSE_AUTHRES_DMARC_PASS},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -332,7 +335,7 @@ static gboolean ar_ours(const char *value, const char *authserv_id, const char *
 }
 
 int parse_authres_parse(const char *value, const char *authserv_id, const char *sender_domain,
-			 guint *results_r, char **error_r)
+			guint *results_r, char **error_r)
 {
 	const char *p, *why;
 

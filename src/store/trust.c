@@ -61,7 +61,7 @@ static void first_in_row(sqlite3_stmt *st, void *ctx)
 }
 
 int store_message_first_in_flags(struct store *store, const char *message_id, gint64 *ticket_r,
-				  char **flags_r, char **error_r)
+				 char **flags_r, char **error_r)
 {
 	struct first_in f = {ticket_r, flags_r};
 	int ret;

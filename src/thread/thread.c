@@ -92,7 +92,7 @@ static int thread_by_own_copy(struct store *store, const struct parse_msg *msg,
 	ret = store_message_first_in_flags(store, msg->message_id, &r->ticket_id, &flags, error_r);
 	if (ret == 1) {
 		r->trust = util_flags_have(flags, "unverified") ? THREAD_TRUST_UNVERIFIED
-							       : THREAD_TRUST_VERIFIED;
+								: THREAD_TRUST_VERIFIED;
 		r->trust_why = "a copy of a message already stored";
 	}
 	g_free(flags);
@@ -120,9 +120,8 @@ static int thread_weak_match(struct store *store, const struct conf *conf,
 	return 1;
 }
 
-static int thread_match(struct store *store, const struct conf *conf,
-			const struct thread_input *in, struct thread_result *r,
-			gboolean *permanent_r, char **error_r)
+static int thread_match(struct store *store, const struct conf *conf, const struct thread_input *in,
+			struct thread_result *r, gboolean *permanent_r, char **error_r)
 {
 	struct store_ticket *t = NULL;
 	int ret;
@@ -155,16 +154,16 @@ static int thread_match(struct store *store, const struct conf *conf,
 		return ret;
 	ret = thread_by_references(store, in->msg, &r->ticket_id, error_r);
 	if (ret == 1)
-		return thread_weak_match(store, conf, in, "a Message-ID of mail not sent to this address", r,
-					 error_r);
+		return thread_weak_match(
+		    store, conf, in, "a Message-ID of mail not sent to this address", r, error_r);
 	if (ret < 0)
 		return -1;
 	ret = thread_by_subject_tag(store, in, &r->ticket_id, error_r);
 	if (ret != 0) {
 		r->rule = THREAD_RULE_SUBJECT_TAG;
 		return ret < 0 ? -1
-			       : thread_weak_match(store, conf, in, "a subject tag and a From address", r,
-						   error_r);
+			       : thread_weak_match(store, conf, in,
+						   "a subject tag and a From address", r, error_r);
 	}
 	r->rule = THREAD_RULE_NEW;
 	r->trust = THREAD_TRUST_NEW;
@@ -221,8 +220,7 @@ static int thread_add_copied(struct store *store, const struct conf *conf, gint6
 /* A verified author joins the ticket (someone we mailed, or who holds its reply address),
  * unless the ticket already has max_participants To/Cc participants. */
 static int thread_add_author(struct store *store, const struct conf *conf, gint64 ticket,
-			     const struct thread_input *in, struct thread_result *r,
-			     char **error_r)
+			     const struct thread_input *in, struct thread_result *r, char **error_r)
 {
 	int ret = store_is_participant(store, ticket, thread_author(in), error_r);
 
@@ -234,8 +232,8 @@ static int thread_add_author(struct store *store, const struct conf *conf, gint6
 		return 0;
 	}
 	return ret < 0 ? -1
-		       : store_participant_add(store, ticket, thread_author(in),
-					       in->msg->from.name, "cc", error_r);
+		       : store_participant_add(store, ticket, thread_author(in), in->msg->from.name,
+					       "cc", error_r);
 }
 
 static int thread_new_ticket(struct store *store, const struct conf *conf,
@@ -251,12 +249,11 @@ static int thread_new_ticket(struct store *store, const struct conf *conf,
 		g_free(subject);
 		subject = g_strdup("(no subject)");
 	}
-	if (store_customer_upsert(store, author, in->msg->from.name, now, &customer,
-				  error_r) < 0 ||
+	if (store_customer_upsert(store, author, in->msg->from.name, now, &customer, error_r) < 0 ||
 	    store_ticket_create(store, in->queue->name, subject, customer, linked_to, now,
 				&r->ticket_id, error_r) < 0 ||
-	    store_participant_add(store, r->ticket_id, author, in->msg->from.name,
-				  "requester", error_r) < 0 ||
+	    store_participant_add(store, r->ticket_id, author, in->msg->from.name, "requester",
+				  error_r) < 0 ||
 	    thread_add_copied(store, conf, r->ticket_id, in->msg, author, r, error_r) < 0 ||
 	    store_event_add(store, r->ticket_id, now, "created", author, subject, error_r) < 0 ||
 	    thread_capped_event(store, conf, r->ticket_id, author, r->participants_capped, now,

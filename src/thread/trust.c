@@ -3,8 +3,8 @@
  * message and store reads, no writes. Runs inside the caller's transaction on the
  * caller's store connection; keeps no state. */
 #include "config.h"
-#include "postdesk/thread.h"
 #include "postdesk/lib.h"
+#include "postdesk/thread.h"
 #include "thread-private.h"
 
 #include <string.h>

@@ -3,8 +3,8 @@
  * redelivery, on a real SQLite store and real parsing. */
 #include "config.h"
 #include "postdesk/conf.h"
-#include "postdesk/lib.h"
 #include "postdesk/deliver.h"
+#include "postdesk/lib.h"
 #include "postdesk/parse.h"
 #include "postdesk/store.h"
 #include "postdesk/thread.h"
@@ -370,8 +370,9 @@ static void our_mail(gint64 ticket, const char *message_id, const char *const *r
 static const char *const TO_ANN_AND_BOB[] = {"ann@shop.example", "bob@shop.example", NULL};
 
 /* Ann answers our mail to her (In-Reply-To our Message-ID): verified. */
-#define REPLY "From: ann@shop.example\nTo: support@example.com\nSubject: Re: Where\n" \
-	      "Message-ID: <again@shop.example>\nIn-Reply-To: <ours-1@example.com>"
+#define REPLY                                                                                      \
+	"From: ann@shop.example\nTo: support@example.com\nSubject: Re: Where\n"                    \
+	"Message-ID: <again@shop.example>\nIn-Reply-To: <ours-1@example.com>"
 
 START_TEST(resolved_reopens)
 {
