@@ -19,4 +19,5 @@ include tests/e2e/hostile.mk
 include tests/fuzz/local.mk
 include tests/e2e/report.mk
 include tests/e2e/memory.mk
+include tests/e2e/trust.mk
 include tests/lint/local.mk

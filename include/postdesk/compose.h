@@ -21,7 +21,7 @@
  * "file:line: reason". No logic, no escapes: a value is substituted literally. */
 
 /* The whitelist of template variables, declared once. X(name) */
-#define COMPOSE_TEMPLATE_VARS(X)                                                                    \
+#define COMPOSE_TEMPLATE_VARS(X)                                                                   \
 	X("ticket.id")                                                                             \
 	X("ticket.subject")                                                                        \
 	X("ticket.status")                                                                         \
@@ -36,6 +36,7 @@
 	X("message.body")                                                                          \
 	X("message.from")                                                                          \
 	X("message.date")                                                                          \
+	X("message.warning")                                                                       \
 	X("history.count")                                                                         \
 	X("history.subjects")                                                                      \
 	X("marker")                                                                                \
@@ -116,10 +117,12 @@ int compose_queue_ack(struct compose_ctx *ctx, struct store *store, gint64 ticke
 		     const struct parse_msg *msg, const char *to, gint64 now, char **error_r);
 /* Tell the assignee, else the queue's agents, about a customer message (msg parsed with
  * attachment data). From "<Customer> via <Queue>" <queue address>, Reply-To the agent
- * token. No agents: nothing queued, returns 0 with *queued_r FALSE. */
+ * token. warning (NULL: none) is {{message.warning}}, the lines right under the marker:
+ * what the agents must know before they believe the message (doc/security.md). No agents:
+ * nothing queued, returns 0 with *queued_r FALSE. */
 int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
-			      const struct parse_msg *msg, gint64 now, gboolean *queued_r,
-			      char **error_r);
+			       const struct parse_msg *msg, const char *warning, gint64 now,
+			       gboolean *queued_r, char **error_r);
 /* An agent's answer to the customer (and the ticket's CCs), from the queue address with
  * the agent's name, threaded into the customer's conversation, with the agent's
  * attachments (from msg, parsed with data; may be NULL). */

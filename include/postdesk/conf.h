@@ -56,6 +56,7 @@ struct conf {
 	gint64 milter_flood_window; /* seconds */
 	char *milter_on_db_error;   /* "tempfail" or "continue" */
 	char *milter_authserv_id;   /* trusted Authentication-Results id, NULL = no check */
+	gint64 max_participants;    /* To/Cc participants kept per ticket (doc/security.md) */
 	gint64 outbox_retry_base;   /* seconds: first retry delay of a deferred outbound mail */
 	gint64 outbox_retry_max;    /* seconds: cap of the doubling retry delay */
 	gint64 outbox_max_age;      /* seconds: still deferred after this long -> failed */

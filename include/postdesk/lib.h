@@ -59,6 +59,8 @@ int util_has_crlf(const char *s);
 int util_read_file(const char *path, char **data_r, gsize *len_r, char **error_r);
 /* Set *error_r (if error_r is not NULL) to a printf-formatted g_malloc'ed string; returns -1. */
 int util_error(char **error_r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Whether a comma-separated list of flags ("a,b,c", as messages.flags) holds flag. */
+gboolean util_flags_have(const char *flags, const char *flag);
 
 /* ---- privileges (src/lib/privs.c; see doc/privileges.md) ----
  * Daemons: privs_umask() first (files they make are 0600, directories 0700), bind their

@@ -43,6 +43,8 @@ struct parse_msg {
 	char *list_unsubscribe;
 	char *x_auto_response_suppress;
 	char *x_postdesk_loop;    /* our own loop header, if present */
+	GPtrArray *authres;	  /* char *: Authentication-Results values, in header order,
+				   * the first PARSE_AUTHRES_MAX (parse_authres_parse reads them) */
 	/* delivery status notification (RFC 3464): multipart/report; report-type=delivery-status */
 	gboolean is_dsn;
 	char *dsn_action;         /* "failed", "delayed", ... of the first recipient, or NULL */
@@ -111,6 +113,34 @@ char *parse_reply_text(const char *text, const char *html, const char *marker);
  * (Auto-Submitted, Precedence, List-*, X-Auto-Response-Suppress, a DSN, our loop header)?
  * NULL if not, else the reason. */
 const char *parse_msg_automatic(const struct parse_msg *msg);
+
+/* ==== Authentication-Results (RFC 8601; authres.c, no state) ==== */
+#define PARSE_AUTHRES_MAX 16
+/* The results that matter to the agent-mail check, OR-ed over a message's trusted headers. */
+enum parse_authres_flag {
+	PARSE_AUTHRES_DKIM_PASS = 1 << 0,
+	PARSE_AUTHRES_DKIM_FAIL = 1 << 1,
+	PARSE_AUTHRES_SPF_PASS = 1 << 2,
+	PARSE_AUTHRES_SPF_FAIL = 1 << 3,
+	PARSE_AUTHRES_DMARC_FAIL = 1 << 4,
+	/* dmarc=pass with header.from exactly sender_domain (case ignored); without
+	 * header.from a pass says nothing about whose From it checked */
+	PARSE_AUTHRES_DMARC_PASS = 1 << 5,
+};
+/* Read one Authentication-Results header value (any input: it never reads past the NUL).
+ * It is ours when it starts with authserv_id as our MTA writes it (a plain token, ASCII
+ * case ignored, no comment or quotes before it); else 0 and the rest is not read. Results
+ * count only when they are about sender_domain (the envelope sender's): DKIM by an
+ * aligned header.d (or header.i), SPF of an aligned smtp.mailfrom (or none given); a
+ * dmarc=fail always. 1: ours and well formed, its results OR-ed into *results_r. -1: ours
+ * but malformed, *error_r set, the results of the resinfos before the fault OR-ed in. */
+int parse_authres_parse(const char *value, const char *authserv_id, const char *sender_domain,
+			guint *results_r, char **error_r);
+/* The refusal rule: dmarc=fail, or dkim=fail / spf=fail with no dkim=pass or spf=pass (all
+ * about the sender's domain: parse_authres_parse filtered them).
+ * Returns what failed ("dmarc=fail", "dkim=fail", "spf=fail", "dkim=fail, spf=fail"; a
+ * static string) or NULL when the results do not refuse. */
+const char *parse_authres_failure(guint results);
 
 /* ==== building outbound mail (build.c) ====
  * struct parse_out only borrows: every pointer stays owned by the caller, and

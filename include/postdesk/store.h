@@ -165,6 +165,17 @@ int store_find_ticket_by_msgid(struct store *store, const char *message_id, gint
 /* 1 if addr (lower-case) is a participant of the ticket, 0 if not. */
 int store_is_participant(struct store *store, gint64 ticket_id, const char *addr,
 			 char **error_r);
+/* ---- trust reads (trust.c, doc/security.md) ---- */
+/* 1 if message_id is one of our outbound messages and addr was one of its recipients
+ * (*ticket_r: its ticket), 0 if not. */
+int store_message_sent_to(struct store *store, const char *message_id, const char *addr,
+			  gint64 *ticket_r, char **error_r);
+/* The first stored inbound copy of message_id that has a ticket: 1 with *ticket_r and
+ * *flags_r (g_malloc'ed, owned by the caller), 0 none. */
+int store_message_first_in_flags(struct store *store, const char *message_id, gint64 *ticket_r,
+				 char **flags_r, char **error_r);
+/* 1 if the ticket has more than max To/Cc participants (role cc), 0 if not. */
+int store_participants_over(struct store *store, gint64 ticket_id, gint64 max, char **error_r);
 /* 1 found (*t_r owned by caller), 0 no such ticket. */
 int store_ticket_get(struct store *store, gint64 id, struct store_ticket **t_r, char **error_r);
 /* One page of tickets, newest first, streamed: those with an id below `before` (<= 0: from

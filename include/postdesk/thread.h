@@ -2,8 +2,12 @@
  * events, ticket state). Order (DESIGN.md): reply token -> Message-ID references (the
  * message's own Message-ID, In-Reply-To, References newest first, against every stored
  * Message-ID in and out) -> subject tag [#N] from a participant of N -> new ticket.
- * A message for a closed ticket follows conf->closed_policy (reopen, or a new ticket linked
- * to the old one). Runs inside the caller's transaction; uses only store/ for SQL. */
+ * Each match gets a trust verdict (doc/security.md): only a verified match changes the
+ * ticket (status, participants); an unverified one is stored, flagged "unverified", and
+ * changes nothing; automatic mail (parse_msg_automatic) into a ticket is stored as kind
+ * "auto" and changes nothing either. A verified message for a closed ticket follows
+ * conf->closed_policy (reopen, or a new ticket linked to the old one). Runs inside the
+ * caller's transaction; uses only store/ for SQL. */
 #ifndef POSTDESK_THREAD_H
 #define POSTDESK_THREAD_H
 
@@ -32,6 +36,12 @@ enum thread_rule {
 	THREAD_RULE_NEW,
 };
 
+enum thread_trust {
+	THREAD_TRUST_NEW,	 /* no match: a new ticket, its own requester's */
+	THREAD_TRUST_VERIFIED,	 /* token; our mail sent to the author; an MTA-vouched From */
+	THREAD_TRUST_UNVERIFIED, /* matched by what anyone can write: stored, changes nothing */
+};
+
 struct thread_result {
 	gint64 ticket_id;
 	gint64 message_row;
@@ -41,6 +51,10 @@ struct thread_result {
 	gboolean reopened;     /* a resolved/closed ticket was reopened */
 	gboolean status_changed; /* new ticket, or its status moved (timed work must follow) */
 	gint64 linked_from;    /* closed ticket this new ticket continues, 0 if none */
+	enum thread_trust trust;
+	const char *trust_why;	    /* static text: what backs (or only matched) the message */
+	const char *automatic;	    /* parse_msg_automatic()'s reason when it matched a ticket */
+	gint64 participants_capped; /* To/Cc addresses left out by conf->max_participants */
 };
 
 /* Thread and store one message for one recipient. -1 on store failure (caller rolls back

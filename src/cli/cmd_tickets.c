@@ -177,8 +177,11 @@ static void show_print_text(const struct store_ticket *t, const GPtrArray *msgs)
 	for (i = 0; i < msgs->len; i++) {
 		const struct store_message *m = g_ptr_array_index(msgs, i);
 		char *when = clock_format(m->created);
-		printf("\n--- message %" G_GINT64_FORMAT " (%s, %s) %s from %s\nSubject: %s\n\n%s\n",
-		       m->id, m->direction, m->kind, when, m->from_addr, m->subject, m->body);
+		printf("\n--- message %" G_GINT64_FORMAT
+		       " (%s, %s%s) %s from %s\nSubject: %s\n\n%s\n",
+		       m->id, m->direction, m->kind,
+		       util_flags_have(m->flags, "unverified") ? ", UNVERIFIED sender" : "", when,
+		       m->from_addr, m->subject, m->body);
 		g_free(when);
 	}
 }

@@ -25,6 +25,8 @@ static int agent_threading(struct store *store, gint64 ticket, GPtrArray *refs,
 		gboolean in = strcmp(m->direction, "in") == 0;
 		if ((in && strcmp(m->kind, "customer") != 0) || !compose_msgid_ok(m->message_id))
 			continue; /* agents' mail to us is not in the customer's thread */
+		if (in && util_flags_have(m->flags, "unverified"))
+			continue; /* nor is what anyone may have written (doc/security.md) */
 		if (in) {
 			g_free(*in_reply_to_r);
 			*in_reply_to_r = g_strdup(m->message_id);

@@ -89,8 +89,8 @@ static char *events_history(struct store *store, const struct store_ticket *t, c
 }
 
 int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
-			      const struct parse_msg *msg, gint64 now, gboolean *queued_r,
-			      char **error_r)
+			       const struct parse_msg *msg, const char *warning, gint64 now,
+			       gboolean *queued_r, char **error_r)
 {
 	struct store_ticket *t = NULL;
 	const struct conf_queue *q;
@@ -125,6 +125,7 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	compose_var(job.vars, "message.from", msg->from.addr);
 	date = clock_format(msg->date != 0 ? msg->date : now);
 	compose_var(job.vars, "message.date", date);
+	compose_var(job.vars, "message.warning", warning);
 	compose_var(job.vars, "history.count", count);
 	compose_var(job.vars, "history.subjects", history);
 	from_name = g_strdup_printf("%s via %s", msg->from.name[0] ? msg->from.name : msg->from.addr,

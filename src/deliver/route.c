@@ -66,8 +66,35 @@ int deliver_route_notified(struct store *store, int ret, const char *what, gint6
 	return ret;
 }
 
+/* What the agents must read before they believe the message (doc/security.md): nothing
+ * backs its sender, or To/Cc addresses were left out. NULL if nothing; g_malloc'ed. */
+static char *deliver_route_warning(const struct deliver_msg *d, const struct thread_result *res)
+{
+	GString *w = g_string_new("");
+
+	if (res->trust == THREAD_TRUST_UNVERIFIED)
+		g_string_append_printf(
+		    w,
+		    "UNVERIFIED SENDER: this message matched the ticket by %s "
+		    "only; nothing proves it was written by <%s>.\n"
+		    "It changed nothing on the ticket and was copied to no one.\n",
+		    res->trust_why, d->msg->from.addr);
+	if (res->participants_capped > 0)
+		g_string_append_printf(w,
+				       "%" G_GINT64_FORMAT " To/Cc addresses were not added to the "
+				       "ticket (max_participants) and get no copies.\n",
+				       res->participants_capped);
+	if (w->len == 0) {
+		g_string_free(w, TRUE);
+		return NULL;
+	}
+	g_string_append_c(w, '\n');
+	return g_string_free(w, FALSE);
+}
+
 /* After a customer message is stored: acknowledge a new ticket (if the loop rules allow)
- * and tell the agents. */
+ * and tell the agents. Automatic mail into a ticket tells no one (doc/security.md): it is
+ * in the ticket's history, and loops or floods of it cannot become floods of notices. */
 static int deliver_route_customer_mail(const struct deliver_msg *d, const struct deliver_env *env,
 			       struct store *store, const struct thread_result *res, gint64 now,
 			       char **error_r)
@@ -75,6 +102,7 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 	const char *block = compose_autoreply_block(env->conf, d->msg, d->sender);
 	struct store_customer *c = NULL;
 	struct parse_msg *full;
+	char *warning;
 	gboolean queued;
 	int ret;
 
@@ -103,11 +131,14 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 		log_info("ticket %" G_GINT64_FORMAT ": no acknowledgement (%s)", res->ticket_id,
 			 block);
 	/* Our own mail coming back is not news for the agents. */
-	if (d->msg->x_postdesk_loop != NULL)
+	if (d->msg->x_postdesk_loop != NULL || res->automatic != NULL)
 		return 0;
 	full = deliver_route_with_data(d);
+	warning = deliver_route_warning(d, res);
 	ret = compose_queue_agent_notice(env->compose, store, res->ticket_id,
-					full != NULL ? full : d->msg, now, &queued, error_r);
+					 full != NULL ? full : d->msg, warning, now, &queued,
+					 error_r);
+	g_free(warning);
 	parse_msg_free(&full);
 	return deliver_route_notified(store, ret, "agent notice", res->ticket_id, now, error_r);
 }
@@ -136,8 +167,11 @@ int deliver_route_customer(struct deliver_msg *d, guint i, struct store *store,
 	if (res.status_changed && survey_sync(store, env->conf, res.ticket_id, now, error_r) < 0)
 		return -1;
 	verdict_set(&d->verdicts[i], VERDICT_OK, 250, "2.0.0",
-		    "<%s> %s ticket %" G_GINT64_FORMAT " (%s)", r->addr,
-		    res.duplicate ? "already stored in" : res.new_ticket ? "opened" : "added to",
-		    res.ticket_id, res.duplicate ? "duplicate" : thread_rule_name(res.rule));
+		    "<%s> %s ticket %" G_GINT64_FORMAT " (%s%s)", r->addr,
+		    res.duplicate    ? "already stored in"
+		    : res.new_ticket ? "opened"
+				     : "added to",
+		    res.ticket_id, res.duplicate ? "duplicate" : thread_rule_name(res.rule),
+		    res.duplicate || res.trust != THREAD_TRUST_UNVERIFIED ? "" : ", unverified");
 	return 0;
 }

@@ -42,3 +42,18 @@ int util_error(char **error_r, const char *fmt, ...)
 	va_end(ap);
 	return -1;
 }
+
+gboolean util_flags_have(const char *flags, const char *flag)
+{
+	gsize n = strlen(flag);
+	const char *p = flags;
+
+	while (p != NULL && *p != '\0') {
+		if (strncmp(p, flag, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return TRUE;
+		p = strchr(p, ',');
+		if (p != NULL)
+			p++;
+	}
+	return FALSE;
+}

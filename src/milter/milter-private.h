@@ -11,6 +11,7 @@
 #define POSTDESK_MILTER_PRIVATE_H
 
 #include "postdesk/milter.h"
+#include "postdesk/parse.h"
 
 #include <pthread.h>
 
@@ -48,7 +49,7 @@ struct milter_msg {
 	guint n_ticket_hdrs;  /* X-Postdesk-Ticket headers from outside (deleted at EOM) */
 	guint n_verdict_hdrs; /* X-Postdesk-Verdict headers from outside */
 	gboolean agent_rcpt;  /* an accepted agent or note token recipient (roles a, n) */
-	guint authres;	      /* AUTHRES_* of the trusted Authentication-Results headers */
+	guint authres;	      /* PARSE_AUTHRES_* of the trusted Authentication-Results headers */
 };
 
 /* One SMTP connection. */
@@ -87,29 +88,7 @@ void milter_policy_body(struct milter_conn *c, gsize len, struct verdict *v);
  * returns FALSE (nothing to add) otherwise. */
 gboolean milter_policy_tags(const struct milter_conn *c, char **ticket_r, char **verdict_r);
 
-/* ---- Authentication-Results (RFC 8601; authres.c, no state) ---- */
-/* The results that matter to the agent-mail check, OR-ed over a message's trusted headers. */
-enum milter_authres_flag {
-	AUTHRES_DKIM_PASS = 1 << 0,
-	AUTHRES_DKIM_FAIL = 1 << 1,
-	AUTHRES_SPF_PASS = 1 << 2,
-	AUTHRES_SPF_FAIL = 1 << 3,
-	AUTHRES_DMARC_FAIL = 1 << 4,
-};
-/* Read one Authentication-Results header value (any input: it never reads past the NUL).
- * It is ours when it starts with authserv_id as our MTA writes it (a plain token, ASCII
- * case ignored, no comment or quotes before it); else 0 and the rest is not read. Results
- * count only when they are about sender_domain (the envelope sender's): DKIM by an
- * aligned header.d (or header.i), SPF of an aligned smtp.mailfrom (or none given); a
- * dmarc=fail always. 1: ours and well formed, its results OR-ed into *results_r. -1: ours
- * but malformed, *error_r set, the results of the resinfos before the fault OR-ed in. */
-int milter_authres_parse(const char *value, const char *authserv_id, const char *sender_domain,
-			 guint *results_r, char **error_r);
-/* The refusal rule: dmarc=fail, or dkim=fail / spf=fail with no dkim=pass or spf=pass (all
- * about the sender's domain: milter_authres_parse filtered them).
- * Returns what failed ("dmarc=fail", "dkim=fail", "spf=fail", "dkim=fail, spf=fail"; a
- * static string) or NULL when the results do not refuse. */
-const char *milter_authres_failure(guint results);
+/* Authentication-Results: parse_authres_*() in postdesk/parse.h (src/parse/authres.c). */
 
 /* ---- the flood table (locks flood_lock) ---- */
 /* Count one new-ticket mail from sender ("" or NULL: not counted by sender) and client_ip

@@ -289,8 +289,7 @@ static void policy_authres(struct milter_conn *c, const char *value)
 	if (id == NULL || !c->msg.agent_rcpt)
 		return;
 	at = c->msg.sender != NULL ? strrchr(c->msg.sender, '@') : NULL;
-	if (milter_authres_parse(value, id, at != NULL ? at + 1 : "", &c->msg.authres, &error) <
-	    0) {
+	if (parse_authres_parse(value, id, at != NULL ? at + 1 : "", &c->msg.authres, &error) < 0) {
 		log_warn("milter: from=<%s>: %s", c->msg.sender != NULL ? c->msg.sender : "",
 			 error);
 		g_free(error);
@@ -399,7 +398,7 @@ void milter_policy_eoh(struct milter_conn *c, struct verdict *v)
 	/* Agent mail only: a customer's mail is never refused for failing authentication
 	 * (forwarders and mailing lists break DKIM and SPF of honest customers). */
 	if (msg->agent_rcpt && c->m->conf->milter_authserv_id != NULL &&
-	    (failed = milter_authres_failure(msg->authres)) != NULL) {
+	    (failed = parse_authres_failure(msg->authres)) != NULL) {
 		verdict_set(v, VERDICT_PERMFAIL, 550, "5.7.1",
 			    "agent mail failed sender authentication (%s)", failed);
 		return;

@@ -199,6 +199,25 @@ static void parse_addrs(GMimeMessage *message, GMimeAddressType type, const char
 	g_free(recoded);
 }
 
+/* The Authentication-Results values in header order, at most PARSE_AUTHRES_MAX: the
+ * trusted one is the MTA's, which it adds on top; more are only a sender's noise. */
+static void parse_authres_values(GMimeObject *obj, GPtrArray *out)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	int n = list != NULL ? g_mime_header_list_get_count(list) : 0;
+
+	for (int i = 0; i < n && out->len < PARSE_AUTHRES_MAX; i++) {
+		GMimeHeader *h = g_mime_header_list_get_header_at(list, i);
+		const char *raw = g_mime_header_get_raw_value(h);
+		if (raw == NULL ||
+		    g_ascii_strcasecmp(g_mime_header_get_name(h), "Authentication-Results") != 0)
+			continue;
+		char *unfolded = g_mime_utils_header_unfold(raw);
+		g_ptr_array_add(out, parse_utf8_clean(unfolded, TRUE));
+		g_free(unfolded);
+	}
+}
+
 static void parse_headers(GMimeMessage *message, struct parse_msg *msg)
 {
 	GMimeObject *obj = GMIME_OBJECT(message);
@@ -225,6 +244,7 @@ static void parse_headers(GMimeMessage *message, struct parse_msg *msg)
 	msg->list_unsubscribe = parse_header_raw(obj, "List-Unsubscribe");
 	msg->x_auto_response_suppress = parse_header_raw(obj, "X-Auto-Response-Suppress");
 	msg->x_postdesk_loop = parse_header_raw(obj, "X-Postdesk-Loop");
+	parse_authres_values(obj, msg->authres);
 }
 
 /* Bytes to skip at the start: an mbox "From " line is not a header. */
@@ -299,6 +319,7 @@ static int parse_message_impl(const struct parse_src *src, gboolean with_data,
 	msg->to = g_ptr_array_new_with_free_func(addr_free);
 	msg->cc = g_ptr_array_new_with_free_func(addr_free);
 	msg->references = g_ptr_array_new_with_free_func(g_free);
+	msg->authres = g_ptr_array_new_with_free_func(g_free);
 	msg->attachments = g_ptr_array_new();
 	parse_headers(message, msg);
 	parse_ids(message, src, msg);
@@ -339,6 +360,7 @@ void parse_msg_free(struct parse_msg **msgp)
 	g_ptr_array_unref(msg->to);
 	g_ptr_array_unref(msg->cc);
 	g_ptr_array_unref(msg->references);
+	g_ptr_array_unref(msg->authres);
 	for (guint i = 0; i < msg->attachments->len; i++) {
 		struct parse_attachment *a = g_ptr_array_index(msg->attachments, i);
 		g_free(a->filename);

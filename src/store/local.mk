@@ -12,3 +12,6 @@ src_store_libstore_a_SOURCES = include/postdesk/store.h src/store/store-private.
 
 # schedule and surveys (survey engineer)
 src_store_libstore_a_SOURCES += src/store/schedule.c
+
+# trust reads of threading (doc/security.md)
+src_store_libstore_a_SOURCES += src/store/trust.c

@@ -172,6 +172,11 @@ static const struct migration migrations[] = {
 		 "                 AND m.direction = 'out' AND m.kind = 'agent');\n"
 		 "CREATE INDEX tickets_assignee ON tickets(assignee) WHERE assignee IS NOT NULL;\n"
 		 "ALTER TABLE outbox ADD COLUMN message_row INTEGER REFERENCES messages(id);"),
+    /* 6: trust (doc/security.md). Threading asks whom our outbound message went to (a reply
+     * that references it is verified for those addresses): its outbox row is found by
+     * message_row. Partial: mail that is not a stored message (notices) adds no entry. */
+    MIGRATION(6, "CREATE INDEX outbox_message_row ON outbox(message_row)\n"
+		 "  WHERE message_row IS NOT NULL;"),
 };
 
 int store_schema_latest(void)

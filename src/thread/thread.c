@@ -1,10 +1,12 @@
-/* thread: decide which ticket an inbound message belongs to, then record it.
- * Rules in order: reply token, Message-ID references, subject tag from a participant,
- * new ticket (DESIGN.md). Everything runs inside the caller's transaction on the caller's
- * store connection; nothing here keeps state between calls. */
+/* thread: decide which ticket an inbound message belongs to, how far that match is to be
+ * trusted, then record it. Rules in order: reply token, Message-ID references, subject tag
+ * from a participant, new ticket (DESIGN.md); the verdict and what it allows are in
+ * doc/security.md. Everything runs inside the caller's transaction on the caller's store
+ * connection; nothing here keeps state between calls. */
 #include "config.h"
 #include "postdesk/thread.h"
 #include "postdesk/lib.h"
+#include "thread-private.h"
 
 #include <string.h>
 
@@ -76,7 +78,49 @@ static int thread_by_subject_tag(struct store *store, const struct thread_input 
 	return ret;
 }
 
-static int thread_match(struct store *store, const struct thread_input *in,
+/* The message's own Message-ID already stored for another of our addresses (To support@,
+ * Cc billing@): the same message (deliver/ renames a different one that reuses an id), so
+ * it keeps the verdict of the first copy. */
+static int thread_by_own_copy(struct store *store, const struct parse_msg *msg,
+			      struct thread_result *r, char **error_r)
+{
+	char *flags = NULL;
+	int ret;
+
+	if (msg->message_id_made_up)
+		return 0;
+	ret = store_message_first_in_flags(store, msg->message_id, &r->ticket_id, &flags, error_r);
+	if (ret == 1) {
+		r->trust = util_flags_have(flags, "unverified") ? THREAD_TRUST_UNVERIFIED
+								: THREAD_TRUST_VERIFIED;
+		r->trust_why = "a copy of a message already stored";
+	}
+	g_free(flags);
+	return ret;
+}
+
+/* What the sender wrote matched ticket r->ticket_id (a Message-ID seen elsewhere, a
+ * subject tag): verified only if the author takes part in it and our MTA vouches for the
+ * From domain; From alone is forgeable. */
+static int thread_weak_match(struct store *store, const struct conf *conf,
+			     const struct thread_input *in, const char *what,
+			     struct thread_result *r, char **error_r)
+{
+	int ret = store_is_participant(store, r->ticket_id, thread_author(in), error_r);
+
+	if (ret < 0)
+		return -1;
+	if (ret == 1 && thread_trust_mta_vouches(conf, in->msg)) {
+		r->trust = THREAD_TRUST_VERIFIED;
+		r->trust_why = "a participant's From, DMARC pass by our MTA";
+	} else {
+		r->trust = THREAD_TRUST_UNVERIFIED;
+		r->trust_why = what;
+	}
+	return 1;
+}
+
+static int thread_match(struct store *store, const struct conf *conf, const struct thread_input *in,
 			struct thread_result *r, gboolean *permanent_r, char **error_r)
 {
 	struct store_ticket *t = NULL;
@@ -94,43 +138,102 @@ static int thread_match(struct store *store, const struct thread_input *in,
 		store_ticket_free(&t);
 		r->ticket_id = in->token->id;
 		r->rule = THREAD_RULE_TOKEN;
+		r->trust = THREAD_TRUST_VERIFIED;
+		r->trust_why = "a signed reply address";
 		return 1;
 	}
-	ret = thread_by_references(store, in->msg, &r->ticket_id, error_r);
-	if (ret != 0) {
-		r->rule = THREAD_RULE_MESSAGE_ID;
-		return ret;
+	r->rule = THREAD_RULE_MESSAGE_ID;
+	ret = thread_trust_our_mail(store, in->msg, thread_author(in), &r->ticket_id, error_r);
+	if (ret == 1) {
+		r->trust = THREAD_TRUST_VERIFIED;
+		r->trust_why = "a reply to our mail sent to this address";
 	}
+	if (ret == 0)
+		ret = thread_by_own_copy(store, in->msg, r, error_r);
+	if (ret != 0)
+		return ret;
+	ret = thread_by_references(store, in->msg, &r->ticket_id, error_r);
+	if (ret == 1)
+		return thread_weak_match(
+		    store, conf, in, "a Message-ID of mail not sent to this address", r, error_r);
+	if (ret < 0)
+		return -1;
 	ret = thread_by_subject_tag(store, in, &r->ticket_id, error_r);
 	if (ret != 0) {
 		r->rule = THREAD_RULE_SUBJECT_TAG;
-		return ret;
+		return ret < 0 ? -1
+			       : thread_weak_match(store, conf, in,
+						   "a subject tag and a From address", r, error_r);
 	}
 	r->rule = THREAD_RULE_NEW;
+	r->trust = THREAD_TRUST_NEW;
 	return 0;
 }
 
+/* What max_participants left out: an event the agents see (and the notice names). */
+static int thread_capped_event(struct store *store, const struct conf *conf, gint64 ticket,
+			       const char *author, gint64 capped, gint64 now, char **error_r)
+{
+	char *detail;
+	int ret;
+
+	if (capped == 0)
+		return 0;
+	detail = g_strdup_printf("%" G_GINT64_FORMAT " To/Cc addresses not added "
+				 "(max_participants = %" G_GINT64_FORMAT ")",
+				 capped, conf->max_participants);
+	ret = store_event_add(store, ticket, now, "participants_capped", author, detail, error_r);
+	g_free(detail);
+	return ret;
+}
+
 /* Other people on the original mail (To/Cc) join the ticket, so their replies and subject
- * tags count and agent answers can copy them. Our own domain is not a participant. */
+ * tags count and agent answers can copy them, up to conf->max_participants (the ticket is
+ * new: counted here). Our own domain is not a participant. */
 static int thread_add_copied(struct store *store, const struct conf *conf, gint64 ticket,
-			     const struct parse_msg *msg, const char *author, char **error_r)
+			     const struct parse_msg *msg, const char *author,
+			     struct thread_result *r, char **error_r)
 {
 	const GPtrArray *lists[2] = {msg->to, msg->cc};
+	GHashTable *seen = g_hash_table_new(g_str_hash, g_str_equal);
 	guint l, i;
+	int ret = 0;
 
-	for (l = 0; l < 2; l++) {
-		for (i = 0; i < lists[l]->len; i++) {
+	for (l = 0; l < 2 && ret == 0; l++) {
+		for (i = 0; i < lists[l]->len && ret == 0; i++) {
 			const struct parse_addr *a = g_ptr_array_index(lists[l], i);
 			const char *at = strrchr(a->addr, '@');
 			if (at == NULL || g_ascii_strcasecmp(at + 1, conf->domain) == 0 ||
-			    strcmp(a->addr, author) == 0)
+			    strcmp(a->addr, author) == 0 || !g_hash_table_add(seen, a->addr))
 				continue;
-			if (store_participant_add(store, ticket, a->addr, a->name, "cc",
-						  error_r) < 0)
-				return -1;
+			if (g_hash_table_size(seen) > (guint)conf->max_participants)
+				r->participants_capped++;
+			else
+				ret = store_participant_add(store, ticket, a->addr, a->name, "cc",
+							    error_r);
 		}
 	}
-	return 0;
+	g_hash_table_destroy(seen);
+	return ret;
+}
+
+/* A verified author joins the ticket (someone we mailed, or who holds its reply address),
+ * unless the ticket already has max_participants To/Cc participants. */
+static int thread_add_author(struct store *store, const struct conf *conf, gint64 ticket,
+			     const struct thread_input *in, struct thread_result *r, char **error_r)
+{
+	int ret = store_is_participant(store, ticket, thread_author(in), error_r);
+
+	if (ret != 0)
+		return ret < 0 ? -1 : 0;
+	ret = store_participants_over(store, ticket, conf->max_participants - 1, error_r);
+	if (ret == 1) {
+		r->participants_capped++;
+		return 0;
+	}
+	return ret < 0 ? -1
+		       : store_participant_add(store, ticket, thread_author(in), in->msg->from.name,
+					       "cc", error_r);
 }
 
 static int thread_new_ticket(struct store *store, const struct conf *conf,
@@ -146,14 +249,15 @@ static int thread_new_ticket(struct store *store, const struct conf *conf,
 		g_free(subject);
 		subject = g_strdup("(no subject)");
 	}
-	if (store_customer_upsert(store, author, in->msg->from.name, now, &customer,
-				  error_r) < 0 ||
+	if (store_customer_upsert(store, author, in->msg->from.name, now, &customer, error_r) < 0 ||
 	    store_ticket_create(store, in->queue->name, subject, customer, linked_to, now,
 				&r->ticket_id, error_r) < 0 ||
-	    store_participant_add(store, r->ticket_id, author, in->msg->from.name,
-				  "requester", error_r) < 0 ||
-	    thread_add_copied(store, conf, r->ticket_id, in->msg, author, error_r) < 0 ||
-	    store_event_add(store, r->ticket_id, now, "created", author, subject, error_r) < 0)
+	    store_participant_add(store, r->ticket_id, author, in->msg->from.name, "requester",
+				  error_r) < 0 ||
+	    thread_add_copied(store, conf, r->ticket_id, in->msg, author, r, error_r) < 0 ||
+	    store_event_add(store, r->ticket_id, now, "created", author, subject, error_r) < 0 ||
+	    thread_capped_event(store, conf, r->ticket_id, author, r->participants_capped, now,
+				error_r) < 0)
 		goto out;
 	if (linked_to != 0) {
 		char *detail = g_strdup_printf("continues closed ticket %" G_GINT64_FORMAT,
@@ -218,9 +322,30 @@ static int thread_existing(struct store *store, const struct conf *conf,
 	 * only place tickets are created): skipping the insert saves a B-tree lookup at a
 	 * random place for the most common message, a customer's reply. */
 	if (ret == 0 && g_strcmp0(author, t->requester) != 0)
-		ret = store_participant_add(store, t->id, author, in->msg->from.name, "cc",
-					    error_r);
+		ret = thread_add_author(store, conf, t->id, in, r, error_r);
+	if (ret == 0)
+		ret = thread_capped_event(store, conf, t->id, author, r->participants_capped, now,
+					  error_r);
 	store_ticket_free(&t);
+	return ret;
+}
+
+/* A match that changes nothing (unverified, or automatic mail): the message is stored in
+ * the ticket whatever its status, and an unverified one leaves an event saying so. No
+ * status change, no participant, no timed work (status_changed stays FALSE). */
+static int thread_inert(struct store *store, const struct thread_input *in, gint64 now,
+			const struct thread_result *r, char **error_r)
+{
+	char *detail;
+	int ret;
+
+	if (r->trust != THREAD_TRUST_UNVERIFIED)
+		return 0;
+	detail = g_strdup_printf("<%s> matched by %s (%s) only: stored, changed nothing",
+				 in->msg->message_id, thread_rule_name(r->rule), r->trust_why);
+	ret = store_event_add(store, r->ticket_id, now, "unverified", thread_author(in), detail,
+			      error_r);
+	g_free(detail);
 	return ret;
 }
 
@@ -306,15 +431,22 @@ int thread_deliver(struct store *store, const struct conf *conf, const struct th
 		r->duplicate = ret == 1;
 		return ret < 0 ? -1 : 0;
 	}
-	ret = thread_match(store, in, r, permanent_r, error_r);
+	ret = thread_match(store, conf, in, r, permanent_r, error_r);
 	if (ret < 0)
 		return -1;
-	if (ret == 1)
+	/* Automatic mail opens a ticket as before, but into one it changes nothing. */
+	r->automatic = ret == 1 ? parse_msg_automatic(in->msg) : NULL;
+	if (ret == 1 && (r->trust != THREAD_TRUST_VERIFIED || r->automatic != NULL))
+		ret = thread_inert(store, in, now, r, error_r);
+	else if (ret == 1)
 		ret = thread_existing(store, conf, in, now, r, error_r);
 	else
 		ret = thread_new_ticket(store, conf, in, 0, now, r, error_r);
 	if (ret < 0)
 		return -1;
-	return thread_record(store, in, r->ticket_id, "customer", NULL, NULL, now,
-			     &r->message_row, error_r) < 0 ? -1 : 0;
+	return thread_record(store, in, r->ticket_id, r->automatic != NULL ? "auto" : "customer",
+			     NULL, r->trust == THREAD_TRUST_UNVERIFIED ? "unverified" : NULL, now,
+			     &r->message_row, error_r) < 0
+		   ? -1
+		   : 0;
 }

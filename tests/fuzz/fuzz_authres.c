@@ -1,12 +1,12 @@
-/* fuzz_authres: milter_authres_parse() (src/milter/authres.c), the reader of
- * Authentication-Results headers that postdesk-milter runs on what senders write, on
+/* fuzz_authres: parse_authres_parse() (src/parse/authres.c), the reader of
+ * Authentication-Results headers that postdesk-milter and threading run on what senders write, on
  * arbitrary values; the first input byte picks the sender's domain. Invariants: the answer
  * is -1, 0 or 1 and an error comes with a message (and only then); only the known
- * AUTHRES_* bits are ever set, and none when the value is not ours; the same value read
+ * PARSE_AUTHRES_* bits are ever set, and none when the value is not ours; the same value read
  * twice gives the same answer; a value read as ours for one authserv-id is not read for
- * another; and milter_authres_failure() names a failure only when a fail bit is set. */
+ * another; and parse_authres_failure() names a failure only when a fail bit is set. */
 #include "config.h"
-#include "milter-private.h"
+#include "postdesk/parse.h"
 
 #include <string.h>
 
@@ -14,8 +14,8 @@
 
 #define FUZZ_ID "mx.example.com"
 #define KNOWN_BITS                                                                                 \
-	(AUTHRES_DKIM_PASS | AUTHRES_DKIM_FAIL | AUTHRES_SPF_PASS | AUTHRES_SPF_FAIL |             \
-	 AUTHRES_DMARC_FAIL)
+	(PARSE_AUTHRES_DKIM_PASS | PARSE_AUTHRES_DKIM_FAIL | PARSE_AUTHRES_SPF_PASS |              \
+	 PARSE_AUTHRES_SPF_FAIL | PARSE_AUTHRES_DMARC_FAIL | PARSE_AUTHRES_DMARC_PASS)
 
 static int parse_once(const char *value, const char *id, const char *domain, guint *results_r)
 {
@@ -23,7 +23,7 @@ static int parse_once(const char *value, const char *id, const char *domain, gui
 	int ret;
 
 	*results_r = 0;
-	ret = milter_authres_parse(value, id, domain, results_r, &error);
+	ret = parse_authres_parse(value, id, domain, results_r, &error);
 	if (ret < -1 || ret > 1)
 		fuzz_fail("answer %d", ret);
 	if ((ret < 0) != (error != NULL))
@@ -56,8 +56,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A value names one authserv-id: read as ours, it is not read for another id. */
 	if (ret != 0 && parse_once(value, "z" FUZZ_ID, domain, &other) != 0)
 		fuzz_fail("a header was read for two authserv-ids");
-	failed = milter_authres_failure(r1);
-	if (failed != NULL && (r1 & (AUTHRES_DKIM_FAIL | AUTHRES_SPF_FAIL | AUTHRES_DMARC_FAIL)) == 0)
+	failed = parse_authres_failure(r1);
+	if (failed != NULL && (r1 & (PARSE_AUTHRES_DKIM_FAIL | PARSE_AUTHRES_SPF_FAIL |
+				     PARSE_AUTHRES_DMARC_FAIL)) == 0)
 		fuzz_fail("a failure (%s) without a fail result", failed);
 	g_free(value);
 	return 0;

@@ -12,7 +12,7 @@ FUZZ_PARSE_LIBS = $(MOD_PARSE) $(MOD_LIB) $(DEP_LIBS)
 FUZZ_TOKEN_LIBS = $(MOD_TOKEN) $(MOD_LIB) $(DEP_LIBS)
 FUZZ_LMTP_LIBS = $(MOD_LMTP) $(MOD_DELIVER) $(MOD_SURVEY) $(MOD_THREAD) $(MOD_COMPOSE) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) $(DEP_LIBS)
 FUZZ_TEMPLATE_LIBS = $(MOD_COMPOSE) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) $(DEP_LIBS)
-FUZZ_AUTHRES_LIBS = $(MOD_MILTER) $(MOD_DELIVER) $(MOD_SURVEY) $(MOD_THREAD) $(MOD_COMPOSE) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) $(DEP_LIBS)
+FUZZ_AUTHRES_LIBS = $(MOD_PARSE) $(MOD_LIB) $(DEP_LIBS)
 
 FUZZ_REPLAYS = tests/fuzz/replay_parse tests/fuzz/replay_quote tests/fuzz/replay_lmtp \
 	tests/fuzz/replay_token tests/fuzz/replay_template tests/fuzz/replay_authres
@@ -40,7 +40,7 @@ tests_fuzz_replay_template_CFLAGS = $(FUZZ_CFLAGS) -DFUZZ_REPLAY_DIRS='"$(FUZZ_R
 	"$(abs_top_srcdir)/templates/en", NULL'
 tests_fuzz_replay_template_LDADD = $(FUZZ_TEMPLATE_LIBS)
 tests_fuzz_replay_authres_SOURCES = tests/fuzz/fuzz_authres.c tests/fuzz/replay.c $(FUZZ_SOURCES)
-tests_fuzz_replay_authres_CFLAGS = $(FUZZ_CFLAGS) -I$(top_srcdir)/src/milter \
+tests_fuzz_replay_authres_CFLAGS = $(FUZZ_CFLAGS) \
 	-DFUZZ_REPLAY_DIRS='"$(FUZZ_REG)/authres", "$(FUZZ_SEEDS)/authres", NULL'
 tests_fuzz_replay_authres_LDADD = $(FUZZ_AUTHRES_LIBS)
 
@@ -64,7 +64,7 @@ tests_fuzz_fuzz_template_SOURCES = tests/fuzz/fuzz_template.c $(FUZZ_SOURCES)
 tests_fuzz_fuzz_template_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
 tests_fuzz_fuzz_template_LDADD = $(FUZZ_TEMPLATE_LIBS)
 tests_fuzz_fuzz_authres_SOURCES = tests/fuzz/fuzz_authres.c $(FUZZ_SOURCES)
-tests_fuzz_fuzz_authres_CFLAGS = $(AM_CFLAGS) -I$(top_srcdir)/src/milter
+tests_fuzz_fuzz_authres_CFLAGS = $(AM_CFLAGS)
 tests_fuzz_fuzz_authres_LDFLAGS = $(FUZZ_LDFLAGS_ALL)
 tests_fuzz_fuzz_authres_LDADD = $(FUZZ_AUTHRES_LIBS)
 endif

@@ -231,7 +231,7 @@ START_TEST(test_loops_and_size)
 }
 END_TEST
 
-/* milter_authres_parse with id "mx.help.example" for mail from an address in
+/* parse_authres_parse with id "mx.help.example" for mail from an address in
  * help-staff.example: its return value; *results_r the flags. */
 static int authres_from(const char *value, const char *sender_domain, guint *results_r)
 {
@@ -239,7 +239,7 @@ static int authres_from(const char *value, const char *sender_domain, guint *res
 	int ret;
 
 	*results_r = 0;
-	ret = milter_authres_parse(value, "mx.help.example", sender_domain, results_r, &error);
+	ret = parse_authres_parse(value, "mx.help.example", sender_domain, results_r, &error);
 	if (ret < 0)
 		ck_assert_ptr_nonnull(error);
 	else
@@ -263,29 +263,30 @@ START_TEST(test_authres_parse)
 				 "header.b=\"AbC/+=dE\"",
 				 &r),
 			 1);
-	ck_assert_uint_eq(r, AUTHRES_DKIM_PASS);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DKIM_PASS);
 	ck_assert_int_eq(authres("mx.help.example; dkim=fail header.b=AbC/+=dE "
 				 "header.d=help-staff.example; spf=fail "
 				 "smtp.mailfrom=bob@help-staff.example; dmarc=fail (p=reject "
 				 "dis=none) header.from=help-staff.example",
 				 &r),
 			 1);
-	ck_assert_uint_eq(r, AUTHRES_DKIM_FAIL | AUTHRES_SPF_FAIL | AUTHRES_DMARC_FAIL);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DKIM_FAIL | PARSE_AUTHRES_SPF_FAIL |
+				 PARSE_AUTHRES_DMARC_FAIL);
 	ck_assert_int_eq(authres("mx.help.example;\r\n\tdmarc=fail reason=\"No valid SPF; "
 				 "no \\\"DKIM\\\"\" header.from=x.example",
 				 &r),
 			 1);
-	ck_assert_uint_eq(r, AUTHRES_DMARC_FAIL);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DMARC_FAIL);
 	/* case, version number, method version, CFWS everywhere, nested comments */
 	ck_assert_int_eq(authres("  MX.Help.Example 1 ; DKIM/1 = Pass header.d=Help-Staff.Example",
 				 &r),
 			 1);
-	ck_assert_uint_eq(r, AUTHRES_DKIM_PASS);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DKIM_PASS);
 	ck_assert_int_eq(authres("mx.help.example(c)1(d);(e)spf(f)=(g)pass(h)smtp(i).(j)mailfrom"
 				 "(k)=(l)\"x y\"@help-staff.example(m)",
 				 &r),
 			 1);
-	ck_assert_uint_eq(r, AUTHRES_SPF_PASS);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_SPF_PASS);
 	/* legal RFC 8601, but not how our MTA writes its id (and past a header_checks rule):
 	 * a comment before the id, a quoted id, the id glued to other characters */
 	ck_assert_int_eq(authres("(a (nested) \\) comment)mx.help.example; spf=fail", &r), 0);
@@ -302,17 +303,18 @@ START_TEST(test_authres_parse)
 				 "dkim=fail header.i=@help-staff.example; spf=fail",
 				 &r),
 			 1);
-	ck_assert_uint_eq(r, AUTHRES_DKIM_PASS | AUTHRES_DKIM_FAIL | AUTHRES_SPF_FAIL);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DKIM_PASS | PARSE_AUTHRES_DKIM_FAIL |
+				 PARSE_AUTHRES_SPF_FAIL);
 	ck_assert_int_eq(authres_from("mx.help.example; dkim=pass header.d=help-staff.example; "
 				      "spf=pass smtp.mailfrom=staff.example; dmarc=fail",
 				      "eu.help-staff.example", &r),
 			 1);
-	ck_assert_uint_eq(r, AUTHRES_DKIM_PASS | AUTHRES_DMARC_FAIL);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DKIM_PASS | PARSE_AUTHRES_DMARC_FAIL);
 	ck_assert_int_eq(authres_from("mx.help.example; dkim=fail header.d=help-staff.example; "
 				      "spf=fail; dmarc=fail",
 				      "", &r),
 			 1);
-	ck_assert_uint_eq(r, AUTHRES_DMARC_FAIL);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DMARC_FAIL);
 	ck_assert_int_eq(authres("mx.help.example; dkim=pass header.d=staff.example", &r), 1);
 	ck_assert_uint_eq(r, 0); /* not a suffix at a label boundary */
 	/* none, and results that are neither pass nor fail */
@@ -325,6 +327,16 @@ START_TEST(test_authres_parse)
 				 "policy.iprev=192.0.2.1; arc=fail",
 				 &r),
 			 1);
+	ck_assert_uint_eq(r, 0);
+	/* dmarc=pass counts for the domain its header.from names, exactly (threading asks
+	 * about the From domain: doc/security.md) */
+	ck_assert_int_eq(
+	    authres("mx.help.example; dmarc=pass (p=none) header.from=Help-Staff.example", &r), 1);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DMARC_PASS);
+	ck_assert_int_eq(authres("mx.help.example; dmarc=pass header.from=evil.example", &r), 1);
+	ck_assert_uint_eq(r, 0);
+	ck_assert_int_eq(
+	    authres("mx.help.example; dmarc=pass header.from=x.help-staff.example", &r), 1);
 	ck_assert_uint_eq(r, 0);
 	/* another authserv-id: not read at all, even when the rest is garbage */
 	ck_assert_int_eq(authres("evil.example; dkim=fail", &r), 0);
@@ -386,7 +398,7 @@ START_TEST(test_authres_malformed)
 				 "spf=fail smtp.mailfrom=a\"b@help-staff.example",
 				 &r),
 			 -1);
-	ck_assert_uint_eq(r, AUTHRES_DMARC_FAIL);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DMARC_FAIL);
 }
 END_TEST
 
@@ -401,7 +413,7 @@ START_TEST(test_authres_long)
 		g_string_append(s, "; dkim=neutral header.b=\"xxxxxxxxxxxxxxxx\"");
 	g_string_append(s, "; dkim=fail header.d=help-staff.example");
 	ck_assert_int_eq(authres(s->str, &r), 1);
-	ck_assert_uint_eq(r, AUTHRES_DKIM_FAIL);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DKIM_FAIL);
 	g_string_assign(s, "mx.help.example; dkim=fail header.d=help-staff.example ");
 	for (i = 0; i < 500000; i++)
 		g_string_append_c(s, '(');
@@ -409,7 +421,7 @@ START_TEST(test_authres_long)
 	for (i = 0; i < 500000; i++)
 		g_string_append_c(s, ')');
 	ck_assert_int_eq(authres(s->str, &r), 1);
-	ck_assert_uint_eq(r, AUTHRES_DKIM_FAIL);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DKIM_FAIL);
 	g_string_assign(s, "mx.help.example; ");
 	for (i = 0; i < 1000000; i++)
 		g_string_append_c(s, 'a');
@@ -437,26 +449,29 @@ START_TEST(test_authres_truncations)
 		g_free(part);
 	}
 	ck_assert_int_eq(authres(full, &r), 1);
-	ck_assert_uint_eq(r, AUTHRES_DKIM_FAIL | AUTHRES_SPF_PASS);
+	ck_assert_uint_eq(r, PARSE_AUTHRES_DKIM_FAIL | PARSE_AUTHRES_SPF_PASS);
 }
 END_TEST
 
 START_TEST(test_authres_rule)
 {
-	ck_assert_pstr_eq(milter_authres_failure(0), NULL);
-	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_DKIM_PASS), NULL);
-	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_DKIM_FAIL), "dkim=fail");
-	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_SPF_FAIL), "spf=fail");
-	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_DKIM_FAIL | AUTHRES_SPF_FAIL),
+	ck_assert_pstr_eq(parse_authres_failure(0), NULL);
+	ck_assert_pstr_eq(parse_authres_failure(PARSE_AUTHRES_DKIM_PASS), NULL);
+	ck_assert_pstr_eq(parse_authres_failure(PARSE_AUTHRES_DKIM_FAIL), "dkim=fail");
+	ck_assert_pstr_eq(parse_authres_failure(PARSE_AUTHRES_SPF_FAIL), "spf=fail");
+	ck_assert_pstr_eq(parse_authres_failure(PARSE_AUTHRES_DKIM_FAIL | PARSE_AUTHRES_SPF_FAIL),
 			  "dkim=fail, spf=fail");
 	/* one passing method outweighs a failing one... */
-	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_DKIM_FAIL | AUTHRES_DKIM_PASS), NULL);
-	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_DKIM_FAIL | AUTHRES_SPF_PASS), NULL);
-	ck_assert_pstr_eq(milter_authres_failure(AUTHRES_SPF_FAIL | AUTHRES_DKIM_PASS), NULL);
+	ck_assert_pstr_eq(parse_authres_failure(PARSE_AUTHRES_DKIM_FAIL | PARSE_AUTHRES_DKIM_PASS),
+			  NULL);
+	ck_assert_pstr_eq(parse_authres_failure(PARSE_AUTHRES_DKIM_FAIL | PARSE_AUTHRES_SPF_PASS),
+			  NULL);
+	ck_assert_pstr_eq(parse_authres_failure(PARSE_AUTHRES_SPF_FAIL | PARSE_AUTHRES_DKIM_PASS),
+			  NULL);
 	/* ...but not a DMARC failure */
-	ck_assert_pstr_eq(
-	    milter_authres_failure(AUTHRES_DMARC_FAIL | AUTHRES_DKIM_PASS | AUTHRES_SPF_PASS),
-	    "dmarc=fail");
+	ck_assert_pstr_eq(parse_authres_failure(PARSE_AUTHRES_DMARC_FAIL | PARSE_AUTHRES_DKIM_PASS |
+						PARSE_AUTHRES_SPF_PASS),
+			  "dmarc=fail");
 }
 END_TEST
 

@@ -173,6 +173,7 @@ static const struct {
     {"agent_list", "the agents table holds people, not history"},
     {"message_first_in", "the rows of one Message-ID: one per recipient of that message"},
     {"ticket_by_msgid", "the rows of one Message-ID: one per recipient of that message"},
+    {"message_first_in_flags", "the rows of one Message-ID: one per recipient of that message"},
     {"attachment_list", "one message's attachments"},
     {"participant_list", "one ticket's participants"},
     {"schedule_list", "one ticket's schedule rows: one per kind of timed job"},

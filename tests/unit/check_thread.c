@@ -1,8 +1,10 @@
-/* Unit tests for thread/: each threading rule and its negative case, the closed-ticket
- * policies and idempotent redelivery, on a real SQLite store and real parsing. */
+/* Unit tests for thread/: each threading rule and its negative case, the trust verdict of
+ * each (doc/security.md), the closed-ticket policies, the participant cap and idempotent
+ * redelivery, on a real SQLite store and real parsing. */
 #include "config.h"
 #include "postdesk/conf.h"
 #include "postdesk/deliver.h"
+#include "postdesk/lib.h"
 #include "postdesk/parse.h"
 #include "postdesk/store.h"
 #include "postdesk/thread.h"
@@ -17,7 +19,7 @@ static struct conf *conf;
 static struct store *store;
 static struct token_keys *keys;
 
-static void write_conf(const char *policy)
+static void write_conf_extra(const char *policy, const char *extra)
 {
 	char *path = g_build_filename(tmpdir, "postdesk.conf", NULL);
 	char *text = g_strdup_printf("[postdesk]\n"
@@ -25,9 +27,10 @@ static void write_conf(const char *policy)
 				     "key_file = %s/pd.key\n"
 				     "domain = example.com\n"
 				     "closed_policy = %s\n"
+				     "%s"
 				     "[queue support]\n"
 				     "address = support@example.com\n",
-				     tmpdir, tmpdir, policy);
+				     tmpdir, tmpdir, policy, extra);
 	char *error = NULL;
 
 	ck_assert(g_file_set_contents(path, text, -1, NULL));
@@ -36,6 +39,11 @@ static void write_conf(const char *policy)
 		ck_abort_msg("conf: %s", error);
 	g_free(text);
 	g_free(path);
+}
+
+static void write_conf(const char *policy)
+{
+	write_conf_extra(policy, "");
 }
 
 static void setup(void)
@@ -181,6 +189,8 @@ START_TEST(references_only_threads)
 }
 END_TEST
 
+/* Issue 11, item 2: a Message-ID that was not ours-sent-to-her threads Carol's mail (kept
+ * in the ticket, unverified) but no longer makes her a participant. */
 START_TEST(cc_reply_threads_and_joins)
 {
 	struct thread_result r;
@@ -192,7 +202,8 @@ START_TEST(cc_reply_threads_and_joins)
 		   "In-Reply-To: <first@shop.example>",
 		   &r);
 	ck_assert_int_eq(r.ticket_id, 1);
-	ck_assert_int_eq(store_is_participant(store, 1, "carol@other.example", NULL), 1);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_UNVERIFIED);
+	ck_assert_int_eq(store_is_participant(store, 1, "carol@other.example", NULL), 0);
 }
 END_TEST
 
@@ -330,8 +341,38 @@ static void set_status(gint64 id, const char *status)
 	ck_assert_int_eq(store_commit(store, NULL), 0);
 }
 
-#define REPLY "From: ann@shop.example\nTo: support@example.com\nSubject: Re: Where\n" \
-	      "Message-ID: <again@shop.example>\nIn-Reply-To: <first@shop.example>"
+/* Mail we sent (an agent's answer, as compose/ stores it): the message row names its main
+ * recipient, its outbox row all of them (NULL-terminated). */
+static void our_mail(gint64 ticket, const char *message_id, const char *const *rcpts)
+{
+	struct store_message m = {0};
+	gint64 row = 0, outbox = 0;
+	char *error = NULL;
+
+	m.ticket_id = ticket;
+	m.direction = (char *)"out";
+	m.kind = (char *)"agent";
+	m.message_id = (char *)message_id;
+	m.rcpt = (char *)rcpts[0];
+	m.from_addr = (char *)"support@example.com";
+	m.subject = (char *)"Re: Where is my order?";
+	m.body = (char *)"It is on its way.";
+	m.raw = g_bytes_new_static("x", 1);
+	ck_assert_int_eq(store_begin(store, &error), 0);
+	ck_assert_int_eq(store_message_insert(store, &m, 1700000000, &row, &error), 0);
+	ck_assert_int_eq(store_outbox_add_stored(store, ticket, "reply", rcpts, message_id, row,
+						 1700000000, &outbox, &error),
+			 0);
+	ck_assert_int_eq(store_commit(store, &error), 0);
+	g_bytes_unref(m.raw);
+}
+
+static const char *const TO_ANN_AND_BOB[] = {"ann@shop.example", "bob@shop.example", NULL};
+
+/* Ann answers our mail to her (In-Reply-To our Message-ID): verified. */
+#define REPLY                                                                                      \
+	"From: ann@shop.example\nTo: support@example.com\nSubject: Re: Where\n"                    \
+	"Message-ID: <again@shop.example>\nIn-Reply-To: <ours-1@example.com>"
 
 START_TEST(resolved_reopens)
 {
@@ -339,6 +380,7 @@ START_TEST(resolved_reopens)
 	char *s;
 
 	deliver_to("support@example.com", FIRST, NULL);
+	our_mail(1, "ours-1@example.com", TO_ANN_AND_BOB);
 	set_status(1, "resolved");
 	deliver_to("support@example.com", REPLY, &r);
 	ck_assert_int_eq(r.ticket_id, 1);
@@ -355,6 +397,7 @@ START_TEST(closed_policy_reopen)
 	char *s;
 
 	deliver_to("support@example.com", FIRST, NULL);
+	our_mail(1, "ours-1@example.com", TO_ANN_AND_BOB);
 	set_status(1, "closed");
 	deliver_to("support@example.com", REPLY, &r);
 	ck_assert_int_eq(r.ticket_id, 1);
@@ -372,6 +415,7 @@ START_TEST(closed_policy_new_linked)
 
 	write_conf("new");
 	deliver_to("support@example.com", FIRST, NULL);
+	our_mail(1, "ours-1@example.com", TO_ANN_AND_BOB);
 	set_status(1, "closed");
 	deliver_to("support@example.com", REPLY, &r);
 	ck_assert_int_eq(r.ticket_id, 2);
@@ -391,6 +435,7 @@ START_TEST(pending_becomes_open)
 	char *s;
 
 	deliver_to("support@example.com", FIRST, NULL);
+	our_mail(1, "ours-1@example.com", TO_ANN_AND_BOB);
 	set_status(1, "pending");
 	deliver_to("support@example.com", REPLY, NULL);
 	s = ticket_status(1);
@@ -425,6 +470,242 @@ START_TEST(rcpt_verdicts)
 }
 END_TEST
 
+/* ---- trust (doc/security.md; issue 11) ---- */
+
+/* The newest stored message of ticket id, borrowed into the caller's list. */
+static struct store_message *last_message(gint64 id, GPtrArray **list_r)
+{
+	ck_assert_int_eq(store_message_list(store, id, FALSE, list_r, NULL), 0);
+	ck_assert_uint_gt((*list_r)->len, 0);
+	return g_ptr_array_index(*list_r, (*list_r)->len - 1);
+}
+
+static gint64 events_of_kind(gint64 id, const char *kind)
+{
+	GPtrArray *events = NULL;
+	gint64 n = 0;
+
+	ck_assert_int_eq(store_event_list(store, id, &events, NULL), 0);
+	for (guint i = 0; i < events->len; i++) {
+		const struct store_event *e = g_ptr_array_index(events, i);
+		n += strcmp(e->kind, kind) == 0;
+	}
+	g_ptr_array_unref(events);
+	return n;
+}
+
+/* Item 1: a forged From of the requester with the subject tag lands in the ticket, flagged
+ * unverified, and changes nothing. */
+START_TEST(forged_from_with_tag_is_unverified)
+{
+	struct thread_result r;
+	GPtrArray *msgs = NULL;
+	struct store_message *m;
+	char *s;
+
+	deliver_to("support@example.com", FIRST, NULL);
+	set_status(1, "pending");
+	deliver_to("support@example.com",
+		   "From: ann@shop.example\nTo: support@example.com\n"
+		   "Subject: Re: [#1] change of address\nMessage-ID: <forged@evil.example>",
+		   &r);
+	ck_assert_int_eq(r.ticket_id, 1);
+	ck_assert_int_eq(r.rule, THREAD_RULE_SUBJECT_TAG);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_UNVERIFIED);
+	ck_assert(!r.status_changed);
+	s = ticket_status(1);
+	ck_assert_str_eq(s, "pending");
+	g_free(s);
+	m = last_message(1, &msgs);
+	ck_assert_str_eq(m->message_id, "forged@evil.example");
+	ck_assert_str_eq(m->kind, "customer");
+	ck_assert(util_flags_have(m->flags, "unverified"));
+	g_ptr_array_unref(msgs);
+	ck_assert_int_eq(events_of_kind(1, "unverified"), 1);
+}
+END_TEST
+
+/* Item 1 with our loop header: unverified AND automatic, never the customer's words. */
+START_TEST(forged_from_with_loop_header_is_auto)
+{
+	struct thread_result r;
+	GPtrArray *msgs = NULL;
+	struct store_message *m;
+
+	deliver_to("support@example.com", FIRST, NULL);
+	deliver_to("support@example.com",
+		   "From: ann@shop.example\nTo: support@example.com\nX-Postdesk-Loop: example.com\n"
+		   "Subject: Re: [#1] change of address\nMessage-ID: <forged2@evil.example>",
+		   &r);
+	ck_assert_int_eq(r.ticket_id, 1);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_UNVERIFIED);
+	ck_assert_ptr_nonnull(r.automatic);
+	m = last_message(1, &msgs);
+	ck_assert_str_eq(m->kind, "auto");
+	ck_assert(util_flags_have(m->flags, "unverified"));
+	g_ptr_array_unref(msgs);
+}
+END_TEST
+
+/* Item 2: a known Message-ID of someone else's mail threads a stranger's message, but he
+ * does not become a participant (so he receives no agent answer). */
+START_TEST(known_message_id_makes_no_participant)
+{
+	struct thread_result r;
+
+	deliver_to("support@example.com", FIRST, NULL);
+	set_status(1, "resolved");
+	deliver_to("support@example.com",
+		   "From: mallory@evil.example\nTo: support@example.com\nSubject: Re: Where\n"
+		   "Message-ID: <m2@evil.example>\nIn-Reply-To: <first@shop.example>",
+		   &r);
+	ck_assert_int_eq(r.ticket_id, 1);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_UNVERIFIED);
+	ck_assert(!r.reopened);
+	ck_assert_int_eq(store_is_participant(store, 1, "mallory@evil.example", NULL), 0);
+	/* Our own Message-ID, but not sent to him: still unverified. */
+	our_mail(1, "ours-1@example.com", TO_ANN_AND_BOB);
+	deliver_to("support@example.com",
+		   "From: mallory@evil.example\nTo: support@example.com\nSubject: Re: Where\n"
+		   "Message-ID: <m3@evil.example>\nIn-Reply-To: <ours-1@example.com>",
+		   &r);
+	ck_assert_int_eq(r.ticket_id, 1);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_UNVERIFIED);
+	ck_assert_int_eq(store_is_participant(store, 1, "mallory@evil.example", NULL), 0);
+}
+END_TEST
+
+/* Replies to our mail from its recipients are verified: the requester, a Cc'd colleague
+ * (named in the outbox row), also Outlook style with References only. */
+START_TEST(answers_to_our_mail_are_verified)
+{
+	struct thread_result r;
+
+	deliver_to("support@example.com", FIRST, NULL);
+	our_mail(1, "ours-1@example.com", TO_ANN_AND_BOB);
+	deliver_to("support@example.com",
+		   "From: Bob <bob@shop.example>\nTo: support@example.com\nSubject: Re: Where\n"
+		   "Message-ID: <b1@shop.example>\nIn-Reply-To: <ours-1@example.com>",
+		   &r);
+	ck_assert_int_eq(r.ticket_id, 1);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_VERIFIED);
+	set_status(1, "pending");
+	deliver_to("support@example.com",
+		   "From: ann@shop.example\nTo: support@example.com\nSubject: AW: Where\n"
+		   "Message-ID: <a9@shop.example>\n"
+		   "References: <first@shop.example> <ours-1@example.com> <x@elsewhere.example>",
+		   &r);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_VERIFIED);
+	ck_assert(r.status_changed);
+	/* Ann's own earlier mail only (no mail of ours): kept, unverified. */
+	deliver_to("support@example.com",
+		   "From: ann@shop.example\nTo: support@example.com\nSubject: AW: Where\n"
+		   "Message-ID: <a10@shop.example>\nReferences: <first@shop.example>",
+		   &r);
+	ck_assert_int_eq(r.ticket_id, 1);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_UNVERIFIED);
+	/* A copy of the first mail for another of our addresses keeps its (new-ticket)
+	 * standing. */
+	deliver_to("support+web@example.com", FIRST, &r);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_VERIFIED);
+}
+END_TEST
+
+/* Item 6: an auto-reply to our answer changes nothing: no reopen, no status change. */
+START_TEST(auto_reply_changes_nothing)
+{
+	struct thread_result r;
+	GPtrArray *msgs = NULL;
+	char *s;
+
+	deliver_to("support@example.com", FIRST, NULL);
+	our_mail(1, "ours-1@example.com", TO_ANN_AND_BOB);
+	set_status(1, "pending");
+	deliver_to("support@example.com",
+		   "From: ann@shop.example\nTo: support@example.com\nSubject: Out of office\n"
+		   "Auto-Submitted: auto-replied\nMessage-ID: <ooo@shop.example>\n"
+		   "In-Reply-To: <ours-1@example.com>",
+		   &r);
+	ck_assert_int_eq(r.ticket_id, 1);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_VERIFIED);
+	ck_assert_ptr_nonnull(r.automatic);
+	ck_assert(!r.status_changed);
+	s = ticket_status(1);
+	ck_assert_str_eq(s, "pending");
+	g_free(s);
+	ck_assert_str_eq(last_message(1, &msgs)->kind, "auto");
+	g_ptr_array_unref(msgs);
+}
+END_TEST
+
+/* Item 4: one mail with 1,000 Cc addresses makes max_participants (20) participants plus
+ * the requester, and an event says how many were left out. */
+START_TEST(participants_are_capped)
+{
+	GString *h = g_string_new("From: ann@shop.example\nTo: support@example.com\nCc: ");
+	GPtrArray *parts = NULL;
+	struct thread_result r;
+
+	for (int i = 0; i < 1000; i++)
+		g_string_append_printf(h, "%sc%d@many.example", i > 0 ? ",\n " : "", i);
+	g_string_append(h, "\nSubject: hello all\nMessage-ID: <many@shop.example>");
+	deliver_to("support@example.com", h->str, &r);
+	g_string_free(h, TRUE);
+	ck_assert_int_eq(r.participants_capped, 980);
+	ck_assert_int_eq(store_participant_list(store, 1, &parts, NULL), 0);
+	ck_assert_uint_eq(parts->len, 21);
+	g_ptr_array_unref(parts);
+	ck_assert_int_eq(events_of_kind(1, "participants_capped"), 1);
+	/* A verified newcomer (the reply address) finds the ticket full. */
+	struct token t = {.id = 1, .role = TOKEN_CUSTOMER, .score = -1};
+	char *addr = NULL;
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &addr, NULL), 0);
+	deliver_to(addr, "From: late@other.example\nSubject: me too\nMessage-ID: <late@o.example>",
+		   &r);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_VERIFIED);
+	ck_assert_int_eq(r.participants_capped, 1);
+	ck_assert_int_eq(store_is_participant(store, 1, "late@other.example", NULL), 0);
+	g_free(addr);
+}
+END_TEST
+
+/* Where our MTA vouches for the From domain (its Authentication-Results, first of our
+ * authserv-id, dmarc=pass for header.from), a participant's From counts as verified; a
+ * stranger's does not, and a header further down or of another id proves nothing. */
+START_TEST(mta_vouched_from)
+{
+	struct thread_result r;
+
+	write_conf_extra("reopen", "milter_authserv_id = mx.example.com\n");
+	deliver_to("support@example.com", FIRST, NULL);
+	set_status(1, "pending");
+	deliver_to("support@example.com",
+		   "Authentication-Results: mx.example.com; dmarc=pass header.from=shop.example\n"
+		   "From: ann@shop.example\nTo: support@example.com\n"
+		   "Subject: Re: [#1] Where\nMessage-ID: <v1@shop.example>",
+		   &r);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_VERIFIED);
+	ck_assert(r.status_changed);
+	deliver_to("support@example.com",
+		   "Authentication-Results: mx.example.com; dmarc=fail header.from=shop.example\n"
+		   "Authentication-Results: mx.example.com; dmarc=pass header.from=shop.example\n"
+		   "Authentication-Results: other.example; dmarc=pass header.from=shop.example\n"
+		   "From: ann@shop.example\nTo: support@example.com\n"
+		   "Subject: Re: [#1] Where\nMessage-ID: <v2@shop.example>",
+		   &r);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_UNVERIFIED);
+	deliver_to("support@example.com",
+		   "Authentication-Results: mx.example.com; dmarc=pass header.from=evil.example\n"
+		   "From: mallory@evil.example\nTo: support@example.com\n"
+		   "Subject: Re: Where\nMessage-ID: <v3@evil.example>\n"
+		   "In-Reply-To: <first@shop.example>",
+		   &r);
+	ck_assert_int_eq(r.ticket_id, 1);
+	ck_assert_int_eq(r.trust, THREAD_TRUST_UNVERIFIED);
+	ck_assert_int_eq(store_is_participant(store, 1, "mallory@evil.example", NULL), 0);
+}
+END_TEST
+
 static Suite *thread_suite(void)
 {
 	Suite *s = suite_create("thread");
@@ -447,6 +728,13 @@ static Suite *thread_suite(void)
 	tcase_add_test(tc, closed_policy_new_linked);
 	tcase_add_test(tc, pending_becomes_open);
 	tcase_add_test(tc, rcpt_verdicts);
+	tcase_add_test(tc, forged_from_with_tag_is_unverified);
+	tcase_add_test(tc, forged_from_with_loop_header_is_auto);
+	tcase_add_test(tc, known_message_id_makes_no_participant);
+	tcase_add_test(tc, answers_to_our_mail_are_verified);
+	tcase_add_test(tc, auto_reply_changes_nothing);
+	tcase_add_test(tc, participants_are_capped);
+	tcase_add_test(tc, mta_vouched_from);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,6 +1,7 @@
 /* authres: a reader for Authentication-Results header values (RFC 8601) and the
  * rule that turns the results into a refusal of agent mail. Pure functions, no state:
- * callable from any milter thread.
+ * callable from any thread. Used by the milter (agent mail) and by threading (whether
+ * the MTA vouches for a customer's From domain: dmarc=pass for header.from).
  *
  * The values come from outside and may be hostile: the reader walks one NUL-terminated
  * string forward and never looks past its NUL (every step checks the byte it is on
@@ -9,7 +10,8 @@
  * what a result means (authserv-id, ';', method=result) and lenient in property values,
  * which real verifiers write loosely (header.b=abc/+= is not an RFC 2045 token). */
 #include "config.h"
-#include "milter-private.h"
+#include "postdesk/lib.h"
+#include "postdesk/parse.h"
 
 #include <string.h>
 
@@ -108,6 +110,7 @@ struct ar_props {
 	GString *d;	   /* dkim header.d: the signing domain */
 	GString *i;	   /* dkim header.i: the signing identity (@domain or local@domain) */
 	GString *mailfrom; /* spf smtp.mailfrom: the envelope sender (or its domain) checked */
+	GString *from;	   /* dmarc header.from: the From domain the policy was applied to */
 	GString *value;	   /* scratch */
 };
 
@@ -122,6 +125,8 @@ static void ar_prop_keep(struct ar_props *props, const char *ptype, const char *
 		to = props->i;
 	else if (strcmp(ptype, "smtp") == 0 && strcmp(property, "mailfrom") == 0)
 		to = props->mailfrom;
+	else if (strcmp(ptype, "header") == 0 && strcmp(property, "from") == 0)
+		to = props->from;
 	if (to != NULL)
 		g_string_assign(to, props->value->str);
 }
@@ -151,6 +156,7 @@ static const char *ar_resinfo(const char **pp, GString *method, GString *result,
 	g_string_truncate(props->d, 0);
 	g_string_truncate(props->i, 0);
 	g_string_truncate(props->mailfrom, 0);
+	g_string_truncate(props->from, 0);
 	for (;;) {
 		const char *why = NULL;
 
@@ -214,10 +220,14 @@ static const char *ar_domain(const char *s)
 /* Whether a result is about the envelope sender's domain: a DKIM signature by (header.d,
  * else the domain of header.i) a domain aligned with it; an SPF check of (smtp.mailfrom)
  * an address in an aligned domain, or with no smtp.mailfrom, of this message's non-null
- * envelope sender. */
-static gboolean ar_about_sender(const char *method, const struct ar_props *props,
-				const char *sender_domain)
+ * envelope sender. A DMARC pass counts only for header.from equal to the domain asked
+ * about (DMARC itself did the alignment); a DMARC failure always counts. */
+static gboolean ar_about_sender(const char *method, const char *result,
+				const struct ar_props *props, const char *sender_domain)
 {
+	if (strcmp(method, "dmarc") == 0 && strcmp(result, "pass") == 0)
+		return sender_domain[0] != '\0' &&
+		       g_ascii_strcasecmp(props->from->str, sender_domain) == 0;
 	if (strcmp(method, "dkim") == 0) {
 		const char *d = props->d->len > 0 ? props->d->str : ar_domain(props->i->str);
 		return ar_aligned(d, sender_domain);
@@ -237,9 +247,12 @@ static guint ar_flag(const char *method, const char *result)
 		const char *method, *result;
 		guint flag;
 	} table[] = {
-	    {"dkim", "pass", AUTHRES_DKIM_PASS},   {"dkim", "fail", AUTHRES_DKIM_FAIL},
-	    {"spf", "pass", AUTHRES_SPF_PASS},	   {"spf", "fail", AUTHRES_SPF_FAIL},
-	    {"dmarc", "fail", AUTHRES_DMARC_FAIL},
+	    {"dkim", "pass", PARSE_AUTHRES_DKIM_PASS},
+	    {"dkim", "fail", PARSE_AUTHRES_DKIM_FAIL},
+	    {"spf", "pass", PARSE_AUTHRES_SPF_PASS},
+	    {"spf", "fail", PARSE_AUTHRES_SPF_FAIL},
+	    {"dmarc", "fail", PARSE_AUTHRES_DMARC_FAIL},
+	    {"dmarc", "pass", PARSE_AUTHRES_DMARC_PASS},
 	};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(table); i++) {
@@ -265,7 +278,7 @@ static const char *ar_results(const char *p, const char *sender_domain, guint *r
 	GString *method = g_string_new(NULL), *result = g_string_new(NULL);
 	GString *kw = g_string_new(NULL);
 	struct ar_props props = {g_string_new(NULL), g_string_new(NULL), g_string_new(NULL),
-				 g_string_new(NULL)};
+				 g_string_new(NULL), g_string_new(NULL)};
 	const char *why = NULL;
 	guint results = 0, n = 0;
 	gboolean none = FALSE;
@@ -282,7 +295,7 @@ static const char *ar_results(const char *p, const char *sender_domain, guint *r
 		}
 		if ((why = ar_resinfo(&p, method, result, kw, &props)) != NULL)
 			break;
-		if (ar_about_sender(method->str, &props, sender_domain))
+		if (ar_about_sender(method->str, result->str, &props, sender_domain))
 			results |= ar_flag(method->str, result->str);
 		n++;
 	}
@@ -295,6 +308,7 @@ static const char *ar_results(const char *p, const char *sender_domain, guint *r
 	g_string_free(props.d, TRUE);
 	g_string_free(props.i, TRUE);
 	g_string_free(props.mailfrom, TRUE);
+	g_string_free(props.from, TRUE);
 	g_string_free(props.value, TRUE);
 	return why;
 }
@@ -320,8 +334,8 @@ static gboolean ar_ours(const char *value, const char *authserv_id, const char *
 	return TRUE;
 }
 
-int milter_authres_parse(const char *value, const char *authserv_id, const char *sender_domain,
-			 guint *results_r, char **error_r)
+int parse_authres_parse(const char *value, const char *authserv_id, const char *sender_domain,
+			guint *results_r, char **error_r)
 {
 	const char *p, *why;
 
@@ -337,23 +351,23 @@ int milter_authres_parse(const char *value, const char *authserv_id, const char 
 	return 1;
 }
 
-const char *milter_authres_failure(guint results)
+const char *parse_authres_failure(guint results)
 {
 	/* DMARC fails only when neither an aligned DKIM pass nor an aligned SPF pass exists:
 	 * it already weighed them, so a pass elsewhere does not outvote it. */
-	if (results & AUTHRES_DMARC_FAIL)
+	if (results & PARSE_AUTHRES_DMARC_FAIL)
 		return "dmarc=fail";
 	/* One passing method about the sender's domain proves the sender (a second, valid
 	 * signature of that domain, or SPF passing where a relay broke a signature): the
 	 * results were filtered by alignment when read, so a pass for a domain the sender
 	 * controls cannot outvote a failure for the agent's domain. */
-	if (results & (AUTHRES_DKIM_PASS | AUTHRES_SPF_PASS))
+	if (results & (PARSE_AUTHRES_DKIM_PASS | PARSE_AUTHRES_SPF_PASS))
 		return NULL;
-	if ((results & AUTHRES_DKIM_FAIL) && (results & AUTHRES_SPF_FAIL))
+	if ((results & PARSE_AUTHRES_DKIM_FAIL) && (results & PARSE_AUTHRES_SPF_FAIL))
 		return "dkim=fail, spf=fail";
-	if (results & AUTHRES_DKIM_FAIL)
+	if (results & PARSE_AUTHRES_DKIM_FAIL)
 		return "dkim=fail";
-	if (results & AUTHRES_SPF_FAIL)
+	if (results & PARSE_AUTHRES_SPF_FAIL)
 		return "spf=fail";
 	return NULL;
 }
