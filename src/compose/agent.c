@@ -120,29 +120,16 @@ out:
 }
 
 /* Mail to agents about a ticket: note, command error, bounce notice. rcpts filled by the
- * caller; Reply-To the role's token (a reply to a note is a note). */
+ * caller; one mail per agent, Reply-To the role's token bound to that agent (a reply to a
+ * note is a note). */
 static int agent_internal(struct compose_ctx *ctx, struct store *store, struct compose_job *job,
 			  const struct store_ticket *t, const struct conf_queue *q,
 			  enum token_role role, const char *from_name, gint64 now, char **error_r)
 {
-	struct parse_out_addr *to = g_new0(struct parse_out_addr, job->rcpts->len);
-	char *reply_to = compose_token(ctx, q, t->id, role);
-	struct parse_out_addr reply = {q->display, reply_to};
-	guint i;
-	int ret;
-
-	for (i = 0; i < job->rcpts->len; i++)
-		to[i].addr = g_ptr_array_index(job->rcpts, i);
 	job->mail.from_name = from_name;
 	job->mail.from_addr = q->address;
-	job->mail.to = to;
-	job->mail.n_to = job->rcpts->len;
-	job->mail.reply_to = &reply;
 	job->mail.auto_submitted = "auto-generated";
-	ret = job->rcpts->len == 0 ? 0 : compose_job_queue(ctx, store, job, now, error_r);
-	g_free(to);
-	g_free(reply_to);
-	return ret;
+	return compose_job_queue_agents(ctx, store, job, q, role, now, error_r);
 }
 
 

@@ -125,11 +125,12 @@ static char *outbox_raw(const char *kind)
 
 START_TEST(new_ticket_ack_and_notice)
 {
-	char *raw;
+	char *raw, *reply_to;
 
 	ck_assert_int_eq(deliver("support@example.com", "ann@shop.example", CUSTOMER), 250);
 	ck_assert_uint_eq(outbox_count("ack"), 1);
-	ck_assert_uint_eq(outbox_count("agent_notice"), 1);
+	/* one notice per agent (alice, bob), each with a reply address bound to its agent */
+	ck_assert_uint_eq(outbox_count("agent_notice"), 2);
 	raw = outbox_raw("ack");
 	ck_assert_ptr_nonnull(strstr(raw, "Subject: [#1] "));
 	ck_assert_ptr_nonnull(strstr(raw, "Hello Ann Buyer,"));
@@ -141,7 +142,13 @@ START_TEST(new_ticket_ack_and_notice)
 	g_free(raw);
 	raw = outbox_raw("agent_notice");
 	ck_assert_ptr_nonnull(strstr(raw, "From: Ann Buyer via Support <support@example.com>"));
-	ck_assert_ptr_nonnull(strstr(raw, "Reply-To: Support <support+1-a-"));
+	/* the last notice is bob's (agent 2): his own reply address, dated today */
+	reply_to = g_strdup_printf("Reply-To: Support <support+1-a2.%" G_GINT64_FORMAT "-",
+				   TOKEN_DAY(clock_now()));
+	ck_assert_msg(strstr(raw, reply_to) != NULL, "%s", raw);
+	ck_assert_ptr_nonnull(strstr(raw, "To: bob@example.com"));
+	ck_assert_ptr_null(strstr(raw, "alice@example.com"));
+	g_free(reply_to);
 	ck_assert_ptr_nonnull(strstr(raw, COMPOSE_MARKER));
 	ck_assert_ptr_nonnull(strstr(raw, "My lamp is broken."));
 	g_free(raw);
@@ -157,7 +164,7 @@ START_TEST(reply_gets_no_second_ack)
 				 "Any news?\n"),
 			 250);
 	ck_assert_uint_eq(outbox_count("ack"), 1);
-	ck_assert_uint_eq(outbox_count("agent_notice"), 2);
+	ck_assert_uint_eq(outbox_count("agent_notice"), 4); /* two mails, one per agent each */
 }
 END_TEST
 
@@ -232,7 +239,9 @@ END_TEST
 
 static char *agent_token(gint64 ticket, enum token_role role)
 {
-	struct token t = {.id = ticket, .role = role, .score = -1};
+	/* Issued today to alice, agent 1 (setup adds her first). */
+	struct token t = {.id = ticket, .role = role, .score = -1, .agent = 1,
+			  .issued = TOKEN_DAY(clock_now())};
 	char *addr = NULL;
 
 	ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &addr, NULL), 0);
@@ -364,7 +373,7 @@ START_TEST(bounce_recorded_not_ticketed)
 	ck_assert_uint_eq(tickets->len, 1);
 	ck_assert_int_eq(store_customer_get(store, "ann@shop.example", &c, NULL), 1);
 	ck_assert(c->bounced);
-	ck_assert_uint_eq(outbox_count("bounce_notice"), 1);
+	ck_assert_uint_eq(outbox_count("bounce_notice"), 2); /* one per agent */
 	/* A bounced address gets no more acknowledgements. */
 	deliver("support@example.com", "ann@shop.example",
 		"From: ann@shop.example\nMessage-ID: <later@s>\nSubject: new one\n\nb\n");

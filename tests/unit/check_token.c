@@ -55,6 +55,10 @@ static char *make_addr(const struct token_keys *keys, gint64 id, enum token_role
 	struct token t = {.id = id, .role = role, .score = score};
 	char *addr = NULL, *error = NULL;
 
+	/* Agent and note tokens are made bound: agent 3, day 20000. */
+	if (role == TOKEN_AGENT || role == TOKEN_NOTE)
+		t.agent = 3, t.issued = 20000;
+
 	if (token_address(keys, "support", "example.com", &t, &addr, &error) < 0)
 		ck_abort_msg("token_address: %s", error);
 	return addr;
@@ -79,7 +83,7 @@ static enum token_check check(const struct token_keys *keys, const char *local)
 START_TEST(test_create_mode_refuse)
 {
 	char *error = NULL, *text = NULL, *again = NULL;
-	GRegex *re = g_regex_new("^1 [0-9a-f]{64}\n$", 0, 0, NULL);
+	GRegex *re = g_regex_new("^1 [0-9a-f]{64} created=[0-9]+\n$", 0, 0, NULL);
 	struct stat st;
 
 	ck_assert_int_eq(token_keys_create(keypath, FALSE, &error), 0);
@@ -151,8 +155,8 @@ START_TEST(test_round_trip)
 		const char *detail; /* expected text before the MAC */
 	} cases[] = {
 		{1, TOKEN_CUSTOMER, -1, "support+1-c-"},
-		{12, TOKEN_AGENT, -1, "support+12-a-"},
-		{345, TOKEN_NOTE, -1, "support+345-n-"},
+		{12, TOKEN_AGENT, -1, "support+12-a3.20000-"},
+		{345, TOKEN_NOTE, -1, "support+345-n3.20000-"},
 		{6789, TOKEN_OPTOUT, -1, "support+6789-u-"},
 		{7, TOKEN_SURVEY, 0, "support+7-s0-"},
 		{7, TOKEN_SURVEY, 10, "support+7-s10-"},
@@ -186,13 +190,16 @@ START_TEST(test_refused_tokens)
 {
 	struct token_keys *keys = create_load(keypath);
 	const struct token bad[] = {
-		{0, TOKEN_CUSTOMER, -1},
-		{(G_GINT64_CONSTANT(1) << 53) + 1, TOKEN_CUSTOMER, -1},
-		{5, TOKEN_SURVEY, 11},
-		{5, TOKEN_SURVEY, -1},
-		{5, (enum token_role)'x', -1},
+		{0, TOKEN_CUSTOMER, -1, 0, 0, 0},
+		{(G_GINT64_CONSTANT(1) << 53) + 1, TOKEN_CUSTOMER, -1, 0, 0, 0},
+		{5, TOKEN_SURVEY, 11, 0, 0, 0},
+		{5, TOKEN_SURVEY, -1, 0, 0, 0},
+		{5, (enum token_role)'x', -1, 0, 0, 0},
+		{5, TOKEN_CUSTOMER, -1, 1, 20000, 0}, /* a customer token has no agent */
+		{5, TOKEN_AGENT, -1, 1, 0, 0},         /* an agent without a day */
+		{5, TOKEN_CUSTOMER, -1, 0, 0, 1},      /* a recipient index on a ticket token */
 	};
-	struct token t = {1, TOKEN_CUSTOMER, -1};
+	struct token t = {1, TOKEN_CUSTOMER, -1, 0, 0, 0};
 	char *addr = NULL, *error = NULL, *local;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -304,7 +311,7 @@ START_TEST(test_not_tokens)
 			       "support+12-c-", "support+12c-abcdefghijklmnop",
 			       "support+12-c-abcdefghijklmno1", "support+x12-c-abcdefghijklmnop",
 			       "support+12--abcdefghijklmnop"};
-	struct token t = {77, TOKEN_NOTE, 5};
+	struct token t = {77, TOKEN_NOTE, 5, 0, 0, 0};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(plain); i++)
 		ck_assert_msg(check(keys, plain[i]) == TOKEN_NONE, "%s", plain[i]);
