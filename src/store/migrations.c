@@ -172,6 +172,11 @@ static const struct migration migrations[] = {
 		 "                 AND m.direction = 'out' AND m.kind = 'agent');\n"
 		 "CREATE INDEX tickets_assignee ON tickets(assignee) WHERE assignee IS NOT NULL;\n"
 		 "ALTER TABLE outbox ADD COLUMN message_row INTEGER REFERENCES messages(id);"),
+    /* 6: per-recipient VERP (doc/outbox.md). Each recipient of a row is sent in its own SMTP
+     * transaction with its own bounce address; done holds one character per recipient, in
+     * the order of rcpts: '-' (or missing) not yet taken, 's' accepted by the relay, 'f'
+     * refused for good. A retry sends only to the '-' ones. */
+    MIGRATION(6, "ALTER TABLE outbox ADD COLUMN done TEXT NOT NULL DEFAULT '';"),
 };
 
 int store_schema_latest(void)

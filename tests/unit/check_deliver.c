@@ -385,6 +385,61 @@ START_TEST(bounce_recorded_not_ticketed)
 }
 END_TEST
 
+/* Item 3 of issue 11: a per-recipient bounce address flags only its own recipient,
+ * whatever address the report names. Row 4 is bob's acknowledgement (rows 1-3: ann's and
+ * the two agents' notices); bob "reports" ann. */
+START_TEST(verp_bounce_flags_only_its_recipient)
+{
+	struct token t = {.id = 4, .role = TOKEN_BOUNCE, .score = -1, .rcpt = 1};
+	struct store_customer *c = NULL;
+	char *bounce = NULL, *dsn;
+
+	deliver("support@example.com", "ann@shop.example", CUSTOMER); /* outbox 1: ann's ack */
+	deliver("support@example.com", "bob@shop.example",
+		"From: bob@shop.example\nMessage-ID: <b1@s>\nSubject: hello\n\nb\n");
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &bounce, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(bounce, "+b4.1-"));
+	dsn = g_strdup_printf(
+	    "From: bob@shop.example\nTo: %s\nMessage-ID: <forged2@shop.example>\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nx\n"
+	    "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n\n"
+	    "Final-Recipient: rfc822; ann@shop.example\nAction: failed\nStatus: 5.1.1\n\n--b--\n",
+	    bounce);
+	ck_assert_int_eq(deliver(bounce, "", dsn), 250);
+	ck_assert_int_eq(store_customer_get(store, "ann@shop.example", &c, NULL), 1);
+	ck_assert(!c->bounced);
+	store_customer_free(&c);
+	ck_assert_int_eq(store_customer_get(store, "bob@shop.example", &c, NULL), 1);
+	ck_assert(c->bounced);
+	store_customer_free(&c);
+	g_free(dsn);
+	g_free(bounce);
+	/* An index past the row's recipients flags nobody. */
+	t.rcpt = 2;
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &bounce, NULL), 0);
+	dsn = g_strdup_printf("From: x@y\nTo: %s\nMessage-ID: <f3@s>\n\nfailed\n", bounce);
+	ck_assert_int_eq(deliver(bounce, "", dsn), 250);
+	g_free(dsn);
+	g_free(bounce);
+}
+END_TEST
+
+/* Issue 11 item 5: an agent token works for the agent it was issued to only. */
+START_TEST(agent_token_bound_to_agent)
+{
+	char *tok = agent_token(1, TOKEN_AGENT), *mail;
+
+	deliver("support@example.com", "ann@shop.example", CUSTOMER);
+	mail = g_strdup_printf("From: bob@example.com\nTo: %s\nMessage-ID: <bob1@x>\n"
+			       "Subject: Re\n\nHi from bob\n", tok);
+	ck_assert_int_eq(deliver(tok, "bob@example.com", mail), 550); /* alice's token */
+	g_free(mail);
+	g_free(tok);
+}
+END_TEST
+
 START_TEST(reused_message_id_is_not_a_duplicate)
 {
 	const char *other = "From: bob@shop.example\nTo: support@example.com\nSubject: Other\n"
@@ -491,6 +546,8 @@ static Suite *ingest_suite(void)
 	tcase_add_test(tc, bounce_recorded_not_ticketed);
 	tcase_add_test(tc, reused_message_id_is_not_a_duplicate);
 	tcase_add_test(tc, forged_bounce_flags_nobody);
+	tcase_add_test(tc, verp_bounce_flags_only_its_recipient);
+	tcase_add_test(tc, agent_token_bound_to_agent);
 	tcase_add_test(tc, unusable_cc_does_not_block_reply);
 	tcase_add_test(tc, commands_parse);
 	suite_add_tcase(s, tc);
