@@ -15,6 +15,7 @@ enum compose_tpl {
 	COMPOSE_SURVEY,
 	COMPOSE_PENDING_REMINDER, /* surveys and follow-ups (followup.c) */
 	COMPOSE_FRT_REMINDER,
+	COMPOSE_RECIPIENTS_CAPPED, /* agent.c: an answer went to max_recipients addresses */
 	COMPOSE_N
 };
 
