@@ -47,5 +47,6 @@ int cli_status(struct cli *cli, int argc, char **argv);
 int cli_assign(struct cli *cli, int argc, char **argv);
 int cli_tick(struct cli *cli, int argc, char **argv); /* cmd_tick.c: surveys and follow-ups */
 int cli_optout(struct cli *cli, int argc, char **argv); /* cmd_optout.c: one-click unsubscribe */
+int cli_key(struct cli *cli, int argc, char **argv);    /* cmd_key.c: list, rotate, prune */
 
 #endif

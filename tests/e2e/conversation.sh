@@ -71,11 +71,11 @@ expect_eq "$(pd_header In-Reply-To "$ack")" "<c1@shop.example>" "ack In-Reply-To
 expect_eq "$(pd_header References "$ack")" "<c1@shop.example>" "ack References"
 pd_header Subject "$ack" | grep -q '^\[#1\]' || pd_fail "ack subject without [#1]"
 pd_header Reply-To "$ack" | grep -q "support+1-c-[a-z2-7]*@$DOMAIN" || pd_fail "ack Reply-To not a token"
-pd_header X-Mail-Args "$ack" | grep -q "support+b[0-9]*-[a-z2-7]*@$DOMAIN" ||
+pd_header X-Mail-Args "$ack" | grep -q "support+b[0-9]*\.1-[a-z2-7]*@$DOMAIN" ||
 	pd_fail "outbound envelope sender is not a bounce address"
 notice=$(pd_newest_captured alice@agents.example)
 agent_token=$(pd_header Reply-To "$notice" | sed 's/.*<\(.*\)>.*/\1/')
-case $agent_token in support+1-a-*@$DOMAIN) ;; *) pd_fail "notice Reply-To: $agent_token" ;; esac
+case $agent_token in support+1-a1.[0-9]*-*@$DOMAIN) ;; *) pd_fail "notice Reply-To: $agent_token" ;; esac
 grep -q "##- Please type your reply above this line -##" "$notice" || pd_fail "no marker"
 
 # 2. The agent answers from a mail client, Gmail style (quote below an attribution).
