@@ -440,6 +440,43 @@ START_TEST(agent_token_bound_to_agent)
 }
 END_TEST
 
+/* Issue 11 item 5: agent and note tokens expire after agent_token_lifetime (30 days by
+ * default) counted from their day of issue; the old undated form is refused; customer
+ * tokens never expire. Checked at RCPT (no database). */
+START_TEST(agent_token_expires_at_rcpt)
+{
+	const gint64 now = 1800000000, today = TOKEN_DAY(now);
+	const struct {
+		enum token_role role;
+		gint64 issued;
+		int code;
+	} cases[] = {
+		{TOKEN_AGENT, today, 250},	   {TOKEN_AGENT, today - 30, 250},
+		{TOKEN_AGENT, today - 31, 550}, {TOKEN_NOTE, today - 31, 550},
+		{TOKEN_AGENT, 0, 550},		   {TOKEN_CUSTOMER, 0, 250},
+	};
+
+	clock_set_fixed(now);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct token t = {.id = 1, .role = cases[i].role, .score = -1,
+				  .agent = cases[i].issued != 0 ? 1 : 0, .issued = cases[i].issued};
+		struct deliver_rcpt r;
+		struct verdict v;
+		char *addr = NULL;
+
+		ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &addr, NULL), 0);
+		deliver_rcpt_resolve(conf, keys, addr, &r, &v);
+		ck_assert_msg(v.smtp == cases[i].code, "%s: %d %s", addr, v.smtp, v.text);
+		if (v.smtp == 550)
+			ck_assert_msg(strstr(v.text, "reply address expired; reply to the latest "
+						     "notice of ticket 1") != NULL, "%s", v.text);
+		deliver_rcpt_clear(&r);
+		g_free(addr);
+	}
+	clock_set_fixed(0);
+}
+END_TEST
+
 START_TEST(reused_message_id_is_not_a_duplicate)
 {
 	const char *other = "From: bob@shop.example\nTo: support@example.com\nSubject: Other\n"
@@ -548,6 +585,7 @@ static Suite *ingest_suite(void)
 	tcase_add_test(tc, forged_bounce_flags_nobody);
 	tcase_add_test(tc, verp_bounce_flags_only_its_recipient);
 	tcase_add_test(tc, agent_token_bound_to_agent);
+	tcase_add_test(tc, agent_token_expires_at_rcpt);
 	tcase_add_test(tc, unusable_cc_does_not_block_reply);
 	tcase_add_test(tc, commands_parse);
 	suite_add_tcase(s, tc);

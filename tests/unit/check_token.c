@@ -335,6 +335,112 @@ START_TEST(test_not_tokens)
 }
 END_TEST
 
+/* Issue 11: agent/note tokens carry the agent and the day, bounce tokens the recipient; all
+ * inside the MAC. The old forms still verify (deliver/rcpt.c decides what they may do). */
+START_TEST(test_bound_and_dated)
+{
+	struct token_keys *keys = create_load(keypath);
+	struct token a = {.id = 12, .role = TOKEN_AGENT, .score = -1, .agent = 7, .issued = 20001};
+	struct token b = {.id = 99, .role = TOKEN_BOUNCE, .score = -1, .rcpt = 3};
+	struct token old = {.id = 12, .role = TOKEN_AGENT, .score = -1}, t;
+	char *addr = NULL, *local, *s;
+
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &a, &addr, NULL), 0);
+	ck_assert_msg(g_str_has_prefix(addr, "support+12-a7.20001-"), "%s", addr);
+	local = local_of(addr);
+	ck_assert_int_eq(token_check_local(keys, local, &t, NULL), TOKEN_VALID);
+	ck_assert_int_eq(t.agent, 7);
+	ck_assert_int_eq(t.issued, 20001);
+	ck_assert_int_eq(t.rcpt, 0);
+	/* another agent, another day, the note role: the MAC no longer verifies */
+	const char *swaps[][2] = {{"-a7.", "-a8."}, {".20001-", ".20002-"}, {"-a7.", "-n7."},
+				  {"-a7.", "-a17."}};
+	for (size_t i = 0; i < G_N_ELEMENTS(swaps); i++) {
+		GString *g = g_string_new(local);
+		g_string_replace(g, swaps[i][0], swaps[i][1], 1);
+		s = g_string_free(g, FALSE);
+		ck_assert_msg(check(keys, s) == TOKEN_BAD, "%s", s);
+		g_free(s);
+	}
+	/* fields the role cannot have, or out of range */
+	const char *fields[] = {"12-a05.3-", "12-a5-", "12-a5.0-", "12-c5.3-", "12-s5.3-",
+				"12-a5.1000000-", "b99.0-", "b099.1-"};
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+		s = g_strconcat("support+", fields[i], local + strlen(local) - 16, NULL);
+		ck_assert_msg(check(keys, s) == TOKEN_BAD, "%s", s);
+		g_free(s);
+	}
+	g_free(local);
+	g_free(addr);
+	/* the per-recipient bounce address */
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &b, &addr, NULL), 0);
+	ck_assert_msg(g_str_has_prefix(addr, "support+b99.3-"), "%s", addr);
+	local = local_of(addr);
+	ck_assert_int_eq(token_check_local(keys, local, &t, NULL), TOKEN_VALID);
+	ck_assert_int_eq(t.role, TOKEN_BOUNCE);
+	ck_assert_int_eq(t.id, 99);
+	ck_assert_int_eq(t.rcpt, 3);
+	local[strlen("support+b99.")] = '4';
+	ck_assert_int_eq(check(keys, local), TOKEN_BAD);
+	g_free(local);
+	g_free(addr);
+	/* the old agent form: valid, without agent and day */
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &old, &addr, NULL), 0);
+	ck_assert_msg(g_str_has_prefix(addr, "support+12-a-"), "%s", addr);
+	local = local_of(addr);
+	ck_assert_int_eq(token_check_local(keys, local, &t, NULL), TOKEN_VALID);
+	ck_assert_int_eq(t.issued, 0);
+	ck_assert_int_eq(t.agent, 0);
+	g_free(local);
+	g_free(addr);
+	token_keys_free(&keys);
+}
+END_TEST
+
+/* postdesk key rotate / --prune: the old key verifies until its end, then not; prune drops
+ * it from the file; the file keeps mode 0600. */
+START_TEST(test_rotate_prune)
+{
+	const gint64 t0 = 1800000000;
+	struct token_keys *keys = create_load(keypath), *ring = NULL;
+	char *addr = make_addr(keys, 5, TOKEN_CUSTOMER, -1), *local = local_of(addr), *error = NULL;
+	struct token_key_info info;
+	struct stat st;
+	guint dropped = 9;
+
+	token_keys_free(&keys);
+	ck_assert_int_eq(token_keys_rotate(keypath, t0, 86400, &error), 0);
+	ck_assert_int_eq(stat(keypath, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(token_keys_load(keypath, &ring, &error), 0);
+	ck_assert(token_keys_info(ring, 0, &info));
+	ck_assert_int_eq(info.version, 2);
+	ck_assert_int_eq(info.created, t0);
+	ck_assert_int_eq(info.expires, 0);
+	ck_assert(token_keys_info(ring, 1, &info));
+	ck_assert_int_eq(info.version, 1);
+	ck_assert_int_eq(info.expires, t0 + 86400);
+	ck_assert(!token_keys_info(ring, 2, &info));
+	clock_set_fixed(t0 + 86399); /* in the grace period */
+	ck_assert_int_eq(check(ring, local), TOKEN_VALID);
+	clock_set_fixed(t0 + 86400); /* ended: no longer verifies, even before a prune */
+	ck_assert_int_eq(check(ring, local), TOKEN_BAD);
+	token_keys_free(&ring);
+	ck_assert_int_eq(token_keys_prune(keypath, t0 + 86399, &dropped, &error), 0);
+	ck_assert_uint_eq(dropped, 0);
+	ck_assert_int_eq(token_keys_prune(keypath, t0 + 86400, &dropped, &error), 0);
+	ck_assert_uint_eq(dropped, 1);
+	ck_assert_int_eq(token_keys_load(keypath, &ring, &error), 0);
+	ck_assert(!token_keys_info(ring, 1, &info));
+	clock_set_fixed(t0);
+	ck_assert_int_eq(check(ring, local), TOKEN_BAD);
+	clock_set_fixed(0);
+	token_keys_free(&ring);
+	g_free(local);
+	g_free(addr);
+}
+END_TEST
+
 static void expect_load_error(const char *path, const char *needle)
 {
 	struct token_keys *keys = NULL;
@@ -408,6 +514,8 @@ static Suite *token_suite(void)
 	tcase_add_test(tc, test_tampered);
 	tcase_add_test(tc, test_not_tokens);
 	tcase_add_test(tc, test_load_refusals);
+	tcase_add_test(tc, test_bound_and_dated);
+	tcase_add_test(tc, test_rotate_prune);
 	suite_add_tcase(s, tc);
 	return s;
 }
