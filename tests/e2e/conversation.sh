@@ -155,7 +155,7 @@ echo "Your parcel left our warehouse yesterday." |
 	"${PD[@]}" reply "$carl_ticket" --from alice@agents.example >/dev/null || pd_fail "postdesk reply"
 settle
 reply_bounced() {
-	[ "$(q "SELECT count(*) FROM messages m JOIN outbox o ON m.rcpt LIKE 'support+b' || o.id || '-%'
+	[ "$(q "SELECT count(*) FROM messages m JOIN outbox o ON m.rcpt LIKE 'support+b' || o.id || '.%'
 		WHERE m.kind = 'bounce' AND o.kind = 'reply' AND m.ticket_id = $1 AND o.ticket_id = $1")" -ge 1 ]
 }
 pd_wait_until 20 reply_bounced "$carl_ticket" ||
