@@ -9,4 +9,5 @@ dist_templatesen_DATA = \
 	templates/en/command_error.txt \
 	templates/en/survey.txt \
 	templates/en/pending_reminder.txt \
-	templates/en/frt_reminder.txt
+	templates/en/frt_reminder.txt \
+	templates/en/recipients_capped.txt

@@ -20,4 +20,5 @@ include tests/fuzz/local.mk
 include tests/e2e/report.mk
 include tests/e2e/memory.mk
 include tests/e2e/trust.mk
+include tests/e2e/tokens.mk
 include tests/lint/local.mk

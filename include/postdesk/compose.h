@@ -57,7 +57,8 @@
 	X("command_error")                                                                         \
 	X("survey")                                                                                \
 	X("pending_reminder")                                                                      \
-	X("frt_reminder")
+	X("frt_reminder")                                                                          \
+	X("recipients_capped")
 
 struct compose_template; /* opaque, immutable after load: may be shared between threads */
 

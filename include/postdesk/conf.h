@@ -60,6 +60,8 @@ struct conf {
 	gint64 outbox_retry_base;   /* seconds: first retry delay of a deferred outbound mail */
 	gint64 outbox_retry_max;    /* seconds: cap of the doubling retry delay */
 	gint64 outbox_max_age;      /* seconds: still deferred after this long -> failed */
+	gint64 agent_token_lifetime;/* seconds: agent/note tokens older than this are refused */
+	gint64 max_recipients;      /* addresses of one agent answer (requester + Cc) */
 	GPtrArray *queues;      /* struct conf_queue *, at least one */
 };
 

@@ -24,11 +24,17 @@ struct deliver_rcpt {
 	struct token token;
 };
 /* Decide whether addr is ours: a queue address (250), a valid token address of our domain
- * (250), a token with a bad MAC (550 5.7.1), anything else (550 5.1.1). On OK, *r filled
+ * (250), a token with a bad MAC or an expired agent/note token (550 5.7.1), anything else
+ * (550 5.1.1). On OK, *r filled
  * (r->addr owned by r, free with deliver_rcpt_clear). */
 void deliver_rcpt_resolve(const struct conf *conf, const struct token_keys *keys, const char *addr,
 		  struct deliver_rcpt *r, struct verdict *v);
 void deliver_rcpt_clear(struct deliver_rcpt *r);
+/* An agent or note token r (resolved OK) used by from, which is the registered agent
+ * `agent` (NULL: from is no agent): TRUE if the token was issued to that agent; else FALSE
+ * with v set to 550 5.7.1 and the reason. */
+gboolean deliver_rcpt_agent_check(const struct deliver_rcpt *r, const char *from,
+				  const struct store_agent *agent, struct verdict *v);
 
 /* ======================= delivery pipeline ======================= */
 

@@ -41,10 +41,12 @@ int outbox_smtp_send(const char *relay, const char *env_from, const char *const 
 /* ==== outbox ====
  * postdesk-notifyd's sending loop. Every outbound mail is first a row in the store's outbox
  * table (written in the transaction of the event that caused it); these functions take the
- * due rows and hand each to the relay. Envelope sender: the per-message bounce address
- * LOCAL+b<row>-<mac>@domain (LOCAL = the local part of the ticket's queue, else of the first
- * queue), so a bounce names the row it is about. Each outcome is committed in its own small
- * transaction before the next row is sent:
+ * due rows and hand each to the relay, one SMTP transaction per recipient not yet taken.
+ * Envelope sender: the per-recipient bounce address LOCAL+b<row>.<n>-<mac>@domain (VERP;
+ * n from 1; LOCAL = the local part of the ticket's queue, else of the first queue), so a
+ * bounce names the row and the recipient it is about. Each recipient's progress
+ * (store_outbox.done) and then the row's outcome are committed in small transactions of
+ * their own before anything else is sent:
  *   OK        -> marked sent (first, before anything else happens)
  *   TEMPFAIL  -> deferred to now + outbox_backoff(attempts, ...), or marked failed once
  *                the row is older than outbox_max_age (with a delivery_failed ticket event)

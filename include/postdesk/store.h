@@ -288,6 +288,8 @@ struct store_outbox {
 	char *last_error;
 	gint64 created;
 	gint64 sent_at;     /* 0 unless sent */
+	char *done;         /* per recipient, in rcpts order: '-' (or past the end) not yet
+			     * taken, 's' accepted, 'f' refused for good (outbox/, VERP) */
 	GBytes *raw;        /* NULL unless loaded */
 };
 void store_outbox_free(struct store_outbox **o);
@@ -313,6 +315,8 @@ int store_outbox_mark_sent(struct store *store, gint64 id, gint64 now, char **er
 int store_outbox_defer(struct store *store, gint64 id, gint64 next_attempt, const char *error,
 		       char **error_r);
 int store_outbox_mark_failed(struct store *store, gint64 id, const char *error, char **error_r);
+/* Record which recipients of an unsent row the relay took (struct store_outbox.done). */
+int store_outbox_set_done(struct store *store, gint64 id, const char *done, char **error_r);
 /* Put a failed (or queued) row back to queued, due now: 1 done, 0 no such row or already
  * sent (a sent row is never sent again). */
 int store_outbox_retry(struct store *store, gint64 id, gint64 now, char **error_r);

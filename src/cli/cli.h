@@ -29,6 +29,10 @@ int cli_options(struct cli *cli, int *argc, char ***argv, const GOptionEntry *en
  * recipient; returns the sysexits code (cmd_deliver.c). */
 int cli_deliver_raw(struct cli *cli, char **rcpts, const char *sender, char *raw, gsize len);
 
+/* The id of the registered agent email (0: not an agent), read from the store; 0 or the
+ * sysexits code (printed) when the store cannot be read. Agent tokens are bound to it. */
+int cli_agent_id(struct cli *cli, const char *email, gint64 *id_r);
+
 int cli_init(struct cli *cli, int argc, char **argv);
 int cli_deliver(struct cli *cli, int argc, char **argv);
 int cli_tickets(struct cli *cli, int argc, char **argv);
@@ -43,5 +47,6 @@ int cli_status(struct cli *cli, int argc, char **argv);
 int cli_assign(struct cli *cli, int argc, char **argv);
 int cli_tick(struct cli *cli, int argc, char **argv); /* cmd_tick.c: surveys and follow-ups */
 int cli_optout(struct cli *cli, int argc, char **argv); /* cmd_optout.c: one-click unsubscribe */
+int cli_key(struct cli *cli, int argc, char **argv);    /* cmd_key.c: list, rotate, prune */
 
 #endif

@@ -34,7 +34,8 @@ static char *act_read_stdin(void)
 /* The agent's mail to the ticket's agent token, built with GMime like any outbound mail. */
 static int act_mail(struct cli *cli, gint64 id, const char *agent, const char *text)
 {
-	struct token t = {.id = id, .role = TOKEN_AGENT, .score = -1};
+	struct token t = {.id = id, .role = TOKEN_AGENT, .score = -1,
+			  .issued = TOKEN_DAY(clock_now())};
 	const struct conf_queue *q = g_ptr_array_index(cli->conf->queues, 0);
 	struct token_keys *keys = NULL;
 	char *rcpts[2] = {NULL, NULL}, *raw = NULL, *error = NULL, *uuid = g_uuid_string_random();
@@ -44,6 +45,8 @@ static int act_mail(struct cli *cli, gint64 id, const char *agent, const char *t
 	gsize len = 0;
 	int ret;
 
+	if ((ret = cli_agent_id(cli, agent, &t.agent)) != 0)
+		goto out;
 	if (token_keys_load(cli->conf->key_file, &keys, &error) < 0 ||
 	    token_address(keys, q->local, cli->conf->domain, &t, &rcpts[0], &error) < 0) {
 		ret = cli_fail(EX_CONFIG, "%s", error);

@@ -1,6 +1,9 @@
 /* cli token: print the signed reply address of a ticket (for admins debugging a reply
- * that was refused, and for tests). Reads the key file; touches no database. */
+ * that was refused, and for tests). Reads the key file; reads the database only for an
+ * agent or note address (bound to the agent's id). --issued DAYS-AGO dates an agent or
+ * note address in the past: how tests make an expired one without waiting. */
 #include "config.h"
+#include "postdesk/lib.h"
 #include "postdesk/token.h"
 #include "cli.h"
 
@@ -35,8 +38,13 @@ static int token_role_parse(const char *name, struct token *t)
 
 int cli_token(struct cli *cli, int argc, char **argv)
 {
-	char *role = NULL, *queue = NULL, *addr = NULL, *error = NULL, *end;
+	char *role = NULL, *queue = NULL, *addr = NULL, *error = NULL, *end, *agent = NULL;
+	gint days_ago = 0;
 	const GOptionEntry entries[] = {
+		{"agent", 'a', 0, G_OPTION_ARG_STRING, &agent,
+		 "agent and note roles: the agent the address is for", "EMAIL"},
+		{"issued", 0, 0, G_OPTION_ARG_INT, &days_ago,
+		 "agent and note roles: issued this many days ago (tests)", "DAYS-AGO"},
 		{"role", 'r', 0, G_OPTION_ARG_STRING, &role,
 		 "customer (default), agent, note, optout or surveyN", "ROLE"},
 		{"queue", 'q', 0, G_OPTION_ARG_STRING, &queue, "queue (default: the first)", "Q"},
@@ -53,8 +61,24 @@ int cli_token(struct cli *cli, int argc, char **argv)
 		goto out;
 	if (argc != 2 || (t.id = g_ascii_strtoll(argv[1], &end, 10)) <= 0 || *end != '\0' ||
 	    (role != NULL && token_role_parse(role, &t) < 0)) {
-		ret = cli_fail(EX_USAGE, "token: usage: token TICKET [--role ROLE] [--queue Q]");
+		ret = cli_fail(EX_USAGE, "token: usage: token TICKET [--role ROLE] [--queue Q] [--agent EMAIL]");
 		goto out;
+	}
+	if ((t.role == TOKEN_AGENT || t.role == TOKEN_NOTE) != (agent != NULL) || days_ago < 0) {
+		ret = cli_fail(EX_USAGE, "token: agent and note addresses (and only they) are "
+					 "bound to an agent: --agent EMAIL [--issued DAYS-AGO]");
+		goto out;
+	}
+	if (agent != NULL) {
+		t.issued = TOKEN_DAY(clock_now()) - days_ago;
+		if (t.issued < 1 || (ret = cli_agent_id(cli, agent, &t.agent)) != 0) {
+			ret = ret != 0 ? ret : cli_fail(EX_USAGE, "token: --issued too far back");
+			goto out;
+		}
+		if (t.agent == 0) {
+			ret = cli_fail(EX_DATAERR, "token: %s is not a registered agent", agent);
+			goto out;
+		}
 	}
 	q = queue != NULL ? conf_queue_by_name(cli->conf, queue)
 			  : g_ptr_array_index(cli->conf->queues, 0);
@@ -74,5 +98,6 @@ out:
 	g_free(addr);
 	g_free(role);
 	g_free(queue);
+	g_free(agent);
 	return ret;
 }

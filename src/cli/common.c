@@ -78,3 +78,25 @@ int cli_options(struct cli *cli, int *argc, char ***argv, const GOptionEntry *en
 	}
 	return 0;
 }
+
+int cli_agent_id(struct cli *cli, const char *email, gint64 *id_r)
+{
+	struct store *store = NULL;
+	struct store_agent *a = NULL;
+	char *error = NULL;
+	int ret = cli_store(cli, STORE_READONLY, &store);
+
+	*id_r = 0;
+	if (ret != 0)
+		return ret;
+	if ((ret = store_agent_get(store, email, &a, &error)) < 0) {
+		ret = cli_fail(EX_TEMPFAIL, "%s", error);
+		g_free(error);
+	} else {
+		*id_r = ret == 1 ? a->id : 0;
+		ret = 0;
+	}
+	store_agent_free(&a);
+	store_close(&store);
+	return ret;
+}

@@ -26,6 +26,7 @@ static const struct {
 	{"report", cli_report, "metrics [--since D] [--until D] [--by G] [--json|--csv|--html F]"},
 	{"outbox", cli_outbox, "list outbound mail [--status S] [--json] | retry ID"},
 	{"tick", cli_tick, "run due timed work once (surveys, reminders) [--now TIME]"},
+	{"key", cli_key, "token keys: list | rotate [--grace DAYS] | rotate --prune"},
 	{"optout", cli_optout, "stop surveys for an opt-out token address (one-click unsubscribe)"},
 };
 

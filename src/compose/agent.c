@@ -39,8 +39,11 @@ static int agent_threading(struct store *store, gint64 ticket, GPtrArray *refs,
 	return 0;
 }
 
-/* To: the requester; Cc: the other participants. Addresses stay owned by list. */
-static void agent_customer_rcpts(const GPtrArray *parts, GArray *to, GArray *cc, GPtrArray *rcpts)
+/* To: the requester; Cc: the other participants, at most max addresses in all (the
+ * requester first: participant_list sorts it there). Addresses stay owned by list; the
+ * ones left out are appended to capped. */
+static void agent_customer_rcpts(const GPtrArray *parts, gint64 max, GArray *to, GArray *cc,
+				 GPtrArray *rcpts, GPtrArray *capped)
 {
 	guint i;
 
@@ -54,9 +57,53 @@ static void agent_customer_rcpts(const GPtrArray *parts, GArray *to, GArray *cc,
 				 p->address);
 			continue;
 		}
+		if ((gint64)rcpts->len >= max) {
+			g_ptr_array_add(capped, (gpointer)p->address);
+			continue;
+		}
 		g_array_append_val(strcmp(p->role, "requester") == 0 ? to : cc, a);
 		g_ptr_array_add(rcpts, g_strdup(p->address));
 	}
+}
+
+static int agent_internal(struct compose_ctx *ctx, struct store *store, struct compose_job *job,
+			  const struct store_ticket *t, const struct conf_queue *q,
+			  enum token_role role, const char *from_name, gint64 now, char **error_r);
+
+/* An answer that did not go to every participant (max_recipients): a recipients_capped
+ * event on the ticket and a short notice to the agent who answered. */
+static int agent_capped(struct compose_ctx *ctx, struct store *store,
+			const struct store_ticket *t, const struct conf_queue *q,
+			const struct store_agent *agent, const GPtrArray *capped, gint64 now,
+			char **error_r)
+{
+	GString *who = g_string_new("");
+	struct compose_job job;
+	char *reason;
+	int ret;
+
+	for (guint i = 0; i < capped->len && i < 5; i++)
+		g_string_append_printf(who, "%s%s", i > 0 ? ", " : "",
+				       (const char *)g_ptr_array_index(capped, i));
+	if (capped->len > 5)
+		g_string_append(who, ", ...");
+	reason = g_strdup_printf("%u address%s left out (max_recipients %" G_GINT64_FORMAT "): %s",
+				 capped->len, capped->len == 1 ? "" : "es",
+				 ctx->conf->max_recipients, who->str);
+	g_string_free(who, TRUE);
+	log_warn("ticket %" G_GINT64_FORMAT ": answer not copied to everyone: %s", t->id, reason);
+	ret = store_event_add(store, t->id, now, "recipients_capped", agent->email, reason, error_r);
+	if (ret == 0) {
+		compose_job_init(&job, COMPOSE_RECIPIENTS_CAPPED, "capped_notice", t->id, ctx);
+		compose_vars_ticket(job.vars, t, q);
+		compose_var(job.vars, "agent.name", agent->name);
+		compose_var(job.vars, "reason", reason);
+		g_ptr_array_add(job.rcpts, g_strdup(agent->email));
+		ret = agent_internal(ctx, store, &job, t, q, TOKEN_AGENT, q->display, now, error_r);
+		compose_job_clear(&job);
+	}
+	g_free(reason);
+	return ret;
 }
 
 
@@ -69,6 +116,7 @@ int compose_queue_reply(struct compose_ctx *ctx, struct store *store, gint64 tic
 	GPtrArray *parts = NULL, *refs = g_ptr_array_new_with_free_func(g_free);
 	GArray *to = g_array_new(FALSE, TRUE, sizeof(struct parse_out_addr));
 	GArray *cc = g_array_new(FALSE, TRUE, sizeof(struct parse_out_addr));
+	GPtrArray *capped = g_ptr_array_new(); /* borrowed from parts */
 	struct parse_out_attachment *att = NULL;
 	struct compose_job job;
 	char *in_reply_to = NULL, *reply_to = NULL, *from_name = NULL;
@@ -80,7 +128,7 @@ int compose_queue_reply(struct compose_ctx *ctx, struct store *store, gint64 tic
 	    store_participant_list(store, ticket_id, &parts, error_r) < 0 ||
 	    agent_threading(store, ticket_id, refs, &in_reply_to, error_r) < 0)
 		goto out;
-	agent_customer_rcpts(parts, to, cc, job.rcpts);
+	agent_customer_rcpts(parts, ctx->conf->max_recipients, to, cc, job.rcpts, capped);
 	compose_vars_ticket(job.vars, t, q);
 	compose_var(job.vars, "agent.name", agent->name);
 	compose_var(job.vars, "agent.email", agent->email);
@@ -106,7 +154,10 @@ int compose_queue_reply(struct compose_ctx *ctx, struct store *store, gint64 tic
 	if (ret == 0)
 		ret = store_event_add(store, ticket_id, now, "reply", agent->email,
 				      "answer sent to the customer", error_r);
+	if (ret == 0 && capped->len > 0)
+		ret = agent_capped(ctx, store, t, q, agent, capped, now, error_r);
 out:
+	g_ptr_array_unref(capped);
 	compose_job_clear(&job);
 	if (parts != NULL)
 		g_ptr_array_unref(parts);
@@ -122,29 +173,16 @@ out:
 }
 
 /* Mail to agents about a ticket: note, command error, bounce notice. rcpts filled by the
- * caller; Reply-To the role's token (a reply to a note is a note). */
+ * caller; one mail per agent, Reply-To the role's token bound to that agent (a reply to a
+ * note is a note). */
 static int agent_internal(struct compose_ctx *ctx, struct store *store, struct compose_job *job,
 			  const struct store_ticket *t, const struct conf_queue *q,
 			  enum token_role role, const char *from_name, gint64 now, char **error_r)
 {
-	struct parse_out_addr *to = g_new0(struct parse_out_addr, job->rcpts->len);
-	char *reply_to = compose_token(ctx, q, t->id, role);
-	struct parse_out_addr reply = {q->display, reply_to};
-	guint i;
-	int ret;
-
-	for (i = 0; i < job->rcpts->len; i++)
-		to[i].addr = g_ptr_array_index(job->rcpts, i);
 	job->mail.from_name = from_name;
 	job->mail.from_addr = q->address;
-	job->mail.to = to;
-	job->mail.n_to = job->rcpts->len;
-	job->mail.reply_to = &reply;
 	job->mail.auto_submitted = "auto-generated";
-	ret = job->rcpts->len == 0 ? 0 : compose_job_queue(ctx, store, job, now, error_r);
-	g_free(to);
-	g_free(reply_to);
-	return ret;
+	return compose_job_queue_agents(ctx, store, job, q, role, now, error_r);
 }
 
 

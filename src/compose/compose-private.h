@@ -15,6 +15,7 @@ enum compose_tpl {
 	COMPOSE_SURVEY,
 	COMPOSE_PENDING_REMINDER, /* surveys and follow-ups (followup.c) */
 	COMPOSE_FRT_REMINDER,
+	COMPOSE_RECIPIENTS_CAPPED, /* agent.c: an answer went to max_recipients addresses */
 	COMPOSE_N
 };
 
@@ -46,6 +47,14 @@ void compose_job_init(struct compose_job *job, enum compose_tpl tpl, const char 
 void compose_job_clear(struct compose_job *job);
 int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compose_job *job,
 		  gint64 now, char **error_r);
+
+/* Mail to agents that they answer with an agent or note token (role): one mail per address
+ * of job->rcpts, To that address alone, Reply-To a token bound to that agent and to the
+ * day of now (tokens expire: doc/security.md "Tokens and keys"). job->mail is filled but
+ * for To and Reply-To. 0 when all were queued, -1 on the first failure. */
+int compose_job_queue_agents(struct compose_ctx *ctx, struct store *store,
+			     struct compose_job *job, const struct conf_queue *q,
+			     enum token_role role, gint64 now, char **error_r);
 
 char *compose_message_id(const struct compose_ctx *ctx);
 /* A Message-ID we can put in In-Reply-To/References (customers send broken ones). */

@@ -14,7 +14,7 @@
 
 static const char *const compose_names[COMPOSE_N] = {
 	"ack", "agent_notice", "reply", "note", "bounce_notice", "command_error", "survey",
-	"pending_reminder", "frt_reminder",
+	"pending_reminder", "frt_reminder", "recipients_capped",
 };
 
 int compose_ctx_new(const struct conf *conf, const struct token_keys *keys,
@@ -179,6 +179,62 @@ out:
 	g_free(subject);
 	g_free(body);
 	g_free(raw);
+	return ret;
+}
+
+/* One agent's reply address: bound to the agent (0 if addr is not a registered agent, as a
+ * queue lead may not be: such a token is refused when used) and to the day of now. */
+static int compose_agent_token(struct compose_ctx *ctx, struct store *store,
+			       const struct conf_queue *q, gint64 ticket, enum token_role role,
+			       const char *addr, gint64 now, char **token_r, char **error_r)
+{
+	struct token t = {.id = ticket, .role = role, .score = -1, .issued = TOKEN_DAY(now)};
+	struct store_agent *a = NULL;
+	int ret = store_agent_get(store, addr, &a, error_r);
+
+	if (ret < 0)
+		return -1;
+	if (ret == 1)
+		t.agent = a->id;
+	store_agent_free(&a);
+	if (token_address(ctx->keys, q->local, ctx->conf->domain, &t, token_r, error_r) < 0)
+		return util_error(error_r, "no reply address for %s", addr);
+	return 0;
+}
+
+int compose_job_queue_agents(struct compose_ctx *ctx, struct store *store,
+			     struct compose_job *job, const struct conf_queue *q,
+			     enum token_role role, gint64 now, char **error_r)
+{
+	GPtrArray *all = job->rcpts;
+	const struct parse_out mail = job->mail; /* compose_job_queue changes the headers */
+	int ret = 0;
+
+	for (guint i = 0; ret == 0 && i < all->len; i++) {
+		const char *addr = g_ptr_array_index(all, i);
+		struct parse_out_addr to = {NULL, addr}, reply = {q->display, NULL};
+		char *token = NULL;
+
+		if (compose_agent_token(ctx, store, q, job->ticket_id, role, addr, now, &token,
+					error_r) < 0)
+			return -1;
+		reply.addr = token;
+		job->mail = mail;
+		job->mail.to = &to;
+		job->mail.n_to = 1;
+		job->mail.reply_to = &reply;
+		if (i > 0) { /* each mail its own Message-ID */
+			g_free(job->message_id);
+			job->message_id = compose_message_id(ctx);
+		}
+		job->rcpts = g_ptr_array_new_with_free_func(g_free);
+		g_ptr_array_add(job->rcpts, g_strdup(addr));
+		ret = compose_job_queue(ctx, store, job, now, error_r);
+		g_ptr_array_unref(job->rcpts);
+		job->rcpts = all;
+		g_free(token);
+	}
+	job->mail = mail;
 	return ret;
 }
 

@@ -10,17 +10,6 @@
 
 
 
-static struct parse_out_addr *events_addrs(const GPtrArray *rcpts)
-{
-	struct parse_out_addr *to = g_new0(struct parse_out_addr, rcpts->len);
-	guint i;
-
-	for (i = 0; i < rcpts->len; i++)
-		to[i].addr = g_ptr_array_index(rcpts, i);
-	return to;
-}
-
-
 int compose_queue_ack(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
 		     const struct parse_msg *msg, const char *to, gint64 now, char **error_r)
 {
@@ -95,9 +84,8 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	struct store_ticket *t = NULL;
 	const struct conf_queue *q;
 	struct compose_job job;
-	struct parse_out_addr *to = NULL;
 	struct parse_out_attachment *att;
-	char *from_name, *reply_to, *history, *count = NULL, *date;
+	char *from_name, *history, *count = NULL, *date;
 	guint n_att;
 	int ret = -1;
 
@@ -130,25 +118,17 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	compose_var(job.vars, "history.subjects", history);
 	from_name = g_strdup_printf("%s via %s", msg->from.name[0] ? msg->from.name : msg->from.addr,
 				    q->display);
-	reply_to = compose_token(ctx, q, ticket_id, TOKEN_AGENT);
-	struct parse_out_addr reply = {q->display, reply_to};
-	to = events_addrs(job.rcpts);
 	att = compose_attachments(msg, &n_att);
 	job.mail.from_name = from_name;
 	job.mail.from_addr = q->address;
-	job.mail.to = to;
-	job.mail.n_to = job.rcpts->len;
-	job.mail.reply_to = &reply;
 	job.mail.auto_submitted = "auto-generated";
 	job.mail.attachments = att;
 	job.mail.n_attachments = n_att;
-	if ((ret = compose_job_queue(ctx, store, &job, now, error_r)) == 0)
+	if ((ret = compose_job_queue_agents(ctx, store, &job, q, TOKEN_AGENT, now, error_r)) == 0)
 		*queued_r = TRUE;
 	compose_job_clear(&job);
 	g_free(att);
-	g_free(to);
 	g_free(from_name);
-	g_free(reply_to);
 	g_free(history);
 	g_free(count);
 	g_free(date);

@@ -171,8 +171,7 @@ int compose_queue_frt_reminder(struct compose_ctx *ctx, struct store *store, gin
 	struct store_ticket *t = NULL;
 	const struct conf_queue *q;
 	struct compose_job job;
-	char *reply_to, *when, *reason;
-	struct parse_out_addr *to;
+	char *when, *reason;
 	int ret = -1;
 
 	*queued_r = FALSE;
@@ -198,21 +197,11 @@ int compose_queue_frt_reminder(struct compose_ctx *ctx, struct store *store, gin
 	compose_var(job.vars, "reason", reason);
 	g_free(reason);
 	g_free(when);
-	to = g_new0(struct parse_out_addr, job.rcpts->len);
-	for (guint i = 0; i < job.rcpts->len; i++)
-		to[i].addr = g_ptr_array_index(job.rcpts, i);
-	reply_to = compose_token(ctx, q, ticket_id, TOKEN_AGENT);
-	struct parse_out_addr reply = {q->display, reply_to};
 	job.mail.from_name = q->display;
 	job.mail.from_addr = q->address;
-	job.mail.to = to;
-	job.mail.n_to = job.rcpts->len;
-	job.mail.reply_to = &reply;
 	job.mail.auto_submitted = "auto-generated";
-	ret = compose_job_queue(ctx, store, &job, now, error_r);
+	ret = compose_job_queue_agents(ctx, store, &job, q, TOKEN_AGENT, now, error_r);
 	*queued_r = ret == 0;
-	g_free(to);
-	g_free(reply_to);
 out:
 	compose_job_clear(&job);
 	store_ticket_free(&t);

@@ -1,6 +1,7 @@
 /* route_agent: mail to an agent or note token (an agent answering from their own mail
- * client). The token's MAC was verified at RCPT; here the From must also be a registered
- * agent, or the message is refused and nothing reaches the customer. */
+ * client). The token's MAC and age were checked at RCPT; here the From must also be the
+ * registered agent the token was issued to, or the message is refused and nothing reaches
+ * the customer. */
 #include "config.h"
 #include "postdesk/deliver.h"
 #include "postdesk/compose.h"
@@ -96,6 +97,14 @@ int deliver_route_agent(struct deliver_msg *d, guint i, struct store *store, con
 			    d->msg->from.addr);
 		log_warn("refused agent mail for ticket %" G_GINT64_FORMAT " from <%s>",
 			 r->token.id, d->msg->from.addr);
+		return 1;
+	}
+	/* The token was issued to one agent: another agent's From (or a removed agent's token
+	 * with anyone's) is refused, so a leaked notice is not agent power. */
+	if (!deliver_rcpt_agent_check(r, d->msg->from.addr, agent, &d->verdicts[i])) {
+		log_warn("refused agent mail for ticket %" G_GINT64_FORMAT " from <%s>: token of "
+			 "agent %" G_GINT64_FORMAT, r->token.id, d->msg->from.addr, r->token.agent);
+		store_agent_free(&agent);
 		return 1;
 	}
 	ticket = r->token.id;

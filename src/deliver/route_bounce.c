@@ -8,15 +8,22 @@
 #include "postdesk/thread.h"
 #include "deliver-private.h"
 
-/* The address a delivery report is about, only if it is one we sent that mail to: the
- * bounce address is in the Return-Path of all our mail, so anyone who got one can send a
- * "report" naming any address; such a report flags nobody. */
-static const char *bounce_address(const struct parse_msg *msg, const struct store_outbox *o)
+/* The address a delivery report may flag. A per-recipient bounce address (b<row>.<n>, the
+ * VERP form) names it: the n-th recipient of the row, whatever address the report names
+ * (a report naming another one -- a forwarding address, or a recipient of a copy faking
+ * a bounce about the requester -- can only ever flag the address that mail went to). The
+ * old per-row form (b<row>, mail sent before the upgrade): only an address we sent that
+ * mail to, as the report names it; the bounce address is in the Return-Path of all our
+ * mail, so anyone who got one can send a "report" naming any address. */
+static const char *bounce_address(const struct parse_msg *msg, const struct store_outbox *o,
+				  const struct token *t)
 {
 	guint i;
 
 	if (o == NULL || o->rcpts == NULL)
 		return NULL;
+	if (t->rcpt != 0)
+		return t->rcpt <= g_strv_length(o->rcpts) ? o->rcpts[t->rcpt - 1] : NULL;
 	if (msg->dsn_recipient == NULL)
 		return o->rcpts[0];
 	for (i = 0; o->rcpts[i] != NULL; i++)
@@ -47,7 +54,7 @@ int deliver_route_bounce(struct deliver_msg *d, guint i, struct store *store,
 		return -1;
 	if (ret == 1)
 		ticket = o->ticket_id;
-	addr = bounce_address(msg, o);
+	addr = bounce_address(msg, o, &r->token);
 	ret = thread_record(store, &in, ticket, "bounce", NULL, failed ? "bounce" : "report", now,
 			    &row, error_r);
 	if (ret == 0 && failed && addr != NULL) {

@@ -196,17 +196,15 @@ static void policy_token_checks(struct milter_conn *c, const struct deliver_rcpt
 	}
 	if (r->token.role == TOKEN_AGENT || r->token.role == TOKEN_NOTE) {
 		ret = store_agent_get(c->store, c->msg.sender, &a, &error);
-		store_agent_free(&a);
 		if (ret < 0) {
 			policy_db_error(c, "agent", error, v);
 			return;
 		}
-		if (ret == 0) {
-			verdict_set(v, VERDICT_PERMFAIL, 550, "5.7.1",
-				    "<%s>: agent address, but <%s> is not an agent", addr,
-				    c->msg.sender);
+		/* Not an agent, or not the agent the token was issued to (deliver/rcpt.c). */
+		deliver_rcpt_agent_check(r, c->msg.sender, a, v);
+		store_agent_free(&a);
+		if (v->status != VERDICT_OK)
 			return;
-		}
 	}
 	if (c->msg.ticket == 0) {
 		c->msg.ticket = r->token.id;

@@ -171,84 +171,158 @@ static int outbox_not_sent(struct store *store, const struct conf *conf,
  * is delivered when they are unblocked, and the caller's stop flag ends the loop after the
  * outcome is recorded (the documented "after the mail being sent"). */
 static void outbox_send_unstoppable(const struct conf *conf, const char *from,
-				    const struct store_outbox *o, const char *data, gsize len,
+				    const char *rcpt, const char *data, gsize len,
 				    struct verdict *v)
 {
 	sigset_t stop_sigs, old;
+	const char *rcpts[] = {rcpt};
 
 	sigemptyset(&stop_sigs);
 	sigaddset(&stop_sigs, SIGTERM);
 	sigaddset(&stop_sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &stop_sigs, &old);
-	outbox_smtp_send(conf->relay, from, (const char *const *)o->rcpts,
-			 g_strv_length(o->rcpts), data, len, OUTBOX_TIMEOUT_S, v);
+	outbox_smtp_send(conf->relay, from, rcpts, 1, data, len, OUTBOX_TIMEOUT_S, v);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-/* A customer address the relay refused for good while taking the others ("<addr>: 5xx
- * ..."): flagged like a bounce, so no more automatic mail goes there. */
-static int outbox_flag_refused(struct store *store, const char *refusal, char **error_r)
+/* A customer address the relay refused for good: flagged like a bounce, so no more
+ * automatic mail goes there. Recorded with the recipient's progress, in one transaction. */
+static int outbox_progress_once(struct store *store, const struct store_outbox *o,
+				const char *done, const char *refused, gint64 now,
+				const char *event, char **error_r)
 {
-	const char *colon = strstr(refusal, ": ");
-	char *addr;
-	int ret;
+	int ret = store_begin(store, error_r);
 
-	if (colon == NULL || colon[2] != '5')
-		return 0;
-	addr = g_strndup(refusal, (gsize)(colon - refusal));
-	ret = store_begin(store, error_r);
-	if (ret == 0 && (ret = store_customer_set_bounced(store, addr, TRUE, error_r)) == 0)
+	if (ret == 0)
+		ret = store_outbox_set_done(store, o->id, done, error_r);
+	if (ret == 0 && refused != NULL && outbox_to_customer(o))
+		ret = store_customer_set_bounced(store, refused, TRUE, error_r);
+	if (ret == 0 && event != NULL && o->ticket_id != 0)
+		ret = store_event_add(store, o->ticket_id, now, "delivery_failed", "postdesk",
+				      event, error_r);
+	if (ret == 0)
 		ret = store_commit(store, error_r);
 	if (ret < 0)
 		store_rollback(store);
-	g_free(addr);
 	return ret;
 }
 
-/* Send one row and record what happened. 1 sent, 0 not sent (recorded), -1 store error. */
+static int outbox_progress(struct store *store, const struct store_outbox *o, const char *done,
+			   const char *refused, gint64 now, const char *event, char **error_r)
+{
+	for (int i = 1;; i++) {
+		char *e = NULL;
+
+		if (outbox_progress_once(store, o, done, refused, now, event, &e) == 0)
+			return 0;
+		if (i == OUTBOX_COMMIT_TRIES || store_last_error(store) != STORE_ERR_BUSY) {
+			util_error(error_r, "outbox %" G_GINT64_FORMAT ": %s", o->id, e);
+			g_free(e);
+			return -1;
+		}
+		g_free(e);
+	}
+}
+
+/* Recipient n (from 0) of o, in its own SMTP transaction from its own bounce address
+ * LOCAL+b<row>.<n+1>-<mac> (VERP, as Postfix's -V): a report that comes back can only be
+ * about that address (deliver/route_bounce.c). */
+static void outbox_send_rcpt(const struct conf *conf, const struct token_keys *keys,
+			     const char *local, const struct store_outbox *o, guint n,
+			     const char *data, gsize len, struct verdict *v)
+{
+	struct token t = {.id = o->id, .role = TOKEN_BOUNCE, .score = -1, .rcpt = n + 1};
+	char *from = NULL, *e = NULL;
+
+	if (token_address(keys, local, conf->domain, &t, &from, &e) < 0) {
+		/* Cannot happen with a valid config (queue local parts are short); if it does,
+		 * no retry would help. */
+		verdict_set(v, VERDICT_PERMFAIL, 0, "5.3.5", "no bounce address: %s", e);
+		g_free(e);
+		return;
+	}
+	outbox_send_unstoppable(conf, from, o->rcpts[n], data, len, v);
+	g_free(from);
+}
+
+/* The recipients not yet taken, each in its own transaction, their progress recorded after
+ * each one. Stops at the first temporary failure (*tempfail set to it). -1 store error. */
+static int outbox_send_rcpts(struct store *store, const struct conf *conf,
+			     const struct token_keys *keys, const char *local,
+			     const struct store_outbox *o, char *done, gint64 now,
+			     struct verdict *tempfail, struct verdict *refused, char **error_r)
+{
+	gsize len;
+	const char *data = g_bytes_get_data(o->raw, &len);
+
+	for (guint n = 0; done[n] != '\0'; n++) {
+		struct verdict v = {0};
+		char *line, *event = NULL;
+		int ret;
+
+		if (done[n] != '-')
+			continue;
+		outbox_send_rcpt(conf, keys, local, o, n, data, len, &v);
+		if (v.status == VERDICT_TEMPFAIL) {
+			*tempfail = v;
+			return 0;
+		}
+		line = verdict_line(&v);
+		done[n] = v.status == VERDICT_OK ? 's' : 'f';
+		if (v.status == VERDICT_OK) {
+			log_info("outbox %" G_GINT64_FORMAT " sent to %s: %s", o->id, o->rcpts[n],
+				 line);
+		} else {
+			if (refused->status == VERDICT_OK)
+				verdict_set(refused, v.status, v.smtp, v.enh, "%s", v.text);
+			event = g_strdup_printf("%s: %s", o->rcpts[n], line);
+			log_warn("outbox %" G_GINT64_FORMAT " refused for %s: %s", o->id,
+				 o->rcpts[n], line);
+		}
+		ret = outbox_progress(store, o, done,
+				      v.status != VERDICT_OK && line[0] == '5' ? o->rcpts[n] : NULL,
+				      now, event, error_r);
+		g_free(event);
+		g_free(line);
+		if (ret < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Send one row and record what happened. 1 sent, 0 not sent (recorded), -1 store error.
+ * The row is sent once every recipient was accepted or refused for good (and at least one
+ * accepted); failed when every one was refused; deferred (or failed with age) while some
+ * are left: a retry sends only to those. */
 static int outbox_send_one(struct store *store, const struct conf *conf,
 			   const struct token_keys *keys, const struct store_outbox *o, gint64 now,
 			   char **error_r)
 {
-	struct token t = {.id = o->id, .role = TOKEN_BOUNCE, .score = -1};
-	struct verdict v = {0};
+	struct verdict tempfail = {0}, refused = {0};
+	guint n = g_strv_length(o->rcpts);
+	char *done = g_strnfill(n, '-'), *to = g_strjoinv(", ", o->rcpts);
 	const char *local;
-	char *from = NULL, *to = g_strjoinv(", ", o->rcpts), *e = NULL, *line, *event = NULL;
-	gsize len;
-	const char *data = g_bytes_get_data(o->raw, &len);
 	int ret;
 
-	if (outbox_local(store, conf, o, &local, error_r) < 0) {
-		g_free(to);
-		return -1;
-	}
-	if (token_address(keys, local, conf->domain, &t, &from, &e) < 0) {
-		/* Cannot happen with a valid config (queue local parts are short); if it does,
-		 * no retry would help. */
-		verdict_set(&v, VERDICT_PERMFAIL, 0, "5.3.5", "no bounce address: %s", e);
-		g_free(e);
-	} else {
-		outbox_send_unstoppable(conf, from, o, data, len, &v);
-	}
-	g_free(from);
-	if (v.status != VERDICT_OK) {
-		ret = outbox_not_sent(store, conf, o, &v, now, to, error_r);
-		g_free(to);
-		return ret < 0 ? -1 : 0;
-	}
-	line = verdict_line(&v);
-	/* Some recipients refused, the others accepted: the mail is sent (never again), and
-	 * the ticket learns about the refused address. */
-	if (g_str_has_prefix(v.text, "refused "))
-		event = g_strdup(v.text + strlen("refused "));
-	log_info("outbox %" G_GINT64_FORMAT " sent to %s: %s", o->id, to, line);
-	ret = outbox_record(store, o, OUTCOME_SENT, now, 0, NULL, event, error_r);
-	if (ret == 0 && event != NULL && outbox_to_customer(o))
-		ret = outbox_flag_refused(store, event, error_r);
-	g_free(event);
-	g_free(line);
+	memcpy(done, o->done, MIN(strlen(o->done), n));
+	tempfail.status = refused.status = VERDICT_OK;
+	if (outbox_local(store, conf, o, &local, error_r) < 0 ||
+	    outbox_send_rcpts(store, conf, keys, local, o, done, now, &tempfail, &refused,
+			      error_r) < 0)
+		ret = -1;
+	else if (tempfail.status != VERDICT_OK)
+		ret = outbox_not_sent(store, conf, o, &tempfail, now, to, error_r) < 0 ? -1 : 0;
+	else if (strchr(done, 's') == NULL) { /* every one refused (events already recorded) */
+		char *line = verdict_line(&refused);
+		ret = outbox_record(store, o, OUTCOME_FAIL, now, 0, line, NULL, error_r) < 0 ? -1
+											: 0;
+		g_free(line);
+	} else
+		ret = outbox_record(store, o, OUTCOME_SENT, now, 0, NULL, NULL, error_r) < 0 ? -1
+											  : 1;
+	g_free(done);
 	g_free(to);
-	return ret < 0 ? -1 : 1;
+	return ret;
 }
 
 int outbox_run_until(struct store *store, const struct conf *conf,

@@ -177,6 +177,11 @@ static const struct migration migrations[] = {
      * message_row. Partial: mail that is not a stored message (notices) adds no entry. */
     MIGRATION(6, "CREATE INDEX outbox_message_row ON outbox(message_row)\n"
 		 "  WHERE message_row IS NOT NULL;"),
+    /* 7: per-recipient VERP (doc/outbox.md). Each recipient of a row is sent in its own SMTP
+     * transaction with its own bounce address; done holds one character per recipient, in
+     * the order of rcpts: '-' (or missing) not yet taken, 's' accepted by the relay, 'f'
+     * refused for good. A retry sends only to the '-' ones. */
+    MIGRATION(7, "ALTER TABLE outbox ADD COLUMN done TEXT NOT NULL DEFAULT '';"),
 };
 
 int store_schema_latest(void)

@@ -82,6 +82,7 @@ void store_outbox_free(struct store_outbox **op)
 	g_free(o->message_id);
 	g_free(o->status);
 	g_free(o->last_error);
+	g_free(o->done);
 	if (o->raw != NULL)
 		g_bytes_unref(o->raw);
 	g_free(o);
@@ -94,7 +95,7 @@ static void outbox_free_ptr(gpointer p)
 	store_outbox_free(&o);
 }
 
-/* Column order of outbox_due / outbox_get / outbox_list; raw (11) only in outbox_due. */
+/* Column order of outbox_due / outbox_get / outbox_list; raw (12) only in outbox_due. */
 static gpointer outbox_from_row(sqlite3_stmt *st)
 {
 	struct store_outbox *o = g_new0(struct store_outbox, 1);
@@ -111,6 +112,7 @@ static gpointer outbox_from_row(sqlite3_stmt *st)
 	o->last_error = store_column_dup(st, 8);
 	o->created = sqlite3_column_int64(st, 9);
 	o->sent_at = sqlite3_column_int64(st, 10);
+	o->done = store_column_dup(st, 11);
 	return o;
 }
 
@@ -118,9 +120,9 @@ static gpointer outbox_row_raw(sqlite3_stmt *st)
 {
 	struct store_outbox *o = outbox_from_row(st);
 	/* blob() before bytes(), as the SQLite docs ask. */
-	const void *raw = sqlite3_column_blob(st, 11);
+	const void *raw = sqlite3_column_blob(st, 12);
 
-	o->raw = g_bytes_new(raw, (gsize)sqlite3_column_bytes(st, 11));
+	o->raw = g_bytes_new(raw, (gsize)sqlite3_column_bytes(st, 12));
 	return o;
 }
 
@@ -196,6 +198,12 @@ int store_outbox_mark_failed(struct store *store, gint64 id, const char *error, 
 {
 	return update_row(store, STMT_outbox_mark_failed, SV_ARGS(SV_I(id), SV_T(error)), id,
 			  "mark mail failed", error_r);
+}
+
+int store_outbox_set_done(struct store *store, gint64 id, const char *done, char **error_r)
+{
+	return update_row(store, STMT_outbox_set_done, SV_ARGS(SV_I(id), SV_T(done)), id,
+			  "record mail progress", error_r);
 }
 
 int store_outbox_retry(struct store *store, gint64 id, gint64 now, char **error_r)

@@ -1,5 +1,7 @@
-/* token-keys: the token key file. Text, one key per line "<version> <64 hex digits>",
- * newest first, mode 0600. Keys are held in one sodium_malloc'ed block (guard pages,
+/* token-keys: the token key file. Text, one key per line
+ * "<version> <64 hex digits>[ created=<unix time>][ expires=<unix time>]", newest first,
+ * mode 0600 (files without the times, from before key rotation, still load). Rotation puts
+ * a new key in front and gives the older ones an end (expires); prune drops ended keys. Keys are held in one sodium_malloc'ed block (guard pages,
  * mlock'ed, zeroed on free) that is made read-only once loaded, so any thread may use a
  * loaded ring without locks. sodium_init() runs once per process (GOnce). */
 #include "config.h"
@@ -14,7 +16,7 @@
 #include <unistd.h>
 
 #define TOKEN_FILE_MAX 65536 /* far more than TOKEN_MAX_KEYS lines */
-#define TOKEN_LINE_MAX (10 + 1 + 2 * TOKEN_KEY_BYTES + 1)
+#define TOKEN_LINE_MAX (10 + 1 + 2 * TOKEN_KEY_BYTES + 2 * (9 + 20) + 1)
 
 static gpointer token_init_once(gpointer data)
 {
@@ -48,7 +50,34 @@ void token_keys_free(struct token_keys **keys)
 	*keys = NULL;
 }
 
-/* One line "<version> <hex>" into ring->keys[ring->count]. */
+/* The optional " created=<t> expires=<t>" after a key's hex digits; FALSE if malformed. */
+static gboolean token_parse_times(const char *p, struct token_key *k)
+{
+	static const char *const names[] = {"created=", "expires="};
+	gint64 *fields[] = {&k->created, &k->expires};
+
+	for (;;) {
+		gboolean known = FALSE;
+		char *end;
+
+		p += strspn(p, " \t\r");
+		if (*p == '\0')
+			return TRUE;
+		for (size_t i = 0; i < G_N_ELEMENTS(names) && !known; i++) {
+			if (!g_str_has_prefix(p, names[i]) || !g_ascii_isdigit(p[strlen(names[i])]))
+				continue;
+			*fields[i] = g_ascii_strtoll(p + strlen(names[i]), &end, 10);
+			if (*fields[i] <= 0 || (*end != '\0' && strchr(" \t\r", *end) == NULL))
+				return FALSE;
+			p = end;
+			known = TRUE;
+		}
+		if (!known)
+			return FALSE;
+	}
+}
+
+/* One line "<version> <hex>[ created=<t>][ expires=<t>]" into ring->keys[ring->count]. */
 static int token_parse_line(const char *line, struct token_keys *ring, char **msg_r)
 {
 	struct token_key *k = &ring->keys[ring->count];
@@ -63,8 +92,10 @@ static int token_parse_line(const char *line, struct token_keys *ring, char **ms
 	while (*p == ' ' || *p == '\t')
 		p++;
 	if (sodium_hex2bin(k->key, sizeof(k->key), p, strlen(p), NULL, &bin_len, &hex_end) != 0 ||
-	    bin_len != sizeof(k->key) || strspn(hex_end, " \t\r") != strlen(hex_end))
-		return util_error(msg_r, "expected %d hex digits after the version",
+	    bin_len != sizeof(k->key) || (*hex_end != '\0' && strchr(" \t\r", *hex_end) == NULL) ||
+	    !token_parse_times(hex_end, k))
+		return util_error(msg_r, "expected %d hex digits after the version (then "
+					 "optional created=TIME expires=TIME)",
 				  2 * TOKEN_KEY_BYTES);
 	for (size_t i = 0; i < ring->count; i++)
 		if (ring->keys[i].version == v)
@@ -184,8 +215,12 @@ static int token_write_file(const char *path, gboolean replace, const char *text
 			    char **error_r)
 {
 	char *tmp = replace ? g_strdup_printf("%s.XXXXXX", path) : NULL;
+	gboolean replace_owner = replace;
+	struct stat old;
 	int fd, ret = 0;
 
+	if (replace && lstat(path, &old) < 0)
+		replace_owner = FALSE;
 	if (replace)
 		fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
 	else
@@ -200,7 +235,10 @@ static int token_write_file(const char *path, gboolean replace, const char *text
 		g_free(tmp);
 		return ret;
 	}
-	if (token_write_all(fd, text, strlen(text)) < 0)
+	/* root rotating the daemons' key file: the new file keeps the old one's owner. */
+	if (replace_owner && geteuid() == 0 && fchown(fd, old.st_uid, old.st_gid) < 0)
+		ret = util_error(error_r, "%s: chown: %s", tmp, g_strerror(errno));
+	else if (token_write_all(fd, text, strlen(text)) < 0)
 		ret = util_error(error_r, "%s: write: %s", replace ? tmp : path, g_strerror(errno));
 	if (close(fd) < 0 && ret == 0)
 		ret = util_error(error_r, "%s: close: %s", replace ? tmp : path, g_strerror(errno));
@@ -224,23 +262,31 @@ static char *token_format(const struct token_keys *ring)
 		off += (size_t)snprintf(text + off, size - off, "%u ", ring->keys[i].version);
 		sodium_bin2hex(text + off, size - off, ring->keys[i].key, TOKEN_KEY_BYTES);
 		off += 2 * TOKEN_KEY_BYTES;
+		if (ring->keys[i].created != 0)
+			off += (size_t)snprintf(text + off, size - off, " created=%" G_GINT64_FORMAT,
+						ring->keys[i].created);
+		if (ring->keys[i].expires != 0)
+			off += (size_t)snprintf(text + off, size - off, " expires=%" G_GINT64_FORMAT,
+						ring->keys[i].expires);
 		text[off++] = '\n';
 	}
 	text[off] = '\0';
 	return text;
 }
 
-int token_keys_create(const char *path, gboolean force, char **error_r)
+/* A new key in front of the keys of path (if old_path_exists), created at now; with
+ * grace_s >= 0 the older keys that have no end yet end at now + grace_s. */
+static int token_keys_add(const char *path, gboolean replace, gint64 now, gint64 grace_s,
+			  char **error_r)
 {
 	struct token_keys *old = NULL, *ring;
 	guint64 version = 1;
-	struct stat st;
 	char *text;
 	int ret;
 
 	if (token_sodium_init(error_r) < 0)
 		return -1;
-	if (force && lstat(path, &st) == 0 && token_keys_load(path, &old, error_r) < 0)
+	if (replace && token_keys_load(path, &old, error_r) < 0)
 		return -1;
 	ring = token_ring_new();
 	for (size_t i = 0; old != NULL && i < old->count; i++)
@@ -252,14 +298,67 @@ int token_keys_create(const char *path, gboolean force, char **error_r)
 	}
 	ring->keys[0].version = (guint32)version;
 	randombytes_buf(ring->keys[0].key, TOKEN_KEY_BYTES);
+	ring->keys[0].created = now;
 	ring->count = 1;
 	/* Older keys follow the new one; past TOKEN_MAX_KEYS the oldest is dropped. */
-	for (size_t i = 0; old != NULL && i < old->count && ring->count < TOKEN_MAX_KEYS; i++)
-		ring->keys[ring->count++] = old->keys[i];
+	for (size_t i = 0; old != NULL && i < old->count && ring->count < TOKEN_MAX_KEYS; i++) {
+		struct token_key *k = &ring->keys[ring->count++];
+		*k = old->keys[i];
+		if (grace_s >= 0 && k->expires == 0)
+			k->expires = now + grace_s;
+	}
 	token_keys_free(&old);
 	text = token_format(ring);
 	sodium_free(ring);
-	ret = token_write_file(path, force, text, error_r);
+	ret = token_write_file(path, replace, text, error_r);
 	sodium_free(text);
 	return ret;
+}
+
+int token_keys_create(const char *path, gboolean force, char **error_r)
+{
+	struct stat st;
+
+	return token_keys_add(path, force && lstat(path, &st) == 0, clock_now(), -1, error_r);
+}
+
+int token_keys_rotate(const char *path, gint64 now, gint64 grace_s, char **error_r)
+{
+	return token_keys_add(path, TRUE, now, MAX(grace_s, 0), error_r);
+}
+
+int token_keys_prune(const char *path, gint64 now, guint *dropped_r, char **error_r)
+{
+	struct token_keys *ring = NULL, *kept;
+	char *text;
+	int ret = 0;
+
+	*dropped_r = 0;
+	if (token_keys_load(path, &ring, error_r) < 0)
+		return -1;
+	kept = token_ring_new();
+	for (size_t i = 0; i < ring->count; i++) {
+		if (i > 0 && ring->keys[i].expires != 0 && ring->keys[i].expires <= now)
+			(*dropped_r)++;
+		else
+			kept->keys[kept->count++] = ring->keys[i];
+	}
+	token_keys_free(&ring);
+	if (*dropped_r > 0) {
+		text = token_format(kept);
+		ret = token_write_file(path, TRUE, text, error_r);
+		sodium_free(text);
+	}
+	sodium_free(kept);
+	return ret;
+}
+
+gboolean token_keys_info(const struct token_keys *keys, guint i, struct token_key_info *info_r)
+{
+	if (i >= keys->count)
+		return FALSE;
+	info_r->version = keys->keys[i].version;
+	info_r->created = keys->keys[i].created;
+	info_r->expires = keys->keys[i].expires;
+	return TRUE;
 }

@@ -13,6 +13,8 @@
 struct token_key {
 	guint32 version;
 	unsigned char key[TOKEN_KEY_BYTES];
+	gint64 created; /* unix time; 0 for a key written before times were recorded */
+	gint64 expires; /* unix time it stops verifying (rotated out); 0 never */
 };
 
 /* One sodium_malloc'ed block, read-only once loaded; keys[0] is the newest. */

@@ -1,5 +1,6 @@
-/* token: signed reply addresses. Builds "LOCAL+<ticket>-<role>-<mac>" and
- * "LOCAL+b<id>-<mac>" and checks them: the MAC is keyed BLAKE2b (libsodium generichash),
+/* token: signed reply addresses. Builds "LOCAL+<ticket>-<role>-<mac>",
+ * "LOCAL+<ticket>-<role><agent>.<day>-<mac>" and "LOCAL+b<id>.<n>-<mac>" and checks them
+ * (include/postdesk/token.h has the forms): the MAC is keyed BLAKE2b (libsodium generichash),
  * 10 bytes, base32 lower-case so a case-folding mail system cannot break it; the check is
  * constant-time and tries every key of the ring, newest first. Stateless apart from the
  * read-only key ring: safe from any thread. */
@@ -14,6 +15,7 @@
 #define TOKEN_ID_MAX (G_GINT64_CONSTANT(1) << 53)
 #define TOKEN_LOCAL_MAX 64 /* RFC 5321 4.5.3.1.1 */
 #define TOKEN_SCORE_MAX 10
+#define TOKEN_DAY_MAX 999999 /* the year 4707 */
 
 static const char base32_alphabet[] = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -34,16 +36,30 @@ static void token_base32(const unsigned char *in, char out[TOKEN_MAC_CHARS + 1])
 	out[o] = '\0';
 }
 
-/* The signed text: "<keyver>:<ticket>:<role>[<score>]" or "<keyver>:b:<id>". */
+/* Agent and note tokens carry the agent and the day (the old form has neither). */
+static gboolean token_bound(const struct token *t)
+{
+	return (t->role == TOKEN_AGENT || t->role == TOKEN_NOTE) && t->issued != 0;
+}
+
+/* The signed text: "<keyver>:<ticket>:<role>[<score>]", "<keyver>:<ticket>:<role>:<agent>.
+ * <day>", "<keyver>:b:<id>.<n>" or (old bounce form) "<keyver>:b:<id>". */
 static void token_mac(const struct token_key *k, const struct token *t,
 		      char out[TOKEN_MAC_CHARS + 1])
 {
 	unsigned char mac[TOKEN_MAC_BYTES];
-	char msg[64];
+	char msg[96];
 	int len;
 
-	if (t->role == TOKEN_BOUNCE)
+	if (t->role == TOKEN_BOUNCE && t->rcpt != 0)
+		len = g_snprintf(msg, sizeof(msg), "%u:b:%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT,
+				 k->version, t->id, t->rcpt);
+	else if (t->role == TOKEN_BOUNCE)
 		len = g_snprintf(msg, sizeof(msg), "%u:b:%" G_GINT64_FORMAT, k->version, t->id);
+	else if (token_bound(t))
+		len = g_snprintf(msg, sizeof(msg),
+				 "%u:%" G_GINT64_FORMAT ":%c:%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT,
+				 k->version, t->id, (char)t->role, t->agent, t->issued);
 	else if (t->role == TOKEN_SURVEY)
 		len = g_snprintf(msg, sizeof(msg), "%u:%" G_GINT64_FORMAT ":s%d", k->version, t->id,
 				 t->score);
@@ -57,6 +73,13 @@ static void token_mac(const struct token_key *k, const struct token *t,
 
 static gboolean token_role_ok(const struct token *t)
 {
+	if (t->agent < 0 || t->agent > TOKEN_ID_MAX || t->issued < 0 || t->issued > TOKEN_DAY_MAX ||
+	    t->rcpt < 0 || t->rcpt > TOKEN_ID_MAX || (t->issued == 0 && t->agent != 0))
+		return FALSE;
+	if (t->role != TOKEN_BOUNCE && t->rcpt != 0)
+		return FALSE;
+	if (t->role != TOKEN_AGENT && t->role != TOKEN_NOTE && t->issued != 0)
+		return FALSE;
 	switch (t->role) {
 	case TOKEN_CUSTOMER:
 	case TOKEN_AGENT:
@@ -83,8 +106,15 @@ int token_address(const struct token_keys *keys, const char *local, const char *
 		return util_error(error_r, "token: bad token (id %" G_GINT64_FORMAT ", role %d)",
 				  t->id, (int)t->role);
 	token_mac(&keys->keys[0], t, mac);
-	if (t->role == TOKEN_BOUNCE)
+	if (t->role == TOKEN_BOUNCE && t->rcpt != 0)
+		detail = g_strdup_printf("b%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT "-%s", t->id,
+					 t->rcpt, mac);
+	else if (t->role == TOKEN_BOUNCE)
 		detail = g_strdup_printf("b%" G_GINT64_FORMAT "-%s", t->id, mac);
+	else if (token_bound(t))
+		detail = g_strdup_printf("%" G_GINT64_FORMAT "-%c%" G_GINT64_FORMAT
+					 ".%" G_GINT64_FORMAT "-%s",
+					 t->id, (char)t->role, t->agent, t->issued, mac);
 	else if (t->role == TOKEN_SURVEY)
 		detail = g_strdup_printf("%" G_GINT64_FORMAT "-s%d-%s", t->id, t->score, mac);
 	else
@@ -121,28 +151,78 @@ static const char *token_number(const char *p, gint64 max, gint64 *v_r)
 	return p;
 }
 
-/* Does d have the shape "<digits>-<letter>[digits]-<16 base32>" or "b<digits>-<16 base32>"?
- * 0 if not (not a token), 1 with *t_r and *mac_r set, -1 if the shape is a token's but a
- * field is impossible (an unknown role, an id or score out of range, leading zeros). */
+/* "<digits>[.<digits>]" at p: the end, with *dot_r at the '.' (or NULL). */
+static const char *token_span(const char *p, const char **dot_r)
+{
+	*dot_r = NULL;
+	p += strspn(p, "0123456789");
+	if (*p == '.') {
+		*dot_r = p++;
+		p += strspn(p, "0123456789");
+	}
+	return p;
+}
+
+/* The fields of a detail already of token shape: FALSE if one cannot be ours (an unknown
+ * role, a number out of range or with leading zeros, a field the role does not have). */
+static gboolean token_fields(char role, const char *num, const char *extra,
+			     const char *extra_dot, struct token *t)
+{
+	gint64 a = -1, b = 0;
+
+	memset(t, 0, sizeof(*t));
+	t->score = -1;
+	if (token_number(num, TOKEN_ID_MAX, &t->id) == NULL || t->id < 1)
+		return FALSE;
+	if (strchr("bcanus", role) == NULL)
+		return FALSE;
+	t->role = (enum token_role)role;
+	if (extra == NULL || *extra == '-')
+		return role != 's'; /* a survey token needs its score */
+	if (role == 's')
+		return extra_dot == NULL && token_number(extra, TOKEN_SCORE_MAX, &a) != NULL &&
+		       (t->score = (int)a, TRUE);
+	if ((role != 'a' && role != 'n' && role != 'b') || extra_dot == NULL ||
+	    token_number(extra, TOKEN_ID_MAX, &a) != extra_dot ||
+	    token_number(extra_dot + 1, TOKEN_DAY_MAX, &b) == NULL || b < 1)
+		return FALSE;
+	if (role == 'b')
+		t->rcpt = b;
+	else
+		t->agent = a, t->issued = b;
+	return TRUE;
+}
+
+/* Does d have the shape "<digits>-<letter>[<digits>[.<digits>]]-<16 base32>" or
+ * "b<digits>[.<digits>]-<16 base32>"? 0 if not (not a token), 1 with *t_r and *mac_r set,
+ * -1 if the shape is a token's but a field is impossible (token_fields). */
 static int token_parse_detail(const char *d, struct token *t_r, const char **mac_r)
 {
-	const char *p = d, *num, *score_at = NULL, *mac;
+	const char *p = d, *num, *extra = NULL, *dot = NULL, *mac;
 	gboolean bounce = *p == 'b';
 	char role = 'b';
-	gint64 score = -1;
 
 	/* The shape first: anything else is not a token at all. */
 	p += bounce ? 1 : 0;
 	num = p;
 	p += strspn(p, "0123456789");
+	if (bounce && *p == '.' && p != num) {
+		/* "b<id>.<n>": the row id, then the recipient's index in the extra field */
+		extra = p + 1;
+		p = token_span(extra, &dot);
+		if (dot != NULL)
+			return 0;
+		dot = extra - 1;
+		extra = num;
+	}
 	if (p == num || *p++ != '-')
 		return 0;
 	if (!bounce) {
 		if (!g_ascii_islower(*p))
 			return 0;
 		role = *p++;
-		score_at = p;
-		p += strspn(p, "0123456789");
+		extra = p;
+		p = token_span(p, &dot);
 		if (*p++ != '-')
 			return 0;
 	}
@@ -150,17 +230,8 @@ static int token_parse_detail(const char *d, struct token *t_r, const char **mac
 	if (strlen(mac) != TOKEN_MAC_CHARS || strspn(mac, base32_alphabet) != TOKEN_MAC_CHARS)
 		return 0;
 	/* Then the fields: a token-shaped detail that cannot be ours is BAD. */
-	if (token_number(num, TOKEN_ID_MAX, &t_r->id) == NULL || t_r->id < 1)
+	if (!token_fields(role, num, extra, dot, t_r))
 		return -1;
-	if (!bounce && strchr("canus", role) == NULL)
-		return -1;
-	if (score_at != NULL && *score_at != '-' &&
-	    token_number(score_at, TOKEN_SCORE_MAX, &score) == NULL)
-		return -1;
-	if ((role == TOKEN_SURVEY) != (score >= 0))
-		return -1; /* a score belongs to, and only to, a survey token */
-	t_r->role = (enum token_role)role;
-	t_r->score = (int)score;
 	*mac_r = mac;
 	return 1;
 }
@@ -173,6 +244,7 @@ enum token_check token_check_local(const struct token_keys *keys, const char *lo
 	enum token_check ret = TOKEN_BAD;
 	char mac[TOKEN_MAC_CHARS + 1];
 	const char *given = NULL;
+	gint64 now = clock_now();
 	struct token t;
 	int shape;
 
@@ -182,6 +254,9 @@ enum token_check token_check_local(const struct token_keys *keys, const char *lo
 	if (shape == 0)
 		ret = TOKEN_NONE;
 	for (size_t i = 0; shape == 1 && i < keys->count && ret != TOKEN_VALID; i++) {
+		/* A rotated-out key verifies until its grace period ends (token_keys_rotate). */
+		if (keys->keys[i].expires != 0 && keys->keys[i].expires <= now)
+			continue;
 		token_mac(&keys->keys[i], &t, mac);
 		if (sodium_memcmp(mac, given, TOKEN_MAC_CHARS) == 0)
 			ret = TOKEN_VALID;

@@ -71,11 +71,11 @@ expect_eq "$(pd_header In-Reply-To "$ack")" "<c1@shop.example>" "ack In-Reply-To
 expect_eq "$(pd_header References "$ack")" "<c1@shop.example>" "ack References"
 pd_header Subject "$ack" | grep -q '^\[#1\]' || pd_fail "ack subject without [#1]"
 pd_header Reply-To "$ack" | grep -q "support+1-c-[a-z2-7]*@$DOMAIN" || pd_fail "ack Reply-To not a token"
-pd_header X-Mail-Args "$ack" | grep -q "support+b[0-9]*-[a-z2-7]*@$DOMAIN" ||
+pd_header X-Mail-Args "$ack" | grep -q "support+b[0-9]*\.1-[a-z2-7]*@$DOMAIN" ||
 	pd_fail "outbound envelope sender is not a bounce address"
 notice=$(pd_newest_captured alice@agents.example)
 agent_token=$(pd_header Reply-To "$notice" | sed 's/.*<\(.*\)>.*/\1/')
-case $agent_token in support+1-a-*@$DOMAIN) ;; *) pd_fail "notice Reply-To: $agent_token" ;; esac
+case $agent_token in support+1-a1.[0-9]*-*@$DOMAIN) ;; *) pd_fail "notice Reply-To: $agent_token" ;; esac
 grep -q "##- Please type your reply above this line -##" "$notice" || pd_fail "no marker"
 
 # 2. The agent answers from a mail client, Gmail style (quote below an attribution).
@@ -155,7 +155,7 @@ echo "Your parcel left our warehouse yesterday." |
 	"${PD[@]}" reply "$carl_ticket" --from alice@agents.example >/dev/null || pd_fail "postdesk reply"
 settle
 reply_bounced() {
-	[ "$(q "SELECT count(*) FROM messages m JOIN outbox o ON m.rcpt LIKE 'support+b' || o.id || '-%'
+	[ "$(q "SELECT count(*) FROM messages m JOIN outbox o ON m.rcpt LIKE 'support+b' || o.id || '.%'
 		WHERE m.kind = 'bounce' AND o.kind = 'reply' AND m.ticket_id = $1 AND o.ticket_id = $1")" -ge 1 ]
 }
 pd_wait_until 20 reply_bounced "$carl_ticket" ||

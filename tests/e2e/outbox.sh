@@ -71,7 +71,7 @@ pd_bg_pid notifyd >/dev/null || pd_fail "postdesk-notifyd died while the relay w
 pd_capture_start "$T" "$PORT"
 pd_wait_until 15 all_sent $N || pd_fail "not all sent: $(q 'SELECT id, status, attempts, last_error FROM outbox')"
 check_captured $N
-grep -h "^X-Mail-Args:" "$PD_CAPTURE_DIR"/* | grep -vq "^X-Mail-Args: <support+b[0-9]*-[a-z2-7]\{16\}@$DOMAIN>" &&
+grep -h "^X-Mail-Args:" "$PD_CAPTURE_DIR"/* | grep -vq "^X-Mail-Args: <support+b[0-9]*\.[0-9]*-[a-z2-7]\{16\}@$DOMAIN>" &&
 	pd_fail "an envelope sender is not a bounce address: $(grep -h '^X-Mail-Args:' "$PD_CAPTURE_DIR"/*)"
 expect_eq "$(q "SELECT count(*) FROM outbox WHERE sent_at IS NULL OR attempts < 2")" 0 \
 	"sent rows with sent_at and the failed attempts counted"

@@ -81,7 +81,7 @@ pd_wait_captured alice@agents.example 4
 expect_eq "$(events 1 frt_breached)" 1 "frt breach once"
 
 # 3. Resolve ticket 1 by agent command; the survey arrives after survey_delay.
-atok=$("${PD[@]}" token 1 --role agent) || pd_fail "token"
+atok=$("${PD[@]}" token 1 --role agent --agent alice@agents.example) || pd_fail "token"
 pd_swaks --to "$atok" --from alice@agents.example --header "From: alice@agents.example" \
 	--header "Message-Id: <a1@agents.example>" --body '#status resolved' || pd_fail "resolve"
 pd_postfix_wait_empty "$T/postfix" 30
@@ -139,7 +139,7 @@ expect_eq "$(q 'SELECT csat FROM surveys WHERE ticket_id = 1')" 2 "tampered answ
 
 # 7. Ticket 2 pending: one reminder to the customer after 3 d, resolved 4 d later, closed
 # 7 d after that — each once.
-atok2=$("${PD[@]}" token 2 --role agent) || pd_fail "token 2"
+atok2=$("${PD[@]}" token 2 --role agent --agent alice@agents.example) || pd_fail "token 2"
 pd_swaks --to "$atok2" --from alice@agents.example --header "From: alice@agents.example" \
 	--header "Message-Id: <a2@agents.example>" --body $'#status pending\nCould you send a photo?' ||
 	pd_fail "pending"

@@ -125,11 +125,12 @@ static char *outbox_raw(const char *kind)
 
 START_TEST(new_ticket_ack_and_notice)
 {
-	char *raw;
+	char *raw, *reply_to;
 
 	ck_assert_int_eq(deliver("support@example.com", "ann@shop.example", CUSTOMER), 250);
 	ck_assert_uint_eq(outbox_count("ack"), 1);
-	ck_assert_uint_eq(outbox_count("agent_notice"), 1);
+	/* one notice per agent (alice, bob), each with a reply address bound to its agent */
+	ck_assert_uint_eq(outbox_count("agent_notice"), 2);
 	raw = outbox_raw("ack");
 	ck_assert_ptr_nonnull(strstr(raw, "Subject: [#1] "));
 	ck_assert_ptr_nonnull(strstr(raw, "Hello Ann Buyer,"));
@@ -141,7 +142,13 @@ START_TEST(new_ticket_ack_and_notice)
 	g_free(raw);
 	raw = outbox_raw("agent_notice");
 	ck_assert_ptr_nonnull(strstr(raw, "From: Ann Buyer via Support <support@example.com>"));
-	ck_assert_ptr_nonnull(strstr(raw, "Reply-To: Support <support+1-a-"));
+	/* the last notice is bob's (agent 2): his own reply address, dated today */
+	reply_to = g_strdup_printf("Reply-To: Support <support+1-a2.%" G_GINT64_FORMAT "-",
+				   TOKEN_DAY(clock_now()));
+	ck_assert_msg(strstr(raw, reply_to) != NULL, "%s", raw);
+	ck_assert_ptr_nonnull(strstr(raw, "To: bob@example.com"));
+	ck_assert_ptr_null(strstr(raw, "alice@example.com"));
+	g_free(reply_to);
 	ck_assert_ptr_nonnull(strstr(raw, COMPOSE_MARKER));
 	ck_assert_ptr_nonnull(strstr(raw, "My lamp is broken."));
 	g_free(raw);
@@ -157,7 +164,7 @@ START_TEST(reply_gets_no_second_ack)
 				 "Any news?\n"),
 			 250);
 	ck_assert_uint_eq(outbox_count("ack"), 1);
-	ck_assert_uint_eq(outbox_count("agent_notice"), 2);
+	ck_assert_uint_eq(outbox_count("agent_notice"), 4); /* two mails, one per agent each */
 }
 END_TEST
 
@@ -232,7 +239,9 @@ END_TEST
 
 static char *agent_token(gint64 ticket, enum token_role role)
 {
-	struct token t = {.id = ticket, .role = role, .score = -1};
+	/* Issued today to alice, agent 1 (setup adds her first). */
+	struct token t = {.id = ticket, .role = role, .score = -1, .agent = 1,
+			  .issued = TOKEN_DAY(clock_now())};
 	char *addr = NULL;
 
 	ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &addr, NULL), 0);
@@ -364,7 +373,7 @@ START_TEST(bounce_recorded_not_ticketed)
 	ck_assert_uint_eq(tickets->len, 1);
 	ck_assert_int_eq(store_customer_get(store, "ann@shop.example", &c, NULL), 1);
 	ck_assert(c->bounced);
-	ck_assert_uint_eq(outbox_count("bounce_notice"), 1);
+	ck_assert_uint_eq(outbox_count("bounce_notice"), 2); /* one per agent */
 	/* A bounced address gets no more acknowledgements. */
 	deliver("support@example.com", "ann@shop.example",
 		"From: ann@shop.example\nMessage-ID: <later@s>\nSubject: new one\n\nb\n");
@@ -373,6 +382,98 @@ START_TEST(bounce_recorded_not_ticketed)
 	g_ptr_array_unref(tickets);
 	g_free(dsn);
 	g_free(bounce);
+}
+END_TEST
+
+/* Item 3 of issue 11: a per-recipient bounce address flags only its own recipient,
+ * whatever address the report names. Row 4 is bob's acknowledgement (rows 1-3: ann's and
+ * the two agents' notices); bob "reports" ann. */
+START_TEST(verp_bounce_flags_only_its_recipient)
+{
+	struct token t = {.id = 4, .role = TOKEN_BOUNCE, .score = -1, .rcpt = 1};
+	struct store_customer *c = NULL;
+	char *bounce = NULL, *dsn;
+
+	deliver("support@example.com", "ann@shop.example", CUSTOMER); /* outbox 1: ann's ack */
+	deliver("support@example.com", "bob@shop.example",
+		"From: bob@shop.example\nMessage-ID: <b1@s>\nSubject: hello\n\nb\n");
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &bounce, NULL), 0);
+	ck_assert_ptr_nonnull(strstr(bounce, "+b4.1-"));
+	dsn = g_strdup_printf(
+	    "From: bob@shop.example\nTo: %s\nMessage-ID: <forged2@shop.example>\n"
+	    "MIME-Version: 1.0\n"
+	    "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+	    "--b\nContent-Type: text/plain\n\nx\n"
+	    "--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; x\n\n"
+	    "Final-Recipient: rfc822; ann@shop.example\nAction: failed\nStatus: 5.1.1\n\n--b--\n",
+	    bounce);
+	ck_assert_int_eq(deliver(bounce, "", dsn), 250);
+	ck_assert_int_eq(store_customer_get(store, "ann@shop.example", &c, NULL), 1);
+	ck_assert(!c->bounced);
+	store_customer_free(&c);
+	ck_assert_int_eq(store_customer_get(store, "bob@shop.example", &c, NULL), 1);
+	ck_assert(c->bounced);
+	store_customer_free(&c);
+	g_free(dsn);
+	g_free(bounce);
+	/* An index past the row's recipients flags nobody. */
+	t.rcpt = 2;
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &bounce, NULL), 0);
+	dsn = g_strdup_printf("From: x@y\nTo: %s\nMessage-ID: <f3@s>\n\nfailed\n", bounce);
+	ck_assert_int_eq(deliver(bounce, "", dsn), 250);
+	g_free(dsn);
+	g_free(bounce);
+}
+END_TEST
+
+/* Issue 11 item 5: an agent token works for the agent it was issued to only. */
+START_TEST(agent_token_bound_to_agent)
+{
+	char *tok = agent_token(1, TOKEN_AGENT), *mail;
+
+	deliver("support@example.com", "ann@shop.example", CUSTOMER);
+	mail = g_strdup_printf("From: bob@example.com\nTo: %s\nMessage-ID: <bob1@x>\n"
+			       "Subject: Re\n\nHi from bob\n", tok);
+	ck_assert_int_eq(deliver(tok, "bob@example.com", mail), 550); /* alice's token */
+	g_free(mail);
+	g_free(tok);
+}
+END_TEST
+
+/* Issue 11 item 5: agent and note tokens expire after agent_token_lifetime (30 days by
+ * default) counted from their day of issue; the old undated form is refused; customer
+ * tokens never expire. Checked at RCPT (no database). */
+START_TEST(agent_token_expires_at_rcpt)
+{
+	const gint64 now = 1800000000, today = TOKEN_DAY(now);
+	const struct {
+		enum token_role role;
+		gint64 issued;
+		int code;
+	} cases[] = {
+		{TOKEN_AGENT, today, 250},	   {TOKEN_AGENT, today - 30, 250},
+		{TOKEN_AGENT, today - 31, 550}, {TOKEN_NOTE, today - 31, 550},
+		{TOKEN_AGENT, 0, 550},		   {TOKEN_CUSTOMER, 0, 250},
+	};
+
+	clock_set_fixed(now);
+	for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct token t = {.id = 1, .role = cases[i].role, .score = -1,
+				  .agent = cases[i].issued != 0 ? 1 : 0, .issued = cases[i].issued};
+		struct deliver_rcpt r;
+		struct verdict v;
+		char *addr = NULL;
+
+		ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &addr, NULL), 0);
+		deliver_rcpt_resolve(conf, keys, addr, &r, &v);
+		ck_assert_msg(v.smtp == cases[i].code, "%s: %d %s", addr, v.smtp, v.text);
+		if (v.smtp == 550)
+			ck_assert_msg(strstr(v.text, "reply address expired; reply to the latest "
+						     "notice of ticket 1") != NULL, "%s", v.text);
+		deliver_rcpt_clear(&r);
+		g_free(addr);
+	}
+	clock_set_fixed(0);
 }
 END_TEST
 
@@ -482,6 +583,9 @@ static Suite *ingest_suite(void)
 	tcase_add_test(tc, bounce_recorded_not_ticketed);
 	tcase_add_test(tc, reused_message_id_is_not_a_duplicate);
 	tcase_add_test(tc, forged_bounce_flags_nobody);
+	tcase_add_test(tc, verp_bounce_flags_only_its_recipient);
+	tcase_add_test(tc, agent_token_bound_to_agent);
+	tcase_add_test(tc, agent_token_expires_at_rcpt);
 	tcase_add_test(tc, unusable_cc_does_not_block_reply);
 	tcase_add_test(tc, commands_parse);
 	suite_add_tcase(s, tc);

@@ -246,36 +246,45 @@ static struct store_outbox *row(gint64 id)
 static const char *const ann[] = {"ann@example.com", NULL};
 static const char *const two[] = {"bob@example.net", "cy@example.org", NULL};
 
-/* The envelope sender of the dump that carries msgid; checks the bounce token. */
-static void assert_bounce_sender(GPtrArray *dumps, const char *msgid, gint64 id, const char *local)
+/* The envelope sender of the dump that carries msgid to rcpt, the n-th (from 1) recipient
+ * of row id: its own bounce token (per-recipient VERP). */
+static void assert_bounce_sender(GPtrArray *dumps, const char *msgid, const char *rcpt,
+				 gint64 id, gint64 n_rcpt, const char *local)
 {
 	char *want = g_strdup_printf("Message-ID: <%s>", msgid), *mail, *prefix, *base = NULL;
+	char *want_rcpt = g_strdup_printf("X-Rcpt-Args: <%s>", rcpt);
 	const char *dump = NULL, *p;
 	struct token t;
 	guint i, n = 0;
 
 	for (i = 0; i < dumps->len; i++) {
-		if (strstr(g_ptr_array_index(dumps, i), want) != NULL) {
+		if (strstr(g_ptr_array_index(dumps, i), want) != NULL &&
+		    strstr(g_ptr_array_index(dumps, i), want_rcpt) != NULL) {
 			dump = g_ptr_array_index(dumps, i);
 			n++;
 		}
 	}
-	ck_assert_msg(n == 1, "%s received %u times", msgid, n);
+	ck_assert_msg(n == 1, "%s received %u times by %s", msgid, n, rcpt);
+	/* one recipient per transaction */
+	ck_assert_ptr_null(strstr(strstr(dump, "X-Rcpt-Args: <") + 1, "X-Rcpt-Args: <"));
 	p = strstr(dump, "X-Mail-Args: <");
 	ck_assert_ptr_nonnull(p);
 	p += strlen("X-Mail-Args: <");
 	mail = g_strndup(p, strcspn(p, "@>"));
-	prefix = g_strdup_printf("%s+b%" G_GINT64_FORMAT "-", local, id);
+	prefix = g_strdup_printf("%s+b%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT "-", local, id,
+				 n_rcpt);
 	ck_assert_msg(g_str_has_prefix(mail, prefix), "sender %s", mail);
 	ck_assert(g_str_has_prefix(p + strlen(mail), "@help.example>\n"));
 	ck_assert_int_eq(token_check_local(env.keys, mail, &t, &base), TOKEN_VALID);
 	ck_assert_int_eq(t.role, TOKEN_BOUNCE);
 	ck_assert_int_eq(t.id, id);
+	ck_assert_int_eq(t.rcpt, n_rcpt);
 	ck_assert_str_eq(base, local);
 	g_free(base);
 	g_free(prefix);
 	g_free(mail);
 	g_free(want);
+	g_free(want_rcpt);
 }
 
 /* The ticket's delivery_failed events (count) and the detail of the last one. */
@@ -318,16 +327,20 @@ START_TEST(t_send_once)
 	o = row(b);
 	ck_assert_str_eq(o->status, "sent");
 	store_outbox_free(&o);
-	/* Each arrived once, from its own bounce address: the ticket's queue, else the first. */
+	/* Each arrived once per recipient, each recipient in its own transaction from its own
+	 * bounce address (VERP): the ticket's queue, else the first. */
 	dumps = dumps_read();
-	ck_assert_uint_eq(dumps->len, 2);
-	assert_bounce_sender(dumps, "a@help.example", a, "billing");
-	assert_bounce_sender(dumps, "b@help.example", b, "support");
-	ck_assert_ptr_nonnull(strstr(g_ptr_array_index(dumps, 0), "X-Rcpt-Args: <"));
+	ck_assert_uint_eq(dumps->len, 3);
+	assert_bounce_sender(dumps, "a@help.example", "ann@example.com", a, 1, "billing");
+	assert_bounce_sender(dumps, "b@help.example", "bob@example.net", b, 1, "support");
+	assert_bounce_sender(dumps, "b@help.example", "cy@example.org", b, 2, "support");
 	g_ptr_array_unref(dumps);
+	o = row(b);
+	ck_assert_str_eq(o->done, "ss");
+	store_outbox_free(&o);
 	/* A second pass, even much later, sends nothing again. */
 	ck_assert_uint_eq(run_at(T0 + 86400), 0);
-	ck_assert_uint_eq(dumps_count(), 2);
+	ck_assert_uint_eq(dumps_count(), 3);
 }
 END_TEST
 

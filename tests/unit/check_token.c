@@ -55,6 +55,10 @@ static char *make_addr(const struct token_keys *keys, gint64 id, enum token_role
 	struct token t = {.id = id, .role = role, .score = score};
 	char *addr = NULL, *error = NULL;
 
+	/* Agent and note tokens are made bound: agent 3, day 20000. */
+	if (role == TOKEN_AGENT || role == TOKEN_NOTE)
+		t.agent = 3, t.issued = 20000;
+
 	if (token_address(keys, "support", "example.com", &t, &addr, &error) < 0)
 		ck_abort_msg("token_address: %s", error);
 	return addr;
@@ -79,7 +83,7 @@ static enum token_check check(const struct token_keys *keys, const char *local)
 START_TEST(test_create_mode_refuse)
 {
 	char *error = NULL, *text = NULL, *again = NULL;
-	GRegex *re = g_regex_new("^1 [0-9a-f]{64}\n$", 0, 0, NULL);
+	GRegex *re = g_regex_new("^1 [0-9a-f]{64} created=[0-9]+\n$", 0, 0, NULL);
 	struct stat st;
 
 	ck_assert_int_eq(token_keys_create(keypath, FALSE, &error), 0);
@@ -151,8 +155,8 @@ START_TEST(test_round_trip)
 		const char *detail; /* expected text before the MAC */
 	} cases[] = {
 		{1, TOKEN_CUSTOMER, -1, "support+1-c-"},
-		{12, TOKEN_AGENT, -1, "support+12-a-"},
-		{345, TOKEN_NOTE, -1, "support+345-n-"},
+		{12, TOKEN_AGENT, -1, "support+12-a3.20000-"},
+		{345, TOKEN_NOTE, -1, "support+345-n3.20000-"},
 		{6789, TOKEN_OPTOUT, -1, "support+6789-u-"},
 		{7, TOKEN_SURVEY, 0, "support+7-s0-"},
 		{7, TOKEN_SURVEY, 10, "support+7-s10-"},
@@ -186,13 +190,16 @@ START_TEST(test_refused_tokens)
 {
 	struct token_keys *keys = create_load(keypath);
 	const struct token bad[] = {
-		{0, TOKEN_CUSTOMER, -1},
-		{(G_GINT64_CONSTANT(1) << 53) + 1, TOKEN_CUSTOMER, -1},
-		{5, TOKEN_SURVEY, 11},
-		{5, TOKEN_SURVEY, -1},
-		{5, (enum token_role)'x', -1},
+		{0, TOKEN_CUSTOMER, -1, 0, 0, 0},
+		{(G_GINT64_CONSTANT(1) << 53) + 1, TOKEN_CUSTOMER, -1, 0, 0, 0},
+		{5, TOKEN_SURVEY, 11, 0, 0, 0},
+		{5, TOKEN_SURVEY, -1, 0, 0, 0},
+		{5, (enum token_role)'x', -1, 0, 0, 0},
+		{5, TOKEN_CUSTOMER, -1, 1, 20000, 0}, /* a customer token has no agent */
+		{5, TOKEN_AGENT, -1, 1, 0, 0},         /* an agent without a day */
+		{5, TOKEN_CUSTOMER, -1, 0, 0, 1},      /* a recipient index on a ticket token */
 	};
-	struct token t = {1, TOKEN_CUSTOMER, -1};
+	struct token t = {1, TOKEN_CUSTOMER, -1, 0, 0, 0};
 	char *addr = NULL, *error = NULL, *local;
 
 	for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
@@ -304,7 +311,7 @@ START_TEST(test_not_tokens)
 			       "support+12-c-", "support+12c-abcdefghijklmnop",
 			       "support+12-c-abcdefghijklmno1", "support+x12-c-abcdefghijklmnop",
 			       "support+12--abcdefghijklmnop"};
-	struct token t = {77, TOKEN_NOTE, 5};
+	struct token t = {77, TOKEN_NOTE, 5, 0, 0, 0};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(plain); i++)
 		ck_assert_msg(check(keys, plain[i]) == TOKEN_NONE, "%s", plain[i]);
@@ -325,6 +332,112 @@ START_TEST(test_not_tokens)
 	g_free(local);
 	g_free(addr);
 	token_keys_free(&keys);
+}
+END_TEST
+
+/* Issue 11: agent/note tokens carry the agent and the day, bounce tokens the recipient; all
+ * inside the MAC. The old forms still verify (deliver/rcpt.c decides what they may do). */
+START_TEST(test_bound_and_dated)
+{
+	struct token_keys *keys = create_load(keypath);
+	struct token a = {.id = 12, .role = TOKEN_AGENT, .score = -1, .agent = 7, .issued = 20001};
+	struct token b = {.id = 99, .role = TOKEN_BOUNCE, .score = -1, .rcpt = 3};
+	struct token old = {.id = 12, .role = TOKEN_AGENT, .score = -1}, t;
+	char *addr = NULL, *local, *s;
+
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &a, &addr, NULL), 0);
+	ck_assert_msg(g_str_has_prefix(addr, "support+12-a7.20001-"), "%s", addr);
+	local = local_of(addr);
+	ck_assert_int_eq(token_check_local(keys, local, &t, NULL), TOKEN_VALID);
+	ck_assert_int_eq(t.agent, 7);
+	ck_assert_int_eq(t.issued, 20001);
+	ck_assert_int_eq(t.rcpt, 0);
+	/* another agent, another day, the note role: the MAC no longer verifies */
+	const char *swaps[][2] = {{"-a7.", "-a8."}, {".20001-", ".20002-"}, {"-a7.", "-n7."},
+				  {"-a7.", "-a17."}};
+	for (size_t i = 0; i < G_N_ELEMENTS(swaps); i++) {
+		GString *g = g_string_new(local);
+		g_string_replace(g, swaps[i][0], swaps[i][1], 1);
+		s = g_string_free(g, FALSE);
+		ck_assert_msg(check(keys, s) == TOKEN_BAD, "%s", s);
+		g_free(s);
+	}
+	/* fields the role cannot have, or out of range */
+	const char *fields[] = {"12-a05.3-", "12-a5-", "12-a5.0-", "12-c5.3-", "12-s5.3-",
+				"12-a5.1000000-", "b99.0-", "b099.1-"};
+	for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
+		s = g_strconcat("support+", fields[i], local + strlen(local) - 16, NULL);
+		ck_assert_msg(check(keys, s) == TOKEN_BAD, "%s", s);
+		g_free(s);
+	}
+	g_free(local);
+	g_free(addr);
+	/* the per-recipient bounce address */
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &b, &addr, NULL), 0);
+	ck_assert_msg(g_str_has_prefix(addr, "support+b99.3-"), "%s", addr);
+	local = local_of(addr);
+	ck_assert_int_eq(token_check_local(keys, local, &t, NULL), TOKEN_VALID);
+	ck_assert_int_eq(t.role, TOKEN_BOUNCE);
+	ck_assert_int_eq(t.id, 99);
+	ck_assert_int_eq(t.rcpt, 3);
+	local[strlen("support+b99.")] = '4';
+	ck_assert_int_eq(check(keys, local), TOKEN_BAD);
+	g_free(local);
+	g_free(addr);
+	/* the old agent form: valid, without agent and day */
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &old, &addr, NULL), 0);
+	ck_assert_msg(g_str_has_prefix(addr, "support+12-a-"), "%s", addr);
+	local = local_of(addr);
+	ck_assert_int_eq(token_check_local(keys, local, &t, NULL), TOKEN_VALID);
+	ck_assert_int_eq(t.issued, 0);
+	ck_assert_int_eq(t.agent, 0);
+	g_free(local);
+	g_free(addr);
+	token_keys_free(&keys);
+}
+END_TEST
+
+/* postdesk key rotate / --prune: the old key verifies until its end, then not; prune drops
+ * it from the file; the file keeps mode 0600. */
+START_TEST(test_rotate_prune)
+{
+	const gint64 t0 = 1800000000;
+	struct token_keys *keys = create_load(keypath), *ring = NULL;
+	char *addr = make_addr(keys, 5, TOKEN_CUSTOMER, -1), *local = local_of(addr), *error = NULL;
+	struct token_key_info info;
+	struct stat st;
+	guint dropped = 9;
+
+	token_keys_free(&keys);
+	ck_assert_int_eq(token_keys_rotate(keypath, t0, 86400, &error), 0);
+	ck_assert_int_eq(stat(keypath, &st), 0);
+	ck_assert_int_eq(st.st_mode & 07777, 0600);
+	ck_assert_int_eq(token_keys_load(keypath, &ring, &error), 0);
+	ck_assert(token_keys_info(ring, 0, &info));
+	ck_assert_int_eq(info.version, 2);
+	ck_assert_int_eq(info.created, t0);
+	ck_assert_int_eq(info.expires, 0);
+	ck_assert(token_keys_info(ring, 1, &info));
+	ck_assert_int_eq(info.version, 1);
+	ck_assert_int_eq(info.expires, t0 + 86400);
+	ck_assert(!token_keys_info(ring, 2, &info));
+	clock_set_fixed(t0 + 86399); /* in the grace period */
+	ck_assert_int_eq(check(ring, local), TOKEN_VALID);
+	clock_set_fixed(t0 + 86400); /* ended: no longer verifies, even before a prune */
+	ck_assert_int_eq(check(ring, local), TOKEN_BAD);
+	token_keys_free(&ring);
+	ck_assert_int_eq(token_keys_prune(keypath, t0 + 86399, &dropped, &error), 0);
+	ck_assert_uint_eq(dropped, 0);
+	ck_assert_int_eq(token_keys_prune(keypath, t0 + 86400, &dropped, &error), 0);
+	ck_assert_uint_eq(dropped, 1);
+	ck_assert_int_eq(token_keys_load(keypath, &ring, &error), 0);
+	ck_assert(!token_keys_info(ring, 1, &info));
+	clock_set_fixed(t0);
+	ck_assert_int_eq(check(ring, local), TOKEN_BAD);
+	clock_set_fixed(0);
+	token_keys_free(&ring);
+	g_free(local);
+	g_free(addr);
 }
 END_TEST
 
@@ -401,6 +514,8 @@ static Suite *token_suite(void)
 	tcase_add_test(tc, test_tampered);
 	tcase_add_test(tc, test_not_tokens);
 	tcase_add_test(tc, test_load_refusals);
+	tcase_add_test(tc, test_bound_and_dated);
+	tcase_add_test(tc, test_rotate_prune);
 	suite_add_tcase(s, tc);
 	return s;
 }
