@@ -35,6 +35,10 @@ struct token_keys;
 int token_keys_create(const char *path, gboolean force, char **error_r);
 int token_keys_load(const char *path, struct token_keys **keys_r, char **error_r);
 void token_keys_free(struct token_keys **keys);
+/* A copy of a loaded ring (its own sodium memory), for a configuration reload that keeps
+ * the keys read at start (the key file is root's and the daemon no longer is). Owner: the
+ * caller. */
+struct token_keys *token_keys_dup(const struct token_keys *keys);
 
 /* The full token address for t, g_malloc'ed. local is the queue's local part. The local part
  * of the result is at most 64 octets (fails with -1 if it would not be). */
