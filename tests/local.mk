@@ -18,4 +18,5 @@ include tests/e2e/durability.mk
 include tests/e2e/hostile.mk
 include tests/fuzz/local.mk
 include tests/e2e/report.mk
+include tests/e2e/daemon.mk
 include tests/lint/local.mk

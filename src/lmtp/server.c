@@ -427,6 +427,7 @@ static void conns_shutdown(struct lmtp_server *srv)
 {
 	ssize_t ret;
 
+	log_info("stopping: no new connections; transactions in flight finish first");
 	close(srv->listen_fd);
 	srv->listen_fd = -1;
 	ret = write(srv->stop_fds[1], "x", 1);
