@@ -179,6 +179,7 @@ static void outbox_send_unstoppable(const struct conf *conf, const char *from,
 	sigemptyset(&stop_sigs);
 	sigaddset(&stop_sigs, SIGTERM);
 	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGHUP); /* a reload (notifyd) must not cut the dialogue either */
 	pthread_sigmask(SIG_BLOCK, &stop_sigs, &old);
 	outbox_smtp_send(conf->relay, from, (const char *const *)o->rcpts,
 			 g_strv_length(o->rcpts), data, len, OUTBOX_TIMEOUT_S, v);
