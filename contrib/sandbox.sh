@@ -134,7 +134,11 @@ do_start() {
 	mail=$(mail_dir new)
 	mkdir -p "$mail" "$RUN/log" "$RUN/pid" && chmod 0755 "$mail"
 	[ "$mail" = "$RUN/mail" ] || echo "$mail" >"$RUN/mail.dir"
-	PD_LMTP_SOCKET=$mail/lmtp.sock
+	# privileges (doc/privileges.md): the LMTP socket is 0666, so its directory decides
+	# who may deliver past Postfix and the milter: root's, group postfix, 0750
+	mkdir -p "$mail/lmtp" && chown root:postfix "$mail/lmtp" && chmod 0750 "$mail/lmtp" ||
+		die "cannot make $mail/lmtp"
+	PD_LMTP_SOCKET=$mail/lmtp/lmtp.sock
 
 	pd_capture_start "$mail"
 	port=2525
@@ -148,8 +152,10 @@ do_start() {
 			"$BUILD/src/bin/postdesk" -c "$CONF" init >>"$RUN/log/init.log" 2>&1 ||
 				die "postdesk init failed: $(tail -n 3 "$RUN/log/init.log")"
 		fi
-		# privileges: the daemons run as PD_DAEMON_USER (a db from an older run was root's)
-		chown -R "$PD_DAEMON_USER" "$RUN/db" ||
+		# privileges: the daemons run as PD_DAEMON_USER (a db from an older run was root's);
+		# the key stays root's, 0600: they read it before they give root up
+		chown -R "$PD_DAEMON_USER" "$RUN/db" && chown root:root "$RUN/db/postdesk.key" &&
+			chmod 0600 "$RUN/db/postdesk.key" ||
 			die "cannot give $RUN/db to $PD_DAEMON_USER"
 		runuser -u "$PD_DAEMON_USER" -- test -x "$RUN/db" ||
 			die "user $PD_DAEMON_USER cannot reach $RUN/db: use a run dir outside private homes"

@@ -21,4 +21,5 @@ include tests/e2e/report.mk
 include tests/e2e/memory.mk
 include tests/e2e/trust.mk
 include tests/e2e/tokens.mk
+include tests/e2e/daemon.mk
 include tests/lint/local.mk

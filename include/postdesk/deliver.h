@@ -57,6 +57,8 @@ struct deliver_msg {
 	struct verdict *verdicts;   /* one per recipient, set by deliver_apply */
 	gint64 *ticket_ids;         /* one per recipient (0 if failed) */
 	gboolean id_checked;        /* Message-ID reuse looked at (deliver.c) */
+	const struct deliver_env *env; /* the submitter's configuration (borrowed; the
+					* committer's own if NULL) */
 };
 /* Takes ownership of raw (g_malloc'ed). */
 struct deliver_msg *deliver_new(const char *sender, char *raw, gsize raw_len);
@@ -78,6 +80,38 @@ int deliver_apply(struct deliver_msg *d, struct store *store, const struct deliv
 void deliver_tempfail(struct deliver_msg *d, struct store *store, const char *error);
 /* Everything for a single message: begin, apply, commit (verdicts 4xx if commit fails). */
 void deliver_run(struct deliver_msg *d, struct store *store, const struct deliver_env *env);
+
+/* ======================= configuration snapshots (SIGHUP reload) ======================= */
+
+/* One loaded configuration of a daemon: immutable once made, shared by reference. */
+struct deliver_snapshot {
+	struct conf *conf;
+	struct token_keys *keys;
+	struct compose_ctx *compose; /* NULL when loaded without templates (the milter) */
+	struct deliver_env env;	     /* {conf, compose} of this snapshot */
+	gint refs;
+};
+/* Load conf_path, its key file and (templates) every template, completely, or nothing:
+ * -1 with the first error. old (the running snapshot, may be NULL) lends its keys when the
+ * same key file is no longer readable (a root-owned key after the privilege drop); changed
+ * settings that need a restart are logged. One reference, the caller's. */
+int deliver_snapshot_load(const char *conf_path, const struct deliver_snapshot *old,
+			  gboolean templates, struct deliver_snapshot **snap_r, char **error_r);
+struct deliver_snapshot *deliver_snapshot_ref(struct deliver_snapshot *snap);
+/* Drop one reference (NULLs *snap); the last one frees templates, keys and config. */
+void deliver_snapshot_unref(struct deliver_snapshot **snap);
+
+/* The current snapshot of a daemon. pin: a reference to the current one (a connection's,
+ * kept to its end); swap: make snap (its reference taken over) current, dropping the
+ * slot's reference to the old one. Thread-safe. */
+struct deliver_slot {
+	GMutex lock;
+	struct deliver_snapshot *current;
+};
+void deliver_slot_init(struct deliver_slot *slot, struct deliver_snapshot *snap);
+struct deliver_snapshot *deliver_slot_pin(struct deliver_slot *slot);
+void deliver_slot_swap(struct deliver_slot *slot, struct deliver_snapshot *snap);
+void deliver_slot_deinit(struct deliver_slot *slot);
 
 /* ======================= group commit ======================= */
 

@@ -13,6 +13,7 @@
 
 /* ======================= LMTP session (pure state machine) ======================= */
 
+struct lmtp_limits;
 /* What a session needs from the rest of the program. Called from the session's thread. */
 struct lmtp_backend {
 	void *ctx;
@@ -27,6 +28,15 @@ struct lmtp_backend {
 	 * closes. NULL: the session never spools. */
 	void (*data_spooled)(void *ctx, const char *sender, const char *const *rcpts,
 			     guint n_rcpts, int fd, gsize len, struct verdict *verdicts);
+	/* Optional (NULL: ctx and the server's limits serve every connection). pin: called
+	 * in the accept thread when a connection starts; returns the ctx its rcpt/data calls
+	 * get and the limits it runs under, both valid until unpin, called in the
+	 * connection's thread at its end (the configuration a connection started with stays
+	 * its own across a reload). reload: called in the accept thread after
+	 * lmtp_server_reload(). */
+	void *(*pin)(void *ctx, const struct lmtp_limits **limits_r);
+	void (*unpin)(void *ctx, void *pinned);
+	void (*reload)(void *ctx);
 };
 
 struct lmtp_limits {
@@ -55,6 +65,9 @@ void lmtp_session_greet(struct lmtp_session *session, GString *out);
 int lmtp_session_input(struct lmtp_session *session, const char *data, gsize len, GString *out);
 /* The 421 reply for an idle timeout, appended to out. */
 void lmtp_session_timeout(struct lmtp_session *session, GString *out);
+/* TRUE between transactions (no MAIL, not in DATA, no partial command buffered) or once
+ * closed: a daemon that is stopping may close the connection now without losing anything. */
+gboolean lmtp_session_idle(const struct lmtp_session *session);
 
 /* ======================= LMTP server ======================= */
 
@@ -65,20 +78,31 @@ int lmtp_server_new(const char *listen, const struct lmtp_backend *backend,
 		    const struct lmtp_limits *limits, guint max_sessions,
 		    struct lmtp_server **server_r, char **error_r);
 /* Accept and serve until lmtp_server_stop() (thread per connection, at most max_sessions;
- * beyond that a connection gets 421 4.3.2). Returns when stopped and sessions ended. */
+ * beyond that a connection gets 421 4.3.2). On stop: no new connection is accepted, a
+ * session between transactions is closed at once, a session inside one finishes it (its
+ * replies written) and is closed then. Returns when every session has ended. */
 int lmtp_server_run(struct lmtp_server *server, char **error_r);
 /* Async-signal-safe: ask run() to return. */
 void lmtp_server_stop(struct lmtp_server *server);
+/* Async-signal-safe: ask run() to call backend->reload between two accepts. */
+void lmtp_server_reload(struct lmtp_server *server);
 void lmtp_server_free(struct lmtp_server **server);
 
+/* The directory big messages are spooled to: spool_dir, else "spool" beside the database
+ * (g_malloc'ed). lmtpd makes it (0700, the daemons' user) after dropping privileges; a
+ * reload that changes it needs a restart. */
+char *lmtp_spool_dir(const struct conf *conf);
 /* The daemon's backend: RCPT through deliver_rcpt_resolve, DATA through deliver_parse and the
- * committer. Everything passed in is borrowed and must outlive the context. */
-struct deliver_committer;
+ * group committer, which it starts (threads: call after daemon()) and owns. Takes over
+ * the reference to snap, the configuration loaded at start; each connection pins the
+ * current snapshot; reload loads conf_path anew (deliver_snapshot_load) and swaps it in,
+ * or logs why not and keeps the running one. The committer keeps the first snapshot's
+ * database and batch settings until the context is freed. */
 struct lmtp_backend_ctx;
-struct lmtp_backend_ctx *lmtp_backend_ctx_new(const struct conf *conf,
-					      const struct token_keys *keys,
-					      struct deliver_committer *committer,
-					      struct lmtp_backend *backend_r);
+int lmtp_backend_ctx_new(const char *conf_path, struct deliver_snapshot *snap,
+			 struct lmtp_backend *backend_r, struct lmtp_backend_ctx **ctx_r,
+			 char **error_r);
+/* After the server has stopped (no session left): stops the committer, frees the rest. */
 void lmtp_backend_ctx_free(struct lmtp_backend_ctx **ctx);
 
 #endif

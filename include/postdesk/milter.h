@@ -20,11 +20,18 @@ struct milter;
  * holds the only mutable state shared between connections: the flood table (mutex). */
 struct milter *milter_new(const struct conf *conf, const struct token_keys *keys);
 void milter_free(struct milter **m);
-/* Register with libmilter, listen on conf->milter_listen (a unix socket is made mode 0666
- * so Postfix's smtpd can write it; a stale one is replaced) and serve until SIGTERM or SIGINT
- * (libmilter's signal thread). Call once per process (libmilter keeps global state).
- * -1 on error. */
+/* Make snap (its reference taken over) the configuration of connections that start from
+ * now on; connections in flight keep theirs. Any thread. */
+void milter_reload(struct milter *m, struct deliver_snapshot *snap);
+/* Register with libmilter, switch to conf->user (doc/privileges.md), then listen on
+ * conf->milter_listen (a unix socket is made mode 0666, owned by the user, in a directory
+ * the user may write and that decides who reaches it; a stale one is replaced) and serve
+ * until milter_stop() or SIGTERM/SIGINT/SIGHUP reach libmilter's signal thread (the
+ * daemon takes them first: src/bin/postdesk-milter.c). Call once per process (libmilter
+ * keeps global state). -1 on error. */
 int milter_run(struct milter *m, char **error_r);
+/* Ask milter_run() to return once the sessions in flight have ended. Any thread. */
+void milter_stop(void);
 /* Our listen syntax to libmilter's: "unix:/p" stays, "inet:HOST:PORT" -> "inet:PORT@HOST",
  * "inet:[V6]:PORT" -> "inet6:PORT@V6". g_malloc'ed; NULL if listen is malformed. */
 char *milter_listen_spec(const char *listen);

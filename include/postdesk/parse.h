@@ -159,7 +159,8 @@ struct parse_out_header {
 };
 
 struct parse_out_attachment {
-	const char *filename;	  /* may be non-ASCII (RFC 2231-encoded by GMime) */
+	const char *filename;	  /* may be non-ASCII (RFC 2231-encoded by GMime); sent as
+				   * parse_safe_filename() of it */
 	const char *content_type; /* "type/subtype"; NULL means application/octet-stream */
 	GBytes *data;		  /* borrowed; sent base64-encoded */
 };
@@ -197,5 +198,13 @@ gboolean parse_addr_usable(const char *addr);
  * a value with CR/LF, a bad address or a missing required field. *raw_r is g_malloc'ed,
  * NUL-terminated, *len_r bytes without the NUL. */
 int parse_build(const struct parse_out *m, char **raw_r, gsize *len_r, char **error_r);
+/* Longest file name (bytes of UTF-8) parse_safe_filename() returns. */
+#define PARSE_FILENAME_MAX 200
+/* A file name from a stranger reduced to a safe base name for the MIME we send: the last
+ * path component ("../../etc/passwd" -> "passwd"), without control characters, bidi
+ * overrides, Windows-reserved characters, leading dots or trailing dots and spaces, at most
+ * PARSE_FILENAME_MAX bytes; letters of any script stay. "attachment" when nothing is left.
+ * g_malloc'ed. */
+char *parse_safe_filename(const char *name);
 
 #endif

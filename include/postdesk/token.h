@@ -51,6 +51,10 @@ struct token_keys;
 int token_keys_create(const char *path, gboolean force, char **error_r);
 int token_keys_load(const char *path, struct token_keys **keys_r, char **error_r);
 void token_keys_free(struct token_keys **keys);
+/* A copy of a loaded ring (its own sodium memory), for a configuration reload that keeps
+ * the keys read at start (the key file is root's and the daemon no longer is). Owner: the
+ * caller. */
+struct token_keys *token_keys_dup(const struct token_keys *keys);
 
 /* Key rotation (`postdesk key rotate`). A new key goes in front (created = now); every
  * older key that has no end yet gets expires = now + grace_s, after which it no longer

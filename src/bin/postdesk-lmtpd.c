@@ -10,17 +10,44 @@
 #include "daemon.h"
 
 #include <signal.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sysexits.h>
 #include <unistd.h>
 
-static struct lmtp_server *lmtpd_server; /* for the signal handler only */
+static struct lmtp_server *lmtpd_server; /* for the signal handlers only */
 
+/* SIGTERM/SIGINT: stop accepting, let transactions in flight finish, then exit. */
 static void lmtpd_on_signal(int sig)
 {
 	(void)sig;
 	lmtp_server_stop(lmtpd_server);
+}
+
+/* SIGHUP: reload configuration, keys and templates (lmtp/backend.c) between two accepts. */
+static void lmtpd_on_hup(int sig)
+{
+	(void)sig;
+	lmtp_server_reload(lmtpd_server);
+}
+
+static void lmtpd_signals(void)
+{
+	struct sigaction sa;
+
+	signal(SIGPIPE, SIG_IGN);
+	/* A file-size limit (RLIMIT_FSIZE) must fail the write (EFBIG, a tempfail for the
+	 * message), not kill the daemon with SIGXFSZ (tests/e2e/diskfull.sh, durability). */
+	signal(SIGXFSZ, SIG_IGN);
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	sa.sa_handler = lmtpd_on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sa.sa_handler = lmtpd_on_hup;
+	sigaction(SIGHUP, &sa, NULL);
 }
 
 int main(int argc, char **argv)
@@ -28,10 +55,9 @@ int main(int argc, char **argv)
 	const char *conf_path = daemon_default_conf();
 	struct conf *conf = NULL;
 	struct token_keys *keys = NULL;
-	struct deliver_committer *committer = NULL;
-	struct deliver_env env = {0};
+	struct deliver_snapshot *snap = NULL;
 	struct lmtp_backend backend;
-	struct lmtp_backend_ctx *ctx;
+	struct lmtp_backend_ctx *ctx = NULL;
 	struct lmtp_limits limits;
 	char *error = NULL, *spool_dir;
 	int opt, foreground = 0, ret = 0;
@@ -46,31 +72,26 @@ int main(int argc, char **argv)
 		else
 			return fprintf(stderr, "usage: postdesk-lmtpd [-c FILE] [-f]\n"), EX_USAGE;
 	}
+	/* config, root check, log level; the key file read as root (it may be root's) */
 	if ((ret = daemon_setup(conf_path, &conf, &keys)) != 0)
 		return ret;
+	token_keys_free(&keys);
 	parse_init();
-	env.conf = conf;
-	if (compose_ctx_new(conf, keys, &env.compose, &error) < 0)
+	if (deliver_snapshot_load(conf_path, NULL, TRUE, &snap, &error) < 0) {
+		conf_free(&conf);
 		return daemon_fail(EX_CONFIG, error);
+	}
+	conf_free(&conf);
+	conf = snap->conf; /* borrowed from snap from here on */
 	lmtp_limits_default(&limits);
 	limits.hostname = conf->hostname;
 	limits.max_message_size = (gsize)conf->max_message_size;
 	limits.idle_timeout = (guint)conf->lmtp_timeout;
-	/* Big messages go to nameless files here, not to the heap (doc/benchmarks.md). */
-	spool_dir = conf->spool_dir != NULL ? g_strdup(conf->spool_dir) : NULL;
-	if (spool_dir == NULL) {
-		char *db_dir = g_path_get_dirname(conf->database);
-		spool_dir = g_build_filename(db_dir, "spool", NULL);
-		g_free(db_dir);
-	}
-	limits.spool_dir = spool_dir;
-	limits.spool_threshold = (gsize)conf->spool_threshold;
 	if ((ret = daemon_detach("postdesk-lmtpd", foreground)) != 0)
 		return ret;
 	/* Threads start after daemon(): they would not survive its fork(). */
-	if (deliver_committer_new(&env, &committer, &error) < 0)
+	if (lmtp_backend_ctx_new(conf_path, deliver_snapshot_ref(snap), &backend, &ctx, &error) < 0)
 		return daemon_fail(EX_TEMPFAIL, error);
-	ctx = lmtp_backend_ctx_new(conf, keys, committer, &backend);
 	if (lmtp_server_new(conf->lmtp_listen, &backend, &limits, (guint)conf->lmtp_max_sessions,
 			    &lmtpd_server, &error) < 0)
 		return daemon_fail(EX_OSERR, error);
@@ -78,24 +99,18 @@ int main(int argc, char **argv)
 	if (privs_drop(conf->user, conf->path, &error) < 0)
 		return daemon_fail(EX_CONFIG, error);
 	/* made as the daemons' user, so it is theirs (0700) */
-	if (spool_dir_prepare(spool_dir, &error) < 0)
+	spool_dir = lmtp_spool_dir(conf);
+	ret = spool_dir_prepare(spool_dir, &error);
+	g_free(spool_dir);
+	if (ret < 0)
 		return daemon_fail(EX_CANTCREAT, error);
-	signal(SIGPIPE, SIG_IGN);
-	/* A file-size limit (RLIMIT_FSIZE) must fail the write (EFBIG, a tempfail for the
-	 * message), not kill the daemon with SIGXFSZ (tests/e2e/diskfull.sh, durability). */
-	signal(SIGXFSZ, SIG_IGN);
-	signal(SIGTERM, lmtpd_on_signal);
-	signal(SIGINT, lmtpd_on_signal);
+	lmtpd_signals();
 	log_info("listening on %s", conf->lmtp_listen);
 	if (lmtp_server_run(lmtpd_server, &error) < 0)
 		ret = daemon_fail(EX_OSERR, error);
 	lmtp_server_free(&lmtpd_server);
-	deliver_committer_free(&committer);
-	lmtp_backend_ctx_free(&ctx);
-	compose_ctx_free(&env.compose);
-	token_keys_free(&keys);
-	conf_free(&conf);
-	g_free(spool_dir);
+	lmtp_backend_ctx_free(&ctx); /* stops the committer after the last session */
+	deliver_snapshot_unref(&snap);
 	log_info("stopped");
 	return ret;
 }

@@ -1,12 +1,14 @@
 /* postdesk-notifyd: drains the outbox table through the relay (outbox_run), then
  * sleeps until the next row is due, at most a second, so rows that postdesk-lmtpd commits
  * in another process go out within a second (the database is polled: no IPC). One thread;
- * it owns the config, the keys and its store connection. SIGTERM/SIGINT end the loop after
- * the mail being sent. */
+ * it owns the config snapshot (config, keys, templates) and its store connection.
+ * SIGTERM/SIGINT end the loop after the mail being sent; SIGHUP reloads the snapshot
+ * between two passes (a bad new one is refused with a log line, the old one stays). */
 #include "config.h"
 #include "postdesk/conf.h"
 #include "postdesk/lib.h"
 #include "postdesk/compose.h"
+#include "postdesk/deliver.h"
 #include "postdesk/outbox.h"
 #include "postdesk/store.h"
 #include "postdesk/survey.h"
@@ -18,18 +20,39 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #define NOTIFYD_POLL_MS 1000 /* longest sleep between two looks at the outbox */
 #define NOTIFYD_SLICE_MS 100 /* the sleep is cut in slices to notice a stop request */
 
-static volatile sig_atomic_t notifyd_stop;
+static volatile sig_atomic_t notifyd_stop, notifyd_reload;
 
 static void notifyd_on_signal(int sig)
 {
-	(void)sig;
-	notifyd_stop = 1;
+	if (sig == SIGHUP)
+		notifyd_reload = 1;
+	else
+		notifyd_stop = 1;
+}
+
+/* SIGHUP: load everything anew, or keep the running snapshot (one log line why). */
+static void notifyd_reload_snapshot(const char *conf_path, struct deliver_snapshot **snap)
+{
+	struct deliver_snapshot *next = NULL;
+	char *error = NULL;
+
+	notifyd_reload = 0;
+	if (deliver_snapshot_load(conf_path, *snap, TRUE, &next, &error) < 0) {
+		log_error("reload refused, the running configuration stays: %s", error);
+		g_free(error);
+		return;
+	}
+	log_set_level(log_level_named(next->conf->log_level));
+	deliver_snapshot_unref(snap);
+	*snap = next;
+	log_info("reloaded %s", conf_path);
 }
 
 
@@ -56,22 +79,26 @@ static gint64 notifyd_wait_ms(struct store *store, gint64 now)
 
 static void notifyd_sleep(gint64 ms)
 {
-	for (; ms > 0 && !notifyd_stop; ms -= NOTIFYD_SLICE_MS)
+	for (; ms > 0 && !notifyd_stop && !notifyd_reload; ms -= NOTIFYD_SLICE_MS)
 		g_usleep((gulong)MIN(ms, NOTIFYD_SLICE_MS) * 1000);
 }
 
 /* The loop; returns the exit code (--once: EX_TEMPFAIL if the store failed). */
-static int notifyd_loop(struct store *store, const struct conf *conf, const struct token_keys *keys,
-			gboolean once)
+static int notifyd_loop(struct store *store, const char *conf_path,
+			struct deliver_snapshot **snap, gboolean once)
 {
-	struct compose_ctx *ctx = NULL; /* templates for the timed mails (survey/) */
-	char *ctx_error = NULL;
-
-	if (compose_ctx_new(conf, keys, &ctx, &ctx_error) < 0)
-		return daemon_fail(EX_CONFIG, ctx_error);
 	while (!notifyd_stop) {
 		gint64 now = clock_now();
 		char *error = NULL;
+		const struct conf *conf;
+		const struct token_keys *keys;
+		struct compose_ctx *ctx; /* templates for the timed mails (survey/) */
+
+		if (notifyd_reload)
+			notifyd_reload_snapshot(conf_path, snap);
+		conf = (*snap)->conf;
+		keys = (*snap)->keys;
+		ctx = (*snap)->compose;
 
 		if (outbox_run_until(store, conf, keys, now, OUTBOX_BATCH,
 					    &notifyd_stop, NULL, &error) < 0) {
@@ -90,13 +117,10 @@ static int notifyd_loop(struct store *store, const struct conf *conf, const stru
 			log_error("%s", error);
 			g_clear_pointer(&error, g_free);
 		}
-		if (once) {
-			compose_ctx_free(&ctx);
+		if (once)
 			return 0;
-		}
 		notifyd_sleep(notifyd_wait_ms(store, now));
 	}
-	compose_ctx_free(&ctx);
 	return once ? EX_TEMPFAIL : 0;
 }
 
@@ -116,6 +140,8 @@ int main(int argc, char **argv)
 	struct conf *conf = NULL;
 	struct token_keys *keys = NULL;
 	struct store *store = NULL;
+	struct deliver_snapshot *snap = NULL;
+	struct sigaction sa;
 	char *error = NULL;
 	int opt, foreground = 0, once = 0, ret;
 
@@ -135,34 +161,36 @@ int main(int argc, char **argv)
 		return notifyd_usage();
 	if ((ret = daemon_setup(conf_path, &conf, &keys)) != 0)
 		return ret;
-	/* Broken templates fail at start, not at the first mail. */
-	if (compose_templates_check(conf->template_dir, compose_template_default_dir(), &error) < 0) {
-		token_keys_free(&keys);
-		conf_free(&conf);
+	token_keys_free(&keys);
+	conf_free(&conf);
+	/* Config, keys (read as root: the file may be root's) and templates: broken templates
+	 * fail at start, not at the first mail. */
+	if (deliver_snapshot_load(conf_path, NULL, TRUE, &snap, &error) < 0)
 		return daemon_fail(EX_CONFIG, error);
-	}
+	conf = snap->conf; /* borrowed from the first snapshot until the loop */
 	if ((ret = daemon_detach("postdesk-notifyd", foreground || once)) != 0)
 		return ret;
 	/* privileges: no socket to bind; the database is opened as the user */
 	if (privs_drop(conf->user, conf->path, &error) < 0) {
-		token_keys_free(&keys);
-		conf_free(&conf);
+		deliver_snapshot_unref(&snap);
 		return daemon_fail(EX_CONFIG, error);
 	}
 	if (store_open(conf->database, 0, (int)conf->busy_timeout_ms, &store, &error) < 0) {
-		token_keys_free(&keys);
-		conf_free(&conf);
+		deliver_snapshot_unref(&snap);
 		return daemon_fail(EX_TEMPFAIL, error);
 	}
 	/* A relay that drops the connection mid-write must not kill us (outbox_smtp_send). */
 	signal(SIGPIPE, SIG_IGN);
-	signal(SIGTERM, notifyd_on_signal);
-	signal(SIGINT, notifyd_on_signal);
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = notifyd_on_signal; /* no SA_RESTART: a sleep ends early */
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	log_info("sending through %s", conf->relay);
-	ret = notifyd_loop(store, conf, keys, once);
+	ret = notifyd_loop(store, conf_path, &snap, once);
 	store_close(&store);
-	token_keys_free(&keys);
-	conf_free(&conf);
+	deliver_snapshot_unref(&snap);
 	log_info("stopped");
 	return ret;
 }

@@ -4,7 +4,11 @@
 #include "postdesk/token.h"
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* The database and key live in a private directory (0700); create it if missing. */
 static int init_dir_of(const char *path)
@@ -18,25 +22,38 @@ static int init_dir_of(const char *path)
 	return ret;
 }
 
-/* privileges: run as root with `user` set, the daemons' user gets the directories, the
- * database and the key (they give root up before they write; doc/privileges.md). */
+/* The key file stays root's (0600): the daemons read it as root before they switch, so no
+ * other process of their user can read it. A key an older init gave to the user is taken
+ * back. Never through a symlink. */
+static int init_key_to_root(const char *path)
+{
+	int fd, ret = 0;
+
+	if (geteuid() != 0)
+		return 0;
+	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0 || fchown(fd, 0, 0) < 0 || fchmod(fd, 0600) < 0)
+		ret = cli_fail(EX_CANTCREAT, "%s: cannot make it root's, mode 0600: %s", path,
+			       g_strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+/* privileges: run as root with `user` set, the daemons' user gets the database and its
+ * directory (they give root up before they write; doc/privileges.md); the key stays root's. */
 static int init_give_to_user(const struct conf *conf)
 {
-	const char *files[] = {conf->database, conf->key_file};
-	char *error = NULL;
+	char *dir = g_path_get_dirname(conf->database), *error = NULL;
 	int ret = 0;
 
-	for (gsize i = 0; i < G_N_ELEMENTS(files) && ret == 0; i++) {
-		char *dir = g_path_get_dirname(files[i]);
-
-		if (privs_chown_to_user(dir, conf->user, &error) < 0 ||
-		    privs_chown_to_user(files[i], conf->user, &error) < 0) {
-			ret = cli_fail(EX_CANTCREAT, "%s", error);
-			g_free(error);
-		}
-		g_free(dir);
+	if (privs_chown_to_user(dir, conf->user, &error) < 0 ||
+	    privs_chown_to_user(conf->database, conf->user, &error) < 0) {
+		ret = cli_fail(EX_CANTCREAT, "%s", error);
+		g_free(error);
 	}
-	return ret;
+	g_free(dir);
+	return ret == 0 ? init_key_to_root(conf->key_file) : ret;
 }
 
 int cli_init(struct cli *cli, int argc, char **argv)

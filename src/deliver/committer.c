@@ -125,6 +125,14 @@ static gpointer deliver_committer_syncer(gpointer data)
 	return NULL;
 }
 
+/* A message is stored under the configuration its session pinned (a reload between two
+ * messages of one batch gives them different ones). */
+static const struct deliver_env *deliver_committer_env(const struct deliver_committer *c,
+						       const struct deliver_msg *d)
+{
+	return d->env != NULL ? d->env : c->env;
+}
+
 static void deliver_committer_batch(struct deliver_committer *c, struct deliver_committer_job **jobs, guint n)
 {
 	char *error = NULL;
@@ -132,7 +140,7 @@ static void deliver_committer_batch(struct deliver_committer *c, struct deliver_
 	guint i;
 
 	if (n == 1) {
-		deliver_run(jobs[0]->d, c->store, c->env);
+		deliver_run(jobs[0]->d, c->store, deliver_committer_env(c, jobs[0]->d));
 		return;
 	}
 	if (store_begin(c->store, &error) < 0) {
@@ -142,14 +150,15 @@ static void deliver_committer_batch(struct deliver_committer *c, struct deliver_
 		return;
 	}
 	for (i = 0; i < n && !failed; i++)
-		failed = deliver_apply(jobs[i]->d, c->store, c->env, clock_now()) < 0;
+		failed = deliver_apply(jobs[i]->d, c->store, deliver_committer_env(c, jobs[i]->d),
+				       clock_now()) < 0;
 	if (!failed && store_commit(c->store, &error) == 0)
 		return;
 	g_free(error);
 	store_rollback(c->store);
 	log_warn("group commit of %u messages failed; storing them one by one", n);
 	for (i = 0; i < n; i++)
-		deliver_run(jobs[i]->d, c->store, c->env);
+		deliver_run(jobs[i]->d, c->store, deliver_committer_env(c, jobs[i]->d));
 }
 
 /* After a batch (the sessions already answered): wake the checkpointer when the WAL has

@@ -2,8 +2,11 @@
  * protocol itself is lmtp_session's. Ownership: the server owns the listening socket, the
  * wake-up pipe and its connection records; backend and limits are borrowed.
  * Threading: lmtp_server_run() runs the accept loop in the caller's thread and starts a
- * GThread per connection; the connection list is guarded by a mutex; lmtp_server_stop() is
- * async-signal-safe (it only write()s a byte to the wake-up pipe). */
+ * GThread per connection; the connection list is guarded by a mutex; lmtp_server_stop() and
+ * lmtp_server_reload() are async-signal-safe (they only write() a byte to the wake-up pipe).
+ * Stopping: the accept loop closes the listener and writes once to the stop pipe, which
+ * is never read, so every session thread polling it sees it (and stays woken): a session
+ * between transactions is closed, one inside a transaction finishes it first. */
 #include "config.h"
 #include "postdesk/lmtp.h"
 
@@ -14,6 +17,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -25,6 +29,10 @@
 struct lmtp_conn {
 	struct lmtp_server *server;
 	GThread *thread;
+	void *pinned;			   /* backend->pin's, or NULL */
+	const struct lmtp_backend *backend; /* &own_backend, or the server's */
+	struct lmtp_backend own_backend;   /* the server's, with ctx = pinned */
+	const struct lmtp_limits *limits;   /* pinned, or the server's */
 	int fd;	       /* -1 once the thread closed it (under server->lock) */
 	gboolean done; /* the thread has finished and may be joined */
 };
@@ -37,6 +45,8 @@ struct lmtp_server {
 	gboolean is_tcp;
 	char *unix_path; /* set for a unix socket we created (unlinked on free) */
 	int wake_fds[2];
+	int stop_fds[2]; /* written once when stopping; never read */
+	volatile sig_atomic_t stop_requested, reload_requested;
 
 	GMutex lock;
 	GList *conns; /* struct lmtp_conn *, running or done but not yet joined */
@@ -132,6 +142,7 @@ int lmtp_server_new(const char *listen_addr, const struct lmtp_backend *backend,
 	srv->max_sessions = max_sessions;
 	srv->listen_fd = -1;
 	srv->wake_fds[0] = srv->wake_fds[1] = -1;
+	srv->stop_fds[0] = srv->stop_fds[1] = -1;
 	g_mutex_init(&srv->lock);
 
 	if (g_str_has_prefix(listen_addr, "unix:"))
@@ -143,12 +154,14 @@ int lmtp_server_new(const char *listen_addr, const struct lmtp_backend *backend,
 				 listen_addr);
 	if (ret == 0 && listen(srv->listen_fd, SOMAXCONN) < 0)
 		ret = util_error(error_r, "listen(%s): %s", listen_addr, g_strerror(errno));
-	if (ret == 0 && !g_unix_open_pipe(srv->wake_fds, FD_CLOEXEC, &gerr)) {
+	if (ret == 0 && (!g_unix_open_pipe(srv->wake_fds, FD_CLOEXEC, &gerr) ||
+			 !g_unix_open_pipe(srv->stop_fds, FD_CLOEXEC, &gerr))) {
 		ret = util_error(error_r, "pipe: %s", gerr->message);
 		g_error_free(gerr);
 	}
-	/* stop() must never block, even if called many times */
-	if (ret == 0 && !g_unix_set_fd_nonblocking(srv->wake_fds[1], TRUE, &gerr)) {
+	/* stop() must never block, even if called many times; the loop drains without waiting */
+	if (ret == 0 && (!g_unix_set_fd_nonblocking(srv->wake_fds[1], TRUE, &gerr) ||
+			 !g_unix_set_fd_nonblocking(srv->wake_fds[0], TRUE, &gerr))) {
 		ret = util_error(error_r, "pipe: %s", gerr->message);
 		g_error_free(gerr);
 	}
@@ -160,13 +173,25 @@ int lmtp_server_new(const char *listen_addr, const struct lmtp_backend *backend,
 	return 0;
 }
 
-void lmtp_server_stop(struct lmtp_server *server)
+static void server_wake(struct lmtp_server *server)
 {
 	int saved = errno; /* a signal handler must not change errno */
 	ssize_t ret = write(server->wake_fds[1], "x", 1);
 
 	(void)ret; /* a full pipe already holds a wake-up */
 	errno = saved;
+}
+
+void lmtp_server_stop(struct lmtp_server *server)
+{
+	server->stop_requested = 1;
+	server_wake(server);
+}
+
+void lmtp_server_reload(struct lmtp_server *server)
+{
+	server->reload_requested = 1;
+	server_wake(server);
 }
 
 void lmtp_server_free(struct lmtp_server **server)
@@ -180,9 +205,12 @@ void lmtp_server_free(struct lmtp_server **server)
 		close(srv->listen_fd);
 	if (srv->unix_path != NULL)
 		unlink(srv->unix_path);
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < 2; i++) {
 		if (srv->wake_fds[i] >= 0)
 			close(srv->wake_fds[i]);
+		if (srv->stop_fds[i] >= 0)
+			close(srv->stop_fds[i]);
+	}
 	g_free(srv->unix_path);
 	g_mutex_clear(&srv->lock);
 	g_free(srv);
@@ -208,19 +236,23 @@ static int write_all(int fd, const char *p, gsize len)
 	return 0;
 }
 
-/* Read, feed the session, write all replies at once; until QUIT, EOF, error or timeout. */
-static void conn_serve(struct lmtp_server *srv, int fd)
+/* Read, feed the session, write all replies at once; until QUIT, EOF, error, timeout, or
+ * the server stopping while the session is between transactions. */
+static void conn_serve(struct lmtp_server *srv, struct lmtp_conn *conn)
 {
-	struct lmtp_session *session = lmtp_session_new(srv->backend, srv->limits);
+	struct lmtp_session *session = lmtp_session_new(conn->backend, conn->limits);
 	GString *out = g_string_sized_new(512);
 	char *buf = g_malloc(LMTP_READ_SIZE);
-	int timeout_ms = srv->limits->idle_timeout > 0 ? (int)srv->limits->idle_timeout * 1000 : -1;
+	int fd = conn->fd;
+	int timeout_ms = conn->limits->idle_timeout > 0 ? (int)conn->limits->idle_timeout * 1000 : -1;
 	const char *err = NULL;
 	int err_no = 0;
+	gboolean stopping = FALSE;
 
 	lmtp_session_greet(session, out);
 	for (;;) {
-		struct pollfd pfd = {.fd = fd, .events = POLLIN};
+		struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN},
+					{.fd = srv->stop_fds[0], .events = POLLIN}};
 		int closing = 0, ret;
 		ssize_t n;
 
@@ -230,15 +262,24 @@ static void conn_serve(struct lmtp_server *srv, int fd)
 			break;
 		}
 		g_string_truncate(out, 0);
-		ret = poll(&pfd, 1, timeout_ms);
+		if (stopping && lmtp_session_idle(session))
+			break; /* nothing in flight: the client sees EOF, as at any close */
+		/* once stopping, only the client: the stop pipe stays readable */
+		ret = poll(pfd, stopping ? 1 : 2, timeout_ms);
 		if (ret < 0 && errno == EINTR)
 			continue;
+		if (ret > 0 && !stopping && pfd[1].revents != 0) {
+			stopping = TRUE;
+			continue;
+		}
 		if (ret == 0) {
 			lmtp_session_timeout(session, out);
 			(void)write_all(fd, out->str, out->len);
 			break;
 		}
 		n = ret < 0 ? -1 : read(fd, buf, LMTP_READ_SIZE);
+		if (n < 0 && errno == EAGAIN)
+			continue;
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -269,7 +310,9 @@ static gpointer conn_thread(gpointer data)
 	struct lmtp_conn *conn = data;
 	struct lmtp_server *srv = conn->server;
 
-	conn_serve(srv, conn->fd);
+	conn_serve(srv, conn);
+	if (conn->pinned != NULL)
+		srv->backend->unpin(srv->backend->ctx, conn->pinned);
 	g_mutex_lock(&srv->lock);
 	close(conn->fd);
 	conn->fd = -1;
@@ -315,6 +358,30 @@ static void conn_refuse(struct lmtp_server *srv, int fd)
 	close(fd);
 }
 
+/* A connection record, with the configuration it will run under pinned (if the backend
+ * pins). */
+static struct lmtp_conn *conn_new(struct lmtp_server *srv, int fd)
+{
+	struct lmtp_conn *conn = g_new0(struct lmtp_conn, 1);
+
+	conn->server = srv;
+	conn->fd = fd;
+	conn->backend = srv->backend;
+	conn->limits = srv->limits;
+	if (srv->backend->pin != NULL) {
+		conn->own_backend = *srv->backend;
+		conn->own_backend.ctx = conn->pinned =
+		    srv->backend->pin(srv->backend->ctx, &conn->limits);
+		conn->backend = &conn->own_backend;
+	}
+	if (conn->limits->idle_timeout > 0) { /* a client that stops reading cannot pin us */
+		struct timeval tv = {.tv_sec = conn->limits->idle_timeout};
+
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	}
+	return conn;
+}
+
 /* Hand a new connection to its own thread, or refuse it when max_sessions are busy. */
 static void conn_start(struct lmtp_server *srv, int fd)
 {
@@ -324,11 +391,6 @@ static void conn_start(struct lmtp_server *srv, int fd)
 
 	if (srv->is_tcp) /* replies go out in one write: Nagle would only delay them */
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	if (srv->limits->idle_timeout > 0) { /* a client that stops reading cannot pin us */
-		struct timeval tv = {.tv_sec = srv->limits->idle_timeout};
-
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	}
 	g_mutex_lock(&srv->lock);
 	if (srv->max_sessions > 0 && srv->n_running >= srv->max_sessions) {
 		g_mutex_unlock(&srv->lock);
@@ -341,15 +403,15 @@ static void conn_start(struct lmtp_server *srv, int fd)
 		return;
 	}
 	srv->busy_logged = FALSE;
-	conn = g_new0(struct lmtp_conn, 1);
-	conn->server = srv;
-	conn->fd = fd;
+	conn = conn_new(srv, fd);
 	/* under the lock, so a thread that ends at once cannot be reaped before it is known */
 	conn->thread = g_thread_try_new("lmtp", conn_thread, conn, &gerr);
 	if (conn->thread == NULL) {
 		g_mutex_unlock(&srv->lock);
 		log_error("lmtp: cannot start a session thread: %s", gerr->message);
 		g_error_free(gerr);
+		if (conn->pinned != NULL)
+			srv->backend->unpin(srv->backend->ctx, conn->pinned);
 		g_free(conn);
 		conn_refuse(srv, fd);
 		return;
@@ -359,18 +421,32 @@ static void conn_start(struct lmtp_server *srv, int fd)
 	g_mutex_unlock(&srv->lock);
 }
 
-/* Stop reading from every live connection: a session in the middle of a delivery finishes
- * it and writes its replies, then reads EOF and ends. */
+/* Stop accepting (a client now gets "connection refused" and its MTA retries later) and
+ * tell every session: each ends at its next point between transactions. */
 static void conns_shutdown(struct lmtp_server *srv)
 {
-	g_mutex_lock(&srv->lock);
-	for (GList *l = srv->conns; l != NULL; l = l->next) {
-		struct lmtp_conn *conn = l->data;
+	ssize_t ret;
 
-		if (conn->fd >= 0)
-			shutdown(conn->fd, SHUT_RD);
+	log_info("stopping: no new connections; transactions in flight finish first");
+	close(srv->listen_fd);
+	srv->listen_fd = -1;
+	ret = write(srv->stop_fds[1], "x", 1);
+	(void)ret; /* an empty new pipe has room for one byte */
+}
+
+/* The wake-up pipe had bytes: drain it; reload if asked. TRUE when asked to stop. */
+static gboolean server_woken(struct lmtp_server *srv)
+{
+	char buf[64];
+
+	while (read(srv->wake_fds[0], buf, sizeof(buf)) > 0)
+		;
+	if (srv->reload_requested) {
+		srv->reload_requested = 0;
+		if (srv->backend->reload != NULL)
+			srv->backend->reload(srv->backend->ctx);
 	}
-	g_mutex_unlock(&srv->lock);
+	return srv->stop_requested != 0;
 }
 
 /* accept() failed: errors caused by one client are skipped, resource shortage is logged
@@ -407,7 +483,7 @@ int lmtp_server_run(struct lmtp_server *server, char **error_r)
 			ret = util_error(error_r, "lmtp: poll: %s", g_strerror(errno));
 			break;
 		}
-		if (pfd[1].revents != 0)
+		if (pfd[1].revents != 0 && server_woken(server))
 			break;
 		if (pfd[0].revents == 0)
 			continue;

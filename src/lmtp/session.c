@@ -151,6 +151,12 @@ void lmtp_session_timeout(struct lmtp_session *session, GString *out)
 	session->closed = TRUE;
 }
 
+gboolean lmtp_session_idle(const struct lmtp_session *session)
+{
+	return session->closed ||
+	       (!session->in_data && session->sender == NULL && session->line->len == 0);
+}
+
 /* ---------------------------------------------------------------- DATA */
 
 /* Store message bytes. Past max_message_size we only keep reading (so the client reaches

@@ -5,8 +5,9 @@
  *
  * Threading: libmilter serves each SMTP connection on its own thread. A struct
  * milter_conn belongs to one connection (stored with smfi_setpriv) and is only touched by
- * the thread serving it. The struct milter is shared: conf and keys are immutable, and
- * the flood table is its only mutable part, guarded by flood_lock. */
+ * the thread serving it. The struct milter is shared: conf and keys are immutable; the
+ * current snapshot (a reload swaps it, snap_lock) and the flood table (flood_lock) are
+ * its mutable parts. A connection pins the snapshot current when it starts. */
 #ifndef POSTDESK_MILTER_PRIVATE_H
 #define POSTDESK_MILTER_PRIVATE_H
 
@@ -22,8 +23,10 @@
 #define MILTER_VERDICT_HEADER "X-Postdesk-Verdict"
 
 struct milter {
-	const struct conf *conf;       /* borrowed, immutable */
+	const struct conf *conf;       /* borrowed, immutable: the start-up configuration */
 	const struct token_keys *keys; /* borrowed, immutable */
+	pthread_mutex_t snap_lock;
+	struct deliver_snapshot *snap; /* the current one (a reference); NULL: conf, keys */
 	gint active;		       /* open connections (atomic), for a clean stop */
 	/* New-ticket flood limit: fixed windows per key "s:<sender>" / "i:<client IP>".
 	 * The only state shared between connections; flood_lock guards both fields. A
@@ -32,6 +35,7 @@ struct milter {
 	pthread_mutex_t flood_lock;
 	GHashTable *flood;     /* char * -> struct milter_flood * */
 	gint64 flood_prune_at; /* next sweep of expired windows */
+	gint64 flood_window, flood_limit; /* of the current configuration */
 };
 
 /* One message (MAIL FROM up to end of message or abort). */
@@ -55,6 +59,9 @@ struct milter_msg {
 /* One SMTP connection. */
 struct milter_conn {
 	struct milter *m;    /* borrowed */
+	struct deliver_snapshot *snap; /* pinned for the connection's life (NULL: m's) */
+	const struct conf *conf;       /* snap's, or m's */
+	const struct token_keys *keys;
 	struct store *store; /* read-only connection, opened on first use, NULL before */
 	char *client_ip;     /* NULL if unknown */
 	struct milter_msg msg;

@@ -180,6 +180,11 @@ static int milter_wait_idle(struct milter *m, char **error_r)
 	return util_error(error_r, "%d milter connections still open at exit", active);
 }
 
+void milter_stop(void)
+{
+	smfi_stop();
+}
+
 int milter_run(struct milter *m, char **error_r)
 {
 	struct smfiDesc desc = {
@@ -211,7 +216,15 @@ int milter_run(struct milter *m, char **error_r)
 		g_free(spec);
 		return ret;
 	}
-	/* Postfix's smtpd (user postfix) must be able to write a unix socket: 0666. */
+	/* privileges: give root up before the socket exists, as doc/privileges.md says: it is
+	 * the user's, made in a directory the user owns, and no root process unlinks or makes
+	 * anything in a directory another user can change. Before any libmilter thread. */
+	if (privs_drop(m->conf->user, m->conf->path, error_r) < 0) {
+		g_free(spec);
+		return -1;
+	}
+	/* Postfix's smtpd (user postfix) must be able to write a unix socket: 0666; the
+	 * directory decides who may reach it. */
 	old_umask = umask(0111);
 	ret = smfi_opensocket(true);
 	umask(old_umask);
@@ -220,12 +233,6 @@ int milter_run(struct milter *m, char **error_r)
 				 m->conf->milter_listen, spec);
 		g_free(spec);
 		return ret;
-	}
-	/* Bound as root (the socket lives in Postfix's directory); now give root up, before
-	 * libmilter starts any session thread. */
-	if (privs_drop(m->conf->user, m->conf->path, error_r) < 0) {
-		g_free(spec);
-		return -1;
 	}
 	milter_instance = m;
 	ret = smfi_main();

@@ -23,7 +23,10 @@ struct milter *milter_new(const struct conf *conf, const struct token_keys *keys
 
 	m->conf = conf;
 	m->keys = keys;
+	pthread_mutex_init(&m->snap_lock, NULL);
 	pthread_mutex_init(&m->flood_lock, NULL);
+	m->flood_window = conf->milter_flood_window;
+	m->flood_limit = conf->milter_flood_limit;
 	m->flood = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 	return m;
 }
@@ -33,9 +36,26 @@ void milter_free(struct milter **m)
 	if (*m == NULL)
 		return;
 	g_hash_table_destroy((*m)->flood);
+	deliver_snapshot_unref(&(*m)->snap);
 	pthread_mutex_destroy(&(*m)->flood_lock);
+	pthread_mutex_destroy(&(*m)->snap_lock);
 	g_free(*m);
 	*m = NULL;
+}
+
+void milter_reload(struct milter *m, struct deliver_snapshot *snap)
+{
+	struct deliver_snapshot *old;
+
+	pthread_mutex_lock(&m->snap_lock);
+	old = m->snap;
+	m->snap = snap;
+	pthread_mutex_unlock(&m->snap_lock);
+	pthread_mutex_lock(&m->flood_lock);
+	m->flood_window = snap->conf->milter_flood_window;
+	m->flood_limit = snap->conf->milter_flood_limit;
+	pthread_mutex_unlock(&m->flood_lock);
+	deliver_snapshot_unref(&old); /* or the last connection still on it frees it */
 }
 
 char *milter_listen_spec(const char *listen)
@@ -74,6 +94,12 @@ struct milter_conn *milter_conn_new(struct milter *m, const char *client_ip)
 
 	c->m = m;
 	c->client_ip = g_strdup(client_ip);
+	/* the configuration this connection keeps to its end, whatever a reload does */
+	pthread_mutex_lock(&m->snap_lock);
+	c->snap = m->snap != NULL ? deliver_snapshot_ref(m->snap) : NULL;
+	pthread_mutex_unlock(&m->snap_lock);
+	c->conf = c->snap != NULL ? c->snap->conf : m->conf;
+	c->keys = c->snap != NULL ? c->snap->keys : m->keys;
 	g_atomic_int_inc(&m->active);
 	return c;
 }
@@ -96,6 +122,7 @@ void milter_conn_free(struct milter_conn **cp)
 		return;
 	milter_msg_reset(c);
 	store_close(&c->store);
+	deliver_snapshot_unref(&c->snap);
 	g_free(c->client_ip);
 	g_atomic_int_dec_and_test(&c->m->active);
 	g_free(c);
@@ -107,7 +134,7 @@ void milter_conn_free(struct milter_conn **cp)
 /* The connection's read-only store, opened on first use. */
 static int policy_store(struct milter_conn *c, char **error_r)
 {
-	const struct conf *conf = c->m->conf;
+	const struct conf *conf = c->conf;
 
 	if (c->store != NULL)
 		return 0;
@@ -119,7 +146,7 @@ static int policy_store(struct milter_conn *c, char **error_r)
  * milter_on_db_error=continue, 0 (skip the check). Takes error. */
 static int policy_db_error(struct milter_conn *c, const char *what, char *error, struct verdict *v)
 {
-	gboolean tempfail = g_str_equal(c->m->conf->milter_on_db_error, "tempfail");
+	gboolean tempfail = g_str_equal(c->conf->milter_on_db_error, "tempfail");
 
 	log_warn("milter: database unreadable (%s): %s; %s", what, error,
 		 tempfail ? "tempfail" : "check skipped");
@@ -214,7 +241,7 @@ static void policy_token_checks(struct milter_conn *c, const struct deliver_rcpt
 
 void milter_policy_rcpt(struct milter_conn *c, const char *addr, struct verdict *v)
 {
-	const struct conf *conf = c->m->conf;
+	const struct conf *conf = c->conf;
 	char *bare = policy_bare_addr(addr);
 	struct deliver_rcpt r;
 
@@ -225,7 +252,7 @@ void milter_policy_rcpt(struct milter_conn *c, const char *addr, struct verdict 
 		g_free(bare);
 		return;
 	}
-	deliver_rcpt_resolve(conf, c->m->keys, bare, &r, v);
+	deliver_rcpt_resolve(conf, c->keys, bare, &r, v);
 	if (v->status == VERDICT_OK && c->msg.size_declared > conf->max_message_size) {
 		verdict_set(v, VERDICT_PERMFAIL, 552, "5.3.4",
 			    "message size %" G_GINT64_FORMAT
@@ -255,7 +282,7 @@ void milter_policy_rcpt(struct milter_conn *c, const char *addr, struct verdict 
 
 static void policy_size(struct milter_conn *c, gsize len, struct verdict *v)
 {
-	gint64 max = c->m->conf->max_message_size;
+	gint64 max = c->conf->max_message_size;
 
 	c->msg.size += (gint64)len;
 	if (c->msg.ours && c->msg.size > max)
@@ -281,7 +308,7 @@ static gboolean policy_mentions(const char *value, const char *host)
  * forgery) the results read before the fault still count, and it is logged. */
 static void policy_authres(struct milter_conn *c, const char *value)
 {
-	const char *id = c->m->conf->milter_authserv_id, *at;
+	const char *id = c->conf->milter_authserv_id, *at;
 	char *error = NULL;
 
 	if (id == NULL || !c->msg.agent_rcpt)
@@ -297,7 +324,7 @@ static void policy_authres(struct milter_conn *c, const char *value)
 void milter_policy_header(struct milter_conn *c, const char *name, const char *value,
 			  struct verdict *v)
 {
-	const struct conf *conf = c->m->conf;
+	const struct conf *conf = c->conf;
 	struct milter_msg *msg = &c->msg;
 
 	/* "Name: value\r\n", as the message will be stored */
@@ -395,7 +422,7 @@ void milter_policy_eoh(struct milter_conn *c, struct verdict *v)
 	}
 	/* Agent mail only: a customer's mail is never refused for failing authentication
 	 * (forwarders and mailing lists break DKIM and SPF of honest customers). */
-	if (msg->agent_rcpt && c->m->conf->milter_authserv_id != NULL &&
+	if (msg->agent_rcpt && c->conf->milter_authserv_id != NULL &&
 	    (failed = parse_authres_failure(msg->authres)) != NULL) {
 		verdict_set(v, VERDICT_PERMFAIL, 550, "5.7.1",
 			    "agent mail failed sender authentication (%s)", failed);
@@ -430,7 +457,7 @@ static void flood_prune(struct milter *m, gint64 now)
 {
 	GHashTableIter it;
 	gpointer value;
-	gint64 window = m->conf->milter_flood_window;
+	gint64 window = m->flood_window;
 
 	if (now < m->flood_prune_at)
 		return;
@@ -456,7 +483,7 @@ static struct milter_flood *flood_get(struct milter *m, const char *prefix, cons
 		g_hash_table_insert(m->flood, k, f);
 	} else {
 		g_free(k);
-		if (f->start + m->conf->milter_flood_window <= now) {
+		if (f->start + m->flood_window <= now) {
 			f->start = now;
 			f->count = 0;
 		}
@@ -467,7 +494,7 @@ static struct milter_flood *flood_get(struct milter *m, const char *prefix, cons
 int milter_flood_hit(struct milter *m, const char *sender, const char *client_ip, gint64 now)
 {
 	struct milter_flood *by_sender = NULL, *by_ip = NULL;
-	gint64 limit = m->conf->milter_flood_limit;
+	gint64 limit = m->flood_limit;
 	int allowed;
 
 	pthread_mutex_lock(&m->flood_lock);

@@ -180,6 +180,7 @@ static void outbox_send_unstoppable(const struct conf *conf, const char *from,
 	sigemptyset(&stop_sigs);
 	sigaddset(&stop_sigs, SIGTERM);
 	sigaddset(&stop_sigs, SIGINT);
+	sigaddset(&stop_sigs, SIGHUP); /* a reload (notifyd) must not cut the dialogue either */
 	pthread_sigmask(SIG_BLOCK, &stop_sigs, &old);
 	outbox_smtp_send(conf->relay, from, rcpts, 1, data, len, OUTBOX_TIMEOUT_S, v);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -129,8 +129,8 @@ static int validate(const struct parse_out *m, char **error_r)
 			return util_error(error_r, "header %s: no value", m->headers[i].name);
 	}
 	for (guint i = 0; i < m->n_attachments; i++)
-		if (check_value("Content-Disposition", m->attachments[i].filename, error_r) < 0 ||
-		    check_value("Content-Type", m->attachments[i].content_type, error_r) < 0)
+		/* the file name needs no check: it is reduced to a safe base name when built */
+		if (check_value("Content-Type", m->attachments[i].content_type, error_r) < 0)
 			return -1;
 	return 0;
 }
@@ -187,6 +187,45 @@ static GMimeObject *text_part_new(const char *body)
 	return GMIME_OBJECT(part);
 }
 
+/* A character that may not stay in a file name we hand on: C0/C1 controls and DEL (a
+ * terminal or a header would act on them), the bidirectional overrides and isolates
+ * ("evil\u202Etxt.exe" shows as "evilexe.txt"), and what Windows refuses in a name. */
+static gboolean filename_char_bad(gunichar c)
+{
+	return c < 0x20 || (c >= 0x7f && c < 0xa0) || (c >= 0x202a && c <= 0x202e) ||
+	       (c >= 0x2066 && c <= 0x2069) || c == 0x200e || c == 0x200f ||
+	       strchr(":*?\"<>|", (int)c) != NULL;
+}
+
+char *parse_safe_filename(const char *name)
+{
+	char *valid = g_utf8_make_valid(name != NULL ? name : "", -1);
+	const char *base = valid, *p;
+	GString *out = g_string_new(NULL);
+
+	/* the last path component, for either kind of separator */
+	for (p = valid; *p != '\0'; p++)
+		if (*p == '/' || *p == '\\')
+			base = p + 1;
+	for (p = base; *p != '\0'; p = g_utf8_next_char(p)) {
+		gunichar c = g_utf8_get_char(p);
+
+		if (filename_char_bad(c))
+			continue;
+		if (out->len + 6 > PARSE_FILENAME_MAX)
+			break; /* whole characters only: the name stays valid UTF-8 */
+		g_string_append_unichar(out, c);
+	}
+	g_free(valid);
+	/* no hidden files, no "." or "..", nothing Windows trims at the end */
+	while (out->len > 0 && (out->str[out->len - 1] == '.' || out->str[out->len - 1] == ' '))
+		g_string_truncate(out, out->len - 1);
+	g_string_erase(out, 0, (gssize)strspn(out->str, ". "));
+	if (out->len == 0)
+		g_string_assign(out, "attachment");
+	return g_string_free(out, FALSE);
+}
+
 static GMimeObject *attachment_new(const struct parse_out_attachment *a)
 {
 	GMimeContentType *ctype = NULL;
@@ -210,7 +249,11 @@ static GMimeObject *attachment_new(const struct parse_out_attachment *a)
 	g_mime_part_set_content(part, content);
 	g_mime_part_set_content_encoding(part, GMIME_CONTENT_ENCODING_BASE64);
 	if (a->filename != NULL && *a->filename != '\0') {
-		g_mime_part_set_filename(part, a->filename);
+		/* names come from strangers: the receiver's client saves under this name */
+		char *safe = parse_safe_filename(a->filename);
+
+		g_mime_part_set_filename(part, safe);
+		g_free(safe);
 		/* RFC 2231 in UTF-8 rather than whichever smaller charset GMime would pick. */
 		g_mime_param_set_charset(
 		    g_mime_param_list_get_parameter(

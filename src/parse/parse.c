@@ -296,6 +296,21 @@ static GMimeMessage *construct(const struct parse_src *src)
 	return message;
 }
 
+/* The From fields of the top-level header (GMime keeps every one in the list, in order;
+ * those of attached messages are in their own lists). */
+static guint parse_count_from(GMimeObject *obj)
+{
+	GMimeHeaderList *list = g_mime_object_get_header_list(obj);
+	int count = g_mime_header_list_get_count(list);
+	guint n = 0;
+
+	for (int i = 0; i < count; i++)
+		if (g_ascii_strcasecmp(g_mime_header_get_name(g_mime_header_list_get_header_at(list, i)),
+				       "From") == 0)
+			n++;
+	return n;
+}
+
 static int parse_message_impl(const struct parse_src *src, gboolean with_data,
 			      struct parse_msg **msg_r, char **error_r)
 {
@@ -314,6 +329,14 @@ static int parse_message_impl(const struct parse_src *src, gboolean with_data,
 	    (top == NULL || g_mime_header_list_get_count(g_mime_object_get_header_list(top)) == 0)) {
 		g_object_unref(message);
 		return util_error(error_r, "no header fields (%" G_GSIZE_FORMAT " bytes)", len);
+	}
+	/* RFC 5322 3.6 allows exactly one From field: with two, "who sent this" has two
+	 * answers, and the one threading picked need not be the one an agent's client shows.
+	 * Refused (554 5.6.0 at the edge), never stored under either. */
+	guint n_from = parse_count_from(GMIME_OBJECT(message));
+	if (n_from > 1) {
+		g_object_unref(message);
+		return util_error(error_r, "%u From header fields; RFC 5322 allows one", n_from);
 	}
 	struct parse_msg *msg = g_new0(struct parse_msg, 1);
 	msg->to = g_ptr_array_new_with_free_func(addr_free);

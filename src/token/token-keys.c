@@ -1,7 +1,9 @@
 /* token-keys: the token key file. Text, one key per line
  * "<version> <64 hex digits>[ created=<unix time>][ expires=<unix time>]", newest first,
- * mode 0600 (files without the times, from before key rotation, still load). Rotation puts
- * a new key in front and gives the older ones an end (expires); prune drops ended keys. Keys are held in one sodium_malloc'ed block (guard pages,
+ * mode 0600 (or root:<the daemons' group> 0640; the daemons read it before they give root
+ * up, so it may be root's: doc/privileges.md). Files without the times, from before key
+ * rotation, still load. Rotation puts a new key in front and gives the older ones an end
+ * (expires); prune drops ended keys. Keys are held in one sodium_malloc'ed block (guard pages,
  * mlock'ed, zeroed on free) that is made read-only once loaded, so any thread may use a
  * loaded ring without locks. sodium_init() runs once per process (GOnce). */
 #include "config.h"
@@ -49,6 +51,16 @@ void token_keys_free(struct token_keys **keys)
 	sodium_free(*keys); /* makes the block writable, zeroes and unmaps it */
 	*keys = NULL;
 }
+
+struct token_keys *token_keys_dup(const struct token_keys *keys)
+{
+	struct token_keys *ring = token_ring_new();
+
+	memcpy(ring, keys, sizeof(*ring));
+	sodium_mprotect_readonly(ring);
+	return ring;
+}
+
 
 /* The optional " created=<t> expires=<t>" after a key's hex digits; FALSE if malformed. */
 static gboolean token_parse_times(const char *p, struct token_key *k)
@@ -133,6 +145,13 @@ static int token_parse_text(const char *path, char *text, struct token_keys *rin
 	return 0;
 }
 
+/* root:<group> 0640 (or 0440): the daemons read it through their group, nobody else,
+ * and only root may change it. A root:root file must be 0600: its group is no one's. */
+static gboolean token_mode_root_group(const struct stat *st)
+{
+	return st->st_uid == 0 && st->st_gid != 0 && (st->st_mode & 037) == 0;
+}
+
 /* Open path refusing symlinks and files others may read; the fd and its size. */
 static int token_open_checked(const char *path, int *fd_r, size_t *size_r, char **error_r)
 {
@@ -147,7 +166,7 @@ static int token_open_checked(const char *path, int *fd_r, size_t *size_r, char 
 		close(fd);
 		return util_error(error_r, "%s: key file is not a regular file", path);
 	}
-	if ((st.st_mode & 077) != 0) {
+	if ((st.st_mode & 077) != 0 && !token_mode_root_group(&st)) {
 		close(fd);
 		return util_error(error_r,
 				  "%s: key file is accessible by group or others (mode %04o): "

@@ -25,7 +25,7 @@ domain = $DOMAIN
 database = $T/db/postdesk.db
 key_file = $T/db/postdesk.key
 lmtp_listen = unix:$T/lmtp.sock
-milter_listen = unix:$T/milter.sock
+milter_listen = unix:$T/milter/milter.sock
 user = $PD_DAEMON_USER
 milter_flood_limit = 3
 milter_flood_window = 1h
@@ -36,6 +36,9 @@ template_dir = $PD_SRCDIR/templates/en
 address = support@$DOMAIN
 EOF2
 "$B/src/bin/postdesk" -c "$CONF" init >/dev/null || pd_fail "postdesk init failed"
+# the milter makes its socket as the daemons' user, in a directory of that user
+# (doc/privileges.md)
+pd_daemon_dir "$T/milter"
 
 sql() { pd_sql "$T/db/postdesk.db" "$1"; }
 # inbound messages only: the acks postdesk writes are stored as messages too
@@ -45,9 +48,9 @@ count_is() { [ "$(sql "$INBOUND")" = "$1" ]; }
 pd_bg lmtpd "$B/src/bin/postdesk-lmtpd" -f -c "$CONF"
 pd_bg milter "$B/src/bin/postdesk-milter" -f -c "$CONF"
 pd_wait_socket "$T/lmtp.sock" 10 lmtpd
-pd_wait_socket "$T/milter.sock" 10 milter
+pd_wait_socket "$T/milter/milter.sock" 10 milter
 pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/lmtp.sock" \
-	"smtpd_milters=unix:$T/milter.sock" milter_default_action=tempfail milter_protocol=6
+	"smtpd_milters=unix:$T/milter/milter.sock" milter_default_action=tempfail milter_protocol=6
 
 # 1. A new request is accepted and opens ticket 1 (the first new-ticket mail from
 # 127.0.0.1 and customer@example.org: flood count 1 of 3).
@@ -113,7 +116,7 @@ id_re=$(sed 's/\./\\./g' <<<"mx.$DOMAIN")
 printf '/^Authentication-Results:[[:space:]]*%s([[:space:];(]|$)/ IGNORE\n' "$id_re" >"$T/header_checks"
 main_port=$PD_SMTP_PORT
 pd_postfix_start "$T/postfix2" auto "$DOMAIN" "unix:$T/lmtp.sock" \
-	"smtpd_milters=unix:$T/milter.sock" milter_default_action=tempfail milter_protocol=6 \
+	"smtpd_milters=unix:$T/milter/milter.sock" milter_default_action=tempfail milter_protocol=6 \
 	"header_checks=regexp:$T/header_checks"
 pd_swaks --from alice@staff.example --to "$AGENT" --header "From: alice@staff.example" \
 	--header "Authentication-Results: mx.$DOMAIN; dkim=fail header.d=staff.example" \

@@ -2,7 +2,7 @@
 # Issue 7 end to end (doc/privileges.md): started as root, postdesk-lmtpd, -notifyd and
 # -milter refuse to run without `user`, and with it switch to that user for good (checked
 # in /proc); `postdesk init` gives the database directory (0700) and files (0600) to the
-# user; the -wal/-shm files made while delivering are the user's and 0600; a database
+# user (the key file stays root's); the -wal/-shm files made while delivering are the user's and 0600; a database
 # path that is a symlink, and a socket path that is a file or a symlink, are refused.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
@@ -51,7 +51,7 @@ conf "$T/ok.conf" "$T/db/postdesk.db" "$PD_DAEMON_USER"
 "$B/postdesk" -c "$T/ok.conf" init >/dev/null || pd_fail "postdesk init failed"
 expect_eq "$(perm "$T/db")" "700 $UID_D" "database directory"
 expect_eq "$(perm "$T/db/postdesk.db")" "600 $UID_D" "database file"
-expect_eq "$(perm "$T/db/postdesk.key")" "600 $UID_D" "key file"
+expect_eq "$(perm "$T/db/postdesk.key")" "600 0" "key file (root's: issue 11)"
 
 # 2. Root without user: each daemon refuses, naming the file to fix.
 conf "$T/root.conf" "$T/db/postdesk.db"

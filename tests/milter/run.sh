@@ -28,6 +28,11 @@ done
 
 T=$(mktemp -d "${TMPDIR:-/tmp}/postdesk-milter.XXXXXX") || exit 99
 chmod 0755 "$T" # the milter gives root up: its user must reach the database under here
+# ... and makes its socket after that, as its user (doc/privileges.md): a directory of its own
+mkdir "$T/sock" || exit 99
+if [ "$(id -u)" = 0 ]; then
+	chown "${PD_DAEMON_USER:-nobody}" "$T/sock" || exit 99
+fi
 PIDS=
 cleanup() {
 	for pid in $PIDS; do
@@ -51,7 +56,7 @@ write_conf() {
 domain = $DOMAIN
 database = $2
 key_file = $T/db/postdesk.key
-milter_listen = unix:$T/$1.sock
+milter_listen = unix:$T/sock/$1.sock
 user = ${PD_DAEMON_USER:-nobody}
 milter_flood_limit = 3
 milter_flood_window = 1h
@@ -96,7 +101,7 @@ for name in $MILTERS; do
 done
 for name in $MILTERS; do
 	i=0
-	until [ -S "$T/$name.sock" ]; do
+	until [ -S "$T/sock/$name.sock" ]; do
 		i=$((i + 1))
 		[ $i -gt 100 ] && { echo "ERROR: milter $name did not start"; cat "$T/$name.log"; exit 99; }
 		sleep 0.05
@@ -105,7 +110,7 @@ done
 
 # miltertest NAME SCRIPT OUTPUT [N]: one script against milter NAME
 run_script() {
-	miltertest -D SOCK="unix:$T/$1.sock" -D LIBDIR="$tdir" -D DOMAIN="$DOMAIN" -D N="${4:-0}" \
+	miltertest -D SOCK="unix:$T/sock/$1.sock" -D LIBDIR="$tdir" -D DOMAIN="$DOMAIN" -D N="${4:-0}" \
 		-D TOKEN_C="$TOKEN_C" -D TOKEN_BAD="$TOKEN_BAD" \
 		-D TOKEN_NOTICKET="$TOKEN_NOTICKET" -D TOKEN_AGENT="$TOKEN_AGENT" -D TOKEN_B="$TOKEN_B" \
 		-D TOKEN_NOTE="$TOKEN_NOTE" -D AUTHSERV_ID="$AUTHSERV_ID" \

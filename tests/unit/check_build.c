@@ -297,6 +297,40 @@ START_TEST(t_build_injection)
 }
 END_TEST
 
+/* Attachment names from strangers leave as safe base names; letters of any script stay. */
+START_TEST(t_build_safe_filename)
+{
+	static const char *const cases[][2] = {
+	    {"../../../../etc/passwd", "passwd"},
+	    {"..\\..\\windows\\win.ini", "win.ini"},
+	    {"report\r\nBcc: x@evil.example.txt", "reportBcc x@evil.example.txt"},
+	    {"..", "attachment"},
+	    {"", "attachment"},
+	    {".hidden", "hidden"},
+	    {"Pr\xc3\xbc" "fbericht \xe6\x8a\xa5\xe5\x91\x8a" ".pdf", "Pr\xc3\xbc" "fbericht \xe6\x8a\xa5\xe5\x91\x8a" ".pdf"},
+	    {"invoice\xe2\x80\xaetxt.exe", "invoicetxt.exe"},
+	    {"C:evil. ", "Cevil"},
+	    {"a\x1b[31mred\x7f", "a[31mred"},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *got = parse_safe_filename(cases[i][0]);
+
+		ck_assert_msg(g_strcmp0(got, cases[i][1]) == 0, "%s: got \"%s\", expected \"%s\"",
+			      cases[i][0], got, cases[i][1]);
+		g_free(got);
+	}
+	/* long names are cut at a character boundary */
+	GString *lng = g_string_new(NULL);
+	for (int i = 0; i < 300; i++)
+		g_string_append(lng, "\xc3\xa9");
+	char *got = parse_safe_filename(lng->str);
+	ck_assert_uint_le(strlen(got), PARSE_FILENAME_MAX);
+	ck_assert(g_utf8_validate(got, -1, NULL));
+	g_free(got);
+	g_string_free(lng, TRUE);
+}
+END_TEST
+
 static Suite *build_suite(void)
 {
 	Suite *s = suite_create("build");
@@ -306,6 +340,7 @@ static Suite *build_suite(void)
 	tcase_add_test(tc, t_build_plain_ascii);
 	tcase_add_test(tc, t_build_long_header);
 	tcase_add_test(tc, t_build_injection);
+	tcase_add_test(tc, t_build_safe_filename);
 	suite_add_tcase(s, tc);
 	return s;
 }

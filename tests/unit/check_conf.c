@@ -68,7 +68,7 @@ START_TEST(test_minimal_defaults)
 	ck_assert_str_eq(c->database, POSTDESK_LOCALSTATEDIR "/lib/postdesk/postdesk.db");
 	ck_assert_str_eq(c->key_file, POSTDESK_LOCALSTATEDIR "/lib/postdesk/postdesk.key");
 	ck_assert_str_eq(c->lmtp_listen, "unix:/var/spool/postfix/private/postdesk");
-	ck_assert_str_eq(c->milter_listen, "unix:/var/spool/postfix/private/postdesk-milter");
+	ck_assert_str_eq(c->milter_listen, "unix:/var/spool/postfix/postdesk/milter.sock");
 	ck_assert_str_eq(c->relay, "127.0.0.1:25");
 	ck_assert_ptr_null(c->template_dir);
 	ck_assert_ptr_null(c->user);
