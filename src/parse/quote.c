@@ -308,8 +308,10 @@ static gboolean is_wrapped_address(const char *line)
 
 /* The header block of a quoted message: two or more header lines with a known From and a
  * known Sent/Date among them, or, whatever the names, 3 to 6 "Name: value" lines of which
- * one shows a date with a time of day (the Sent line) and one an address (From). One
- * wrapped address line may sit inside. */
+ * the first shows an address (the sender: From comes first in every client that writes
+ * unknown names) and one a date with a time of day (Sent). One wrapped address line may
+ * follow the first. A customer's pasted order details or address block, which also show
+ * dates and addresses, do not start with the address. */
 static gboolean is_header_block(char **v, const guint8 *kind, guint i, guint n,
 				struct parse_work *work)
 {
@@ -321,16 +323,20 @@ static gboolean is_header_block(char **v, const guint8 *kind, guint i, guint n,
 		if (k == 0) {
 			if (fields == 0 || wrapped || kind[j] != K_TEXT || !is_wrapped_address(v[j]))
 				break;
-			wrapped = address = TRUE;
+			wrapped = TRUE;
+			address = address || j == i + 1;
 			continue;
 		}
 		fields++;
 		seen |= k;
 		dated = dated || (has_time(v[j]) && has_date(v[j]));
-		address = address || has_address(v[j]);
+		address = address || (j == i && has_address(v[j]));
 	}
+	/* ...and, found by its shape alone, it is a whole block, not the tail of a longer one */
+	gboolean whole = i == 0 || kind[i - 1] != K_TEXT || strlen(v[i - 1]) >= 1000 ||
+			 parse_quote_header_key(v[i - 1]) == 0;
 	return (fields >= 2 && (seen & PARSE_HK_FROM) && (seen & PARSE_HK_DATE)) ||
-	       (fields >= 3 && fields <= 6 && dated && address);
+	       (fields >= 3 && fields <= 6 && dated && address && whole);
 }
 
 static guint next_nonblank(const guint8 *kind, guint i, guint n, struct parse_work *work)
@@ -354,12 +360,26 @@ static gboolean starts_original(char **v, const guint8 *kind, guint i, guint n,
 	       is_header_block(v, kind, i, n, work);
 }
 
+/* "---------- Původní e-mail ----------": a short phrase between rules of 2+ dashes, '='
+ * or '_' on both sides, which a header block follows: an "original message" separator in
+ * a language the table may lack. */
+static gboolean is_separator_phrase(char **v, const guint8 *kind, guint i, guint n,
+				    struct parse_work *work)
+{
+	const char *s = skip_ws(v[i]);
+	gsize len = strlen(s);
+	if (len > 120 || len < 6 || strspn(s, "-=_") < 2 || strchr("-=_", s[len - 1]) == NULL ||
+	    strchr("-=_", s[len - 2]) == NULL || i + 1 >= n)
+		return FALSE;
+	return is_header_block(v, kind, i + 1, n, work);
+}
+
 /* A hard cut at line i: everything from it on is the original, a signature or a footer. */
 static gboolean is_cut(char **v, const guint8 *kind, guint i, guint n, const guint *text_after,
 		       struct parse_work *work)
 {
 	if (is_original_message(v[i]) || is_sig_delimiter(v[i]) ||
-	    is_header_block(v, kind, i, n, work) ||
+	    is_header_block(v, kind, i, n, work) || is_separator_phrase(v, kind, i, n, work) ||
 	    (is_underscore_rule(v[i]) && text_after[i + 1] <= FOOTER_TEXT_MAX))
 		return TRUE;
 	/* a mobile signature ends the reply, also when the original follows it */

@@ -235,6 +235,70 @@ def typeapp_text(lang, d, r, i):
     return r + ["", "Sent from TypeApp", attr] + q(d["orig"]), None, None, {}
 
 
+def ltr(h):
+    return h.replace("<div>", '<div dir="ltr">')
+
+
+def samsung_html(lang, d, r, i):
+    f, dt, t, subj = d["sam"]
+    sep = " : " if d.get("samspace") else ": "
+    h = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=UTF-8"></head><body>'
+         f'{html_divs(r, None)}<div dir="auto"><br></div><div dir="auto"><br></div><div id="composer_signature" '
+         f'dir="auto"><div style="font-size:85%;color:#575757" dir="auto">{esc(d["galaxy"])}</div></div>'
+         f'<div dir="auto"><br></div><div><br></div><div align="left" dir="auto" style="font-size:100%;color:#000000">'
+         f'<div>{esc(d["samsep"])}</div><div>{esc(f)}{sep}{SUP_NAME} &lt;{SUP_ADDR}&gt; </div><div>{esc(dt)}{sep}'
+         f'{esc(d["samdate"])} </div><div>{esc(t)}{sep}{esc(d["cust"][0])} &lt;{d["cust"][1]}&gt; </div><div>'
+         f'{esc(subj)}{sep}{esc(d["subj"])} </div><div><br></div></div>{html_divs(d["orig"], None)}</body></html>')
+    return samsung_text(lang, d, r, i)[0], h, None, {}
+
+
+def iphone_html(lang, d, r, i):
+    attr = fill(d["apple"], d)
+    h = (f'<html><head><meta http-equiv="content-type" content="text/html; charset=utf-8"></head><body dir="auto">'
+         f'{ltr(html_divs(r))}<div dir="ltr"><br><div dir="ltr">'
+         f'{esc(d["iphone"])}</div><div dir="ltr"><br><blockquote type="cite">{esc(attr)}<br><br></blockquote></div>'
+         f'<blockquote type="cite"><div dir="ltr">{"<br>".join(esc(l) for l in d["orig"])}</div></blockquote></div>'
+         f'</body></html>')
+    return iphone_text(lang, d, r, i)[0], h, "iPhone Mail (22D72)", {}
+
+
+def outlook_ios_html(lang, d, r, i):
+    f, s, t, subj = d["ol"]
+    words = d["olios"].split(" ")
+    link = f'{esc(" ".join(words[:-3]))} <a href="https://aka.ms/o0ukef">{esc(" ".join(words[-3:]))}</a>'
+    h = (f'<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>'
+         f'{ltr(html_divs(r))}<div id="ms-outlook-mobile-signature">'
+         f'<div><br></div>{link}</div><div id="appendonsend"></div><hr style="display:inline-block;width:98%" '
+         f'tabindex="-1"><div id="divRplyFwdMsg" dir="ltr"><font face="Calibri, sans-serif" style="font-size:11pt" '
+         f'color="#000000"><b>{esc(f)}:</b> {SUP_NAME} &lt;{SUP_ADDR}&gt;<br><b>{esc(s)}:</b> {esc(d["olsent"])}'
+         f'<br><b>{esc(t)}:</b> {esc(d["cust"][0])} &lt;{d["cust"][1]}&gt;<br><b>{esc(subj)}:</b> '
+         f'{esc(d["subj"])}</font><div>&nbsp;</div></div><div>{"<br>".join(esc(l) for l in d["orig"])}</div>'
+         f'</body></html>')
+    return outlook_ios_text(lang, d, r, i)[0], h, None, {}
+
+
+def market_text(lang, d, r, i):
+    """The webmail or client of the language's home market: its own attribution or header."""
+    m = d["market"]
+    before = [fill(l, d) for l in m["before"]]
+    orig = q(d["orig"], m.get("prefix", "> ")) if m.get("quoted", True) else d["orig"]
+    return r + [""] * m.get("gap", 1) + before + orig, None, m.get("mailer"), {"charset": m.get("charset")}
+
+
+def interleaved_text(lang, d, r, i):
+    a = d["inter"]
+    o = d["orig"]
+    text = [fill(d["tb"], d)] + q(o[:4]) + ["", a[0], ""] + q(o[5:]) + ["", a[1], a[2]]
+    return text, None, "Mozilla Thunderbird", {"expected": [a[0], "", a[1], a[2]]}
+
+
+def contact_text(lang, d, r, i):
+    """A reply that holds a block of Name: value lines of its own (not a header block)."""
+    c = d["contact"]
+    exp = c + [""] + r
+    return exp + [""] + gmail_wrapped(fill(d["gmail"], d), 1) + [""] + q(d["orig"]), None, None, {"expected": exp}
+
+
 CLIENTS = [
     ("gmail", "html", gmail_html), ("gmail", "text", gmail_text),
     ("outlook", "html", outlook_html), ("outlook", "text", outlook_text),
@@ -243,12 +307,17 @@ CLIENTS = [
     ("yahoo", "html", yahoo_html), ("samsung", "text", samsung_text),
     ("outlook-ios", "text", outlook_ios_text), ("zimbra", "text", zimbra_text),
     ("webmail", "text", rewrapped_text),
+    ("samsung", "html", samsung_html), ("iphone", "html", iphone_html),
+    ("outlook-ios", "html", outlook_ios_html),
 ]
 EXTRA = {  # clients seen only in some markets
     "zimbra-html": (("zimbra", "html", zimbra_html), ["en", "de", "fr", "it", "es", "ru"]),
     "zoho": (("zoho", "text", zoho_text), [k for k in L if "zoho" in L[k]]),
     "list": (("list", "text", list_text), ["en", "de", "fr", "nl", "pl", "ja"]),
     "typeapp": (("typeapp", "text", typeapp_text), ["en", "de"]),
+    "market": (("market", "text", market_text), [k for k in L if "market" in L[k]]),
+    "interleaved": (("interleaved", "text", interleaved_text), [k for k in L if "inter" in L[k]]),
+    "contact": (("contact", "text", contact_text), [k for k in L if "contact" in L[k]]),
 }
 
 
@@ -265,11 +334,16 @@ def make_eml(lang, d, client, text, h, mailer, extra, n):
     if mailer:
         m["X-Mailer" if "Thunderbird" not in mailer else "User-Agent"] = mailer
     for k, v in extra.items():
-        if k != "flowed":
+        if k not in ("flowed", "charset", "expected"):
             m[k] = v
     body = "\n".join(text) + "\n"
     cte = "8bit" if extra.get("flowed") else "quoted-printable"
-    m.set_content(body, subtype="plain", cte=cte)
+    if extra.get("charset"):  # a legacy charset, as the client sends it
+        m.set_content(body.encode(extra["charset"]), maintype="text", subtype="plain",
+                      cte="7bit" if extra["charset"] == "iso-2022-jp" else "8bit")
+        m.set_param("charset", extra["charset"])
+    else:
+        m.set_content(body, subtype="plain", cte=cte)
     if extra.get("flowed"):
         m.set_param("format", "flowed")
     if h is not None:
@@ -285,11 +359,13 @@ def main():
         for i, (client, form, fn) in enumerate(cases):
             r = d["reply"][(i + len(lang)) % 2]
             text, h, mailer, extra = fn(lang, d, r, i + len(lang))
+            if client == "market":
+                client = d["market"]["client"]
             name = f"{lang}-{client}-{form}"
             with open(name + ".eml", "wb") as f:
                 f.write(make_eml(lang, d, client, text, h, mailer, extra, n))
             with open(name + ".expected", "w", encoding="utf-8") as f:
-                f.write("\n".join(r) + "\n")
+                f.write("\n".join(extra.get("expected", r)) + "\n")
             index.append(f"{name} {lang} {client} {form}")
             n += 1
     with open("INDEX", "w") as f:

@@ -481,3 +481,71 @@ L["he"] = dict(
     zimsep="----- הודעה מקורית -----", zim=("מאת", "אל", "נשלח", "נושא"),
     zimdate="יום שלישי, 3 מרץ 2026 10:15:06",
 )
+
+# ---- the language's home-market webmail or client (one each where its format is known),
+# replies answered between the quoted lines, and replies holding Name: value blocks of their
+# own (order details, a delivery address) that are NOT a quoted message's header block.
+
+
+def _subj(k):
+    return L[k]["subj"]
+
+
+L["en"]["market"] = dict(client="protonmail", before=["On Tuesday, March 3rd, 2026 at 10:15, {N} <{A}> wrote:", ""])
+L["de"]["market"] = dict(client="gmx", quoted=False, mailer=None, before=[
+    "Gesendet: Dienstag, 03. März 2026 um 10:15 Uhr", 'Von: "{N}" <{A}>', 'An: "{C}" <{CA}>',
+    "Betreff: " + _subj("de"), ""])
+L["fr"]["market"] = dict(client="orange", before=[
+    "> Message du 03/03/26 10:15", '> De : "{N}" <{A}>', '> A : "{C}" <{CA}>', "> Copie à : ",
+    "> Objet : " + _subj("fr"), ">"])
+L["es"]["market"] = dict(client="roundcube", mailer="Roundcube Webmail/1.6.9", before=["El 2026-03-03 10:15, {N} escribió:"])
+L["it"]["market"] = dict(client="libero", quoted=False, gap=2, before=[
+    "----Messaggio originale----", "Da: {A}", "Data: 3-mar-2026 10.15", 'A: "{C}"<{CA}>',
+    "Ogg: " + _subj("it"), ""])
+L["nl"]["market"] = dict(client="open-xchange", mailer="Open-Xchange Mailer v7.10.6-Rev62",
+                         before=["> Op 3 maart 2026 om 10:15 schreef {N} <{A}>:", "> ", "> "])
+L["pt"]["market"] = dict(client="roundcube", mailer="Roundcube Webmail/1.6.9", before=["Em 2026-03-03 10:15, {N} escreveu:"])
+L["pl"]["market"] = dict(client="wp", before=["Dnia 3 marca 2026 10:15 {N} <{A}> napisał(a):", ""])
+L["cs"]["market"] = dict(client="seznam", quoted=False, before=[
+    "---------- Původní e-mail ----------", "Od: {N} <{A}>", "Komu: {C} <{CA}>",
+    "Datum: 3. 3. 2026 10:15:06", "Předmět: " + _subj("cs"), ""])
+L["sv"]["market"] = dict(client="roundcube", mailer="Roundcube Webmail/1.6.9", before=["Den 2026-03-03 10:15, skrev {N}:"])
+L["nb"]["market"] = dict(client="roundcube", mailer="Roundcube Webmail/1.6.9", before=["{N} skrev den 2026-03-03 10:15:"])
+L["fi"]["market"] = dict(client="roundcube", mailer="Roundcube Webmail/1.6.9", before=["{N} kirjoitti 3.3.2026 10:15:"])
+L["ru"]["market"] = dict(client="mailru", charset="koi8-r",
+                         before=["Вторник, 3 марта 2026, 10:15 +03:00 от {N} <{A}>:", ""])
+L["uk"]["market"] = dict(client="ukrnet", quoted=False, before=[
+    "--- Оригінальне повідомлення ---", 'Від кого: "{N}" <{A}>', "Дата: 3 березня 2026, 10:15:06", ""])
+L["tr"]["market"] = dict(client="yandex", before=['03.03.2026, 10:15, "{N}" <{A}>:'])
+L["ja"]["market"] = dict(client="becky", charset="iso-2022-jp", mailer="Becky! ver. 2.81.04",
+                         before=["On Tue, 03 Mar 2026 10:15:06 +0900", "{N} <{A}> wrote:", ""])
+L["zh"]["market"] = dict(client="qqmail", quoted=False, before=[
+    "------------------ 原始邮件 ------------------", '发件人: "{N}"<{A}>;', "发送时间: 2026年3月3日(星期二) 上午10:15",
+    '收件人: "{C}"<{CA}>;', "主题: " + _subj("zh"), ""])
+L["ko"]["market"] = dict(client="naver", quoted=False, before=[
+    "-----Original Message-----", 'From: "{N}"<{A}>', 'To: "{C}"<{CA}>;', "Cc: ",
+    "Sent: 2026-03-03 (화) 10:15:06 (GMT+09:00)", "Subject: " + _subj("ko"), ""])
+
+L["en"]["inter"] = ["That number is unknown on the courier's website.", "Regards,", "Emma"]
+L["de"]["inter"] = ["Die Nummer kennt der Paketdienst leider nicht.", "Gruß", "Jonas"]
+L["fr"]["inter"] = ["Ce numéro est inconnu sur le site du transporteur.", "Cordialement,", "Camille"]
+L["es"]["inter"] = ["Ese número no aparece en la web de la empresa de transporte.", "Saludos,", "Lucía"]
+L["it"]["inter"] = ["Il corriere non riconosce questo numero.", "Saluti,", "Giulia"]
+L["nl"]["inter"] = ["Dat nummer kent de vervoerder niet.", "Groeten,", "Sanne"]
+L["pl"]["inter"] = ["Przewoźnik nie rozpoznaje tego numeru.", "Pozdrawiam,", "Kasia"]
+L["ru"]["inter"] = ["Служба доставки не находит этот номер.", "Спасибо,", "Анна"]
+
+L["en"]["contact"] = ["Please send the replacement to my office instead:", "", "Name: Emma Clarke",
+                      "Company: Clarke & Sons Ltd", "Email: emma@clarke-sons.example", "Phone: +44 20 7946 0958",
+                      "Hours: Mon-Fri 9:30-17:00"]
+L["de"]["contact"] = ["Hier noch einmal die Daten aus der Bestellbestätigung:", "", "Bestellnummer: 10023",
+                      "Bestelldatum: 01.03.2026 14:22", "Kunden-E-Mail: jonas.becker@example.de",
+                      "Zahlungsart: Rechnung"]
+L["fr"]["contact"] = ["Merci de livrer le remplacement à mon bureau :", "", "Société : Martin Conseil SARL",
+                      "Contact : Camille Martin", "E-mail : contact@martin-conseil.example",
+                      "Téléphone : 01 23 45 67 89", "Livraison : mardi 10 mars 2026 à partir de 14:00"]
+L["es"]["contact"] = ["Por favor, envíen el repuesto a mi oficina:", "", "Empresa: Fernández Asesores S.L.",
+                      "Contacto: Lucía Fernández", "Correo: oficina@fernandez-asesores.example",
+                      "Teléfono: 912 345 678", "Horario: L-V 9:00-14:00"]
+L["ja"]["contact"] = ["交換品は会社のほうに送ってください。", "", "会社名: 山田商事株式会社", "担当: 山田 花子",
+                      "メール: info@yamada-shoji.example", "電話: 03-1234-5678", "受付時間: 平日 9:00-17:30"]
