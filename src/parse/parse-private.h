@@ -73,6 +73,12 @@ char *parse_quote_normalize(const char *text);
 int parse_quote_header_key(const char *line);
 gboolean parse_quote_word(enum parse_qw kind, const char *s, enum parse_qw_match how);
 guint parse_quote_word_languages(void); /* languages in the table */
+/* What a line shows: a time of day (10:15, 10.15:06), a date (a year 19xx/20xx or a numeric
+ * d.m.y), an address (x@y), a final ':' or '：' (bidi controls after it ignored). */
+gboolean parse_quote_has_time(const char *s);
+gboolean parse_quote_has_date(const char *s);
+gboolean parse_quote_has_address(const char *s);
+gboolean parse_quote_ends_with_colon(const char *s);
 
 /* Reply HTML rendered to text with quote containers as '>' lines; adds the nodes and
  * bytes it visits to *work (quote_html.c). */

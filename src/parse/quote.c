@@ -9,10 +9,18 @@
  * before the first hard cut is kept, so text above a quote (top posting), below it (bottom
  * posting) and between quote blocks (interleaved answers) survives. Where a quote block was
  * removed between kept lines, one blank line stands in for it. Hard cuts (everything after
- * is dropped): the marker line, an attribution NOT followed by a quote, "-----Original
- * Message-----" lines, From/Sent header blocks, "-- "/"--" signature delimiters and a
- * mailing-list footer rule (a line of 20+ underscores with at most 5 text lines after it).
- * A mobile signature ("Sent from my iPhone") is dropped when it is the last line left.
+ * is dropped): the marker line, an attribution NOT followed by a quote (Outlook and many
+ * webmails leave the original unmarked), "original message" separators, header blocks,
+ * "-- "/"--" signature delimiters, a mailing-list footer rule (2+ underscores with at most
+ * 5 text lines after it), and a mobile signature ("Sent from my iPhone") that the original
+ * follows; one that ends the text is dropped too.
+ * The words come from the keyword table (quote_words.def, one line per word and language);
+ * the rules are structural so that languages and clients not in it work too: a header
+ * block is 3-6 "Name: value" lines starting with the sender's address and showing a dated
+ * time, whatever the names; an attribution shows a time and an address, or opens with a
+ * known word and names a known verb, and ends in ':', in its verb or in dashes; it may be
+ * wrapped over 3 lines, even onto a line of just ">:" or ":"; a line re-wrapped without
+ * '>' between quoted lines belongs to the quote.
  * Every check looks at one line or at most a few short lines: linear in the input size.
  * Each step over a line is counted in the caller's struct parse_work (lines), so tests
  * hold that to a multiple of the input size instead of timing it. */
@@ -115,53 +123,6 @@ static gboolean has_verb(const char *s)
 	return found;
 }
 
-/* A time of day: 10:15, 9.05, 10:15:06 (not a date like 03.03.2026). */
-static gboolean has_time(const char *s)
-{
-	for (const char *p = s; *p != '\0'; p++) {
-		if (!g_ascii_isdigit(*p) || (p > s && g_ascii_isdigit(p[-1])))
-			continue;
-		const char *q = p;
-		while (g_ascii_isdigit(*q))
-			q++;
-		if (q - p > 2 || (*q != ':' && *q != '.') || !g_ascii_isdigit(q[1]) ||
-		    !g_ascii_isdigit(q[2]) || g_ascii_isdigit(q[3]))
-			continue;
-		if (*q == '.' && q[3] == '.' && g_ascii_isdigit(q[4]))
-			continue; /* 03.03.2026 */
-		return TRUE;
-	}
-	return FALSE;
-}
-
-/* A date: a year (19xx, 20xx) or a numeric day, month and year (3/3/26, 03.03.2026). */
-static gboolean has_date(const char *s)
-{
-	for (const char *p = s; *p != '\0'; p++) {
-		if (!g_ascii_isdigit(*p) || (p > s && g_ascii_isdigit(p[-1])))
-			continue;
-		const char *q = p;
-		while (g_ascii_isdigit(*q))
-			q++;
-		if (q - p == 4 && (strncmp(p, "19", 2) == 0 || strncmp(p, "20", 2) == 0))
-			return TRUE;
-		const char *r = q + 1;
-		if (strchr("./-", *q) == NULL || q - p > 4 || !g_ascii_isdigit(*r))
-			continue;
-		while (g_ascii_isdigit(*r))
-			r++;
-		if (*r == *q && g_ascii_isdigit(r[1]))
-			return TRUE;
-	}
-	return FALSE;
-}
-
-static gboolean has_address(const char *s)
-{
-	const char *at = strchr(s, '@');
-	return at != NULL && at > s && at[-1] != ' ' && at[1] != '\0' && at[1] != ' ';
-}
-
 /* A time (12:34), a numeric date (26.06.2014, 4/4/12) or an address: what the first line
  * of an attribution in a language we have no words for still shows. */
 static gboolean has_date_or_address(const char *s)
@@ -179,29 +140,6 @@ static gboolean has_date_or_address(const char *s)
 		p = q - 1;
 	}
 	return FALSE;
-}
-
-/* Length of s without the bidi controls (LRM, RLM, LRE..RLO, LRI..PDI) at its end, which
- * Hebrew and Arabic clients put around names, addresses and whole lines. */
-static gsize len_without_bidi(const char *s)
-{
-	gsize len = strlen(s);
-	while (len >= 3 && (guchar)s[len - 3] == 0xE2 &&
-	       (((guchar)s[len - 2] == 0x80 &&
-		 ((guchar)s[len - 1] == 0x8E || (guchar)s[len - 1] == 0x8F ||
-		  ((guchar)s[len - 1] >= 0xAA && (guchar)s[len - 1] <= 0xAE))) ||
-		((guchar)s[len - 2] == 0x81 && (guchar)s[len - 1] >= 0xA6 &&
-		 (guchar)s[len - 1] <= 0xA9)))
-		len -= 3;
-	return len;
-}
-
-/* Ends with ':' or a full-width '：' (Chinese and Japanese clients), bidi controls aside. */
-static gboolean ends_with_colon(const char *s)
-{
-	gsize len = len_without_bidi(s);
-	return (len > 0 && s[len - 1] == ':') ||
-	       (len >= 3 && memcmp(s + len - 3, "\xEF\xBC\x9A", 3) == 0);
 }
 
 /* Opens like an attribution: "On ", "Am ", "W dniu "... (Yahoo and Zoho put dashes first). */
@@ -226,9 +164,9 @@ static gboolean is_attribution(const char *first, const char *joined)
 	gboolean verb_end = parse_quote_word(PARSE_QW_VERB, low, PARSE_QW_SUFFIX);
 	/* Zoho: "---- On <date> <name> <address> wrote ----", in dashes */
 	gboolean dashed = g_str_has_prefix(skip_ws(joined), "--") && len < strlen(joined);
-	gboolean ok = (ends_with_colon(t) || verb_end || dashed) &&
+	gboolean ok = (parse_quote_ends_with_colon(t) || verb_end || dashed) &&
 		      ((attribution_start(first) && (verb_end || has_verb(t))) ||
-		       (has_address(t) && has_time(t)));
+		       (parse_quote_has_address(t) && parse_quote_has_time(t)));
 	g_free(low);
 	g_free(t);
 	return ok;
@@ -281,7 +219,7 @@ static guint attribution_at(char **v, const guint8 *kind, guint i, guint n, stru
 static gint64 generic_attribution_start(char **v, const guint8 *kind, guint i,
 					struct parse_work *work)
 {
-	if (strlen(v[i]) > ATTR_MAX || !ends_with_colon(v[i]))
+	if (strlen(v[i]) > ATTR_MAX || !parse_quote_ends_with_colon(v[i]))
 		return -1;
 	/* a wrapped end (">:" or ":" alone) is judged with the line before it */
 	gboolean wrapped = strlen(skip_ws(v[i])) <= 2 && i > 0 && kind[i - 1] == K_TEXT;
@@ -303,7 +241,8 @@ static gint64 generic_attribution_start(char **v, const guint8 *kind, guint i,
 static gboolean is_wrapped_address(const char *line)
 {
 	const char *s = skip_ws(line);
-	return strlen(s) <= 120 && has_address(s) && (*s == '<' || *s == '[' || strchr(s, ' ') == NULL);
+	return strlen(s) <= 120 && parse_quote_has_address(s) &&
+	       (*s == '<' || *s == '[' || strchr(s, ' ') == NULL);
 }
 
 /* The header block of a quoted message: two or more header lines with a known From and a
@@ -321,7 +260,8 @@ static gboolean is_header_block(char **v, const guint8 *kind, guint i, guint n,
 		work->lines++;
 		int k = strlen(v[j]) < 1000 && kind[j] == K_TEXT ? parse_quote_header_key(v[j]) : 0;
 		if (k == 0) {
-			if (fields == 0 || wrapped || kind[j] != K_TEXT || !is_wrapped_address(v[j]))
+			if (fields == 0 || wrapped || kind[j] != K_TEXT ||
+			    !is_wrapped_address(v[j]))
 				break;
 			wrapped = TRUE;
 			address = address || j == i + 1;
@@ -329,8 +269,8 @@ static gboolean is_header_block(char **v, const guint8 *kind, guint i, guint n,
 		}
 		fields++;
 		seen |= k;
-		dated = dated || (has_time(v[j]) && has_date(v[j]));
-		address = address || (j == i && has_address(v[j]));
+		dated = dated || (parse_quote_has_time(v[j]) && parse_quote_has_date(v[j]));
+		address = address || (j == i && parse_quote_has_address(v[j]));
 	}
 	/* ...and, found by its shape alone, it is a whole block, not the tail of a longer one */
 	gboolean whole = i == 0 || kind[i - 1] != K_TEXT || strlen(v[i - 1]) >= 1000 ||
@@ -477,7 +417,7 @@ static gboolean is_wrapped_attribution_end(const char *line)
 	const char *s = skip_ws(skip_ws(line) + 1);
 	if (strcmp(s, ":") == 0)
 		return TRUE;
-	return strlen(s) <= 40 && ends_with_colon(s) && has_verb(s);
+	return strlen(s) <= 40 && parse_quote_ends_with_colon(s) && has_verb(s);
 }
 
 /* A quoted line the client re-wrapped: its rest went to a line without '>' (between two

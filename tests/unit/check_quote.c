@@ -238,10 +238,12 @@ START_TEST(test_generalised_rules)
 	TEXT("Danke\n\nAm Di., 3. März 2026 um 10:15 Uhr schrieb Support <s@shop.example\n>:\n\n"
 	     "> Hallo\n",
 	     "Danke");
-	TEXT("Merci\n\nLe mar. 3 mars 2026 à 10:15, Support <s@shop.example> a écrit\n:\n\n> Bonjour\n",
+	TEXT("Merci\n\nLe mar. 3 mars 2026 à 10:15, Support <s@shop.example> a écrit\n:\n\n> "
+	     "Bonjour\n",
 	     "Merci");
 	/* bidi controls around a Hebrew attribution */
-	TEXT("תודה\n\n\u202bבתאריך יום ג׳, 3 במרץ 2026 ב-10:15 מאת Support <s@shop.example>:\u202c\n\n"
+	TEXT("תודה\n\n\u202bבתאריך יום ג׳, 3 במרץ 2026 ב-10:15 מאת Support "
+	     "<s@shop.example>:\u202c\n\n"
 	     "> שלום\n",
 	     "תודה");
 	/* a mobile signature ends the reply when the original follows, in any language */
@@ -265,9 +267,10 @@ START_TEST(test_generalised_rules)
 	TEXT("Thanks\n\n__\nShop list - list@lists.example\nLeave: https://lists.example/leave\n",
 	     "Thanks");
 	/* a separator phrase in a language the table lacks, right above a header block */
-	TEXT("Hvala\n\n---------- Izvorna poruka ----------\nOd: Support <s@shop.example>\n"
-	     "Datum: 3. 3. 2026. 10:15\nZa: Ana <ana@example.hr>\nPredmet: Narudžba\n\nPoštovana,\n",
-	     "Hvala");
+	TEXT(
+	    "Hvala\n\n---------- Izvorna poruka ----------\nOd: Support <s@shop.example>\n"
+	    "Datum: 3. 3. 2026. 10:15\nZa: Ana <ana@example.hr>\nPredmet: Narudžba\n\nPoštovana,\n",
+	    "Hvala");
 	ck_assert_uint_ge(parse_quote_word_languages(), 22);
 }
 END_TEST

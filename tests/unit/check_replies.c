@@ -106,7 +106,8 @@ START_TEST(test_reply_corpus)
 		if (lines[i][0] == '#' || lines[i][0] == '\0')
 			continue;
 		char **f = g_strsplit(lines[i], " ", -1);
-		ck_assert_msg(g_strv_length(f) == 4, "INDEX line %d: name locale client form", i + 1);
+		ck_assert_msg(g_strv_length(f) == 4, "INDEX line %d: name locale client form",
+			      i + 1);
 		gboolean ok = run_case(dir, f[0]);
 		char *client = g_strconcat(f[2], " (", f[3], ")", NULL);
 		tally_add(locales, f[1], ok);
