@@ -306,7 +306,7 @@ CLIENTS = [
     ("thunderbird", "html", thunderbird_html), ("thunderbird", "text", thunderbird_text),
     ("yahoo", "html", yahoo_html), ("samsung", "text", samsung_text),
     ("outlook-ios", "text", outlook_ios_text), ("zimbra", "text", zimbra_text),
-    ("webmail", "text", rewrapped_text),
+    ("webmail-rewrap", "text", rewrapped_text),
     ("samsung", "html", samsung_html), ("iphone", "html", iphone_html),
     ("outlook-ios", "html", outlook_ios_html),
 ]
