@@ -254,6 +254,9 @@ START_TEST(test_generalised_rules)
 	TEXT("ありがとうございます\n\niPhoneから送信\n\n> 2026/03/03 10:15、Support "
 	     "<s@shop.example>のメール:\n> \n> 山田様\n",
 	     "ありがとうございます");
+	TEXT("Спасибо!\n\nОтправлено из мобильной Почты Mail.ru\n\nВторник, 3 марта 2026, 10:15 "
+	     "+03:00 от Support <s@shop.example>:\n> Здравствуйте\n",
+	     "Спасибо!");
 	/* ...but a line that only starts like one, in the middle of the text, stays */
 	TEXT("Inviato da mio marito ieri sera\nma non ancora arrivato\n",
 	     "Inviato da mio marito ieri sera\nma non ancora arrivato");
