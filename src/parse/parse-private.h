@@ -56,11 +56,31 @@ void parse_mime(GMimeMessage *message, struct parse_msg *msg, gboolean with_data
 void parse_dsn_fields(GMimeObject *status, struct parse_msg *msg);
 
 /* quote_line.c, shared by quote.c and quote_html.c: text with CRLF/CR made LF, NBSP made
- * a space and valid UTF-8 (g_malloc'ed); and which mail header a line starts (0 none,
- * else one of the PARSE_HK_* kinds). */
-enum { PARSE_HK_FROM = 1, PARSE_HK_DATE = 2, PARSE_HK_OTHER = 4 };
+ * a space and valid UTF-8 (g_malloc'ed); which mail header a line starts (0 none, else one
+ * of the PARSE_HK_* kinds: a known name, or PARSE_HK_SHAPE for an unknown short name);
+ * and whether s holds a word of the keyword table (quote_words.def) of the given kind. */
+enum { PARSE_HK_FROM = 1, PARSE_HK_DATE = 2, PARSE_HK_OTHER = 4, PARSE_HK_SHAPE = 8 };
+enum parse_qw {
+	PARSE_QW_VERB,
+	PARSE_QW_START,
+	PARSE_QW_FROM,
+	PARSE_QW_DATE,
+	PARSE_QW_FIELD,
+	PARSE_QW_ORIGINAL,
+	PARSE_QW_MOBILE,
+	PARSE_QW_MOBILE_END
+};
+enum parse_qw_match { PARSE_QW_EQUAL, PARSE_QW_PREFIX, PARSE_QW_SUFFIX, PARSE_QW_CONTAINS };
 char *parse_quote_normalize(const char *text);
 int parse_quote_header_key(const char *line);
+gboolean parse_quote_word(enum parse_qw kind, const char *s, enum parse_qw_match how);
+guint parse_quote_word_languages(void); /* languages in the table */
+/* What a line shows: a time of day (10:15, 10.15:06), a date (a year 19xx/20xx or a numeric
+ * d.m.y), an address (x@y), a final ':' or '：' (bidi controls after it ignored). */
+gboolean parse_quote_has_time(const char *s);
+gboolean parse_quote_has_date(const char *s);
+gboolean parse_quote_has_address(const char *s);
+gboolean parse_quote_ends_with_colon(const char *s);
 
 /* Reply HTML rendered to text with quote containers as '>' lines; adds the nodes and
  * bytes it visits to *work (quote_html.c). */

@@ -85,7 +85,7 @@ static gboolean is_outlook_border(xmlNode *n, struct parse_work *work)
 	if (outlook)
 		return TRUE;
 	char *text = peek_text(n, work);
-	gboolean header = parse_quote_header_key(text) != 0;
+	gboolean header = (parse_quote_header_key(text) & ~PARSE_HK_SHAPE) != 0;
 	g_free(text);
 	return header;
 }
@@ -99,7 +99,7 @@ static enum action classify_element(xmlNode *n, struct parse_work *work)
 	    attr_has_token(n, "class", "moz-signature"))
 		return A_SKIP;
 	if (attr_has_token(n, "id", "divRplyFwdMsg") || attr_has_token(n, "id", "appendonsend") ||
-	    attr_has_token(n, "id", "OLK_SRC_BODY_SECTION") ||
+	    attr_has_token(n, "id", "OLK_SRC_BODY_SECTION") || attr_has_token(n, "id", "zwchr") ||
 	    (strcmp(name, "div") == 0 && is_outlook_border(n, work)))
 		return A_STOP;
 	if (strcmp(name, "blockquote") == 0 || attr_has_token(n, "class", "gmail_attr") ||

@@ -212,6 +212,72 @@ START_TEST(test_fallback_and_null)
 }
 END_TEST
 
+/* The structural rules and the keyword table (quote_words.def), each on its own. */
+START_TEST(test_generalised_rules)
+{
+	/* a header block in a language the table lacks (Hungarian Outlook), with a wrapped From */
+	TEXT("Köszönöm!\n\nFeladó: Nordlicht Support\n<support@shop.example>\n"
+	     "Elküldve: 2026. március 3. 10:15\nCímzett: Anna <anna@example.hu>\n"
+	     "Tárgy: Rendelés 10023\n\nKedves Anna,\n",
+	     "Köszönöm!");
+	/* ...and its attribution, unquoted original below (Hungarian Gmail) */
+	TEXT("Rendben.\n\nNordlicht Support <support@shop.example> ezt írta (időpont: 2026. márc. "
+	     "3., K, 10:15):\nKedves Anna,\n",
+	     "Rendben.");
+	/* pasted order details are the customer's text, not a header block */
+	TEXT("Meine Daten:\nBestellnummer: 10023\nBestelldatum: 01.03.2026 14:22\n"
+	     "E-Mail: jonas@example.de\nZahlung: Rechnung\n\nGruß\n",
+	     "Meine Daten:\nBestellnummer: 10023\nBestelldatum: 01.03.2026 14:22\n"
+	     "E-Mail: jonas@example.de\nZahlung: Rechnung\n\nGruß");
+	/* an attribution without a colon, ending in its verb or in dashes (Zoho) */
+	TEXT("Ok\n\n---- On Tue, 03 Mar 2026 10:15:06 +0000 Support <s@shop.example> wrote "
+	     "----\n\nHello Emma,\n",
+	     "Ok");
+	TEXT("Ok\n\nOn 3 Mar 2026 at 10:15 Support <s@shop.example> wrote\nHello Emma,\n", "Ok");
+	/* Gmail's wrapped ends: ">:" and ":" on lines of their own */
+	TEXT("Danke\n\nAm Di., 3. März 2026 um 10:15 Uhr schrieb Support <s@shop.example\n>:\n\n"
+	     "> Hallo\n",
+	     "Danke");
+	TEXT("Merci\n\nLe mar. 3 mars 2026 à 10:15, Support <s@shop.example> a écrit\n:\n\n> "
+	     "Bonjour\n",
+	     "Merci");
+	/* bidi controls around a Hebrew attribution */
+	TEXT("תודה\n\n\u202bבתאריך יום ג׳, 3 במרץ 2026 ב-10:15 מאת Support "
+	     "<s@shop.example>:\u202c\n\n"
+	     "> שלום\n",
+	     "תודה");
+	/* a mobile signature ends the reply when the original follows, in any language */
+	TEXT("Grazie\n\nInviato dal mio Galaxy\n\n-------- Messaggio originale --------\nDa: "
+	     "Support <s@shop.example>\nData: 03/03/26 10:15\nA: Giulia <g@example.it>\nOggetto: "
+	     "Ordine\n\nGentile Giulia,\n",
+	     "Grazie");
+	TEXT("ありがとうございます\n\niPhoneから送信\n\n> 2026/03/03 10:15、Support "
+	     "<s@shop.example>のメール:\n> \n> 山田様\n",
+	     "ありがとうございます");
+	TEXT("Спасибо!\n\nОтправлено из мобильной Почты Mail.ru\n\nВторник, 3 марта 2026, 10:15 "
+	     "+03:00 от Support <s@shop.example>:\n> Здравствуйте\n",
+	     "Спасибо!");
+	/* ...but a line that only starts like one, in the middle of the text, stays */
+	TEXT("Inviato da mio marito ieri sera\nma non ancora arrivato\n",
+	     "Inviato da mio marito ieri sera\nma non ancora arrivato");
+	/* a quote line the client re-wrapped stays in the quote; a short answer under a short
+	 * quoted question is an answer */
+	TEXT("Yes\n\nOn 03/03/2026 10:15, Support wrote:\n> thank you for your message. Your order "
+	     "10023 left our central\nwarehouse today;\n> the tracking number is 0034.\n",
+	     "Yes");
+	TEXT("> Is it ok?\nYes it is.\n> And this?\nNo.\n", "Yes it is.\n\nNo.");
+	/* a list footer drawn with short "__" rules */
+	TEXT("Thanks\n\n__\nShop list - list@lists.example\nLeave: https://lists.example/leave\n",
+	     "Thanks");
+	/* a separator phrase in a language the table lacks, right above a header block */
+	TEXT(
+	    "Hvala\n\n---------- Izvorna poruka ----------\nOd: Support <s@shop.example>\n"
+	    "Datum: 3. 3. 2026. 10:15\nZa: Ana <ana@example.hr>\nPredmet: Narudžba\n\nPoštovana,\n",
+	    "Hvala");
+	ck_assert_uint_ge(parse_quote_word_languages(), 22);
+}
+END_TEST
+
 START_TEST(test_invalid_utf8)
 {
 	char *got = parse_reply_text("ok \xff\xfe bytes\n> q \xc3\n", "<p>\xff\x80 x</p>", NULL);
@@ -419,6 +485,7 @@ static Suite *quote_suite(void)
 	tcase_add_test(tc, test_html_clients);
 	tcase_add_test(tc, test_html_rendering);
 	tcase_add_test(tc, test_fallback_and_null);
+	tcase_add_test(tc, test_generalised_rules);
 	tcase_add_test(tc, test_invalid_utf8);
 	suite_add_tcase(s, tc);
 	TCase *slow = tcase_create("data");
