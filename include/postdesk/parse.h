@@ -110,7 +110,8 @@ char *parse_reply_text(const char *text, const char *html, const char *marker);
 
 /* ==== automatic mail (automatic.c) ==== */
 /* Was the message sent by a machine
- * (Auto-Submitted, Precedence, List-*, X-Auto-Response-Suppress, a DSN, our loop header)?
+ * (Auto-Submitted, Precedence, List-*, a DSN, our loop header)? X-Auto-Response-Suppress
+ * is not such a sign (people's mail carries it too): compose_autoreply_block() honours it.
  * NULL if not, else the reason. */
 const char *parse_msg_automatic(const struct parse_msg *msg);
 

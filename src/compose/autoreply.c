@@ -38,6 +38,8 @@ const char *compose_autoreply_block(const struct conf *conf, const struct parse_
 	const char *why = parse_msg_automatic(msg);
 	const char *at;
 
+	if (why == NULL && msg->x_auto_response_suppress != NULL)
+		why = "X-Auto-Response-Suppress"; /* the sender asks for no automatic answer */
 	if (why != NULL)
 		return why;
 	if (env_sender == NULL || env_sender[0] == '\0')

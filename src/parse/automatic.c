@@ -29,8 +29,9 @@ const char *parse_msg_automatic(const struct parse_msg *msg)
 		return "Precedence bulk/list/junk";
 	if (msg->list_id != NULL || msg->list_unsubscribe != NULL)
 		return "mailing list";
-	if (msg->x_auto_response_suppress != NULL)
-		return "X-Auto-Response-Suppress";
+	/* Not X-Auto-Response-Suppress: it asks for no automatic answer (compose/autoreply.c
+	 * honours that), but Exchange and Outlook also put it on mail people write; taken as
+	 * "a machine wrote this" it would store a customer's words silently. */
 	if (msg->is_dsn)
 		return "delivery status notification";
 	return NULL;

@@ -73,7 +73,7 @@ send --from ann@shop.example --header "From: Ann Buyer <ann@shop.example>" \
 settle
 pd_wait_captured alice@agents.example 1
 agent_token=$(pd_header Reply-To "$(pd_newest_captured alice@agents.example)" | sed 's/.*<\(.*\)>.*/\1/')
-case $agent_token in support+1-a-*@$DOMAIN) ;; *) pd_fail "notice Reply-To: $agent_token" ;; esac
+case $agent_token in support+1-a[0-9]*.[0-9]*-*@$DOMAIN) ;; *) pd_fail "notice Reply-To: $agent_token" ;; esac
 pd_swaks --to "$agent_token" --from alice@agents.example --header "From: Alice Agent <alice@agents.example>" \
 	--header "Subject: Re: [#1] change of address" --header "Message-Id: <a1@agents.example>" \
 	--body $'#status pending\nDone: we will ship to 2 Home Road. Anything else?' || pd_fail "agent swaks"

@@ -202,6 +202,47 @@ START_TEST(no_ack_to_automatic_mail)
 }
 END_TEST
 
+/* X-Auto-Response-Suppress asks for no acknowledgement, but people's mail carries it too
+ * (Exchange, Outlook): a reply with it into a ticket is the customer's message (kind
+ * customer, it reopens), not automatic mail that changes nothing. */
+START_TEST(suppress_header_is_not_automatic)
+{
+	GPtrArray *msgs = NULL;
+	struct store_ticket *t = NULL;
+	char *ack, *id, *reply;
+	gint64 row = 0, ticket = 0;
+
+	deliver("support@example.com", "ann@shop.example",
+		"From: ann@shop.example\nSubject: Lamp\nMessage-ID: <x1@shop.example>\n\nb\n");
+	ack = outbox_raw("ack");
+	id = strstr(ack, "\nMessage-I"); /* GMime writes Message-Id */
+	ck_assert_ptr_nonnull(id);
+	id = strchr(id, '<');
+	ck_assert_ptr_nonnull(id);
+	id = g_strndup(id + 1, strcspn(id + 1, ">"));
+	ck_assert_int_eq(store_find_ticket_by_msgid(store, "x1@shop.example", &ticket, NULL), 1);
+	ck_assert_int_eq(store_ticket_set_status(store, ticket, "resolved", 100, NULL), 0);
+	reply = g_strdup_printf("From: ann@shop.example\nSubject: Re: Lamp\n"
+				"X-Auto-Response-Suppress: All\nMessage-ID: <x2@shop.example>\n"
+				"In-Reply-To: <%s>\n\nStill broken\n",
+				id);
+	ck_assert_int_eq(deliver("support@example.com", "ann@shop.example", reply), 250);
+	ck_assert_int_eq(store_message_find(store, "x2@shop.example", "support@example.com", &row,
+					    &ticket, NULL),
+			 1);
+	ck_assert_int_eq(store_message_list(store, ticket, FALSE, &msgs, NULL), 0);
+	ck_assert_str_eq(((struct store_message *)g_ptr_array_index(msgs, msgs->len - 1))->kind,
+			 "customer");
+	ck_assert_int_eq(store_ticket_get(store, ticket, &t, NULL), 1);
+	ck_assert_str_eq(t->status, "open"); /* reopened */
+	store_ticket_free(&t);
+	g_ptr_array_unref(msgs);
+	g_free(reply);
+	g_free(id);
+	g_free(ack);
+}
+END_TEST
+
 START_TEST(ack_goes_to_envelope_sender)
 {
 	char *raw;
@@ -573,6 +614,7 @@ static Suite *ingest_suite(void)
 	tcase_add_test(tc, new_ticket_ack_and_notice);
 	tcase_add_test(tc, reply_gets_no_second_ack);
 	tcase_add_test(tc, no_ack_to_automatic_mail);
+	tcase_add_test(tc, suppress_header_is_not_automatic);
 	tcase_add_test(tc, ack_goes_to_envelope_sender);
 	tcase_add_test(tc, rate_limit_per_sender_and_ticket);
 	tcase_add_test(tc, agent_reply_reaches_customer);
