@@ -42,6 +42,8 @@ lmtp_listen = unix:$T/a/lmtp.sock
 relay = 127.0.0.1:$PD_SMTP_PORT
 template_dir = $PD_SRCDIR/templates/en
 outbox_retry_base = 1s
+# More participants than an answer may reach (max_recipients 20), to test that cap.
+max_participants = 40
 [queue support]
 address = support@$DOMAIN
 display_name = Example Support
