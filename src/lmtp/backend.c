@@ -45,11 +45,11 @@ static void backend_rcpt(void *ctx, const char *addr, struct verdict *v)
 	deliver_rcpt_clear(&r);
 }
 
-static void backend_data(void *ctx, const char *sender, const char *const *rcpts,
-			 guint n_rcpts, const char *raw, gsize len, struct verdict *verdicts)
+/* The message d, for the session's accepted recipients: resolved again under the
+ * connection's configuration, parsed here, stored by the committer; verdicts copied out. */
+static void backend_deliver(struct lmtp_backend_pin *p, struct deliver_msg *d,
+			    const char *const *rcpts, guint n_rcpts, struct verdict *verdicts)
 {
-	struct lmtp_backend_pin *p = ctx;
-	struct deliver_msg *d = deliver_new(sender, g_memdup2(raw, len), len);
 	guint i;
 
 	d->env = &p->snap->env;
@@ -65,25 +65,18 @@ static void backend_data(void *ctx, const char *sender, const char *const *rcpts
 	deliver_free(&d);
 }
 
+static void backend_data(void *ctx, const char *sender, const char *const *rcpts,
+			 guint n_rcpts, const char *raw, gsize len, struct verdict *verdicts)
+{
+	backend_deliver(ctx, deliver_new(sender, g_memdup2(raw, len), len), rcpts, n_rcpts,
+			verdicts);
+}
+
 /* A big message: deliver/ parses and stores it through its spool file (d owns fd). */
 static void backend_data_spooled(void *ctx, const char *sender, const char *const *rcpts,
 				 guint n_rcpts, int fd, gsize len, struct verdict *verdicts)
 {
-	struct lmtp_backend_pin *p = ctx;
-	struct deliver_msg *d = deliver_new_spooled(sender, fd, len);
-	guint i;
-
-	d->env = &p->snap->env;
-	for (i = 0; i < n_rcpts; i++) {
-		struct deliver_rcpt r;
-		deliver_rcpt_resolve(p->snap->conf, p->snap->keys, rcpts[i], &r, &verdicts[i]);
-		deliver_add_rcpt(d, &r);
-	}
-	if (deliver_parse(d) == 0)
-		deliver_committer_submit(p->b->committer, d);
-	for (i = 0; i < n_rcpts; i++)
-		verdicts[i] = d->verdicts[i];
-	deliver_free(&d);
+	backend_deliver(ctx, deliver_new_spooled(sender, fd, len), rcpts, n_rcpts, verdicts);
 }
 
 static void *backend_pin(void *ctx, const struct lmtp_limits **limits_r)
