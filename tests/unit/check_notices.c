@@ -286,6 +286,46 @@ START_TEST(auto_response_suppress)
 }
 END_TEST
 
+/* An agent's format=flowed answer reaches the customer with its paragraphs as one line
+ * each (RFC 3676: soft breaks joined, stuffing undone, DelSp honoured), never as short
+ * hard-wrapped lines; quoted text below the answer is still left out. */
+START_TEST(flowed_answer_not_hard_wrapped)
+{
+	char *agent = token(1, TOKEN_AGENT), *mail;
+	GPtrArray *reply;
+	struct parse_msg *back = NULL;
+	const char *raw;
+
+	ck_assert_int_eq(deliver("support@example.com", "ann@shop.example",
+				 CUSTOMER("c1", "Lamp broken", "My lamp is broken.")), 250);
+	mail = g_strdup_printf(
+	    "From: alice@example.com\nTo: %s\nMessage-ID: <f1@example.com>\n"
+	    "Subject: Re: [#1] Lamp broken\nMIME-Version: 1.0\n"
+	    "Content-Type: text/plain; charset=utf-8; format=flowed; delsp=yes\n\n"
+	    "Hello Ann,\n\nA new lamp left our warehouse today and should reach you  \n"
+	    "by Thursday; the tracking num \nber is 12345.\n\n From now on it is  \nstuffed.\n\n"
+	    "Alice\n\nOn Monday Ann Buyer wrote:\n> My lamp is \n> broken.\n",
+	    agent);
+	ck_assert_int_eq(deliver(agent, "alice@example.com", mail), 250);
+	reply = mails_to("ann@shop.example", 1, "reply");
+	ck_assert_uint_eq(reply->len, 1);
+	raw = g_ptr_array_index(reply, 0);
+	ck_assert_ptr_null(strstr(raw, "format=flowed")); /* our text is plain: lines are lines */
+	/* read back as a client would (the transfer encoding may soft-break long lines) */
+	ck_assert_int_eq(parse_message(raw, strlen(raw), &back, NULL), 0);
+	ck_assert_msg(strstr(back->body, "\nA new lamp left our warehouse today and should reach "
+					 "you by Thursday; the tracking number is 12345.\n") != NULL,
+		      "%s", back->body);
+	ck_assert_msg(strstr(back->body, "\nFrom now on it is stuffed.\n") != NULL, "%s",
+		      back->body);
+	ck_assert_ptr_null(strstr(back->body, "My lamp is"));
+	parse_msg_free(&back);
+	g_ptr_array_unref(reply);
+	g_free(mail);
+	g_free(agent);
+}
+END_TEST
+
 static Suite *notices_suite(void)
 {
 	Suite *s = suite_create("notices");
@@ -295,6 +335,7 @@ static Suite *notices_suite(void)
 	tcase_add_test(tc, notices_of_a_ticket_are_one_thread);
 	tcase_add_test(tc, references_stay_short);
 	tcase_add_test(tc, auto_response_suppress);
+	tcase_add_test(tc, flowed_answer_not_hard_wrapped);
 	suite_add_tcase(s, tc);
 	return s;
 }
