@@ -23,3 +23,4 @@ include tests/e2e/trust.mk
 include tests/e2e/tokens.mk
 include tests/e2e/daemon.mk
 include tests/lint/local.mk
+include tests/e2e/notices.mk

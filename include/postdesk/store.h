@@ -274,6 +274,19 @@ int store_autoreply_count(struct store *store, const char *addr, gint64 ticket_i
 int store_autoreply_add(struct store *store, const char *addr, gint64 ticket_id, gint64 now,
 			char **error_r);
 
+/* ---- the thread of a ticket's mail to one agent (compose: notices' In-Reply-To and
+ * References, doc/agents.md). Addresses are compared normalized (util_addr_normalize). */
+/* How many recent Message-IDs a thread keeps besides its first. */
+#define STORE_AGENT_THREAD_RECENT 3
+/* The first Message-ID of ticket's mail to addr (*first_r) and the last ones, oldest first
+ * (*recent_r, NULL-terminated, at most STORE_AGENT_THREAD_RECENT; the first may be among
+ * them). Both g_malloc'ed. 1 found, 0 no mail yet, -1 error. */
+int store_agent_thread_get(struct store *store, gint64 ticket_id, const char *addr,
+			   char **first_r, char ***recent_r, char **error_r);
+/* Record message_id as the newest mail of ticket to addr (in the caller's transaction). */
+int store_agent_thread_add(struct store *store, gint64 ticket_id, const char *addr,
+			   const char *message_id, char **error_r);
+
 /* ---- outbox: every outbound mail is a row first, written in the event's transaction ---- */
 struct store_outbox {
 	gint64 id;

@@ -50,8 +50,11 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 
 /* Mail to agents that they answer with an agent or note token (role): one mail per address
  * of job->rcpts, To that address alone, Reply-To a token bound to that agent and to the
- * day of now (tokens expire: doc/security.md "Tokens and keys"). job->mail is filled but
- * for To and Reply-To. 0 when all were queued, -1 on the first failure. */
+ * day of now (tokens expire: doc/security.md "Tokens and keys"), In-Reply-To the previous
+ * mail of the ticket to that address and References the first and the last few (one
+ * thread per ticket in the agent's client; the store keeps them, migration 8). job->mail
+ * is filled but for To, Reply-To, In-Reply-To and References. 0 when all were queued, -1
+ * on the first failure. */
 int compose_job_queue_agents(struct compose_ctx *ctx, struct store *store,
 			     struct compose_job *job, const struct conf_queue *q,
 			     enum token_role role, gint64 now, char **error_r);

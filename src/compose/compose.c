@@ -112,7 +112,8 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 {
 	char *subject = NULL, *body = NULL, *raw = NULL;
 	const char *loop[] = {"X-Postdesk-Loop", "X-Postdesk-Ticket"};
-	struct parse_out_header headers[2 + COMPOSE_MAX_EXTRA_HEADERS];
+	struct parse_out_header headers[3 + COMPOSE_MAX_EXTRA_HEADERS];
+	guint n_ours = 2;
 	char *ticket_str = g_strdup_printf("%" G_GINT64_FORMAT, job->ticket_id);
 	gint64 outbox_id = 0, row = 0;
 	gsize len = 0;
@@ -122,14 +123,18 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 		goto out;
 	headers[0] = (struct parse_out_header){loop[0], ctx->conf->domain};
 	headers[1] = (struct parse_out_header){loop[1], ticket_str};
+	/* Automatic mail asks Exchange not to answer it (out-of-office, delivery receipts):
+	 * the header Outlook and Exchange honour besides RFC 3834's Auto-Submitted. */
+	if (job->mail.auto_submitted != NULL)
+		headers[n_ours++] = (struct parse_out_header){"X-Auto-Response-Suppress", "All"};
 	job->mail.subject = subject;
 	job->mail.body = body;
 	job->mail.message_id = job->message_id;
 	/* The job's own headers (job->mail.headers, e.g. List-Unsubscribe) follow ours. */
 	for (guint i = 0; i < job->mail.n_headers && i < COMPOSE_MAX_EXTRA_HEADERS; i++)
-		headers[2 + i] = job->mail.headers[i];
+		headers[n_ours + i] = job->mail.headers[i];
 	job->mail.headers = headers;
-	job->mail.n_headers = 2 + MIN(job->mail.n_headers, COMPOSE_MAX_EXTRA_HEADERS);
+	job->mail.n_headers = n_ours + MIN(job->mail.n_headers, COMPOSE_MAX_EXTRA_HEADERS);
 	job->mail.date = now;
 	if (job->rcpts->len == 0) {
 		ret = util_error(error_r, "%s for ticket %" G_GINT64_FORMAT ": no recipient",
@@ -202,6 +207,60 @@ static int compose_agent_token(struct compose_ctx *ctx, struct store *store,
 	return 0;
 }
 
+/* The previous mail of ticket to addr: *irt_r its Message-ID, *refs_r (NULL-terminated)
+ * the first one of the ticket to addr and the last few (STORE_AGENT_THREAD_RECENT), in
+ * the order they were sent, each once. Both NULL when nothing was sent to addr yet. */
+static int compose_agent_thread(struct store *store, gint64 ticket, const char *addr,
+				char **irt_r, char ***refs_r, char **error_r)
+{
+	char *first = NULL, **recent = NULL;
+	GPtrArray *refs;
+	int ret = store_agent_thread_get(store, ticket, addr, &first, &recent, error_r);
+
+	*irt_r = NULL;
+	*refs_r = NULL;
+	if (ret <= 0)
+		return ret;
+	refs = g_ptr_array_new();
+	if (compose_msgid_ok(first))
+		g_ptr_array_add(refs, g_strdup(first));
+	for (guint i = 0; recent[i] != NULL; i++) {
+		if (!compose_msgid_ok(recent[i]) || g_strcmp0(recent[i], first) == 0)
+			continue;
+		g_ptr_array_add(refs, g_strdup(recent[i]));
+	}
+	if (refs->len > 0)
+		*irt_r = g_strdup(g_ptr_array_index(refs, refs->len - 1));
+	g_ptr_array_add(refs, NULL);
+	*refs_r = (char **)g_ptr_array_free(refs, FALSE);
+	g_free(first);
+	g_strfreev(recent);
+	return 0;
+}
+
+/* One agent's mail: threaded on the previous mail of the ticket to that address, queued,
+ * then recorded as the newest of that thread (same transaction). */
+static int compose_queue_agent_threaded(struct compose_ctx *ctx, struct store *store,
+					struct compose_job *job, const char *addr, gint64 now,
+					char **error_r)
+{
+	char *irt = NULL, **refs = NULL;
+	int ret = compose_agent_thread(store, job->ticket_id, addr, &irt, &refs, error_r);
+
+	if (ret == 0) {
+		job->mail.in_reply_to = irt;
+		job->mail.references = (const char *const *)refs;
+		job->mail.n_references = refs != NULL ? g_strv_length(refs) : 0;
+		ret = compose_job_queue(ctx, store, job, now, error_r);
+	}
+	if (ret == 0)
+		ret = store_agent_thread_add(store, job->ticket_id, addr, job->message_id,
+					     error_r);
+	g_free(irt);
+	g_strfreev(refs);
+	return ret;
+}
+
 int compose_job_queue_agents(struct compose_ctx *ctx, struct store *store,
 			     struct compose_job *job, const struct conf_queue *q,
 			     enum token_role role, gint64 now, char **error_r)
@@ -229,7 +288,7 @@ int compose_job_queue_agents(struct compose_ctx *ctx, struct store *store,
 		}
 		job->rcpts = g_ptr_array_new_with_free_func(g_free);
 		g_ptr_array_add(job->rcpts, g_strdup(addr));
-		ret = compose_job_queue(ctx, store, job, now, error_r);
+		ret = compose_queue_agent_threaded(ctx, store, job, addr, now, error_r);
 		g_ptr_array_unref(job->rcpts);
 		job->rcpts = all;
 		g_free(token);

@@ -88,6 +88,14 @@ static void walk(struct walk *w, GMimeObject *obj, int depth)
 	}
 }
 
+/* The Content-Type parameter name of obj is value (both case-insensitive). */
+static gboolean param_is(GMimeObject *obj, const char *name, const char *value)
+{
+	const char *v = g_mime_object_get_content_type_parameter(obj, name);
+
+	return v != NULL && g_ascii_strcasecmp(v, value) == 0;
+}
+
 /* Decoded, UTF-8 text of a text part, with CRLF and lone CR made LF; decoded only up to
  * max (*cut_r set when it was longer). A cut may split a UTF-8 sequence: the
  * charset conversion makes the stray bytes U+FFFD. */
@@ -197,9 +205,15 @@ void parse_mime(GMimeMessage *message, struct parse_msg *msg, gboolean with_data
 	GMimeObject *root = g_mime_message_get_mime_part(message);
 	if (root != NULL)
 		walk(&w, root, 0);
-	if (w.text != NULL)
+	if (w.text != NULL) {
 		msg->body = part_text(w.text, PARSE_MAX_BODY, &msg->charset_guessed,
 				      &msg->body_truncated);
+		if (param_is(w.text, "format", "flowed")) {
+			char *plain = parse_unflow(msg->body, param_is(w.text, "delsp", "yes"));
+			g_free(msg->body);
+			msg->body = plain;
+		}
+	}
 	if (w.html != NULL) {
 		msg->body_html = part_text(w.html, PARSE_MAX_HTML, &msg->charset_guessed,
 					   &msg->body_truncated);

@@ -51,6 +51,9 @@ GByteArray *parse_part_bytes_max(GMimePart *part, gsize max, gboolean *cut_r);
 
 /* Body, HTML body, attachments and DSN of a message (mime.c). */
 void parse_mime(GMimeMessage *message, struct parse_msg *msg, gboolean with_data);
+/* format=flowed text (RFC 3676, LF line ends) as plain text: flowed lines joined into one,
+ * space-stuffing undone, the flowed space dropped when delsp (flowed.c). g_malloc'ed. */
+char *parse_unflow(const char *text, gboolean delsp);
 
 /* Fill the dsn_* fields from a message/delivery-status part (dsn.c). */
 void parse_dsn_fields(GMimeObject *status, struct parse_msg *msg);

@@ -15,3 +15,6 @@ src_store_libstore_a_SOURCES += src/store/schedule.c
 
 # trust reads of threading (doc/security.md)
 src_store_libstore_a_SOURCES += src/store/trust.c
+
+# threads of notices to agents (issue 12: migration 8)
+src_store_libstore_a_SOURCES += src/store/agent_threads.c

@@ -182,6 +182,18 @@ static const struct migration migrations[] = {
      * the order of rcpts: '-' (or missing) not yet taken, 's' accepted by the relay, 'f'
      * refused for good. A retry sends only to the '-' ones. */
     MIGRATION(7, "ALTER TABLE outbox ADD COLUMN done TEXT NOT NULL DEFAULT '';"),
+    /* 8: agents' clients thread the notices of one ticket (doc/agents.md). One row per
+     * (ticket, agent address): the Message-ID of the first mail of the ticket sent to that
+     * address and the last few (recent, space-separated, oldest first), read and rewritten
+     * by primary key when the next one is composed: its In-Reply-To and References. One row
+     * per agent and ticket, however long the ticket runs. */
+    MIGRATION(8, "CREATE TABLE agent_threads (\n"
+		 "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+		 "  address TEXT NOT NULL,\n"
+		 "  first_id TEXT NOT NULL,\n"
+		 "  recent TEXT NOT NULL,\n"
+		 "  PRIMARY KEY (ticket_id, address)\n"
+		 ") WITHOUT ROWID;"),
 };
 
 int store_schema_latest(void)

@@ -19,3 +19,11 @@ tests_unit_check_smtp_SOURCES = tests/unit/check_smtp.c tests/unit/testutil.c te
 tests_unit_check_smtp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_smtp_LDADD = $(MOD_OUTBOX) $(MOD_STORE) $(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) \
 	$(CHECK_LIBS) $(DEP_LIBS)
+
+# what our mail to agents looks like to their clients (issue 12): one thread per ticket,
+# X-Auto-Response-Suppress, the signature separator
+check_PROGRAMS += tests/unit/check_notices
+TESTS += tests/unit/check_notices
+tests_unit_check_notices_SOURCES = tests/unit/check_notices.c
+tests_unit_check_notices_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_notices_LDADD = $(PD_LIBS) $(CHECK_LIBS)
