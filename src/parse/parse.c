@@ -45,7 +45,8 @@ static void addr_collect(InternetAddressList *list, GPtrArray *out, struct parse
 		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
 			const char *addr =
 			    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
-			if (addr == NULL || *addr == '\0')
+			/* an encoded word is a name written without an address (address.c) */
+			if (addr == NULL || *addr == '\0' || parse_addr_is_encoded(addr))
 				continue;
 			if (first != NULL) {
 				if (first->addr == NULL)
@@ -191,8 +192,19 @@ static void parse_addrs(GMimeMessage *message, GMimeAddressType type, const char
 	    recoded != NULL ? internet_address_list_parse(parse_options(), recoded) : NULL;
 	addr_collect(list != NULL ? list : g_mime_message_get_addresses(message, type), out, first);
 	if (first != NULL && first->addr == NULL) {
-		first->name = g_strdup("");
-		first->addr = g_strdup("");
+		/* "=?gb2312?B?...?= user@example.com.tw": GMime found no mailbox in the
+		 * bracket-less form; anything else without an address is no address at all */
+		char *value = recoded != NULL ? g_strdup(recoded)
+					      : parse_header_raw(GMIME_OBJECT(message), names[type]);
+		char *addr = NULL;
+		if (parse_addr_bare(value, &first->name, &addr) == 1) {
+			first->addr = util_addr_normalize(addr);
+			g_free(addr);
+		} else {
+			first->name = g_strdup("");
+			first->addr = g_strdup("");
+		}
+		g_free(value);
 	}
 	if (list != NULL)
 		g_object_unref(list);

@@ -777,12 +777,70 @@ START_TEST(test_corpus)
 }
 END_TEST
 
+/* From as Foxmail, old Outlook Express and Taiwanese/Chinese webmails write it: an encoded
+ * display name and an address without angle brackets (GMime finds no mailbox there), and
+ * a From that holds only an encoded word (GMime takes the word for the address). */
+static struct parse_msg *parse_from(const char *from)
+{
+	char *raw = g_strdup_printf("Received: from mx.example.com.tw by mail.shop.example\r\n"
+				    "From: %s\r\n"
+				    "To: support@shop.example\r\n"
+				    "Subject: =?gb2312?B?ttS2qbWltcTSydbK?=\r\n"
+				    "Date: Tue, 24 Nov 2026 10:00:00 +0800\r\n"
+				    "Message-ID: <202611241000.AB12@example.com.tw>\r\n"
+				    "X-Mailer: Foxmail 7.2.23.121[cn]\r\n"
+				    "MIME-Version: 1.0\r\n"
+				    "Content-Type: text/plain; charset=\"gb2312\"\r\n\r\nhello\r\n",
+				    from);
+	struct parse_msg *m = parse_buf(raw, strlen(raw));
+	g_free(raw);
+	assert_clean(m, from);
+	return m;
+}
+
+START_TEST(test_bare_addresses)
+{
+	static const struct {
+		const char *from, *name, *addr;
+	} cases[] = {
+	    {"=?gb2312?B?zKjN5fbOwfrJzMOz?= user@example.com.tw", "台湾鑫龙商贸",
+	     "user@example.com.tw"},
+	    {"=?big5?B?sWmkcKn6?= Chang@Example.com.TW", "張小明", "chang@example.com.tw"},
+	    {"=?utf-8?B?xYF1a2FzeiDFu8OzxYLEhw==?= lukasz@example.pl", "Łukasz Żółć",
+	     "lukasz@example.pl"},
+	    {"=?iso-8859-1?Q?Jos=E9_Garc=EDa?= jose@example.es", "José García",
+	     "jose@example.es"},
+	    {"=?iso-8859-1?B?Sm9z6SBHYXJj7WE=?=\r\n\tjose@example.es", "José García",
+	     "jose@example.es"},
+	    /* only an encoded word: no From at all (the envelope sender stands in) */
+	    {"=?gb2312?B?zKjN5fbOwfrJzMOz?=", "", ""},
+	    {"=?utf-8?B?dXNlckBleGFtcGxlLmNvbQ==?=", "", ""}, /* "user@example.com" */
+	    /* a name that decodes to an address is a look-alike: not taken */
+	    {"=?utf-8?Q?support=40shop.example?= evil@example.net", "", ""},
+	    /* the forms GMime reads itself stay as they were */
+	    {"=?gb2312?B?zKjN5fbOwfrJzMOz?= <user@example.com.tw>", "台湾鑫龙商贸",
+	     "user@example.com.tw"},
+	    {"user@example.com.tw (=?big5?B?sWmkcKn6?=)", "張小明", "user@example.com.tw"},
+	    {"plain@example.com", "", "plain@example.com"},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct parse_msg *m = parse_from(cases[i].from);
+		ck_assert_msg(strcmp(m->from.addr, cases[i].addr) == 0, "%s: addr [%s]",
+			      cases[i].from, m->from.addr);
+		ck_assert_msg(strcmp(m->from.name, cases[i].name) == 0, "%s: name [%s]",
+			      cases[i].from, m->from.name);
+		parse_msg_free(&m);
+	}
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
 	Suite *s = suite_create("parse");
 	TCase *tc = tcase_create("parse");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_headers);
+	tcase_add_test(tc, test_bare_addresses);
 	tcase_add_test(tc, test_broken_encoded_words);
 	tcase_add_test(tc, test_iso2022jp);
 	tcase_add_test(tc, test_gb18030);
