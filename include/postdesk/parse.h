@@ -29,6 +29,9 @@ struct parse_msg {
 	gboolean message_id_made_up; /* made up as "<sha256-of-raw>@postdesk.invalid": stable */
 	char *in_reply_to;        /* first msg-id of In-Reply-To without <>, or NULL */
 	GPtrArray *references;    /* char *, msg-ids without <>, in header order (oldest first) */
+	char *thread_conv;        /* Outlook's conversation: base64 of the first 22 bytes of a
+				   * well-formed Thread-Index (a date and a GUID, the same in
+				   * every mail of one conversation), or NULL */
 	char *body;               /* text body, UTF-8; "" if none; at most about PARSE_MAX_BODY */
 	gboolean body_truncated;  /* the text (or HTML) part was longer and was cut (at
 				   * PARSE_MAX_BODY, PARSE_MAX_HTML) */

@@ -82,6 +82,40 @@ static GPtrArray *msgids(GMimeObject *obj, const char *name)
 	return ids;
 }
 
+/* Thread-Index (MS-OXOMSG 2.2.1.3): base64 of a 22-byte header block (5 bytes of a
+ * FILETIME, a 16-byte GUID, a reserved byte) and 5 bytes per reply in the conversation.
+ * Only that shape counts: anything else is not Outlook's and names no conversation. */
+#define THREAD_INDEX_HEAD 22
+#define THREAD_INDEX_CHILD 5
+#define THREAD_INDEX_MAX 1024
+
+static char *thread_conv(GMimeObject *obj)
+{
+	char *value = parse_header_raw(obj, "Thread-Index"), *conv = NULL;
+	gsize len = 0, n = 0;
+
+	if (value == NULL)
+		return NULL;
+	/* g_base64_decode skips what is not base64: check the alphabet ourselves */
+	for (const char *p = value; *p != '\0'; p++)
+		if (!g_ascii_isspace(*p))
+			value[n++] = *p;
+	value[n] = '\0';
+	/* padding only at the end, at most two */
+	const char *eq = strchr(value, '=');
+	if (n > 0 && n % 4 == 0 && n <= THREAD_INDEX_MAX &&
+	    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
+		n &&
+	    (eq == NULL || (eq >= value + n - 2 && strspn(eq, "=") == strlen(eq)))) {
+		guchar *bytes = g_base64_decode(value, &len);
+		if (len >= THREAD_INDEX_HEAD && (len - THREAD_INDEX_HEAD) % THREAD_INDEX_CHILD == 0)
+			conv = g_base64_encode(bytes, THREAD_INDEX_HEAD);
+		g_free(bytes);
+	}
+	g_free(value);
+	return conv;
+}
+
 /* The message's bytes: a buffer, or (raw NULL) the first len bytes of the file fd. */
 struct parse_src {
 	const char *raw;
@@ -140,6 +174,7 @@ static void parse_ids(GMimeMessage *message, const struct parse_src *src, struct
 	g_ptr_array_unref(irt);
 	g_ptr_array_unref(msg->references);
 	msg->references = msgids(GMIME_OBJECT(message), "References");
+	msg->thread_conv = thread_conv(GMIME_OBJECT(message));
 }
 
 /* The charset of the first text the message holds: raw 8-bit headers are usually in it. */
@@ -408,6 +443,7 @@ void parse_msg_free(struct parse_msg **msgp)
 	g_free(msg->subject);
 	g_free(msg->message_id);
 	g_free(msg->in_reply_to);
+	g_free(msg->thread_conv);
 	g_free(msg->body);
 	g_free(msg->body_html);
 	g_free(msg->auto_submitted);

@@ -182,6 +182,16 @@ static const struct migration migrations[] = {
      * the order of rcpts: '-' (or missing) not yet taken, 's' accepted by the relay, 'f'
      * refused for good. A retry sends only to the '-' ones. */
     MIGRATION(7, "ALTER TABLE outbox ADD COLUMN done TEXT NOT NULL DEFAULT '';"),
+    /* 8: Outlook conversations (doc/threading.md). conv is the conversation key of an
+     * inbound message's Thread-Index (base64 of its first 22 bytes: date and GUID), kept
+     * for the tickets it was seen in, so a reply that dropped the subject tag and every
+     * reference still finds its ticket. The primary key is the lookup: conv, newest
+     * ticket first. */
+    MIGRATION(8, "CREATE TABLE conversations (\n"
+		 "  conv TEXT NOT NULL,\n"
+		 "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+		 "  PRIMARY KEY (conv, ticket_id)\n"
+		 ") WITHOUT ROWID;"),
 };
 
 int store_schema_latest(void)

@@ -834,6 +834,35 @@ START_TEST(test_bare_addresses)
 }
 END_TEST
 
+/* Thread-Index: the conversation is the first 22 bytes, the same through every reply;
+ * anything not of Outlook's shape names none. */
+START_TEST(test_thread_index)
+{
+	static const struct {
+		const char *value, *conv;
+	} cases[] = {
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8budBAA==", "AdnSdD2czk/YqQ9LR7VjZsd8budBAA=="},
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8budBAK4h3Y5A", "AdnSdD2czk/YqQ9LR7VjZsd8budBAA=="},
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8budBAK4h3Y5A\r\n AByrNM0=", "AdnSdD2czk/YqQ9LR7VjZsd8budBAA=="},
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8budB", NULL},		/* 21 bytes */
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8budBAK4h3Q==", NULL},	/* 22 + 4 */
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8bu*BAA==", NULL},		/* not base64 */
+	    {"AdnSdD2czk/YqQ9LR7Vj=sd8budBAA==", NULL},		/* padding inside */
+	    {"", NULL},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *raw = g_strdup_printf("From: a@example.com\r\nSubject: x\r\nThread-Index: %s\r\n"
+					    "Message-ID: <t%zu@example.com>\r\n\r\nbody\r\n",
+					    cases[i].value, i);
+		struct parse_msg *m = parse_buf(raw, strlen(raw));
+		ck_assert_msg(g_strcmp0(m->thread_conv, cases[i].conv) == 0, "%s: [%s]",
+			      cases[i].value, m->thread_conv);
+		parse_msg_free(&m);
+		g_free(raw);
+	}
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
 	Suite *s = suite_create("parse");
@@ -841,6 +870,7 @@ static Suite *parse_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_headers);
 	tcase_add_test(tc, test_bare_addresses);
+	tcase_add_test(tc, test_thread_index);
 	tcase_add_test(tc, test_broken_encoded_words);
 	tcase_add_test(tc, test_iso2022jp);
 	tcase_add_test(tc, test_gb18030);
