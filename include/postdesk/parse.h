@@ -111,6 +111,12 @@ int parse_subject_tag(const char *subject, gint64 *id_r);
  * made from what remains. marker may be NULL. g_malloc'ed. */
 char *parse_reply_text(const char *text, const char *html, const char *marker);
 
+/* What an agent reads of a customer's message (reply_view.c): parse_reply_text() of it,
+ * and in *hidden_r how many non-blank lines of text that left out (the quoted part, the
+ * signature), 0 if none. A message with no new text of its own (a bare forward) is given
+ * whole, with *hidden_r 0. g_malloc'ed. */
+char *parse_reply_view(const char *text, const char *html, guint *hidden_r);
+
 /* ==== automatic mail (automatic.c) ==== */
 /* Was the message sent by a machine
  * (Auto-Submitted, Precedence, List-*, a DSN, our loop header)? X-Auto-Response-Suppress

@@ -12,4 +12,4 @@ src_parse_libparse_a_SOURCES = include/postdesk/parse.h \
 src_parse_libparse_a_SOURCES += src/parse/quote.c src/parse/quote_html.c src/parse/quote_line.c \
 	src/parse/quote_words.def \
 	src/parse/digest.c src/parse/build.c src/parse/automatic.c src/parse/authres.c \
-	src/parse/address.c
+	src/parse/address.c src/parse/reply_view.c

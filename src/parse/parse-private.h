@@ -13,7 +13,7 @@
 
 /* Call order inside the module (a file calls only files to its left, never back):
  *   charset.c, options.c -> part.c, html.c, subject.c -> dsn.c -> mime.c -> parse.c
- *   quote_line.c -> quote_html.c -> quote.c;   digest.c alone;   options.c -> address.c ->
+ *   quote_line.c -> quote_html.c -> quote.c -> reply_view.c;   digest.c alone;   options.c -> address.c ->
  *   parse.c */
 
 /* The shared, read-only parser options (lenient, fallback charsets utf-8 and windows-1252);

@@ -863,6 +863,40 @@ START_TEST(test_thread_index)
 }
 END_TEST
 
+/* What agents read of a customer's mail: the new text and the count of lines left out;
+ * a message with nothing of its own is given whole. */
+START_TEST(test_reply_view)
+{
+	guint hidden = 99;
+	char *v = parse_reply_view("Danke, das hilft.\n\nAm 24.11.2026 um 10:00 schrieb Support "
+				   "<support@shop.example>:\n> Hallo Anna,\n>\n> bitte neu starten.\n",
+				   NULL, &hidden);
+	ck_assert_str_eq(v, "Danke, das hilft.");
+	ck_assert_uint_eq(hidden, 4);
+	g_free(v);
+	v = parse_reply_view("No quote here.\nTwo lines.\n", NULL, &hidden);
+	ck_assert_uint_eq(hidden, 0);
+	ck_assert_ptr_nonnull(strstr(v, "Two lines."));
+	g_free(v);
+	/* all quote: the whole text, nothing hidden */
+	v = parse_reply_view("> only\n> quoted\n", NULL, &hidden);
+	ck_assert_str_eq(v, "> only\n> quoted\n");
+	ck_assert_uint_eq(hidden, 0);
+	g_free(v);
+	/* Gmail HTML: the quote container goes, the text part had the quote as text */
+	v = parse_reply_view("Yes, please.\n\nOn Tue, Nov 24, 2026 at 10:00 AM Support wrote:\n"
+			     "> Shall we send a new one?\n",
+			     "<div dir=\"ltr\">Yes, please.</div><br><div class=\"gmail_quote\">"
+			     "<div class=\"gmail_attr\">On Tue, Nov 24, 2026 at 10:00 AM Support "
+			     "wrote:<br></div><blockquote class=\"gmail_quote\">Shall we send a "
+			     "new one?</blockquote></div>",
+			     &hidden);
+	ck_assert_str_eq(v, "Yes, please.");
+	ck_assert_uint_eq(hidden, 2);
+	g_free(v);
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
 	Suite *s = suite_create("parse");
@@ -871,6 +905,7 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, test_headers);
 	tcase_add_test(tc, test_bare_addresses);
 	tcase_add_test(tc, test_thread_index);
+	tcase_add_test(tc, test_reply_view);
 	tcase_add_test(tc, test_broken_encoded_words);
 	tcase_add_test(tc, test_iso2022jp);
 	tcase_add_test(tc, test_gb18030);
