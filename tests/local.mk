@@ -22,5 +22,6 @@ include tests/e2e/memory.mk
 include tests/e2e/trust.mk
 include tests/e2e/tokens.mk
 include tests/e2e/daemon.mk
+include tests/e2e/readers.mk
 include tests/lint/local.mk
 include tests/e2e/notices.mk

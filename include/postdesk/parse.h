@@ -29,6 +29,9 @@ struct parse_msg {
 	gboolean message_id_made_up; /* made up as "<sha256-of-raw>@postdesk.invalid": stable */
 	char *in_reply_to;        /* first msg-id of In-Reply-To without <>, or NULL */
 	GPtrArray *references;    /* char *, msg-ids without <>, in header order (oldest first) */
+	char *thread_conv;        /* Outlook's conversation: base64 of the first 22 bytes of a
+				   * well-formed Thread-Index (a date and a GUID, the same in
+				   * every mail of one conversation), or NULL */
 	char *body;               /* text body, UTF-8; "" if none; at most about PARSE_MAX_BODY */
 	gboolean body_truncated;  /* the text (or HTML) part was longer and was cut (at
 				   * PARSE_MAX_BODY, PARSE_MAX_HTML) */
@@ -107,6 +110,12 @@ int parse_subject_tag(const char *subject, gint64 *id_r);
  * Apple Mail and Thunderbird quote containers are removed from it first and the text is
  * made from what remains. marker may be NULL. g_malloc'ed. */
 char *parse_reply_text(const char *text, const char *html, const char *marker);
+
+/* What an agent reads of a customer's message (reply_view.c): parse_reply_text() of it,
+ * and in *hidden_r how many non-blank lines of text that left out (the quoted part, the
+ * signature), 0 if none. A message with no new text of its own (a bare forward) is given
+ * whole, with *hidden_r 0. g_malloc'ed. */
+char *parse_reply_view(const char *text, const char *html, guint *hidden_r);
 
 /* ==== automatic mail (automatic.c) ==== */
 /* Was the message sent by a machine

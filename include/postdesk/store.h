@@ -174,6 +174,13 @@ int store_message_sent_to(struct store *store, const char *message_id, const cha
  * *flags_r (g_malloc'ed, owned by the caller), 0 none. */
 int store_message_first_in_flags(struct store *store, const char *message_id, gint64 *ticket_r,
 				 char **flags_r, char **error_r);
+/* Outlook conversation keys (parse_msg.thread_conv) seen in tickets: add one (once per
+ * ticket), and find the newest ticket with conv that addr takes part in (1 with
+ * *ticket_r, 0 none). */
+int store_conversation_add(struct store *store, const char *conv, gint64 ticket_id,
+			   char **error_r);
+int store_conversation_ticket(struct store *store, const char *conv, const char *addr,
+			      gint64 *ticket_r, char **error_r);
 /* 1 if the ticket has more than max To/Cc participants (role cc), 0 if not. */
 int store_participants_over(struct store *store, gint64 ticket_id, gint64 max, char **error_r);
 /* 1 found (*t_r owned by caller), 0 no such ticket. */

@@ -1,7 +1,8 @@
 /* thread: match one inbound message to a ticket and record it (message, participants,
  * events, ticket state). Order (DESIGN.md): reply token -> Message-ID references (the
  * message's own Message-ID, In-Reply-To, References newest first, against every stored
- * Message-ID in and out) -> subject tag [#N] from a participant of N -> new ticket.
+ * Message-ID in and out) -> subject tag [#N] from a participant of N -> Outlook's
+ * Thread-Index conversation seen in a ticket the author takes part in -> new ticket.
  * Each match gets a trust verdict (doc/security.md): only a verified match changes the
  * ticket (status, participants); an unverified one is stored, flagged "unverified", and
  * changes nothing; automatic mail (parse_msg_automatic) into a ticket is stored as kind
@@ -33,6 +34,7 @@ enum thread_rule {
 	THREAD_RULE_TOKEN,
 	THREAD_RULE_MESSAGE_ID,
 	THREAD_RULE_SUBJECT_TAG,
+	THREAD_RULE_THREAD_INDEX, /* Outlook's conversation (Thread-Index) from a participant */
 	THREAD_RULE_NEW,
 };
 

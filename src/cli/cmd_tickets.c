@@ -1,7 +1,10 @@
 /* cli tickets / show: list tickets and show one, as text or JSON (shapes in
- * doc/json.md). Read-only: opens the store read-only. */
+ * doc/json.md). Read-only: opens the store read-only. A customer's message is shown as
+ * its new text with the quoted part collapsed (what the agent notice showed), computed
+ * here from what is stored; --full shows the whole decoded text. */
 #include "config.h"
 #include "postdesk/lib.h"
+#include "postdesk/parse.h"
 #include "postdesk/report.h"
 #include "cli.h"
 
@@ -26,8 +29,60 @@ static void json_ticket(struct report_json *b, const struct store_ticket *t)
 	report_json_id(b, "linked_to", t->linked_to);
 }
 
-static void json_message(struct report_json *b, const struct store_message *m)
+/* What agents read of a message: the new text of a customer's (or automatic) inbound
+ * mail, else the stored text as is. */
+struct show_text {
+	char *text;    /* g_malloc'ed */
+	guint hidden;  /* lines of the whole text left out */
+};
+
+static gboolean show_is_customer(const struct store_message *m)
 {
+	return strcmp(m->direction, "in") == 0 &&
+	       (strcmp(m->kind, "customer") == 0 || strcmp(m->kind, "auto") == 0);
+}
+
+static void show_raw_chunk(const void *data, gsize len, void *ctx)
+{
+	g_byte_array_append(ctx, data, (guint)len);
+}
+
+/* Mail that came as HTML only is read again from its raw bytes: the HTML's quote
+ * containers (gmail_quote, divRplyFwdMsg, blockquote type=cite) are a better guide than
+ * the text made of them, and the notice used them. Otherwise the stored text is the
+ * text part the notice read. */
+static void show_text_get(struct store *store, const struct store_message *m,
+			  struct show_text *st)
+{
+	struct parse_msg *msg = NULL;
+	GByteArray *raw;
+	char *error = NULL;
+
+	st->hidden = 0;
+	if (!show_is_customer(m)) {
+		st->text = g_strdup(m->body);
+		return;
+	}
+	if (util_flags_have(m->flags, "html-only")) {
+		raw = g_byte_array_new();
+		if (store_message_raw_read(store, m->id, show_raw_chunk, raw, &error) == 1 &&
+		    parse_message((const char *)raw->data, raw->len, &msg, &error) == 0) {
+			st->text = parse_reply_view(msg->body, msg->body_html, &st->hidden);
+			parse_msg_free(&msg);
+			g_byte_array_unref(raw);
+			return;
+		}
+		g_byte_array_unref(raw);
+		g_free(error); /* the stored text still serves */
+	}
+	st->text = parse_reply_view(m->body, NULL, &st->hidden);
+}
+
+static void json_message(struct report_json *b, struct store *store,
+			 const struct store_message *m)
+{
+	struct show_text st;
+
 	guint i;
 
 	report_json_begin_object(b, NULL);
@@ -43,6 +98,10 @@ static void json_message(struct report_json *b, const struct store_message *m)
 	report_json_str(b, "message_id", m->message_id);
 	report_json_str(b, "flags", m->flags);
 	report_json_str(b, "body", m->body);
+	show_text_get(store, m, &st);
+	report_json_str(b, "new_text", st.text);
+	report_json_int(b, "quoted_lines", st.hidden);
+	g_free(st.text);
 	report_json_begin_array(b, "attachments");
 	for (i = 0; i < m->attachments->len; i++) {
 		const struct store_attachment *a = g_ptr_array_index(m->attachments, i);
@@ -166,9 +225,11 @@ out:
 	return ret;
 }
 
-static void show_print_text(const struct store_ticket *t, const GPtrArray *msgs)
+static void show_print_text(struct store *store, const struct store_ticket *t,
+			    const GPtrArray *msgs, gboolean full)
 {
 	guint i;
+	struct show_text st;
 
 	printf("Ticket #%" G_GINT64_FORMAT ": %s\nStatus: %s  Priority: %s  Queue: %s\n"
 	       "Requester: %s <%s>\n",
@@ -177,11 +238,22 @@ static void show_print_text(const struct store_ticket *t, const GPtrArray *msgs)
 	for (i = 0; i < msgs->len; i++) {
 		const struct store_message *m = g_ptr_array_index(msgs, i);
 		char *when = clock_format(m->created);
+		if (full) {
+			st.text = g_strdup(m->body);
+			st.hidden = 0;
+		} else {
+			show_text_get(store, m, &st);
+		}
 		printf("\n--- message %" G_GINT64_FORMAT
 		       " (%s, %s%s) %s from %s\nSubject: %s\n\n%s\n",
 		       m->id, m->direction, m->kind,
 		       util_flags_have(m->flags, "unverified") ? ", UNVERIFIED sender" : "", when,
-		       m->from_addr, m->subject, m->body);
+		       m->from_addr, m->subject, st.text);
+		if (st.hidden > 0)
+			printf("\n[quoted text hidden: %u line%s - postdesk show %" G_GINT64_FORMAT
+			       " --full]\n",
+			       st.hidden, st.hidden == 1 ? "" : "s", t->id);
+		g_free(st.text);
 		g_free(when);
 	}
 }
@@ -221,9 +293,11 @@ static int show_json_history(struct store *store, gint64 id, struct report_json 
 
 int cli_show(struct cli *cli, int argc, char **argv)
 {
-	gboolean json = FALSE;
+	gboolean json = FALSE, full = FALSE;
 	const GOptionEntry entries[] = {
 		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
+		{"full", 0, 0, G_OPTION_ARG_NONE, &full,
+		 "customers' messages whole, quoted text included", NULL},
 		G_OPTION_ENTRY_NULL,
 	};
 	struct store *store = NULL;
@@ -236,7 +310,7 @@ int cli_show(struct cli *cli, int argc, char **argv)
 	if ((ret = cli_options(cli, &argc, &argv, entries, "ID", "Show a ticket.")) != 0)
 		return ret;
 	if (argc != 2 || (id = g_ascii_strtoll(argv[1], &end, 10)) <= 0 || *end != '\0')
-		return cli_fail(EX_USAGE, "show: usage: show ID [--json]");
+		return cli_fail(EX_USAGE, "show: usage: show ID [--json] [--full]");
 	if ((ret = cli_store(cli, STORE_READONLY, &store)) != 0)
 		return ret;
 	ret = store_ticket_get(store, id, &t, &error);
@@ -253,7 +327,7 @@ int cli_show(struct cli *cli, int argc, char **argv)
 		json_ticket(b, t);
 		report_json_begin_array(b, "messages");
 		for (i = 0; i < msgs->len; i++)
-			json_message(b, g_ptr_array_index(msgs, i));
+			json_message(b, store, g_ptr_array_index(msgs, i));
 		report_json_end_array(b);
 		ret = show_json_history(store, id, b, &error);
 		report_json_end_object(b);
@@ -263,7 +337,7 @@ int cli_show(struct cli *cli, int argc, char **argv)
 			ret = tickets_fail_store(error);
 		report_json_free(&b);
 	} else {
-		show_print_text(t, msgs);
+		show_print_text(store, t, msgs, full);
 		ret = 0;
 	}
 	if (msgs != NULL)

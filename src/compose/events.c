@@ -58,6 +58,22 @@ int compose_queue_ack(struct compose_ctx *ctx, struct store *store, gint64 ticke
 	return ret;
 }
 
+/* The customer's new text for the agents, the quoted part (the agent notice with its
+ * history, our acknowledgement) collapsed to one line that says where the whole is. */
+static char *events_customer_text(const struct parse_msg *msg, gint64 ticket_id)
+{
+	guint hidden;
+	char *view = parse_reply_view(msg->body, msg->body_html, &hidden), *text;
+
+	if (hidden == 0)
+		return view;
+	text = g_strdup_printf("%s\n\n[quoted text hidden: %u line%s - postdesk show %" G_GINT64_FORMAT
+			       " --full]",
+			       view, hidden, hidden == 1 ? "" : "s", ticket_id);
+	g_free(view);
+	return text;
+}
+
 static char *events_history(struct store *store, const struct store_ticket *t, char **count_r,
 			    char **error_r)
 {
@@ -85,7 +101,7 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	const struct conf_queue *q;
 	struct compose_job job;
 	struct parse_out_attachment *att;
-	char *from_name, *history, *count = NULL, *date;
+	char *from_name, *history, *count = NULL, *date, *text;
 	guint n_att;
 	int ret = -1;
 
@@ -109,7 +125,9 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	compose_vars_ticket(job.vars, t, q);
 	compose_var(job.vars, "customer.name", msg->from.name[0] ? msg->from.name : msg->from.addr);
 	compose_var(job.vars, "customer.email", msg->from.addr);
-	compose_var(job.vars, "message.body", msg->body);
+	text = events_customer_text(msg, ticket_id);
+	compose_var(job.vars, "message.body", text);
+	g_free(text);
 	compose_var(job.vars, "message.from", msg->from.addr);
 	date = clock_format(msg->date != 0 ? msg->date : now);
 	compose_var(job.vars, "message.date", date);

@@ -11,7 +11,8 @@ src_parse_libparse_a_SOURCES = include/postdesk/parse.h \
 	src/parse/subject.c
 src_parse_libparse_a_SOURCES += src/parse/quote.c src/parse/quote_html.c src/parse/quote_line.c \
 	src/parse/quote_words.def \
-	src/parse/digest.c src/parse/build.c src/parse/automatic.c src/parse/authres.c
+	src/parse/digest.c src/parse/build.c src/parse/automatic.c src/parse/authres.c \
+	src/parse/address.c src/parse/reply_view.c
 
 # format=flowed (RFC 3676) text made plain (issue 12)
 src_parse_libparse_a_SOURCES += src/parse/flowed.c

@@ -13,7 +13,8 @@
 
 /* Call order inside the module (a file calls only files to its left, never back):
  *   charset.c, options.c -> part.c, html.c, subject.c -> dsn.c -> mime.c -> parse.c
- *   quote_line.c -> quote_html.c -> quote.c;   digest.c alone */
+ *   quote_line.c -> quote_html.c -> quote.c -> reply_view.c;   digest.c alone;   options.c -> address.c ->
+ *   parse.c */
 
 /* The shared, read-only parser options (lenient, fallback charsets utf-8 and windows-1252);
  * built by parse_init() on first use (options.c). */
@@ -39,6 +40,14 @@ char *parse_utf8_clean(const char *s, gboolean one_line);
 /* Bytes in the declared charset (NULL if none) to valid UTF-8 without NULs. Sets
  * *guessed_r to TRUE (never to FALSE) when the charset had to be guessed. */
 char *parse_charset_to_utf8(const char *data, gsize len, const char *charset, gboolean *guessed_r);
+
+/* An address that is (or holds) an RFC 2047 encoded word: a name a client wrote without
+ * any address, never an address (address.c). */
+gboolean parse_addr_is_encoded(const char *addr);
+/* A From value in the bracket-less form "phrase addr-spec" (the phrase may be encoded
+ * words): 1 with the decoded name (UTF-8, one line, "" if none) and the addr-spec, both
+ * g_malloc'ed; 0 (nothing set) if value is not in that form (address.c). */
+int parse_addr_bare(const char *value, char **name_r, char **addr_r);
 
 /* A header of obj, unfolded and trimmed, as valid UTF-8 without RFC 2047 decoding;
  * NULL if absent (part.c). */

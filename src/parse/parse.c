@@ -45,7 +45,8 @@ static void addr_collect(InternetAddressList *list, GPtrArray *out, struct parse
 		} else if (INTERNET_ADDRESS_IS_MAILBOX(ia)) {
 			const char *addr =
 			    internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(ia));
-			if (addr == NULL || *addr == '\0')
+			/* an encoded word is a name written without an address (address.c) */
+			if (addr == NULL || *addr == '\0' || parse_addr_is_encoded(addr))
 				continue;
 			if (first != NULL) {
 				if (first->addr == NULL)
@@ -79,6 +80,40 @@ static GPtrArray *msgids(GMimeObject *obj, const char *name)
 		g_mime_references_free(refs);
 	g_free(value);
 	return ids;
+}
+
+/* Thread-Index (MS-OXOMSG 2.2.1.3): base64 of a 22-byte header block (5 bytes of a
+ * FILETIME, a 16-byte GUID, a reserved byte) and 5 bytes per reply in the conversation.
+ * Only that shape counts: anything else is not Outlook's and names no conversation. */
+#define THREAD_INDEX_HEAD 22
+#define THREAD_INDEX_CHILD 5
+#define THREAD_INDEX_MAX 1024
+
+static char *thread_conv(GMimeObject *obj)
+{
+	char *value = parse_header_raw(obj, "Thread-Index"), *conv = NULL;
+	gsize len = 0, n = 0;
+
+	if (value == NULL)
+		return NULL;
+	/* g_base64_decode skips what is not base64: check the alphabet ourselves */
+	for (const char *p = value; *p != '\0'; p++)
+		if (!g_ascii_isspace(*p))
+			value[n++] = *p;
+	value[n] = '\0';
+	/* padding only at the end, at most two */
+	const char *eq = strchr(value, '=');
+	if (n > 0 && n % 4 == 0 && n <= THREAD_INDEX_MAX &&
+	    strspn(value, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") ==
+		n &&
+	    (eq == NULL || (eq >= value + n - 2 && strspn(eq, "=") == strlen(eq)))) {
+		guchar *bytes = g_base64_decode(value, &len);
+		if (len >= THREAD_INDEX_HEAD && (len - THREAD_INDEX_HEAD) % THREAD_INDEX_CHILD == 0)
+			conv = g_base64_encode(bytes, THREAD_INDEX_HEAD);
+		g_free(bytes);
+	}
+	g_free(value);
+	return conv;
 }
 
 /* The message's bytes: a buffer, or (raw NULL) the first len bytes of the file fd. */
@@ -139,6 +174,7 @@ static void parse_ids(GMimeMessage *message, const struct parse_src *src, struct
 	g_ptr_array_unref(irt);
 	g_ptr_array_unref(msg->references);
 	msg->references = msgids(GMIME_OBJECT(message), "References");
+	msg->thread_conv = thread_conv(GMIME_OBJECT(message));
 }
 
 /* The charset of the first text the message holds: raw 8-bit headers are usually in it. */
@@ -191,8 +227,19 @@ static void parse_addrs(GMimeMessage *message, GMimeAddressType type, const char
 	    recoded != NULL ? internet_address_list_parse(parse_options(), recoded) : NULL;
 	addr_collect(list != NULL ? list : g_mime_message_get_addresses(message, type), out, first);
 	if (first != NULL && first->addr == NULL) {
-		first->name = g_strdup("");
-		first->addr = g_strdup("");
+		/* "=?gb2312?B?...?= user@example.com.tw": GMime found no mailbox in the
+		 * bracket-less form; anything else without an address is no address at all */
+		char *value = recoded != NULL ? g_strdup(recoded)
+					      : parse_header_raw(GMIME_OBJECT(message), names[type]);
+		char *addr = NULL;
+		if (parse_addr_bare(value, &first->name, &addr) == 1) {
+			first->addr = util_addr_normalize(addr);
+			g_free(addr);
+		} else {
+			first->name = g_strdup("");
+			first->addr = g_strdup("");
+		}
+		g_free(value);
 	}
 	if (list != NULL)
 		g_object_unref(list);
@@ -396,6 +443,7 @@ void parse_msg_free(struct parse_msg **msgp)
 	g_free(msg->subject);
 	g_free(msg->message_id);
 	g_free(msg->in_reply_to);
+	g_free(msg->thread_conv);
 	g_free(msg->body);
 	g_free(msg->body_html);
 	g_free(msg->auto_submitted);

@@ -194,6 +194,16 @@ static const struct migration migrations[] = {
 		 "  recent TEXT NOT NULL,\n"
 		 "  PRIMARY KEY (ticket_id, address)\n"
 		 ") WITHOUT ROWID;"),
+    /* 9: Outlook conversations (doc/threading.md). conv is the conversation key of an
+     * inbound message's Thread-Index (base64 of its first 22 bytes: date and GUID), kept
+     * for the tickets it was seen in, so a reply that dropped the subject tag and every
+     * reference still finds its ticket. The primary key is the lookup: conv, newest
+     * ticket first. */
+    MIGRATION(9, "CREATE TABLE conversations (\n"
+		 "  conv TEXT NOT NULL,\n"
+		 "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+		 "  PRIMARY KEY (conv, ticket_id)\n"
+		 ") WITHOUT ROWID;"),
 };
 
 int store_schema_latest(void)

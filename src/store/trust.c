@@ -1,7 +1,8 @@
 /* trust: the reads threading needs to decide whether an inbound message is verified
  * (doc/security.md): whom our own outbound mail went to, the verdict of a copy already
- * stored, and whether a ticket's participant list is over its cap. Read-only, in the
- * caller's transaction; same threading as the connection. */
+ * stored, whether a ticket's participant list is over its cap, and the Outlook
+ * conversations seen in tickets (the one write here: a conversation seen in a ticket).
+ * In the caller's transaction; same threading as the connection. */
 #include "config.h"
 #include "postdesk/lib.h"
 #include "store-error.h"
@@ -80,4 +81,22 @@ int store_participants_over(struct store *store, gint64 ticket_id, gint64 max, c
 
 	return store_int64(store, STMT_participants_over, SV_ARGS(SV_I(ticket_id), SV_I(max)),
 			   "count participants", &one, error_r);
+}
+
+int store_conversation_add(struct store *store, const char *conv, gint64 ticket_id,
+			   char **error_r)
+{
+	return store_run(store, STMT_conversation_add, SV_ARGS(SV_T(conv), SV_I(ticket_id)),
+			 "record the conversation", error_r);
+}
+
+int store_conversation_ticket(struct store *store, const char *conv, const char *addr,
+			      gint64 *ticket_r, char **error_r)
+{
+	char *address = util_addr_normalize(addr);
+	int ret = store_int64(store, STMT_conversation_ticket, SV_ARGS(SV_T(conv), SV_T(address)),
+			      "find the conversation's ticket", ticket_r, error_r);
+
+	g_free(address);
+	return ret;
 }

@@ -1,6 +1,6 @@
 /* thread: decide which ticket an inbound message belongs to, how far that match is to be
  * trusted, then record it. Rules in order: reply token, Message-ID references, subject tag
- * from a participant, new ticket (DESIGN.md); the verdict and what it allows are in
+ * from a participant, Outlook's conversation from a participant, new ticket (DESIGN.md); the verdict and what it allows are in
  * doc/security.md. Everything runs inside the caller's transaction on the caller's store
  * connection; nothing here keeps state between calls. */
 #include "config.h"
@@ -19,6 +19,8 @@ const char *thread_rule_name(enum thread_rule rule)
 		return "message-id";
 	case THREAD_RULE_SUBJECT_TAG:
 		return "subject-tag";
+	case THREAD_RULE_THREAD_INDEX:
+		return "thread-index";
 	case THREAD_RULE_NEW:
 		break;
 	}
@@ -76,6 +78,19 @@ static int thread_by_subject_tag(struct store *store, const struct thread_input 
 	if (ret == 1)
 		*ticket_r = id;
 	return ret;
+}
+
+/* Outlook conversation rule: Outlook (and Exchange) keep the first 22 bytes of
+ * Thread-Index through a whole conversation even when the reply drops the subject tag,
+ * In-Reply-To and References. It counts only in a ticket the author already takes part
+ * in, like a subject tag: a stranger who copies the header gets nowhere. */
+static int thread_by_conversation(struct store *store, const struct thread_input *in,
+				  gint64 *ticket_r, char **error_r)
+{
+	if (in->msg->thread_conv == NULL)
+		return 0;
+	return store_conversation_ticket(store, in->msg->thread_conv, thread_author(in), ticket_r,
+					 error_r);
 }
 
 /* The message's own Message-ID already stored for another of our addresses (To support@,
@@ -164,6 +179,14 @@ static int thread_match(struct store *store, const struct conf *conf, const stru
 		return ret < 0 ? -1
 			       : thread_weak_match(store, conf, in,
 						   "a subject tag and a From address", r, error_r);
+	}
+	ret = thread_by_conversation(store, in, &r->ticket_id, error_r);
+	if (ret != 0) {
+		r->rule = THREAD_RULE_THREAD_INDEX;
+		return ret < 0 ? -1
+			       : thread_weak_match(store, conf, in,
+						   "an Outlook Thread-Index and a From address", r,
+						   error_r);
 	}
 	r->rule = THREAD_RULE_NEW;
 	r->trust = THREAD_TRUST_NEW;
@@ -443,6 +466,12 @@ int thread_deliver(struct store *store, const struct conf *conf, const struct th
 	else
 		ret = thread_new_ticket(store, conf, in, 0, now, r, error_r);
 	if (ret < 0)
+		return -1;
+	/* Only a conversation the ticket really holds is kept: one from an unverified or
+	 * automatic message would let its sender plant a key for later mail. */
+	if (in->msg->thread_conv != NULL && r->ticket_id != 0 &&
+	    r->trust != THREAD_TRUST_UNVERIFIED && r->automatic == NULL &&
+	    store_conversation_add(store, in->msg->thread_conv, r->ticket_id, error_r) < 0)
 		return -1;
 	return thread_record(store, in, r->ticket_id, r->automatic != NULL ? "auto" : "customer",
 			     NULL, r->trust == THREAD_TRUST_UNVERIFIED ? "unverified" : NULL, now,

@@ -155,6 +155,43 @@ START_TEST(new_ticket_ack_and_notice)
 }
 END_TEST
 
+/* Issue 12: the agents read a customer's new text; what the customer quoted (our
+ * acknowledgement, an earlier notice's history) is one line saying where the whole is. */
+START_TEST(notice_shows_new_text_only)
+{
+	char *raw;
+
+	deliver("support@example.com", "ann@shop.example", CUSTOMER);
+	ck_assert_int_eq(deliver("support@example.com", "ann@shop.example",
+				 "From: Ann Buyer <ann@shop.example>\nTo: support@example.com\n"
+				 "Subject: Re: [#1] Lamp broken\nMessage-ID: <c3@shop.example>\n"
+				 "In-Reply-To: <c1@shop.example>\n\n"
+				 "Still broken after the reset, the cable is fine.\n\n"
+				 "On Tue, 24 Nov 2026 at 10:00, Support <support@example.com> wrote:\n"
+				 "> Hello Ann Buyer,\n>\n"
+				 "> we received your message and opened ticket #1.\n"
+				 "> Order history: 5 earlier orders\n"
+				 "> Support\n"),
+			 250);
+	raw = outbox_raw("agent_notice");
+	ck_assert_msg(strstr(raw, "Still broken after the reset, the cable is fine.") != NULL,
+		      "%s", raw);
+	ck_assert_msg(strstr(raw, "Order history") == NULL, "%s", raw);
+	ck_assert_msg(strstr(raw, "wrote:") == NULL, "%s", raw);
+	ck_assert_msg(strstr(raw, "[quoted text hidden: 6 lines - postdesk show 1 --full]") != NULL,
+		      "%s", raw);
+	g_free(raw);
+	/* nothing quoted: no such line */
+	deliver("support@example.com", "ann@shop.example",
+		"From: ann@shop.example\nTo: support@example.com\nSubject: [#1] more\n"
+		"Message-ID: <c4@shop.example>\nIn-Reply-To: <c1@shop.example>\n\nA photo follows.\n");
+	raw = outbox_raw("agent_notice");
+	ck_assert_ptr_nonnull(strstr(raw, "A photo follows."));
+	ck_assert_ptr_null(strstr(raw, "quoted text hidden"));
+	g_free(raw);
+}
+END_TEST
+
 START_TEST(reply_gets_no_second_ack)
 {
 	deliver("support@example.com", "ann@shop.example", CUSTOMER);
@@ -612,6 +649,7 @@ static Suite *ingest_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, new_ticket_ack_and_notice);
+	tcase_add_test(tc, notice_shows_new_text_only);
 	tcase_add_test(tc, reply_gets_no_second_ack);
 	tcase_add_test(tc, no_ack_to_automatic_mail);
 	tcase_add_test(tc, suppress_header_is_not_automatic);

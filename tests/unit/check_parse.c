@@ -777,12 +777,135 @@ START_TEST(test_corpus)
 }
 END_TEST
 
+/* From as Foxmail, old Outlook Express and Taiwanese/Chinese webmails write it: an encoded
+ * display name and an address without angle brackets (GMime finds no mailbox there), and
+ * a From that holds only an encoded word (GMime takes the word for the address). */
+static struct parse_msg *parse_from(const char *from)
+{
+	char *raw = g_strdup_printf("Received: from mx.example.com.tw by mail.shop.example\r\n"
+				    "From: %s\r\n"
+				    "To: support@shop.example\r\n"
+				    "Subject: =?gb2312?B?ttS2qbWltcTSydbK?=\r\n"
+				    "Date: Tue, 24 Nov 2026 10:00:00 +0800\r\n"
+				    "Message-ID: <202611241000.AB12@example.com.tw>\r\n"
+				    "X-Mailer: Foxmail 7.2.23.121[cn]\r\n"
+				    "MIME-Version: 1.0\r\n"
+				    "Content-Type: text/plain; charset=\"gb2312\"\r\n\r\nhello\r\n",
+				    from);
+	struct parse_msg *m = parse_buf(raw, strlen(raw));
+	g_free(raw);
+	assert_clean(m, from);
+	return m;
+}
+
+START_TEST(test_bare_addresses)
+{
+	static const struct {
+		const char *from, *name, *addr;
+	} cases[] = {
+	    {"=?gb2312?B?zKjN5fbOwfrJzMOz?= user@example.com.tw", "台湾鑫龙商贸",
+	     "user@example.com.tw"},
+	    {"=?big5?B?sWmkcKn6?= Chang@Example.com.TW", "張小明", "chang@example.com.tw"},
+	    {"=?utf-8?B?xYF1a2FzeiDFu8OzxYLEhw==?= lukasz@example.pl", "Łukasz Żółć",
+	     "lukasz@example.pl"},
+	    {"=?iso-8859-1?Q?Jos=E9_Garc=EDa?= jose@example.es", "José García",
+	     "jose@example.es"},
+	    {"=?iso-8859-1?B?Sm9z6SBHYXJj7WE=?=\r\n\tjose@example.es", "José García",
+	     "jose@example.es"},
+	    /* only an encoded word: no From at all (the envelope sender stands in) */
+	    {"=?gb2312?B?zKjN5fbOwfrJzMOz?=", "", ""},
+	    {"=?utf-8?B?dXNlckBleGFtcGxlLmNvbQ==?=", "", ""}, /* "user@example.com" */
+	    /* a name that decodes to an address is a look-alike: not taken */
+	    {"=?utf-8?Q?support=40shop.example?= evil@example.net", "", ""},
+	    /* the forms GMime reads itself stay as they were */
+	    {"=?gb2312?B?zKjN5fbOwfrJzMOz?= <user@example.com.tw>", "台湾鑫龙商贸",
+	     "user@example.com.tw"},
+	    {"user@example.com.tw (=?big5?B?sWmkcKn6?=)", "張小明", "user@example.com.tw"},
+	    {"plain@example.com", "", "plain@example.com"},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		struct parse_msg *m = parse_from(cases[i].from);
+		ck_assert_msg(strcmp(m->from.addr, cases[i].addr) == 0, "%s: addr [%s]",
+			      cases[i].from, m->from.addr);
+		ck_assert_msg(strcmp(m->from.name, cases[i].name) == 0, "%s: name [%s]",
+			      cases[i].from, m->from.name);
+		parse_msg_free(&m);
+	}
+}
+END_TEST
+
+/* Thread-Index: the conversation is the first 22 bytes, the same through every reply;
+ * anything not of Outlook's shape names none. */
+START_TEST(test_thread_index)
+{
+	static const struct {
+		const char *value, *conv;
+	} cases[] = {
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8budBAA==", "AdnSdD2czk/YqQ9LR7VjZsd8budBAA=="},
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8budBAK4h3Y5A", "AdnSdD2czk/YqQ9LR7VjZsd8budBAA=="},
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8budBAK4h3Y5A\r\n AByrNM0=", "AdnSdD2czk/YqQ9LR7VjZsd8budBAA=="},
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8budB", NULL},		/* 21 bytes */
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8budBAK4h3Q==", NULL},	/* 22 + 4 */
+	    {"AdnSdD2czk/YqQ9LR7VjZsd8bu*BAA==", NULL},		/* not base64 */
+	    {"AdnSdD2czk/YqQ9LR7Vj=sd8budBAA==", NULL},		/* padding inside */
+	    {"", NULL},
+	};
+	for (gsize i = 0; i < G_N_ELEMENTS(cases); i++) {
+		char *raw = g_strdup_printf("From: a@example.com\r\nSubject: x\r\nThread-Index: %s\r\n"
+					    "Message-ID: <t%zu@example.com>\r\n\r\nbody\r\n",
+					    cases[i].value, i);
+		struct parse_msg *m = parse_buf(raw, strlen(raw));
+		ck_assert_msg(g_strcmp0(m->thread_conv, cases[i].conv) == 0, "%s: [%s]",
+			      cases[i].value, m->thread_conv);
+		parse_msg_free(&m);
+		g_free(raw);
+	}
+}
+END_TEST
+
+/* What agents read of a customer's mail: the new text and the count of lines left out;
+ * a message with nothing of its own is given whole. */
+START_TEST(test_reply_view)
+{
+	guint hidden = 99;
+	char *v = parse_reply_view("Danke, das hilft.\n\nAm 24.11.2026 um 10:00 schrieb Support "
+				   "<support@shop.example>:\n> Hallo Anna,\n>\n> bitte neu starten.\n",
+				   NULL, &hidden);
+	ck_assert_str_eq(v, "Danke, das hilft.");
+	ck_assert_uint_eq(hidden, 4);
+	g_free(v);
+	v = parse_reply_view("No quote here.\nTwo lines.\n", NULL, &hidden);
+	ck_assert_uint_eq(hidden, 0);
+	ck_assert_ptr_nonnull(strstr(v, "Two lines."));
+	g_free(v);
+	/* all quote: the whole text, nothing hidden */
+	v = parse_reply_view("> only\n> quoted\n", NULL, &hidden);
+	ck_assert_str_eq(v, "> only\n> quoted\n");
+	ck_assert_uint_eq(hidden, 0);
+	g_free(v);
+	/* Gmail HTML: the quote container goes, the text part had the quote as text */
+	v = parse_reply_view("Yes, please.\n\nOn Tue, Nov 24, 2026 at 10:00 AM Support wrote:\n"
+			     "> Shall we send a new one?\n",
+			     "<div dir=\"ltr\">Yes, please.</div><br><div class=\"gmail_quote\">"
+			     "<div class=\"gmail_attr\">On Tue, Nov 24, 2026 at 10:00 AM Support "
+			     "wrote:<br></div><blockquote class=\"gmail_quote\">Shall we send a "
+			     "new one?</blockquote></div>",
+			     &hidden);
+	ck_assert_str_eq(v, "Yes, please.");
+	ck_assert_uint_eq(hidden, 2);
+	g_free(v);
+}
+END_TEST
+
 static Suite *parse_suite(void)
 {
 	Suite *s = suite_create("parse");
 	TCase *tc = tcase_create("parse");
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_headers);
+	tcase_add_test(tc, test_bare_addresses);
+	tcase_add_test(tc, test_thread_index);
+	tcase_add_test(tc, test_reply_view);
 	tcase_add_test(tc, test_broken_encoded_words);
 	tcase_add_test(tc, test_iso2022jp);
 	tcase_add_test(tc, test_gb18030);

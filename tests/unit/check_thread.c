@@ -706,6 +706,60 @@ START_TEST(mta_vouched_from)
 }
 END_TEST
 
+/* Outlook's first mail of a conversation and a reply in it that dropped the subject tag,
+ * In-Reply-To and References, keeping Thread-Index (its first 22 bytes) and Thread-Topic. */
+#define OUTLOOK_FIRST "From: Ann Buyer <ann@shop.example>\nTo: support@example.com\n" \
+		      "Subject: Where is my order?\nMessage-ID: <first@shop.example>\n" \
+		      "Thread-Topic: Where is my order?\n" \
+		      "Thread-Index: AdnSdD2czk/YqQ9LR7VjZsd8budBAA=="
+#define OUTLOOK_REPLY(from, id) "From: " from "\nTo: support@example.com\n" \
+		      "Subject: AW: Where is my order?\nMessage-ID: <" id ">\n" \
+		      "Thread-Topic: Where is my order?\n" \
+		      "Thread-Index: AdnSdD2czk/YqQ9LR7VjZsd8budBAK4h3Y5AABKrNM0="
+
+START_TEST(outlook_conversation_from_participant)
+{
+	struct thread_result r;
+	GPtrArray *msgs = NULL;
+	char *s;
+
+	deliver_to("support@example.com", OUTLOOK_FIRST, NULL);
+	set_status(1, "pending");
+	deliver_to("support@example.com", OUTLOOK_REPLY("ann@shop.example", "r1@shop.example"), &r);
+	ck_assert_int_eq(r.ticket_id, 1);
+	ck_assert_int_eq(r.rule, THREAD_RULE_THREAD_INDEX);
+	ck_assert_str_eq(thread_rule_name(r.rule), "thread-index");
+	/* a header the sender writes: stored, flagged, no state change */
+	ck_assert_int_eq(r.trust, THREAD_TRUST_UNVERIFIED);
+	ck_assert(!r.status_changed);
+	s = ticket_status(1);
+	ck_assert_str_eq(s, "pending");
+	g_free(s);
+	ck_assert(util_flags_have(last_message(1, &msgs)->flags, "unverified"));
+	g_ptr_array_unref(msgs);
+	ck_assert_int_eq(events_of_kind(1, "unverified"), 1);
+	ck_assert_int_eq(ticket_count(), 1);
+}
+END_TEST
+
+START_TEST(outlook_conversation_from_stranger)
+{
+	struct thread_result r;
+
+	deliver_to("support@example.com", OUTLOOK_FIRST, NULL);
+	deliver_to("support@example.com", OUTLOOK_REPLY("mallory@evil.example", "m@evil.example"),
+		   &r);
+	ck_assert_int_eq(r.rule, THREAD_RULE_NEW);
+	ck_assert_int_eq(r.ticket_id, 2);
+	ck_assert_int_eq(store_is_participant(store, 1, "mallory@evil.example", NULL), 0);
+	/* an unverified message plants no conversation: a later copy of the header by the
+	 * stranger still finds only the stranger's own ticket */
+	deliver_to("support@example.com", OUTLOOK_REPLY("mallory@evil.example", "m2@evil.example"),
+		   &r);
+	ck_assert_int_eq(r.ticket_id, 2);
+}
+END_TEST
+
 static Suite *thread_suite(void)
 {
 	Suite *s = suite_create("thread");
@@ -719,6 +773,8 @@ static Suite *thread_suite(void)
 	tcase_add_test(tc, unknown_reference_opens_new);
 	tcase_add_test(tc, subject_tag_from_participant);
 	tcase_add_test(tc, subject_tag_from_stranger);
+	tcase_add_test(tc, outlook_conversation_from_participant);
+	tcase_add_test(tc, outlook_conversation_from_stranger);
 	tcase_add_test(tc, token_threads);
 	tcase_add_test(tc, token_for_missing_ticket);
 	tcase_add_test(tc, duplicate_is_stored_once);
