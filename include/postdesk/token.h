@@ -86,4 +86,9 @@ enum token_check { TOKEN_NONE = 0, TOKEN_VALID = 1, TOKEN_BAD = -1 };
 enum token_check token_check_local(const struct token_keys *keys, const char *local,
 				   struct token *t_r, char **base_r);
 
+/* n bytes from the operating system's secure generator (libsodium's randombytes_buf), for
+ * values that must not be guessable (our Message-IDs: the trust model takes a reference to
+ * one of them, with the right From, as proof). Cannot fail once a key ring is loaded. */
+void token_random(void *buf, gsize n);
+
 #endif

@@ -75,6 +75,9 @@ int main(int argc, char **argv)
 	/* config, root check, log level; the key file read as root (it may be root's) */
 	if ((ret = daemon_setup(conf_path, &conf, &keys)) != 0)
 		return ret;
+	/* A reload asked for while starting (logrotate, systemctl reload) must not kill us:
+	 * ignored until the real handler is in place, once the server exists. */
+	signal(SIGHUP, SIG_IGN);
 	token_keys_free(&keys);
 	parse_init();
 	if (deliver_snapshot_load(conf_path, NULL, TRUE, &snap, &error) < 0) {

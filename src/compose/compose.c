@@ -60,11 +60,15 @@ gboolean compose_msgid_ok(const char *id)
 /* "pd.<time>.<random>@host": the time (microseconds, hex, fixed width) first, so our own
  * Message-IDs sort in the order they are made and each one lands at the end of the
  * messages' (message_id, rcpt) index instead of on a random page of it (one dirty page
- * fewer per stored outbound mail); 64 random bits after it keep them unguessable. */
+ * fewer per stored outbound mail); 64 bits from the system's secure generator after it
+ * keep them unguessable (a reference to one, with the right From, verifies a reply). */
 char *compose_message_id(const struct compose_ctx *ctx)
 {
+	guint32 r[2];
+
+	token_random(r, sizeof(r));
 	return g_strdup_printf("pd.%016" G_GINT64_MODIFIER "x.%08x%08x@%s", g_get_real_time(),
-			       g_random_int(), g_random_int(), ctx->conf->hostname);
+			       r[0], r[1], ctx->conf->hostname);
 }
 
 char *compose_token(const struct compose_ctx *ctx, const struct conf_queue *q, gint64 ticket,

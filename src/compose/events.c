@@ -28,9 +28,11 @@ int compose_queue_ack(struct compose_ctx *ctx, struct store *store, gint64 ticke
 	compose_vars_ticket(job.vars, t, q);
 	reply_to = compose_token(ctx, q, ticket_id, TOKEN_CUSTOMER);
 	struct parse_out_addr reply = {q->display, reply_to};
-	/* References: the customer's chain plus their message, so their client threads it. */
+	/* References: the customer's chain plus their message, so their client threads it;
+	 * the last 20 of the chain at most (a hostile header is bounded only by the size). */
 	refs = g_new0(const char *, msg->references->len + 1);
-	for (i = 0; i < msg->references->len; i++)
+	for (i = msg->references->len > 20 ? msg->references->len - 20 : 0;
+	     i < msg->references->len; i++)
 		if (compose_msgid_ok(g_ptr_array_index(msg->references, i)))
 			refs[n_refs++] = g_ptr_array_index(msg->references, i);
 	if (compose_msgid_ok(msg->message_id))

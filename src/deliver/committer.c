@@ -47,6 +47,11 @@ struct deliver_committer {
 	/* the syncer thread and what it owns */
 	struct store_syncer *syncer;
 	GAsyncQueue *sync_queue; /* struct deliver_committer_batch * */
+	/* A failed fdatasync is final (syncer thread only): Linux may drop the unwritten WAL
+	 * pages and report the error once, so a later sync that "succeeds" proves nothing for
+	 * commits after the hole. From then on every batch is answered 4xx until a restart,
+	 * whose recovery reads the WAL as the disk has it. */
+	char *sync_failed;
 	GThread *sync_thread;
 };
 
@@ -110,11 +115,16 @@ static gpointer deliver_committer_syncer(gpointer data)
 		}
 		if (batches->len == 0)
 			continue;
-		ret = store_syncer_sync(c->syncer, &error);
+		ret = c->sync_failed != NULL ? -1 : store_syncer_sync(c->syncer, &error);
+		if (ret < 0 && c->sync_failed == NULL) {
+			c->sync_failed = g_strdup(error);
+			log_error("the WAL could not be made durable (%s): every delivery is answered "
+				  "4xx until postdesk-lmtpd is restarted", error);
+		}
 		for (guint i = 0; i < batches->len; i++) {
 			b = g_ptr_array_index(batches, i);
 			if (ret < 0)
-				deliver_committer_not_durable(b, error);
+				deliver_committer_not_durable(b, c->sync_failed);
 			deliver_committer_done(c, b->jobs, b->n);
 			g_free(b->jobs);
 			g_free(b);
@@ -161,9 +171,10 @@ static void deliver_committer_batch(struct deliver_committer *c, struct deliver_
 		deliver_run(jobs[i]->d, c->store, deliver_committer_env(c, jobs[i]->d));
 }
 
-/* After a batch (the sessions already answered): wake the checkpointer when the WAL has
- * grown enough, and empty the WAL when it has outgrown the checkpointer. Without a
- * checkpointer SQLite's automatic checkpoints are on and there is nothing to do. */
+/* After a batch is committed (its sessions wait for the syncer, not for this): wake the
+ * checkpointer when the WAL has grown enough, and empty the WAL when it has outgrown the
+ * checkpointer. Without a checkpointer SQLite's automatic checkpoints are on and there is
+ * nothing to do. */
 static void deliver_committer_wal(struct deliver_committer *c)
 {
 	gint64 frames = store_wal_frames(c->store);
@@ -315,6 +326,7 @@ void deliver_committer_free(struct deliver_committer **cp)
 	g_async_queue_push(c->queue, &deliver_committer_stop_job);
 	g_thread_join(c->thread);
 	g_thread_join(c->sync_thread); /* the writer told it to stop after its last batch */
+	g_free(c->sync_failed);
 	g_async_queue_unref(c->sync_queue);
 	store_syncer_free(&c->syncer);
 	if (c->ckpt_thread != NULL) {

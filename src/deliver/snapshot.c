@@ -31,14 +31,20 @@ static int snapshot_keys(const struct conf *conf, const struct deliver_snapshot 
 /* Settings a running daemon cannot take over: said once, the old value stays in force. */
 static void snapshot_warn_restart(const struct conf *now, const struct conf *next)
 {
-	static const char *const names[] = {"database", "user", "lmtp_listen", "milter_listen"};
-	const char *const a[] = {now->database, now->user, now->lmtp_listen, now->milter_listen};
+	static const char *const names[] = {"database", "user", "lmtp_listen", "milter_listen",
+					    "spool_dir"};
+	const char *const a[] = {now->database, now->user, now->lmtp_listen, now->milter_listen,
+				 now->spool_dir};
 	const char *const b[] = {next->database, next->user, next->lmtp_listen,
-				 next->milter_listen};
+				 next->milter_listen, next->spool_dir};
 
 	for (gsize i = 0; i < G_N_ELEMENTS(names); i++)
 		if (g_strcmp0(a[i], b[i]) != 0)
 			log_warn("reload: %s changed: takes effect at the next restart", names[i]);
+	if (now->lmtp_max_sessions != next->lmtp_max_sessions)
+		log_warn("reload: lmtp_max_sessions changed: takes effect at the next restart");
+	if (now->batch_max != next->batch_max)
+		log_warn("reload: batch_max changed: takes effect at the next restart");
 }
 
 int deliver_snapshot_load(const char *conf_path, const struct deliver_snapshot *old,

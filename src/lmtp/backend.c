@@ -92,7 +92,9 @@ static void *backend_pin(void *ctx, const struct lmtp_limits **limits_r)
 	p->limits.max_message_size = (gsize)conf->max_message_size;
 	p->limits.idle_timeout = (guint)conf->lmtp_timeout;
 	/* Big messages go to nameless files here, not to the heap (doc/benchmarks.md). */
-	p->spool_dir = lmtp_spool_dir(conf);
+	/* The spool directory of the configuration lmtpd started with: it made that one
+	 * (postdesk-lmtpd.c); a changed spool_dir waits for a restart (snapshot.c says so). */
+	p->spool_dir = lmtp_spool_dir(p->b->first->conf);
 	p->limits.spool_dir = p->spool_dir;
 	p->limits.spool_threshold = (gsize)conf->spool_threshold;
 	*limits_r = &p->limits;

@@ -37,8 +37,13 @@ const char *thread_author(const struct thread_input *in)
 	return "unknown@invalid";
 }
 
+/* References looked up at most: each is a store lookup in the single writer thread, and
+ * the header is only bounded by the message size; real clients keep far fewer (and the
+ * newest are the ones that matter). The trust check reads the same newest ones. */
+#define THREAD_MAX_REFS 50
+
 /* Message-ID rule: the message's own id (a copy already delivered to another of our
- * addresses), In-Reply-To, then References newest first. */
+ * addresses), In-Reply-To, then References newest first (at most THREAD_MAX_REFS). */
 static int thread_by_references(struct store *store, const struct parse_msg *msg,
 				gint64 *ticket_r, char **error_r)
 {
@@ -55,7 +60,7 @@ static int thread_by_references(struct store *store, const struct parse_msg *msg
 		if (ret != 0)
 			return ret;
 	}
-	for (i = msg->references->len; i > 0; i--) {
+	for (i = msg->references->len; i > 0 && msg->references->len - i < THREAD_MAX_REFS; i--) {
 		const char *ref = g_ptr_array_index(msg->references, i - 1);
 		ret = store_find_ticket_by_msgid(store, ref, ticket_r, error_r);
 		if (ret != 0)

@@ -254,9 +254,13 @@ static int token_write_file(const char *path, gboolean replace, const char *text
 		g_free(tmp);
 		return ret;
 	}
-	/* root rotating the daemons' key file: the new file keeps the old one's owner. */
+	/* root rotating the daemons' key file: the new file keeps the old one's owner and
+	 * mode (root:<the daemons' group> 0640 must stay readable by the group, or a reload
+	 * of the daemons cannot read the rotated key). Never more than 0640. */
 	if (replace_owner && geteuid() == 0 && fchown(fd, old.st_uid, old.st_gid) < 0)
 		ret = util_error(error_r, "%s: chown: %s", tmp, g_strerror(errno));
+	else if (replace_owner && fchmod(fd, old.st_mode & 0640) < 0)
+		ret = util_error(error_r, "%s: chmod: %s", tmp, g_strerror(errno));
 	else if (token_write_all(fd, text, strlen(text)) < 0)
 		ret = util_error(error_r, "%s: write: %s", replace ? tmp : path, g_strerror(errno));
 	if (close(fd) < 0 && ret == 0)
@@ -380,4 +384,12 @@ gboolean token_keys_info(const struct token_keys *keys, guint i, struct token_ke
 	info_r->created = keys->keys[i].created;
 	info_r->expires = keys->keys[i].expires;
 	return TRUE;
+}
+
+void token_random(void *buf, gsize n)
+{
+	/* sodium_init() is idempotent and thread-safe behind our GOnce; randombytes_buf
+	 * works without it too (it then opens the system source itself). */
+	(void)token_sodium_init(NULL);
+	randombytes_buf(buf, n);
 }
