@@ -161,12 +161,23 @@ int store_open(const char *path, int flags, int busy_timeout_ms, struct store **
 	store->readonly = (flags & STORE_READONLY) != 0;
 	store->nosync = (flags & STORE_WAL_NOSYNC) != 0;
 	/* A file that is not writable for a moment (a root process creating and then handing
-	 * over a file next to it) gets a few more tries over two seconds before we give up. */
+	 * over a file next to it) gets a few more tries over two seconds before we give up.
+	 * That includes the -wal and -shm files, which the first statements (journal_mode,
+	 * applied when prepared) open: a root process (lmtpd before it drops privileges, the
+	 * CLI) creates them and SQLite chowns them to the database's owner a moment later;
+	 * a daemon opening in between gets "unable to open database file". */
 	for (int tries = 1;; tries++) {
 		int ret = open_db(store, path, flags, error_r);
 
-		if (ret == 0)
-			break;
+		if (ret == 0) {
+			/* The same setting as PRAGMA busy_timeout (which takes no bound parameter). */
+			sqlite3_busy_timeout(store->db, busy_timeout_ms);
+			if (prepare_range(store, 0, STMT_FIRST_SCHEMA, error_r) == 0)
+				break;
+			ret = (sqlite3_errcode(store->db) & 0xff) == SQLITE_CANTOPEN ? -2 : -1;
+			for (int i = 0; i < STMT_FIRST_SCHEMA; i++)
+				g_clear_pointer(&store->stmt[i], sqlite3_finalize);
+		}
 		if (ret == -2 && tries < 10) {
 			if (error_r != NULL)
 				g_clear_pointer(error_r, g_free);
@@ -178,10 +189,7 @@ int store_open(const char *path, int flags, int busy_timeout_ms, struct store **
 		store_close(&store);
 		return -1;
 	}
-	/* The same setting as PRAGMA busy_timeout (which cannot take a bound parameter). */
-	sqlite3_busy_timeout(store->db, busy_timeout_ms);
-	if (prepare_range(store, 0, STMT_FIRST_SCHEMA, error_r) < 0 ||
-	    set_pragmas(store, error_r) < 0 || check_schema(store, path, error_r) < 0 ||
+	if (set_pragmas(store, error_r) < 0 || check_schema(store, path, error_r) < 0 ||
 	    prepare_range(store, STMT_FIRST_SCHEMA, STMT_COUNT, error_r) < 0) {
 		store_close(&store);
 		return -1;
