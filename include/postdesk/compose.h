@@ -116,6 +116,10 @@ void compose_ctx_free(struct compose_ctx **ctx);
  * against the automatic-mail rate limit. */
 int compose_queue_ack(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
 		     const struct parse_msg *msg, const char *to, gint64 now, char **error_r);
+/* The ack of a ticket split off another (#split ... notify) to its requester, threaded on
+ * nothing; 0 also when the ticket does not exist (nothing queued). */
+int compose_queue_split_ack(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+			    gint64 now, char **error_r);
 /* Tell the assignee, else the queue's agents, about a customer message (msg parsed with
  * attachment data). From "<Customer> via <Queue>" <queue address>, Reply-To the agent
  * token. warning (NULL: none) is {{message.warning}}, the lines right under the marker:

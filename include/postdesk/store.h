@@ -460,4 +460,20 @@ int store_survey_get(struct store *store, gint64 ticket_id, struct store_survey 
 int store_customer_set_optout(struct store *store, const char *email, gboolean optout,
 			      char **error_r);
 
+/* ---- merge and split (merge.c, migration 10, doc/agents.md) ---- */
+/* 1 if ticket id was merged (*into_r: the ticket it was folded into), 0 if not (or no such
+ * ticket: *into_r 0). */
+int store_ticket_merged_into(struct store *store, gint64 id, gint64 *into_r, char **error_r);
+/* Fold ticket `from` into `into`: messages, events, tags, agents' notice threads, Outlook
+ * conversations and survey (if `into` has none) move; `from` is closed with merged_into =
+ * into, its undone timed work dropped, and tickets merged into it re-pointed at `into`.
+ * Participants are not moved here (the caller applies the cap), but `from`'s are dropped:
+ * read them first. The caller checks the merge is allowed. */
+int store_ticket_merge(struct store *store, gint64 from, gint64 into, gint64 now,
+		       char **error_r);
+/* Move the messages of ticket `from` with row ids first_row..last_row to ticket `into`,
+ * keeping both message counts; *moved_r: how many. */
+int store_messages_move(struct store *store, gint64 from, gint64 into, gint64 first_row,
+			gint64 last_row, gint64 now, gint64 *moved_r, char **error_r);
+
 #endif

@@ -77,7 +77,14 @@ int thread_record(struct store *store, const struct thread_input *in, gint64 tic
 
 /* ======================= agent mail: commands ======================= */
 
-enum thread_cmd_kind { THREAD_CMD_STATUS, THREAD_CMD_ASSIGN, THREAD_CMD_PRIORITY, THREAD_CMD_TAG };
+enum thread_cmd_kind {
+	THREAD_CMD_STATUS,
+	THREAD_CMD_ASSIGN,
+	THREAD_CMD_PRIORITY,
+	THREAD_CMD_TAG,
+	THREAD_CMD_MERGE, /* arg: the ticket number folded into this one (thread_agent_run) */
+	THREAD_CMD_SPLIT, /* arg: "ROW[ rest][ notify]" (thread_agent_run) */
+};
 
 struct thread_cmd {
 	enum thread_cmd_kind kind;
@@ -90,6 +97,10 @@ struct thread_agent_mail {
 	GArray *cmds;      /* struct thread_cmd */
 	GPtrArray *errors; /* char *: "line 2: unknown command #stauts" ... */
 	char *text;        /* the reply text without the command lines, trimmed */
+	/* What thread_agent_run did for the caller to follow up (timed work, notices). */
+	gint64 merged_from;   /* #merge: the ticket folded into this one, 0 if none */
+	gint64 split_new;     /* #split: the new ticket, 0 if none */
+	gboolean split_notify; /* #split ... notify: acknowledge split_new to its requester */
 };
 
 /* Parse the (already quote-stripped) text of an agent's mail. Lines at the top starting
@@ -104,5 +115,35 @@ void thread_agent_mail_free(struct thread_agent_mail **am);
  * transaction. */
 int thread_agent_apply(struct store *store, gint64 ticket_id, const char *agent_email,
 		       struct thread_agent_mail *am, gint64 now, char **error_r);
+/* thread_agent_apply, and #merge and #split too (agent_moves.c): they are checked first
+ * (a refused one is an error in am->errors, and then nothing is applied), applied last,
+ * and what they made is left in am->merged_from, am->split_new. */
+int thread_agent_run(struct store *store, const struct conf *conf, gint64 ticket_id,
+		     const char *agent_email, struct thread_agent_mail *am, gint64 now,
+		     char **error_r);
+
+/* ======================= merge and split (merge.c, doc/agents.md) ======================= */
+
+/* Follow merged_into from *id_r to the surviving ticket: 1 if *id_r changed, 0 if the
+ * ticket was not merged (or does not exist). */
+int thread_follow_merged(struct store *store, gint64 *id_r, char **error_r);
+/* May ticket `from` be merged into `into`? 0 yes; 1 no, with *why_r (caller's) saying why:
+ * the same ticket, a missing or already merged ticket, different queues. */
+int thread_merge_check(struct store *store, gint64 into, gint64 from, char **why_r,
+		       char **error_r);
+/* Fold `from` into `into` (checked first): participants up to conf->max_participants
+ * (*capped_r: how many were left out), then store_ticket_merge; events "merged" on into
+ * and "merged_into" on from, with actor. */
+int thread_merge(struct store *store, const struct conf *conf, gint64 into, gint64 from,
+		 const char *actor, gint64 now, gint64 *capped_r, char **error_r);
+/* May message row `row` (with the later ones if rest) be split off ticket? 0 yes; 1 no,
+ * with *why_r: the ticket is missing or merged, the message is not its own, or nothing
+ * would be left. */
+int thread_split_check(struct store *store, gint64 ticket, gint64 row, gboolean rest,
+		       char **why_r, char **error_r);
+/* Move message row `row` (and every later one of the ticket if rest) to a new ticket of
+ * the same queue and requester, linked_to the old one (*new_r); events on both. */
+int thread_split(struct store *store, gint64 ticket, gint64 row, gboolean rest,
+		 const char *actor, gint64 now, gint64 *new_r, char **error_r);
 
 #endif

@@ -48,5 +48,7 @@ int cli_assign(struct cli *cli, int argc, char **argv);
 int cli_tick(struct cli *cli, int argc, char **argv); /* cmd_tick.c: surveys and follow-ups */
 int cli_optout(struct cli *cli, int argc, char **argv); /* cmd_optout.c: one-click unsubscribe */
 int cli_key(struct cli *cli, int argc, char **argv);    /* cmd_key.c: list, rotate, prune */
+int cli_merge(struct cli *cli, int argc, char **argv);  /* cmd_merge.c: merge, split */
+int cli_split(struct cli *cli, int argc, char **argv);
 
 #endif

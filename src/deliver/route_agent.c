@@ -12,6 +12,20 @@
 
 #include <string.h>
 
+/* After #split: the new ticket's timed work, and its requester's acknowledgement when the
+ * agent asked for it ("notify"). */
+static int agent_moved(struct store *store, const struct deliver_env *env,
+		       const struct thread_agent_mail *am, gint64 now, char **error_r)
+{
+	if (am->split_new == 0)
+		return 0;
+	if (survey_sync(store, env->conf, am->split_new, now, error_r) < 0)
+		return -1;
+	return am->split_notify && env->compose != NULL
+		       ? compose_queue_split_ack(env->compose, store, am->split_new, now, error_r)
+		       : 0;
+}
+
 /* Record the agent's mail and send what it asks for. */
 static int agent_act(struct deliver_msg *d, const struct thread_input *in,
 		     const struct store_agent *agent, struct store *store,
@@ -26,7 +40,7 @@ static int agent_act(struct deliver_msg *d, const struct thread_input *in,
 
 	thread_agent_parse(text, &am);
 	note = am->note || in->token->role == TOKEN_NOTE;
-	if (thread_agent_apply(store, ticket, agent->email, am, now, error_r) < 0 ||
+	if (thread_agent_run(store, env->conf, ticket, agent->email, am, now, error_r) < 0 ||
 	    store_participant_add(store, ticket, agent->email, agent->name, "agent", error_r) < 0)
 		goto out;
 	if (am->errors->len > 0) {
@@ -40,7 +54,8 @@ static int agent_act(struct deliver_msg *d, const struct thread_input *in,
 				    "command error notice", ticket, now, error_r) < 0))
 			goto out;
 	} else if (thread_record(store, in, ticket, note ? "note" : "agent", am->text, NULL, now,
-				 &row, error_r) < 0) {
+				 &row, error_r) < 0 ||
+		   agent_moved(store, env, am, now, error_r) < 0) {
 		goto out;
 	} else if (env->compose != NULL && am->text[0] != '\0') {
 		if (d->msg->attachments->len > 0)
@@ -69,6 +84,7 @@ int deliver_route_agent(struct deliver_msg *d, guint i, struct store *store, con
 	struct store_agent *agent = NULL;
 	struct store_ticket *t = NULL;
 	struct thread_input in;
+	struct token tok = r->token;
 	const char *automatic;
 	gint64 row, ticket;
 	int ret;
@@ -81,6 +97,13 @@ int deliver_route_agent(struct deliver_msg *d, guint i, struct store *store, con
 			    "<%s>: no such ticket", r->addr);
 		return 1;
 	}
+	/* A merged ticket's agent address acts on the ticket it was folded into (same queue:
+	 * merges stay inside one). */
+	if (thread_follow_merged(store, &tok.id, error_r) < 0) {
+		store_ticket_free(&t);
+		return -1;
+	}
+	in.token = &tok;
 	ret = store_agent_get(store, d->msg->from.addr, &agent, error_r);
 	/* An agent kept to one queue acts only on that queue's tickets, even with another
 	 * queue's token in hand (a forwarded notice). */
@@ -107,23 +130,23 @@ int deliver_route_agent(struct deliver_msg *d, guint i, struct store *store, con
 		store_agent_free(&agent);
 		return 1;
 	}
-	ticket = r->token.id;
+	ticket = tok.id;
 	ret = store_message_find(store, d->msg->message_id, r->addr, &row, &ticket, error_r);
 	automatic = parse_msg_automatic(d->msg);
 	if (ret == 0 && automatic != NULL) /* an agent's out-of-office: keep it, send nothing */
-		ret = thread_record(store, &in, r->token.id, "note", NULL, "automatic,held", now,
+		ret = thread_record(store, &in, tok.id, "note", NULL, "automatic,held", now,
 				    &row, error_r);
 	else if (ret == 0)
 		ret = agent_act(d, &in, agent, store, env, now, error_r);
 	/* Commands may have changed the status, a reply stops the first-response timers:
 	 * timed work follows the ticket (survey/). */
 	if (ret == 0)
-		ret = survey_sync(store, env->conf, r->token.id, now, error_r);
+		ret = survey_sync(store, env->conf, tok.id, now, error_r);
 	store_agent_free(&agent);
 	if (ret < 0)
 		return -1;
-	d->ticket_ids[i] = r->token.id;
+	d->ticket_ids[i] = tok.id;
 	verdict_set(&d->verdicts[i], VERDICT_OK, 250, "2.0.0",
-		    "<%s> agent mail recorded on ticket %" G_GINT64_FORMAT, r->addr, r->token.id);
+		    "<%s> agent mail recorded on ticket %" G_GINT64_FORMAT, r->addr, tok.id);
 	return 0;
 }

@@ -204,6 +204,16 @@ static const struct migration migrations[] = {
 		 "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
 		 "  PRIMARY KEY (conv, ticket_id)\n"
 		 ") WITHOUT ROWID;"),
+    /* 10: merge and split (doc/agents.md). merged_into names the ticket a merged ticket
+     * was folded into (it is then closed): threading follows it, so the merged ticket's
+     * tokens and subject tag land in the survivor. Partial index: a merge re-points the
+     * tickets already merged into the one it closes (chains stay one hop), and unmerged
+     * tickets add no entry. The conversations index lets a merge move a ticket's Outlook
+     * conversation keys (the primary key starts with conv). */
+    MIGRATION(10, "ALTER TABLE tickets ADD COLUMN merged_into INTEGER REFERENCES tickets(id);\n"
+		  "CREATE INDEX tickets_merged_into ON tickets(merged_into)\n"
+		  "  WHERE merged_into IS NOT NULL;\n"
+		  "CREATE INDEX conversations_ticket ON conversations(ticket_id);"),
 };
 
 int store_schema_latest(void)

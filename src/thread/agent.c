@@ -1,7 +1,8 @@
 /* agent: what an agent's mail does to a ticket. The top lines of the mail may be commands
- * (#note, #status, #assign, #priority, #tag); the rest is the reply text. Parsing is pure;
- * applying runs inside the caller's transaction. A mistyped command must never let the
- * text reach the customer, so parse errors are collected, not skipped. */
+ * (#note, #status, #assign, #priority, #tag; #merge and #split are applied by agent_moves.c);
+ * the rest is the reply text. Parsing is pure; applying runs inside the caller's
+ * transaction. A mistyped command must never let the text reach the customer, so parse
+ * errors are collected, not skipped. */
 #include "config.h"
 #include "postdesk/thread.h"
 #include "postdesk/lib.h"
@@ -39,6 +40,51 @@ static gboolean agent_valid_addr(const char *a)
 
 	return at != NULL && at != a && at[1] != '\0' && strchr(at + 1, '@') == NULL &&
 	       strpbrk(a, " \t<>\r\n") == NULL;
+}
+
+/* "#merge 123" (or "#123", as in a subject tag): the digits, or NULL. */
+static char *agent_number(const char *arg)
+{
+	const char *p = arg[0] == '#' ? arg + 1 : arg;
+	const char *q;
+
+	if (p[0] == '\0' || strlen(p) > 18)
+		return NULL;
+	for (q = p; *q != '\0'; q++)
+		if (!g_ascii_isdigit(*q))
+			return NULL;
+	return g_strdup(p);
+}
+
+/* "#split ROW [rest] [notify]": arg (owned) becomes "ROW[ rest][ notify]", or an error. */
+static const char *agent_split_arg(char **words, char **arg)
+{
+	char **w = g_strsplit_set(words[2] != NULL ? words[2] : "", " \t", -1);
+	char *row = agent_number(*arg);
+	gboolean rest = FALSE, notify = FALSE;
+	const char *bad = row == NULL ? "expected a message number (#split 1234 [rest] [notify])"
+				      : NULL;
+	guint i;
+
+	for (i = 0; w[i] != NULL && bad == NULL; i++) {
+		char *word = g_ascii_strdown(w[i], -1);
+		if (word[0] == '\0')
+			;
+		else if (strcmp(word, "rest") == 0 && !rest)
+			rest = TRUE;
+		else if (strcmp(word, "notify") == 0 && !notify)
+			notify = TRUE;
+		else
+			bad = "after the message number, expected 'rest' and/or 'notify'";
+		g_free(word);
+	}
+	g_strfreev(w);
+	g_free(*arg);
+	*arg = bad == NULL ? g_strdup_printf("%s%s%s", row, rest ? " rest" : "",
+					     notify ? " notify" : "")
+			   : g_strdup("");
+	g_free(row);
+	return bad;
 }
 
 /* A line meant as a command: '#', maybe spaces, a letter. "# note" is a mistyped "#note"
@@ -82,10 +128,21 @@ static void agent_parse_line(struct thread_agent_mail *am, guint lineno, const c
 		c.kind = THREAD_CMD_TAG;
 		if (!agent_valid_tag(arg))
 			bad = "expected one word (letters, digits, - _ .)";
+	} else if (strcmp(cmd, "merge") == 0) {
+		char *n = agent_number(arg);
+		c.kind = THREAD_CMD_MERGE;
+		if (n == NULL)
+			bad = "expected a ticket number (#merge 123)";
+		g_free(arg);
+		arg = n != NULL ? n : g_strdup("");
+	} else if (strcmp(cmd, "split") == 0) {
+		c.kind = THREAD_CMD_SPLIT;
+		bad = agent_split_arg(words, &arg);
 	} else {
-		bad = "unknown command (known: #note #status #assign #priority #tag)";
+		bad = "unknown command (known: #note #status #assign #priority #tag #merge "
+		      "#split)";
 	}
-	if (bad == NULL && words[1] != NULL && words[2] != NULL)
+	if (bad == NULL && c.kind != THREAD_CMD_SPLIT && words[1] != NULL && words[2] != NULL)
 		bad = "too many words";
 	if (bad != NULL) {
 		g_ptr_array_add(am->errors, g_strdup_printf("line %u: \"%s\": %s", lineno,
@@ -190,6 +247,9 @@ static int agent_apply_one(struct store *store, gint64 ticket, const char *agent
 		ret = store_ticket_set_priority(store, ticket, c->arg, now, error_r);
 		detail = g_strdup_printf("priority %s", c->arg);
 		break;
+	case THREAD_CMD_MERGE:
+	case THREAD_CMD_SPLIT:
+		return 0; /* thread_agent_run (agent_moves.c) applies them */
 	case THREAD_CMD_TAG:
 	default:
 		ret = store_tag_add(store, ticket, c->arg, error_r);

@@ -2,3 +2,5 @@ noinst_LIBRARIES += src/thread/libthread.a
 src_thread_libthread_a_SOURCES = src/thread/thread.c include/postdesk/thread.h
 src_thread_libthread_a_SOURCES += src/thread/agent.c
 src_thread_libthread_a_SOURCES += src/thread/trust.c src/thread/thread-private.h
+# merge and split (issue 13)
+src_thread_libthread_a_SOURCES += src/thread/merge.c src/thread/agent_moves.c

@@ -79,6 +79,9 @@ static int thread_by_subject_tag(struct store *store, const struct thread_input 
 
 	if (parse_subject_tag(in->msg->subject, &id) != 1)
 		return 0;
+	/* A merged ticket's tag stands for its survivor, which holds its participants. */
+	if (thread_follow_merged(store, &id, error_r) < 0)
+		return -1;
 	ret = store_is_participant(store, id, thread_author(in), error_r);
 	if (ret == 1)
 		*ticket_r = id;
@@ -157,6 +160,9 @@ static int thread_match(struct store *store, const struct conf *conf, const stru
 		}
 		store_ticket_free(&t);
 		r->ticket_id = in->token->id;
+		/* A merged ticket's reply address leads to the ticket it was folded into. */
+		if (thread_follow_merged(store, &r->ticket_id, error_r) < 0)
+			return -1;
 		r->rule = THREAD_RULE_TOKEN;
 		r->trust = THREAD_TRUST_VERIFIED;
 		r->trust_why = "a signed reply address";
