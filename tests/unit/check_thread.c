@@ -760,6 +760,143 @@ START_TEST(outlook_conversation_from_stranger)
 }
 END_TEST
 
+/* ---- merge and split (issue 13) ---- */
+
+#define OTHER "From: Ann <ann@home.example>\nTo: support@example.com\n" \
+	      "Subject: Parcel?\nMessage-ID: <other@home.example>"
+
+static gint64 merged_into(gint64 id)
+{
+	gint64 into = 0;
+
+	ck_assert_int_ge(store_ticket_merged_into(store, id, &into, NULL), 0);
+	return into;
+}
+
+START_TEST(merge_moves_and_follows)
+{
+	struct token t = {.id = 2, .role = TOKEN_CUSTOMER, .score = -1};
+	struct thread_agent_mail *am = NULL;
+	struct thread_result r;
+	GPtrArray *msgs = NULL;
+	char *addr = NULL, *why = NULL, *s;
+	gint64 capped;
+
+	deliver_to("support@example.com", FIRST, NULL);
+	ck_assert_int_eq(deliver_to("support@example.com", OTHER, NULL), 2);
+	ck_assert_int_eq(thread_merge_check(store, 1, 1, &why, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(why, "itself"));
+	g_free(why);
+	ck_assert_int_eq(thread_merge_check(store, 1, 7, &why, NULL), 1);
+	g_free(why);
+	/* By agent command, as a mail would: checked, applied, reported back. */
+	thread_agent_parse("#merge 2\nDone.", &am);
+	ck_assert_int_eq(am->errors->len, 0);
+	ck_assert_int_eq(store_begin(store, NULL), 0);
+	ck_assert_int_eq(thread_agent_run(store, conf, 1, "agent@example.com", am, 1700000100,
+					  NULL), 0);
+	ck_assert_int_eq(store_commit(store, NULL), 0);
+	ck_assert_int_eq(am->errors->len, 0);
+	ck_assert_int_eq(am->merged_from, 2);
+	thread_agent_mail_free(&am);
+	ck_assert_int_eq(merged_into(2), 1);
+	s = ticket_status(2);
+	ck_assert_str_eq(s, "closed");
+	g_free(s);
+	ck_assert_int_eq(store_message_list(store, 2, FALSE, &msgs, NULL), 0);
+	ck_assert_int_eq(msgs->len, 0);
+	g_ptr_array_unref(msgs);
+	ck_assert_int_eq(store_message_list(store, 1, FALSE, &msgs, NULL), 0);
+	ck_assert_int_eq(msgs->len, 2);
+	g_ptr_array_unref(msgs);
+	ck_assert_int_eq(store_is_participant(store, 1, "ann@home.example", NULL), 1);
+	ck_assert_int_eq(events_of_kind(1, "merged"), 1);
+	ck_assert_int_eq(events_of_kind(2, "merged_into"), 1);
+	/* A second merge of 2, or into 2, is refused. */
+	ck_assert_int_eq(thread_merge_check(store, 1, 2, &why, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(why, "already merged"));
+	g_free(why);
+	/* Its token and its subject tag now lead to ticket 1. */
+	ck_assert_int_eq(token_address(keys, "support", "example.com", &t, &addr, NULL), 0);
+	deliver_to(addr, "From: ann@home.example\nTo: x@example.com\nSubject: more\n"
+			 "Message-ID: <t2@home.example>", &r);
+	ck_assert_int_eq(r.ticket_id, 1);
+	deliver_to("support@example.com", "From: ann@home.example\nTo: support@example.com\n"
+					  "Subject: Re: [#2] Parcel?\nMessage-ID: <g2@home.example>",
+		   &r);
+	ck_assert_int_eq(r.ticket_id, 1);
+	ck_assert_int_eq(r.rule, THREAD_RULE_SUBJECT_TAG);
+	/* A chain stays one hop: 1 merged into a third ticket re-points 2. */
+	ck_assert_int_eq(deliver_to("support@example.com",
+				    "From: zed@z.example\nTo: support@example.com\nSubject: z\n"
+				    "Message-ID: <z@z.example>", NULL), 3);
+	ck_assert_int_eq(store_begin(store, NULL), 0);
+	ck_assert_int_eq(thread_merge(store, conf, 3, 1, "admin", 1700000200, &capped, NULL), 0);
+	ck_assert_int_eq(store_commit(store, NULL), 0);
+	ck_assert_int_eq(merged_into(2), 3);
+	g_free(addr);
+}
+END_TEST
+
+START_TEST(merge_and_split_commands_parse)
+{
+	struct thread_agent_mail *am = NULL;
+
+	thread_agent_parse("#merge #12\n#split 34 rest notify\nText", &am);
+	ck_assert_int_eq(am->errors->len, 0);
+	ck_assert_int_eq(am->cmds->len, 2);
+	ck_assert_str_eq(g_array_index(am->cmds, struct thread_cmd, 0).arg, "12");
+	ck_assert_str_eq(g_array_index(am->cmds, struct thread_cmd, 1).arg, "34 rest notify");
+	thread_agent_mail_free(&am);
+	thread_agent_parse("#merge twelve\n#split 5 later\n#split\nText", &am);
+	ck_assert_int_eq(am->errors->len, 3);
+	ck_assert_str_eq(am->text, "Text");
+	thread_agent_mail_free(&am);
+}
+END_TEST
+
+START_TEST(split_moves_a_message)
+{
+	struct store_ticket *t = NULL;
+	GPtrArray *msgs = NULL;
+	gint64 row, new_id;
+	char *why = NULL;
+
+	deliver_to("support@example.com", FIRST, NULL);
+	deliver_to("support@example.com",
+		   "From: ann@shop.example\nTo: support@example.com\nSubject: Also: an invoice\n"
+		   "In-Reply-To: <first@shop.example>\nMessage-ID: <second@shop.example>", NULL);
+	ck_assert_int_eq(store_message_list(store, 1, FALSE, &msgs, NULL), 0);
+	ck_assert_int_eq(msgs->len, 2);
+	row = ((struct store_message *)g_ptr_array_index(msgs, 1))->id;
+	ck_assert_int_eq(thread_split_check(store, 1, row + 100, FALSE, &why, NULL), 1);
+	g_free(why);
+	/* The first message with the rest would leave nothing behind. */
+	ck_assert_int_eq(thread_split_check(store, 1,
+					    ((struct store_message *)g_ptr_array_index(msgs, 0))->id,
+					    TRUE, &why, NULL), 1);
+	ck_assert_ptr_nonnull(strstr(why, "empty"));
+	g_free(why);
+	g_ptr_array_unref(msgs);
+	ck_assert_int_eq(store_begin(store, NULL), 0);
+	ck_assert_int_eq(thread_split(store, 1, row, FALSE, "agent@example.com", 1700000100,
+				      &new_id, NULL), 0);
+	ck_assert_int_eq(store_commit(store, NULL), 0);
+	ck_assert_int_eq(store_ticket_get(store, new_id, &t, NULL), 1);
+	ck_assert_int_eq(t->linked_to, 1);
+	ck_assert_str_eq(t->requester, "ann@shop.example");
+	ck_assert_str_eq(t->subject, "Also: an invoice");
+	ck_assert_int_eq(t->message_count, 1);
+	store_ticket_free(&t);
+	ck_assert_int_eq(events_of_kind(1, "split"), 1);
+	/* A reply to the split message follows it (its Message-ID moved). */
+	ck_assert_int_eq(deliver_to("support@example.com",
+				    "From: ann@shop.example\nTo: support@example.com\nSubject: Re\n"
+				    "In-Reply-To: <second@shop.example>\nMessage-ID: <third@shop.example>",
+				    NULL), new_id);
+}
+END_TEST
+
 static Suite *thread_suite(void)
 {
 	Suite *s = suite_create("thread");
@@ -791,6 +928,9 @@ static Suite *thread_suite(void)
 	tcase_add_test(tc, auto_reply_changes_nothing);
 	tcase_add_test(tc, participants_are_capped);
 	tcase_add_test(tc, mta_vouched_from);
+	tcase_add_test(tc, merge_moves_and_follows);
+	tcase_add_test(tc, merge_and_split_commands_parse);
+	tcase_add_test(tc, split_moves_a_message);
 	suite_add_tcase(s, tc);
 	return s;
 }
