@@ -37,6 +37,7 @@
 	X("message.from")                                                                          \
 	X("message.date")                                                                          \
 	X("message.warning")                                                                       \
+	X("message.id") /* the stored message's number, for #split */                           \
 	X("history.count")                                                                         \
 	X("history.subjects")                                                                      \
 	X("marker")                                                                                \

@@ -103,9 +103,10 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	const struct conf_queue *q;
 	struct compose_job job;
 	struct parse_out_attachment *att;
-	char *from_name, *history, *count = NULL, *date, *text;
+	char *from_name, *history, *count = NULL, *date, *text, *msg_id;
+	gint64 row = 0;
 	guint n_att;
-	int ret = -1;
+	int ret = -1, found;
 
 	*queued_r = FALSE;
 	if (compose_ticket(ctx, store, ticket_id, &t, &q, error_r) < 0)
@@ -134,6 +135,11 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	date = clock_format(msg->date != 0 ? msg->date : now);
 	compose_var(job.vars, "message.date", date);
 	compose_var(job.vars, "message.warning", warning);
+	/* The message's number, so an agent can name it in "#split N" from their mail client
+	 * (stored before the notice is composed; a first copy is the ticket's). */
+	found = store_message_first_in(store, msg->message_id, &row, error_r);
+	msg_id = found == 1 ? g_strdup_printf("%" G_GINT64_FORMAT, row) : g_strdup("?");
+	compose_var(job.vars, "message.id", msg_id);
 	compose_var(job.vars, "history.count", count);
 	compose_var(job.vars, "history.subjects", history);
 	from_name = g_strdup_printf("%s via %s", msg->from.name[0] ? msg->from.name : msg->from.addr,
@@ -144,7 +150,8 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	job.mail.auto_submitted = "auto-generated";
 	job.mail.attachments = att;
 	job.mail.n_attachments = n_att;
-	if ((ret = compose_job_queue_agents(ctx, store, &job, q, TOKEN_AGENT, now, error_r)) == 0)
+	if (found >= 0 &&
+	    (ret = compose_job_queue_agents(ctx, store, &job, q, TOKEN_AGENT, now, error_r)) == 0)
 		*queued_r = TRUE;
 	compose_job_clear(&job);
 	g_free(att);
@@ -152,6 +159,7 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	g_free(history);
 	g_free(count);
 	g_free(date);
+	g_free(msg_id);
 	store_ticket_free(&t);
 	return ret;
 }

@@ -59,7 +59,9 @@ static char *agent_number(const char *arg)
 /* "#split ROW [rest] [notify]": arg (owned) becomes "ROW[ rest][ notify]", or an error. */
 static const char *agent_split_arg(char **words, char **arg)
 {
-	char **w = g_strsplit_set(words[2] != NULL ? words[2] : "", " \t", -1);
+	/* words[2] exists only when words[1] does */
+	char **w = g_strsplit_set(words[1] != NULL && words[2] != NULL ? words[2] : "", " \t",
+				  -1);
 	char *row = agent_number(*arg);
 	gboolean rest = FALSE, notify = FALSE;
 	const char *bad = row == NULL ? "expected a message number (#split 1234 [rest] [notify])"

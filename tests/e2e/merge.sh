@@ -123,8 +123,14 @@ pd_log "token and subject tag of ticket 2 lead to ticket 1"
 created=$($PD report --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"]["created"])')
 [ "$created" = 1 ] || pd_fail "the report counts $created tickets, not 1"
 
-# The split, by mail, with the requester notified.
+# The split, by mail, with the requester notified. The agent reads the message's number
+# in its notice ("Message: N").
 row=$(q "SELECT id FROM messages WHERE message_id = 'a4@work.example'")
+noticed() { pd_captured agent@agents.example | xargs grep -l "Hello again" >/dev/null; }
+pd_wait_until 20 noticed || pd_fail "no notice of the tagged mail"
+notice=$(grep -l "Hello again" $(pd_captured agent@agents.example) | head -1)
+shown=$(tr -d '\r' <"$notice" | sed -n 's/^Message: \([0-9]*\)$/\1/p' | head -1)
+[ "$shown" = "$row" ] || pd_fail "the notice shows message '$shown', not $row"
 acks=$(pd_captured_count alice@example.com)
 agent_mail "$agent1" s1@agents.example "#split $row notify"
 settle
