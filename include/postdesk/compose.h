@@ -93,6 +93,33 @@ const char *compose_template_default_dir(void);
  * returned as -1 with "path:line: reason". */
 int compose_templates_check(const char *override_dir, const char *default_dir, char **error_r);
 
+/* ==== macros: canned replies (macro.c; doc/agents.md) ====
+ * A macro is a file <dir>/macros/NAME.txt (NAME: a-z 0-9 - _), all body (no Subject line),
+ * with the template variables above; its first lines may be agent commands (#status
+ * pending). Looked up in conf->template_dir/macros (the admin's own and overrides), then
+ * the shipped set of the ticket's language, then the shipped English set. Files are read
+ * when used, so an admin's new macro works without a restart. */
+struct compose_macro {
+	char *name;
+	char *path;    /* the file that wins for this name */
+	char *summary; /* its first line of text (not a command), at most 72 bytes */
+};
+void compose_macro_free(struct compose_macro **m);
+/* Every macro for lang (NULL: "en"), sorted by name; *list_r (struct compose_macro *) owned
+ * by the caller. A missing directory is no error. */
+int compose_macro_list(const struct conf *conf, const char *lang, GPtrArray **list_r,
+		       char **error_r);
+/* The file of macro name: 1 with *path_r (caller frees), 0 if there is none (or name is
+ * not a macro name), -1 never today (kept for I/O errors). */
+int compose_macro_find(const struct conf *conf, const char *lang, const char *name,
+		       char **path_r, char **error_r);
+/* The macro's text for a ticket (ticket 0: no ticket variables) and an agent (NULLs: none):
+ * 1 with *text_r (caller frees), 0 if no such macro, -1 when the file is broken ("path:line:
+ * reason") or the store fails. */
+int compose_macro_render(const struct conf *conf, struct store *store, gint64 ticket_id,
+			 const char *agent_name, const char *agent_email, const char *name,
+			 char **text_r, char **error_r);
+
 /* ==== composing mail for ticket events ====
  * Each compose_queue_* renders its template, builds the message and writes an outbox row in
  * the CALLER's transaction (so the mail exists exactly when its cause does). Headers that
