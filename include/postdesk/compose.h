@@ -58,7 +58,8 @@
 	X("survey")                                                                                \
 	X("pending_reminder")                                                                      \
 	X("frt_reminder")                                                                          \
-	X("recipients_capped")
+	X("recipients_capped")                                                                     \
+	X("status_reply")
 
 struct compose_template; /* opaque, immutable after load: may be shared between threads */
 
@@ -169,6 +170,13 @@ int compose_queue_command_error(struct compose_ctx *ctx, struct store *store, gi
 int compose_queue_bounce_notice(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
 			       const char *recipient, const char *reason, gint64 now,
 			       char **error_r);
+
+/* Answer a customer's "status" request (parse_status_request) to `to` (the envelope
+ * sender): the ticket's status and our last answer, threaded on msg, Reply-To the customer
+ * token, Auto-Submitted: auto-replied, logged for the rate limit. Adds nothing to the
+ * ticket (no message row, no event). The caller decides who may ask (doc/agents.md). */
+int compose_queue_status(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+			 const struct parse_msg *msg, const char *to, gint64 now, char **error_r);
 
 /* ---- surveys and follow-ups (followup.c; driven by survey/, doc/surveys.md) ---- */
 /* The satisfaction survey to the ticket's requester: CSAT links 1..5 and NPS links 0..10,
