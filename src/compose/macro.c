@@ -61,10 +61,12 @@ static void macro_free_ptr(gpointer p)
 	compose_macro_free(&m);
 }
 
-/* The first line of the file that is text (not blank, not a command). */
+/* What the macro says, for a listing: its first line of text that is not a command, nor a
+ * salutation ("Hello {{customer.name}},": short, a comma at the end); else its
+ * first line of text. */
 static char *macro_summary(const char *path)
 {
-	char *data = NULL, *summary = NULL;
+	char *data = NULL, *summary = NULL, *first = NULL;
 	char **lines;
 
 	if (!g_file_get_contents(path, &data, NULL, NULL))
@@ -72,9 +74,15 @@ static char *macro_summary(const char *path)
 	lines = g_strsplit(data, "\n", -1);
 	for (guint i = 0; lines[i] != NULL && summary == NULL; i++) {
 		char *l = g_strstrip(lines[i]);
-		if (l[0] != '\0' && l[0] != '#')
+		if (l[0] == '\0' || l[0] == '#')
+			continue;
+		if (first == NULL)
+			first = l;
+		if (!g_str_has_suffix(l, ",") || strlen(l) > 40)
 			summary = g_utf8_make_valid(l, -1);
 	}
+	if (summary == NULL && first != NULL)
+		summary = g_utf8_make_valid(first, -1);
 	g_strfreev(lines);
 	g_free(data);
 	if (summary == NULL)
