@@ -10,4 +10,13 @@ dist_templatesen_DATA = \
 	templates/en/survey.txt \
 	templates/en/pending_reminder.txt \
 	templates/en/frt_reminder.txt \
-	templates/en/recipients_capped.txt
+	templates/en/recipients_capped.txt \
+	templates/en/status_reply.txt
+
+# Macros (canned replies agents insert with "#macro NAME"; doc/agents.md).
+templatesenmacrosdir = $(pkgdatadir)/templates/en/macros
+dist_templatesenmacros_DATA = \
+	templates/en/macros/where-is-my-order.txt \
+	templates/en/macros/refund-policy.txt \
+	templates/en/macros/need-order-number.txt \
+	templates/en/macros/resolved-thanks.txt

@@ -26,3 +26,4 @@ include tests/e2e/readers.mk
 include tests/lint/local.mk
 include tests/e2e/notices.mk
 include tests/e2e/merge.mk
+include tests/e2e/macros.mk

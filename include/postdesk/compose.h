@@ -59,7 +59,8 @@
 	X("survey")                                                                                \
 	X("pending_reminder")                                                                      \
 	X("frt_reminder")                                                                          \
-	X("recipients_capped")
+	X("recipients_capped")                                                                     \
+	X("status_reply")
 
 struct compose_template; /* opaque, immutable after load: may be shared between threads */
 
@@ -93,6 +94,33 @@ const char *compose_template_default_dir(void);
 /* Load every template in COMPOSE_TEMPLATE_NAMES (used at daemon start): the first failure is
  * returned as -1 with "path:line: reason". */
 int compose_templates_check(const char *override_dir, const char *default_dir, char **error_r);
+
+/* ==== macros: canned replies (macro.c; doc/agents.md) ====
+ * A macro is a file <dir>/macros/NAME.txt (NAME: a-z 0-9 - _), all body (no Subject line),
+ * with the template variables above; its first lines may be agent commands (#status
+ * pending). Looked up in conf->template_dir/macros (the admin's own and overrides), then
+ * the shipped set of the ticket's language, then the shipped English set. Files are read
+ * when used, so an admin's new macro works without a restart. */
+struct compose_macro {
+	char *name;
+	char *path;    /* the file that wins for this name */
+	char *summary; /* its first line of text (not a command), at most 72 bytes */
+};
+void compose_macro_free(struct compose_macro **m);
+/* Every macro for lang (NULL: "en"), sorted by name; *list_r (struct compose_macro *) owned
+ * by the caller. A missing directory is no error. */
+int compose_macro_list(const struct conf *conf, const char *lang, GPtrArray **list_r,
+		       char **error_r);
+/* The file of macro name: 1 with *path_r (caller frees), 0 if there is none (or name is
+ * not a macro name), -1 never today (kept for I/O errors). */
+int compose_macro_find(const struct conf *conf, const char *lang, const char *name,
+		       char **path_r, char **error_r);
+/* The macro's text for a ticket (ticket 0: no ticket variables) and an agent (NULLs: none):
+ * 1 with *text_r (caller frees), 0 if no such macro, -1 when the file is broken ("path:line:
+ * reason") or the store fails. */
+int compose_macro_render(const struct conf *conf, struct store *store, gint64 ticket_id,
+			 const char *agent_name, const char *agent_email, const char *name,
+			 char **text_r, char **error_r);
 
 /* ==== composing mail for ticket events ====
  * Each compose_queue_* renders its template, builds the message and writes an outbox row in
@@ -147,6 +175,13 @@ int compose_queue_command_error(struct compose_ctx *ctx, struct store *store, gi
 int compose_queue_bounce_notice(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
 			       const char *recipient, const char *reason, gint64 now,
 			       char **error_r);
+
+/* Answer a customer's "status" request (parse_status_request) to `to` (the envelope
+ * sender): the ticket's status and our last answer, threaded on msg, Reply-To the customer
+ * token, Auto-Submitted: auto-replied, logged for the rate limit. Adds nothing to the
+ * ticket (no message row, no event). The caller decides who may ask (doc/agents.md). */
+int compose_queue_status(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+			 const struct parse_msg *msg, const char *to, gint64 now, char **error_r);
 
 /* ---- surveys and follow-ups (followup.c; driven by survey/, doc/surveys.md) ---- */
 /* The satisfaction survey to the ticket's requester: CSAT links 1..5 and NPS links 0..10,

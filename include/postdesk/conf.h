@@ -48,6 +48,7 @@ struct conf {
 	gint64 busy_timeout_ms; /* SQLite busy timeout */
 	gint64 batch_max;       /* messages per group commit */
 	enum conf_closed_policy closed_policy;
+	char *status_after_reply; /* status after an agent's answer, "unchanged": none */
 	gint64 survey_delay;    /* seconds */
 	char *unsubscribe_url;  /* https://... with one {token}, NULL = mailto unsubscribe only */
 	gint64 autoreply_limit; /* automatic mails per (sender, ticket) per autoreply_window */

@@ -117,6 +117,14 @@ char *parse_reply_text(const char *text, const char *html, const char *marker);
  * whole, with *hidden_r 0. g_malloc'ed. */
 char *parse_reply_view(const char *text, const char *html, guint *hidden_r);
 
+/* ==== a customer asking for their ticket's state (status.c) ==== */
+/* TRUE if text (the new text of a mail) is only a status request: its first non-blank line
+ * is a word of status_words.def ("status", "Statut", "estado"...: case and punctuation
+ * ignored), followed by at most a short sign-off ("Thanks,", a name). */
+gboolean parse_status_words(const char *text);
+/* The same for a message: its reply text (quotes and signature cut), and no attachment. */
+gboolean parse_status_request(const struct parse_msg *msg);
+
 /* ==== automatic mail (automatic.c) ==== */
 /* Was the message sent by a machine
  * (Auto-Submitted, Precedence, List-*, a DSN, our loop header)? X-Auto-Response-Suppress

@@ -273,6 +273,10 @@ int store_customer_set_bounced(struct store *store, const char *email, gboolean 
 /* Subjects of the requester's other tickets, newest first, at most limit (strv). */
 int store_customer_recent_subjects(struct store *store, gint64 customer_id, gint64 except_ticket,
 				   int limit, char ***subjects_r, char **error_r);
+/* The requester's other tickets, newest first, at most limit: struct store_ticket * with
+ * only id, status and subject set (*list_r frees them). */
+int store_customer_recent_tickets(struct store *store, gint64 customer_id, gint64 except_ticket,
+				  int limit, GPtrArray **list_r, char **error_r);
 
 /* Automatic-mail rate limit (RFC 3834): mails sent to addr about ticket (0: about any
  * ticket) since `since`. */

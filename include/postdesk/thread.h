@@ -101,6 +101,8 @@ struct thread_agent_mail {
 	gint64 merged_from;   /* #merge: the ticket folded into this one, 0 if none */
 	gint64 split_new;     /* #split: the new ticket, 0 if none */
 	gboolean split_notify; /* #split ... notify: acknowledge split_new to its requester */
+	GPtrArray *macros; /* char *: names of the "#macro NAME" lines, in order; each line
+			    * stays in text as "#macro NAME" until thread_agent_expand() */
 };
 
 /* Parse the (already quote-stripped) text of an agent's mail. Lines at the top starting
@@ -108,6 +110,22 @@ struct thread_agent_mail {
  * an error (then nothing may reach the customer). Never fails; *am_r owned by caller. */
 void thread_agent_parse(const char *text, struct thread_agent_mail **am_r);
 void thread_agent_mail_free(struct thread_agent_mail **am);
+
+/* Put macro `name`'s rendered text in place of the first "#macro name" line of am->text.
+ * The macro's own command lines at its top apply as if the agent had typed them, except
+ * where the agent's mail already has a command of that kind (#status, #assign, #priority:
+ * the agent's wins; tags add up); an invalid one, or a "#macro" inside a macro, is an error
+ * of am (the mail is held). Never fails. */
+void thread_agent_expand(struct thread_agent_mail *am, const char *name,
+			 const char *macro_text);
+
+/* After an agent's answer reached the customer: move the ticket to `status` (config
+ * status_after_reply; "unchanged" or NULL: nothing) unless the mail set a status itself or
+ * the ticket already has it; the change is a "status" event with the agent as actor.
+ * Inside the caller's transaction. 1 if the status changed, 0 if not, -1 on store error. */
+int thread_agent_after_reply(struct store *store, gint64 ticket_id, const char *agent_email,
+			     const struct thread_agent_mail *am, const char *status, gint64 now,
+			     char **error_r);
 
 /* Apply the commands of an agent's mail to a ticket, each change an event with the agent
  * as actor. "#assign me" assigns the agent; an address must be a registered agent (else

@@ -50,5 +50,6 @@ int cli_optout(struct cli *cli, int argc, char **argv); /* cmd_optout.c: one-cli
 int cli_key(struct cli *cli, int argc, char **argv);    /* cmd_key.c: list, rotate, prune */
 int cli_merge(struct cli *cli, int argc, char **argv);  /* cmd_merge.c: merge, split */
 int cli_split(struct cli *cli, int argc, char **argv);
+int cli_macro(struct cli *cli, int argc, char **argv);  /* cmd_macro.c: canned replies */
 
 #endif

@@ -3,7 +3,9 @@ noinst_LIBRARIES += src/cli/libcli.a
 src_cli_libcli_a_SOURCES = include/postdesk/cli.h src/cli/cli.h src/cli/main.c src/cli/common.c \
 	src/cli/cmd_init.c src/cli/cmd_deliver.c src/cli/cmd_tickets.c src/cli/cmd_token.c \
 	src/cli/cmd_act.c src/cli/cmd_agent.c src/cli/cmd_outbox.c src/cli/cmd_report.c \
-	src/cli/cmd_tick.c src/cli/cmd_optout.c src/cli/cmd_key.c
+	src/cli/cmd_tick.c src/cli/cmd_optout.c src/cli/cmd_key.c \
+	src/cli/cmd_macro.c
+
 
 # merge and split (issue 13)
 src_cli_libcli_a_SOURCES += src/cli/cmd_merge.c

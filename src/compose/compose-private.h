@@ -16,6 +16,7 @@ enum compose_tpl {
 	COMPOSE_PENDING_REMINDER, /* surveys and follow-ups (followup.c) */
 	COMPOSE_FRT_REMINDER,
 	COMPOSE_RECIPIENTS_CAPPED, /* agent.c: an answer went to max_recipients addresses */
+	COMPOSE_STATUS_REPLY,      /* status.c: a customer's "status" request answered */
 	COMPOSE_N
 };
 
@@ -58,6 +59,11 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 int compose_job_queue_agents(struct compose_ctx *ctx, struct store *store,
 			     struct compose_job *job, const struct conf_queue *q,
 			     enum token_role role, gint64 now, char **error_r);
+
+/* A template file that is all body (a macro: no Subject line), same variables; *t_r owned
+ * by the caller, -1 with "path:line: reason". */
+int compose_template_load_body(const char *path, struct compose_template **t_r,
+			       char **error_r);
 
 char *compose_message_id(const struct compose_ctx *ctx);
 /* A Message-ID we can put in In-Reply-To/References (customers send broken ones). */

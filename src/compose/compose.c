@@ -14,7 +14,7 @@
 
 static const char *const compose_names[COMPOSE_N] = {
 	"ack", "agent_notice", "reply", "note", "bounce_notice", "command_error", "survey",
-	"pending_reminder", "frt_reminder", "recipients_capped",
+	"pending_reminder", "frt_reminder", "recipients_capped", "status_reply",
 };
 
 int compose_ctx_new(const struct conf *conf, const struct token_keys *keys,

@@ -76,22 +76,40 @@ static char *events_customer_text(const struct parse_msg *msg, gint64 ticket_id)
 	return text;
 }
 
+/* The requester's other tickets for the notice: *count_r their number (all of them, from the
+ * counter customers.ticket_count keeps: no recount as the history grows), and the newest
+ * EVENTS_HISTORY_SHOWN with number and status, one per line; a line says how many older
+ * ones are not listed (no silent cap). */
+#define EVENTS_HISTORY_SHOWN 5
 static char *events_history(struct store *store, const struct store_ticket *t, char **count_r,
 			    char **error_r)
 {
-	char **subjects = NULL;
-	GString *s = g_string_new("");
+	struct store_customer *c = NULL;
+	GPtrArray *recent = NULL;
+	GString *s;
+	gint64 count;
 	guint i;
 
-	if (store_customer_recent_subjects(store, t->requester_id, t->id, 5, &subjects,
-					   error_r) < 0) {
-		g_string_free(s, TRUE);
+	if (store_customer_get(store, t->requester, &c, error_r) < 0 ||
+	    store_customer_recent_tickets(store, t->requester_id, t->id, EVENTS_HISTORY_SHOWN,
+					  &recent, error_r) < 0) {
+		store_customer_free(&c);
 		return NULL;
 	}
-	for (i = 0; subjects[i] != NULL; i++)
-		g_string_append_printf(s, "  - %s\n", subjects[i]);
-	*count_r = g_strdup_printf("%u", g_strv_length(subjects));
-	g_strfreev(subjects);
+	/* ticket_count includes this ticket (the requester's own). */
+	count = MAX(c != NULL ? c->ticket_count - 1 : 0, (gint64)recent->len);
+	store_customer_free(&c);
+	s = g_string_new("");
+	for (i = 0; i < recent->len; i++) {
+		const struct store_ticket *r = g_ptr_array_index(recent, i);
+		g_string_append_printf(s, "  #%" G_GINT64_FORMAT " (%s) %s\n", r->id, r->status,
+				       r->subject);
+	}
+	if (count > (gint64)recent->len)
+		g_string_append_printf(s, "  ... and %" G_GINT64_FORMAT " older\n",
+				       count - (gint64)recent->len);
+	*count_r = g_strdup_printf("%" G_GINT64_FORMAT, count);
+	g_ptr_array_unref(recent);
 	return g_string_free(s, FALSE);
 }
 

@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include "compose-private.h"
+
 /* A template is a list of segments: literal text, or a variable (index into var_names). */
 struct segment {
 	char *literal; /* NULL for a variable */
@@ -145,41 +147,70 @@ static int parse_template(struct compose_template *t, char *text, char **error_r
 	return parse_segments(t->path, 3, nl + 2, t->body, error_r);
 }
 
+static struct compose_template *template_new(char *path)
+{
+	struct compose_template *t = g_new0(struct compose_template, 1);
+
+	t->path = path;
+	t->subject = g_array_new(FALSE, FALSE, sizeof(struct segment));
+	g_array_set_clear_func(t->subject, segment_clear);
+	t->body = g_array_new(FALSE, FALSE, sizeof(struct segment));
+	g_array_set_clear_func(t->body, segment_clear);
+	return t;
+}
+
+/* The file as UTF-8 text with LF line ends, g_malloc'ed; NULL with *error_r. */
+static char *template_read(const char *path, char **error_r)
+{
+	char *data, *text;
+	char **lines;
+	gsize len;
+
+	if (util_read_file(path, &data, &len, error_r) < 0)
+		return NULL;
+	if (memchr(data, '\0', len) != NULL || !g_utf8_validate(data, (gssize)len, NULL)) {
+		g_free(data);
+		util_error(error_r, "%s: not UTF-8 text", path);
+		return NULL;
+	}
+	/* Files edited on Windows: CRLF becomes LF so the body renders the same either way. */
+	lines = g_strsplit(data, "\r\n", -1);
+	text = g_strjoinv("\n", lines);
+	g_strfreev(lines);
+	g_free(data);
+	return text;
+}
+
 int compose_template_load(const char *override_dir, const char *default_dir, const char *name,
 			 struct compose_template **t_r, char **error_r)
 {
 	struct compose_template *t;
-	char *data, *text;
-	gsize len;
+	char *text;
 	int ret;
 
 	*t_r = NULL;
 	if (!valid_name(name))
 		return util_error(error_r, "bad template name \"%s\"", name);
-	t = g_new0(struct compose_template, 1);
-	t->path = find_file(override_dir, default_dir, name);
-	t->subject = g_array_new(FALSE, FALSE, sizeof(struct segment));
-	g_array_set_clear_func(t->subject, segment_clear);
-	t->body = g_array_new(FALSE, FALSE, sizeof(struct segment));
-	g_array_set_clear_func(t->body, segment_clear);
-
-	if (util_read_file(t->path, &data, &len, error_r) < 0) {
+	t = template_new(find_file(override_dir, default_dir, name));
+	if ((text = template_read(t->path, error_r)) == NULL) {
 		compose_template_free(&t);
 		return -1;
 	}
-	if (memchr(data, '\0', len) != NULL || !g_utf8_validate(data, (gssize)len, NULL)) {
-		g_free(data);
-		util_error(error_r, "%s: not UTF-8 text", t->path);
-		compose_template_free(&t);
-		return -1;
-	}
-	/* Files edited on Windows: CRLF becomes LF so the body renders the same either way. */
-	char **lines = g_strsplit(data, "\r\n", -1);
-	text = g_strjoinv("\n", lines);
-	g_strfreev(lines);
-	g_free(data);
-
 	ret = parse_template(t, text, error_r);
+	g_free(text);
+	if (ret < 0)
+		compose_template_free(&t);
+	*t_r = t;
+	return ret;
+}
+
+int compose_template_load_body(const char *path, struct compose_template **t_r,
+			       char **error_r)
+{
+	struct compose_template *t = template_new(g_strdup(path));
+	char *text = template_read(path, error_r);
+	int ret = text == NULL ? -1 : parse_segments(path, 1, text, t->body, error_r);
+
 	g_free(text);
 	if (ret < 0)
 		compose_template_free(&t);

@@ -20,6 +20,13 @@ int deliver_route_bounce(struct deliver_msg *d, guint i, struct store *store,
 int deliver_route_survey(struct deliver_msg *d, guint i, struct store *store,
 		 const struct deliver_env *env, gint64 now, char **error_r);
 
+/* A customer's "status" request to their ticket's token (route_status.c): answered, and
+ * nothing stored, with *handled_r TRUE and the verdict set; *handled_r FALSE (return 0) when
+ * the mail is not one (then it is an ordinary customer message). -1 on store trouble. */
+int deliver_route_status(struct deliver_msg *d, guint i, struct store *store,
+			 const struct deliver_env *env, gint64 now, gboolean *handled_r,
+			 char **error_r);
+
 /* The message parsed again with attachment bytes (from memory or the spool file), for mail
  * that passes attachments on: 0 with *full_r (caller frees), -1 when unreadable. */
 int deliver_parse_full(const struct deliver_msg *d, struct parse_msg **full_r);

@@ -186,9 +186,15 @@ static int deliver_dispatch(struct deliver_msg *d, guint i, struct store *store,
 {
 	const struct deliver_rcpt *r = &g_array_index(d->rcpts, struct deliver_rcpt, i);
 
+	gboolean handled = FALSE;
+
 	if (deliver_reused_id(d, store, error_r) < 0)
 		return -1;
-
+	/* "status" to a ticket's token: answered, nothing stored (route_status.c). */
+	if (deliver_route_status(d, i, store, env, now, &handled, error_r) < 0)
+		return -1;
+	if (handled)
+		return 0;
 	if (!r->has_token || r->token.role == TOKEN_CUSTOMER)
 		return deliver_route_customer(d, i, store, env, now, error_r);
 	if (r->token.role == TOKEN_BOUNCE)

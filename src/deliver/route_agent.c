@@ -26,6 +26,36 @@ static int agent_moved(struct store *store, const struct deliver_env *env,
 		       : 0;
 }
 
+/* Each "#macro NAME" of the mail replaced by the macro's text for this ticket and agent; an
+ * unknown or broken macro is an error of the mail (held, the agent told), like a mistyped
+ * command. -1 only on store trouble. */
+static int agent_macros(struct thread_agent_mail *am, struct store *store,
+			const struct deliver_env *env, gint64 ticket,
+			const struct store_agent *agent, char **error_r)
+{
+	for (guint i = 0; i < am->macros->len; i++) {
+		const char *name = g_ptr_array_index(am->macros, i);
+		char *text = NULL, *why = NULL;
+		int ret = compose_macro_render(env->conf, store, ticket, agent->name, agent->email,
+					       name, &text, &why);
+
+		if (ret < 0 && store_last_error(store) != STORE_ERR_NONE) {
+			*error_r = why;
+			return -1;
+		}
+		if (ret == 1)
+			thread_agent_expand(am, name, text);
+		else
+			g_ptr_array_add(am->errors,
+					ret == 0 ? g_strdup_printf("#macro %s: no such macro (postdesk "
+								   "macro list)", name)
+						 : g_strdup_printf("#macro %s: %s", name, why));
+		g_free(text);
+		g_free(why);
+	}
+	return 0;
+}
+
 /* Record the agent's mail and send what it asks for. */
 static int agent_act(struct deliver_msg *d, const struct thread_input *in,
 		     const struct store_agent *agent, struct store *store,
@@ -39,6 +69,8 @@ static int agent_act(struct deliver_msg *d, const struct thread_input *in,
 	int ret = -1;
 
 	thread_agent_parse(text, &am);
+	if (agent_macros(am, store, env, ticket, agent, error_r) < 0)
+		goto out;
 	note = am->note || in->token->role == TOKEN_NOTE;
 	if (thread_agent_run(store, env->conf, ticket, agent->email, am, now, error_r) < 0 ||
 	    store_participant_add(store, ticket, agent->email, agent->name, "agent", error_r) < 0)
@@ -67,6 +99,11 @@ static int agent_act(struct deliver_msg *d, const struct thread_input *in,
 							     am->text, full != NULL ? full : d->msg,
 							     now, error_r),
 				   note ? "note" : "reply", ticket, now, error_r) < 0)
+			goto out;
+		/* Answered: the ticket waits for the customer (status_after_reply). */
+		if (!note && thread_agent_after_reply(store, ticket, agent->email, am,
+						      env->conf->status_after_reply, now,
+						      error_r) < 0)
 			goto out;
 	}
 	ret = 0;

@@ -16,3 +16,6 @@ src_parse_libparse_a_SOURCES += src/parse/quote.c src/parse/quote_html.c src/par
 
 # format=flowed (RFC 3676) text made plain (issue 12)
 src_parse_libparse_a_SOURCES += src/parse/flowed.c
+
+# a customer's "status" request (issue 13): the words per language
+src_parse_libparse_a_SOURCES += src/parse/status.c src/parse/status_words.def

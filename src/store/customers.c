@@ -68,6 +68,33 @@ int store_customer_recent_subjects(struct store *store, gint64 customer_id, gint
 			  "list recent subjects", subjects_r, error_r);
 }
 
+static gpointer recent_ticket_from_row(sqlite3_stmt *st)
+{
+	struct store_ticket *t = g_new0(struct store_ticket, 1);
+
+	t->id = sqlite3_column_int64(st, 0);
+	t->status = store_column_dup(st, 1);
+	t->subject = store_column_dup(st, 2);
+	return t;
+}
+
+static void recent_ticket_free(gpointer p)
+{
+	struct store_ticket *t = p;
+
+	store_ticket_free(&t);
+}
+
+int store_customer_recent_tickets(struct store *store, gint64 customer_id, gint64 except_ticket,
+				  int limit, GPtrArray **list_r, char **error_r)
+{
+	*list_r = NULL;
+	return store_rows(store, STMT_customer_recent_tickets,
+			  SV_ARGS(SV_I(customer_id), SV_I(except_ticket), SV_I(limit)),
+			  recent_ticket_from_row, recent_ticket_free, "list recent tickets", list_r,
+			  error_r);
+}
+
 /* ---- automatic-reply log ---- */
 
 /* `since` is inclusive: a mail sent at exactly `since` is inside the window. */

@@ -1,8 +1,10 @@
 /* agent: what an agent's mail does to a ticket. The top lines of the mail may be commands
  * (#note, #status, #assign, #priority, #tag; #merge and #split are applied by agent_moves.c);
- * the rest is the reply text. Parsing is pure; applying runs inside the caller's
- * transaction. A mistyped command must never let the text reach the customer, so parse
- * errors are collected, not skipped. */
+ * the rest is the reply text, where a line
+ * "#macro NAME" (also among the commands) marks the place of a canned reply that the
+ * caller renders (compose/) and hands to thread_agent_expand(). Parsing is pure;
+ * applying runs inside the caller's transaction. A mistyped command must never let the
+ * text reach the customer, so parse errors are collected, not skipped. */
 #include "config.h"
 #include "postdesk/thread.h"
 #include "postdesk/lib.h"
@@ -102,6 +104,27 @@ static gboolean agent_command_line(const char *line)
 	return g_ascii_isalpha(*p);
 }
 
+/* "#macro NAME": the name (lower-case, g_malloc'ed), "" when the name is not one a macro
+ * file can have; NULL for any other line. */
+static char *agent_macro_line(const char *line)
+{
+	char *arg, *name;
+	char **words;
+
+	if (g_ascii_strncasecmp(line, "#macro", 6) != 0 ||
+	    (line[6] != '\0' && line[6] != ' ' && line[6] != '\t'))
+		return NULL;
+	arg = g_strstrip(g_strdup(line + 6));
+	words = g_strsplit_set(arg, " \t", 2);
+	name = g_ascii_strdown(words[0] != NULL ? words[0] : "", -1);
+	if (name[0] == '\0' || words[1] != NULL || strlen(name) > 64 ||
+	    strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789-_") != strlen(name))
+		name[0] = '\0';
+	g_strfreev(words);
+	g_free(arg);
+	return name;
+}
+
 /* One command line ("#status resolved"): append a command or an error. */
 static void agent_parse_line(struct thread_agent_mail *am, guint lineno, const char *line)
 {
@@ -142,7 +165,7 @@ static void agent_parse_line(struct thread_agent_mail *am, guint lineno, const c
 		bad = agent_split_arg(words, &arg);
 	} else {
 		bad = "unknown command (known: #note #status #assign #priority #tag #merge "
-		      "#split)";
+		      "#split #macro)";
 	}
 	if (bad == NULL && c.kind != THREAD_CMD_SPLIT && words[1] != NULL && words[2] != NULL)
 		bad = "too many words";
@@ -170,9 +193,21 @@ void thread_agent_parse(const char *text, struct thread_agent_mail **am_r)
 
 	am->cmds = g_array_new(FALSE, TRUE, sizeof(struct thread_cmd));
 	am->errors = g_ptr_array_new_with_free_func(g_free);
+	am->macros = g_ptr_array_new_with_free_func(g_free);
 	for (i = 0; lines[i] != NULL; i++) {
 		char *line = g_strstrip(g_strdup(lines[i]));
-		if (in_commands && agent_command_line(line))
+		char *macro = agent_macro_line(line);
+		if (macro != NULL && macro[0] == '\0') {
+			g_ptr_array_add(am->errors,
+					g_strdup_printf("line %u: \"%s\": expected #macro NAME (letters, "
+							"digits, - _)", i + 1, line));
+			g_free(macro);
+		} else if (macro != NULL) {
+			/* Its place in the text, among the commands too: the commands below it
+			 * are still commands. */
+			g_string_append_printf(rest, "#macro %s\n", macro);
+			g_ptr_array_add(am->macros, macro);
+		} else if (in_commands && agent_command_line(line))
 			agent_parse_line(am, i + 1, line);
 		else if (in_commands && line[0] == '\0')
 			; /* blank lines between commands */
@@ -199,9 +234,93 @@ void thread_agent_mail_free(struct thread_agent_mail **amp)
 		g_free(g_array_index(am->cmds, struct thread_cmd, i).arg);
 	g_array_free(am->cmds, TRUE);
 	g_ptr_array_unref(am->errors);
+	g_ptr_array_unref(am->macros);
 	g_free(am->text);
 	g_free(am);
 	*amp = NULL;
+}
+
+static gboolean agent_has_kind(const struct thread_agent_mail *am, enum thread_cmd_kind kind)
+{
+	for (guint i = 0; i < am->cmds->len; i++)
+		if (g_array_index(am->cmds, struct thread_cmd, i).kind == kind)
+			return TRUE;
+	return FALSE;
+}
+
+/* am->text with its first line equal to `line` replaced by `with`. */
+static void agent_replace_line(struct thread_agent_mail *am, const char *line, const char *with)
+{
+	char **lines = g_strsplit(am->text, "\n", -1);
+	GString *out = g_string_new("");
+	gboolean done = FALSE;
+
+	for (guint i = 0; lines[i] != NULL; i++) {
+		char *l = g_strstrip(g_strdup(lines[i]));
+		if (!done && g_ascii_strcasecmp(l, line) == 0) {
+			g_string_append(out, with);
+			done = TRUE;
+		} else {
+			g_string_append(out, lines[i]);
+		}
+		if (lines[i + 1] != NULL)
+			g_string_append_c(out, '\n');
+		g_free(l);
+	}
+	g_strfreev(lines);
+	g_free(am->text);
+	am->text = g_strstrip(g_string_free(out, FALSE));
+}
+
+void thread_agent_expand(struct thread_agent_mail *am, const char *name,
+			 const char *macro_text)
+{
+	struct thread_agent_mail *m = NULL;
+	char *line = g_strdup_printf("#macro %s", name);
+	guint i;
+
+	thread_agent_parse(macro_text, &m);
+	for (i = 0; i < m->errors->len; i++)
+		g_ptr_array_add(am->errors, g_strdup_printf("macro %s: %s", name,
+				(const char *)g_ptr_array_index(m->errors, i)));
+	if (m->macros->len > 0)
+		g_ptr_array_add(am->errors,
+				g_strdup_printf("macro %s: a macro cannot use #macro", name));
+	am->note = am->note || m->note;
+	/* The agent's own command of a kind wins over the macro's (tags add up). */
+	for (i = 0; i < m->cmds->len; i++) {
+		struct thread_cmd *c = &g_array_index(m->cmds, struct thread_cmd, i);
+		if (c->kind != THREAD_CMD_TAG && agent_has_kind(am, c->kind))
+			continue;
+		g_array_append_val(am->cmds, *c);
+		c->arg = NULL; /* moved */
+	}
+	agent_replace_line(am, line, m->text);
+	thread_agent_mail_free(&m);
+	g_free(line);
+}
+
+int thread_agent_after_reply(struct store *store, gint64 ticket_id, const char *agent_email,
+			     const struct thread_agent_mail *am, const char *status, gint64 now,
+			     char **error_r)
+{
+	struct store_ticket *t = NULL;
+	gboolean same;
+	int ret;
+
+	if (status == NULL || strcmp(status, "unchanged") == 0 ||
+	    agent_has_kind(am, THREAD_CMD_STATUS))
+		return 0;
+	if ((ret = store_ticket_get(store, ticket_id, &t, error_r)) <= 0)
+		return ret;
+	same = strcmp(t->status, status) == 0;
+	store_ticket_free(&t);
+	if (same)
+		return 0;
+	if (store_ticket_set_status(store, ticket_id, status, now, error_r) < 0 ||
+	    store_event_add(store, ticket_id, now, "status", agent_email, status, error_r) < 0)
+		return -1;
+	return 1;
 }
 
 /* "#assign EMAIL" must name a registered agent: checked before anything is applied. */

@@ -10,3 +10,10 @@ TESTS += tests/unit/check_deliver
 tests_unit_check_deliver_SOURCES = tests/unit/check_deliver.c
 tests_unit_check_deliver_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_deliver_LDADD = $(PD_LIBS) $(CHECK_LIBS)
+
+# Issue 13 (agent toolkit): macros, status after an answer, customer history, "status" mail.
+check_PROGRAMS += tests/unit/check_macros
+TESTS += tests/unit/check_macros
+tests_unit_check_macros_SOURCES = tests/unit/check_macros.c
+tests_unit_check_macros_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_macros_LDADD = $(PD_LIBS) $(CHECK_LIBS)
