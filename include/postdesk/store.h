@@ -460,4 +460,25 @@ int store_survey_get(struct store *store, gint64 ticket_id, struct store_survey 
 int store_customer_set_optout(struct store *store, const char *email, gboolean optout,
 			      char **error_r);
 
+/* ======================= data protection (privacy.c, issue 13) ======================= */
+/* The tickets a customer takes part in, each ascending (GArray of gint64, caller unrefs):
+ * *requested_r those they requested, *other_r those where email is only a participant. */
+int store_customer_tickets(struct store *store, gint64 customer_id, const char *email,
+			   GArray **requested_r, GArray **other_r, char **error_r);
+/* Erase a customer from one ticket (inside store_begin/commit). requested: their own
+ * ticket: every message's addresses, names, subject, text and raw bytes, the attachments'
+ * rows, the survey comment, waiting timed work and the subject go; the rows stay (the
+ * report counts them). Otherwise: their mail and mail to them on someone else's ticket, and
+ * the raw bytes of our mail sent there (its headers named them). Both: their participant
+ * row, and their address and name (name may be "") in event actors and details. */
+int store_customer_erase_ticket(struct store *store, gint64 ticket_id, gboolean requested,
+				const char *email, const char *name, char **error_r);
+/* After every ticket: outbox rows of their tickets or to them (bytes blanked, address
+ * replaced, queued ones cancelled), the automatic-reply log, the customer row (becomes
+ * erased-ID@erased.invalid without a name) and an audit row (actor, detail). */
+int store_customer_erase_finish(struct store *store, gint64 customer_id, const char *email,
+				const char *actor, const char *detail, gint64 now, char **error_r);
+/* From now on, this connection overwrites deleted content with zeros. */
+int store_secure_delete(struct store *store, char **error_r);
+
 #endif

@@ -18,6 +18,10 @@ struct cli {
 
 /* Print "postdesk: <msg>" to stderr; returns code (for `return cli_fail(...)`). */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* --json anywhere on the command line (main.c): cli_fail() then also writes
+ * {"error": MSG, "code": N} on stdout. cli_json_on() tells whether it was given. */
+void cli_json_mode(gboolean on);
+gboolean cli_json_on(void);
 /* Load the config named by -c (or the default); EX_CONFIG on error (printed). */
 int cli_load(struct cli *cli);
 /* Open the store of the loaded config; EX_TEMPFAIL/EX_UNAVAILABLE on error (printed). */

@@ -3,21 +3,49 @@
  * nothing of theirs. */
 #include "config.h"
 #include "postdesk/lib.h"
+#include "postdesk/report.h"
 #include "cli.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+/* Set once by main.c before the subcommand runs (the tool is one thread); read only by
+ * cli_fail(). */
+static gboolean cli_json_errors;
+
+void cli_json_mode(gboolean on)
+{
+	cli_json_errors = on;
+}
+
+gboolean cli_json_on(void)
+{
+	return cli_json_errors;
+}
+
 int cli_fail(int code, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fputs("postdesk: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "postdesk: %s\n", msg);
+	/* A script that asked for JSON reads the failure from stdout as well: one object with
+	 * the message and the exit code (doc/json.md "Errors"). */
+	if (cli_json_errors) {
+		struct report_json *j = report_json_new();
+
+		fflush(stdout);
+		report_json_begin_object(j, NULL);
+		report_json_str(j, "error", msg);
+		report_json_int(j, "code", code);
+		report_json_end_object(j);
+		report_json_print(&j, stdout);
+	}
+	g_free(msg);
 	return code;
 }
 

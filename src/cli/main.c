@@ -59,6 +59,11 @@ int cli_main(int argc, char **argv)
 		cli.conf_path = argv[1];
 		argc -= 2, argv += 2;
 	}
+	/* --json is an option of the subcommand, but its errors (a bad option, an unknown
+	 * command) must be JSON too, so it is looked for before anything is parsed. */
+	for (i = 0; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			cli_json_mode(TRUE);
 	if (argc < 1)
 		return cli_usage(stderr);
 	if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0 ||

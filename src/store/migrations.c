@@ -204,6 +204,16 @@ static const struct migration migrations[] = {
 		 "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
 		 "  PRIMARY KEY (conv, ticket_id)\n"
 		 ") WITHOUT ROWID;"),
+    /* 10: the audit log of administrative acts on people's data (issue 13: `postdesk
+     * customer erase`). Not tied to a ticket, so it outlives what it records; it names the
+     * customer by row id only, never by address. */
+    MIGRATION(10, "CREATE TABLE audit (\n"
+		  "  id INTEGER PRIMARY KEY,\n"
+		  "  created INTEGER NOT NULL,\n"
+		  "  actor TEXT NOT NULL,\n"
+		  "  action TEXT NOT NULL,\n"
+		  "  detail TEXT NOT NULL DEFAULT ''\n"
+		  ");"),
 };
 
 int store_schema_latest(void)
