@@ -22,6 +22,10 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * {"error": MSG, "code": N} on stdout. cli_json_on() tells whether it was given. */
 void cli_json_mode(gboolean on);
 gboolean cli_json_on(void);
+/* A decimal number >= min, digits only (no sign, no space, no overflow): TRUE with *n_r. */
+gboolean cli_number(const char *s, gint64 min, gint64 *n_r);
+/* Whether to show progress: stderr is a terminal and no --json. */
+gboolean cli_progress_on(void);
 /* Load the config named by -c (or the default); EX_CONFIG on error (printed). */
 int cli_load(struct cli *cli);
 /* Open the store of the loaded config; EX_TEMPFAIL/EX_UNAVAILABLE on error (printed). */
@@ -52,5 +56,7 @@ int cli_assign(struct cli *cli, int argc, char **argv);
 int cli_tick(struct cli *cli, int argc, char **argv); /* cmd_tick.c: surveys and follow-ups */
 int cli_optout(struct cli *cli, int argc, char **argv); /* cmd_optout.c: one-click unsubscribe */
 int cli_key(struct cli *cli, int argc, char **argv);    /* cmd_key.c: list, rotate, prune */
+int cli_attachment(struct cli *cli, int argc, char **argv); /* cmd_attachment.c: list, get */
+int cli_customer(struct cli *cli, int argc, char **argv);   /* cmd_customer.c: export, erase */
 
 #endif

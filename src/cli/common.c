@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Set once by main.c before the subcommand runs (the tool is one thread); read only by
  * cli_fail(). */
@@ -127,4 +128,23 @@ int cli_agent_id(struct cli *cli, const char *email, gint64 *id_r)
 	store_agent_free(&a);
 	store_close(&store);
 	return ret;
+}
+
+gboolean cli_number(const char *s, gint64 min, gint64 *n_r)
+{
+	char *end;
+	gint64 n;
+
+	if (s == NULL || *s == '\0' || !g_ascii_isdigit(*s))
+		return FALSE;
+	n = g_ascii_strtoll(s, &end, 10);
+	if (*end != '\0' || n < min || n == G_MAXINT64)
+		return FALSE;
+	*n_r = n;
+	return TRUE;
+}
+
+gboolean cli_progress_on(void)
+{
+	return !cli_json_errors && isatty(STDERR_FILENO);
 }
