@@ -468,9 +468,10 @@ int store_customer_tickets(struct store *store, gint64 customer_id, const char *
 /* Erase a customer from one ticket (inside store_begin/commit). requested: their own
  * ticket: every message's addresses, names, subject, text and raw bytes, the attachments'
  * rows, the survey comment, waiting timed work and the subject go; the rows stay (the
- * report counts them). Otherwise: their mail and mail to them on someone else's ticket, and
- * the raw bytes of our mail sent there (its headers named them). Both: their participant
- * row, and their address and name (name may be "") in event actors and details. */
+ * report counts them). Otherwise: their mail and mail to them on someone else's ticket,
+ * the raw bytes of the ticket's other messages (their headers may name them) and their
+ * address and name in those messages' text. Both: their participant row, and their
+ * address and name (may be ""; used only when 5 letters or more) in events. */
 int store_customer_erase_ticket(struct store *store, gint64 ticket_id, gboolean requested,
 				const char *email, const char *name, char **error_r);
 /* After every ticket: outbox rows of their tickets or to them (bytes blanked, address
@@ -480,5 +481,8 @@ int store_customer_erase_finish(struct store *store, gint64 customer_id, const c
 				const char *actor, const char *detail, gint64 now, char **error_r);
 /* From now on, this connection overwrites deleted content with zeros. */
 int store_secure_delete(struct store *store, char **error_r);
+/* Rebuild the database file (VACUUM, outside a transaction): no free page keeps old bytes.
+ * Takes as long as copying the whole file and holds writers off meanwhile. */
+int store_vacuum(struct store *store, char **error_r);
 
 #endif

@@ -15,7 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#define CUSTOMER_USAGE "customer export EMAIL [--out DIR] | customer erase EMAIL --yes [--actor WHO]"
+#define CUSTOMER_USAGE                                                                             \
+	"customer export EMAIL [--out DIR] | customer erase EMAIL --yes [--actor WHO] [--vacuum]"
 
 /* What one run works on. */
 struct customer_run {
@@ -23,6 +24,7 @@ struct customer_run {
 	struct store_customer *c;
 	GArray *requested, *other; /* ticket ids */
 	gboolean json;
+	gboolean vacuum; /* erase: rebuild the file afterwards */
 	gint64 n_messages;
 };
 
@@ -98,7 +100,7 @@ static void customer_mbox_message(GString *out, const struct store_message *m,
 				  const GByteArray *raw)
 {
 	GDateTime *dt = g_date_time_new_from_unix_utc(m->created);
-	char *when = g_date_time_format(dt, "%a %b %e %H:%M:%S %Y");
+	char *when = g_date_time_format(dt, "%a %b %_d %H:%M:%S %Y");
 	const char *sender = m->env_sender != NULL && m->env_sender[0] != '\0' &&
 				     strchr(m->env_sender, ' ') == NULL
 				 ? m->env_sender
@@ -383,6 +385,10 @@ static int customer_erase_run(struct customer_run *r, const char *actor)
 		g_free(detail);
 		return customer_store_fail(error);
 	}
+	if (r->vacuum && store_vacuum(r->store, &error) < 0) {
+		g_free(detail);
+		return customer_store_fail(error);
+	}
 	/* The old pages also sit in the WAL until it is copied back and emptied. A reader
 	 * (a daemon) may hold it for now: the next checkpoint then does it. */
 	if (store_checkpoint(r->store, TRUE, NULL, &error) < 0) {
@@ -408,9 +414,9 @@ static int customer_erase_run(struct customer_run *r, const char *actor)
 }
 
 static int customer_erase(struct cli *cli, const char *email, gboolean yes, const char *actor,
-			  gboolean json)
+			  gboolean json, gboolean vacuum)
 {
-	struct customer_run r = {.json = json};
+	struct customer_run r = {.json = json, .vacuum = vacuum};
 	int ret;
 
 	if (!yes)
@@ -427,7 +433,7 @@ static int customer_erase(struct cli *cli, const char *email, gboolean yes, cons
 
 int cli_customer(struct cli *cli, int argc, char **argv)
 {
-	gboolean json = FALSE, yes = FALSE;
+	gboolean json = FALSE, yes = FALSE, vacuum = FALSE;
 	char *out = NULL, *actor = NULL;
 	const GOptionEntry entries[] = {
 		{"out", 'o', 0, G_OPTION_ARG_FILENAME, &out,
@@ -436,6 +442,8 @@ int cli_customer(struct cli *cli, int argc, char **argv)
 		 NULL},
 		{"actor", 0, 0, G_OPTION_ARG_STRING, &actor,
 		 "erase: who does it, for the audit record (default: the Unix user)", "WHO"},
+		{"vacuum", 0, 0, G_OPTION_ARG_NONE, &vacuum,
+		 "erase: then rebuild the database file, so no free page keeps old bytes", NULL},
 		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
 		G_OPTION_ENTRY_NULL,
 	};
@@ -444,10 +452,10 @@ int cli_customer(struct cli *cli, int argc, char **argv)
 	if ((ret = cli_options(cli, &argc, &argv, entries, "export|erase EMAIL",
 			       "A customer's data: export it, or erase it.")) != 0)
 		goto out;
-	if (argc == 3 && strcmp(argv[1], "export") == 0 && !yes && actor == NULL)
+	if (argc == 3 && strcmp(argv[1], "export") == 0 && !yes && actor == NULL && !vacuum)
 		ret = customer_export(cli, argv[2], out != NULL ? out : ".", json);
 	else if (argc == 3 && strcmp(argv[1], "erase") == 0 && out == NULL)
-		ret = customer_erase(cli, argv[2], yes, actor, json);
+		ret = customer_erase(cli, argv[2], yes, actor, json, vacuum);
 	else
 		ret = cli_fail(EX_USAGE, "customer: usage: " CUSTOMER_USAGE);
 out:

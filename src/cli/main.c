@@ -29,7 +29,7 @@ static const struct {
 	{"key", cli_key, "token keys: list | rotate [--grace DAYS] | rotate --prune"},
 	{"optout", cli_optout, "stop surveys for an opt-out token address (one-click unsubscribe)"},
 	{"attachment", cli_attachment, "list TICKET [--json] | get TICKET MSG N > FILE"},
-	{"customer", cli_customer, "export EMAIL [--out DIR] | erase EMAIL [--yes] [--actor WHO]"},
+	{"customer", cli_customer, "export EMAIL [--out DIR] | erase EMAIL --yes [--actor WHO] [--vacuum]"},
 };
 
 static int cli_usage(FILE *out)

@@ -58,6 +58,9 @@ int store_customer_erase_ticket(struct store *store, gint64 ticket_id, gboolean 
 	char *addr = util_addr_normalize(email != NULL ? email : "");
 	/* raw is blanked, never read here: how the bytes are kept is messages.c's business */
 	const struct store_val empty = SV_X("", 0);
+	/* A name is replaced in other people's text only when it is more than a short word
+	 * ("Al" would be cut out of every "Also"). */
+	const char *full_name = name != NULL && g_utf8_strlen(name, -1) >= 5 ? name : "";
 	int ret;
 
 	if (requested)
@@ -80,8 +83,13 @@ int store_customer_erase_ticket(struct store *store, gint64 ticket_id, gboolean 
 		      store_run(store, STMT_privacy_erase_messages_of,
 				SV_ARGS(SV_I(ticket_id), SV_T(addr), empty), "erase messages",
 				error_r) < 0 ||
-		      store_run(store, STMT_privacy_erase_sent_raw,
-				SV_ARGS(SV_I(ticket_id), empty), "erase sent copies", error_r) < 0
+		      store_run(store, STMT_privacy_erase_raw_of, SV_ARGS(SV_I(ticket_id), empty),
+				"erase raw copies", error_r) < 0 ||
+		      store_run(store, STMT_privacy_erase_outbox_of, SV_ARGS(SV_I(ticket_id), empty),
+				"erase sent mail", error_r) < 0 ||
+		      store_run(store, STMT_privacy_erase_text_of,
+				SV_ARGS(SV_I(ticket_id), SV_T(addr), SV_T(full_name)),
+				"erase mentions", error_r) < 0
 			  ? -1
 			  : 0;
 	if (ret == 0)
@@ -89,7 +97,7 @@ int store_customer_erase_ticket(struct store *store, gint64 ticket_id, gboolean 
 				SV_ARGS(SV_I(ticket_id), SV_T(addr)), "erase participant", error_r);
 	if (ret == 0)
 		ret = store_run(store, STMT_privacy_erase_events,
-				SV_ARGS(SV_I(ticket_id), SV_T(addr), SV_T(name != NULL ? name : "")),
+				SV_ARGS(SV_I(ticket_id), SV_T(addr), SV_T(full_name)),
 				"erase event details", error_r);
 	/* FULL-TEXT INDEX: the one place where a search index's rows of this ticket are
 	 * removed or rewritten, if they are not kept by triggers on the rows changed above
@@ -126,4 +134,9 @@ int store_customer_erase_finish(struct store *store, gint64 customer_id, const c
 int store_secure_delete(struct store *store, char **error_r)
 {
 	return store_setting(store, STMT_pragma_secure_delete_on, error_r);
+}
+
+int store_vacuum(struct store *store, char **error_r)
+{
+	return store_run(store, STMT_vacuum, SV_NONE, "vacuum", error_r);
 }

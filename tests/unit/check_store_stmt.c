@@ -182,6 +182,8 @@ static const struct {
     /* issue 13: data protection, an admin act once per customer (never delivery) */
     {"privacy_participating", "postdesk customer export/erase: once per customer, admin only"},
     {"privacy_erase_outbox", "postdesk customer erase: one pass over the outbox, admin only"},
+    {"privacy_erase_outbox_of", "postdesk customer erase: a pass per ticket of someone else "
+				"the customer was copied on, admin only"},
 };
 
 static const char *flat_cost_exception(const char *name)
