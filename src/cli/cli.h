@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <sysexits.h>
 #include "postdesk/conf.h"
+#include "postdesk/report.h"
 #include "postdesk/store.h"
 
 /* Rows a listing shows when not told otherwise (--limit N; 0 for all). */
@@ -22,6 +23,10 @@ int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * {"error": MSG, "code": N} on stdout. cli_json_on() tells whether it was given. */
 void cli_json_mode(gboolean on);
 gboolean cli_json_on(void);
+/* With --json, a JSON object begun for a command's result (add members with report_json_*,
+ * then cli_json_done() ends, prints and frees it); NULL without --json. */
+struct report_json *cli_json_result(void);
+void cli_json_done(struct report_json **j);
 /* A decimal number >= min, digits only (no sign, no space, no overflow): TRUE with *n_r. */
 gboolean cli_number(const char *s, gint64 min, gint64 *n_r);
 /* Whether to show progress: stderr is a terminal and no --json. */

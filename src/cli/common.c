@@ -88,14 +88,26 @@ int cli_options(struct cli *cli, int *argc, char ***argv, const GOptionEntry *en
 		 "configuration file", "FILE"},
 		G_OPTION_ENTRY_NULL,
 	};
+	/* --json is every subcommand's option (main.c has seen it already): one that has no
+	 * entry of its own for it gets this one. */
+	gboolean json_seen = FALSE, has_json = FALSE;
+	const GOptionEntry json_entry[] = {
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json_seen, "JSON output", NULL},
+		G_OPTION_ENTRY_NULL,
+	};
 	GOptionContext *ctx = g_option_context_new(params);
 	GError *err = NULL;
 	gboolean ok;
+
+	for (const GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++)
+		has_json = has_json || strcmp(e->long_name, "json") == 0;
 
 	g_option_context_set_summary(ctx, summary);
 	g_option_context_add_main_entries(ctx, common, NULL);
 	if (entries != NULL)
 		g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!has_json)
+		g_option_context_add_main_entries(ctx, json_entry, NULL);
 	ok = g_option_context_parse(ctx, argc, argv, &err);
 	g_option_context_free(ctx);
 	if (cli->conf_opt != NULL)
@@ -147,4 +159,21 @@ gboolean cli_number(const char *s, gint64 min, gint64 *n_r)
 gboolean cli_progress_on(void)
 {
 	return !cli_json_errors && isatty(STDERR_FILENO);
+}
+
+struct report_json *cli_json_result(void)
+{
+	struct report_json *j;
+
+	if (!cli_json_errors)
+		return NULL;
+	j = report_json_new();
+	report_json_begin_object(j, NULL);
+	return j;
+}
+
+void cli_json_done(struct report_json **j)
+{
+	report_json_end_object(*j);
+	report_json_print(j, stdout);
 }
