@@ -467,11 +467,12 @@ int store_customer_tickets(struct store *store, gint64 customer_id, const char *
 			   GArray **requested_r, GArray **other_r, char **error_r);
 /* Erase a customer from one ticket (inside store_begin/commit). requested: their own
  * ticket: every message's addresses, names, subject, text and raw bytes, the attachments'
- * rows, the survey comment, waiting timed work and the subject go; the rows stay (the
- * report counts them). Otherwise: their mail and mail to them on someone else's ticket,
- * the raw bytes of the ticket's other messages (their headers may name them) and their
- * address and name in those messages' text. Both: their participant row, and their
- * address and name (may be ""; used only when 5 letters or more) in events. */
+ * rows, event details (but status and reopened ones), the survey comment, waiting timed
+ * work and the subject go; the rows stay (the report counts them). Otherwise: their mail
+ * and mail to them on someone else's ticket, the raw bytes of the ticket's other messages
+ * (their headers may name them) and their address and name in those messages' text.
+ * Both: their participant row, and their address and name (may be ""; used only when 5
+ * letters or more) in events. */
 int store_customer_erase_ticket(struct store *store, gint64 ticket_id, gboolean requested,
 				const char *email, const char *name, char **error_r);
 /* After every ticket: outbox rows of their tickets or to them (bytes blanked, address

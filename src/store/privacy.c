@@ -68,6 +68,8 @@ int store_customer_erase_ticket(struct store *store, gint64 ticket_id, gboolean 
 				"erase attachments", error_r) < 0 ||
 		      store_run(store, STMT_privacy_erase_messages,
 				SV_ARGS(SV_I(ticket_id), empty), "erase messages", error_r) < 0 ||
+		      store_run(store, STMT_privacy_erase_event_details, SV_ARGS(SV_I(ticket_id)),
+				"erase event details", error_r) < 0 ||
 		      store_run(store, STMT_privacy_erase_survey, SV_ARGS(SV_I(ticket_id)),
 				"erase survey comment", error_r) < 0 ||
 		      store_run(store, STMT_privacy_erase_schedule, SV_ARGS(SV_I(ticket_id)),

@@ -78,7 +78,7 @@ tr -d '\r' <"$notice" | grep -q "Attachment withheld: report.exe (.*): blocked t
 	pd_fail "the notice does not tell about report.exe: $(tr -d '\r' <"$notice" | grep -i withheld)"
 
 pd_swaks --to "support@$DOMAIN" --from zelda.quux@shop.example \
-	--header "From: Zelda Quux <zelda.quux@shop.example>" --header "Subject: Second question" \
+	--header "From: Zelda Quux <zelda.quux@shop.example>" --header "Subject: Second question from Zelda" \
 	--header "Message-Id: <z2@shop.example>" \
 	--body "$(printf 'Hello,\nFrom now on please write to me.\n>From here too.\n')" || pd_fail "swaks z2"
 pd_swaks --to "support@$DOMAIN" --from bob@shop.example \
