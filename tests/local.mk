@@ -27,3 +27,4 @@ include tests/lint/local.mk
 include tests/e2e/notices.mk
 include tests/e2e/merge.mk
 include tests/e2e/macros.mk
+include tests/e2e/customer_data.mk

@@ -217,4 +217,18 @@ const char *compose_autoreply_block(const struct conf *conf, const struct parse_
 int compose_autoreply_rate_ok(struct store *store, const struct conf *conf, const char *addr,
 			     gint64 ticket_id, gint64 now, char **error_r);
 
+/* ---- attachment policy of agent notices (attach.c) ---- */
+/* Why conf withholds an attachment from agent notices ("over attachment_max_size",
+ * "blocked type", "type not allowed"; static text), or NULL when it is forwarded. */
+const char *compose_attachment_withheld(const struct conf *conf, const char *filename,
+					const char *content_type, gint64 size);
+/* Apply the policy to msg (parsed with data): each withheld attachment loses its data, so
+ * the notice is composed without it. Returns what to tell the agents, a line per
+ * attachment naming it, its size, the reason and the `postdesk attachment get` command
+ * (g_malloc'ed), or NULL when nothing was withheld. */
+char *compose_attachments_withhold(const struct conf *conf, struct parse_msg *msg,
+				   gint64 ticket_id, gint64 message_row);
+/* "1.2 MB", "340.0 kB", "12 bytes" (g_malloc'ed). */
+char *compose_size_text(gint64 size);
+
 #endif

@@ -63,6 +63,9 @@ struct conf {
 	gint64 outbox_max_age;      /* seconds: still deferred after this long -> failed */
 	gint64 agent_token_lifetime;/* seconds: agent/note tokens older than this are refused */
 	gint64 max_recipients;      /* addresses of one agent answer (requester + Cc) */
+	gint64 attachment_max_size; /* bytes; 0 = no limit (agent notices) */
+	char *attachment_block_types; /* types/extensions withheld from notices, or NULL */
+	char *attachment_allow_types; /* if set, only these are forwarded in notices */
 	GPtrArray *queues;      /* struct conf_queue *, at least one */
 };
 

@@ -479,5 +479,30 @@ int store_ticket_merge(struct store *store, gint64 from, gint64 into, gint64 now
  * keeping both message counts; *moved_r: how many. */
 int store_messages_move(struct store *store, gint64 from, gint64 into, gint64 first_row,
 			gint64 last_row, gint64 now, gint64 *moved_r, char **error_r);
+/* ======================= data protection (privacy.c, issue 13) ======================= */
+/* The tickets a customer takes part in, each ascending (GArray of gint64, caller unrefs):
+ * *requested_r those they requested, *other_r those where email is only a participant. */
+int store_customer_tickets(struct store *store, gint64 customer_id, const char *email,
+			   GArray **requested_r, GArray **other_r, char **error_r);
+/* Erase a customer from one ticket (inside store_begin/commit). requested: their own
+ * ticket: every message's addresses, names, subject, text and raw bytes, the attachments'
+ * rows, event details (but status and reopened ones), the survey comment, waiting timed
+ * work and the subject go; the rows stay (the report counts them). Otherwise: their mail
+ * and mail to them on someone else's ticket, the raw bytes of the ticket's other messages
+ * (their headers may name them) and their address and name in those messages' text.
+ * Both: their participant row, and their address and name (may be ""; used only when 5
+ * letters or more) in events. */
+int store_customer_erase_ticket(struct store *store, gint64 ticket_id, gboolean requested,
+				const char *email, const char *name, char **error_r);
+/* After every ticket: outbox rows of their tickets or to them (bytes blanked, address
+ * replaced, queued ones cancelled), the automatic-reply log, the customer row (becomes
+ * erased-ID@erased.invalid without a name) and an audit row (actor, detail). */
+int store_customer_erase_finish(struct store *store, gint64 customer_id, const char *email,
+				const char *actor, const char *detail, gint64 now, char **error_r);
+/* From now on, this connection overwrites deleted content with zeros. */
+int store_secure_delete(struct store *store, char **error_r);
+/* Rebuild the database file (VACUUM, outside a transaction): no free page keeps old bytes.
+ * Takes as long as copying the whole file and holds writers off meanwhile. */
+int store_vacuum(struct store *store, char **error_r);
 
 #endif

@@ -5,6 +5,7 @@
 #include <glib.h>
 #include <sysexits.h>
 #include "postdesk/conf.h"
+#include "postdesk/report.h"
 #include "postdesk/store.h"
 
 /* Rows a listing shows when not told otherwise (--limit N; 0 for all). */
@@ -18,6 +19,18 @@ struct cli {
 
 /* Print "postdesk: <msg>" to stderr; returns code (for `return cli_fail(...)`). */
 int cli_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* --json anywhere on the command line (main.c): cli_fail() then also writes
+ * {"error": MSG, "code": N} on stdout. cli_json_on() tells whether it was given. */
+void cli_json_mode(gboolean on);
+gboolean cli_json_on(void);
+/* With --json, a JSON object begun for a command's result (add members with report_json_*,
+ * then cli_json_done() ends, prints and frees it); NULL without --json. */
+struct report_json *cli_json_result(void);
+void cli_json_done(struct report_json **j);
+/* A decimal number >= min, digits only (no sign, no space, no overflow): TRUE with *n_r. */
+gboolean cli_number(const char *s, gint64 min, gint64 *n_r);
+/* Whether to show progress: stderr is a terminal and no --json. */
+gboolean cli_progress_on(void);
 /* Load the config named by -c (or the default); EX_CONFIG on error (printed). */
 int cli_load(struct cli *cli);
 /* Open the store of the loaded config; EX_TEMPFAIL/EX_UNAVAILABLE on error (printed). */
@@ -51,5 +64,7 @@ int cli_key(struct cli *cli, int argc, char **argv);    /* cmd_key.c: list, rota
 int cli_merge(struct cli *cli, int argc, char **argv);  /* cmd_merge.c: merge, split */
 int cli_split(struct cli *cli, int argc, char **argv);
 int cli_macro(struct cli *cli, int argc, char **argv);  /* cmd_macro.c: canned replies */
+int cli_attachment(struct cli *cli, int argc, char **argv); /* cmd_attachment.c: list, get */
+int cli_customer(struct cli *cli, int argc, char **argv);   /* cmd_customer.c: export, erase */
 
 #endif

@@ -4,6 +4,7 @@
  * apply one command directly, with an event naming who did it. */
 #include "config.h"
 #include "postdesk/lib.h"
+#include "postdesk/report.h"
 #include "postdesk/survey.h"
 #include "postdesk/thread.h"
 #include "postdesk/token.h"
@@ -14,10 +15,7 @@
 
 static int act_ticket_id(const char *s, gint64 *id_r)
 {
-	char *end;
-
-	*id_r = g_ascii_strtoll(s, &end, 10);
-	return *id_r > 0 && *end == '\0' ? 0 : -1;
+	return cli_number(s, 1, id_r) ? 0 : -1;
 }
 
 static char *act_read_stdin(void)
@@ -120,6 +118,7 @@ static int act_command(struct cli *cli, gint64 id, const char *actor, const char
 	struct thread_agent_mail *am = NULL;
 	struct store *store = NULL;
 	struct store_ticket *t = NULL;
+	struct report_json *j;
 	char *error = NULL;
 	int ret, found;
 
@@ -140,6 +139,10 @@ static int act_command(struct cli *cli, gint64 id, const char *actor, const char
 		ret = cli_fail(EX_DATAERR, "%s", (const char *)g_ptr_array_index(am->errors, 0));
 	} else if (store_commit(store, &error) < 0) {
 		ret = cli_fail(EX_TEMPFAIL, "%s", error);
+	} else if ((j = cli_json_result()) != NULL) {
+		report_json_int(j, "ticket", id);
+		report_json_str(j, "applied", line + 1);
+		cli_json_done(&j);
 	} else {
 		printf("ticket %" G_GINT64_FORMAT ": %s\n", id, line + 1);
 	}

@@ -32,6 +32,20 @@ static int agent_fail_store(char *error)
 	return ret;
 }
 
+/* The line (or JSON object) saying what became of an agent. */
+static void agent_done(const char *action, const char *addr)
+{
+	struct report_json *j = cli_json_result();
+
+	if (j == NULL) {
+		printf("%s %s\n", action, addr);
+		return;
+	}
+	report_json_str(j, "email", addr);
+	report_json_str(j, "action", action);
+	cli_json_done(&j);
+}
+
 static int agent_add(struct cli *cli, const char *email, const char *name, const char *queue)
 {
 	struct store *store = NULL;
@@ -56,7 +70,7 @@ static int agent_add(struct cli *cli, const char *email, const char *name, const
 		store_rollback(store);
 		ret = agent_fail_store(error);
 	} else {
-		printf("%s %s\n", found == 1 ? "updated" : "added", addr);
+		agent_done(found == 1 ? "updated" : "added", addr);
 	}
 	store_agent_free(&old);
 	g_free(addr);
@@ -82,7 +96,7 @@ static int agent_remove(struct cli *cli, const char *email)
 		store_rollback(store);
 		ret = cli_fail(EX_NOINPUT, "agent remove: %s is not an agent", addr);
 	} else {
-		printf("removed %s\n", addr);
+		agent_done("removed", addr);
 	}
 	g_free(addr);
 	store_close(&store);
@@ -147,25 +161,24 @@ int cli_agent(struct cli *cli, int argc, char **argv)
 	    {"name", 'n', 0, G_OPTION_ARG_STRING, &name, "agent's display name (add)", "NAME"},
 	    {"queue", 'q', 0, G_OPTION_ARG_STRING, &queue,
 	     "the agent's queue (add; default: every queue)", "Q"},
-	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output (list)", NULL},
+	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
 	    G_OPTION_ENTRY_NULL,
 	};
 	const char *usage = "agent: usage: agent add EMAIL --name NAME [--queue Q] | "
-			    "agent list [--json] | agent remove EMAIL";
+			    "agent list | agent remove EMAIL (each with --json)";
 	int ret;
 
 	if ((ret = cli_options(cli, &argc, &argv, entries, "add|list|remove [EMAIL]",
 			       "Manage agents.")) != 0)
 		goto out;
-	if (argc == 3 && strcmp(argv[1], "add") == 0 && !json) {
+	if (argc == 3 && strcmp(argv[1], "add") == 0) {
 		if (!agent_email_valid(argv[2]))
 			ret = cli_fail(EX_DATAERR, "agent add: bad address '%s'", argv[2]);
 		else
 			ret = agent_add(cli, argv[2], name, queue);
 	} else if (argc == 2 && strcmp(argv[1], "list") == 0 && name == NULL && queue == NULL) {
 		ret = agent_list(cli, json);
-	} else if (argc == 3 && strcmp(argv[1], "remove") == 0 && name == NULL && queue == NULL &&
-		   !json) {
+	} else if (argc == 3 && strcmp(argv[1], "remove") == 0 && name == NULL && queue == NULL) {
 		ret = agent_remove(cli, argv[2]);
 	} else {
 		ret = cli_fail(EX_USAGE, "%s", usage);

@@ -84,6 +84,7 @@ int cli_deliver_raw(struct cli *cli, char **rcpts, const char *sender, char *raw
 	struct token_keys *keys = NULL;
 	struct deliver_msg *d = deliver_new(sender, raw, len);
 	struct deliver_env env = {.conf = cli->conf};
+	struct report_json *j;
 	char *error = NULL;
 	int ret;
 
@@ -105,10 +106,25 @@ int cli_deliver_raw(struct cli *cli, char **rcpts, const char *sender, char *raw
 	}
 	if (d->rcpts->len > 0)
 		deliver_store(cli, &env, d);
+	if ((j = cli_json_result()) != NULL)
+		report_json_begin_array(j, "recipients");
 	for (i = 0; i < n; i++) {
 		if (v[i].status == VERDICT_OK)
 			v[i] = d->verdicts[k++];
-		printf("%s: %d %s %s\n", rcpts[i], v[i].smtp, v[i].enh, v[i].text);
+		if (j == NULL) {
+			printf("%s: %d %s %s\n", rcpts[i], v[i].smtp, v[i].enh, v[i].text);
+			continue;
+		}
+		report_json_begin_object(j, NULL);
+		report_json_str(j, "recipient", rcpts[i]);
+		report_json_int(j, "code", v[i].smtp);
+		report_json_str(j, "status", v[i].enh);
+		report_json_str(j, "text", v[i].text);
+		report_json_end_object(j);
+	}
+	if (j != NULL) {
+		report_json_end_array(j);
+		cli_json_done(&j);
 	}
 	ret = deliver_worst(v, n);
 	g_free(v);

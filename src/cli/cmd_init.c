@@ -56,6 +56,21 @@ static int init_give_to_user(const struct conf *conf)
 	return ret == 0 ? init_key_to_root(conf->key_file) : ret;
 }
 
+/* The key's line (or member "key") and the files handed to the daemons' user. */
+static int init_done(struct cli *cli, struct report_json **j, const char *key, const char *text)
+{
+	int ret = init_give_to_user(cli->conf);
+
+	if (*j != NULL && ret == 0) {
+		report_json_str(*j, "key", key);
+		cli_json_done(j);
+	} else if (*j == NULL) {
+		printf("token key %s: %s\n", cli->conf->key_file, text);
+	}
+	report_json_free(j);
+	return ret;
+}
+
 int cli_init(struct cli *cli, int argc, char **argv)
 {
 	gboolean force = FALSE;
@@ -65,6 +80,7 @@ int cli_init(struct cli *cli, int argc, char **argv)
 		G_OPTION_ENTRY_NULL,
 	};
 	struct store *store = NULL;
+	struct report_json *j;
 	char *error = NULL;
 	int ret;
 
@@ -76,8 +92,14 @@ int cli_init(struct cli *cli, int argc, char **argv)
 		return EX_CANTCREAT;
 	if ((ret = cli_store(cli, STORE_CREATE, &store)) != 0)
 		return ret;
-	printf("database %s: schema version %d\n", cli->conf->database,
-	       store_schema_version(store));
+	if ((j = cli_json_result()) != NULL) {
+		report_json_str(j, "database", cli->conf->database);
+		report_json_int(j, "schema_version", store_schema_version(store));
+		report_json_str(j, "key_file", cli->conf->key_file);
+	} else {
+		printf("database %s: schema version %d\n", cli->conf->database,
+		       store_schema_version(store));
+	}
 	store_close(&store);
 	/* Run again on an installed system, init upgrades the schema and keeps the key: an
 	 * existing, valid key file is never replaced without --force. */
@@ -87,18 +109,18 @@ int cli_init(struct cli *cli, int argc, char **argv)
 			ret = cli_fail(EX_CANTCREAT, "%s (not replaced; --force adds a new key)",
 				       error);
 			g_free(error);
+			report_json_free(&j);
 			return ret;
 		}
 		token_keys_free(&keys);
-		printf("token key %s: exists, kept (--force adds a new key)\n",
-		       cli->conf->key_file);
-		return init_give_to_user(cli->conf);
+		return init_done(cli, &j, "kept", "exists, kept (--force adds a new key)");
 	}
 	if (token_keys_create(cli->conf->key_file, force, &error) < 0) {
 		ret = cli_fail(EX_CANTCREAT, "%s", error);
 		g_free(error);
+		report_json_free(&j);
 		return ret;
 	}
-	printf("token key %s: %s\n", cli->conf->key_file, force ? "new key added" : "created");
-	return init_give_to_user(cli->conf);
+	return init_done(cli, &j, force ? "new key added" : "created",
+			 force ? "new key added" : "created");
 }

@@ -21,22 +21,40 @@ static int key_list(struct cli *cli)
 	struct token_key_info info;
 	char *error = NULL;
 	gint64 now = clock_now();
+	struct report_json *j = cli_json_on() ? report_json_new() : NULL;
 
 	if (token_keys_load(cli->conf->key_file, &keys, &error) < 0) {
 		int ret = cli_fail(EX_CONFIG, "key: %s", error);
 		g_free(error);
+		report_json_free(&j);
 		return ret;
 	}
-	printf("%-8s %-21s %-21s %s\n", "version", "created", "expires", "state");
+	if (j != NULL)
+		report_json_begin_array(j, NULL);
+	else
+		printf("%-8s %-21s %-21s %s\n", "version", "created", "expires", "state");
 	for (guint i = 0; token_keys_info(keys, i, &info); i++) {
 		char *created = info.created != 0 ? clock_format(info.created) : g_strdup("-");
 		char *expires = info.expires != 0 ? clock_format(info.expires) : g_strdup("-");
 		const char *state = i == 0				       ? "signs"
 				    : info.expires != 0 && info.expires <= now ? "expired"
 									       : "verifies";
-		printf("%-8u %-21s %-21s %s\n", info.version, created, expires, state);
+		if (j != NULL) {
+			report_json_begin_object(j, NULL);
+			report_json_int(j, "version", info.version);
+			report_json_time(j, "created", info.created);
+			report_json_time(j, "expires", info.expires);
+			report_json_str(j, "state", state);
+			report_json_end_object(j);
+		} else {
+			printf("%-8u %-21s %-21s %s\n", info.version, created, expires, state);
+		}
 		g_free(created);
 		g_free(expires);
+	}
+	if (j != NULL) {
+		report_json_end_array(j);
+		report_json_print(&j, stdout);
 	}
 	token_keys_free(&keys);
 	return 0;
@@ -45,6 +63,7 @@ static int key_list(struct cli *cli)
 static int key_rotate(struct cli *cli, gboolean prune, gint grace_days)
 {
 	char *error = NULL;
+	struct report_json *j;
 	guint dropped = 0;
 	int ret = 0;
 
@@ -58,7 +77,14 @@ static int key_rotate(struct cli *cli, gboolean prune, gint grace_days)
 		g_free(error);
 		return ret;
 	}
-	if (prune)
+	if ((j = cli_json_result()) != NULL) {
+		report_json_str(j, "key_file", cli->conf->key_file);
+		if (prune)
+			report_json_int(j, "dropped", dropped);
+		else
+			report_json_int(j, "grace_days", grace_days);
+		cli_json_done(&j);
+	} else if (prune)
 		printf("key: %u expired key%s dropped from %s\n", dropped, dropped == 1 ? "" : "s",
 		       cli->conf->key_file);
 	else

@@ -16,14 +16,7 @@
 /* Print the error (stderr, and as JSON on stdout with --json); returns code. */
 static int macro_fail(gboolean json, int code, const char *msg)
 {
-	if (json) {
-		struct report_json *j = report_json_new();
-		report_json_begin_object(j, NULL);
-		report_json_str(j, "error", msg);
-		report_json_int(j, "exit", code);
-		report_json_end_object(j);
-		report_json_print(&j, stdout);
-	}
+	(void)json; /* cli_fail writes the JSON error object when --json was given */
 	return cli_fail(code, "macro: %s", msg);
 }
 

@@ -3,7 +3,7 @@
  * a new ticket linked to ID: the same commands an agent writes by mail (#merge, #split),
  * parsed and checked by thread/ and applied in one transaction, with timed work following
  * (survey/) and, for --notify, the requester's acknowledgement (compose/). --json prints
- * the result, or {"error": ..., "exit": CODE} with that exit code. */
+ * the result, or {"error": ..., "code": CODE} with that exit code. */
 #include "config.h"
 #include "postdesk/compose.h"
 #include "postdesk/lib.h"
@@ -32,16 +32,8 @@ static int moves_fail(const struct moves *mv, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	if (mv->json) {
-		struct report_json *b = report_json_new();
-		report_json_begin_object(b, NULL);
-		report_json_str(b, "error", msg);
-		report_json_int(b, "exit", code);
-		report_json_end_object(b);
-		report_json_print(&b, stdout);
-	} else {
-		cli_fail(code, "%s", msg);
-	}
+	(void)mv; /* with --json, cli_fail also writes {"error", "code"} on stdout */
+	cli_fail(code, "%s", msg);
 	g_free(msg);
 	return code;
 }

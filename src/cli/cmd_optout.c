@@ -86,6 +86,7 @@ int cli_optout(struct cli *cli, int argc, char **argv)
 	struct store *store = NULL;
 	struct store_ticket *t = NULL;
 	struct token tok;
+	struct report_json *j;
 	char *error = NULL;
 	int ret, found = 0;
 
@@ -107,6 +108,11 @@ int cli_optout(struct cli *cli, int argc, char **argv)
 		ret = cli_fail(EX_DATAERR, "optout: no ticket %" G_GINT64_FORMAT, tok.id);
 	} else if (store_commit(store, &error) < 0) {
 		ret = cli_fail(EX_TEMPFAIL, "optout: %s", error);
+	} else if ((j = cli_json_result()) != NULL) {
+		report_json_int(j, "ticket", tok.id);
+		report_json_str(j, "address", t->requester);
+		report_json_bool(j, "survey_optout", TRUE);
+		cli_json_done(&j);
 	} else {
 		printf("%s: no more surveys\n", t->requester);
 	}

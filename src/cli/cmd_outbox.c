@@ -99,6 +99,7 @@ static int outbox_retry(struct cli *cli, gint64 id)
 {
 	struct store *store = NULL;
 	struct store_outbox *o = NULL;
+	struct report_json *j;
 	char *error = NULL;
 	int ret, found = -1;
 
@@ -117,6 +118,11 @@ static int outbox_retry(struct cli *cli, gint64 id)
 	} else if (store_outbox_retry(store, id, clock_now(), &error) < 0 ||
 		   store_commit(store, &error) < 0) {
 		ret = cli_fail(EX_TEMPFAIL, "outbox retry: %s", error);
+	} else if ((j = cli_json_result()) != NULL) {
+		report_json_int(j, "id", id);
+		report_json_str(j, "status", "queued");
+		cli_json_done(&j);
+		ret = 0;
 	} else {
 		puts("requeued");
 		ret = 0;
@@ -134,6 +140,7 @@ static int outbox_raw(struct cli *cli, gint64 id)
 {
 	struct store *store = NULL;
 	GBytes *raw = NULL;
+	struct report_json *j;
 	char *error = NULL;
 	int ret, found;
 
@@ -144,6 +151,17 @@ static int outbox_raw(struct cli *cli, gint64 id)
 		ret = cli_fail(EX_TEMPFAIL, "outbox raw: %s", error);
 	} else if (found == 0) {
 		ret = cli_fail(EX_NOINPUT, "outbox raw: no outbox row %" G_GINT64_FORMAT, id);
+	} else if ((j = cli_json_result()) != NULL) {
+		gsize len;
+		const guchar *data = g_bytes_get_data(raw, &len);
+		char *b64 = g_base64_encode(data, len);
+
+		/* the bytes as they go to the relay need not be UTF-8: base64 */
+		report_json_int(j, "id", id);
+		report_json_str(j, "raw_base64", b64);
+		cli_json_done(&j);
+		g_free(b64);
+		ret = 0;
 	} else {
 		gsize len;
 		const char *data = g_bytes_get_data(raw, &len);
@@ -161,7 +179,7 @@ static int outbox_raw(struct cli *cli, gint64 id)
 
 int cli_outbox(struct cli *cli, int argc, char **argv)
 {
-	char *status = NULL, *end;
+	char *status = NULL;
 	gboolean json = FALSE;
 	gint64 limit = CLI_PAGE_DEFAULT, after = 0;
 	const GOptionEntry entries[] = {
@@ -181,13 +199,12 @@ int cli_outbox(struct cli *cli, int argc, char **argv)
 		goto out;
 	if (argc == 1) {
 		ret = outbox_list(cli, status, limit, after, json);
-	} else if (argc == 3 && status == NULL && !json &&
-		   (id = g_ascii_strtoll(argv[2], &end, 10)) > 0 && *end == '\0' &&
+	} else if (argc == 3 && status == NULL && cli_number(argv[2], 1, &id) &&
 		   (strcmp(argv[1], "retry") == 0 || strcmp(argv[1], "raw") == 0)) {
 		ret = strcmp(argv[1], "retry") == 0 ? outbox_retry(cli, id) : outbox_raw(cli, id);
 	} else {
-		ret = cli_fail(EX_USAGE, "outbox: usage: outbox [--status S] [--json] | outbox "
-					 "retry ID | outbox raw ID");
+		ret = cli_fail(EX_USAGE, "outbox: usage: outbox [--status S] | outbox retry ID | "
+					 "outbox raw ID (each with --json)");
 	}
 out:
 	g_free(status);

@@ -8,6 +8,7 @@
 #include "postdesk/lib.h"
 
 #include <stdio.h>
+#include <string.h>
 
 struct report_args {
 	char *since, *until, *queue, *agent, *by, *html;
@@ -37,6 +38,19 @@ static int report_opts(struct cli *cli, const struct report_args *a, struct repo
 		return cli_fail(EX_USAGE, "report: --by takes day, week, agent or queue");
 	if (outputs > 1)
 		return cli_fail(EX_USAGE, "report: choose one of --json, --csv, --html");
+	if (a->queue != NULL && conf_queue_by_name(cli->conf, a->queue) == NULL) {
+		GString *names = g_string_new("");
+		for (guint i = 0; i < cli->conf->queues->len; i++)
+			g_string_append_printf(names, "%s%s", i > 0 ? ", " : "",
+					       ((const struct conf_queue *)g_ptr_array_index(
+						    cli->conf->queues, i))->name);
+		cli_fail(EX_USAGE, "report: no queue '%s' (queues: %s)", a->queue, names->str);
+		g_string_free(names, TRUE);
+		return EX_USAGE;
+	}
+	if (a->agent != NULL && strchr(a->agent, '@') == NULL)
+		return cli_fail(EX_USAGE, "report: --agent takes an agent's address, not '%s'",
+				a->agent);
 	return 0;
 }
 

@@ -25,6 +25,7 @@ int cli_tick(struct cli *cli, int argc, char **argv)
 	struct token_keys *keys = NULL;
 	struct compose_ctx *ctx = NULL;
 	struct store *store = NULL;
+	struct report_json *j;
 	gint64 now;
 	guint done = 0, sent = 0;
 	int ret;
@@ -54,7 +55,11 @@ int cli_tick(struct cli *cli, int argc, char **argv)
 	if (survey_tick(store, ctx, cli->conf, clock_now(), &done, &error) < 0 ||
 	    outbox_run(store, cli->conf, keys, clock_now(), &sent, &error) < 0)
 		ret = cli_fail(EX_TEMPFAIL, "%s", error);
-	else
+	else if ((j = cli_json_result()) != NULL) {
+		report_json_int(j, "jobs_run", done);
+		report_json_int(j, "mails_sent", sent);
+		cli_json_done(&j);
+	} else
 		printf("%u due job%s run, %u mail%s sent\n", done, done == 1 ? "" : "s", sent,
 		       sent == 1 ? "" : "s");
 out:

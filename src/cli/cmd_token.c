@@ -20,6 +20,7 @@ static int token_role_parse(const char *name, struct token *t)
 		{"customer", TOKEN_CUSTOMER}, {"agent", TOKEN_AGENT}, {"note", TOKEN_NOTE},
 		{"optout", TOKEN_OPTOUT},
 	};
+	gint64 score;
 	size_t i;
 
 	for (i = 0; i < G_N_ELEMENTS(roles); i++) {
@@ -28,10 +29,11 @@ static int token_role_parse(const char *name, struct token *t)
 			return 0;
 		}
 	}
-	if (strncmp(name, "survey", 6) == 0 && g_ascii_isdigit(name[6])) {
+	/* survey0 ... survey10, nothing after the digits */
+	if (strncmp(name, "survey", 6) == 0 && cli_number(name + 6, 0, &score) && score <= 10) {
 		t->role = TOKEN_SURVEY;
-		t->score = atoi(name + 6);
-		return t->score <= 10 ? 0 : -1;
+		t->score = (int)score;
+		return 0;
 	}
 	return -1;
 }
@@ -53,6 +55,7 @@ int cli_token(struct cli *cli, int argc, char **argv)
 	struct token t = {.role = TOKEN_CUSTOMER, .score = -1};
 	const struct conf_queue *q;
 	struct token_keys *keys = NULL;
+	struct report_json *j;
 	int ret;
 
 	if ((ret = cli_options(cli, &argc, &argv, entries, "TICKET",
@@ -91,7 +94,15 @@ int cli_token(struct cli *cli, int argc, char **argv)
 		ret = cli_fail(EX_CONFIG, "token: %s", error);
 		goto out;
 	}
-	puts(addr);
+	if ((j = cli_json_result()) != NULL) {
+		report_json_int(j, "ticket", t.id);
+		report_json_str(j, "role", role != NULL ? role : "customer");
+		report_json_str(j, "queue", q->name);
+		report_json_str(j, "address", addr);
+		cli_json_done(&j);
+	} else {
+		puts(addr);
+	}
 out:
 	token_keys_free(&keys);
 	g_free(error);

@@ -3,21 +3,50 @@
  * nothing of theirs. */
 #include "config.h"
 #include "postdesk/lib.h"
+#include "postdesk/report.h"
 #include "cli.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+/* Set once by main.c before the subcommand runs (the tool is one thread); read only by
+ * cli_fail(). */
+static gboolean cli_json_errors;
+
+void cli_json_mode(gboolean on)
+{
+	cli_json_errors = on;
+}
+
+gboolean cli_json_on(void)
+{
+	return cli_json_errors;
+}
 
 int cli_fail(int code, const char *fmt, ...)
 {
 	va_list ap;
+	char *msg;
 
-	fputs("postdesk: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = g_strdup_vprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fprintf(stderr, "postdesk: %s\n", msg);
+	/* A script that asked for JSON reads the failure from stdout as well: one object with
+	 * the message and the exit code (doc/json.md "Errors"). */
+	if (cli_json_errors) {
+		struct report_json *j = report_json_new();
+
+		fflush(stdout);
+		report_json_begin_object(j, NULL);
+		report_json_str(j, "error", msg);
+		report_json_int(j, "code", code);
+		report_json_end_object(j);
+		report_json_print(&j, stdout);
+	}
+	g_free(msg);
 	return code;
 }
 
@@ -59,14 +88,26 @@ int cli_options(struct cli *cli, int *argc, char ***argv, const GOptionEntry *en
 		 "configuration file", "FILE"},
 		G_OPTION_ENTRY_NULL,
 	};
+	/* --json is every subcommand's option (main.c has seen it already): one that has no
+	 * entry of its own for it gets this one. */
+	gboolean json_seen = FALSE, has_json = FALSE;
+	const GOptionEntry json_entry[] = {
+		{"json", 0, 0, G_OPTION_ARG_NONE, &json_seen, "JSON output", NULL},
+		G_OPTION_ENTRY_NULL,
+	};
 	GOptionContext *ctx = g_option_context_new(params);
 	GError *err = NULL;
 	gboolean ok;
+
+	for (const GOptionEntry *e = entries; e != NULL && e->long_name != NULL; e++)
+		has_json = has_json || strcmp(e->long_name, "json") == 0;
 
 	g_option_context_set_summary(ctx, summary);
 	g_option_context_add_main_entries(ctx, common, NULL);
 	if (entries != NULL)
 		g_option_context_add_main_entries(ctx, entries, NULL);
+	if (!has_json)
+		g_option_context_add_main_entries(ctx, json_entry, NULL);
 	ok = g_option_context_parse(ctx, argc, argv, &err);
 	g_option_context_free(ctx);
 	if (cli->conf_opt != NULL)
@@ -99,4 +140,40 @@ int cli_agent_id(struct cli *cli, const char *email, gint64 *id_r)
 	store_agent_free(&a);
 	store_close(&store);
 	return ret;
+}
+
+gboolean cli_number(const char *s, gint64 min, gint64 *n_r)
+{
+	char *end;
+	gint64 n;
+
+	if (s == NULL || *s == '\0' || !g_ascii_isdigit(*s))
+		return FALSE;
+	n = g_ascii_strtoll(s, &end, 10);
+	if (*end != '\0' || n < min || n == G_MAXINT64)
+		return FALSE;
+	*n_r = n;
+	return TRUE;
+}
+
+gboolean cli_progress_on(void)
+{
+	return !cli_json_errors && isatty(STDERR_FILENO);
+}
+
+struct report_json *cli_json_result(void)
+{
+	struct report_json *j;
+
+	if (!cli_json_errors)
+		return NULL;
+	j = report_json_new();
+	report_json_begin_object(j, NULL);
+	return j;
+}
+
+void cli_json_done(struct report_json **j)
+{
+	report_json_end_object(*j);
+	report_json_print(j, stdout);
 }

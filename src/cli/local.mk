@@ -6,6 +6,8 @@ src_cli_libcli_a_SOURCES = include/postdesk/cli.h src/cli/cli.h src/cli/main.c s
 	src/cli/cmd_tick.c src/cli/cmd_optout.c src/cli/cmd_key.c \
 	src/cli/cmd_macro.c
 
-
 # merge and split (issue 13)
 src_cli_libcli_a_SOURCES += src/cli/cmd_merge.c
+
+# attachments, customer export and erase (issue 13)
+src_cli_libcli_a_SOURCES += src/cli/cmd_attachment.c src/cli/cmd_customer.c

@@ -31,6 +31,8 @@ static const struct {
 	{"optout", cli_optout, "stop surveys for an opt-out token address (one-click unsubscribe)"},
 	{"merge", cli_merge, "fold ticket OTHER into ticket ID: merge ID OTHER [--json]"},
 	{"split", cli_split, "split a message off: split ID MESSAGE [--rest] [--notify] [--json]"},
+	{"attachment", cli_attachment, "list TICKET [--json] | get TICKET MSG N > FILE"},
+	{"customer", cli_customer, "export EMAIL [--out DIR] | erase EMAIL --yes [--actor WHO] [--vacuum]"},
 };
 
 static int cli_usage(FILE *out)
@@ -62,6 +64,11 @@ int cli_main(int argc, char **argv)
 		cli.conf_path = argv[1];
 		argc -= 2, argv += 2;
 	}
+	/* --json is an option of the subcommand, but its errors (a bad option, an unknown
+	 * command) must be JSON too, so it is looked for before anything is parsed. */
+	for (i = 0; i < (size_t)argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--json") == 0)
+			cli_json_mode(TRUE);
 	if (argc < 1)
 		return cli_usage(stderr);
 	if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0 ||

@@ -6,3 +6,6 @@ src_compose_libcompose_a_SOURCES = include/postdesk/compose.h src/compose/compos
 
 # the acknowledgement of a split-off ticket (issue 13)
 src_compose_libcompose_a_SOURCES += src/compose/split.c
+
+# attachment policy of agent notices (issue 13)
+src_compose_libcompose_a_SOURCES += src/compose/attach.c

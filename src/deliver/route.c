@@ -68,7 +68,8 @@ int deliver_route_notified(struct store *store, int ret, const char *what, gint6
 
 /* What the agents must read before they believe the message (doc/security.md): nothing
  * backs its sender, or To/Cc addresses were left out. NULL if nothing; g_malloc'ed. */
-static char *deliver_route_warning(const struct deliver_msg *d, const struct thread_result *res)
+static char *deliver_route_warning(const struct deliver_msg *d, const struct thread_result *res,
+				   const char *withheld)
 {
 	GString *w = g_string_new("");
 
@@ -84,6 +85,8 @@ static char *deliver_route_warning(const struct deliver_msg *d, const struct thr
 				       "%" G_GINT64_FORMAT " To/Cc addresses were not added to the "
 				       "ticket (max_participants) and get no copies.\n",
 				       res->participants_capped);
+	if (withheld != NULL)
+		g_string_append(w, withheld);
 	if (w->len == 0) {
 		g_string_free(w, TRUE);
 		return NULL;
@@ -102,7 +105,7 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 	const char *block = compose_autoreply_block(env->conf, d->msg, d->sender);
 	struct store_customer *c = NULL;
 	struct parse_msg *full;
-	char *warning;
+	char *warning, *withheld = NULL;
 	gboolean queued;
 	int ret;
 
@@ -134,7 +137,12 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 	if (d->msg->x_postdesk_loop != NULL || res->automatic != NULL)
 		return 0;
 	full = deliver_route_with_data(d);
-	warning = deliver_route_warning(d, res);
+	/* attachment policy: what it withholds stays in the raw message; agents are told */
+	if (full != NULL)
+		withheld = compose_attachments_withhold(env->conf, full, res->ticket_id,
+						       res->message_row);
+	warning = deliver_route_warning(d, res, withheld);
+	g_free(withheld);
 	ret = compose_queue_agent_notice(env->compose, store, res->ticket_id,
 					 full != NULL ? full : d->msg, warning, now, &queued,
 					 error_r);

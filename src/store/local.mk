@@ -21,3 +21,5 @@ src_store_libstore_a_SOURCES += src/store/agent_threads.c
 
 # merge and split of tickets (issue 13: migration 10)
 src_store_libstore_a_SOURCES += src/store/merge.c
+# data protection: customer export and erase (issue 13: migration 11)
+src_store_libstore_a_SOURCES += src/store/privacy.c

@@ -214,6 +214,16 @@ static const struct migration migrations[] = {
 		  "CREATE INDEX tickets_merged_into ON tickets(merged_into)\n"
 		  "  WHERE merged_into IS NOT NULL;\n"
 		  "CREATE INDEX conversations_ticket ON conversations(ticket_id);"),
+    /* 11: the audit log of administrative acts on people's data (issue 13: `postdesk
+     * customer erase`). Not tied to a ticket, so it outlives what it records; it names the
+     * customer by row id only, never by address. */
+    MIGRATION(11, "CREATE TABLE audit (\n"
+		  "  id INTEGER PRIMARY KEY,\n"
+		  "  created INTEGER NOT NULL,\n"
+		  "  actor TEXT NOT NULL,\n"
+		  "  action TEXT NOT NULL,\n"
+		  "  detail TEXT NOT NULL DEFAULT ''\n"
+		  ");"),
 };
 
 int store_schema_latest(void)

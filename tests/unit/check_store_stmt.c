@@ -179,6 +179,11 @@ static const struct {
     {"schedule_list", "one ticket's schedule rows: one per kind of timed job"},
     {"autoreply_count", "one sender's rows in the rate-limit window: at most ten times "
 			"autoreply_limit exist"},
+    /* issue 13: data protection, an admin act once per customer (never delivery) */
+    {"privacy_participating", "postdesk customer export/erase: once per customer, admin only"},
+    {"privacy_erase_outbox", "postdesk customer erase: one pass over the outbox, admin only"},
+    {"privacy_erase_outbox_of", "postdesk customer erase: a pass per ticket of someone else "
+				"the customer was copied on, admin only"},
 };
 
 static const char *flat_cost_exception(const char *name)
