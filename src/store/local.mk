@@ -18,3 +18,6 @@ src_store_libstore_a_SOURCES += src/store/trust.c
 
 # threads of notices to agents (issue 12: migration 8)
 src_store_libstore_a_SOURCES += src/store/agent_threads.c
+
+# search (issue 13: migration 10, doc/search.md)
+src_store_libstore_a_SOURCES += src/store/search.c
