@@ -11,3 +11,6 @@ dist_templatesen_DATA = \
 	templates/en/pending_reminder.txt \
 	templates/en/frt_reminder.txt \
 	templates/en/recipients_capped.txt
+
+# the command address and the digest (issue 13)
+dist_templatesen_DATA += templates/en/command_answer.txt

@@ -48,5 +48,6 @@ int cli_assign(struct cli *cli, int argc, char **argv);
 int cli_tick(struct cli *cli, int argc, char **argv); /* cmd_tick.c: surveys and follow-ups */
 int cli_optout(struct cli *cli, int argc, char **argv); /* cmd_optout.c: one-click unsubscribe */
 int cli_key(struct cli *cli, int argc, char **argv);    /* cmd_key.c: list, rotate, prune */
+int cli_search(struct cli *cli, int argc, char **argv); /* cmd_search.c: full-text search */
 
 #endif

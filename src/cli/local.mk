@@ -4,3 +4,6 @@ src_cli_libcli_a_SOURCES = include/postdesk/cli.h src/cli/cli.h src/cli/main.c s
 	src/cli/cmd_init.c src/cli/cmd_deliver.c src/cli/cmd_tickets.c src/cli/cmd_token.c \
 	src/cli/cmd_act.c src/cli/cmd_agent.c src/cli/cmd_outbox.c src/cli/cmd_report.c \
 	src/cli/cmd_tick.c src/cli/cmd_optout.c src/cli/cmd_key.c
+
+# search (issue 13)
+src_cli_libcli_a_SOURCES += src/cli/cmd_search.c

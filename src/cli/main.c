@@ -27,6 +27,8 @@ static const struct {
 	{"outbox", cli_outbox, "list outbound mail [--status S] [--json] | retry ID"},
 	{"tick", cli_tick, "run due timed work once (surveys, reminders) [--now TIME]"},
 	{"key", cli_key, "token keys: list | rotate [--grace DAYS] | rotate --prune"},
+	{"search", cli_search, "find tickets: search QUERY [--status S] [--queue Q] [--since D] "
+			       "[--json]"},
 	{"optout", cli_optout, "stop surveys for an opt-out token address (one-click unsubscribe)"},
 };
 

@@ -16,6 +16,7 @@ enum compose_tpl {
 	COMPOSE_PENDING_REMINDER, /* surveys and follow-ups (followup.c) */
 	COMPOSE_FRT_REMINDER,
 	COMPOSE_RECIPIENTS_CAPPED, /* agent.c: an answer went to max_recipients addresses */
+	COMPOSE_COMMAND_ANSWER,    /* command.c: lists for the command address, the digest */
 	COMPOSE_N
 };
 

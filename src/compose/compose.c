@@ -15,6 +15,7 @@
 static const char *const compose_names[COMPOSE_N] = {
 	"ack", "agent_notice", "reply", "note", "bounce_notice", "command_error", "survey",
 	"pending_reminder", "frt_reminder", "recipients_capped",
+	"command_answer", /* keep the order of enum compose_tpl */
 };
 
 int compose_ctx_new(const struct conf *conf, const struct token_keys *keys,

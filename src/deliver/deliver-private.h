@@ -20,6 +20,11 @@ int deliver_route_bounce(struct deliver_msg *d, guint i, struct store *store,
 int deliver_route_survey(struct deliver_msg *d, guint i, struct store *store,
 		 const struct deliver_env *env, gint64 now, char **error_r);
 
+/* Mail to an agent's command address (#search, #mine, #queue, #overdue): answered with a
+ * list, to the registered agent the address was issued to (route_command.c). */
+int deliver_route_command(struct deliver_msg *d, guint i, struct store *store,
+			  const struct deliver_env *env, gint64 now, char **error_r);
+
 /* The message parsed again with attachment bytes (from memory or the spool file), for mail
  * that passes attachments on: 0 with *full_r (caller frees), -1 when unreadable. */
 int deliver_parse_full(const struct deliver_msg *d, struct parse_msg **full_r);
