@@ -46,7 +46,8 @@
 	X("survey.links")                                                                          \
 	X("survey.optout")                                                                         \
 	X("note.body")                                                                             \
-	X("tickets")
+	X("tickets")                                                                               \
+	X("agent.command_address")
 
 /* The templates the daemon uses (file <name>.txt), checked at start-up. X(name) */
 #define COMPOSE_TEMPLATE_NAMES(X)                                                                   \

@@ -94,6 +94,8 @@ expect_eq "$?" 64 "exit of --status bogus"
 # ---- the command address
 cmd=$("${PD[@]}" token --role command --agent alice@agents.example) || pd_fail "command address"
 case $cmd in support+1-k-[a-z2-7]*@$DOMAIN) ;; *) pd_fail "command address: $cmd" ;; esac
+# Every notice to an agent carries it.
+grep -qF "$cmd" "$(pd_newest_captured alice@agents.example)" || pd_fail "notice without the command address"
 before=$(pd_captured_count alice@agents.example)
 events=$(q "SELECT count(*) FROM events")
 pd_swaks --to "$cmd" --from alice@agents.example --header "From: Alice Agent <alice@agents.example>" \
