@@ -205,37 +205,41 @@ static const struct migration migrations[] = {
 		 "  PRIMARY KEY (conv, ticket_id)\n"
 		 ") WITHOUT ROWID;"),
     /* 10: search (doc/search.md, `postdesk search`, #search by mail). Two FTS5 indexes,
-     * diacritics folded: search_messages, one entry per message (its subject, new text and
-     * sender), an external-content index of the messages table (the text is stored once,
-     * in messages; rowid = messages.id, whose ticket_id gives the ticket, so moving a
-     * message to another ticket needs no change here); search_tickets, one row per ticket
-     * (rowid = tickets.id: subject, requester and participants, tags). Triggers keep both
-     * in step in the transaction that writes the rows (and
-     * store_ticket_create() adds a new ticket's row); the last statements build them for
-     * the rows already stored. The FTS statements are all here and in the "search" part
-     * of statements.def (PostgreSQL: tsvector columns and GIN indexes instead). */
+     * diacritics folded: search_messages, one entry per message (rowid = messages.id,
+     * whose ticket_id gives the ticket, so moving a message to another ticket needs no
+     * change here): its subject, sender and the first 8192 characters of its text (what a
+     * person writes, while the cost of indexing one message on the delivery path stays
+     * bounded however long its text is); contentless (content = ''), as the text is in
+     * messages already and search reads only rowids and ranks. search_tickets, one row per
+     * ticket (rowid = tickets.id): subject, requester and participants, tags. Triggers
+     * keep both in step in the transaction that writes the rows (and store_ticket_create()
+     * adds a new ticket's row); the last statements build them for the rows already
+     * stored. The FTS statements are all here and in the "search" part of statements.def
+     * (PostgreSQL: tsvector columns and GIN indexes instead). */
     MIGRATION(10, "CREATE VIRTUAL TABLE search_messages USING fts5(\n"
 		  "  subject, body, from_addr, from_name,\n"
-		  "  content = 'messages', content_rowid = 'id',\n"
+		  "  content = '',\n"
 		  "  tokenize = 'unicode61 remove_diacritics 2');\n"
 		  "CREATE VIRTUAL TABLE search_tickets USING fts5(\n"
 		  "  subject, people, tags, tokenize = 'unicode61 remove_diacritics 2');\n"
 		  "CREATE TRIGGER search_message_in AFTER INSERT ON messages BEGIN\n"
 		  "  INSERT INTO search_messages(rowid, subject, body, from_addr, from_name)\n"
-		  "  VALUES(new.id, new.subject, new.body, new.from_addr, new.from_name);\n"
+		  "  VALUES(new.id, new.subject, substr(new.body, 1, 8192), new.from_addr,\n"
+		  "    new.from_name);\n"
 		  "END;\n"
 		  "CREATE TRIGGER search_message_out AFTER DELETE ON messages BEGIN\n"
 		  "  INSERT INTO search_messages(search_messages, rowid, subject, body, from_addr,\n"
-		  "    from_name) VALUES('delete', old.id, old.subject, old.body, old.from_addr,\n"
-		  "    old.from_name);\n"
+		  "    from_name) VALUES('delete', old.id, old.subject, substr(old.body, 1, 8192),\n"
+		  "    old.from_addr, old.from_name);\n"
 		  "END;\n"
 		  "CREATE TRIGGER search_message_change\n"
 		  "  AFTER UPDATE OF subject, body, from_addr, from_name ON messages BEGIN\n"
 		  "  INSERT INTO search_messages(search_messages, rowid, subject, body, from_addr,\n"
-		  "    from_name) VALUES('delete', old.id, old.subject, old.body, old.from_addr,\n"
-		  "    old.from_name);\n"
+		  "    from_name) VALUES('delete', old.id, old.subject, substr(old.body, 1, 8192),\n"
+		  "    old.from_addr, old.from_name);\n"
 		  "  INSERT INTO search_messages(rowid, subject, body, from_addr, from_name)\n"
-		  "  VALUES(new.id, new.subject, new.body, new.from_addr, new.from_name);\n"
+		  "  VALUES(new.id, new.subject, substr(new.body, 1, 8192), new.from_addr,\n"
+		  "    new.from_name);\n"
 		  "END;\n"
 		  /* A new ticket's row is inserted by store_ticket_create() (statement
 		   * search_ticket_add): a trigger on INSERT INTO tickets made SQLite plan
@@ -295,7 +299,9 @@ static const struct migration migrations[] = {
 		  "  VALUES('rank', 'bm25(4.0, 1.0, 2.0, 2.0)');\n"
 		  "INSERT INTO search_tickets(search_tickets, rank)\n"
 		  "  VALUES('rank', 'bm25(4.0, 2.0, 3.0)');\n"
-		  "INSERT INTO search_messages(search_messages) VALUES('rebuild');\n"
+		  "INSERT INTO search_messages(rowid, subject, body, from_addr, from_name)\n"
+		  "  SELECT id, subject, substr(body, 1, 8192), from_addr, from_name\n"
+		  "  FROM messages;\n"
 		  "INSERT INTO search_tickets(rowid, subject, people, tags)\n"
 		  "  SELECT t.id, t.subject, p.people, g.tags FROM tickets t\n"
 		  "  JOIN search_people p ON p.ticket_id = t.id\n"

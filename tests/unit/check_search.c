@@ -326,6 +326,37 @@ START_TEST(test_index_follows_changes)
 }
 END_TEST
 
+/* A message's text is indexed up to 8192 characters (the cost of a delivery stays
+ * bounded); deleting or rewriting such a message keeps the index consistent. */
+START_TEST(test_long_text)
+{
+	struct store *s = open_ok();
+	GString *body = g_string_new("early ");
+	gint64 t, m;
+
+	for (int i = 0; i < 2000; i++)
+		g_string_append(body, "word ");
+	g_string_append(body, "toolate");
+	ck_assert_int_eq(store_begin(s, NULL), 0);
+	t = ticket(s, "ann@example.org", "Ann", "Long one", 10);
+	m = message(s, t, "ann@example.org", "Long one", body->str);
+	ck_assert_int_eq(store_commit(s, NULL), 0);
+	found_is(s, "early", "1");
+	found_is(s, "toolate", "");
+	ck_assert_int_eq(sqlite3_exec(s->db,
+				      "UPDATE messages SET body = body || ' more' WHERE id = 1;"
+				      "INSERT INTO search_messages(search_messages) "
+				      "VALUES('integrity-check');"
+				      "DELETE FROM messages WHERE id = 1;",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	found_is(s, "early", "");
+	ck_assert_int_eq(m, 1);
+	g_string_free(body, TRUE);
+	store_close(&s);
+}
+END_TEST
+
 /* Migration 10 indexes what the database held before it. */
 START_TEST(test_migration_indexes_old_rows)
 {
@@ -371,6 +402,7 @@ int main(void)
 	tcase_add_test(tc, test_filters_and_pages);
 	tcase_add_test(tc, test_index_follows_changes);
 	tcase_add_test(tc, test_migration_indexes_old_rows);
+	tcase_add_test(tc, test_long_text);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
