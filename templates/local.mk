@@ -20,3 +20,6 @@ dist_templatesenmacros_DATA = \
 	templates/en/macros/refund-policy.txt \
 	templates/en/macros/need-order-number.txt \
 	templates/en/macros/resolved-thanks.txt
+
+# the command address and the digest (issue 13)
+dist_templatesen_DATA += templates/en/command_answer.txt

@@ -46,7 +46,9 @@
 	X("commands")                                                                              \
 	X("survey.links")                                                                          \
 	X("survey.optout")                                                                         \
-	X("note.body")
+	X("note.body")                                                                             \
+	X("tickets")                                                                               \
+	X("agent.command_address")
 
 /* The templates the daemon uses (file <name>.txt), checked at start-up. X(name) */
 #define COMPOSE_TEMPLATE_NAMES(X)                                                                   \
@@ -60,7 +62,8 @@
 	X("pending_reminder")                                                                      \
 	X("frt_reminder")                                                                          \
 	X("recipients_capped")                                                                     \
-	X("status_reply")
+	X("status_reply")                                                                          \
+	X("command_answer")
 
 struct compose_template; /* opaque, immutable after load: may be shared between threads */
 
@@ -230,5 +233,32 @@ char *compose_attachments_withhold(const struct conf *conf, struct parse_msg *ms
 				   gint64 ticket_id, gint64 message_row);
 /* "1.2 MB", "340.0 kB", "12 bytes" (g_malloc'ed). */
 char *compose_size_text(gint64 size);
+/* ==== mail to agents about no one ticket (command.c) ====
+ * The command address (doc/agents.md): an agent's requests answered with lists of
+ * tickets (number, status, last update, subject). */
+enum compose_listing {
+	COMPOSE_LIST_SEARCH,  /* arg: the query (store_search_parse), the ten best */
+	COMPOSE_LIST_MINE,    /* the agent's new, open and pending tickets */
+	COMPOSE_LIST_QUEUE,   /* arg: a queue name, NULL: the agent's queue (or all) */
+	COMPOSE_LIST_OVERDUE, /* new and open, past the first-response target, unanswered */
+};
+struct compose_request {
+	enum compose_listing kind;
+	const char *arg;
+};
+/* Append the answer to each request to out: a heading, then a line per ticket (a list
+ * shows 25, with a note when there are more). A queue name that is none is a line of the
+ * answer. -1 only on store trouble. */
+int compose_command_lists(struct compose_ctx *ctx, struct store *store,
+			  const struct store_agent *agent, const struct compose_request *reqs,
+			  guint n, gint64 now, GString *out, char **error_r);
+/* Queue a mail to the agent's registered address (template command_answer: subject
+ * `subject`, body `text`), From the agent's queue (else the first), Reply-To the agent's
+ * command address, Auto-Submitted: auto-replied, threaded on in_reply_to (may be NULL).
+ * kind: the outbox kind (command_answer, command_error, digest). No ticket. */
+int compose_queue_agent_mail(struct compose_ctx *ctx, struct store *store,
+			     const struct store_agent *agent, const char *kind,
+			     const char *subject, const char *text, const char *in_reply_to,
+			     gint64 now, char **error_r);
 
 #endif

@@ -504,5 +504,45 @@ int store_secure_delete(struct store *store, char **error_r);
 /* Rebuild the database file (VACUUM, outside a transaction): no free page keeps old bytes.
  * Takes as long as copying the whole file and holds writers off meanwhile. */
 int store_vacuum(struct store *store, char **error_r);
+/* ======================= search (migration 12, search.c, doc/search.md) ============== */
+/* The FTS expression for what a user typed: words (all must match, diacritics and case
+ * folded), "a phrase", word* (a prefix), -word (must not match), OR between two terms.
+ * 0 with *fts_r (g_malloc'ed), -1 with a message meant for the user in *error_r ("search:
+ * a quote is not closed: ..."), never SQL text. No database access. */
+int store_search_parse(const char *query, char **fts_r, char **error_r);
+
+struct store_search_hit {
+	gint64 ticket_id;
+	gint64 rank;       /* bm25 x 10^6 of the best matching message or ticket: lower wins */
+	gint64 updated;
+	char *status;
+	char *subject;
+	char *queue;
+};
+void store_search_hit_free(struct store_search_hit **h);
+
+struct store_search_opts {
+	const char *query;  /* the user's query (store_search_parse) */
+	const char *status; /* NULL: any */
+	const char *queue;  /* NULL: any */
+	gint64 since;       /* only tickets updated at or after (0: any) */
+	gint64 offset;      /* tickets of the earlier pages to skip */
+	gint64 limit;       /* at most (<= 0: 10) */
+};
+/* Tickets matching o->query in their subject, messages (subject, new text, sender),
+ * requester, participants or tags, best first: *hits_r a GPtrArray of struct
+ * store_search_hit * (free function set), *more_r TRUE when more follow. A bad query is
+ * -1 with store_search_parse's message (store_last_error() is then STORE_ERR_NONE). */
+int store_search(struct store *store, const struct store_search_opts *o, GPtrArray **hits_r,
+		 gboolean *more_r, char **error_r);
+/* Open work of one kind, newest first, at most limit: tickets in `status` assigned to
+ * assignee (queue NULL) or in queue (assignee NULL). fn as for store_ticket_page. The
+ * number handed to fn, -1 on error. */
+int store_ticket_page_by(struct store *store, const char *assignee, const char *queue,
+			 const char *status, gint64 limit, store_ticket_fn fn, void *ctx,
+			 char **error_r);
+/* 1 if the ticket's first-response target passed by now (its frt_breach job is due or
+ * ran), 0 if not or it has none. */
+int store_ticket_frt_due(struct store *store, gint64 ticket_id, gint64 now, char **error_r);
 
 #endif

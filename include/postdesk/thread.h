@@ -164,4 +164,26 @@ int thread_split_check(struct store *store, gint64 ticket, gint64 row, gboolean 
 int thread_split(struct store *store, gint64 ticket, gint64 row, gboolean rest,
 		 const char *actor, gint64 now, gint64 *new_r, char **error_r);
 
+/* ======================= the command address (command.c) ======================= */
+/* What an agent asks of the command address: read-only listings. */
+enum thread_request_kind { THREAD_REQ_SEARCH, THREAD_REQ_MINE, THREAD_REQ_QUEUE, THREAD_REQ_OVERDUE };
+
+struct thread_request {
+	enum thread_request_kind kind;
+	char *arg; /* search: the query (store_search_parse accepts it); queue: a name or
+		    * NULL; else NULL */
+};
+
+struct thread_command_mail {
+	GArray *requests;  /* struct thread_request, in the mail's order (at most 5) */
+	GPtrArray *errors; /* char *: "line 1: \"#serch x\": unknown command ..." */
+};
+
+/* Parse the (quote-stripped) text of a mail to a command address: '#' lines at the top
+ * are requests, the first other line ends them. Any mistake (unknown command, a bad
+ * query, text before the first command, no command) is an error. Never fails; *cm_r
+ * owned by the caller. */
+void thread_command_parse(const char *text, struct thread_command_mail **cm_r);
+void thread_command_mail_free(struct thread_command_mail **cm);
+
 #endif

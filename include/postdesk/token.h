@@ -7,6 +7,8 @@
  *                                        to the day it was issued (days since the epoch)
  *   LOCAL+b<outbox-id>.<n>-<mac>@domain  bounce (VERP) address of the n-th (from 1)
  *                                        recipient of an outbox row
+ *   LOCAL+<agent>-k-<mac>@domain         an agent's command address (#search, #mine...:
+ *                                        mail about no ticket), bound to the agent's id
  * mac = first 10 bytes of keyed BLAKE2b over "<keyver>:<ticket>:<role>[<score>]",
  * "<keyver>:<ticket>:<role>:<agent>.<day>" or "<keyver>:b:<id>.<n>", RFC 4648 base32
  * lower-case without padding (16 chars). Verification is constant-time and tries every key
@@ -26,10 +28,12 @@ enum token_role {
 	TOKEN_SURVEY = 's',
 	TOKEN_BOUNCE = 'b',
 	TOKEN_OPTOUT = 'u', /* survey opt-out: LOCAL+<ticket>-u-<mac> */
+	TOKEN_COMMAND = 'k', /* an agent's command address: LOCAL+<agent id>-k-<mac> */
 };
 
 struct token {
-	gint64 id;            /* ticket id; outbox id for TOKEN_BOUNCE */
+	gint64 id;            /* ticket id; outbox id for TOKEN_BOUNCE; agent id for
+			       * TOKEN_COMMAND */
 	enum token_role role;
 	int score;            /* TOKEN_SURVEY: 0..10; -1 otherwise */
 	gint64 agent;         /* TOKEN_AGENT, TOKEN_NOTE: the agent's id (0: not an agent) */

@@ -18,7 +18,7 @@ static int token_role_parse(const char *name, struct token *t)
 		enum token_role role;
 	} roles[] = {
 		{"customer", TOKEN_CUSTOMER}, {"agent", TOKEN_AGENT}, {"note", TOKEN_NOTE},
-		{"optout", TOKEN_OPTOUT},
+		{"optout", TOKEN_OPTOUT}, {"command", TOKEN_COMMAND},
 	};
 	gint64 score;
 	size_t i;
@@ -48,7 +48,8 @@ int cli_token(struct cli *cli, int argc, char **argv)
 		{"issued", 0, 0, G_OPTION_ARG_INT, &days_ago,
 		 "agent and note roles: issued this many days ago (tests)", "DAYS-AGO"},
 		{"role", 'r', 0, G_OPTION_ARG_STRING, &role,
-		 "customer (default), agent, note, optout or surveyN", "ROLE"},
+		 "customer (default), agent, note, optout, surveyN or command (an agent's "
+		 "command address: no TICKET, --agent EMAIL)", "ROLE"},
 		{"queue", 'q', 0, G_OPTION_ARG_STRING, &queue, "queue (default: the first)", "Q"},
 		G_OPTION_ENTRY_NULL,
 	};
@@ -62,9 +63,21 @@ int cli_token(struct cli *cli, int argc, char **argv)
 			       "Print a ticket's reply address.")) != 0 ||
 	    (ret = cli_load(cli)) != 0)
 		goto out;
-	if (argc != 2 || (t.id = g_ascii_strtoll(argv[1], &end, 10)) <= 0 || *end != '\0' ||
-	    (role != NULL && token_role_parse(role, &t) < 0)) {
-		ret = cli_fail(EX_USAGE, "token: usage: token TICKET [--role ROLE] [--queue Q] [--agent EMAIL]");
+	if (role != NULL && strcmp(role, "command") == 0 && argc == 1 && agent != NULL) {
+		/* An agent's command address: bound to the agent, no ticket (doc/agents.md). */
+		t.role = TOKEN_COMMAND;
+		if ((ret = cli_agent_id(cli, agent, &t.id)) != 0)
+			goto out;
+		if (t.id == 0) {
+			ret = cli_fail(EX_DATAERR, "token: %s is not a registered agent", agent);
+			goto out;
+		}
+		g_clear_pointer(&agent, g_free);
+	} else if (argc != 2 || (t.id = g_ascii_strtoll(argv[1], &end, 10)) <= 0 ||
+		   *end != '\0' || (role != NULL && token_role_parse(role, &t) < 0) ||
+		   t.role == TOKEN_COMMAND) {
+		ret = cli_fail(EX_USAGE, "token: usage: token TICKET [--role ROLE] [--queue Q] "
+					 "[--agent EMAIL] | token --role command --agent EMAIL");
 		goto out;
 	}
 	if ((t.role == TOKEN_AGENT || t.role == TOKEN_NOTE) != (agent != NULL) || days_ago < 0) {

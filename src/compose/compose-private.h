@@ -17,6 +17,7 @@ enum compose_tpl {
 	COMPOSE_FRT_REMINDER,
 	COMPOSE_RECIPIENTS_CAPPED, /* agent.c: an answer went to max_recipients addresses */
 	COMPOSE_STATUS_REPLY,      /* status.c: a customer's "status" request answered */
+	COMPOSE_COMMAND_ANSWER,    /* command.c: lists for the command address, the digest */
 	COMPOSE_N
 };
 

@@ -15,6 +15,7 @@
 static const char *const compose_names[COMPOSE_N] = {
 	"ack", "agent_notice", "reply", "note", "bounce_notice", "command_error", "survey",
 	"pending_reminder", "frt_reminder", "recipients_capped", "status_reply",
+	"command_answer", /* keep the order of enum compose_tpl */
 };
 
 int compose_ctx_new(const struct conf *conf, const struct token_keys *keys,
@@ -192,22 +193,31 @@ out:
 }
 
 /* One agent's reply address: bound to the agent (0 if addr is not a registered agent, as a
- * queue lead may not be: such a token is refused when used) and to the day of now. */
+ * queue lead may not be: such a token is refused when used) and to the day of now; and
+ * *command_r, the agent's command address (left NULL for an address that is no agent). */
 static int compose_agent_token(struct compose_ctx *ctx, struct store *store,
 			       const struct conf_queue *q, gint64 ticket, enum token_role role,
-			       const char *addr, gint64 now, char **token_r, char **error_r)
+			       const char *addr, gint64 now, char **token_r, char **command_r,
+			       char **error_r)
 {
 	struct token t = {.id = ticket, .role = role, .score = -1, .issued = TOKEN_DAY(now)};
+	struct token c = {.role = TOKEN_COMMAND, .score = -1};
 	struct store_agent *a = NULL;
 	int ret = store_agent_get(store, addr, &a, error_r);
 
 	if (ret < 0)
 		return -1;
 	if (ret == 1)
-		t.agent = a->id;
+		t.agent = c.id = a->id;
 	store_agent_free(&a);
 	if (token_address(ctx->keys, q->local, ctx->conf->domain, &t, token_r, error_r) < 0)
 		return util_error(error_r, "no reply address for %s", addr);
+	/* The agent's command address (#search, #mine...: doc/agents.md), for the footer. */
+	if (c.id != 0 &&
+	    token_address(ctx->keys, q->local, ctx->conf->domain, &c, command_r, error_r) < 0) {
+		g_clear_pointer(token_r, g_free);
+		return util_error(error_r, "no command address for %s", addr);
+	}
 	return 0;
 }
 
@@ -276,11 +286,13 @@ int compose_job_queue_agents(struct compose_ctx *ctx, struct store *store,
 	for (guint i = 0; ret == 0 && i < all->len; i++) {
 		const char *addr = g_ptr_array_index(all, i);
 		struct parse_out_addr to = {NULL, addr}, reply = {q->display, NULL};
-		char *token = NULL;
+		char *token = NULL, *command = NULL;
 
 		if (compose_agent_token(ctx, store, q, job->ticket_id, role, addr, now, &token,
-					error_r) < 0)
+					&command, error_r) < 0)
 			return -1;
+		compose_var(job->vars, "agent.command_address", command);
+		g_free(command);
 		reply.addr = token;
 		job->mail = mail;
 		job->mail.to = &to;

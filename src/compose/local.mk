@@ -9,3 +9,6 @@ src_compose_libcompose_a_SOURCES += src/compose/split.c
 
 # attachment policy of agent notices (issue 13)
 src_compose_libcompose_a_SOURCES += src/compose/attach.c
+
+# mail about no one ticket: the command address, the digest (issue 13)
+src_compose_libcompose_a_SOURCES += src/compose/command.c

@@ -26,6 +26,10 @@ int deliver_route_survey(struct deliver_msg *d, guint i, struct store *store,
 int deliver_route_status(struct deliver_msg *d, guint i, struct store *store,
 			 const struct deliver_env *env, gint64 now, gboolean *handled_r,
 			 char **error_r);
+/* Mail to an agent's command address (#search, #mine, #queue, #overdue): answered with a
+ * list, to the registered agent the address was issued to (route_command.c). */
+int deliver_route_command(struct deliver_msg *d, guint i, struct store *store,
+			  const struct deliver_env *env, gint64 now, char **error_r);
 
 /* The message parsed again with attachment bytes (from memory or the spool file), for mail
  * that passes attachments on: 0 with *full_r (caller frees), -1 when unreadable. */

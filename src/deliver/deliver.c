@@ -199,6 +199,8 @@ static int deliver_dispatch(struct deliver_msg *d, guint i, struct store *store,
 		return deliver_route_customer(d, i, store, env, now, error_r);
 	if (r->token.role == TOKEN_BOUNCE)
 		return deliver_route_bounce(d, i, store, env, now, error_r);
+	if (r->token.role == TOKEN_COMMAND)
+		return deliver_route_command(d, i, store, env, now, error_r); /* #search, #mine */
 	if (r->token.role == TOKEN_SURVEY || r->token.role == TOKEN_OPTOUT)
 		return deliver_route_survey(d, i, store, env, now, error_r); /* survey answers, opt-out */
 	return deliver_route_agent(d, i, store, env, now, error_r);

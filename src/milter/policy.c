@@ -262,6 +262,10 @@ void milter_policy_rcpt(struct milter_conn *c, const char *addr, struct verdict 
 	/* A bounce (VERP) token names an outbox row, not a ticket: nothing to look up. */
 	if (v->status == VERDICT_OK && r.has_token && r.token.role == TOKEN_BOUNCE)
 		c->msg.token_rcpt = TRUE;
+	/* An agent's command address names an agent, not a ticket: delivery checks the From
+	 * (route_command.c); here it is agent mail for the Authentication-Results check. */
+	else if (v->status == VERDICT_OK && r.has_token && r.token.role == TOKEN_COMMAND)
+		c->msg.token_rcpt = c->msg.agent_rcpt = TRUE;
 	else if (v->status == VERDICT_OK && r.has_token) {
 		policy_token_checks(c, &r, bare, v);
 		if (v->status == VERDICT_OK)

@@ -224,6 +224,108 @@ static const struct migration migrations[] = {
 		  "  action TEXT NOT NULL,\n"
 		  "  detail TEXT NOT NULL DEFAULT ''\n"
 		  ");"),
+    /* 12: search (doc/search.md, `postdesk search`, #search by mail). Two FTS5 indexes,
+     * diacritics folded: search_messages, one entry per message (rowid = messages.id,
+     * whose ticket_id gives the ticket, so moving a message to another ticket needs no
+     * change here): its subject, sender and the first 8192 characters of its text (what a
+     * person writes, while the cost of indexing one message on the delivery path stays
+     * bounded however long its text is); contentless (content = ''), as the text is in
+     * messages already and search reads only rowids and ranks. search_tickets, one row per
+     * ticket (rowid = tickets.id): subject, requester and participants, tags. Triggers
+     * keep both in step in the transaction that writes the rows (and store_ticket_create()
+     * adds a new ticket's row); the last statements build them for the rows already
+     * stored. The FTS statements are all here and in the "search" part of statements.def
+     * (PostgreSQL: tsvector columns and GIN indexes instead). */
+    MIGRATION(12, "CREATE VIRTUAL TABLE search_messages USING fts5(\n"
+		  "  subject, body, from_addr, from_name,\n"
+		  "  content = '',\n"
+		  "  tokenize = 'unicode61 remove_diacritics 2');\n"
+		  "CREATE VIRTUAL TABLE search_tickets USING fts5(\n"
+		  "  subject, people, tags, tokenize = 'unicode61 remove_diacritics 2');\n"
+		  "CREATE TRIGGER search_message_in AFTER INSERT ON messages BEGIN\n"
+		  "  INSERT INTO search_messages(rowid, subject, body, from_addr, from_name)\n"
+		  "  VALUES(new.id, new.subject, substr(new.body, 1, 8192), new.from_addr,\n"
+		  "    new.from_name);\n"
+		  "END;\n"
+		  "CREATE TRIGGER search_message_out AFTER DELETE ON messages BEGIN\n"
+		  "  INSERT INTO search_messages(search_messages, rowid, subject, body, from_addr,\n"
+		  "    from_name) VALUES('delete', old.id, old.subject, substr(old.body, 1, 8192),\n"
+		  "    old.from_addr, old.from_name);\n"
+		  "END;\n"
+		  "CREATE TRIGGER search_message_change\n"
+		  "  AFTER UPDATE OF subject, body, from_addr, from_name ON messages BEGIN\n"
+		  "  INSERT INTO search_messages(search_messages, rowid, subject, body, from_addr,\n"
+		  "    from_name) VALUES('delete', old.id, old.subject, substr(old.body, 1, 8192),\n"
+		  "    old.from_addr, old.from_name);\n"
+		  "  INSERT INTO search_messages(rowid, subject, body, from_addr, from_name)\n"
+		  "  VALUES(new.id, new.subject, substr(new.body, 1, 8192), new.from_addr,\n"
+		  "    new.from_name);\n"
+		  "END;\n"
+		  /* A new ticket's row is inserted by store_ticket_create() (statement
+		   * search_ticket_add): a trigger on INSERT INTO tickets made SQLite plan
+		   * foreign-key scans of every child table into that statement. people: the
+		   * requester, then the participants (the requester is one too: a word counted
+		   * twice weighs a little more, which suits the requester). */
+		  "CREATE TRIGGER search_ticket_subject AFTER UPDATE OF subject ON tickets BEGIN\n"
+		  "  UPDATE search_tickets SET subject = new.subject WHERE rowid = new.id;\n"
+		  "END;\n"
+		  "CREATE TRIGGER search_ticket_out AFTER DELETE ON tickets BEGIN\n"
+		  "  DELETE FROM search_tickets WHERE rowid = old.id;\n"
+		  "END;\n"
+		  "CREATE VIEW search_people(ticket_id, people) AS\n"
+		  "  SELECT t.id, c.email || ' ' || c.name || ' ' || coalesce((SELECT\n"
+		  "    group_concat(p.address || ' ' || p.name, ' ') FROM participants p\n"
+		  "    WHERE p.ticket_id = t.id), '')\n"
+		  "  FROM tickets t JOIN customers c ON c.id = t.requester_id;\n"
+		  "CREATE VIEW search_tags(ticket_id, tags) AS\n"
+		  "  SELECT t.id, coalesce((SELECT group_concat(g.tag, ' ') FROM tags g\n"
+		  "    WHERE g.ticket_id = t.id), '') FROM tickets t;\n"
+		  "CREATE TRIGGER search_participant_in AFTER INSERT ON participants BEGIN\n"
+		  "  UPDATE search_tickets SET people = (SELECT people FROM search_people\n"
+		  "    WHERE ticket_id = new.ticket_id) WHERE rowid = new.ticket_id;\n"
+		  "END;\n"
+		  "CREATE TRIGGER search_participant_out AFTER DELETE ON participants BEGIN\n"
+		  "  UPDATE search_tickets SET people = (SELECT people FROM search_people\n"
+		  "    WHERE ticket_id = old.ticket_id) WHERE rowid = old.ticket_id;\n"
+		  "END;\n"
+		  "CREATE TRIGGER search_participant_change AFTER UPDATE ON participants BEGIN\n"
+		  "  UPDATE search_tickets SET people = (SELECT people FROM search_people\n"
+		  "    WHERE ticket_id = old.ticket_id) WHERE rowid = old.ticket_id;\n"
+		  "  UPDATE search_tickets SET people = (SELECT people FROM search_people\n"
+		  "    WHERE ticket_id = new.ticket_id) WHERE rowid = new.ticket_id;\n"
+		  "END;\n"
+		  "CREATE TRIGGER search_customer_change AFTER UPDATE OF email, name ON customers\n"
+		  "BEGIN\n"
+		  "  UPDATE search_tickets SET people = (SELECT people FROM search_people\n"
+		  "    WHERE ticket_id = search_tickets.rowid)\n"
+		  "  WHERE rowid IN (SELECT id FROM tickets WHERE requester_id = new.id);\n"
+		  "END;\n"
+		  "CREATE TRIGGER search_tag_in AFTER INSERT ON tags BEGIN\n"
+		  "  UPDATE search_tickets SET tags = (SELECT tags FROM search_tags\n"
+		  "    WHERE ticket_id = new.ticket_id) WHERE rowid = new.ticket_id;\n"
+		  "END;\n"
+		  "CREATE TRIGGER search_tag_out AFTER DELETE ON tags BEGIN\n"
+		  "  UPDATE search_tickets SET tags = (SELECT tags FROM search_tags\n"
+		  "    WHERE ticket_id = old.ticket_id) WHERE rowid = old.ticket_id;\n"
+		  "END;\n"
+		  "CREATE TRIGGER search_tag_change AFTER UPDATE ON tags BEGIN\n"
+		  "  UPDATE search_tickets SET tags = (SELECT tags FROM search_tags\n"
+		  "    WHERE ticket_id = old.ticket_id) WHERE rowid = old.ticket_id;\n"
+		  "  UPDATE search_tickets SET tags = (SELECT tags FROM search_tags\n"
+		  "    WHERE ticket_id = new.ticket_id) WHERE rowid = new.ticket_id;\n"
+		  "END;\n"
+		  /* Column weights of the rank the search statements order by. */
+		  "INSERT INTO search_messages(search_messages, rank)\n"
+		  "  VALUES('rank', 'bm25(4.0, 1.0, 2.0, 2.0)');\n"
+		  "INSERT INTO search_tickets(search_tickets, rank)\n"
+		  "  VALUES('rank', 'bm25(4.0, 2.0, 3.0)');\n"
+		  "INSERT INTO search_messages(rowid, subject, body, from_addr, from_name)\n"
+		  "  SELECT id, subject, substr(body, 1, 8192), from_addr, from_name\n"
+		  "  FROM messages;\n"
+		  "INSERT INTO search_tickets(rowid, subject, people, tags)\n"
+		  "  SELECT t.id, t.subject, p.people, g.tags FROM tickets t\n"
+		  "  JOIN search_people p ON p.ticket_id = t.id\n"
+		  "  JOIN search_tags g ON g.ticket_id = t.id;"),
 };
 
 int store_schema_latest(void)

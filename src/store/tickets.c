@@ -37,6 +37,9 @@ int store_ticket_create(struct store *store, const char *queue, const char *subj
 		"insert ticket", error_r) < 0)
 		return -1;
 	*id_r = sqlite3_last_insert_rowid(store->db);
+	if (store_run(store, STMT_search_ticket_add, SV_ARGS(SV_I(*id_r)), "index the ticket",
+		      error_r) < 0)
+		return -1;
 	return store_run(store, STMT_customer_count_ticket, SV_ARGS(SV_I(requester_id)),
 			 "count the customer's ticket", error_r);
 }
@@ -173,6 +176,21 @@ int store_ticket_page(struct store *store, const char *status, gint64 before, gi
 	return store_each(store, STMT_ticket_page_status,
 			  SV_ARGS(SV_I(before), SV_I(limit), SV_T(status)), page_row, &p,
 			  "list tickets", error_r);
+}
+
+int store_ticket_page_by(struct store *store, const char *assignee, const char *queue,
+			 const char *status, gint64 limit, store_ticket_fn fn, void *ctx,
+			 char **error_r)
+{
+	struct page_ctx p = {fn, ctx};
+
+	if (assignee != NULL)
+		return store_each(store, STMT_ticket_page_assignee,
+				  SV_ARGS(SV_T(assignee), SV_T(status), SV_I(limit)), page_row, &p,
+				  "list an agent's tickets", error_r);
+	return store_each(store, STMT_ticket_page_queue,
+			  SV_ARGS(SV_T(queue), SV_T(status), SV_I(limit)), page_row, &p,
+			  "list a queue's tickets", error_r);
 }
 
 static void list_add(const struct store_ticket *t, void *ctx)

@@ -86,6 +86,7 @@ static gboolean token_role_ok(const struct token *t)
 	case TOKEN_NOTE:
 	case TOKEN_OPTOUT:
 	case TOKEN_BOUNCE:
+	case TOKEN_COMMAND:
 		return TRUE;
 	case TOKEN_SURVEY:
 		return t->score >= 0 && t->score <= TOKEN_SCORE_MAX;
@@ -174,7 +175,7 @@ static gboolean token_fields(char role, const char *num, const char *extra,
 	t->score = -1;
 	if (token_number(num, TOKEN_ID_MAX, &t->id) == NULL || t->id < 1)
 		return FALSE;
-	if (strchr("bcanus", role) == NULL)
+	if (strchr("bcanusk", role) == NULL)
 		return FALSE;
 	t->role = (enum token_role)role;
 	if (extra == NULL || *extra == '-')

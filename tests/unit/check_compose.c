@@ -207,7 +207,11 @@ START_TEST(t_template_shipped)
 		ck_assert_msg(compose_template_load(NULL, SHIPPED, shipped[i], &t, &error) == 0,
 			      "%s", error);
 		ck_assert_int_eq(compose_template_render(t, vars, &subject, &body, &error), 0);
-		ck_assert_msg(strstr(subject, "[#42]") != NULL, "%s: %s", shipped[i], subject);
+		/* Mail about a ticket names it in the subject; command_answer (issue 13: the
+		 * command address, the digest) is about no one ticket. */
+		ck_assert_msg(strstr(subject, "[#42]") != NULL ||
+				  strcmp(shipped[i], "command_answer") == 0,
+			      "%s: %s", shipped[i], subject);
 		ck_assert_msg(strstr(body, "{{") == NULL, "%s", shipped[i]);
 		ck_assert_msg(strlen(body) > 20, "%s", shipped[i]);
 		g_free(subject);

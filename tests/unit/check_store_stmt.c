@@ -177,6 +177,9 @@ static const struct {
     {"attachment_list", "one message's attachments"},
     {"participant_list", "one ticket's participants"},
     {"schedule_list", "one ticket's schedule rows: one per kind of timed job"},
+    {"search_messages", "postdesk search / #search: an FTS5 lookup, its cost the matches' "
+			"(not delivery; tests/bench/search_bench.sh: p50 at 10^6 messages)"},
+    {"search_tickets", "postdesk search / #search: an FTS5 lookup (not delivery)"},
     {"autoreply_count", "one sender's rows in the rate-limit window: at most ten times "
 			"autoreply_limit exist"},
     /* issue 13: data protection, an admin act once per customer (never delivery) */

@@ -18,3 +18,10 @@ TESTS += tests/unit/check_store_stmt
 tests_unit_check_store_stmt_SOURCES = tests/unit/check_store_stmt.c
 tests_unit_check_store_stmt_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/store
 tests_unit_check_store_stmt_LDADD = $(MOD_STORE) $(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)
+
+# search (issue 13: src/store/search.c, migration 10)
+check_PROGRAMS += tests/unit/check_search
+TESTS += tests/unit/check_search
+tests_unit_check_search_SOURCES = tests/unit/check_search.c
+tests_unit_check_search_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/store
+tests_unit_check_search_LDADD = $(MOD_STORE) $(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)
