@@ -2,3 +2,6 @@ noinst_LIBRARIES += src/compose/libcompose.a
 src_compose_libcompose_a_SOURCES = include/postdesk/compose.h src/compose/compose-private.h \
 	src/compose/template.c src/compose/compose.c src/compose/events.c src/compose/agent.c \
 	src/compose/followup.c src/compose/autoreply.c
+
+# customer mail in the ticket's language: dates, survey wording (issue 14)
+src_compose_libcompose_a_SOURCES += src/compose/lang.c

@@ -16,3 +16,8 @@ src_parse_libparse_a_SOURCES += src/parse/quote.c src/parse/quote_html.c src/par
 
 # format=flowed (RFC 3676) text made plain (issue 12)
 src_parse_libparse_a_SOURCES += src/parse/flowed.c
+
+# the language of a customer's text, by libexttextcat (issue 14; doc/languages.md)
+src_parse_libparse_a_SOURCES += src/parse/lang.c
+AM_CPPFLAGS += $(EXTTEXTCAT_CFLAGS) -DPOSTDESK_TEXTCAT_DIR='"$(EXTTEXTCAT_DATADIR)"'
+DEP_LIBS += $(EXTTEXTCAT_LIBS)

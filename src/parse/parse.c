@@ -291,6 +291,7 @@ static void parse_headers(GMimeMessage *message, struct parse_msg *msg)
 	msg->list_unsubscribe = parse_header_raw(obj, "List-Unsubscribe");
 	msg->x_auto_response_suppress = parse_header_raw(obj, "X-Auto-Response-Suppress");
 	msg->x_postdesk_loop = parse_header_raw(obj, "X-Postdesk-Loop");
+	msg->content_language = parse_header_raw(obj, "Content-Language");
 	parse_authres_values(obj, msg->authres);
 }
 
@@ -452,6 +453,7 @@ void parse_msg_free(struct parse_msg **msgp)
 	g_free(msg->list_unsubscribe);
 	g_free(msg->x_auto_response_suppress);
 	g_free(msg->x_postdesk_loop);
+	g_free(msg->content_language);
 	g_free(msg->dsn_action);
 	g_free(msg->dsn_status);
 	g_free(msg->dsn_recipient);

@@ -2,3 +2,6 @@ noinst_LIBRARIES += src/thread/libthread.a
 src_thread_libthread_a_SOURCES = src/thread/thread.c include/postdesk/thread.h
 src_thread_libthread_a_SOURCES += src/thread/agent.c
 src_thread_libthread_a_SOURCES += src/thread/trust.c src/thread/thread-private.h
+
+# the language of a new ticket (issue 14; doc/languages.md)
+src_thread_libthread_a_SOURCES += src/thread/lang.c
