@@ -1,7 +1,7 @@
 /* agent: what an agent's mail does to a ticket. The top lines of the mail may be commands
- * (#note, #status, #assign, #priority, #tag, #lang); the rest is the reply text. Parsing is pure;
- * applying runs inside the caller's transaction. A mistyped command must never let the
- * text reach the customer, so parse errors are collected, not skipped. */
+ * (#note, #status, #assign, #priority, #tag, #lang); the rest is the reply text. Parsing
+ * is pure; applying runs inside the caller's transaction. A mistyped command must never
+ * let the text reach the customer, so parse errors are collected, not skipped. */
 #include "config.h"
 #include "postdesk/thread.h"
 #include "postdesk/lib.h"
