@@ -1,4 +1,5 @@
-# templates: the shipped English templates; admins override them per file (see doc/templates.md).
+# templates: the shipped templates, one directory per language (templates/en is the
+# fallback); admins override them per file (see doc/templates.md).
 templatesendir = $(pkgdatadir)/templates/en
 dist_templatesen_DATA = \
 	templates/en/ack.txt \
@@ -23,3 +24,73 @@ dist_templatesenmacros_DATA = \
 
 # the command address and the digest (issue 13)
 dist_templatesen_DATA += templates/en/command_answer.txt
+
+templatesdedir = $(pkgdatadir)/templates/de
+dist_templatesde_DATA = templates/de/ack.txt \
+	templates/de/agent_notice.txt \
+	templates/de/reply.txt \
+	templates/de/note.txt \
+	templates/de/bounce_notice.txt \
+	templates/de/command_error.txt \
+	templates/de/survey.txt \
+	templates/de/pending_reminder.txt \
+	templates/de/frt_reminder.txt \
+	templates/de/recipients_capped.txt \
+	templates/de/status_reply.txt \
+	templates/de/command_answer.txt
+
+templatesfrdir = $(pkgdatadir)/templates/fr
+dist_templatesfr_DATA = templates/fr/ack.txt \
+	templates/fr/agent_notice.txt \
+	templates/fr/reply.txt \
+	templates/fr/note.txt \
+	templates/fr/bounce_notice.txt \
+	templates/fr/command_error.txt \
+	templates/fr/survey.txt \
+	templates/fr/pending_reminder.txt \
+	templates/fr/frt_reminder.txt \
+	templates/fr/recipients_capped.txt \
+	templates/fr/status_reply.txt \
+	templates/fr/command_answer.txt
+
+templatesesdir = $(pkgdatadir)/templates/es
+dist_templateses_DATA = templates/es/ack.txt \
+	templates/es/agent_notice.txt \
+	templates/es/reply.txt \
+	templates/es/note.txt \
+	templates/es/bounce_notice.txt \
+	templates/es/command_error.txt \
+	templates/es/survey.txt \
+	templates/es/pending_reminder.txt \
+	templates/es/frt_reminder.txt \
+	templates/es/recipients_capped.txt \
+	templates/es/status_reply.txt \
+	templates/es/command_answer.txt
+
+templatesitdir = $(pkgdatadir)/templates/it
+dist_templatesit_DATA = templates/it/ack.txt \
+	templates/it/agent_notice.txt \
+	templates/it/reply.txt \
+	templates/it/note.txt \
+	templates/it/bounce_notice.txt \
+	templates/it/command_error.txt \
+	templates/it/survey.txt \
+	templates/it/pending_reminder.txt \
+	templates/it/frt_reminder.txt \
+	templates/it/recipients_capped.txt \
+	templates/it/status_reply.txt \
+	templates/it/command_answer.txt
+
+templatesnldir = $(pkgdatadir)/templates/nl
+dist_templatesnl_DATA = templates/nl/ack.txt \
+	templates/nl/agent_notice.txt \
+	templates/nl/reply.txt \
+	templates/nl/note.txt \
+	templates/nl/bounce_notice.txt \
+	templates/nl/command_error.txt \
+	templates/nl/survey.txt \
+	templates/nl/pending_reminder.txt \
+	templates/nl/frt_reminder.txt \
+	templates/nl/recipients_capped.txt \
+	templates/nl/status_reply.txt \
+	templates/nl/command_answer.txt

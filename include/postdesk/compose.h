@@ -85,6 +85,18 @@ int compose_template_load(const char *override_dir, const char *default_dir, con
 int compose_template_render(const struct compose_template *t, GHashTable *vars, char **subject_r,
 			   char **body_r, char **error_r);
 
+/* The template `name` in language `lang` (a LANG_CODES code), from the first place that
+ * has the file: <override_dir>/<lang>/, (for en also <override_dir>/ itself, the layout
+ * of before), the shipped templates/<lang>/ (the directory beside default_dir), and last
+ * the shipped English default_dir: a language missing a file falls back to English. An
+ * existing file is used even if broken, as compose_template_load(). */
+int compose_template_load_lang(const char *override_dir, const char *default_dir,
+			       const char *lang, const char *name, struct compose_template **t_r,
+			       char **error_r);
+/* Append to names (borrowed static strings) the variables t uses that names lacks;
+ * returns how many variable uses t has. For checks that two templates agree. */
+int compose_template_vars(const struct compose_template *t, GPtrArray *names);
+
 /* Path the template was loaded from (borrowed from t). */
 const char *compose_template_path(const struct compose_template *t);
 
@@ -94,8 +106,8 @@ void compose_template_free(struct compose_template **t);
  * builds), else the installed POSTDESK_DATADIR/templates/en. Borrowed. */
 const char *compose_template_default_dir(void);
 
-/* Load every template in COMPOSE_TEMPLATE_NAMES (used at daemon start): the first failure is
- * returned as -1 with "path:line: reason". */
+/* Load every template in COMPOSE_TEMPLATE_NAMES in every language (used at daemon start):
+ * the first failure is returned as -1 with "path:line: reason". */
 int compose_templates_check(const char *override_dir, const char *default_dir, char **error_r);
 
 /* ==== macros: canned replies (macro.c; doc/agents.md) ====
@@ -124,6 +136,10 @@ int compose_macro_find(const struct conf *conf, const char *lang, const char *na
 int compose_macro_render(const struct conf *conf, struct store *store, gint64 ticket_id,
 			 const char *agent_name, const char *agent_email, const char *name,
 			 char **text_r, char **error_r);
+/* t (unix time) as a date in customer mail: in the words and order of lang (a LANG_CODES
+ * code; English otherwise), in the IANA time zone timezone (NULL or unknown: UTC), e.g.
+ * "Dienstag, 3. März 2026, 10:15 Uhr (CET)". g_malloc'ed. Thread-safe (no locale). */
+char *compose_date_format(gint64 t, const char *lang, const char *timezone);
 
 /* ==== composing mail for ticket events ====
  * Each compose_queue_* renders its template, builds the message and writes an outbox row in

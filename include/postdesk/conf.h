@@ -22,6 +22,7 @@ struct conf_queue {
 	gint64 pending_remind_after;  /* seconds */
 	gint64 pending_resolve_after; /* seconds */
 	gint64 resolved_close_after;  /* seconds */
+	char *language;               /* LANG_CODES code, default "en" (doc/languages.md) */
 };
 
 /* The placeholder of unsubscribe_url that survey mail replaces with the opt-out token. */

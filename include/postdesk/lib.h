@@ -62,6 +62,19 @@ int util_error(char **error_r, const char *fmt, ...) __attribute__((format(print
 /* Whether a comma-separated list of flags ("a,b,c", as messages.flags) holds flag. */
 gboolean util_flags_have(const char *flags, const char *flag);
 
+/* ---- languages (src/lib/lang.c; doc/languages.md) ----
+ * The languages postdesk ships templates for, declared once: the first is the fallback.
+ * A language is named by its ISO 639-1 code, lower-case. X(code) */
+#define LANG_CODES(X) X("en") X("de") X("fr") X("es") X("it") X("nl")
+#define LANG_FALLBACK "en"
+/* The index of code in LANG_CODES (case-insensitive), or -1 if it is not shipped. */
+int lang_index(const char *code);
+/* The static code of index i of LANG_CODES, or NULL past the end (i from 0 walks them). */
+const char *lang_code(int i);
+/* The shipped language a BCP 47 list names first ("de-CH, en;q=0.5" -> "de"; a
+ * Content-Language value), or NULL if it names none of them. Static. */
+const char *lang_from_tags(const char *tags);
+
 /* ---- privileges (src/lib/privs.c; see doc/privileges.md) ----
  * Daemons: privs_umask() first (files they make are 0600, directories 0700), bind their
  * sockets, then privs_drop(). */

@@ -46,6 +46,7 @@ struct parse_msg {
 	char *list_unsubscribe;
 	char *x_auto_response_suppress;
 	char *x_postdesk_loop;    /* our own loop header, if present */
+	char *content_language;   /* Content-Language value (RFC 3282) or NULL */
 	GPtrArray *authres;	  /* char *: Authentication-Results values, in header order,
 				   * the first PARSE_AUTHRES_MAX (parse_authres_parse reads them) */
 	/* delivery status notification (RFC 3464): multipart/report; report-type=delivery-status */
@@ -62,6 +63,13 @@ struct parse_msg {
 #define PARSE_MAX_BODY (256 * 1024)
 /* The same for an HTML part (1 MiB: markup is bulky; its text is a fraction of it). */
 #define PARSE_MAX_HTML (1024 * 1024)
+
+/* Which shipped language (LANG_CODES) text is written in (lang.c, libexttextcat): 1 with
+ * the static code in *lang_r when the detector is confident, 0 (*lang_r NULL) when it is
+ * not (too short, mixed, or another language), -1 when its fingerprints cannot be loaded
+ * ($POSTDESK_TEXTCAT_DIR, else the library's data directory). Reads at most the first
+ * 2 KiB. Thread-safe. */
+int parse_lang_detect(const char *text, const char **lang_r, char **error_r);
 
 /* Initialise GMime once per process (idempotent, thread-safe). */
 void parse_init(void);

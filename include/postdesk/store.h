@@ -91,6 +91,7 @@ struct store_ticket {
 	gint64 created;
 	gint64 updated;
 	gint64 message_count;
+	char *lang;            /* language of its customer mail; "" = the queue's */
 };
 
 struct store_message {
@@ -130,6 +131,14 @@ int store_ticket_create(struct store *store, const char *queue, const char *subj
 			char **error_r);
 int store_ticket_set_status(struct store *store, gint64 id, const char *status, gint64 now,
 			    char **error_r);
+/* The language of a ticket's customer mail (a LANG_CODES code; "" = the queue's). */
+int store_ticket_set_lang(struct store *store, gint64 id, const char *lang, char **error_r);
+/* The language a customer's next ticket starts from (doc/languages.md): set, and read
+ * into *lang_r (g_malloc'ed; "" when none or no such customer). */
+int store_customer_set_lang(struct store *store, gint64 customer_id, const char *lang,
+			    char **error_r);
+int store_customer_lang(struct store *store, gint64 customer_id, char **lang_r,
+			char **error_r);
 /* Bump tickets.updated. */
 int store_ticket_touch(struct store *store, gint64 id, gint64 now, char **error_r);
 /* Insert a message with its attachments. m->id and m->created are ignored (created = now).

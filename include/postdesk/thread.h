@@ -77,6 +77,21 @@ int thread_record(struct store *store, const struct thread_input *in, gint64 tic
 
 /* ======================= agent mail: commands ======================= */
 
+/* ---- the language of a ticket (lang.c; doc/languages.md) ---- */
+/* The language of a new ticket from its evidence, weakest first: queue_lang (the queue's
+ * `language`; unknown -> LANG_FALLBACK), earlier (the customer's earlier tickets), the
+ * Content-Language value, the detector's answer; NULL or an unshipped code is no
+ * evidence. Returns the static LANG_CODES code; *source_r says which won ("queue",
+ * "customer", "content-language", "detector"). Pure. */
+const char *thread_lang_pick(const char *queue_lang, const char *earlier,
+			     const char *content_language, const char *detected,
+			     const char **source_r);
+/* Choose and store the language of new ticket ticket_id (and, when it came from the
+ * message, the customer's, for their next ticket), in the caller's transaction. */
+int thread_lang_new_ticket(struct store *store, const struct conf_queue *queue,
+			   const struct parse_msg *msg, gint64 ticket_id, gint64 customer_id,
+			   char **error_r);
+
 enum thread_cmd_kind {
 	THREAD_CMD_STATUS,
 	THREAD_CMD_ASSIGN,
@@ -84,11 +99,13 @@ enum thread_cmd_kind {
 	THREAD_CMD_TAG,
 	THREAD_CMD_MERGE, /* arg: the ticket number folded into this one (thread_agent_run) */
 	THREAD_CMD_SPLIT, /* arg: "ROW[ rest][ notify]" (thread_agent_run) */
+	THREAD_CMD_LANG, /* #lang de: the language of the ticket's customer mail */
 };
 
 struct thread_cmd {
 	enum thread_cmd_kind kind;
-	char *arg; /* validated, lower-case: a status, "me" or an address, a priority, a tag */
+	char *arg; /* validated, lower-case: a status, "me" or an address, a priority, a tag,
+		   * a LANG_CODES code */
 };
 
 /* An agent's mail, split: command lines at the very top, then the text. */

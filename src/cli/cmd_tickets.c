@@ -27,6 +27,8 @@ static void json_ticket(struct report_json *b, const struct store_ticket *t)
 	report_json_time(b, "updated", t->updated);
 	report_json_int(b, "message_count", t->message_count);
 	report_json_id(b, "linked_to", t->linked_to);
+	/* "" for a ticket from before migration 10: its queue's language. */
+	report_json_str(b, "language", t->lang);
 }
 
 /* What agents read of a message: the new text of a customer's (or automatic) inbound
@@ -235,6 +237,7 @@ static void show_print_text(struct store *store, const struct store_ticket *t,
 	       "Requester: %s <%s>\n",
 	       t->id, t->subject, t->status, t->priority, t->queue, t->requester_name,
 	       t->requester);
+	printf("Language: %s\n", t->lang[0] != '\0' ? t->lang : "(the queue's)");
 	for (i = 0; i < msgs->len; i++) {
 		const struct store_message *m = g_ptr_array_index(msgs, i);
 		char *when = clock_format(m->created);

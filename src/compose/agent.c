@@ -96,6 +96,7 @@ static int agent_capped(struct compose_ctx *ctx, struct store *store,
 	if (ret == 0) {
 		compose_job_init(&job, COMPOSE_RECIPIENTS_CAPPED, "capped_notice", t->id, ctx);
 		compose_vars_ticket(job.vars, t, q);
+		compose_job_lang(&job, NULL, q);
 		compose_var(job.vars, "agent.name", agent->name);
 		compose_var(job.vars, "reason", reason);
 		g_ptr_array_add(job.rcpts, g_strdup(agent->email));
@@ -130,6 +131,7 @@ int compose_queue_reply(struct compose_ctx *ctx, struct store *store, gint64 tic
 		goto out;
 	agent_customer_rcpts(parts, ctx->conf->max_recipients, to, cc, job.rcpts, capped);
 	compose_vars_ticket(job.vars, t, q);
+	compose_job_lang(&job, t, q);
 	compose_var(job.vars, "agent.name", agent->name);
 	compose_var(job.vars, "agent.email", agent->email);
 	compose_var(job.vars, "message.body", text);
@@ -201,6 +203,7 @@ int compose_queue_note(struct compose_ctx *ctx, struct store *store, gint64 tick
 	    compose_agent_rcpts(store, t, agent->email, job.rcpts, error_r) < 0)
 		goto out;
 	compose_vars_ticket(job.vars, t, q);
+	compose_job_lang(&job, NULL, q);
 	compose_var(job.vars, "agent.name", agent->name);
 	compose_var(job.vars, "agent.email", agent->email);
 	compose_var(job.vars, "note.body", text);
@@ -230,6 +233,7 @@ int compose_queue_command_error(struct compose_ctx *ctx, struct store *store, gi
 	for (i = 0; i < errors->len; i++)
 		g_string_append_printf(lines, "  %s\n", (const char *)g_ptr_array_index(errors, i));
 	compose_vars_ticket(job.vars, t, q);
+	compose_job_lang(&job, NULL, q);
 	compose_var(job.vars, "agent.name", agent->name);
 	compose_var(job.vars, "agent.email", agent->email);
 	compose_var(job.vars, "commands", lines->str);
@@ -256,6 +260,7 @@ int compose_queue_bounce_notice(struct compose_ctx *ctx, struct store *store, gi
 	    compose_agent_rcpts(store, t, NULL, job.rcpts, error_r) < 0)
 		goto out;
 	compose_vars_ticket(job.vars, t, q);
+	compose_job_lang(&job, NULL, q);
 	compose_var(job.vars, "recipient", recipient);
 	compose_var(job.vars, "reason", reason);
 	ret = agent_internal(ctx, store, &job, t, q, TOKEN_NOTE, q->display, now, error_r);

@@ -21,10 +21,14 @@ enum compose_tpl {
 	COMPOSE_N
 };
 
+/* How many languages LANG_CODES ships: "0 +1 +1 ...". */
+#define COMPOSE_LANG_ONE(c) +1
+enum { COMPOSE_LANGS = 0 LANG_CODES(COMPOSE_LANG_ONE) };
+
 struct compose_ctx {
 	const struct conf *conf;
 	const struct token_keys *keys;
-	struct compose_template *tpl[COMPOSE_N];
+	struct compose_template *tpl[COMPOSE_LANGS][COMPOSE_N]; /* [lang_index][tpl] */
 };
 
 /* One outbound mail being put together. The caller fills mail (addresses, threading,
@@ -33,6 +37,7 @@ struct compose_ctx {
 #define COMPOSE_MAX_EXTRA_HEADERS 4
 struct compose_job {
 	enum compose_tpl tpl;
+	int lang;                /* lang_index() of its language (compose_job_lang); 0 = en */
 	const char *kind;        /* outbox kind */
 	gint64 ticket_id;
 	GHashTable *vars;        /* owned */
@@ -86,5 +91,26 @@ int compose_agent_rcpts(struct store *store, const struct store_ticket *t, const
 			GPtrArray *rcpts, char **error_r);
 /* Borrowed views of a message's attachments (parsed with data); g_free the array. */
 struct parse_out_attachment *compose_attachments(const struct parse_msg *msg, guint *n_r);
+
+/* ---- languages (lang.c) ---- */
+/* The words code puts into customer mail, per language. */
+struct compose_lang_words {
+	const char *code;
+	const char *weekdays[7]; /* Monday first (GDateTime's day of week 1..7) */
+	const char *months[12];
+	const char *date_pattern;
+	const char *survey_csat;        /* heading of the satisfaction links */
+	const char *survey_csat_labels[6]; /* [1..5] */
+	const char *survey_nps;         /* heading of the recommendation links */
+	const char *survey_reply;       /* answering by mail */
+};
+/* The words of lang (a LANG_CODES code); English for anything else. Static. */
+const struct compose_lang_words *compose_lang_words(const char *lang);
+/* Write job in the language of ticket t (customer mail; "" = its queue's) or, with t NULL,
+ * in the queue's (mail to agents). */
+void compose_job_lang(struct compose_job *job, const struct store_ticket *t,
+		      const struct conf_queue *q);
+/* {{message.date}}: t in job's language and q's time zone (after compose_job_lang). */
+void compose_var_date(struct compose_job *job, gint64 t, const struct conf_queue *q);
 
 #endif

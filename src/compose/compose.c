@@ -27,11 +27,14 @@ int compose_ctx_new(const struct conf *conf, const struct token_keys *keys,
 
 	ctx->conf = conf;
 	ctx->keys = keys;
-	for (i = 0; i < COMPOSE_N; i++) {
-		if (compose_template_load(conf->template_dir, defaults, compose_names[i],
-					 &ctx->tpl[i], error_r) < 0) {
-			compose_ctx_free(&ctx);
-			return -1;
+	for (int l = 0; l < COMPOSE_LANGS; l++) {
+		for (i = 0; i < COMPOSE_N; i++) {
+			if (compose_template_load_lang(conf->template_dir, defaults, lang_code(l),
+						       compose_names[i], &ctx->tpl[l][i],
+						       error_r) < 0) {
+				compose_ctx_free(&ctx);
+				return -1;
+			}
 		}
 	}
 	*ctx_r = ctx;
@@ -45,8 +48,9 @@ void compose_ctx_free(struct compose_ctx **ctxp)
 
 	if (ctx == NULL)
 		return;
-	for (i = 0; i < COMPOSE_N; i++)
-		compose_template_free(&ctx->tpl[i]);
+	for (int l = 0; l < COMPOSE_LANGS; l++)
+		for (i = 0; i < COMPOSE_N; i++)
+			compose_template_free(&ctx->tpl[l][i]);
 	g_free(ctx);
 	*ctxp = NULL;
 }
@@ -124,7 +128,8 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 	gsize len = 0;
 	int ret = -1;
 
-	if (compose_template_render(ctx->tpl[job->tpl], job->vars, &subject, &body, error_r) < 0)
+	if (compose_template_render(ctx->tpl[job->lang][job->tpl], job->vars, &subject, &body,
+				    error_r) < 0)
 		goto out;
 	headers[0] = (struct parse_out_header){loop[0], ctx->conf->domain};
 	headers[1] = (struct parse_out_header){loop[1], ticket_str};

@@ -26,6 +26,8 @@ int compose_queue_ack(struct compose_ctx *ctx, struct store *store, gint64 ticke
 		return -1;
 	compose_job_init(&job, COMPOSE_ACK, "ack", ticket_id, ctx);
 	compose_vars_ticket(job.vars, t, q);
+	compose_job_lang(&job, t, q);
+	compose_var_date(&job, msg->date != 0 ? msg->date : now, q);
 	reply_to = compose_token(ctx, q, ticket_id, TOKEN_CUSTOMER);
 	struct parse_out_addr reply = {q->display, reply_to};
 	/* References: the customer's chain plus their message, so their client threads it;
@@ -144,6 +146,7 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	}
 	ret = -1;
 	compose_vars_ticket(job.vars, t, q);
+	compose_job_lang(&job, NULL, q);
 	compose_var(job.vars, "customer.name", msg->from.name[0] ? msg->from.name : msg->from.addr);
 	compose_var(job.vars, "customer.email", msg->from.addr);
 	text = events_customer_text(msg, ticket_id);

@@ -27,14 +27,16 @@ static char *survey_mailto(const struct compose_ctx *ctx, const struct conf_queu
 	return url;
 }
 
-static const char *const csat_labels[] = {"", "very unsatisfied", "unsatisfied", "neutral",
-					  "satisfied", "very satisfied"};
-
-/* The {{survey.links}} block: one line per score, CSAT first, then NPS. */
+/* The {{survey.links}} block: one line per score, CSAT first, then NPS, in the words of
+ * lang (the mailto subjects stay as they are: the survey route reads them). */
 static char *survey_links(const struct compose_ctx *ctx, const struct conf_queue *q,
-			  gint64 ticket)
+			  gint64 ticket, const char *lang)
 {
-	GString *s = g_string_new("Satisfaction:\n");
+	const struct compose_lang_words *w = compose_lang_words(lang);
+	GString *s = g_string_new(w->survey_csat);
+	const char *const *csat_labels = w->survey_csat_labels;
+
+	g_string_append_c(s, '\n');
 
 	for (int score = 5; score >= 1; score--) {
 		char *subj = g_strdup_printf("CSAT %d [#%" G_GINT64_FORMAT "]", score, ticket);
@@ -43,7 +45,7 @@ static char *survey_links(const struct compose_ctx *ctx, const struct conf_queue
 		g_free(url);
 		g_free(subj);
 	}
-	g_string_append(s, "\nRecommend us (0 = not at all likely, 10 = extremely likely):\n");
+	g_string_append_printf(s, "\n%s\n", w->survey_nps);
 	for (int score = 10; score >= 0; score--) {
 		char *subj = g_strdup_printf("NPS %d [#%" G_GINT64_FORMAT "]", score, ticket);
 		char *url = survey_mailto(ctx, q, ticket, TOKEN_SURVEY, score, subj);
@@ -51,8 +53,7 @@ static char *survey_links(const struct compose_ctx *ctx, const struct conf_queue
 		g_free(url);
 		g_free(subj);
 	}
-	g_string_append(s, "\nOr simply reply to this email with a number from 1 to 5; anything "
-			   "else you write is passed on to the team as your comment.");
+	g_string_append_printf(s, "\n%s", w->survey_reply);
 	return g_string_free(s, FALSE);
 }
 
@@ -120,9 +121,10 @@ int compose_queue_survey(struct compose_ctx *ctx, struct store *store, gint64 ti
 	optout = compose_token(ctx, q, ticket_id, TOKEN_OPTOUT);
 	optout_url = g_strdup_printf("mailto:%s?subject=unsubscribe", optout);
 	list_unsub = survey_list_unsubscribe(ctx->conf, optout, optout_url);
-	links = survey_links(ctx, q, ticket_id);
 	compose_job_init(&job, COMPOSE_SURVEY, "survey", ticket_id, ctx);
 	compose_vars_ticket(job.vars, t, q);
+	compose_job_lang(&job, t, q);
+	links = survey_links(ctx, q, ticket_id, lang_code(job.lang));
 	compose_var(job.vars, "survey.links", links);
 	compose_var(job.vars, "survey.optout", optout_url);
 	/* RFC 2369 List-Unsubscribe; RFC 8058 one-click (List-Unsubscribe-Post) only with an
@@ -156,6 +158,8 @@ int compose_queue_pending_reminder(struct compose_ctx *ctx, struct store *store,
 		return -1;
 	compose_job_init(&job, COMPOSE_PENDING_REMINDER, "reminder", ticket_id, ctx);
 	compose_vars_ticket(job.vars, t, q);
+	compose_job_lang(&job, t, q);
+	compose_var_date(&job, t->updated, q);
 	reply_to = compose_token(ctx, q, ticket_id, TOKEN_CUSTOMER);
 	ret = survey_queue_to_requester(ctx, store, &job, t, q, reply_to, "auto", now, error_r);
 	compose_job_clear(&job);
@@ -179,6 +183,7 @@ int compose_queue_frt_reminder(struct compose_ctx *ctx, struct store *store, gin
 		return -1;
 	compose_job_init(&job, COMPOSE_FRT_REMINDER, "reminder", ticket_id, ctx);
 	compose_vars_ticket(job.vars, t, q);
+	compose_job_lang(&job, NULL, q);
 	if (compose_agent_rcpts(store, t, NULL, job.rcpts, error_r) < 0)
 		goto out;
 	/* Escalation: the lead hears of a breach, once, besides the agents. */

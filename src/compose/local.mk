@@ -12,3 +12,6 @@ src_compose_libcompose_a_SOURCES += src/compose/attach.c
 
 # mail about no one ticket: the command address, the digest (issue 13)
 src_compose_libcompose_a_SOURCES += src/compose/command.c
+
+# customer mail in the ticket's language: dates, survey wording (issue 14)
+src_compose_libcompose_a_SOURCES += src/compose/lang.c

@@ -1,8 +1,7 @@
 /* macro: canned replies. A macro is a body-only template file <dir>/macros/NAME.txt with
  * the usual variables; agents insert one with a "#macro NAME" line (thread/ parses, deliver/
  * asks here for the text). Lookup order: the admin's template_dir, then the shipped set of
- * the ticket's language, then English -- a ticket has no language yet (a later issue adds
- * one), so callers pass NULL and the seam is compose_macro_dirs(). Files are read on each
+ * the ticket's language, then English (compose_macro_dirs()). Files are read on each
  * use (no state kept): an admin's new macro needs no restart, a broken one is reported to
  * the agent who used it. Thread-safe: nothing shared is written. */
 #include "config.h"
@@ -168,9 +167,10 @@ int compose_macro_find(const struct conf *conf, const char *lang, const char *na
 	return *path_r != NULL ? 1 : 0;
 }
 
-/* Ticket variables (ticket.*, customer.*, queue.*) for ticket_id. */
+/* Ticket variables (ticket.*, customer.*, queue.*) for ticket_id, and the language of its
+ * customer mail in *lang_r (a LANG_CODES code, static). */
 static int macro_ticket_vars(const struct conf *conf, struct store *store, gint64 ticket_id,
-			     GHashTable *vars, char **error_r)
+			     GHashTable *vars, const char **lang_r, char **error_r)
 {
 	struct store_ticket *t = NULL;
 	const struct conf_queue *q;
@@ -182,6 +182,8 @@ static int macro_ticket_vars(const struct conf *conf, struct store *store, gint6
 	if (q == NULL)
 		q = g_ptr_array_index(conf->queues, 0);
 	compose_vars_ticket(vars, t, q);
+	*lang_r = lang_code(lang_index(t->lang) >= 0 ? lang_index(t->lang)
+				: lang_index(q->language) >= 0 ? lang_index(q->language) : 0);
 	store_ticket_free(&t);
 	return 0;
 }
@@ -193,16 +195,22 @@ int compose_macro_render(const struct conf *conf, struct store *store, gint64 ti
 	struct compose_template *t = NULL;
 	GHashTable *vars = NULL;
 	char *path = NULL, *subject = NULL;
+	const char *lang = NULL;
 	int ret;
 
 	*text_r = NULL;
-	/* A ticket has no language yet: the seam is the NULL here (compose_macro_dirs). */
-	if ((ret = compose_macro_find(conf, NULL, name, &path, error_r)) <= 0)
-		return ret;
-	ret = -1;
 	vars = compose_vars_new();
-	if (compose_template_load_body(path, &t, error_r) < 0 ||
-	    (ticket_id > 0 && macro_ticket_vars(conf, store, ticket_id, vars, error_r) < 0))
+	/* The ticket's language picks the macro's translation (compose_macro_dirs). */
+	if (ticket_id > 0 && macro_ticket_vars(conf, store, ticket_id, vars, &lang, error_r) < 0) {
+		g_hash_table_unref(vars);
+		return -1;
+	}
+	if ((ret = compose_macro_find(conf, lang, name, &path, error_r)) <= 0) {
+		g_hash_table_unref(vars);
+		return ret;
+	}
+	ret = -1;
+	if (compose_template_load_body(path, &t, error_r) < 0)
 		goto out;
 	compose_var(vars, "agent.name", agent_name);
 	compose_var(vars, "agent.email", agent_email);

@@ -278,15 +278,82 @@ void compose_template_free(struct compose_template **t)
 
 int compose_templates_check(const char *override_dir, const char *default_dir, char **error_r)
 {
-	for (guint i = 0; i < G_N_ELEMENTS(template_names); i++) {
-		struct compose_template *t;
+	for (int l = 0; lang_code(l) != NULL; l++) {
+		for (guint i = 0; i < G_N_ELEMENTS(template_names); i++) {
+			struct compose_template *t;
 
-		if (compose_template_load(override_dir, default_dir, template_names[i], &t,
-					 error_r) < 0)
-			return -1;
-		compose_template_free(&t);
+			if (compose_template_load_lang(override_dir, default_dir, lang_code(l),
+						       template_names[i], &t, error_r) < 0)
+				return -1;
+			compose_template_free(&t);
+		}
 	}
 	return 0;
+}
+
+int compose_template_vars(const struct compose_template *t, GPtrArray *names)
+{
+	const GArray *parts[] = {t->subject, t->body};
+	int n = 0;
+
+	for (guint p = 0; p < G_N_ELEMENTS(parts); p++) {
+		for (guint i = 0; i < parts[p]->len; i++) {
+			const struct segment *s = &g_array_index(parts[p], struct segment, i);
+			if (s->literal != NULL)
+				continue;
+			n++;
+			if (!g_ptr_array_find_with_equal_func(names, var_names[s->var], g_str_equal,
+							      NULL))
+				g_ptr_array_add(names, (gpointer)var_names[s->var]);
+		}
+	}
+	return n;
+}
+
+/* The first of the places a language's template may be (compose.h) that holds the file. */
+static char *find_lang_dir(const char *override_dir, const char *default_dir, const char *lang,
+			   const char *name)
+{
+	char *root = g_path_get_dirname(default_dir);
+	char *file = g_strconcat(name, ".txt", NULL);
+	char *dirs[4] = {NULL, NULL, NULL, NULL};
+	char *found = NULL;
+	gboolean en = strcmp(lang, LANG_FALLBACK) == 0;
+
+	if (override_dir != NULL) {
+		dirs[0] = g_build_filename(override_dir, lang, NULL);
+		dirs[1] = en ? g_strdup(override_dir) : NULL; /* the flat layout of before */
+	}
+	dirs[2] = en ? NULL : g_build_filename(root, lang, NULL);
+	for (guint i = 0; found == NULL && i < G_N_ELEMENTS(dirs); i++) {
+		char *path = dirs[i] != NULL ? g_build_filename(dirs[i], file, NULL) : NULL;
+		if (path != NULL && g_file_test(path, G_FILE_TEST_EXISTS))
+			found = g_strdup(dirs[i]);
+		g_free(path);
+	}
+	for (guint i = 0; i < G_N_ELEMENTS(dirs); i++)
+		g_free(dirs[i]);
+	g_free(root);
+	g_free(file);
+	return found != NULL ? found : g_strdup(default_dir);
+}
+
+int compose_template_load_lang(const char *override_dir, const char *default_dir,
+			       const char *lang, const char *name, struct compose_template **t_r,
+			       char **error_r)
+{
+	char *dir;
+	int ret;
+
+	*t_r = NULL;
+	if (lang_index(lang) < 0)
+		return util_error(error_r, "unknown language \"%s\"", lang);
+	if (!valid_name(name))
+		return util_error(error_r, "bad template name \"%s\"", name);
+	dir = find_lang_dir(override_dir, default_dir, lang, name);
+	ret = compose_template_load(NULL, dir, name, t_r, error_r);
+	g_free(dir);
+	return ret;
 }
 
 const char *compose_template_default_dir(void)

@@ -326,6 +326,13 @@ static const struct migration migrations[] = {
 		  "  SELECT t.id, t.subject, p.people, g.tags FROM tickets t\n"
 		  "  JOIN search_people p ON p.ticket_id = t.id\n"
 		  "  JOIN search_tags g ON g.ticket_id = t.id;"),
+    /* 13: the customer's language (doc/languages.md). tickets.lang is the language its
+     * customer mail is written in ('' in tickets made before: the queue's language);
+     * customers.lang the language of their latest ticket that was chosen on evidence
+     * (detector, Content-Language, an agent's #lang), never the mere queue default: what
+     * their next ticket starts from, read with the customer's row by primary key. */
+    MIGRATION(13, "ALTER TABLE tickets ADD COLUMN lang TEXT NOT NULL DEFAULT '';\n"
+		  "ALTER TABLE customers ADD COLUMN lang TEXT NOT NULL DEFAULT '';"),
 };
 
 int store_schema_latest(void)

@@ -72,6 +72,33 @@ int store_ticket_touch(struct store *store, gint64 id, gint64 now, char **error_
 			     "touch ticket", error_r);
 }
 
+int store_ticket_set_lang(struct store *store, gint64 id, const char *lang, char **error_r)
+{
+	return update_ticket(store, STMT_ticket_set_lang, SV_ARGS(SV_I(id), SV_T(lang)), id,
+			     "set ticket language", error_r);
+}
+
+int store_customer_set_lang(struct store *store, gint64 customer_id, const char *lang,
+			    char **error_r)
+{
+	return store_run(store, STMT_customer_set_lang, SV_ARGS(SV_I(customer_id), SV_T(lang)),
+			 "set customer language", error_r);
+}
+
+int store_customer_lang(struct store *store, gint64 customer_id, char **lang_r,
+			char **error_r)
+{
+	char **v = NULL;
+
+	*lang_r = NULL;
+	if (store_strv(store, STMT_customer_lang, SV_ARGS(SV_I(customer_id)),
+		       "read customer language", &v, error_r) < 0)
+		return -1;
+	*lang_r = g_strdup(v[0] != NULL ? v[0] : "");
+	g_strfreev(v);
+	return 0;
+}
+
 /* Addresses are compared lower-case: agent_remove unassigns by the agent's stored email. */
 int store_ticket_set_assignee(struct store *store, gint64 id, const char *email, gint64 now,
 			      char **error_r)
@@ -108,6 +135,7 @@ void store_ticket_free(struct store_ticket **tp)
 	g_free(t->assignee);
 	g_free(t->requester);
 	g_free(t->requester_name);
+	g_free(t->lang);
 	g_free(t);
 }
 
@@ -136,6 +164,7 @@ static gpointer ticket_from_row(sqlite3_stmt *st)
 	t->created = sqlite3_column_int64(st, 10);
 	t->updated = sqlite3_column_int64(st, 11);
 	t->message_count = sqlite3_column_int64(st, 12);
+	t->lang = store_column_dup(st, 13);
 	return t;
 }
 
@@ -205,6 +234,7 @@ static void list_add(const struct store_ticket *t, void *ctx)
 	copy->assignee = g_strdup(t->assignee);
 	copy->requester = g_strdup(t->requester);
 	copy->requester_name = g_strdup(t->requester_name);
+	copy->lang = g_strdup(t->lang);
 	g_ptr_array_add(ctx, copy);
 }
 

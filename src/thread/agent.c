@@ -1,5 +1,5 @@
 /* agent: what an agent's mail does to a ticket. The top lines of the mail may be commands
- * (#note, #status, #assign, #priority, #tag; #merge and #split are applied by agent_moves.c);
+ * (#note, #status, #assign, #priority, #tag, #lang; #merge and #split are applied by agent_moves.c);
  * the rest is the reply text, where a line
  * "#macro NAME" (also among the commands) marks the place of a canned reply that the
  * caller renders (compose/) and hands to thread_agent_expand(). Parsing is pure;
@@ -163,9 +163,13 @@ static void agent_parse_line(struct thread_agent_mail *am, guint lineno, const c
 	} else if (strcmp(cmd, "split") == 0) {
 		c.kind = THREAD_CMD_SPLIT;
 		bad = agent_split_arg(words, &arg);
+	} else if (strcmp(cmd, "lang") == 0) {
+		c.kind = THREAD_CMD_LANG;
+		if (lang_index(arg) < 0)
+			bad = "expected en, de, fr, es, it or nl";
 	} else {
-		bad = "unknown command (known: #note #status #assign #priority #tag #merge "
-		      "#split #macro)";
+		bad = "unknown command (known: #note #status #assign #priority #tag #lang "
+		      "#merge #split #macro)";
 	}
 	if (bad == NULL && c.kind != THREAD_CMD_SPLIT && words[1] != NULL && words[2] != NULL)
 		bad = "too many words";
@@ -346,6 +350,25 @@ static int agent_check_assignees(struct store *store, struct thread_agent_mail *
 	return 0;
 }
 
+/* #lang: the ticket's customer mail from now on, and the customer's next ticket
+ * (doc/languages.md: an agent's word is the strongest evidence there is). */
+static int agent_set_lang(struct store *store, gint64 ticket, const char *lang,
+			  char **error_r)
+{
+	struct store_ticket *t = NULL;
+	int ret = store_ticket_get(store, ticket, &t, error_r);
+
+	if (ret == 0)
+		ret = util_error(error_r, "no ticket %" G_GINT64_FORMAT, ticket);
+	if (ret > 0)
+		ret = store_ticket_set_lang(store, ticket, lang, error_r) < 0 ||
+			      store_customer_set_lang(store, t->requester_id, lang, error_r) < 0
+			  ? -1
+			  : 0;
+	store_ticket_free(&t);
+	return ret;
+}
+
 static int agent_apply_one(struct store *store, gint64 ticket, const char *agent,
 			   const struct thread_cmd *c, gint64 now, char **error_r)
 {
@@ -367,6 +390,10 @@ static int agent_apply_one(struct store *store, gint64 ticket, const char *agent
 	case THREAD_CMD_PRIORITY:
 		ret = store_ticket_set_priority(store, ticket, c->arg, now, error_r);
 		detail = g_strdup_printf("priority %s", c->arg);
+		break;
+	case THREAD_CMD_LANG:
+		ret = agent_set_lang(store, ticket, c->arg, error_r);
+		detail = g_strdup_printf("language %s", c->arg);
 		break;
 	case THREAD_CMD_MERGE:
 	case THREAD_CMD_SPLIT:

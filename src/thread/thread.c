@@ -288,6 +288,7 @@ static int thread_new_ticket(struct store *store, const struct conf *conf,
 				&r->ticket_id, error_r) < 0 ||
 	    store_participant_add(store, r->ticket_id, author, in->msg->from.name, "requester",
 				  error_r) < 0 ||
+	    thread_lang_new_ticket(store, in->queue, in->msg, r->ticket_id, customer, error_r) < 0 ||
 	    thread_add_copied(store, conf, r->ticket_id, in->msg, author, r, error_r) < 0 ||
 	    store_event_add(store, r->ticket_id, now, "created", author, subject, error_r) < 0 ||
 	    thread_capped_event(store, conf, r->ticket_id, author, r->participants_capped, now,

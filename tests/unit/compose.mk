@@ -27,3 +27,10 @@ TESTS += tests/unit/check_notices
 tests_unit_check_notices_SOURCES = tests/unit/check_notices.c
 tests_unit_check_notices_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_notices_LDADD = $(PD_LIBS) $(CHECK_LIBS)
+
+# the customer's language (issue 14): detector, fallback order, templates complete, dates
+check_PROGRAMS += tests/unit/check_languages
+TESTS += tests/unit/check_languages
+tests_unit_check_languages_SOURCES = tests/unit/check_languages.c
+tests_unit_check_languages_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_languages_LDADD = $(PD_LIBS) $(CHECK_LIBS)
