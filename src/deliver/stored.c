@@ -1,0 +1,95 @@
+/* stored: the form in which a message's raw bytes go into the store — compressed by
+ * lib/zip.c, here, in the thread that parsed the message (an LMTP session's), so the one
+ * writer thread only copies the smaller bytes into the row. A message in memory is
+ * compressed into memory; a spooled one is streamed from its spool file into a new spool
+ * (memory up to the spool threshold, then a nameless file in the same spool directory),
+ * so a 24 MB message is never whole in memory. Leaf of the module: calls lib/ only.
+ * Owns nothing beyond what it puts into the deliver_msg. Threading: the caller's. */
+#include "config.h"
+#include "postdesk/deliver.h"
+#include "deliver-private.h"
+#include "postdesk/parse.h"
+
+/* Bytes of a compressed spooled message kept in memory before a file is made. */
+#define STORED_MEM_MAX (1024 * 1024)
+/* Read size of the spool file. */
+#define STORED_CHUNK 65536
+
+#include <string.h>
+
+struct stored_sink {
+	struct spool *sp;
+};
+
+static void stored_spool_chunk(const void *data, gsize len, void *ctx)
+{
+	struct stored_sink *s = ctx;
+
+	(void)spool_write(s->sp, data, len); /* a failure stays in spool_error() */
+}
+
+/* The spool file d->raw_fd through the compressor into a spool of its own. */
+static int stored_from_fd(struct deliver_msg *d, char **error_r)
+{
+	struct stored_sink s = {spool_new(d->spool_dir, STORED_MEM_MAX)};
+	struct zip_stream *z = zip_stream_new(TRUE, stored_spool_chunk, &s);
+	char *buf = g_malloc(STORED_CHUNK);
+	const char *spool_err;
+	gsize off;
+	int ret = 0;
+
+	for (off = 0; off < d->raw_len && ret == 0; off += STORED_CHUNK) {
+		gsize n = MIN((gsize)STORED_CHUNK, d->raw_len - off);
+
+		if (spool_read_at(d->raw_fd, off, buf, n, error_r) < 0 ||
+		    zip_stream_write(z, buf, n, error_r) < 0)
+			ret = -1;
+	}
+	if (ret == 0)
+		ret = zip_stream_finish(z, error_r);
+	zip_stream_free(&z);
+	g_free(buf);
+	if (ret == 0 && (spool_err = spool_error(s.sp, NULL)) != NULL)
+		ret = util_error(error_r, "spooling the compressed message: %s", spool_err);
+	if (ret == 0) {
+		d->stored_len = spool_len(s.sp);
+		if (spool_fd(s.sp) >= 0) {
+			d->stored_fd = spool_steal_fd(s.sp);
+		} else {
+			gsize len = spool_len(s.sp);
+			d->stored = g_bytes_new_take(spool_steal_data(s.sp), len);
+		}
+	}
+	spool_free(&s.sp);
+	return ret;
+}
+
+/* The text kept in messages.body of customer mail: its new text as the agent notice shows
+ * it (parse_reply_view: quoted history cut, signature kept), at most DELIVER_TEXT_MAX bytes
+ * cut at a character boundary. The whole text stays derivable from raw (show --full). */
+static char *stored_text(const struct parse_msg *msg)
+{
+	guint hidden;
+	char *text = parse_reply_view(msg->body, msg->body_html, &hidden);
+	gsize len = strlen(text);
+
+	if (len > DELIVER_TEXT_MAX) {
+		char *p = text + DELIVER_TEXT_MAX;
+
+		while (p > text && ((guchar)*p & 0xC0) == 0x80)
+			p--; /* back to the first byte of a UTF-8 sequence */
+		*p = '\0';
+	}
+	return text;
+}
+
+int deliver_stored_make(struct deliver_msg *d, char **error_r)
+{
+	d->stored_text = stored_text(d->msg);
+	if (d->raw_fd < 0) {
+		d->stored = zip_compress(d->raw, d->raw_len);
+		d->stored_len = g_bytes_get_size(d->stored);
+		return 0;
+	}
+	return stored_from_fd(d, error_r);
+}
