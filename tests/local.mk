@@ -25,3 +25,4 @@ include tests/e2e/daemon.mk
 include tests/e2e/readers.mk
 include tests/lint/local.mk
 include tests/e2e/notices.mk
+include tests/e2e/storage.mk

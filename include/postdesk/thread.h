@@ -26,7 +26,7 @@ struct thread_input {
 	int raw_fd;                    /* raw NULL and raw_len > 0: the bytes are in this
 					* spool file (stored from it, never loaded whole) */
 	const char *stored_text;       /* customer or automatic mail: the text to store (its
-					* new text, flag "new-text"); NULL: the decoded text */
+					* new text, capped); NULL: the decoded text */
 	const char *rcpt;              /* envelope recipient, lower-case */
 	const char *env_sender;        /* envelope sender, "" for the null sender */
 	const struct conf_queue *queue;/* the queue addressed (token or plain address) */

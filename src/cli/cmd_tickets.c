@@ -65,11 +65,25 @@ static struct parse_msg *show_reparse(struct store *store, const struct store_me
 	return msg;
 }
 
-/* A customer's message stored with only its new text ("new-text", doc/schema.md) or as
- * HTML only is read again from its raw bytes: the first holds no quoted part to count,
- * and for the second the HTML's quote containers (gmail_quote, divRplyFwdMsg,
+/* The whole decoded text: from the raw bytes for customer mail (its row holds only the new
+ * text) and for rows that keep no text (automatic mail we sent); else the stored text. */
+static char *show_full_text(struct store *store, const struct store_message *m)
+{
+	struct parse_msg *msg;
+	char *text;
+
+	if ((!show_is_customer(m) && m->body[0] != '\0') || (msg = show_reparse(store, m)) == NULL)
+		return g_strdup(m->body);
+	text = g_strdup(msg->body);
+	parse_msg_free(&msg);
+	return text;
+}
+
+/* A customer's message is read again from its raw bytes: its row holds only its new text
+ * (doc/schema.md; rows from before hold the whole text and read the same way), and for
+ * mail that came as HTML only the HTML's quote containers (gmail_quote, divRplyFwdMsg,
  * blockquote type=cite) are a better guide than the text made of them, as for the notice.
- * Otherwise the stored text is the text part the notice read. */
+ * If the raw bytes cannot be read, the stored text serves. */
 static void show_text_get(struct store *store, const struct store_message *m,
 			  struct show_text *st)
 {
@@ -78,34 +92,17 @@ static void show_text_get(struct store *store, const struct store_message *m,
 
 	st->hidden = 0;
 	if (!show_is_customer(m)) {
-		st->text = g_strdup(m->body);
+		st->text = show_full_text(store, m);
 		return;
 	}
-	if ((html || util_flags_have(m->flags, "new-text")) &&
-	    (msg = show_reparse(store, m)) != NULL) {
+	if ((msg = show_reparse(store, m)) != NULL) {
 		st->text = parse_reply_view(msg->body, html ? msg->body_html : NULL, &st->hidden);
 		parse_msg_free(&msg);
-		return;
-	}
-	if (util_flags_have(m->flags, "new-text")) {
-		st->text = g_strdup(m->body); /* the raw bytes unreadable: the new text serves */
 		return;
 	}
 	st->text = parse_reply_view(m->body, NULL, &st->hidden);
 }
 
-/* The whole decoded text: from the raw bytes when only the new text is stored. */
-static char *show_full_text(struct store *store, const struct store_message *m)
-{
-	struct parse_msg *msg;
-	char *text;
-
-	if (!util_flags_have(m->flags, "new-text") || (msg = show_reparse(store, m)) == NULL)
-		return g_strdup(m->body);
-	text = g_strdup(msg->body);
-	parse_msg_free(&msg);
-	return text;
-}
 
 static void json_message(struct report_json *b, struct store *store,
 			 const struct store_message *m)

@@ -168,6 +168,11 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 		m.date = now;
 		m.body = (char *)(job->stored_body != NULL ? job->stored_body : body);
 		m.flags = (char *)"";
+		/* Automatic mail (acknowledgements, surveys, reminders) is a template's text:
+		 * nothing the desk searches or lists. Its row keeps no copy of the text (an
+		 * empty body); postdesk show reads it from the raw bytes (doc/schema.md). */
+		if (job->stored_body == NULL && strcmp(job->store_kind, "agent") != 0)
+			m.body = (char *)"";
 		m.raw = zraw;
 		m.attachments = job->stored_attachments;
 		ret = store_message_insert(store, &m, now, &row, error_r);

@@ -402,7 +402,6 @@ int thread_record(struct store *store, const struct thread_input *in, gint64 tic
 {
 	const struct parse_msg *msg = in->msg;
 	struct store_message m = {0};
-	char *new_flags = NULL;
 	GPtrArray *atts = g_ptr_array_new_with_free_func(g_free);
 	guint i;
 	int ret;
@@ -428,11 +427,8 @@ int thread_record(struct store *store, const struct thread_input *in, gint64 tic
 	/* Customer mail keeps its new text (what the desk reads fast); the whole text is
 	 * derived from raw when asked for (postdesk show --full). */
 	if (body == NULL && in->stored_text != NULL &&
-	    (strcmp(kind, "customer") == 0 || strcmp(kind, "auto") == 0)) {
+	    (strcmp(kind, "customer") == 0 || strcmp(kind, "auto") == 0))
 		body = in->stored_text;
-		flags = new_flags = flags != NULL ? g_strconcat(flags, ",new-text", NULL)
-						  : g_strdup("new-text");
-	}
 	m.body = (char *)(body != NULL ? body : msg->body);
 	m.flags = thread_flags(msg, flags);
 	if (in->raw == NULL && in->raw_len > 0) {
@@ -446,7 +442,6 @@ int thread_record(struct store *store, const struct thread_input *in, gint64 tic
 	if (m.raw != NULL)
 		g_bytes_unref(m.raw);
 	g_free(m.flags);
-	g_free(new_flags);
 	g_ptr_array_free(atts, TRUE);
 	if (ret != 0 || ticket_id == 0)
 		return ret;
