@@ -49,6 +49,9 @@ struct deliver_env {
 /* Bytes of a customer message's new text kept in messages.body (the search index and
  * listings read it; the whole text is derived from the raw message). */
 #define DELIVER_TEXT_MAX 1024
+/* Bytes of the text (and of an HTML part) the quote cutter reads to find it (stored.c). */
+#define DELIVER_TEXT_SCAN (4 * 1024)
+#define DELIVER_HTML_SCAN (32 * 1024)
 
 /* One message for one or more accepted recipients. Owns everything about the message. */
 struct deliver_msg {

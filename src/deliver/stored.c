@@ -69,9 +69,29 @@ static int stored_from_fd(struct deliver_msg *d, char **error_r)
  * cut at a character boundary. The whole text stays derivable from raw (show --full). */
 static char *stored_text(const struct parse_msg *msg)
 {
+	const char *body = msg->body != NULL ? msg->body : "", *html = msg->body_html;
+	char *head = NULL, *text;
+	gsize len = strlen(body);
 	guint hidden;
-	char *text = parse_reply_view(msg->body, msg->body_html, &hidden);
-	gsize len = strlen(text);
+
+	/* The quote cutter costs ~7 us a line (a 50 KB text: 4.5 ms of a session thread's
+	 * time). Only the first DELIVER_TEXT_SCAN bytes (whole lines) are cut: new text is
+	 * written above what it quotes, and at most DELIVER_TEXT_MAX bytes of it are kept
+	 * anyway. A longer HTML part is left out (the text part is cut instead). */
+	if (len > DELIVER_TEXT_SCAN) {
+		const char *nl = g_strrstr_len(body, DELIVER_TEXT_SCAN, "\n");
+		gsize n = nl != NULL ? (gsize)(nl - body) + 1 : DELIVER_TEXT_SCAN;
+
+		while (n > 0 && ((guchar)body[n] & 0xC0) == 0x80)
+			n--; /* no line end: back to a character boundary */
+		head = g_strndup(body, n);
+		body = head;
+	}
+	if (html != NULL && strlen(html) > DELIVER_HTML_SCAN)
+		html = NULL;
+	text = parse_reply_view(body, html, &hidden);
+	g_free(head);
+	len = strlen(text);
 
 	if (len > DELIVER_TEXT_MAX) {
 		char *p = text + DELIVER_TEXT_MAX;
