@@ -64,6 +64,44 @@ static int stored_from_fd(struct deliver_msg *d, char **error_r)
 	return ret;
 }
 
+/* A line where the quote cutter could cut: quoted ("> "), a separator or rule ("--",
+ * "__", "**", "==": signatures, "-----Original Message-----", Outlook's rule). */
+static gboolean stored_cut_line(const char *line)
+{
+	while (*line == ' ' || *line == '\t')
+		line++;
+	if (*line == '>')
+		return TRUE;
+	return (line[0] == '-' || line[0] == '_' || line[0] == '*' || line[0] == '=') &&
+	       line[1] == line[0];
+}
+
+/* Could the text hold quoted history? Replies and forwards say so in their headers (In-
+ * Reply-To, References, Thread-Index, a Re:/Fwd:/AW:... prefix), pasted mail in its lines.
+ * A message with none of them is all new text: the cutter (~14 us a line) is skipped. */
+static gboolean stored_may_quote(const struct parse_msg *msg, const char *text)
+{
+	char *base;
+	gboolean prefixed;
+
+	if (msg->in_reply_to != NULL || (msg->references != NULL && msg->references->len > 0) ||
+	    msg->thread_conv != NULL || msg->body_from_html)
+		return TRUE;
+	base = parse_subject_base(msg->subject != NULL ? msg->subject : "");
+	prefixed = strlen(base) + 2 < strlen(msg->subject != NULL ? msg->subject : "");
+	g_free(base);
+	if (prefixed)
+		return TRUE;
+	for (const char *p = text; p != NULL && *p != '\0';) {
+		const char *nl = strchr(p, '\n');
+
+		if (stored_cut_line(p))
+			return TRUE;
+		p = nl != NULL ? nl + 1 : NULL;
+	}
+	return FALSE;
+}
+
 /* The text kept in messages.body of customer mail: its new text as the agent notice shows
  * it (parse_reply_view: quoted history cut, signature kept), at most DELIVER_TEXT_MAX bytes
  * cut at a character boundary. The whole text stays derivable from raw (show --full). */
@@ -89,7 +127,7 @@ static char *stored_text(const struct parse_msg *msg)
 	}
 	if (html != NULL && strlen(html) > DELIVER_HTML_SCAN)
 		html = NULL;
-	text = parse_reply_view(body, html, &hidden);
+	text = stored_may_quote(msg, body) ? parse_reply_view(body, html, &hidden) : g_strdup(body);
 	g_free(head);
 	len = strlen(text);
 
