@@ -149,7 +149,8 @@ static int zip_expand_head(struct zip_stream *z, const guint8 **data, gsize *len
 {
 	gsize n = MIN(ZIP_MAGIC_LEN - z->head_len, *len);
 
-	memcpy(z->head + z->head_len, *data, n);
+	if (n > 0)
+		memcpy(z->head + z->head_len, *data, n);
 	z->head_len += n;
 	*data += n;
 	*len -= n;
