@@ -17,9 +17,10 @@
 #include <gio/gio.h>
 #include <string.h>
 
-/* zlib's level: 6 is its default; 1 costs ~10 % more bytes on mail text for little gain
- * in time at the sizes of mail (measured: doc/benchmarks.md). */
-#define ZIP_LEVEL 6
+/* zlib's level. 1 (deflate_fast, short hash chains): the default 6 made zlib 10 % of
+ * lmtpd's CPU on repetitive 2 KB text (long chains in longest_match) for no fewer pages
+ * on disk (raw 237 -> 246 bytes, acknowledgement 622 -> 627; doc/benchmarks.md). */
+#define ZIP_LEVEL 1
 /* Output buffer of one conversion step. */
 #define ZIP_OUT_CHUNK 65536
 
