@@ -30,3 +30,4 @@ include tests/e2e/macros.mk
 include tests/e2e/customer_data.mk
 include tests/e2e/search.mk
 include tests/e2e/languages.mk
+include tests/e2e/storage.mk

@@ -46,6 +46,13 @@ struct deliver_env {
 	struct compose_ctx *compose;
 };
 
+/* Bytes of a customer message's new text kept in messages.body (the search index and
+ * listings read it; the whole text is derived from the raw message). */
+#define DELIVER_TEXT_MAX 1024
+/* Bytes of the text (and of an HTML part) the quote cutter reads to find it (stored.c). */
+#define DELIVER_TEXT_SCAN (4 * 1024)
+#define DELIVER_HTML_SCAN (32 * 1024)
+
 /* One message for one or more accepted recipients. Owns everything about the message. */
 struct deliver_msg {
 	char *sender;               /* envelope sender, "" for <> */
@@ -53,6 +60,13 @@ struct deliver_msg {
 	char *raw;                  /* NULL when the bytes are in the spool file raw_fd */
 	gsize raw_len;
 	int raw_fd;                 /* the spool file holding the raw bytes, or -1 */
+	char *spool_dir;            /* where a spooled message's compressed copy may spill */
+	GBytes *stored;             /* the bytes to store (compressed, lib/zip.c), set by
+				     * deliver_parse; NULL when they are in stored_fd */
+	int stored_fd;              /* a spool file holding them, or -1 */
+	gsize stored_len;
+	char *stored_text;          /* messages.body of customer mail: the new text, capped
+				     * (DELIVER_TEXT_MAX), set by deliver_parse */
 	struct parse_msg *msg;      /* set by deliver_parse */
 	struct verdict *verdicts;   /* one per recipient, set by deliver_apply */
 	gint64 *ticket_ids;         /* one per recipient (0 if failed) */
@@ -63,12 +77,15 @@ struct deliver_msg {
 /* Takes ownership of raw (g_malloc'ed). */
 struct deliver_msg *deliver_new(const char *sender, char *raw, gsize raw_len);
 /* The same for a message in a spool file: its raw_len bytes from offset 0 of fd, which d
- * now owns and closes. Parsed and stored through the file, never loaded whole. */
-struct deliver_msg *deliver_new_spooled(const char *sender, int fd, gsize raw_len);
+ * now owns and closes. Parsed and stored through the file, never loaded whole; its
+ * compressed copy goes to a nameless file in spool_dir (copied) past 1 MB. */
+struct deliver_msg *deliver_new_spooled(const char *sender, int fd, gsize raw_len,
+					const char *spool_dir);
 void deliver_add_rcpt(struct deliver_msg *d, struct deliver_rcpt *r); /* takes r's contents */
 void deliver_free(struct deliver_msg **d);
-/* Parse the message (no database). A message that cannot be parsed at all sets every
- * verdict to a permanent failure and returns -1. */
+/* Parse the message and compress the bytes to store (no database: the caller's thread).
+ * A message that cannot be parsed at all sets every verdict to a permanent failure, one
+ * that cannot be compressed (spool disk full) to a temporary one; both return -1. */
 int deliver_parse(struct deliver_msg *d);
 /* Thread and store for every recipient, inside the caller's open transaction, each
  * recipient in its own savepoint. Verdicts: 250 when stored (or already stored), 5xx when

@@ -117,4 +117,30 @@ int spool_read_at(int fd, gsize offset, void *buf, gsize n, char **error_r);
  * mode to 0700. Daemons call it after privs_drop(), so it belongs to their user. */
 int spool_dir_prepare(const char *dir, char **error_r);
 
+/* ---- zip (src/lib/zip.c): stored message bytes compressed with zlib (GIO), marked with
+ * ZIP_MAGIC; bytes without the marker read as they are (rows stored before compression).
+ * The only user of GIO's zlib converters. ---- */
+#define ZIP_MAGIC "\0PZ\1"
+#define ZIP_MAGIC_LEN 4
+typedef void zip_chunk_fn(const void *data, gsize len, void *ctx);
+/* TRUE when data starts with the marker (compressed by zip). */
+gboolean zip_marked(const void *data, gsize len);
+/* A stream, fed with zip_stream_write and ended with zip_stream_finish; every output chunk
+ * goes to fn (borrowed until it returns). compress: marker + zlib (nothing at all for no
+ * input). Else expand: marked input is decompressed, unmarked passes through unchanged.
+ * Owner: the caller (zip_stream_free). */
+struct zip_stream;
+struct zip_stream *zip_stream_new(gboolean compress, zip_chunk_fn *fn, void *ctx);
+/* -1 with *error_r on damaged compressed input (the stream is then unusable). */
+int zip_stream_write(struct zip_stream *z, const void *data, gsize len, char **error_r);
+int zip_stream_finish(struct zip_stream *z, char **error_r);
+void zip_stream_free(struct zip_stream **zp);
+/* The compressed form of data, new for the caller (empty for empty input). */
+GBytes *zip_compress(const void *data, gsize len);
+/* The original bytes of a stored value, new for the caller: unmarked data is copied as
+ * is. -1 with *error_r when compressed data is damaged. */
+int zip_expand(const void *data, gsize len, GBytes **out_r, char **error_r);
+/* In place: *bytes (may be NULL) replaced by its original bytes when it is compressed. */
+int zip_expand_bytes(GBytes **bytes, char **error_r);
+
 #endif

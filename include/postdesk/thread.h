@@ -20,10 +20,13 @@
 
 struct thread_input {
 	const struct parse_msg *msg;
-	const char *raw;               /* the message byte for byte */
+	const char *raw;               /* the bytes to store: the message byte for byte,
+					* compressed (lib/zip.c; stores read it back whole) */
 	gsize raw_len;
 	int raw_fd;                    /* raw NULL and raw_len > 0: the bytes are in this
 					* spool file (stored from it, never loaded whole) */
+	const char *stored_text;       /* customer or automatic mail: the text to store (its
+					* new text, capped); NULL: the decoded text */
 	const char *rcpt;              /* envelope recipient, lower-case */
 	const char *env_sender;        /* envelope sender, "" for the null sender */
 	const struct conf_queue *queue;/* the queue addressed (token or plain address) */

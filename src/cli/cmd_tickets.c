@@ -8,6 +8,7 @@
 #include "postdesk/report.h"
 #include "cli.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -49,41 +50,67 @@ static void show_raw_chunk(const void *data, gsize len, void *ctx)
 	g_byte_array_append(ctx, data, (guint)len);
 }
 
-/* Mail that came as HTML only is read again from its raw bytes: the HTML's quote
- * containers (gmail_quote, divRplyFwdMsg, blockquote type=cite) are a better guide than
- * the text made of them, and the notice used them. Otherwise the stored text is the
- * text part the notice read. */
+/* The message parsed again from its raw bytes (read through the store, expanded), or NULL
+ * when they cannot be read: the caller falls back on the stored text. */
+static struct parse_msg *show_reparse(struct store *store, const struct store_message *m)
+{
+	struct parse_msg *msg = NULL;
+	GByteArray *raw = g_byte_array_new();
+	char *error = NULL;
+
+	if (store_message_raw_read(store, m->id, show_raw_chunk, raw, &error) != 1 ||
+	    parse_message((const char *)raw->data, raw->len, &msg, &error) != 0) {
+		g_free(error);
+		msg = NULL;
+	}
+	g_byte_array_unref(raw);
+	return msg;
+}
+
+/* The whole decoded text: from the raw bytes for customer mail (its row holds only the new
+ * text) and for rows that keep no text (automatic mail we sent); else the stored text. */
+static char *show_full_text(struct store *store, const struct store_message *m)
+{
+	struct parse_msg *msg;
+	char *text;
+
+	if ((!show_is_customer(m) && m->body[0] != '\0') || (msg = show_reparse(store, m)) == NULL)
+		return g_strdup(m->body);
+	text = g_strdup(msg->body);
+	parse_msg_free(&msg);
+	return text;
+}
+
+/* A customer's message is read again from its raw bytes: its row holds only its new text
+ * (doc/schema.md; rows from before hold the whole text and read the same way), and for
+ * mail that came as HTML only the HTML's quote containers (gmail_quote, divRplyFwdMsg,
+ * blockquote type=cite) are a better guide than the text made of them, as for the notice.
+ * If the raw bytes cannot be read, the stored text serves. */
 static void show_text_get(struct store *store, const struct store_message *m,
 			  struct show_text *st)
 {
-	struct parse_msg *msg = NULL;
-	GByteArray *raw;
-	char *error = NULL;
+	gboolean html = util_flags_have(m->flags, "html-only");
+	struct parse_msg *msg;
 
 	st->hidden = 0;
 	if (!show_is_customer(m)) {
-		st->text = g_strdup(m->body);
+		st->text = show_full_text(store, m);
 		return;
 	}
-	if (util_flags_have(m->flags, "html-only")) {
-		raw = g_byte_array_new();
-		if (store_message_raw_read(store, m->id, show_raw_chunk, raw, &error) == 1 &&
-		    parse_message((const char *)raw->data, raw->len, &msg, &error) == 0) {
-			st->text = parse_reply_view(msg->body, msg->body_html, &st->hidden);
-			parse_msg_free(&msg);
-			g_byte_array_unref(raw);
-			return;
-		}
-		g_byte_array_unref(raw);
-		g_free(error); /* the stored text still serves */
+	if ((msg = show_reparse(store, m)) != NULL) {
+		st->text = parse_reply_view(msg->body, html ? msg->body_html : NULL, &st->hidden);
+		parse_msg_free(&msg);
+		return;
 	}
 	st->text = parse_reply_view(m->body, NULL, &st->hidden);
 }
+
 
 static void json_message(struct report_json *b, struct store *store,
 			 const struct store_message *m)
 {
 	struct show_text st;
+	char *text;
 
 	guint i;
 
@@ -99,7 +126,9 @@ static void json_message(struct report_json *b, struct store *store,
 	report_json_time(b, "stored", m->created);
 	report_json_str(b, "message_id", m->message_id);
 	report_json_str(b, "flags", m->flags);
-	report_json_str(b, "body", m->body);
+	text = show_full_text(store, m);
+	report_json_str(b, "body", text);
+	g_free(text);
 	show_text_get(store, m, &st);
 	report_json_str(b, "new_text", st.text);
 	report_json_int(b, "quoted_lines", st.hidden);
@@ -242,7 +271,7 @@ static void show_print_text(struct store *store, const struct store_ticket *t,
 		const struct store_message *m = g_ptr_array_index(msgs, i);
 		char *when = clock_format(m->created);
 		if (full) {
-			st.text = g_strdup(m->body);
+			st.text = show_full_text(store, m);
 			st.hidden = 0;
 		} else {
 			show_text_get(store, m, &st);
@@ -294,13 +323,39 @@ static int show_json_history(struct store *store, gint64 id, struct report_json 
 	return 0;
 }
 
+static void show_raw_out(const void *data, gsize len, void *ctx)
+{
+	(void)ctx;
+	(void)fwrite(data, 1, len, stdout);
+}
+
+/* show --raw ROW: the stored message ROW byte for byte (expanded by the store). */
+static int show_raw(struct cli *cli, gint64 row)
+{
+	struct store *store = NULL;
+	char *error = NULL;
+	int ret;
+
+	if ((ret = cli_store(cli, STORE_READONLY, &store)) != 0)
+		return ret;
+	ret = store_message_raw_read(store, row, show_raw_out, NULL, &error);
+	store_close(&store);
+	if (ret < 0)
+		return tickets_fail_store(error);
+	if (ret == 0)
+		return cli_fail(EX_NOINPUT, "show: no message %" G_GINT64_FORMAT, row);
+	return fflush(stdout) == 0 ? 0 : cli_fail(EX_IOERR, "show: writing: %s", g_strerror(errno));
+}
+
 int cli_show(struct cli *cli, int argc, char **argv)
 {
-	gboolean json = FALSE, full = FALSE;
+	gboolean json = FALSE, full = FALSE, raw = FALSE;
 	const GOptionEntry entries[] = {
 		{"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
 		{"full", 0, 0, G_OPTION_ARG_NONE, &full,
 		 "customers' messages whole, quoted text included", NULL},
+		{"raw", 0, 0, G_OPTION_ARG_NONE, &raw,
+		 "ID is a message number: print that message byte for byte", NULL},
 		G_OPTION_ENTRY_NULL,
 	};
 	struct store *store = NULL;
@@ -313,7 +368,9 @@ int cli_show(struct cli *cli, int argc, char **argv)
 	if ((ret = cli_options(cli, &argc, &argv, entries, "ID", "Show a ticket.")) != 0)
 		return ret;
 	if (argc != 2 || (id = g_ascii_strtoll(argv[1], &end, 10)) <= 0 || *end != '\0')
-		return cli_fail(EX_USAGE, "show: usage: show ID [--json] [--full]");
+		return cli_fail(EX_USAGE, "show: usage: show ID [--json] [--full] | show --raw MSG");
+	if (raw)
+		return show_raw(cli, id);
 	if ((ret = cli_store(cli, STORE_READONLY, &store)) != 0)
 		return ret;
 	ret = store_ticket_get(store, id, &t, &error);

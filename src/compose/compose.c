@@ -120,6 +120,7 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 		  gint64 now, char **error_r)
 {
 	char *subject = NULL, *body = NULL, *raw = NULL;
+	GBytes *zraw = NULL;
 	const char *loop[] = {"X-Postdesk-Loop", "X-Postdesk-Ticket"};
 	struct parse_out_header headers[3 + COMPOSE_MAX_EXTRA_HEADERS];
 	guint n_ours = 2;
@@ -153,6 +154,10 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 	}
 	if (parse_build(&job->mail, &raw, &len, error_r) < 0)
 		goto out;
+	/* Stored compressed (lib/zip.c; the store's readers give the bytes back whole). This
+	 * runs in the caller's transaction, in lmtpd the writer's thread: an acknowledgement
+	 * is a couple of KB, tens of microseconds. */
+	zraw = zip_compress(raw, len);
 	/* Mail a customer can answer is a message of the ticket too: stored first, so that
 	 * the outbox row can name it instead of holding a second copy of its bytes. */
 	if (job->store_kind != NULL) {
@@ -169,10 +174,14 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 		m.date = now;
 		m.body = (char *)(job->stored_body != NULL ? job->stored_body : body);
 		m.flags = (char *)"";
-		m.raw = g_bytes_new_static(raw, len);
+		/* Automatic mail (acknowledgements, surveys, reminders) is a template's text:
+		 * nothing the desk searches or lists. Its row keeps no copy of the text (an
+		 * empty body); postdesk show reads it from the raw bytes (doc/schema.md). */
+		if (job->stored_body == NULL && strcmp(job->store_kind, "agent") != 0)
+			m.body = (char *)"";
+		m.raw = zraw;
 		m.attachments = job->stored_attachments;
 		ret = store_message_insert(store, &m, now, &row, error_r);
-		g_bytes_unref(m.raw);
 		if (ret < 0)
 			goto out;
 	}
@@ -184,7 +193,8 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 	else
 		ret = store_outbox_add(store, job->ticket_id, job->kind,
 				       (const char *const *)job->rcpts->pdata, job->message_id,
-				       raw, len, now, &outbox_id, error_r);
+				       g_bytes_get_data(zraw, NULL), g_bytes_get_size(zraw), now,
+				       &outbox_id, error_r);
 	g_ptr_array_remove_index(job->rcpts, job->rcpts->len - 1);
 	if (ret < 0)
 		goto out;
@@ -194,6 +204,8 @@ out:
 	g_free(subject);
 	g_free(body);
 	g_free(raw);
+	if (zraw != NULL)
+		g_bytes_unref(zraw);
 	return ret;
 }
 

@@ -33,6 +33,9 @@ int deliver_route_command(struct deliver_msg *d, guint i, struct store *store,
 
 /* The message parsed again with attachment bytes (from memory or the spool file), for mail
  * that passes attachments on: 0 with *full_r (caller frees), -1 when unreadable. */
+/* Compress d's raw bytes into d->stored or d->stored_fd (stored.c, the caller's thread).
+ * -1 with *error_r when the spool cannot take them. */
+int deliver_stored_make(struct deliver_msg *d, char **error_r);
 int deliver_parse_full(const struct deliver_msg *d, struct parse_msg **full_r);
 
 /* The thread input for recipient r of d (all borrowed from d and r); the token is r's if

@@ -21,15 +21,18 @@ struct deliver_msg *deliver_new(const char *sender, char *raw, gsize raw_len)
 	d->raw = raw;
 	d->raw_len = raw_len;
 	d->raw_fd = -1;
+	d->stored_fd = -1;
 	d->rcpts = g_array_new(FALSE, TRUE, sizeof(struct deliver_rcpt));
 	return d;
 }
 
-struct deliver_msg *deliver_new_spooled(const char *sender, int fd, gsize raw_len)
+struct deliver_msg *deliver_new_spooled(const char *sender, int fd, gsize raw_len,
+					const char *spool_dir)
 {
 	struct deliver_msg *d = deliver_new(sender, NULL, raw_len);
 
 	d->raw_fd = fd;
+	d->spool_dir = g_strdup(spool_dir);
 	return d;
 }
 
@@ -59,6 +62,12 @@ void deliver_free(struct deliver_msg **dp)
 	g_free(d->raw);
 	if (d->raw_fd >= 0)
 		close(d->raw_fd); /* a nameless spool file: its space is freed here */
+	if (d->stored_fd >= 0)
+		close(d->stored_fd);
+	if (d->stored != NULL)
+		g_bytes_unref(d->stored);
+	g_free(d->spool_dir);
+	g_free(d->stored_text);
 	g_free(d->verdicts);
 	g_free(d->ticket_ids);
 	g_free(d);
@@ -79,10 +88,15 @@ int deliver_parse(struct deliver_msg *d)
 	char *error = NULL;
 
 	if ((d->raw_fd >= 0 ? parse_message_fd(d->raw_fd, d->raw_len, FALSE, &d->msg, &error)
-			    : parse_message(d->raw, d->raw_len, &d->msg, &error)) == 0)
+			    : parse_message(d->raw, d->raw_len, &d->msg, &error)) != 0) {
+		verdict_set(&v, VERDICT_PERMFAIL, 554, "5.6.0", "message not readable: %s", error);
+		log_warn("refused message from <%s>: %s", d->sender, error);
+	} else if (deliver_stored_make(d, &error) < 0) {
+		verdict_set(&v, VERDICT_TEMPFAIL, 451, "4.3.0", "message not stored: %s", error);
+		log_warn("deferred message from <%s>: %s", d->sender, error);
+	} else {
 		return 0;
-	verdict_set(&v, VERDICT_PERMFAIL, 554, "5.6.0", "message not readable: %s", error);
-	log_warn("refused message from <%s>: %s", d->sender, error);
+	}
 	g_free(error);
 	deliver_set_all(d, &v);
 	return -1;

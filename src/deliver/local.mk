@@ -1,6 +1,6 @@
 noinst_LIBRARIES += src/deliver/libdeliver.a
 src_deliver_libdeliver_a_SOURCES = include/postdesk/deliver.h src/deliver/deliver-private.h \
-	src/deliver/rcpt.c src/deliver/deliver.c src/deliver/committer.c \
+	src/deliver/rcpt.c src/deliver/deliver.c src/deliver/stored.c src/deliver/committer.c \
 	src/deliver/route.c src/deliver/route_agent.c src/deliver/route_bounce.c \
 	src/deliver/route_survey.c src/deliver/snapshot.c \
 	src/deliver/route_status.c

@@ -20,9 +20,18 @@ void deliver_route_input(const struct deliver_msg *d, const struct deliver_rcpt 
 {
 	memset(in, 0, sizeof(*in));
 	in->msg = d->msg;
-	in->raw = d->raw;
-	in->raw_len = d->raw_len;
-	in->raw_fd = d->raw_fd;
+	/* What the store keeps: the compressed bytes (stored.c); the bytes as they came if
+	 * none were made (a caller that skipped deliver_parse: the store reads both). */
+	if (d->stored != NULL || d->stored_fd >= 0) {
+		in->raw = d->stored != NULL ? g_bytes_get_data(d->stored, NULL) : NULL;
+		in->raw_len = d->stored_len;
+		in->raw_fd = d->stored_fd;
+	} else {
+		in->raw = d->raw;
+		in->raw_len = d->raw_len;
+		in->raw_fd = d->raw_fd;
+	}
+	in->stored_text = d->stored_text;
 	in->rcpt = r->addr;
 	in->env_sender = d->sender;
 	in->queue = r->queue;

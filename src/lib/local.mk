@@ -1,5 +1,5 @@
 noinst_LIBRARIES += src/lib/liblib.a
-src_lib_liblib_a_SOURCES = src/lib/log.c src/lib/verdict.c src/lib/clock.c src/lib/util.c src/lib/privs.c src/lib/spool.c \
+src_lib_liblib_a_SOURCES = src/lib/log.c src/lib/verdict.c src/lib/clock.c src/lib/util.c src/lib/privs.c src/lib/spool.c src/lib/zip.c \
 	include/postdesk/lib.h
 
 # the shipped languages (issue 14)

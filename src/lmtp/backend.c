@@ -76,7 +76,10 @@ static void backend_data(void *ctx, const char *sender, const char *const *rcpts
 static void backend_data_spooled(void *ctx, const char *sender, const char *const *rcpts,
 				 guint n_rcpts, int fd, gsize len, struct verdict *verdicts)
 {
-	backend_deliver(ctx, deliver_new_spooled(sender, fd, len), rcpts, n_rcpts, verdicts);
+	struct lmtp_backend_pin *p = ctx;
+
+	backend_deliver(p, deliver_new_spooled(sender, fd, len, p->spool_dir), rcpts, n_rcpts,
+			verdicts);
 }
 
 static void *backend_pin(void *ctx, const struct lmtp_limits **limits_r)

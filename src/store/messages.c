@@ -1,5 +1,8 @@
 /* messages: stored messages (raw bytes included) and their attachment rows. Insertion is
  * idempotent on (message_id, rcpt), so an LMTP retry after a crash stores nothing twice.
+ * raw is stored as the caller gives it (new rows: compressed by lib/zip.c in the session
+ * thread); every read here gives back the original bytes (zip_ expands marked values,
+ * unmarked ones from before compression pass as they are).
  * A big message's raw bytes go from its spool file into the row and back out in chunks
  * (zeroblob, then incremental blob I/O), never whole in memory; that relies on raw being
  * the last column of messages (SQLite keeps a trailing zeroblob unexpanded).
@@ -99,11 +102,13 @@ static int raw_from_fd(struct store *store, gint64 row, int fd, gsize len, char 
 	return ret;
 }
 
+/* The row's blob a chunk at a time through zip's expanding stream into fn. */
 int store_message_raw_read(struct store *store, gint64 row, store_chunk_fn *fn, void *ctx,
 			   char **error_r)
 {
 	sqlite3_blob *blob = NULL;
-	char *buf;
+	struct zip_stream *z;
+	char *buf, *error = NULL;
 	int len, off = 0, ret = 1;
 
 	if (sqlite3_blob_open(store->db, "main", "messages", "raw", row, 0, &blob) != SQLITE_OK) {
@@ -117,16 +122,24 @@ int store_message_raw_read(struct store *store, gint64 row, store_chunk_fn *fn, 
 	}
 	len = sqlite3_blob_bytes(blob);
 	buf = g_malloc(MESSAGE_BLOB_CHUNK);
-	while (off < len) {
+	z = zip_stream_new(FALSE, fn, ctx);
+	while (off < len && ret == 1) {
 		int n = MIN(MESSAGE_BLOB_CHUNK, len - off);
 
-		if (sqlite3_blob_read(blob, buf, n, off) != SQLITE_OK) {
+		if (sqlite3_blob_read(blob, buf, n, off) != SQLITE_OK)
 			ret = store_fail(store, "read message blob", error_r);
-			break;
-		}
-		fn(buf, (gsize)n, ctx);
+		else if (zip_stream_write(z, buf, (gsize)n, &error) < 0)
+			ret = -1;
 		off += n;
 	}
+	if (ret == 1 && zip_stream_finish(z, &error) < 0)
+		ret = -1;
+	if (error != NULL) {
+		ret = store_fail_other(store, error_r, "message row %" G_GINT64_FORMAT ": %s", row,
+				       error);
+		g_free(error);
+	}
+	zip_stream_free(&z);
 	g_free(buf);
 	(void)sqlite3_blob_close(blob);
 	return ret;
@@ -275,6 +288,25 @@ static void attachment_row(sqlite3_stmt *st, void *ctx)
 	g_ptr_array_add(m->attachments, a);
 }
 
+/* The original bytes of every listed message's raw. */
+static int expand_list_raw(struct store *store, GPtrArray *list, char **error_r)
+{
+	char *error = NULL;
+	guint i;
+
+	for (i = 0; i < list->len; i++) {
+		struct store_message *m = g_ptr_array_index(list, i);
+
+		if (zip_expand_bytes(&m->raw, &error) < 0) {
+			store_fail_other(store, error_r, "message row %" G_GINT64_FORMAT ": %s",
+					 m->id, error);
+			g_free(error);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int store_message_list(struct store *store, gint64 ticket_id, gboolean with_raw, GPtrArray **list_r,
 		       char **error_r)
 {
@@ -286,6 +318,10 @@ int store_message_list(struct store *store, gint64 ticket_id, gboolean with_raw,
 		       message_row, &r, "list messages", error_r) < 0 ||
 	    store_each(store, STMT_attachment_list, SV_ARGS(SV_I(ticket_id)), attachment_row, &w,
 		       "list attachments", error_r) < 0) {
+		g_ptr_array_unref(r.list);
+		return -1;
+	}
+	if (with_raw && expand_list_raw(store, r.list, error_r) < 0) {
 		g_ptr_array_unref(r.list);
 		return -1;
 	}
@@ -322,8 +358,15 @@ int store_message_raw(struct store *store, gint64 row, GBytes **raw_r, char **er
 	gpointer raw = NULL;
 	int ret = store_one(store, STMT_message_raw, SV_ARGS(SV_I(row)), raw_from_row,
 			    "read message", &raw, error_r);
+	char *error = NULL;
 
 	*raw_r = raw;
+	if (ret == 1 && zip_expand_bytes(raw_r, &error) < 0) {
+		g_clear_pointer(raw_r, g_bytes_unref);
+		ret = store_fail_other(store, error_r, "message row %" G_GINT64_FORMAT ": %s", row,
+				       error);
+		g_free(error);
+	}
 	return ret;
 }
 

@@ -2,8 +2,10 @@
  * caused it; postdesk-notifyd takes the due rows, sends them, and marks each sent, deferred
  * (with backoff) or failed. A sent row is final: nothing here queues it again, so a mail the
  * relay accepted is never sent twice. Envelope recipients are stored joined by "\n".
+ * raw is stored as given (compose compresses it, lib/zip.c); reads give the original bytes.
  * Returned structs are owned by the caller; same threading as the connection. */
 #include "config.h"
+#include "postdesk/lib.h"
 #include "store-error.h"
 #include "store-stmt.h"
 
@@ -129,8 +131,25 @@ static gpointer outbox_row_raw(sqlite3_stmt *st)
 /* limit <= 0: all due rows. */
 int store_outbox_due(struct store *store, gint64 now, int limit, GPtrArray **list_r, char **error_r)
 {
-	return store_rows(store, STMT_outbox_due, SV_ARGS(SV_I(now), SV_I(limit)), outbox_row_raw,
-			  outbox_free_ptr, "list due mail", list_r, error_r);
+	char *error = NULL;
+	guint i;
+
+	if (store_rows(store, STMT_outbox_due, SV_ARGS(SV_I(now), SV_I(limit)), outbox_row_raw,
+		       outbox_free_ptr, "list due mail", list_r, error_r) < 0)
+		return -1;
+	/* The bytes as they go to the relay: compressed rows expanded (lib/zip.c). */
+	for (i = 0; i < (*list_r)->len; i++) {
+		struct store_outbox *o = g_ptr_array_index(*list_r, i);
+
+		if (zip_expand_bytes(&o->raw, &error) < 0) {
+			store_fail_other(store, error_r, "outbox row %" G_GINT64_FORMAT ": %s",
+					 o->id, error);
+			g_free(error);
+			g_clear_pointer(list_r, g_ptr_array_unref);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 int store_outbox_next_due(struct store *store, gint64 *when_r, char **error_r)
@@ -224,7 +243,14 @@ int store_outbox_raw(struct store *store, gint64 id, GBytes **raw_r, char **erro
 	gpointer raw = NULL;
 	int ret = store_one(store, STMT_outbox_raw, SV_ARGS(SV_I(id)), raw_from_row,
 			    "read outbox mail", &raw, error_r);
+	char *error = NULL;
 
 	*raw_r = raw;
+	if (ret == 1 && zip_expand_bytes(raw_r, &error) < 0) {
+		g_clear_pointer(raw_r, g_bytes_unref);
+		ret = store_fail_other(store, error_r, "outbox row %" G_GINT64_FORMAT ": %s", id,
+				       error);
+		g_free(error);
+	}
 	return ret;
 }

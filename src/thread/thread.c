@@ -431,6 +431,11 @@ int thread_record(struct store *store, const struct thread_input *in, gint64 tic
 	m.from_name = msg->from.name;
 	m.subject = msg->subject;
 	m.date = msg->date;
+	/* Customer mail keeps its new text (what the desk reads fast); the whole text is
+	 * derived from raw when asked for (postdesk show --full). */
+	if (body == NULL && in->stored_text != NULL &&
+	    (strcmp(kind, "customer") == 0 || strcmp(kind, "auto") == 0))
+		body = in->stored_text;
 	m.body = (char *)(body != NULL ? body : msg->body);
 	m.flags = thread_flags(msg, flags);
 	if (in->raw == NULL && in->raw_len > 0) {

@@ -86,7 +86,27 @@ def check_includes(srcdir):
                                   "(dependencies point downstream only)")
             elif kind == '"' and "/" in inc and not inc.startswith("postdesk/"):
                 errors.append(f"{rel}: includes {inc} from another directory")
+    errors += check_symbol_owners(srcdir)
     return errors, users
+
+
+# Library parts that come inside a header another module may include (GIO comes with GLib,
+# which every module may use): the one file that may call them.
+SYMBOL_OWNERS = {
+    "g_zlib_": "src/lib/zip.c",     # zlib, for stored message bytes (lib/zip.c)
+}
+
+
+def check_symbol_owners(srcdir):
+    errors = []
+    for mod, path in sources(srcdir):
+        rel = os.path.relpath(path, srcdir)
+        with open(path, encoding="utf-8", errors="replace") as f:
+            text = f.read()
+        for prefix, owner in SYMBOL_OWNERS.items():
+            if rel != owner and re.search(r"\b" + prefix, text):
+                errors.append(f"{rel}: calls {prefix}*, which only {owner} may call")
+    return errors
 
 
 def archive_symbols(archive):
