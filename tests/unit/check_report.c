@@ -30,8 +30,11 @@ static struct store_report_rows *rows;
 
 static void ticket(gint64 id, const char *queue, const char *assignee, gint64 created)
 {
-	struct store_report_ticket t = {id, created, store_report_intern(rows, queue),
-					store_report_intern(rows, assignee), "x"};
+	struct store_report_ticket t = {.id = id,
+					.created = created,
+					.queue = store_report_intern(rows, queue),
+					.assignee = store_report_intern(rows, assignee),
+					.status = "x"};
 	g_array_append_val(rows->tickets, t);
 }
 
