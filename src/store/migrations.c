@@ -212,7 +212,8 @@ static const struct migration migrations[] = {
      * reads that ticket's history instead). One row per answered wait in reply_waits, in
      * ticket order (its primary key), for the reply-time figures. Written by the statements
      * that add messages and status events, in the same transaction; filled here from the
-     * history (messages in (created, id) order, as the report walks them). */
+     * history (messages in (created, id) order, as the report walks them), first_reply
+     * (migration 5) too, so that all of them agree. */
     MIGRATION(10, "ALTER TABLE tickets ADD COLUMN answers INTEGER NOT NULL DEFAULT 0;\n"
 		  "ALTER TABLE tickets ADD COLUMN cust_after INTEGER NOT NULL DEFAULT 0;\n"
 		  "ALTER TABLE tickets ADD COLUMN wait_start INTEGER;\n"
@@ -251,6 +252,8 @@ static const struct migration migrations[] = {
 		  "  FROM m10 a WHERE a.agent = 1 AND EXISTS\n"
 		  "    (SELECT 1 FROM m10 c WHERE c.t = a.t AND c.g = a.g AND c.agent = 0);\n"
 		  "UPDATE tickets SET\n"
+		  "  first_reply = (SELECT min(created) FROM m10 WHERE t = tickets.id\n"
+		  "                 AND agent = 1),\n"
 		  "  answers = (SELECT count(*) FROM m10 WHERE t = tickets.id AND agent = 1),\n"
 		  "  cust_after = EXISTS (SELECT 1 FROM m10 WHERE t = tickets.id AND g > 0\n"
 		  "                       AND agent = 0),\n"
