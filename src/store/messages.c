@@ -134,16 +134,16 @@ int store_message_raw_read(struct store *store, gint64 row, store_chunk_fn *fn, 
 
 /* The ticket's message count, the time of its first agent answer and the report's figures
  * (migration 10): an agent answer ends the customer's wait (a reply_waits row). */
-static int count_message(struct store *store, const struct store_message *m, gint64 row,
-			 gint64 now, char **error_r)
+static int count_message(struct store *store, const struct store_message *m, gint64 row, gint64 now,
+			 char **error_r)
 {
 	gboolean answer = g_strcmp0(m->direction, "out") == 0 && g_strcmp0(m->kind, "agent") == 0;
 	gboolean customer =
 	    g_strcmp0(m->direction, "in") == 0 && g_strcmp0(m->kind, "customer") == 0;
 
-	if (answer && store_run(store, STMT_reply_wait_add,
-				SV_ARGS(SV_I(m->ticket_id), SV_I(row), SV_I(now)),
-				"record the answered wait", error_r) < 0)
+	if (answer &&
+	    store_run(store, STMT_reply_wait_add, SV_ARGS(SV_I(m->ticket_id), SV_I(row), SV_I(now)),
+		      "record the answered wait", error_r) < 0)
 		return -1;
 	return store_run(store, STMT_ticket_count_message,
 			 SV_ARGS(SV_I(m->ticket_id), SV_B(answer), SV_I(now), SV_B(customer)),

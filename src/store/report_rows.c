@@ -201,8 +201,8 @@ static int merge_run(struct merge *m, store_report_fn *fn, void *ctx, char **err
 	return ret;
 }
 
-int store_report_each(struct store *store, const char *queue, const char *assignee,
-		      gint64 before, store_report_fn *fn, void *ctx, char **error_r)
+int store_report_each(struct store *store, const char *queue, const char *assignee, gint64 before,
+		      store_report_fn *fn, void *ctx, char **error_r)
 {
 	struct merge m = {.store = store, .before = before};
 	struct store_args filter = SV_ARGS(SV_T(queue), SV_T(assignee), SV_I(before));

@@ -5,8 +5,8 @@
  * worked out from its history (white box: report_at set past the end), for the whole time
  * and for a past period, in total and by day and agent. The kept figures are written by
  * the store's own functions (live) and by migration 10 from a database left at the version
- * before it (filled). Then the messages and events are deleted: the report does not change, since it
- * never reads them. */
+ * before it (filled). Then the messages and events are deleted: the report does not change, since
+ * it never reads them. */
 #include "config.h"
 #include "postdesk/report.h"
 #include "store-migrate.h"
@@ -34,7 +34,6 @@ static void teardown(void)
 {
 	GDir *d = g_dir_open(tmpdir, 0, NULL);
 	const char *name;
-
 
 	while (d != NULL && (name = g_dir_read_name(d)) != NULL) {
 		char *p = g_build_filename(tmpdir, name, NULL);
@@ -148,8 +147,7 @@ static guint32 rnd(void)
 	return (rnd_state >> 8) & 0xffff;
 }
 
-static void message(struct store *s, gint64 ticket, const char *dir, const char *kind,
-		    gint64 now)
+static void message(struct store *s, gint64 ticket, const char *dir, const char *kind, gint64 now)
 {
 	static int n;
 	char *mid = g_strdup_printf("m%d@test", ++n);
@@ -183,14 +181,14 @@ static void one_ticket(struct store *s, gint64 customer, int i)
 	const char *cur = "new";
 	int steps = 2 + (int)(rnd() % 9);
 
-	ck_assert_int_eq(store_ticket_create(s, i % 3 ? "support" : "sales", "subject", customer,
-					     0, now, &id, NULL),
+	ck_assert_int_eq(store_ticket_create(s, i % 3 ? "support" : "sales", "subject", customer, 0,
+					     now, &id, NULL),
 			 0);
 	message(s, id, "in", "customer", now);
 	if (i % 4 != 0)
-		ck_assert_int_eq(store_ticket_set_assignee(s, id, i % 4 == 1 ? "al@test" : "bo@test",
-							   now, NULL),
-				 0);
+		ck_assert_int_eq(
+		    store_ticket_set_assignee(s, id, i % 4 == 1 ? "al@test" : "bo@test", now, NULL),
+		    0);
 	for (int k = 0; k < steps; k++) {
 		guint32 r = rnd();
 
@@ -210,9 +208,9 @@ static void one_ticket(struct store *s, gint64 customer, int i)
 		case 5:
 			if (strcmp(cur, "resolved") == 0) {
 				status(s, id, "open", now);
-				ck_assert_int_eq(store_event_add(s, id, now, "reopened", "c@test",
-								 cur, NULL),
-						 0);
+				ck_assert_int_eq(
+				    store_event_add(s, id, now, "reopened", "c@test", cur, NULL),
+				    0);
 				cur = "open";
 			} else {
 				status(s, id, "resolved", now);
@@ -227,9 +225,9 @@ static void one_ticket(struct store *s, gint64 customer, int i)
 	if (strcmp(cur, "resolved") == 0 && i % 2 == 0) {
 		ck_assert_int_ge(store_survey_request(s, id, now + 60, NULL), 0);
 		if (i % 4 == 0)
-			ck_assert_int_eq(store_survey_answer(s, id, 1 + i % 5, i % 11, NULL,
-							     now + 120, NULL),
-					 0);
+			ck_assert_int_eq(
+			    store_survey_answer(s, id, 1 + i % 5, i % 11, NULL, now + 120, NULL),
+			    0);
 	}
 }
 
