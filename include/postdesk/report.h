@@ -1,5 +1,5 @@
 /* report: help-desk metrics (doc/metrics.md defines every figure) computed in C from the
- * rows the store reads in a few set-oriented passes (store_report_read), and their output
+ * tickets the store streams (store_report_each) or from rows held in memory, and their output
  * as a text table, CSV, JSON and a self-contained HTML page with SVG charts.
  * report_compute() and the builder are pure: no database, no clock, no config file — tests
  * feed them rows made by hand. A struct report is owned by its caller (report_free); no shared state, any

@@ -1,7 +1,8 @@
 /* check_report: the metrics of doc/metrics.md on a fixture history whose expected figures
  * are worked out by hand below (arithmetic in the comments), without a database: the rows
- * are built as store_report_read() would return them. Business hours come from the survey
- * conf module's conf_business_seconds() (mon-fri 09:00-17:00 UTC). Also the output formats:
+ * are built by hand, as tickets whose figures are not kept (worked out from their rows).
+ * Business hours come from the survey conf module's conf_business_seconds() (mon-fri
+ * 09:00-17:00 UTC). Also the output formats:
  * JSON values, CSV quoting and HTML escaping of hostile group names. */
 #include "config.h"
 #include "postdesk/report.h"
