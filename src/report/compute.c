@@ -118,13 +118,25 @@ static const struct conf_queue *queue_of(struct ctx *c, const char *name)
 	return c->queue;
 }
 
+/* The business hours of queue q (which keeps them), their days' windows kept. */
+static struct report_bhours *bhours_of(struct ctx *c, const struct conf_queue *q)
+{
+	struct report_bhours *b = g_hash_table_lookup(c->bhours, q);
+
+	if (b == NULL) {
+		b = report_bhours_new(q);
+		g_hash_table_insert(c->bhours, (gpointer)q, b);
+	}
+	return b;
+}
+
 /* Elapsed time from a to b: business seconds when the queue keeps business hours. */
 static gint64 elapsed(struct ctx *c, const struct conf_queue *q, gint64 a, gint64 b)
 {
 	if (b <= a)
 		return 0;
 	if (q != NULL && q->business_hours != NULL)
-		return conf_business_seconds(q, a, b);
+		return report_bhours_seconds(bhours_of(c, q), a, b);
 	return b - a;
 }
 
@@ -134,7 +146,7 @@ static gint64 elapsed(struct ctx *c, const struct conf_queue *q, gint64 a, gint6
 static gint64 deadline(struct ctx *c, const struct conf_queue *q, gint64 t)
 {
 	if (q->business_hours != NULL)
-		return conf_business_add(q, t, q->first_response_target);
+		return report_bhours_add(bhours_of(c, q), t, q->first_response_target);
 	return t + q->first_response_target;
 }
 

@@ -26,6 +26,18 @@ void report_hist_add(struct report_hist *h, gint64 v);
 void report_hist_stats(const struct report_hist *h, struct report_durations *d_r);
 void report_hist_clear(struct report_hist *h);
 
+/* bhours.c: a queue's business hours with the windows of the days visited kept (exactly
+ * conf_business_seconds() and conf_business_add(), without asking the time-zone database
+ * again for each ticket). */
+struct report_bhours {
+	const struct conf_queue *q;
+	GHashTable *days; /* UTC day number -> its windows */
+};
+struct report_bhours *report_bhours_new(const struct conf_queue *q);
+void report_bhours_free(gpointer b);
+gint64 report_bhours_seconds(struct report_bhours *b, gint64 from, gint64 to);
+gint64 report_bhours_add(struct report_bhours *b, gint64 from, gint64 seconds);
+
 /* A group being accumulated: its figures and the distributions behind the statistics. */
 struct acc {
 	struct report_figures *f;
@@ -41,12 +53,13 @@ struct ctx {
 	GHashTable *days;	/* day number -> struct report_day * (laid out at the end) */
 	gint64 first_created;	/* earliest ticket seen, for the day series */
 	GPtrArray *zones;	/* time zones held while computing (report.c) */
+	GHashTable *bhours;	/* struct conf_queue * -> struct report_bhours * */
 	const char *queue_name; /* one-entry cache of conf_queue_by_name() */
 	const struct conf_queue *queue;
 };
 
 /* Call order inside the module (a file calls only files listed before it):
- *   period.c, hist.c -> compute.c -> report.c -> format.c -> html.c */
+ *   period.c, hist.c, bhours.c -> compute.c -> report.c -> format.c -> html.c */
 
 void report_acc_init(struct acc *a, struct report_figures *f);
 void report_acc_free(gpointer p);

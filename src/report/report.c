@@ -218,6 +218,7 @@ struct report_builder *report_builder_new(const struct report_options *opt)
 	c->days = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
 	c->first_created = G_MAXINT64;
 	c->zones = zones_hold(opt);
+	c->bhours = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, report_bhours_free);
 	return b;
 }
 
@@ -236,6 +237,7 @@ struct report *report_builder_finish(struct report_builder **bp)
 	gpointer v;
 
 	*bp = NULL;
+	g_hash_table_destroy(c->bhours);
 	g_ptr_array_unref(c->zones);
 	days_layout(c);
 	g_hash_table_destroy(c->days);

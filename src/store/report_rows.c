@@ -210,7 +210,8 @@ int store_report_each(struct store *store, const char *queue, const char *assign
 
 	/* One read transaction, so the reads are one consistent snapshot (WAL readers never
 	 * block the writer). */
-	if (store_run(store, STMT_report_begin, SV_NONE, "begin report read", error_r) < 0)
+	if (store_setting(store, STMT_pragma_cache_report, error_r) < 0 ||
+	    store_run(store, STMT_report_begin, SV_NONE, "begin report read", error_r) < 0)
 		return -1;
 	m.strings = g_string_chunk_new(4096);
 	m.ticket_waits = g_array_new(FALSE, FALSE, sizeof(struct store_report_wait));
@@ -220,8 +221,8 @@ int store_report_each(struct store *store, const char *queue, const char *assign
 					   error_r)) != NULL &&
 	    (m.waits = store_cursor_open(store, STMT_report_waits, SV_ARGS(SV_I(before)),
 					 "read waits", error_r)) != NULL &&
-	    (m.surveys = store_cursor_open(store, STMT_report_surveys, filter, "read surveys",
-					   error_r)) != NULL)
+	    (m.surveys = store_cursor_open(store, STMT_report_surveys, SV_ARGS(SV_I(before)),
+					   "read surveys", error_r)) != NULL)
 		ret = merge_run(&m, fn, ctx, error_r);
 	store_cursor_close(&m.tickets);
 	store_cursor_close(&m.waits);
@@ -235,5 +236,7 @@ int store_report_each(struct store *store, const char *queue, const char *assign
 	g_array_unref(m.msgs);
 	g_array_unref(m.events);
 	g_string_chunk_free(m.strings);
+	if (store_setting(store, STMT_pragma_cache, ret < 0 ? NULL : error_r) < 0)
+		ret = -1;
 	return ret < 0 ? -1 : 0;
 }

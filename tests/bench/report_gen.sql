@@ -24,18 +24,18 @@ SELECT i, CASE WHEN i % 3 = 0 THEN 'sales' ELSE 'support' END, 'Subject ' || i, 
        1767225600 + (i * 7919) % 7776000, 0 FROM n;
 INSERT INTO messages(ticket_id, direction, kind, message_id, rcpt, created, raw, body)
 SELECT id, 'in', 'customer', 'c' || id || '@shop.example', 'support@support.test', created,
-       (SELECT substr(r, 1, lo + (id * 7919) % m) FROM blob), (SELECT b FROM blob) FROM tickets;
+       (SELECT CASE WHEN lo > 0 THEN substr(r, 1, lo + (id * 7919) % m) ELSE x'' END FROM blob), (SELECT b FROM blob) FROM tickets;
 INSERT INTO messages(ticket_id, direction, kind, message_id, rcpt, created, raw, body)
 SELECT id, 'out', 'agent', 'a' || id || '@support.test', 'c@shop.example',
-       created + 300 + (id * 37) % 86400, (SELECT substr(r, 1, lo + (id * 7919) % m) FROM blob), (SELECT b FROM blob)
+       created + 300 + (id * 37) % 86400, (SELECT CASE WHEN lo > 0 THEN substr(r, 1, lo + (id * 7919) % m) ELSE x'' END FROM blob), (SELECT b FROM blob)
 FROM tickets WHERE status <> 'new';
 INSERT INTO messages(ticket_id, direction, kind, message_id, rcpt, created, raw, body)
 SELECT id, 'in', 'customer', 'c2-' || id || '@shop.example', 'support@support.test',
-       created + 100000, (SELECT substr(r, 1, lo + (id * 7919) % m) FROM blob), (SELECT b FROM blob)
+       created + 100000, (SELECT CASE WHEN lo > 0 THEN substr(r, 1, lo + (id * 7919) % m) ELSE x'' END FROM blob), (SELECT b FROM blob)
 FROM tickets WHERE status <> 'new' AND id % 4 = 1;
 INSERT INTO messages(ticket_id, direction, kind, message_id, rcpt, created, raw, body)
 SELECT id, 'out', 'agent', 'a2-' || id || '@support.test', 'c@shop.example',
-       created + 100000 + id % 5000, (SELECT substr(r, 1, lo + (id * 7919) % m) FROM blob), (SELECT b FROM blob)
+       created + 100000 + id % 5000, (SELECT CASE WHEN lo > 0 THEN substr(r, 1, lo + (id * 7919) % m) ELSE x'' END FROM blob), (SELECT b FROM blob)
 FROM tickets WHERE status <> 'new' AND id % 4 = 1;
 INSERT INTO events(ticket_id, created, kind, actor, detail)
 SELECT id, created, 'created', 'c@shop.example', subject FROM tickets;
