@@ -17,8 +17,7 @@ static struct report_hist_bucket *bucket_of(struct report_hist *h, gint64 v)
 
 	if (v < 1)
 		return &h->low;
-	for (o = 0; o < HIST_OCTAVES - 1 && (v >> (o + 1)) != 0; o++)
-		;
+	o = MIN(63 - __builtin_clzll((unsigned long long)v), HIST_OCTAVES - 1);
 	if ((v >> o) > 1) /* beyond the last octave: its last bucket */
 		sub = HIST_SUB - 1;
 	else
