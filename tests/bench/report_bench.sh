@@ -41,16 +41,8 @@ address = sales@support.test
 first_response_target = 1d
 CONF
 "$PD" -c "$T/postdesk.conf" init >/dev/null
-# Back to the schema before the report's migration (the latest one): its table and columns.
-latest=$(sqlite3 "$T/postdesk.db" 'PRAGMA user_version')
-sqlite3 "$T/postdesk.db" "DROP TABLE reply_waits;
-$(for c in answers cust_after wait_start resolved_at first_reopen last_reopen fcr report_at; do
-	echo "ALTER TABLE tickets DROP COLUMN $c;"
-done)
-PRAGMA user_version = $((latest - 1));"
 start=$(date +%s.%N)
-{ echo "CREATE TEMP TABLE gen(n, raw); INSERT INTO gen VALUES($N, $RAW);"; cat "$SRC/tests/bench/report_gen.sql"; } |
-	sqlite3 "$T/postdesk.db"
+latest=$(($("$SRC/tests/bench/report_history.sh" "$T/postdesk.db" "$N" "$RAW") + 1))
 gen=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
 echo "generated $N tickets, $(sqlite3 "$T/postdesk.db" 'SELECT count(*) FROM messages') messages, $(sqlite3 "$T/postdesk.db" 'SELECT count(*) FROM events') events in ${gen}s; database $(($(stat -c %s "$T/postdesk.db") / 1048576)) MB"
 
