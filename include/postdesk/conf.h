@@ -91,5 +91,11 @@ gint64 conf_business_seconds(const struct conf_queue *q, gint64 from, gint64 to)
 /* The time at which `seconds` business seconds have passed since from (seconds <= 0: from).
  * E.g. 4 h from Friday 16:00 with mon-fri 09:00-17:00 is Monday 12:00. */
 gint64 conf_business_add(const struct conf_queue *q, gint64 from, gint64 seconds);
+/* The local day holding t, for callers that keep the windows of the days they visit (the
+ * report, which measures a million tickets against the same few hundred days): 1 with its
+ * business window [*open_r, *close_r), 0 when the day is closed, and *next_r the next local
+ * midnight; -1 when the queue keeps no business hours (24x7; nothing set). */
+int conf_business_day(const struct conf_queue *q, gint64 t, gint64 *next_r, gint64 *open_r,
+		      gint64 *close_r);
 
 #endif

@@ -1,8 +1,8 @@
 /* report: help-desk metrics (doc/metrics.md defines every figure) computed in C from the
- * rows the store reads in a few set-oriented passes (store_report_read), and their output
+ * tickets the store streams (store_report_each) or from rows held in memory, and their output
  * as a text table, CSV, JSON and a self-contained HTML page with SVG charts.
- * report_compute() is pure: no database, no clock, no config file — tests feed it rows made
- * by hand. A struct report is owned by its caller (report_free); no shared state, any
+ * report_compute() and the builder are pure: no database, no clock, no config file — tests
+ * feed them rows made by hand. A struct report is owned by its caller (report_free); no shared state, any
  * thread. */
 #ifndef POSTDESK_REPORT_H
 #define POSTDESK_REPORT_H
@@ -23,7 +23,8 @@ struct report_options {
 				  * NULL: no targets, wall-clock time everywhere */
 };
 
-/* A distribution of durations in seconds (nearest-rank percentiles). */
+/* A distribution of durations in seconds (nearest-rank percentiles; in a report, within
+ * the bounded error of doc/metrics.md). */
 struct report_durations {
 	gint64 count;
 	gint64 median;
@@ -69,9 +70,19 @@ struct report {
 	gint64 frt_hist[REPORT_FRT_BUCKETS];
 };
 
-/* Compute the report of rows for opt. Never fails; free with report_free(). */
+/* Compute the report of rows held in memory for opt. Never fails; free with report_free(). */
 struct report *report_compute(const struct store_report_rows *rows,
 			      const struct report_options *opt);
+/* The same, fed one ticket at a time (tickets in id order; memory bounded by the groups and
+ * days, not by the tickets): new, then report_builder_add() for each ticket (a
+ * store_report_fn, so it can be handed to store_report_each() with the builder as its
+ * context), then finish, which frees the builder and returns the report. opt is borrowed
+ * until finish. */
+struct report_builder;
+struct report_builder *report_builder_new(const struct report_options *opt);
+void report_builder_add(const struct store_report_ticket *t, const struct store_report_slice *s,
+			void *builder);
+struct report *report_builder_finish(struct report_builder **b);
 void report_free(struct report **r);
 
 /* 100 * num / den, or -1 when den is 0 (shown as "-" / null). */

@@ -149,7 +149,9 @@ int store_message_insert(struct store *store, const struct store_message *m, gin
 /* Add an address to a ticket's participants (no-op if present). role: requester|cc|agent. */
 int store_participant_add(struct store *store, gint64 ticket_id, const char *addr,
 			  const char *name, const char *role, char **error_r);
-/* Append an event. kind: created, message, status, reopened, linked, ...; detail free text. */
+/* Append an event. kind: created, message, status, reopened, linked, ...; detail free text.
+ * A status change (detail: the new status) or a reopen also updates the figures the ticket
+ * keeps for the report (migration 10), in the same transaction. */
 int store_event_add(struct store *store, gint64 ticket_id, gint64 now, const char *kind,
 		    const char *actor, const char *detail, char **error_r);
 
@@ -365,14 +367,24 @@ int store_outbox_page(struct store *store, const char *status, gint64 before, gi
 
 
 /* ======================= reports (src/store/report_rows.c) ======================= */
-/* What `postdesk report` computes from, read in a few set-oriented passes. Strings are
- * interned in rows->strings (equal strings share one pointer) and live as long as rows. */
+/* What `postdesk report` computes from. The store streams it ticket by ticket
+ * (store_report_each); tests build the same rows by hand (struct store_report_rows).
+ * Strings are interned (equal strings share one pointer) and live as long as the rows, or
+ * the whole of store_report_each(). */
 struct store_report_ticket {
 	gint64 id;
 	gint64 created;
 	const char *queue;
 	const char *assignee;  /* NULL if unassigned */
-	const char *status;    /* current status */
+	const char *status;    /* current status (used when kept) */
+	/* The figures the ticket keeps (migration 10), valid when kept is TRUE: nothing the
+	 * report uses changed at or after its end. Otherwise they are worked out from the
+	 * ticket's messages and events. 0 = none. */
+	gboolean kept;
+	gint64 first_reply;    /* first agent answer */
+	gint64 resolved_at;    /* last change to resolved */
+	gint64 first_reopen, last_reopen;
+	gboolean fcr;          /* that resolution was a first-contact one */
 };
 struct store_report_message {
 	gint64 ticket_id;
@@ -385,6 +397,12 @@ struct store_report_event {
 	const char *kind;      /* "status" | "reopened" */
 	const char *detail;    /* status: the new status; reopened: the previous one */
 };
+/* A customer's wait for an answer (reply_waits), for tickets whose figures are kept. */
+struct store_report_wait {
+	gint64 ticket_id;
+	gint64 started;        /* the first customer message not yet answered */
+	gint64 answered;       /* the agent answer that ended it */
+};
 struct store_report_survey {
 	gint64 ticket_id;
 	gint64 requested;      /* when the survey mail was queued */
@@ -392,10 +410,23 @@ struct store_report_survey {
 	int csat;              /* 1..5, -1 = not given */
 	int nps;               /* 0..10, -1 = not given */
 };
+/* One ticket's rows (all borrowed): messages (by time) and events (by id) of a ticket not
+ * kept, waits (by answer) of a kept one, its survey or NULL. */
+struct store_report_slice {
+	const struct store_report_message *msgs;
+	gsize n_msgs;
+	const struct store_report_event *events;
+	gsize n_events;
+	const struct store_report_wait *waits;
+	gsize n_waits;
+	const struct store_report_survey *survey;
+};
+/* Rows held in memory, for tests: every list ordered by ticket. */
 struct store_report_rows {
 	GArray *tickets;       /* struct store_report_ticket, by id */
 	GArray *messages;      /* struct store_report_message, by ticket, created, id */
 	GArray *events;        /* struct store_report_event, by ticket, id */
+	GArray *waits;         /* struct store_report_wait, by ticket */
 	GArray *surveys;       /* struct store_report_survey, by ticket */
 	GStringChunk *strings;
 };
@@ -404,10 +435,16 @@ struct store_report_rows *store_report_rows_new(void);
 void store_report_rows_free(struct store_report_rows **rows);
 /* Intern a string in rows (NULL stays NULL). */
 const char *store_report_intern(struct store_report_rows *rows, const char *s);
-/* Every row created before `before`, of tickets in queue (NULL: any) assigned to assignee
- * (NULL: anyone). *rows_r owned by the caller. */
-int store_report_read(struct store *store, const char *queue, const char *assignee,
-		      gint64 before, struct store_report_rows **rows_r, char **error_r);
+
+/* Called once per ticket, in id order; t and s are borrowed for the call. */
+typedef void store_report_fn(const struct store_report_ticket *t,
+			     const struct store_report_slice *s, void *ctx);
+/* Every ticket created before `before`, of queue (NULL: any) assigned to assignee (NULL:
+ * anyone), with its rows before `before`, handed to fn in one read snapshot. Streams: the
+ * memory used does not grow with the number of tickets. 0 ok, -1 error (some tickets may
+ * have been handed over by then). */
+int store_report_each(struct store *store, const char *queue, const char *assignee,
+		      gint64 before, store_report_fn *fn, void *ctx, char **error_r);
 
 /* ======================= schedule and surveys (schema 3) ======================= */
 /* Timed work (survey/ decides what; see doc/surveys.md). One row per (ticket, kind); kinds:

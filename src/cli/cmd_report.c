@@ -1,6 +1,6 @@
 /* cli report: `postdesk report [--since D] [--until D] [--queue Q] [--agent A]
- * [--by day|week|agent|queue] [--json|--csv|--html FILE]`. Reads the store read-only in a
- * few set-oriented passes (store_report_read), computes with report_compute() and prints a
+ * [--by day|week|agent|queue] [--json|--csv|--html FILE]`. Streams the store's tickets
+ * read-only (store_report_each) into a report builder, one ticket at a time, and prints a
  * text table, CSV or JSON, or writes a self-contained HTML page. Figures: doc/metrics.md. */
 #include "postdesk/report.h"
 #include "cli.h"
@@ -104,7 +104,7 @@ int cli_report(struct cli *cli, int argc, char **argv)
 	};
 	struct report_options opt = {0};
 	struct store *store = NULL;
-	struct store_report_rows *rows = NULL;
+	struct report_builder *b = NULL;
 	struct report *r = NULL;
 	char *agent = NULL, *error = NULL;
 	int ret;
@@ -115,16 +115,18 @@ int cli_report(struct cli *cli, int argc, char **argv)
 	    (ret = cli_store(cli, STORE_READONLY, &store)) != 0)
 		goto out;
 	agent = a.agent != NULL ? util_addr_normalize(a.agent) : NULL;
-	if (store_report_read(store, a.queue, agent, opt.until, &rows, &error) < 0) {
+	b = report_builder_new(&opt);
+	if (store_report_each(store, a.queue, agent, opt.until, report_builder_add, b, &error) <
+	    0) {
+		r = report_builder_finish(&b);
 		ret = cli_fail(EX_TEMPFAIL, "report: %s", error);
 		g_free(error);
 		goto out;
 	}
-	r = report_compute(rows, &opt);
+	r = report_builder_finish(&b);
 	ret = report_output(r, &a);
 out:
 	report_free(&r);
-	store_report_rows_free(&rows);
 	store_close(&store);
 	g_free(agent);
 	report_args_free(&a);

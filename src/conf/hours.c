@@ -168,3 +168,21 @@ gint64 conf_business_seconds(const struct conf_queue *q, gint64 from, gint64 to)
 	g_time_zone_unref(h.tz);
 	return sum;
 }
+
+int conf_business_day(const struct conf_queue *q, gint64 t, gint64 *next_r, gint64 *open_r,
+		      gint64 *close_r)
+{
+	struct hours h;
+	GDateTime *day;
+	int ret;
+
+	if (!hours_parse(q, &h))
+		return -1;
+	day = hours_day_start(&h, t);
+	ret = hours_window(&h, day, open_r, close_r) ? 1 : 0;
+	day = hours_next_day(&h, day);
+	*next_r = g_date_time_to_unix(day);
+	g_date_time_unref(day);
+	g_time_zone_unref(h.tz);
+	return ret;
+}

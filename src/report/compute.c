@@ -1,8 +1,9 @@
-/* compute: the metrics of doc/metrics.md from the store's report rows. One walk over the
- * tickets with cursors into the messages, events and surveys (all ordered by ticket), so the
- * cost is linear in the rows plus the sorts of the duration samples. Each figure is added
- * to the total and to the ticket's group at the instant that places it (creation, answer,
- * resolution, survey request...). Pure: no I/O, no clock; the caller owns the result. */
+/* compute: the metrics of doc/metrics.md, one ticket at a time: from the figures the ticket
+ * keeps (first answer, last resolution, reopens, first-contact flag, its answered waits) or,
+ * for a ticket not kept, from its messages and events. Each figure is added to the total
+ * and to the ticket's group at the instant that places it (creation, answer, resolution,
+ * survey request...); durations go into bounded histograms (hist.c), so nothing here grows
+ * with the number of tickets. Pure: no I/O, no clock; the caller owns the result. */
 #include "config.h"
 #include "postdesk/report.h"
 #include "report-private.h"
@@ -21,7 +22,7 @@ void report_acc_init(struct acc *a, struct report_figures *f)
 
 	a->f = f;
 	for (i = 0; i < SAMPLES; i++)
-		a->samples[i] = g_array_new(FALSE, FALSE, sizeof(gint64));
+		memset(&a->samples[i], 0, sizeof(a->samples[i]));
 }
 
 void report_acc_free(gpointer p)
@@ -30,7 +31,7 @@ void report_acc_free(gpointer p)
 	int i;
 
 	for (i = 0; i < SAMPLES; i++)
-		g_array_unref(a->samples[i]);
+		report_hist_clear(&a->samples[i]);
 	g_free(a);
 }
 
@@ -87,18 +88,23 @@ static void add(struct ctx *c, struct acc *g, size_t off, gint64 n)
 
 static void add_sample(struct ctx *c, struct acc *g, enum sample s, gint64 v)
 {
-	g_array_append_val(c->total.samples[s], v);
+	report_hist_add(&c->total.samples[s], v);
 	if (g != NULL)
-		g_array_append_val(g->samples[s], v);
+		report_hist_add(&g->samples[s], v);
 }
 
+/* The counters of t's day (keyed by day number until report.c lays the series out). */
 static struct report_day *day_of(struct ctx *c, gint64 t)
 {
-	gint64 i = report_floor_div(t, DAY_SECONDS) - c->day0;
+	gint64 n = report_floor_div(t, DAY_SECONDS);
+	struct report_day *d = g_hash_table_lookup(c->days, &n);
 
-	if (i < 0 || i >= (gint64)c->r->days->len)
-		return NULL;
-	return &g_array_index(c->r->days, struct report_day, i);
+	if (d == NULL) {
+		d = g_new0(struct report_day, 1);
+		d->day = n;
+		g_hash_table_insert(c->days, &d->day, d);
+	}
+	return d;
 }
 
 static const struct conf_queue *queue_of(struct ctx *c, const char *name)
@@ -112,13 +118,25 @@ static const struct conf_queue *queue_of(struct ctx *c, const char *name)
 	return c->queue;
 }
 
+/* The business hours of queue q (which keeps them), their days' windows kept. */
+static struct report_bhours *bhours_of(struct ctx *c, const struct conf_queue *q)
+{
+	struct report_bhours *b = g_hash_table_lookup(c->bhours, q);
+
+	if (b == NULL) {
+		b = report_bhours_new(q);
+		g_hash_table_insert(c->bhours, (gpointer)q, b);
+	}
+	return b;
+}
+
 /* Elapsed time from a to b: business seconds when the queue keeps business hours. */
 static gint64 elapsed(struct ctx *c, const struct conf_queue *q, gint64 a, gint64 b)
 {
 	if (b <= a)
 		return 0;
 	if (q != NULL && q->business_hours != NULL)
-		return conf_business_seconds(q, a, b);
+		return report_bhours_seconds(bhours_of(c, q), a, b);
 	return b - a;
 }
 
@@ -128,7 +146,7 @@ static gint64 elapsed(struct ctx *c, const struct conf_queue *q, gint64 a, gint6
 static gint64 deadline(struct ctx *c, const struct conf_queue *q, gint64 t)
 {
 	if (q->business_hours != NULL)
-		return conf_business_add(q, t, q->first_response_target);
+		return report_bhours_add(bhours_of(c, q), t, q->first_response_target);
 	return t + q->first_response_target;
 }
 
@@ -143,28 +161,29 @@ static int frt_bucket(gint64 s)
 	return i;
 }
 
+/* What the report needs of one ticket, before the end of the period: the figures it keeps,
+ * or the same worked out from its messages and events (figures_of). 0 = none. */
+struct figures {
+	gint64 first_reply, resolved_at, first_reopen, last_reopen;
+	gboolean fcr;
+	const char *status; /* at the end of the period */
+};
+
 /* Created, first response and SLA: figures of the ticket's creation. */
 static void ticket_created(struct ctx *c, const struct store_report_ticket *t,
-			   const struct report_slice *s)
+			   const struct figures *fig)
 {
 	const struct conf_queue *q = queue_of(c, t->queue);
 	struct acc *g;
-	struct report_day *d;
 	gint64 frt = -1;
-	gsize i;
 
 	if (!in_period(c, t->created))
 		return;
 	g = group_at(c, t, t->created);
 	ADD(c, g, created);
-	if ((d = day_of(c, t->created)) != NULL)
-		d->created++;
-	for (i = 0; i < s->n_msgs; i++) {
-		if (s->msgs[i].agent) {
-			frt = elapsed(c, q, t->created, s->msgs[i].created);
-			break;
-		}
-	}
+	day_of(c, t->created)->created++;
+	if (fig->first_reply != 0)
+		frt = elapsed(c, q, t->created, fig->first_reply);
 	if (frt >= 0) {
 		add_sample(c, g, SAMPLE_FRT, frt);
 		c->r->frt_hist[frt_bucket(frt)]++;
@@ -181,14 +200,23 @@ static void ticket_created(struct ctx *c, const struct store_report_ticket *t,
 		ADD(c, g, sla_breached);
 }
 
+static void reply_wait(struct ctx *c, const struct store_report_ticket *t, gint64 started,
+		       gint64 answered)
+{
+	if (in_period(c, started))
+		add_sample(c, group_at(c, t, started), SAMPLE_REPLY, answered - started);
+}
+
 /* Reply time: from the first customer message not yet answered to the next agent answer;
- * customer messages in between belong to the same wait. */
+ * customer messages in between belong to the same wait. A kept ticket has its waits. */
 static void ticket_replies(struct ctx *c, const struct store_report_ticket *t,
-			   const struct report_slice *s)
+			   const struct store_report_slice *s)
 {
 	gint64 waiting = -1;
 	gsize i;
 
+	for (i = 0; i < s->n_waits; i++)
+		reply_wait(c, t, s->waits[i].started, s->waits[i].answered);
 	for (i = 0; i < s->n_msgs; i++) {
 		const struct store_report_message *m = &s->msgs[i];
 
@@ -196,9 +224,7 @@ static void ticket_replies(struct ctx *c, const struct store_report_ticket *t,
 			if (waiting < 0)
 				waiting = m->created;
 		} else if (waiting >= 0) {
-			if (in_period(c, waiting))
-				add_sample(c, group_at(c, t, waiting), SAMPLE_REPLY,
-					   m->created - waiting);
+			reply_wait(c, t, waiting, m->created);
 			waiting = -1;
 		}
 	}
@@ -206,7 +232,7 @@ static void ticket_replies(struct ctx *c, const struct store_report_ticket *t,
 
 /* First-contact resolution of a ticket resolved at `at`: exactly one agent answer before
  * it, no customer message after that answer, never reopened before it. */
-static gboolean ticket_fcr(const struct report_slice *s, gint64 at, gint64 first_reopen)
+static gboolean ticket_fcr(const struct store_report_slice *s, gint64 at, gint64 first_reopen)
 {
 	int answers = 0;
 	gboolean more = FALSE;
@@ -246,41 +272,51 @@ static void ticket_backlog(struct ctx *c, const struct store_report_ticket *t, c
 	add(c, g, offsetof(struct report_figures, backlog_age) + (size_t)b * sizeof(gint64), 1);
 }
 
-/* Status history: resolution (the last one in the period), reopen, FCR, backlog. */
-static void ticket_events(struct ctx *c, const struct store_report_ticket *t,
-			  const struct report_slice *s)
+/* The figures of a ticket not kept, from its rows: first answer, the last resolution and
+ * reopen before the end, the first reopen, the status at the end. */
+static void figures_of(struct ctx *c, const struct store_report_slice *s, struct figures *fig)
 {
-	const char *status = "new";
-	gint64 resolved_at = -1, reopened_at = -1, first_reopen = 0;
-	struct acc *g;
 	gsize i;
 
+	for (i = 0; i < s->n_msgs && fig->first_reply == 0; i++)
+		if (s->msgs[i].agent)
+			fig->first_reply = s->msgs[i].created;
 	for (i = 0; i < s->n_events; i++) {
 		const struct store_report_event *e = &s->events[i];
 
 		if (e->created >= c->opt->until)
 			continue;
 		if (strcmp(e->kind, "reopened") == 0) {
-			if (first_reopen == 0)
-				first_reopen = e->created;
-			if (in_period(c, e->created))
-				reopened_at = e->created;
+			if (fig->first_reopen == 0)
+				fig->first_reopen = e->created;
+			fig->last_reopen = e->created;
 		} else if (e->detail != NULL) {
-			status = e->detail;
-			if (strcmp(status, "resolved") == 0 && in_period(c, e->created))
-				resolved_at = e->created;
+			fig->status = e->detail;
+			if (strcmp(fig->status, "resolved") == 0)
+				fig->resolved_at = e->created;
 		}
 	}
-	if (reopened_at >= 0)
-		ADD(c, group_at(c, t, reopened_at), reopened);
-	if (resolved_at >= 0) {
-		g = group_at(c, t, resolved_at);
+	if (fig->resolved_at != 0)
+		fig->fcr = ticket_fcr(s, fig->resolved_at, fig->first_reopen);
+}
+
+/* Status history: resolution (the last one before the end, if in the period), reopen, FCR,
+ * backlog. */
+static void ticket_events(struct ctx *c, const struct store_report_ticket *t,
+			  const struct figures *fig)
+{
+	struct acc *g;
+
+	if (fig->last_reopen != 0 && in_period(c, fig->last_reopen))
+		ADD(c, group_at(c, t, fig->last_reopen), reopened);
+	if (fig->resolved_at != 0 && in_period(c, fig->resolved_at)) {
+		g = group_at(c, t, fig->resolved_at);
 		ADD(c, g, resolved);
-		add_sample(c, g, SAMPLE_RESOLUTION, resolved_at - t->created);
-		if (ticket_fcr(s, resolved_at, first_reopen))
+		add_sample(c, g, SAMPLE_RESOLUTION, fig->resolved_at - t->created);
+		if (fig->fcr)
 			ADD(c, g, fcr);
 	}
-	ticket_backlog(c, t, status);
+	ticket_backlog(c, t, fig->status);
 }
 
 /* Surveys requested in the period; their answers, if given before its end. */
@@ -299,12 +335,11 @@ static void ticket_survey(struct ctx *c, const struct store_report_ticket *t,
 	ADD(c, g, surveys_answered);
 	if (sv->csat >= 1) {
 		ADD(c, g, csat_count);
-		if ((d = day_of(c, sv->requested)) != NULL)
-			d->csat_count++;
+		d = day_of(c, sv->requested);
+		d->csat_count++;
 		if (sv->csat >= 4) {
 			ADD(c, g, csat_satisfied);
-			if (d != NULL)
-				d->csat_satisfied++;
+			d->csat_satisfied++;
 		}
 	}
 	if (sv->nps >= 0) {
@@ -318,10 +353,21 @@ static void ticket_survey(struct ctx *c, const struct store_report_ticket *t,
 	}
 }
 
-void report_ticket(struct ctx *c, const struct store_report_ticket *t, const struct report_slice *s)
+void report_ticket(struct ctx *c, const struct store_report_ticket *t,
+		   const struct store_report_slice *s)
 {
-	ticket_created(c, t, s);
+	struct figures fig = {.status = "new"};
+
+	if (t->kept) {
+		fig = (struct figures){t->first_reply, t->resolved_at, t->first_reopen,
+				       t->last_reopen, t->fcr, t->status};
+	} else {
+		figures_of(c, s, &fig);
+	}
+	if (t->created < c->first_created)
+		c->first_created = t->created;
+	ticket_created(c, t, &fig);
 	ticket_replies(c, t, s);
-	ticket_events(c, t, s);
+	ticket_events(c, t, &fig);
 	ticket_survey(c, t, s->survey);
 }

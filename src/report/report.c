@@ -1,9 +1,9 @@
-/* report: report_compute()'s driver — cuts the store's rows into per-ticket slices (the four
- * lists are ordered by ticket, so one cursor each), lays out the day series of the charts,
- * then turns the accumulated samples into statistics and sorts the groups. Also the small
- * shared helpers: percentages, nearest-rank statistics (date labels are in period.c). It
- * calls compute.c and period.c; compute.c never calls back. Pure; the caller owns the
- * struct report. */
+/* report: the driver of the computation — a builder fed one ticket at a time (by the
+ * store's stream, or by report_compute() from rows held in memory, cut into per-ticket
+ * slices), then the day series of the charts laid out, the distributions turned into
+ * statistics and the groups sorted. Also the small shared helpers: percentages,
+ * nearest-rank statistics (date labels are in period.c). It calls compute.c, hist.c and
+ * period.c; compute.c never calls back. Pure; the caller owns the struct report. */
 #include "config.h"
 #include "report-private.h"
 
@@ -90,8 +90,7 @@ static void acc_finish(struct acc *a)
 	int i;
 
 	for (i = 0; i < SAMPLES; i++)
-		report_durations_of((gint64 *)(void *)a->samples[i]->data, a->samples[i]->len,
-				    d[i]);
+		report_hist_stats(&a->samples[i], d[i]);
 }
 
 static void figures_free(gpointer p)
@@ -111,47 +110,47 @@ static int cmp_groups(gconstpointer a, gconstpointer b)
 }
 
 /* The day series: from the start of the period (or its first ticket) to its last day, at
- * most MAX_DAYS (the latest ones). */
-static void days_init(struct ctx *c, const struct store_report_rows *rows)
+ * most MAX_DAYS (the latest ones), with the counters gathered per day. */
+static void days_layout(struct ctx *c)
 {
-	gint64 first = c->opt->since, last, n, i;
-	guint k;
+	gint64 first = c->opt->since, last, day0, n, i;
 
-	if (first <= 0) {
-		first = c->opt->until - 1;
-		for (k = 0; k < rows->tickets->len; k++) {
-			gint64 t =
-			    g_array_index(rows->tickets, struct store_report_ticket, k).created;
-			if (t < first)
-				first = t;
-		}
-	}
+	if (first <= 0)
+		first = MIN(c->opt->until - 1, c->first_created);
 	last = report_floor_div(c->opt->until - 1, DAY_SECONDS);
-	c->day0 = report_floor_div(first, DAY_SECONDS);
-	if (c->day0 > last)
-		c->day0 = last;
-	if (last - c->day0 + 1 > MAX_DAYS)
-		c->day0 = last - MAX_DAYS + 1;
-	n = last - c->day0 + 1;
+	day0 = report_floor_div(first, DAY_SECONDS);
+	if (day0 > last)
+		day0 = last;
+	if (last - day0 + 1 > MAX_DAYS)
+		day0 = last - MAX_DAYS + 1;
+	n = last - day0 + 1;
 	g_array_set_size(c->r->days, (guint)n);
-	for (i = 0; i < n; i++)
-		g_array_index(c->r->days, struct report_day, i).day = (c->day0 + i) * DAY_SECONDS;
+	for (i = 0; i < n; i++) {
+		struct report_day *d = &g_array_index(c->r->days, struct report_day, i);
+		gint64 key = day0 + i;
+		const struct report_day *seen = g_hash_table_lookup(c->days, &key);
+
+		if (seen != NULL)
+			*d = *seen;
+		d->day = key * DAY_SECONDS;
+	}
 }
 
-/* Walk the tickets with one cursor per list; rows of tickets not in the list (filtered out
- * or foreign) are skipped. */
+/* Walk rows held in memory with one cursor per list; rows of tickets not in the list
+ * (filtered out or foreign) are skipped. */
 static void walk(struct ctx *c, const struct store_report_rows *rows)
 {
 	const struct store_report_ticket *t = (const void *)rows->tickets->data;
 	const struct store_report_message *m = (const void *)rows->messages->data;
 	const struct store_report_event *e = (const void *)rows->events->data;
+	const struct store_report_wait *w = (const void *)rows->waits->data;
 	const struct store_report_survey *sv = (const void *)rows->surveys->data;
 	guint nm = rows->messages->len, ne = rows->events->len, ns = rows->surveys->len;
-	guint im = 0, ie = 0, is = 0, k;
+	guint nw = rows->waits->len, im = 0, ie = 0, iw = 0, is = 0, k;
 
 	for (k = 0; k < rows->tickets->len; k++) {
 		gint64 id = t[k].id;
-		struct report_slice s = {0};
+		struct store_report_slice s = {0};
 
 		while (im < nm && m[im].ticket_id < id)
 			im++;
@@ -163,6 +162,11 @@ static void walk(struct ctx *c, const struct store_report_rows *rows)
 			ie++;
 		for (s.events = ie < ne ? e + ie : NULL; ie < ne && e[ie].ticket_id == id; ie++)
 			s.n_events++;
+		while (iw < nw && w[iw].ticket_id < id)
+			iw++;
+		for (s.waits = iw < nw ? w + iw : NULL; iw < nw && w[iw].ticket_id == id; iw++)
+			if (w[iw].answered < c->opt->until)
+				s.n_waits++;
 		while (is < ns && sv[is].ticket_id < id)
 			is++;
 		if (is < ns && sv[is].ticket_id == id)
@@ -191,37 +195,76 @@ static GPtrArray *zones_hold(const struct report_options *opt)
 	return zones;
 }
 
-struct report *report_compute(const struct store_report_rows *rows,
-			      const struct report_options *opt)
-{
-	struct report *r = g_new0(struct report, 1);
-	struct ctx c = {.opt = opt, .r = r};
-	GPtrArray *zones = zones_hold(opt);
-	GHashTableIter it;
-	gpointer v;
+struct report_builder {
+	struct ctx c;
+};
 
+struct report_builder *report_builder_new(const struct report_options *opt)
+{
+	struct report_builder *b = g_new0(struct report_builder, 1);
+	struct ctx *c = &b->c;
+	struct report *r = g_new0(struct report, 1);
+
+	c->opt = opt;
+	c->r = r;
 	r->since = opt->since;
 	r->until = opt->until;
 	r->by = opt->by;
 	r->groups = g_ptr_array_new_with_free_func(figures_free);
 	r->days = g_array_new(FALSE, TRUE, sizeof(struct report_day));
-	report_acc_init(&c.total, &r->total);
+	report_acc_init(&c->total, &r->total);
 	r->total.key = g_strdup("total");
-	c.groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, report_acc_free);
-	days_init(&c, rows);
-	walk(&c, rows);
-	g_ptr_array_unref(zones);
-	acc_finish(&c.total);
-	g_hash_table_iter_init(&it, c.groups);
+	c->groups = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, report_acc_free);
+	c->days = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+	c->first_created = G_MAXINT64;
+	c->zones = zones_hold(opt);
+	c->bhours = g_hash_table_new_full(g_direct_hash, g_direct_equal, NULL, report_bhours_free);
+	return b;
+}
+
+void report_builder_add(const struct store_report_ticket *t, const struct store_report_slice *s,
+			void *builder)
+{
+	report_ticket(&((struct report_builder *)builder)->c, t, s);
+}
+
+struct report *report_builder_finish(struct report_builder **bp)
+{
+	struct report_builder *b = *bp;
+	struct ctx *c = &b->c;
+	struct report *r = c->r;
+	GHashTableIter it;
+	gpointer v;
+
+	*bp = NULL;
+	g_hash_table_destroy(c->bhours);
+	g_ptr_array_unref(c->zones);
+	days_layout(c);
+	g_hash_table_destroy(c->days);
+	acc_finish(&c->total);
+	g_hash_table_iter_init(&it, c->groups);
 	while (g_hash_table_iter_next(&it, NULL, &v)) {
-		acc_finish(v);
-		g_ptr_array_add(r->groups, ((struct acc *)v)->f); /* the report takes the figures */
+		struct acc *a = v;
+
+		acc_finish(a);
+		g_ptr_array_add(r->groups, a->f); /* the report takes the figures */
+		a->f = NULL;
 	}
 	g_ptr_array_sort(r->groups, cmp_groups);
-	g_hash_table_destroy(c.groups);
+	g_hash_table_destroy(c->groups);
 	for (int i = 0; i < SAMPLES; i++)
-		g_array_unref(c.total.samples[i]);
+		report_hist_clear(&c->total.samples[i]);
+	g_free(b);
 	return r;
+}
+
+struct report *report_compute(const struct store_report_rows *rows,
+			      const struct report_options *opt)
+{
+	struct report_builder *b = report_builder_new(opt);
+
+	walk(&b->c, rows);
+	return report_builder_finish(&b);
 }
 
 void report_free(struct report **rp)

@@ -145,6 +145,24 @@ int store_message_raw_read(struct store *store, gint64 row, store_chunk_fn *fn, 
 	return ret;
 }
 
+/* The ticket's message count, the time of its first agent answer and the report's figures
+ * (migration 14): an agent answer ends the customer's wait (a reply_waits row). */
+static int count_message(struct store *store, const struct store_message *m, gint64 row, gint64 now,
+			 char **error_r)
+{
+	gboolean answer = g_strcmp0(m->direction, "out") == 0 && g_strcmp0(m->kind, "agent") == 0;
+	gboolean customer =
+	    g_strcmp0(m->direction, "in") == 0 && g_strcmp0(m->kind, "customer") == 0;
+
+	if (answer &&
+	    store_run(store, STMT_reply_wait_add, SV_ARGS(SV_I(m->ticket_id), SV_I(row), SV_I(now)),
+		      "record the answered wait", error_r) < 0)
+		return -1;
+	return store_run(store, STMT_ticket_count_message,
+			 SV_ARGS(SV_I(m->ticket_id), SV_B(answer), SV_I(now), SV_B(customer)),
+			 "count the ticket's message", error_r);
+}
+
 /* No raw stays NULL (the NOT NULL constraint refuses it); an empty one is a zero-length
  * blob. A spooled one (raw_fd_len) is inserted as a zeroblob and filled from its file. */
 int store_message_insert(struct store *store, const struct store_message *m, gint64 now,
@@ -171,13 +189,7 @@ int store_message_insert(struct store *store, const struct store_message *m, gin
 		return -1;
 	if (m->ticket_id == 0)
 		return 0;
-	/* The ticket's message count, and the time of its first agent answer. */
-	return store_run(store, STMT_ticket_count_message,
-			 SV_ARGS(SV_I(m->ticket_id),
-				 SV_B(g_strcmp0(m->direction, "out") == 0 &&
-				      g_strcmp0(m->kind, "agent") == 0),
-				 SV_I(now)),
-			 "count the ticket's message", error_r);
+	return count_message(store, m, *id_r, now, error_r);
 }
 
 /* ---- reads ---- */

@@ -333,6 +333,78 @@ static const struct migration migrations[] = {
      * their next ticket starts from, read with the customer's row by primary key. */
     MIGRATION(13, "ALTER TABLE tickets ADD COLUMN lang TEXT NOT NULL DEFAULT '';\n"
 		  "ALTER TABLE customers ADD COLUMN lang TEXT NOT NULL DEFAULT '';"),
+    /* 14: the report's figures kept per ticket (doc/metrics.md, "How the report reads"), so
+     * `postdesk report` reads tickets and never messages or events: agent answers, whether
+     * a customer wrote after the first one, the start of the wait not yet answered, the last
+     * resolution and whether it was a first-contact one, the first and last reopen, and
+     * report_at, the instant of the last of these changes (a report whose end is before it
+     * reads that ticket's history instead). One row per answered wait in reply_waits, in
+     * ticket order (its primary key), for the reply-time figures. Written by the statements
+     * that add messages and status events, in the same transaction; filled here from the
+     * history (messages in (created, id) order, as the report walks them), first_reply
+     * (migration 5) too, so that all of them agree. */
+    MIGRATION(14, "ALTER TABLE tickets ADD COLUMN answers INTEGER NOT NULL DEFAULT 0;\n"
+		  "ALTER TABLE tickets ADD COLUMN cust_after INTEGER NOT NULL DEFAULT 0;\n"
+		  "ALTER TABLE tickets ADD COLUMN wait_start INTEGER;\n"
+		  "ALTER TABLE tickets ADD COLUMN resolved_at INTEGER;\n"
+		  "ALTER TABLE tickets ADD COLUMN first_reopen INTEGER;\n"
+		  "ALTER TABLE tickets ADD COLUMN last_reopen INTEGER;\n"
+		  "ALTER TABLE tickets ADD COLUMN fcr INTEGER NOT NULL DEFAULT 0;\n"
+		  "ALTER TABLE tickets ADD COLUMN report_at INTEGER NOT NULL DEFAULT 0;\n"
+		  "CREATE TABLE reply_waits (\n"
+		  "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+		  "  answer_row INTEGER NOT NULL,\n"
+		  "  started INTEGER NOT NULL,\n"
+		  "  answered INTEGER NOT NULL,\n"
+		  "  PRIMARY KEY (ticket_id, answer_row)\n"
+		  ") WITHOUT ROWID;\n"
+		  /* m10: customer mail in (agent 0) and agent answers out (agent 1) in the
+		   * report's order; g = the ticket's agent answers before the row. */
+		  "CREATE TEMP TABLE m10 AS SELECT t, id, created, agent,\n"
+		  "  sum(agent) OVER (PARTITION BY t ORDER BY created, id\n"
+		  "                   ROWS UNBOUNDED PRECEDING) - agent AS g\n"
+		  "  FROM (SELECT ticket_id AS t, id, created, direction = 'out' AS agent\n"
+		  "        FROM messages WHERE ticket_id IS NOT NULL\n"
+		  "        AND ((direction = 'in' AND kind = 'customer')\n"
+		  "             OR (direction = 'out' AND kind = 'agent')));\n"
+		  "CREATE INDEX temp.m10_tg ON m10(t, g, agent, created);\n"
+		  "CREATE TEMP TABLE e10 AS SELECT ticket_id AS t,\n"
+		  "  max(CASE WHEN kind = 'status' AND detail = 'resolved' THEN created END) AS res,\n"
+		  "  min(CASE WHEN kind = 'reopened' THEN created END) AS r1,\n"
+		  "  max(CASE WHEN kind = 'reopened' THEN created END) AS r2,\n"
+		  "  max(created) AS at\n"
+		  "  FROM events WHERE kind IN ('status', 'reopened') GROUP BY ticket_id;\n"
+		  "CREATE INDEX temp.e10_t ON e10(t);\n"
+		  "INSERT INTO reply_waits(ticket_id, answer_row, started, answered)\n"
+		  "  SELECT a.t, a.id, (SELECT min(c.created) FROM m10 c\n"
+		  "                     WHERE c.t = a.t AND c.g = a.g AND c.agent = 0), a.created\n"
+		  "  FROM m10 a WHERE a.agent = 1 AND EXISTS\n"
+		  "    (SELECT 1 FROM m10 c WHERE c.t = a.t AND c.g = a.g AND c.agent = 0);\n"
+		  "UPDATE tickets SET\n"
+		  "  first_reply = (SELECT min(created) FROM m10 WHERE t = tickets.id\n"
+		  "                 AND agent = 1),\n"
+		  "  answers = (SELECT count(*) FROM m10 WHERE t = tickets.id AND agent = 1),\n"
+		  "  cust_after = EXISTS (SELECT 1 FROM m10 WHERE t = tickets.id AND g > 0\n"
+		  "                       AND agent = 0),\n"
+		  "  wait_start = (SELECT min(created) FROM m10 WHERE t = tickets.id AND agent = 0\n"
+		  "                AND g = (SELECT count(*) FROM m10 WHERE t = tickets.id\n"
+		  "                         AND agent = 1)),\n"
+		  "  resolved_at = (SELECT res FROM e10 WHERE t = tickets.id),\n"
+		  "  first_reopen = (SELECT r1 FROM e10 WHERE t = tickets.id),\n"
+		  "  last_reopen = (SELECT r2 FROM e10 WHERE t = tickets.id),\n"
+		  "  report_at = max(coalesce((SELECT at FROM e10 WHERE t = tickets.id), 0),\n"
+		  "                  coalesce((SELECT max(created) FROM m10\n"
+		  "                            WHERE t = tickets.id), 0));\n"
+		  /* First-contact resolution, at the last resolution (doc/metrics.md). */
+		  "UPDATE tickets SET fcr =\n"
+		  "  (SELECT count(*) FROM m10 WHERE t = tickets.id AND agent = 1\n"
+		  "   AND created <= tickets.resolved_at) = 1\n"
+		  "  AND NOT EXISTS (SELECT 1 FROM m10 WHERE t = tickets.id AND agent = 0 AND g > 0\n"
+		  "                  AND created <= tickets.resolved_at)\n"
+		  "  AND (first_reopen IS NULL OR first_reopen > resolved_at)\n"
+		  "  WHERE resolved_at IS NOT NULL;\n"
+		  "DROP TABLE temp.m10;\n"
+		  "DROP TABLE temp.e10;"),
 };
 
 int store_schema_latest(void)

@@ -1,9 +1,11 @@
-/* report_rows: the set-oriented reads behind `postdesk report` — one pass over each of
- * tickets, messages, events and surveys (statements report_* in statements.def), into flat
- * arrays the report module walks side by side. No per-ticket query: 100,000 tickets are a
- * handful of sequential scans. Strings are interned in the rows' string chunk, so a queue or
- * agent name repeated on every ticket costs one copy and compares by pointer.
- * The rows belong to the caller; same threading as the connection. */
+/* report_rows: the reads behind `postdesk report`. Three reads in ticket order — tickets
+ * with the figures they keep (migration 10), answered waits, surveys — merged as they
+ * stream, one ticket at a time, so memory does not grow with the tickets and nothing reads
+ * the messages or events tables; except for a ticket changed at or after the report's end
+ * (a report on a past period), whose own messages and events are read by its indexes.
+ * Strings (queues, agents, statuses, event kinds) are interned: a name repeated on every
+ * ticket costs one copy and compares by pointer. Also the in-memory rows tests build.
+ * Same threading as the connection. */
 #include "config.h"
 #include "store-stmt.h"
 
@@ -14,6 +16,7 @@ struct store_report_rows *store_report_rows_new(void)
 	rows->tickets = g_array_new(FALSE, FALSE, sizeof(struct store_report_ticket));
 	rows->messages = g_array_new(FALSE, FALSE, sizeof(struct store_report_message));
 	rows->events = g_array_new(FALSE, FALSE, sizeof(struct store_report_event));
+	rows->waits = g_array_new(FALSE, FALSE, sizeof(struct store_report_wait));
 	rows->surveys = g_array_new(FALSE, FALSE, sizeof(struct store_report_survey));
 	rows->strings = g_string_chunk_new(4096);
 	return rows;
@@ -29,6 +32,7 @@ void store_report_rows_free(struct store_report_rows **rowsp)
 	g_array_unref(rows->tickets);
 	g_array_unref(rows->messages);
 	g_array_unref(rows->events);
+	g_array_unref(rows->waits);
 	g_array_unref(rows->surveys);
 	g_string_chunk_free(rows->strings);
 	g_free(rows);
@@ -39,9 +43,25 @@ const char *store_report_intern(struct store_report_rows *rows, const char *s)
 	return s != NULL ? g_string_chunk_insert_const(rows->strings, s) : NULL;
 }
 
-static const char *col_intern(struct store_report_rows *rows, sqlite3_stmt *st, int col)
+/* The merge: the tickets' cursor leads, the waits' and surveys' follow with one row read
+ * ahead (has_*: 1 a row waits in wait/survey, 0 the read ended). Per-ticket arrays are
+ * reused from one ticket to the next. */
+struct merge {
+	struct store *store;
+	gint64 before;
+	GStringChunk *strings;
+	sqlite3_stmt *tickets, *waits, *surveys;
+	int has_wait, has_survey;
+	struct store_report_wait wait;
+	struct store_report_survey survey;
+	GArray *ticket_waits, *msgs, *events;
+};
+
+static const char *col_intern(GStringChunk *strings, sqlite3_stmt *st, int col)
 {
-	return store_report_intern(rows, (const char *)sqlite3_column_text(st, col));
+	const char *s = (const char *)sqlite3_column_text(st, col);
+
+	return s != NULL ? g_string_chunk_insert_const(strings, s) : NULL;
 }
 
 static int col_score(sqlite3_stmt *st, int col)
@@ -49,114 +69,174 @@ static int col_score(sqlite3_stmt *st, int col)
 	return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 : sqlite3_column_int(st, col);
 }
 
-/* One row of statement id into the matching array of rows. */
-static void add_row(struct store_report_rows *rows, enum store_stmt id, sqlite3_stmt *st)
+static void ticket_of_row(struct merge *m, sqlite3_stmt *st, struct store_report_ticket *t)
 {
-	if (id == STMT_report_tickets) {
-		struct store_report_ticket t = {
-		    .id = sqlite3_column_int64(st, 0),
-		    .created = sqlite3_column_int64(st, 1),
-		    .queue = col_intern(rows, st, 2),
-		    .assignee = col_intern(rows, st, 3),
-		    .status = col_intern(rows, st, 4),
-		};
-		g_array_append_val(rows->tickets, t);
-	} else if (id == STMT_report_messages) {
-		struct store_report_message m = {
-		    .ticket_id = sqlite3_column_int64(st, 0),
-		    .created = sqlite3_column_int64(st, 1),
-		    .agent = sqlite3_column_int(st, 2) != 0,
-		};
-		g_array_append_val(rows->messages, m);
-	} else if (id == STMT_report_events) {
-		struct store_report_event e = {
-		    .ticket_id = sqlite3_column_int64(st, 0),
-		    .created = sqlite3_column_int64(st, 1),
-		    .kind = col_intern(rows, st, 2),
-		    .detail = col_intern(rows, st, 3),
-		};
-		g_array_append_val(rows->events, e);
-	} else {
-		struct store_report_survey s = {
-		    .ticket_id = sqlite3_column_int64(st, 0),
-		    .requested = sqlite3_column_int64(st, 1),
-		    .csat = col_score(st, 2),
-		    .nps = col_score(st, 3),
-		    .answered = sqlite3_column_int64(st, 4),
-		};
-		g_array_append_val(rows->surveys, s);
+	t->id = sqlite3_column_int64(st, 0);
+	t->created = sqlite3_column_int64(st, 1);
+	t->queue = col_intern(m->strings, st, 2);
+	t->assignee = col_intern(m->strings, st, 3);
+	t->status = col_intern(m->strings, st, 4);
+	t->first_reply = sqlite3_column_int64(st, 5);
+	t->resolved_at = sqlite3_column_int64(st, 6);
+	t->first_reopen = sqlite3_column_int64(st, 7);
+	t->last_reopen = sqlite3_column_int64(st, 8);
+	t->fcr = sqlite3_column_int64(st, 9) != 0;
+	/* Nothing the figures hold happened at or after the end of the report. */
+	t->kept = sqlite3_column_int64(st, 10) < m->before;
+}
+
+static int next_wait(struct merge *m, char **error_r)
+{
+	if ((m->has_wait = store_cursor_next(m->store, m->waits, "read waits", error_r)) == 1) {
+		m->wait.ticket_id = sqlite3_column_int64(m->waits, 0);
+		m->wait.started = sqlite3_column_int64(m->waits, 1);
+		m->wait.answered = sqlite3_column_int64(m->waits, 2);
 	}
+	return m->has_wait;
 }
 
-struct report_walk {
-	struct store_report_rows *rows;
-	enum store_stmt id;
-};
-
-static void report_row(sqlite3_stmt *st, void *ctx)
+static int next_survey(struct merge *m, char **error_r)
 {
-	struct report_walk *w = ctx;
+	sqlite3_stmt *st = m->surveys;
 
-	add_row(w->rows, w->id, st);
+	if ((m->has_survey = store_cursor_next(m->store, st, "read surveys", error_r)) == 1) {
+		m->survey.ticket_id = sqlite3_column_int64(st, 0);
+		m->survey.requested = sqlite3_column_int64(st, 1);
+		m->survey.csat = col_score(st, 2);
+		m->survey.nps = col_score(st, 3);
+		m->survey.answered = sqlite3_column_int64(st, 4);
+	}
+	return m->has_survey;
 }
 
-static int read_one(struct store *store, enum store_stmt id, const char *queue,
-		    const char *assignee, gint64 before, struct store_report_rows *rows,
-		    char **error_r)
+/* The waits of ticket id (kept: handed over; otherwise skipped, its messages say it) and
+ * its survey; the rows of tickets before it (not in the report) are passed over. */
+static int follow(struct merge *m, const struct store_report_ticket *t,
+		  struct store_report_slice *s, char **error_r)
 {
-	struct report_walk w = {rows, id};
-	struct store_args args = id == STMT_report_messages || id == STMT_report_events
-					 ? SV_ARGS(SV_I(before))
-					 : SV_ARGS(SV_T(queue), SV_T(assignee), SV_I(before));
-
-	return store_each(store, id, args, report_row, &w, "read report rows", error_r) < 0 ? -1
-											   : 0;
+	g_array_set_size(m->ticket_waits, 0);
+	while (m->has_wait == 1 && m->wait.ticket_id <= t->id) {
+		if (m->wait.ticket_id == t->id && t->kept)
+			g_array_append_val(m->ticket_waits, m->wait);
+		if (next_wait(m, error_r) < 0)
+			return -1;
+	}
+	s->waits = (const void *)m->ticket_waits->data;
+	s->n_waits = m->ticket_waits->len;
+	while (m->has_survey == 1 && m->survey.ticket_id < t->id)
+		if (next_survey(m, error_r) < 0)
+			return -1;
+	s->survey = m->has_survey == 1 && m->survey.ticket_id == t->id ? &m->survey : NULL;
+	return 0;
 }
 
-static gint cmp_message(gconstpointer a, gconstpointer b)
+static void history_message(sqlite3_stmt *st, void *ctx)
+{
+	struct merge *m = ctx;
+	struct store_report_message msg = {0, sqlite3_column_int64(st, 0),
+					   sqlite3_column_int(st, 1) != 0};
+
+	g_array_append_val(m->msgs, msg);
+}
+
+static void history_event(sqlite3_stmt *st, void *ctx)
+{
+	struct merge *m = ctx;
+	struct store_report_event e = {0, sqlite3_column_int64(st, 0),
+				       col_intern(m->strings, st, 1),
+				       col_intern(m->strings, st, 2)};
+
+	g_array_append_val(m->events, e);
+}
+
+static gint cmp_message_time(gconstpointer a, gconstpointer b)
 {
 	const struct store_report_message *x = a, *y = b;
 
-	if (x->ticket_id != y->ticket_id)
-		return x->ticket_id < y->ticket_id ? -1 : 1;
 	return x->created < y->created ? -1 : x->created > y->created;
 }
 
-static gint cmp_event(gconstpointer a, gconstpointer b)
+/* A ticket changed since the report's end: its own history before the end, by its
+ * indexes (a handful of rows, and only for the tickets a past period needs). */
+static int history(struct merge *m, const struct store_report_ticket *t,
+		   struct store_report_slice *s, char **error_r)
 {
-	const struct store_report_event *x = a, *y = b;
+	struct store_args args = SV_ARGS(SV_I(t->id), SV_I(m->before));
 
-	return x->ticket_id < y->ticket_id ? -1 : x->ticket_id > y->ticket_id;
+	g_array_set_size(m->msgs, 0);
+	g_array_set_size(m->events, 0);
+	if (store_each(m->store, STMT_report_ticket_messages, args, history_message, m,
+		       "read a ticket's messages", error_r) < 0 ||
+	    store_each(m->store, STMT_report_ticket_events, args, history_event, m,
+		       "read a ticket's events", error_r) < 0)
+		return -1;
+	/* Read by id; g_array_sort is stable (GLib >= 2.32): by time, then id. */
+	g_array_sort(m->msgs, cmp_message_time);
+	for (guint i = 0; i < m->msgs->len; i++)
+		g_array_index(m->msgs, struct store_report_message, i).ticket_id = t->id;
+	for (guint i = 0; i < m->events->len; i++)
+		g_array_index(m->events, struct store_report_event, i).ticket_id = t->id;
+	s->msgs = (const void *)m->msgs->data;
+	s->n_msgs = m->msgs->len;
+	s->events = (const void *)m->events->data;
+	s->n_events = m->events->len;
+	return 0;
 }
 
-int store_report_read(struct store *store, const char *queue, const char *assignee, gint64 before,
-		      struct store_report_rows **rows_r, char **error_r)
+static int merge_run(struct merge *m, store_report_fn *fn, void *ctx, char **error_r)
 {
-	static const enum store_stmt ids[] = {STMT_report_tickets, STMT_report_messages,
-					      STMT_report_events, STMT_report_surveys};
-	struct store_report_rows *rows = store_report_rows_new();
-	size_t i;
+	struct store_report_ticket t;
+	int ret;
 
-	*rows_r = NULL;
-	/* One read transaction, so the four lists are one consistent snapshot (WAL readers
-	 * never block the writer). */
-	if (store_run(store, STMT_report_begin, SV_NONE, "begin report read", error_r) < 0) {
-		store_report_rows_free(&rows);
+	if (next_wait(m, error_r) < 0 || next_survey(m, error_r) < 0)
 		return -1;
-	}
-	for (i = 0; i < G_N_ELEMENTS(ids); i++) {
-		if (read_one(store, ids[i], queue, assignee, before, rows, error_r) < 0) {
-			store_rollback(store);
-			store_report_rows_free(&rows);
+	while ((ret = store_cursor_next(m->store, m->tickets, "read tickets", error_r)) == 1) {
+		struct store_report_slice s = {0};
+
+		ticket_of_row(m, m->tickets, &t);
+		if (follow(m, &t, &s, error_r) < 0 || (!t.kept && history(m, &t, &s, error_r) < 0))
 			return -1;
-		}
+		fn(&t, &s, ctx);
 	}
+	return ret;
+}
+
+int store_report_each(struct store *store, const char *queue, const char *assignee, gint64 before,
+		      store_report_fn *fn, void *ctx, char **error_r)
+{
+	struct merge m = {.store = store, .before = before};
+	struct store_args filter = SV_ARGS(SV_T(queue), SV_T(assignee), SV_I(before));
+	int ret = -1;
+
+	/* One read transaction, so the reads are one consistent snapshot (WAL readers never
+	 * block the writer). */
+	if (store_setting(store, STMT_pragma_cache_report, error_r) < 0 ||
+	    store_run(store, STMT_report_begin, SV_NONE, "begin report read", error_r) < 0)
+		return -1;
+	m.strings = g_string_chunk_new(4096);
+	m.ticket_waits = g_array_new(FALSE, FALSE, sizeof(struct store_report_wait));
+	m.msgs = g_array_new(FALSE, FALSE, sizeof(struct store_report_message));
+	m.events = g_array_new(FALSE, FALSE, sizeof(struct store_report_event));
+	if ((m.tickets = store_cursor_open(store, STMT_report_tickets, filter, "read tickets",
+					   error_r)) != NULL &&
+	    (m.waits = store_cursor_open(store, STMT_report_waits, SV_ARGS(SV_I(before)),
+					 "read waits", error_r)) != NULL &&
+	    (m.surveys = store_cursor_open(store, STMT_report_surveys, SV_ARGS(SV_I(before)),
+					   "read surveys", error_r)) != NULL)
+		ret = merge_run(&m, fn, ctx, error_r);
+	store_cursor_close(&m.tickets);
+	store_cursor_close(&m.waits);
+	store_cursor_close(&m.surveys);
 	/* Nothing was written: ending the read cannot lose anything. */
-	(void)store_run(store, STMT_commit, SV_NONE, "end report read", NULL);
-	/* Rows arrive in id order and g_array_sort is stable (GLib >= 2.32): equal keys keep
-	 * it, so messages end up by ticket, time, id and events by ticket, id. */
-	g_array_sort(rows->messages, cmp_message);
-	g_array_sort(rows->events, cmp_event);
-	*rows_r = rows;
-	return 0;
+	if (ret < 0)
+		store_rollback(store);
+	else
+		(void)store_run(store, STMT_commit, SV_NONE, "end report read", NULL);
+	g_array_unref(m.ticket_waits);
+	g_array_unref(m.msgs);
+	g_array_unref(m.events);
+	g_string_chunk_free(m.strings);
+	if (store_setting(store, STMT_pragma_cache, ret < 0 ? NULL : error_r) < 0)
+		ret = -1;
+	return ret < 0 ? -1 : 0;
 }

@@ -279,6 +279,32 @@ int store_each(struct store *store, enum store_stmt id, struct store_args args, 
 	return step_rows(store, id, args, fn, ctx, -1, op, error_r);
 }
 
+/* ---- cursors ---- */
+
+sqlite3_stmt *store_cursor_open(struct store *store, enum store_stmt id, struct store_args args,
+				const char *op, char **error_r)
+{
+	return bind_args(store, id, args, op, error_r);
+}
+
+int store_cursor_next(struct store *store, sqlite3_stmt *st, const char *op, char **error_r)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_fail(store, op, error_r);
+}
+
+void store_cursor_close(sqlite3_stmt **stp)
+{
+	if (*stp != NULL)
+		stmt_done(*stp);
+	*stp = NULL;
+}
+
 /* ---- reading columns ---- */
 
 char *store_column_dup(sqlite3_stmt *st, int col)

@@ -104,6 +104,16 @@ int store_strv(struct store *store, enum store_stmt id, struct store_args args, 
 int store_each(struct store *store, enum store_stmt id, struct store_args args, store_each_fn *fn,
 	       void *ctx, const char *op, char **error_r);
 
+/* ---- cursors ----
+ * A statement stepped row by row by its caller while other statements run: several ordered
+ * reads merged as they stream (report_rows.c). Open binds (NULL on error, error set); next
+ * steps: 1 a row (columns borrowed until the next step), 0 the end, -1 error; close resets
+ * the statement (so it keeps no read transaction open) and NULLs the pointer. */
+sqlite3_stmt *store_cursor_open(struct store *store, enum store_stmt id, struct store_args args,
+				const char *op, char **error_r);
+int store_cursor_next(struct store *store, sqlite3_stmt *st, const char *op, char **error_r);
+void store_cursor_close(sqlite3_stmt **st);
+
 /* ---- reading columns ---- */
 
 /* g_strdup of a text column; NULL for SQL NULL. */

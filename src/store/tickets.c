@@ -279,7 +279,18 @@ int store_is_participant(struct store *store, gint64 ticket_id, const char *addr
 int store_event_add(struct store *store, gint64 ticket_id, gint64 now, const char *kind,
 		    const char *actor, const char *detail, char **error_r)
 {
-	return store_run(store, STMT_event_add,
-			 SV_ARGS(SV_I(ticket_id), SV_I(now), SV_T(kind), SV_T(actor), SV_T(detail)),
-			 "add event", error_r);
+	gboolean status = g_strcmp0(kind, "status") == 0;
+	gboolean reopen = g_strcmp0(kind, "reopened") == 0;
+
+	if (store_run(store, STMT_event_add,
+		      SV_ARGS(SV_I(ticket_id), SV_I(now), SV_T(kind), SV_T(actor), SV_T(detail)),
+		      "add event", error_r) < 0)
+		return -1;
+	if (!status && !reopen)
+		return 0;
+	/* The report's figures (migration 10), in the event's transaction. */
+	return store_run(store, STMT_ticket_report_event,
+			 SV_ARGS(SV_I(ticket_id), SV_I(now),
+				 SV_B(status && g_strcmp0(detail, "resolved") == 0), SV_B(reopen)),
+			 "keep the ticket's report figures", error_r);
 }

@@ -32,13 +32,13 @@ business_hours = mon-fri 09:00-17:00
 address = sales@support.test
 CONF
 "$PD" -c "$T/postdesk.conf" init >/dev/null || fail "postdesk init"
-{
-	echo "CREATE TEMP TABLE gen(n); INSERT INTO gen VALUES(300);"
-	cat "$SRC/tests/bench/report_gen.sql"
+# The history as an older build stored it; init migrates it (the report's kept figures).
+"$SRC/tests/bench/report_history.sh" "$T/postdesk.db" 300 >/dev/null &&
 	echo "INSERT INTO tickets(id, queue, subject, requester_id, assignee, created, updated)
 	      VALUES(301, 'support', '<img src=x onerror=alert(1)>', 1,
-	             '<script>alert(1)</script>@evil', 1767225600 + 86400, 0);"
-} | sqlite3 "$T/postdesk.db" || fail "generating the history"
+	             '<script>alert(1)</script>@evil', 1767225600 + 86400, 0);" |
+	sqlite3 "$T/postdesk.db" && "$PD" -c "$T/postdesk.conf" init >/dev/null ||
+	fail "generating the history"
 "$PD" -c "$T/postdesk.conf" report --since 2026-01-01 --until 2026-04-01 --by agent \
 	--html "$T/report.html" || fail "report --html"
 grep -q '<script' "$T/report.html" && fail "unescaped <script> in the page"

@@ -1,11 +1,13 @@
 /* check_report: the metrics of doc/metrics.md on a fixture history whose expected figures
  * are worked out by hand below (arithmetic in the comments), without a database: the rows
- * are built as store_report_read() would return them. Business hours come from the survey
- * conf module's conf_business_seconds() (mon-fri 09:00-17:00 UTC). Also the output formats:
+ * are built by hand, as tickets whose figures are not kept (worked out from their rows).
+ * Business hours come from the survey conf module's conf_business_seconds() (mon-fri
+ * 09:00-17:00 UTC). Also the output formats:
  * JSON values, CSV quoting and HTML escaping of hostile group names. */
 #include "config.h"
 #include "postdesk/report.h"
 #include "postdesk/survey.h"
+#include "report-private.h"
 
 #include <check.h>
 #include <json-glib/json-glib.h>
@@ -30,8 +32,11 @@ static struct store_report_rows *rows;
 
 static void ticket(gint64 id, const char *queue, const char *assignee, gint64 created)
 {
-	struct store_report_ticket t = {id, created, store_report_intern(rows, queue),
-					store_report_intern(rows, assignee), "x"};
+	struct store_report_ticket t = {.id = id,
+					.created = created,
+					.queue = store_report_intern(rows, queue),
+					.assignee = store_report_intern(rows, assignee),
+					.status = "x"};
 	g_array_append_val(rows->tickets, t);
 }
 
@@ -410,6 +415,77 @@ START_TEST(test_output)
 }
 END_TEST
 
+/* The report's business-hours cache gives exactly what conf's day-by-day walk gives, in
+ * zones with DST changes, half-hour and +14 h offsets, over ranges that cross them. */
+START_TEST(test_bhours_exact)
+{
+	static const char *const zones[] = {"Europe/Berlin", "America/St_Johns",
+					    "Pacific/Kiritimati", "UTC"};
+	static const char *const hours[] = {"mon-fri 09:00-17:00", "sat-tue 00:00-24:00",
+					    "wed 22:30-23:45"};
+	guint32 r = 1;
+
+	for (guint z = 0; z < G_N_ELEMENTS(zones); z++) {
+		for (guint h = 0; h < G_N_ELEMENTS(hours); h++) {
+			struct conf_queue q = {.name = "q",
+					       .business_hours = (char *)hours[h],
+					       .timezone = (char *)zones[z]};
+			struct report_bhours *b = report_bhours_new(&q);
+
+			for (int i = 0; i < 400; i++) {
+				gint64 from, len;
+
+				r = r * 1103515245u + 12345u;
+				/* 2026-03-20 .. 2026-04-09 and 2026-10-20 .. 2026-11-09: the
+				 * DST changes of both hemispheres' northern zones. */
+				from = (i % 2 ? T(18, 0, 0) : T(232, 0, 0)) + (r >> 4) % (20 * 86400);
+				len = (gint64)((r * 7u) >> 8) % (9 * 86400);
+				ck_assert_msg(report_bhours_seconds(b, from, from + len) ==
+						  conf_business_seconds(&q, from, from + len),
+					      "%s %s %" G_GINT64_FORMAT " +%" G_GINT64_FORMAT, zones[z],
+					      hours[h], from, len);
+				ck_assert_int_eq(report_bhours_add(b, from, len / 3 + 1),
+						 conf_business_add(&q, from, len / 3 + 1));
+			}
+			report_bhours_free(b);
+		}
+	}
+}
+END_TEST
+
+/* The histograms' percentiles: never above the exact nearest-rank value, at most 1/64 of it
+ * below; exact when every value has a bucket of its own; the count and mean exact. */
+START_TEST(test_hist_bound)
+{
+	struct report_hist h = {0};
+	struct report_durations exact, got;
+	gint64 v[5000];
+	guint32 r = 3;
+
+	for (gsize i = 0; i < G_N_ELEMENTS(v); i++) {
+		r = r * 1103515245u + 12345u;
+		v[i] = (gint64)(r >> 8) % (1 << ((r >> 3) % 24));
+		report_hist_add(&h, v[i]);
+	}
+	report_hist_stats(&h, &got);
+	report_durations_of(v, G_N_ELEMENTS(v), &exact);
+	ck_assert_int_eq(got.count, exact.count);
+	ck_assert(got.mean == exact.mean);
+	ck_assert_int_le(got.median, exact.median);
+	ck_assert_int_ge(got.median * 64, exact.median * 63);
+	ck_assert_int_le(got.p90, exact.p90);
+	ck_assert_int_ge(got.p90 * 64, exact.p90 * 63);
+	report_hist_clear(&h);
+	/* 1, 100, 10000, 1000000: one per bucket, exact. */
+	for (gint64 x = 1; x <= 1000000; x *= 100)
+		report_hist_add(&h, x);
+	report_hist_stats(&h, &got);
+	ck_assert_int_eq(got.median, 100);
+	ck_assert_int_eq(got.p90, 1000000);
+	report_hist_clear(&h);
+}
+END_TEST
+
 static Suite *report_suite(void)
 {
 	Suite *s = suite_create("report");
@@ -425,6 +501,8 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_groups);
 	tcase_add_test(tc, test_durations);
 	tcase_add_test(tc, test_output);
+	tcase_add_test(tc, test_bhours_exact);
+	tcase_add_test(tc, test_hist_bound);
 	suite_add_tcase(s, tc);
 	return s;
 }

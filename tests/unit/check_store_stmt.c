@@ -165,8 +165,7 @@ static const struct {
 	const char *name, *why;
 } flat_cost_exceptions[] = {
     {"report_tickets", "postdesk report: reads the period's rows in one pass (not delivery)"},
-    {"report_messages", "postdesk report: one pass, ordered by ticket (not delivery)"},
-    {"report_events", "postdesk report: one pass, ordered by ticket (not delivery)"},
+    {"report_waits", "postdesk report: one pass over answered waits in key order (not delivery)"},
     {"report_surveys", "postdesk report: one pass (not delivery)"},
     {"message_count", "tests and admin summaries only (not delivery)"},
     {"outbox_list", "postdesk outbox: an admin listing that pages (LIMIT)"},
