@@ -74,8 +74,10 @@ static int cmd(int fd, const char *line, int want)
 	return send_all(fd, line, strlen(line)) == 0 && read_reply(fd) == want ? 0 : -1;
 }
 
+static int msg_mime(void) { return msg_size > 8192; }
+
 /* One message: headers with a unique Message-ID, a body of msg_size bytes in 76-byte
- * lines; the final dot is sent on its own so the clock starts when it leaves. */
+ * lines (make_body); the final dot is sent on its own so the clock starts when it leaves. */
 static int one_message(int fd, struct worker *w, int i, const char *body)
 {
 	char head[512], from[64];
@@ -97,8 +99,10 @@ static int one_message(int fd, struct worker *w, int i, const char *body)
 	snprintf(head, sizeof(head),
 		 "From: Bench %d <%s>\r\nTo: <%s>\r\n"
 		 "Subject: bench message %d/%d\r\nMessage-ID: <lat-%d-%d-%ld@shop.example>\r\n"
-		 "Date: Tue, 24 Nov 2026 06:00:00 +0000\r\n\r\n",
-		 w->id, from, rcpt, w->id, i, w->id, i, (long)getpid());
+		 "Date: Tue, 24 Nov 2026 06:00:00 +0000\r\n%s\r\n",
+		 w->id, from, rcpt, w->id, i, w->id, i, (long)getpid(),
+		 msg_mime() ? "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; "
+			      "boundary=\"bench-b1\"\r\n" : "");
 	if (send_all(fd, head, strlen(head)) < 0 || send_all(fd, body, strlen(body)) < 0)
 		return -1;
 	t0 = now_ms();
@@ -108,19 +112,76 @@ static int one_message(int fd, struct worker *w, int i, const char *body)
 	return 0;
 }
 
-static char *make_body(void)
+/* Bodies like real mail, so that what compresses or parses in the servers does so as it
+ * would on a real desk: prose made of common words in random order (zlib shrinks it about
+ * as much as real text, not 100:1 like one line repeated), and past 8 KB a multipart
+ * message whose bulk is a base64 attachment of random bytes (a photo or a PDF: nothing to
+ * gain by compressing it). Lines end in CRLF and never start with a dot. */
+static const char *const bench_words[] = {
+    "the", "order", "parcel", "was", "delivered", "to", "my", "address", "but", "it", "is",
+    "missing", "please", "check", "tracking", "number", "refund", "return", "label", "size",
+    "colour", "I", "would", "like", "exchange", "for", "a", "larger", "one", "thank", "you",
+    "invoice", "payment", "card", "charged", "twice", "yesterday", "week", "still", "not",
+    "arrived", "customer", "service", "when", "can", "expect", "answer", "shipping", "cost",
+    "voucher", "code", "discount", "did", "work", "checkout", "account", "password", "reset",
+    "email", "phone", "broken", "damaged", "box", "item", "product", "quality", "warranty",
+    "repair", "replacement", "cancel", "change", "delivery", "date", "weekend", "Monday",
+    "Friday", "store", "website", "app", "and", "or", "with", "of", "in", "on", "this", "that",
+    "we", "they", "our", "your", "have", "has", "had", "been", "will", "could", "should"};
+
+static unsigned bench_rand(unsigned *st)
 {
-	int lines = msg_size / 78 + 1;
-	char *b = malloc((size_t)lines * 78 + 1), *p = b;
+	*st ^= *st << 13;
+	*st ^= *st >> 17;
+	*st ^= *st << 5;
+	return *st;
+}
 
-	/* 76 characters and CRLF: exactly 78 bytes, no NUL copied into the body (an earlier
-	 * 77-byte line copied its NUL, so every body stopped after its first line). */
-	static const char line[] =
-	    "La de da de da 0123456789 abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVW\r\n";
+static void text_fill(char **p, size_t n, unsigned *st)
+{
+	size_t col = 0, nw = sizeof(bench_words) / sizeof(bench_words[0]);
 
-	_Static_assert(sizeof(line) - 1 == 78, "a body line is 78 bytes");
-	for (int i = 0; i < lines; i++, p += 78)
-		memcpy(p, line, 78);
+	while (n > 2) {
+		const char *w = bench_words[bench_rand(st) % nw];
+		size_t len = strlen(w);
+
+		if (col > 0 && col + 1 + len > 72) {
+			memcpy(*p, "\r\n", 2), *p += 2, n -= 2, col = 0;
+			continue;
+		}
+		if (len + 1 >= n)
+			break;
+		if (col > 0)
+			*(*p)++ = ' ', n--, col++;
+		memcpy(*p, w, len), *p += len, n -= len, col += len;
+	}
+	memcpy(*p, "\r\n", 2), *p += 2;
+}
+
+static char *make_body(int seed)
+{
+	static const char b64[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	char *b = malloc((size_t)msg_size + 1024), *p = b;
+	unsigned st = 2463534242u + (unsigned)seed;
+
+	if (!msg_mime()) {
+		text_fill(&p, (size_t)msg_size, &st);
+	} else {
+		size_t left;
+		p += sprintf(p, "--bench-b1\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n");
+		text_fill(&p, 1500, &st);
+		p += sprintf(p, "\r\n--bench-b1\r\nContent-Type: image/jpeg; name=\"photo.jpg\"\r\n"
+				"Content-Disposition: attachment; filename=\"photo.jpg\"\r\n"
+				"Content-Transfer-Encoding: base64\r\n\r\n");
+		left = (size_t)msg_size - (size_t)(p - b);
+		for (size_t l = 0; l + 78 <= left; l += 78) {
+			for (int k = 0; k < 76; k++)
+				*p++ = b64[bench_rand(&st) % 64];
+			*p++ = '\r', *p++ = '\n';
+		}
+		p += sprintf(p, "--bench-b1--\r\n");
+	}
 	*p = '\0';
 	return b;
 }
@@ -129,7 +190,7 @@ static void *run_session(void *arg)
 {
 	struct worker *w = arg;
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	char *body = make_body();
+	char *body = make_body(w->id);
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", sock_path);
