@@ -94,3 +94,36 @@ dist_templatesnl_DATA = templates/nl/ack.txt \
 	templates/nl/recipients_capped.txt \
 	templates/nl/status_reply.txt \
 	templates/nl/command_answer.txt
+
+# Macros in the five other languages (issue 13): the same names as en/macros, each used
+# when the ticket's language is that one (doc/agents.md).
+templatesdemacrosdir = $(pkgdatadir)/templates/de/macros
+dist_templatesdemacros_DATA = \
+	templates/de/macros/where-is-my-order.txt \
+	templates/de/macros/refund-policy.txt \
+	templates/de/macros/need-order-number.txt \
+	templates/de/macros/resolved-thanks.txt
+templatesfrmacrosdir = $(pkgdatadir)/templates/fr/macros
+dist_templatesfrmacros_DATA = \
+	templates/fr/macros/where-is-my-order.txt \
+	templates/fr/macros/refund-policy.txt \
+	templates/fr/macros/need-order-number.txt \
+	templates/fr/macros/resolved-thanks.txt
+templatesesmacrosdir = $(pkgdatadir)/templates/es/macros
+dist_templatesesmacros_DATA = \
+	templates/es/macros/where-is-my-order.txt \
+	templates/es/macros/refund-policy.txt \
+	templates/es/macros/need-order-number.txt \
+	templates/es/macros/resolved-thanks.txt
+templatesitmacrosdir = $(pkgdatadir)/templates/it/macros
+dist_templatesitmacros_DATA = \
+	templates/it/macros/where-is-my-order.txt \
+	templates/it/macros/refund-policy.txt \
+	templates/it/macros/need-order-number.txt \
+	templates/it/macros/resolved-thanks.txt
+templatesnlmacrosdir = $(pkgdatadir)/templates/nl/macros
+dist_templatesnlmacros_DATA = \
+	templates/nl/macros/where-is-my-order.txt \
+	templates/nl/macros/refund-policy.txt \
+	templates/nl/macros/need-order-number.txt \
+	templates/nl/macros/resolved-thanks.txt

@@ -29,5 +29,6 @@ include tests/e2e/merge.mk
 include tests/e2e/macros.mk
 include tests/e2e/customer_data.mk
 include tests/e2e/search.mk
+include tests/e2e/digest.mk
 include tests/e2e/languages.mk
 include tests/e2e/storage.mk

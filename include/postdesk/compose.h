@@ -268,6 +268,11 @@ struct compose_request {
 int compose_command_lists(struct compose_ctx *ctx, struct store *store,
 			  const struct store_agent *agent, const struct compose_request *reqs,
 			  guint n, gint64 now, GString *out, char **error_r);
+/* The daily digest's text: the #mine and #overdue lists appended to out; *listed_r = the
+ * tickets they hold (0: nothing to tell the agent). -1 only on store trouble. */
+int compose_digest_lists(struct compose_ctx *ctx, struct store *store,
+			 const struct store_agent *agent, gint64 now, GString *out,
+			 guint *listed_r, char **error_r);
 /* Queue a mail to the agent's registered address (template command_answer: subject
  * `subject`, body `text`), From the agent's queue (else the first), Reply-To the agent's
  * command address, Auto-Submitted: auto-replied, threaded on in_reply_to (may be NULL).

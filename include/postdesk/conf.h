@@ -67,6 +67,7 @@ struct conf {
 	gint64 attachment_max_size; /* bytes; 0 = no limit (agent notices) */
 	char *attachment_block_types; /* types/extensions withheld from notices, or NULL */
 	char *attachment_allow_types; /* if set, only these are forwarded in notices */
+	char *digest_time;          /* "HH:MM" (checked) or NULL: no daily digest */
 	GPtrArray *queues;      /* struct conf_queue *, at least one */
 };
 
@@ -97,5 +98,11 @@ gint64 conf_business_add(const struct conf_queue *q, gint64 from, gint64 seconds
  * midnight; -1 when the queue keeps no business hours (24x7; nothing set). */
 int conf_business_day(const struct conf_queue *q, gint64 t, gint64 *next_r, gint64 *open_r,
 		      gint64 *close_r);
+/* The local day of t in q's timezone: *day_r "YYYY-MM-DD" (g_malloc'ed), *minute_r the
+ * minutes since local midnight (0..1439). TRUE if that day is one of the business days of
+ * q's business_hours (every day without them). Used by the daily digest. */
+gboolean conf_local_day(const struct conf_queue *q, gint64 t, char **day_r, int *minute_r);
+/* Minutes after midnight of digest_time ("HH:MM"), or -1 when it is unset or not HH:MM. */
+int conf_digest_minute(const struct conf *conf);
 
 #endif

@@ -235,6 +235,22 @@ int store_agent_get(struct store *store, const char *email, struct store_agent *
  * ordered by email. GPtrArray of struct store_agent * with free func. */
 int store_agent_list(struct store *store, const char *queue, GPtrArray **list_r,
 		     char **error_r);
+/* ---- the daily digest per agent (migration 15, doc/agents.md) ----
+ * The agents who get it (not opted out), ordered by email, as store_agent_list. */
+int store_agent_digest_list(struct store *store, GPtrArray **list_r, char **error_r);
+/* Opt an agent in (on) or out of the digest: 1 done, 0 not an agent. */
+int store_agent_set_digest(struct store *store, const char *email, gboolean on, char **error_r);
+/* 1 if the digest of (agent, day) already ran, 0 not yet: a read, no lock (then claim). */
+int store_agent_digest_done(struct store *store, gint64 agent_id, const char *day,
+			    char **error_r);
+/* Claim the digest of (agent, local day "YYYY-MM-DD") in the caller's transaction: 1 this
+ * caller runs it, 0 it already ran (or another process holds it). Commit it with the
+ * digest's outbox row, so it runs exactly once. */
+int store_agent_digest_claim(struct store *store, gint64 agent_id, const char *day, gint64 now,
+			     char **error_r);
+/* Record how many tickets the claimed digest listed (0: nothing to tell, no mail). */
+int store_agent_digest_listed(struct store *store, gint64 agent_id, const char *day,
+			      gint64 listed, char **error_r);
 
 int store_ticket_set_assignee(struct store *store, gint64 id, const char *email, gint64 now,
 			      char **error_r); /* email NULL unassigns */

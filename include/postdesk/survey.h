@@ -39,6 +39,19 @@ int survey_sync(struct store *store, const struct conf *conf, gint64 ticket_id, 
 int survey_tick(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
 		gint64 now, guint *done_r, char **error_r);
 
+/* ---- the daily digest per agent (digest.c, doc/agents.md) ----
+ * Is the digest of queue q's agents due at now: digest_time set, now's local day (q's
+ * timezone) one of q's business days, and the local time at or past digest_time. TRUE with
+ * *day_r the local day "YYYY-MM-DD" (g_malloc'ed), else FALSE and NULL. Pure. */
+gboolean survey_digest_due(const struct conf *conf, const struct conf_queue *q, gint64 now,
+			   char **day_r);
+/* Queue today's digest of each agent it is due for and who has not had it (each agent in
+ * a transaction of its own that also records (agent, day): exactly once per day, never for
+ * a past day). *sent_r = mails queued. -1 if some failed (logged; they are tried again on
+ * the next call), the others still done. Nothing when digest_time is unset. */
+int survey_digest(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
+		  gint64 now, guint *sent_r, char **error_r);
+
 /* ---- answers ----
  * Parse a reply's text for a score: the first number in it (0..10) is *score_r, the rest
  * (trimmed) a g_malloc'ed *comment_r. 1 found, 0 no number (comment_r = the whole text). */

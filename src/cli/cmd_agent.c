@@ -1,6 +1,6 @@
-/* cli agent: `postdesk agent add EMAIL --name NAME [--queue Q]`, `agent list [--json]`,
- * `agent remove EMAIL`. Each write is one transaction of its own; list opens the store
- * read-only. JSON shape in doc/json.md, usage in doc/agents.md. */
+/* cli agent: `postdesk agent add EMAIL --name NAME [--queue Q] [--digest on|off]`,
+ * `agent list [--json]`, `agent remove EMAIL`. Each write is one transaction of its own;
+ * list opens the store read-only. JSON shape in doc/json.md, usage in doc/agents.md. */
 #include "config.h"
 #include "postdesk/lib.h"
 #include "postdesk/report.h"
@@ -46,7 +46,16 @@ static void agent_done(const char *action, const char *addr)
 	cli_json_done(&j);
 }
 
-static int agent_add(struct cli *cli, const char *email, const char *name, const char *queue)
+/* --digest: "on" 1, "off" 0, absent -1 (left as it is: new agents get it), else -2. */
+static int agent_digest_arg(const char *s)
+{
+	if (s == NULL)
+		return -1;
+	return strcmp(s, "on") == 0 ? 1 : strcmp(s, "off") == 0 ? 0 : -2;
+}
+
+static int agent_add(struct cli *cli, const char *email, const char *name, const char *queue,
+		     int digest)
 {
 	struct store *store = NULL;
 	struct store_agent *old = NULL;
@@ -66,6 +75,7 @@ static int agent_add(struct cli *cli, const char *email, const char *name, const
 	if (store_begin(store, &error) < 0 ||
 	    (found = store_agent_get(store, addr, &old, &error)) < 0 ||
 	    store_agent_add(store, addr, name, queue, clock_now(), &error) < 0 ||
+	    (digest >= 0 && store_agent_set_digest(store, addr, digest == 1, &error) < 0) ||
 	    store_commit(store, &error) < 0) {
 		store_rollback(store);
 		ret = agent_fail_store(error);
@@ -155,16 +165,19 @@ static int agent_list(struct cli *cli, gboolean json)
 
 int cli_agent(struct cli *cli, int argc, char **argv)
 {
-	char *name = NULL, *queue = NULL;
+	char *name = NULL, *queue = NULL, *digest = NULL;
 	gboolean json = FALSE;
 	const GOptionEntry entries[] = {
 	    {"name", 'n', 0, G_OPTION_ARG_STRING, &name, "agent's display name (add)", "NAME"},
 	    {"queue", 'q', 0, G_OPTION_ARG_STRING, &queue,
 	     "the agent's queue (add; default: every queue)", "Q"},
+	    {"digest", 0, 0, G_OPTION_ARG_STRING, &digest,
+	     "the daily digest of their tickets (add; default on, when digest_time is set)",
+	     "on|off"},
 	    {"json", 0, 0, G_OPTION_ARG_NONE, &json, "JSON output", NULL},
 	    G_OPTION_ENTRY_NULL,
 	};
-	const char *usage = "agent: usage: agent add EMAIL --name NAME [--queue Q] | "
+	const char *usage = "agent: usage: agent add EMAIL --name NAME [--queue Q] [--digest on|off] | "
 			    "agent list | agent remove EMAIL (each with --json)";
 	int ret;
 
@@ -174,8 +187,13 @@ int cli_agent(struct cli *cli, int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "add") == 0) {
 		if (!agent_email_valid(argv[2]))
 			ret = cli_fail(EX_DATAERR, "agent add: bad address '%s'", argv[2]);
+		else if (agent_digest_arg(digest) == -2)
+			ret = cli_fail(EX_USAGE, "agent add: --digest takes on or off, not '%s'",
+				       digest);
 		else
-			ret = agent_add(cli, argv[2], name, queue);
+			ret = agent_add(cli, argv[2], name, queue, agent_digest_arg(digest));
+	} else if (digest != NULL) {
+		ret = cli_fail(EX_USAGE, "%s", usage);
 	} else if (argc == 2 && strcmp(argv[1], "list") == 0 && name == NULL && queue == NULL) {
 		ret = agent_list(cli, json);
 	} else if (argc == 3 && strcmp(argv[1], "remove") == 0 && name == NULL && queue == NULL) {
@@ -186,5 +204,6 @@ int cli_agent(struct cli *cli, int argc, char **argv)
 out:
 	g_free(name);
 	g_free(queue);
+	g_free(digest);
 	return ret;
 }

@@ -1,5 +1,6 @@
 /* command: mail to agents about no one ticket — the answer to mail at an agent's command
- * address (#search, #mine, #queue, #overdue: doc/agents.md "The command address"). The
+ * address (#search, #mine, #queue, #overdue: doc/agents.md "The command address") and the
+ * daily digest (#mine and #overdue, doc/agents.md "The daily digest"). The
  * lists are read here from the store (read-only) and written as text lines: number,
  * status, last update, subject. An answer goes to the agent's registered address only
  * (never to the From of the mail that asked), with the agent's command address as its
@@ -84,8 +85,9 @@ static gint command_newest_first(gconstpointer a, gconstpointer b)
 	return x->id > y->id ? -1 : x->id < y->id;
 }
 
-/* The list under its heading, at most COMMAND_LIST_MAX, with a note if there are more. */
-static void command_print_list(GString *out, const char *heading, GPtrArray *list)
+/* The list under its heading, at most COMMAND_LIST_MAX, with a note if there are more.
+ * Returns the number of tickets in the list (the digest sends nothing when all are 0). */
+static guint command_print_list(GString *out, const char *heading, GPtrArray *list)
 {
 	g_ptr_array_sort(list, command_newest_first);
 	g_string_append_printf(out, "%s\n", heading);
@@ -100,11 +102,12 @@ static void command_print_list(GString *out, const char *heading, GPtrArray *lis
 		g_string_append_printf(out, "  (the newest %d shown; there are more: `postdesk "
 					    "tickets` lists them all)\n", COMMAND_LIST_MAX);
 	g_string_append_c(out, '\n');
+	return list->len;
 }
 
 /* #mine: the agent's new, open and pending tickets. */
 static int command_mine(struct store *store, const struct store_agent *agent, GString *out,
-			char **error_r)
+			guint *listed, char **error_r)
 {
 	static const char *const statuses[] = {"new", "open", "pending"};
 	GPtrArray *list = g_ptr_array_new_with_free_func(command_ticket_destroy);
@@ -114,7 +117,7 @@ static int command_mine(struct store *store, const struct store_agent *agent, GS
 		ret = store_ticket_page_by(store, agent->email, NULL, statuses[i],
 					   COMMAND_LIST_MAX + 1, command_keep, list, error_r);
 	if (ret >= 0)
-		command_print_list(out, "#mine: your new, open and pending tickets", list);
+		*listed += command_print_list(out, "#mine: your new, open and pending tickets", list);
 	g_ptr_array_unref(list);
 	return ret < 0 ? -1 : 0;
 }
@@ -205,7 +208,7 @@ static int command_is_overdue(struct store *store, const GPtrArray *qs,
  * history) a page at a time. */
 static int command_overdue(struct compose_ctx *ctx, struct store *store,
 			   const struct store_agent *agent, gint64 now, GString *out,
-			   char **error_r)
+			   guint *listed, char **error_r)
 {
 	static const char *const statuses[] = {"new", "open"};
 	GPtrArray *qs = command_queues(ctx->conf, agent, NULL, out), *list;
@@ -233,8 +236,8 @@ static int command_overdue(struct compose_ctx *ctx, struct store *store,
 		} while (ret == COMMAND_SCAN_PAGE);
 	}
 	if (ret >= 0)
-		command_print_list(out, "#overdue: past the first-response target, not answered",
-				   list);
+		*listed += command_print_list(
+		    out, "#overdue: past the first-response target, not answered", list);
 	g_ptr_array_unref(list);
 	g_ptr_array_unref(qs);
 	return ret < 0 ? -1 : 0;
@@ -244,6 +247,7 @@ int compose_command_lists(struct compose_ctx *ctx, struct store *store,
 			  const struct store_agent *agent, const struct compose_request *reqs,
 			  guint n, gint64 now, GString *out, char **error_r)
 {
+	guint listed = 0;
 	int ret = 0;
 
 	for (guint i = 0; ret == 0 && i < n; i++) {
@@ -252,17 +256,28 @@ int compose_command_lists(struct compose_ctx *ctx, struct store *store,
 			ret = command_search(store, reqs[i].arg, out, error_r);
 			break;
 		case COMPOSE_LIST_MINE:
-			ret = command_mine(store, agent, out, error_r);
+			ret = command_mine(store, agent, out, &listed, error_r);
 			break;
 		case COMPOSE_LIST_QUEUE:
 			ret = command_queue(ctx, store, agent, reqs[i].arg, out, error_r);
 			break;
 		case COMPOSE_LIST_OVERDUE:
-			ret = command_overdue(ctx, store, agent, now, out, error_r);
+			ret = command_overdue(ctx, store, agent, now, out, &listed, error_r);
 			break;
 		}
 	}
 	return ret;
+}
+
+int compose_digest_lists(struct compose_ctx *ctx, struct store *store,
+			 const struct store_agent *agent, gint64 now, GString *out,
+			 guint *listed_r, char **error_r)
+{
+	*listed_r = 0;
+	if (command_mine(store, agent, out, listed_r, error_r) < 0 ||
+	    command_overdue(ctx, store, agent, now, out, listed_r, error_r) < 0)
+		return -1;
+	return 0;
 }
 
 /* The agent's command address (g_malloc'ed) on queue q. */

@@ -266,6 +266,9 @@ static int conf_load_groups(const struct conf_ctx *ctx, struct conf *conf, char 
 				       error_r);
 	if (ret == 0 && conf->unsubscribe_url != NULL)
 		ret = conf_check_unsubscribe_url(ctx, conf->unsubscribe_url, error_r);
+	if (ret == 0 && conf->digest_time != NULL && conf_digest_minute(conf) < 0)
+		ret = conf_fail(ctx, "postdesk", "digest_time", error_r,
+				"\"%s\": expected HH:MM (00:00 to 23:59)", conf->digest_time);
 	for (size_t i = 0; groups[i] != NULL && ret == 0; i++) {
 		struct conf_queue *q;
 		if (!g_str_has_prefix(groups[i], QUEUE_PREFIX))

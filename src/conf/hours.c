@@ -2,7 +2,8 @@
  * t" and "business seconds between a and b" for a queue's business_hours ("mon-fri
  * 09:00-17:00", already validated and normalised by conf) in its time zone. Walks the
  * calendar one local day at a time with GDateTime, so DST changes fall where the zone puts
- * them. Pure functions, no state: any thread. */
+ * them. Also the local day of a time (the daily digest's "is it a business day, is it
+ * digest_time yet"). Pure functions, no state: any thread. */
 #include "config.h"
 #include "postdesk/conf.h"
 
@@ -185,4 +186,43 @@ int conf_business_day(const struct conf_queue *q, gint64 t, gint64 *next_r, gint
 	g_date_time_unref(day);
 	g_time_zone_unref(h.tz);
 	return ret;
+}
+
+gboolean conf_local_day(const struct conf_queue *q, gint64 t, char **day_r, int *minute_r)
+{
+	struct hours h;
+	gboolean parsed = hours_parse(q, &h), open;
+	GTimeZone *tz = parsed ? g_time_zone_ref(h.tz) : NULL;
+	GDateTime *utc, *local;
+
+	if (tz == NULL && q->timezone != NULL)
+		tz = g_time_zone_new_identifier(q->timezone);
+	if (tz == NULL)
+		tz = g_time_zone_new_utc();
+	utc = g_date_time_new_from_unix_utc(t);
+	local = g_date_time_to_timezone(utc, tz);
+	*day_r = g_date_time_format(local, "%Y-%m-%d");
+	*minute_r = g_date_time_get_hour(local) * 60 + g_date_time_get_minute(local);
+	/* Without business_hours every day is a working day, as for the targets. */
+	open = !parsed || (h.days & (1u << (g_date_time_get_day_of_week(local) - 1))) != 0;
+	g_date_time_unref(local);
+	g_date_time_unref(utc);
+	if (parsed)
+		g_time_zone_unref(h.tz);
+	g_time_zone_unref(tz);
+	return open;
+}
+
+int conf_digest_minute(const struct conf *conf)
+{
+	const char *s = conf->digest_time;
+
+	/* Exactly "HH:MM": two digits, a colon, two digits, nothing more. */
+	if (s == NULL || strlen(s) != 5 || !g_ascii_isdigit(s[0]) || !g_ascii_isdigit(s[1]) ||
+	    s[2] != ':' || !g_ascii_isdigit(s[3]) || !g_ascii_isdigit(s[4]))
+		return -1;
+	int hh = (s[0] - '0') * 10 + (s[1] - '0'), mm = (s[3] - '0') * 10 + (s[4] - '0');
+	if (hh > 23 || mm > 59)
+		return -1;
+	return hh * 60 + mm;
 }

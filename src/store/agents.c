@@ -1,6 +1,7 @@
 /* agents: the people who answer tickets — add (upsert by lower-case email), remove (which
  * unassigns their tickets in the same unit of work), get and list by queue. Returned structs
- * are owned by the caller; same threading as the connection. */
+ * are owned by the caller; same threading as the connection. Also the daily digest's
+ * rows: who gets one, the opt-out, and the (agent, day) claim that makes it run once. */
 #include "config.h"
 #include "postdesk/lib.h"
 #include "store-error.h"
@@ -106,4 +107,49 @@ int store_agent_list(struct store *store, const char *queue, GPtrArray **list_r,
 {
 	return store_rows(store, STMT_agent_list, SV_ARGS(SV_T(queue)), agent_from_row,
 			  agent_free_ptr, "list agents", list_r, error_r);
+}
+
+/* ---- the daily digest (migration 15) ---- */
+
+int store_agent_digest_list(struct store *store, GPtrArray **list_r, char **error_r)
+{
+	return store_rows(store, STMT_agent_digest_list, SV_NONE, agent_from_row, agent_free_ptr,
+			  "list agents for the digest", list_r, error_r);
+}
+
+int store_agent_set_digest(struct store *store, const char *email, gboolean on, char **error_r)
+{
+	char *addr = util_addr_normalize(email != NULL ? email : "");
+	int changed = store_run_changes(store, STMT_agent_digest_set,
+					SV_ARGS(SV_T(addr), SV_B(on)), "set agent digest", error_r);
+
+	g_free(addr);
+	return changed < 0 ? -1 : changed > 0 ? 1 : 0;
+}
+
+int store_agent_digest_done(struct store *store, gint64 agent_id, const char *day,
+			    char **error_r)
+{
+	gint64 one = 0;
+
+	return store_int64(store, STMT_agent_digest_done, SV_ARGS(SV_I(agent_id), SV_T(day)),
+			   "read agent digest", &one, error_r);
+}
+
+int store_agent_digest_claim(struct store *store, gint64 agent_id, const char *day, gint64 now,
+			     char **error_r)
+{
+	int changed = store_run_changes(store, STMT_agent_digest_claim,
+					SV_ARGS(SV_I(agent_id), SV_T(day), SV_I(now)),
+					"claim agent digest", error_r);
+
+	return changed < 0 ? -1 : changed > 0 ? 1 : 0;
+}
+
+int store_agent_digest_listed(struct store *store, gint64 agent_id, const char *day,
+			      gint64 listed, char **error_r)
+{
+	return store_run(store, STMT_agent_digest_listed,
+			 SV_ARGS(SV_I(agent_id), SV_T(day), SV_I(listed)), "record agent digest",
+			 error_r);
 }

@@ -405,6 +405,20 @@ static const struct migration migrations[] = {
 		  "  WHERE resolved_at IS NOT NULL;\n"
 		  "DROP TABLE temp.m10;\n"
 		  "DROP TABLE temp.e10;"),
+    /* 15: the daily digest per agent (issue 13, doc/agents.md "The daily digest").
+     * agents.digest: 1 gets it (the default), 0 opted out (`postdesk agent add --digest
+     * off`). agent_digests: one row per agent and local day, inserted in the transaction
+     * that queues the digest (or decides there is nothing to tell): its primary key makes
+     * the digest run once per agent and day across restarts and concurrent notifyds.
+     * listed: the tickets it listed (0: no mail went). */
+    MIGRATION(15, "ALTER TABLE agents ADD COLUMN digest INTEGER NOT NULL DEFAULT 1;\n"
+		  "CREATE TABLE agent_digests (\n"
+		  "  agent_id INTEGER NOT NULL REFERENCES agents(id) ON DELETE CASCADE,\n"
+		  "  day TEXT NOT NULL,\n"
+		  "  sent INTEGER NOT NULL,\n"
+		  "  listed INTEGER NOT NULL DEFAULT 0,\n"
+		  "  PRIMARY KEY (agent_id, day)\n"
+		  ");"),
 };
 
 int store_schema_latest(void)

@@ -3,7 +3,8 @@
  * changes, events) and marks the row done with its outcome: a crash before the commit
  * leaves the row due (it runs after the restart), a commit makes it done (it never runs
  * again). Called by postdesk-notifyd's loop and `postdesk tick`; one runner per database
- * (as for the outbox). No state: the caller's thread and store connection. */
+ * (as for the outbox). Then the agents' daily digests (digest.c). No state: the caller's
+ * thread and store connection. */
 #include "config.h"
 #include "postdesk/compose.h"
 #include "postdesk/parse.h"
@@ -234,6 +235,17 @@ int survey_tick(struct store *store, struct compose_ctx *ctx, const struct conf 
 		}
 		g_ptr_array_unref(rows);
 	} while (n == TICK_BATCH && failed == 0);
+	/* The agents' daily digests are timed work too, each counted as a job run. */
+	guint digests = 0;
+	char *error = NULL;
+	if (survey_digest(store, ctx, conf, now, &digests, &error) < 0) {
+		log_warn("%s", error);
+		g_free(error);
+		failed++;
+	}
+	done += digests;
+	if (done_r != NULL)
+		*done_r = done;
 	if (failed > 0)
 		return util_error(error_r, "%u timed job(s) failed (logged)", failed);
 	return 0;

@@ -281,6 +281,81 @@ START_TEST(reply_corpus_accuracy)
 }
 END_TEST
 
+/* A macro's shape: the command lines it starts with ("#status pending") and the variables
+ * it uses, sorted, as one string; a line of its body starting with '#' would be read as a
+ * command, so none may. */
+static char *macro_shape(const char *path)
+{
+	char *text = NULL, **lines, *shape;
+	GPtrArray *vars = g_ptr_array_new_with_free_func(g_free);
+	GString *cmds = g_string_new(NULL);
+	GRegex *re = g_regex_new("\\{\\{\\s*([a-z_.]+)\\s*\\}\\}", 0, 0, NULL);
+	GMatchInfo *mi = NULL;
+	gboolean head = TRUE;
+
+	ck_assert_msg(g_file_get_contents(path, &text, NULL, NULL), "cannot read %s", path);
+	lines = g_strsplit(text, "\n", -1);
+	for (guint i = 0; lines[i] != NULL; i++) {
+		if (head && lines[i][0] == '#') {
+			g_string_append_printf(cmds, "%s|", lines[i]);
+			continue;
+		}
+		head = FALSE;
+		ck_assert_msg(lines[i][0] != '#', "%s:%u: a body line starts with '#'", path, i + 1);
+	}
+	g_regex_match(re, text, 0, &mi);
+	while (g_match_info_matches(mi)) {
+		g_ptr_array_add(vars, g_match_info_fetch(mi, 1));
+		g_match_info_next(mi, NULL);
+	}
+	g_match_info_free(mi);
+	g_ptr_array_sort(vars, by_name);
+	for (guint i = 0; i < vars->len; i++)
+		if (i == 0 || strcmp(vars->pdata[i], vars->pdata[i - 1]) != 0)
+			g_string_append_printf(cmds, " %s", (char *)vars->pdata[i]);
+	shape = g_string_free(cmds, FALSE);
+	g_regex_unref(re);
+	g_ptr_array_unref(vars);
+	g_strfreev(lines);
+	g_free(text);
+	return shape;
+}
+
+/* Every shipped language has every English macro, with the same commands and variables. */
+START_TEST(macros_complete)
+{
+	const char *en = compose_template_default_dir();
+	char *root = g_path_get_dirname(en), *en_macros = g_build_filename(en, "macros", NULL);
+	GDir *d = g_dir_open(en_macros, 0, NULL);
+	const char *file;
+	guint files = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((file = g_dir_read_name(d)) != NULL) {
+		if (!g_str_has_suffix(file, ".txt"))
+			continue;
+		char *en_path = g_build_filename(en_macros, file, NULL);
+		char *want = macro_shape(en_path);
+		for (int l = 1; lang_code(l) != NULL; l++) {
+			char *path = g_build_filename(root, lang_code(l), "macros", file, NULL);
+			ck_assert_msg(g_file_test(path, G_FILE_TEST_EXISTS), "missing %s", path);
+			char *got = macro_shape(path);
+			ck_assert_msg(strcmp(got, want) == 0, "%s: {%s}, en/macros/%s: {%s}", path,
+				      got, file, want);
+			g_free(got);
+			g_free(path);
+		}
+		g_free(want);
+		g_free(en_path);
+		files++;
+	}
+	g_dir_close(d);
+	ck_assert_uint_ge(files, 4);
+	g_free(en_macros);
+	g_free(root);
+}
+END_TEST
+
 static Suite *languages_suite(void)
 {
 	Suite *s = suite_create("languages");
@@ -291,6 +366,7 @@ static Suite *languages_suite(void)
 	tcase_add_test(tc, content_language_tags);
 	tcase_add_test(tc, fallback_order);
 	tcase_add_test(tc, templates_complete);
+	tcase_add_test(tc, macros_complete);
 	tcase_add_test(tc, template_language_fallback);
 	tcase_add_test(tc, dates_per_language);
 	tcase_add_test(tc, reply_corpus_accuracy);

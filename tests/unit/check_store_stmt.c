@@ -170,6 +170,7 @@ static const struct {
     {"message_count", "tests and admin summaries only (not delivery)"},
     {"outbox_list", "postdesk outbox: an admin listing that pages (LIMIT)"},
     {"agent_list", "the agents table holds people, not history"},
+    {"agent_digest_list", "the agents table holds people, not history"},
     {"message_first_in", "the rows of one Message-ID: one per recipient of that message"},
     {"ticket_by_msgid", "the rows of one Message-ID: one per recipient of that message"},
     {"message_first_in_flags", "the rows of one Message-ID: one per recipient of that message"},
