@@ -23,3 +23,5 @@ src_store_libstore_a_SOURCES += src/store/agent_threads.c
 src_store_libstore_a_SOURCES += src/store/merge.c
 # data protection: customer export and erase (issue 13: migration 11)
 src_store_libstore_a_SOURCES += src/store/privacy.c
+# orders and personalization (issue 14: migration 12)
+src_store_libstore_a_SOURCES += src/store/orders.c
