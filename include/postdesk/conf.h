@@ -22,6 +22,8 @@ struct conf_queue {
 	gint64 pending_remind_after;  /* seconds */
 	gint64 pending_resolve_after; /* seconds */
 	gint64 resolved_close_after;  /* seconds */
+	char *order_patterns;         /* regexes separated by spaces, NULL = none (issue 14) */
+	char *order_lookup;           /* command line of the order lookup, NULL = none */
 };
 
 /* The placeholder of unsubscribe_url that survey mail replaces with the opt-out token. */
@@ -66,6 +68,8 @@ struct conf {
 	gint64 attachment_max_size; /* bytes; 0 = no limit (agent notices) */
 	char *attachment_block_types; /* types/extensions withheld from notices, or NULL */
 	char *attachment_allow_types; /* if set, only these are forwarded in notices */
+	gint64 order_lookup_timeout_ms;  /* an order_lookup running longer is killed (issue 14) */
+	gint64 order_lookup_max_output;  /* bytes of its output at most */
 	GPtrArray *queues;      /* struct conf_queue *, at least one */
 };
 
@@ -90,5 +94,17 @@ gint64 conf_business_seconds(const struct conf_queue *q, gint64 from, gint64 to)
 /* The time at which `seconds` business seconds have passed since from (seconds <= 0: from).
  * E.g. 4 h from Friday 16:00 with mon-fri 09:00-17:00 is Monday 12:00. */
 gint64 conf_business_add(const struct conf_queue *q, gint64 from, gint64 seconds);
+
+/* ---- order references (orders.c; doc/orders.md, issue 14) ----
+ * A queue's order_patterns: GLib (PCRE) regular expressions separated by spaces, each
+ * matched as a whole word (no letter, digit or '_' right before or after the match). */
+#define CONF_ORDER_REFS_MAX 3 /* references taken from one message at most */
+/* 0 if every pattern of patterns compiles, else -1 with "pattern: reason". */
+int conf_order_patterns_ok(const char *patterns, char **error_r);
+/* The order references in subject (our ticket tags "[#N]" left out) and text, pattern by
+ * pattern, subject first, a leading '#' dropped, each once, at most CONF_ORDER_REFS_MAX: 0 with
+ * *refs_r (char *, owned; empty when q has no patterns), -1 if a pattern is broken. */
+int conf_order_refs_find(const struct conf_queue *q, const char *subject, const char *text,
+			 GPtrArray **refs_r, char **error_r);
 
 #endif

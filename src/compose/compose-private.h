@@ -86,4 +86,14 @@ int compose_agent_rcpts(struct store *store, const struct store_ticket *t, const
 /* Borrowed views of a message's attachments (parsed with data); g_free the array. */
 struct parse_out_attachment *compose_attachments(const struct parse_msg *msg, guint *n_r);
 
+/* ---- orders and the customer's figures (orders.c, issue 14) ---- */
+/* {{orders}} (a readable block, one order after another) and {{order.*}} of the first of
+ * refs (struct store_order_ref *, borrowed). */
+void compose_vars_orders(GHashTable *vars, const GPtrArray *refs);
+/* The same for the ticket's newest message with order references (macros). */
+int compose_vars_ticket_orders(struct store *store, gint64 ticket_id, GHashTable *vars,
+			       char **error_r);
+/* {{customer.csat}}: "average 4.5 of 5 over 2 surveys, last 5" (g_malloc'ed). */
+char *compose_csat_text(const struct store_customer *c);
+
 #endif

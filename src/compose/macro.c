@@ -183,7 +183,7 @@ static int macro_ticket_vars(const struct conf *conf, struct store *store, gint6
 		q = g_ptr_array_index(conf->queues, 0);
 	compose_vars_ticket(vars, t, q);
 	store_ticket_free(&t);
-	return 0;
+	return compose_vars_ticket_orders(store, ticket_id, vars, error_r);
 }
 
 int compose_macro_render(const struct conf *conf, struct store *store, gint64 ticket_id,
