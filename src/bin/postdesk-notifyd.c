@@ -117,6 +117,12 @@ static int notifyd_loop(struct store *store, const char *conf_path,
 			log_error("%s", error);
 			g_clear_pointer(&error, g_free);
 		}
+		/* Agent notices held for an order lookup (issue 14): the lookups run here, out of
+		 * any delivery; the notices go out on the next pass. */
+		if (survey_orders_run(store, ctx, conf, now, NULL, &error) < 0) {
+			log_error("%s", error);
+			g_clear_pointer(&error, g_free);
+		}
 		if (once)
 			return 0;
 		notifyd_sleep(notifyd_wait_ms(store, now));
