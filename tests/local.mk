@@ -10,6 +10,7 @@ include tests/unit/compose.mk
 include tests/unit/outbox.mk
 include tests/unit/report.mk
 include tests/unit/survey.mk
+include tests/unit/orders.mk
 include tests/milter/local.mk
 include tests/e2e/local.mk
 EXTRA_DIST += tests/data
