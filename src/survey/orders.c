@@ -69,6 +69,10 @@ static int orders_release(struct store *store, struct compose_ctx *ctx, const st
 	if ((ret = store_message_raw(store, n->message_row, &raw, error_r)) <= 0)
 		return ret; /* the message is gone (erased): nothing to tell */
 	bytes = g_bytes_get_data(raw, &len);
+	if (len == 0) { /* erased (postdesk customer erase) while it was held */
+		g_bytes_unref(raw);
+		return 0;
+	}
 	if (parse_message_with_data(bytes, len, &msg, error_r) < 0) {
 		g_bytes_unref(raw);
 		return -1;
