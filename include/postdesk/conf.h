@@ -97,7 +97,7 @@ gint64 conf_business_add(const struct conf_queue *q, gint64 from, gint64 seconds
 
 /* ---- order references (orders.c; doc/orders.md, issue 14) ----
  * A queue's order_patterns: GLib (PCRE) regular expressions separated by spaces, each
- * matched as a whole word (no letter, digit or '_' right before or after the match). */
+ * matched as a whole word (no letter, digit, '_' or '-' right before or after it). */
 #define CONF_ORDER_REFS_MAX 3 /* references taken from one message at most */
 /* 0 if every pattern of patterns compiles, else -1 with "pattern: reason". */
 int conf_order_patterns_ok(const char *patterns, char **error_r);

@@ -9,11 +9,12 @@
 
 #include <string.h>
 
-/* One pattern as a whole word: no word character right before or after. */
+/* One pattern as a whole word: no word character or '-' right before or after (so
+ * "#?\d{5,}" does not take the number out of "ORD-12345", nor "12345" out of "12345-B"). */
 static GRegex *orders_compile(const char *pattern, char **error_r)
 {
 	GError *err = NULL;
-	char *word = g_strdup_printf("(?<!\\w)(?:%s)(?!\\w)", pattern);
+	char *word = g_strdup_printf("(?<![\\w-])(?:%s)(?![\\w-])", pattern);
 	GRegex *re = g_regex_new(word, G_REGEX_OPTIMIZE, 0, &err);
 
 	g_free(word);

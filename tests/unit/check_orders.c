@@ -35,6 +35,11 @@ START_TEST(test_patterns)
 	ck_assert_str_eq(g_ptr_array_index(refs, 0), "123456");
 	ck_assert_str_eq(g_ptr_array_index(refs, 1), "ORD-77");
 	g_ptr_array_unref(refs);
+	/* a number inside another reference is not one of its own */
+	refs = find("#?\\d{5,} ORD-\\d+", "Refund for ORD-99999", "ORD-99999 and 12345-B");
+	ck_assert_uint_eq(refs->len, 1);
+	ck_assert_str_eq(g_ptr_array_index(refs, 0), "ORD-99999");
+	g_ptr_array_unref(refs);
 	/* capped */
 	refs = find("\\d{5}", "", "11111 22222 33333 44444 55555");
 	ck_assert_uint_eq(refs->len, CONF_ORDER_REFS_MAX);
