@@ -48,6 +48,25 @@ static void orders_lookup(const struct conf *conf, const struct conf_queue *q,
 	report_order_free(&o);
 }
 
+/* A notice that cannot be composed (a template or header check refused the data) must
+ * not stay held, its lookups run again every pass: as in a delivery, the ticket gets a
+ * delivery_failed event instead and the row is done. Store trouble stays -1 (rollback,
+ * held for the next pass). */
+static int orders_not_composed(struct store *store, int ret, gint64 ticket, gint64 now,
+			       char **error_r)
+{
+	char *detail;
+
+	if (ret == 0 || store_last_error(store) != STORE_ERR_NONE)
+		return ret;
+	log_warn("ticket %" G_GINT64_FORMAT ": no agent notice: %s", ticket, *error_r);
+	detail = g_strdup_printf("agent notice not sent: %s", *error_r);
+	g_clear_pointer(error_r, g_free);
+	ret = store_event_add(store, ticket, now, "delivery_failed", "postdesk", detail, error_r);
+	g_free(detail);
+	return ret;
+}
+
 /* In the transaction: the lookups' results, the notice, done. */
 static int orders_release(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
 			  const struct store_order_notice *n, const GPtrArray *refs,
@@ -73,20 +92,18 @@ static int orders_release(struct store *store, struct compose_ctx *ctx, const st
 		g_bytes_unref(raw);
 		return 0;
 	}
-	if (parse_message_with_data(bytes, len, &msg, error_r) < 0) {
-		g_bytes_unref(raw);
-		return -1;
+	if ((ret = parse_message_with_data(bytes, len, &msg, error_r)) == 0) {
+		/* the attachment policy again: what it withholds loses its bytes (the warning
+		 * that says so was written when the message came) */
+		withheld = compose_attachments_withhold(conf, msg, n->ticket_id, n->message_row);
+		g_free(withheld);
+		ret = compose_queue_agent_notice(ctx, store, n->ticket_id, msg,
+						 n->warning[0] != '\0' ? n->warning : NULL, now,
+						 &queued, error_r);
 	}
-	/* the attachment policy again: what it withholds loses its bytes (the warning that
-	 * says so was written when the message came) */
-	withheld = compose_attachments_withhold(conf, msg, n->ticket_id, n->message_row);
-	g_free(withheld);
-	ret = compose_queue_agent_notice(ctx, store, n->ticket_id, msg,
-					 n->warning[0] != '\0' ? n->warning : NULL, now, &queued,
-					 error_r);
 	parse_msg_free(&msg);
 	g_bytes_unref(raw);
-	return ret;
+	return orders_not_composed(store, ret, n->ticket_id, now, error_r);
 }
 
 /* One held notice: lookups, then the transaction. */
