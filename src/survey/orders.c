@@ -141,14 +141,15 @@ static int orders_one(struct store *store, struct compose_ctx *ctx, const struct
 }
 
 int survey_orders_run(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
-		      gint64 now, guint *done_r, char **error_r)
+		      gint64 now, int max, guint *done_r, char **error_r)
 {
 	GPtrArray *pending = NULL;
 	int ret = 0;
 
 	if (done_r != NULL)
 		*done_r = 0;
-	if (store_order_notice_pending(store, ORDERS_BATCH, &pending, error_r) < 0)
+	if (store_order_notice_pending(store, max > 0 ? MIN(max, ORDERS_BATCH) : ORDERS_BATCH,
+				       &pending, error_r) < 0)
 		return -1;
 	for (guint i = 0; ret == 0 && i < pending->len; i++) {
 		ret = orders_one(store, ctx, conf, g_ptr_array_index(pending, i), now, error_r);
