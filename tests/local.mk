@@ -10,6 +10,7 @@ include tests/unit/compose.mk
 include tests/unit/outbox.mk
 include tests/unit/report.mk
 include tests/unit/survey.mk
+include tests/unit/orders.mk
 include tests/milter/local.mk
 include tests/e2e/local.mk
 EXTRA_DIST += tests/data
@@ -32,3 +33,4 @@ include tests/e2e/search.mk
 include tests/e2e/digest.mk
 include tests/e2e/languages.mk
 include tests/e2e/storage.mk
+include tests/e2e/orders.mk

@@ -48,7 +48,15 @@
 	X("survey.optout")                                                                         \
 	X("note.body")                                                                             \
 	X("tickets")                                                                               \
-	X("agent.command_address")
+	X("agent.command_address")                                                         \
+	X("orders")         /* issue 14: the message's orders, a readable block */             \
+	X("order.ref")      /* the first of them: its reference and the shop's answer */       \
+	X("order.status")                                                                          \
+	X("order.tracking")                                                                        \
+	X("order.total")                                                                           \
+	X("order.items")                                                                           \
+	X("order.error")    /* why its lookup failed, "" if it did not */                      \
+	X("customer.csat")  /* the requester's past CSAT: average, count, last */
 
 /* The templates the daemon uses (file <name>.txt), checked at start-up. X(name) */
 #define COMPOSE_TEMPLATE_NAMES(X)                                                                   \

@@ -23,6 +23,8 @@ struct conf_queue {
 	gint64 pending_resolve_after; /* seconds */
 	gint64 resolved_close_after;  /* seconds */
 	char *language;               /* LANG_CODES code, default "en" (doc/languages.md) */
+	char *order_patterns;         /* regexes separated by spaces, NULL = none (issue 14) */
+	char *order_lookup;           /* command line of the order lookup, NULL = none */
 };
 
 /* The placeholder of unsubscribe_url that survey mail replaces with the opt-out token. */
@@ -68,6 +70,8 @@ struct conf {
 	char *attachment_block_types; /* types/extensions withheld from notices, or NULL */
 	char *attachment_allow_types; /* if set, only these are forwarded in notices */
 	char *digest_time;          /* "HH:MM" (checked) or NULL: no daily digest */
+	gint64 order_lookup_timeout_ms;  /* an order_lookup running longer is killed (issue 14) */
+	gint64 order_lookup_max_output;  /* bytes of its output at most */
 	GPtrArray *queues;      /* struct conf_queue *, at least one */
 };
 
@@ -104,5 +108,17 @@ int conf_business_day(const struct conf_queue *q, gint64 t, gint64 *next_r, gint
 gboolean conf_local_day(const struct conf_queue *q, gint64 t, char **day_r, int *minute_r);
 /* Minutes after midnight of digest_time ("HH:MM"), or -1 when it is unset or not HH:MM. */
 int conf_digest_minute(const struct conf *conf);
+
+/* ---- order references (orders.c; doc/orders.md, issue 14) ----
+ * A queue's order_patterns: GLib (PCRE) regular expressions separated by spaces, each
+ * matched as a whole word (no letter, digit, '_' or '-' right before or after it). */
+#define CONF_ORDER_REFS_MAX 3 /* references taken from one message at most */
+/* 0 if every pattern of patterns compiles, else -1 with "pattern: reason". */
+int conf_order_patterns_ok(const char *patterns, char **error_r);
+/* The order references in subject (our ticket tags "[#N]" left out) and text, pattern by
+ * pattern, subject first, a leading '#' dropped, each once, at most CONF_ORDER_REFS_MAX: 0 with
+ * *refs_r (char *, owned; empty when q has no patterns), -1 if a pattern is broken. */
+int conf_order_refs_find(const struct conf_queue *q, const char *subject, const char *text,
+			 GPtrArray **refs_r, char **error_r);
 
 #endif

@@ -128,4 +128,17 @@ char *report_json_text(struct report_json *j, gboolean pretty);
 /* Write the document to out, pretty, with a final newline; frees *j. */
 void report_json_print(struct report_json **j, FILE *out);
 
+/* ---- an order lookup's answer (order.c, issue 14, doc/orders.md) ----
+ * The JSON object an order_lookup prints: status (or state, fulfillment_status), tracking
+ * (or tracking_number, tracking_url), total (or total_price) with currency, items (objects
+ * with name/title and quantity, or strings). Every field is "" when absent, free of control
+ * characters and bounded in length (it goes into mail to agents). */
+struct report_order {
+	char *status, *tracking, *total, *items;
+};
+/* 0 with *o_r (caller frees), -1 when json is no JSON object ("not JSON: ..."). */
+int report_order_parse(const char *json, gsize len, struct report_order **o_r,
+		       char **error_r);
+void report_order_free(struct report_order **o);
+
 #endif

@@ -290,6 +290,8 @@ struct store_customer {
 	gboolean bounced;       /* mail to it bounced: no automatic mail */
 	gboolean survey_optout;
 	gint64 ticket_count;    /* tickets requested (kept as they are made, migration 5) */
+	gint64 csat_sum, csat_count; /* their CSAT answers (kept as they change, migration 16) */
+	int csat_last;          /* their latest CSAT score, -1 none */
 };
 void store_customer_free(struct store_customer **c);
 /* 1 found, 0 none (by lower-case email). */
@@ -311,6 +313,45 @@ int store_autoreply_count(struct store *store, const char *addr, gint64 ticket_i
 			  gint64 *count_r, char **error_r);
 int store_autoreply_add(struct store *store, const char *addr, gint64 ticket_id, gint64 now,
 			char **error_r);
+
+/* ---- orders (migration 16; orders.c, doc/orders.md) ----
+ * The order references of a customer message and what order_lookup said of each. */
+struct store_order_ref {
+	gint64 message_row;
+	char *ref;
+	gint64 looked;  /* when order_lookup answered or failed; 0: not looked up */
+	char *error;    /* why the lookup failed, "" if it did not */
+	char *status, *tracking, *total, *items; /* the shop's answer, "" when unknown */
+};
+void store_order_ref_free(gpointer ref);
+/* Record ref as found in message_row of ticket_id (again: nothing). */
+int store_order_ref_add(struct store *store, gint64 message_row, gint64 ticket_id,
+			const char *ref, char **error_r);
+/* The refs of one message, by ref (*list_r: struct store_order_ref *, owned). */
+int store_order_ref_list(struct store *store, gint64 message_row, GPtrArray **list_r,
+			 char **error_r);
+/* The newest refs of a ticket, at most limit (postdesk show). */
+int store_order_ref_ticket(struct store *store, gint64 ticket_id, int limit,
+			   GPtrArray **list_r, char **error_r);
+/* The lookup's outcome for ref (r->message_row, r->ref; r->looked must be set) and the
+ * shop's JSON as it came (for templates of later versions and for `postdesk show`). */
+int store_order_ref_result(struct store *store, const struct store_order_ref *r,
+			   const char *json, char **error_r);
+/* An agent notice that waits for the lookups of message_row (warning: its
+ * {{message.warning}}, may be NULL). */
+struct store_order_notice {
+	gint64 message_row, ticket_id;
+	char *warning;
+};
+void store_order_notice_free(gpointer n);
+int store_order_notice_hold(struct store *store, gint64 message_row, gint64 ticket_id,
+			    const char *warning, gint64 now, char **error_r);
+/* The waiting notices, oldest first, at most limit (*list_r: struct store_order_notice *). */
+int store_order_notice_pending(struct store *store, int limit, GPtrArray **list_r,
+			       char **error_r);
+/* Mark it sent (in the transaction that queued it): 1 done now, 0 someone else did. */
+int store_order_notice_done(struct store *store, gint64 message_row, gint64 now,
+			    char **error_r);
 
 /* ---- the thread of a ticket's mail to one agent (compose: notices' In-Reply-To and
  * References, doc/agents.md). Addresses are compared normalized (util_addr_normalize). */

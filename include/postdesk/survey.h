@@ -57,4 +57,19 @@ int survey_digest(struct store *store, struct compose_ctx *ctx, const struct con
  * (trimmed) a g_malloc'ed *comment_r. 1 found, 0 no number (comment_r = the whole text). */
 int survey_parse_answer(const char *text, int *score_r, char **comment_r);
 
+/* ---- order lookups (lookup.c, orders.c; issue 14, doc/orders.md) ---- */
+/* Run command (absolute path and arguments, split without a shell) with ref as one more
+ * argument, as `user` when we are root (never as root), stdin /dev/null: 0 with its stdout
+ * in *out_r (caller frees); -1 with why ("timed out after N ms", "output over N bytes",
+ * "exit status N", ...) when it ran longer than timeout_ms (its process group is killed),
+ * printed more than max_output bytes, or did not exit 0. */
+int survey_lookup_run(const char *command, const char *ref, const char *user,
+		      gint64 timeout_ms, gint64 max_output, char **out_r, char **error_r);
+/* The agent notices held for order lookups, oldest first, at most max (<= 0: a batch of
+ * 20): each looked up (outside any transaction), then composed and released in a
+ * transaction of its own. *done_r (may be NULL) = notices released. -1 on a store error
+ * (the rest stay held for the next call). */
+int survey_orders_run(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
+		      gint64 now, int max, guint *done_r, char **error_r);
+
 #endif

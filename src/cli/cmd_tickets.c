@@ -256,8 +256,42 @@ out:
 	return ret;
 }
 
+/* The ticket's order references, newest message first (issue 14, doc/orders.md): text
+ * lines, or the "orders" member of `show --json` when b is set. */
+#define SHOW_ORDERS_MAX 20
+static void show_orders(const GPtrArray *orders, struct report_json *b)
+{
+	if (b != NULL)
+		report_json_begin_array(b, "orders");
+	else if (orders->len > 0)
+		printf("Orders:\n");
+	for (guint i = 0; i < orders->len; i++) {
+		const struct store_order_ref *r = g_ptr_array_index(orders, i);
+		if (b == NULL) {
+			printf("  %s (message %" G_GINT64_FORMAT "): %s%s%s%s\n", r->ref,
+			       r->message_row,
+			       r->error[0] ? "lookup failed: " : r->looked ? "" : "not looked up",
+			       r->error[0] ? r->error : r->status, r->tracking[0] ? ", tracking " : "",
+			       r->tracking);
+			continue;
+		}
+		report_json_begin_object(b, NULL);
+		report_json_str(b, "ref", r->ref);
+		report_json_id(b, "message", r->message_row);
+		report_json_time(b, "looked_up", r->looked);
+		report_json_str(b, "error", r->error[0] ? r->error : NULL);
+		report_json_str(b, "status", r->status);
+		report_json_str(b, "tracking", r->tracking);
+		report_json_str(b, "total", r->total);
+		report_json_str(b, "items", r->items);
+		report_json_end_object(b);
+	}
+	if (b != NULL)
+		report_json_end_array(b);
+}
+
 static void show_print_text(struct store *store, const struct store_ticket *t,
-			    const GPtrArray *msgs, gboolean full)
+			    const GPtrArray *msgs, const GPtrArray *orders, gboolean full)
 {
 	guint i;
 	struct show_text st;
@@ -267,6 +301,7 @@ static void show_print_text(struct store *store, const struct store_ticket *t,
 	       t->id, t->subject, t->status, t->priority, t->queue, t->requester_name,
 	       t->requester);
 	printf("Language: %s\n", t->lang[0] != '\0' ? t->lang : "(the queue's)");
+	show_orders(orders, NULL);
 	for (i = 0; i < msgs->len; i++) {
 		const struct store_message *m = g_ptr_array_index(msgs, i);
 		char *when = clock_format(m->created);
@@ -360,7 +395,7 @@ int cli_show(struct cli *cli, int argc, char **argv)
 	};
 	struct store *store = NULL;
 	struct store_ticket *t = NULL;
-	GPtrArray *msgs = NULL;
+	GPtrArray *msgs = NULL, *orders = NULL;
 	char *error = NULL, *end;
 	gint64 id;
 	int ret;
@@ -374,7 +409,8 @@ int cli_show(struct cli *cli, int argc, char **argv)
 	if ((ret = cli_store(cli, STORE_READONLY, &store)) != 0)
 		return ret;
 	ret = store_ticket_get(store, id, &t, &error);
-	if (ret == 1 && store_message_list(store, id, FALSE, &msgs, &error) < 0)
+	if (ret == 1 && (store_message_list(store, id, FALSE, &msgs, &error) < 0 ||
+			 store_order_ref_ticket(store, id, SHOW_ORDERS_MAX, &orders, &error) < 0))
 		ret = -1;
 	if (ret < 0) {
 		ret = tickets_fail_store(error);
@@ -389,6 +425,7 @@ int cli_show(struct cli *cli, int argc, char **argv)
 		for (i = 0; i < msgs->len; i++)
 			json_message(b, store, g_ptr_array_index(msgs, i));
 		report_json_end_array(b);
+		show_orders(orders, b);
 		ret = show_json_history(store, id, b, &error);
 		report_json_end_object(b);
 		if (ret == 0)
@@ -397,11 +434,13 @@ int cli_show(struct cli *cli, int argc, char **argv)
 			ret = tickets_fail_store(error);
 		report_json_free(&b);
 	} else {
-		show_print_text(store, t, msgs, full);
+		show_print_text(store, t, msgs, orders, full);
 		ret = 0;
 	}
 	if (msgs != NULL)
 		g_ptr_array_unref(msgs);
+	if (orders != NULL)
+		g_ptr_array_unref(orders);
 	store_ticket_free(&t);
 	store_close(&store);
 	return ret;

@@ -112,5 +112,14 @@ void compose_job_lang(struct compose_job *job, const struct store_ticket *t,
 		      const struct conf_queue *q);
 /* {{message.date}}: t in job's language and q's time zone (after compose_job_lang). */
 void compose_var_date(struct compose_job *job, gint64 t, const struct conf_queue *q);
+/* ---- orders and the customer's figures (orders.c, issue 14) ---- */
+/* {{orders}} (a readable block, one order after another) and {{order.*}} of the first of
+ * refs (struct store_order_ref *, borrowed). */
+void compose_vars_orders(GHashTable *vars, const GPtrArray *refs);
+/* The same for the ticket's newest message with order references (macros). */
+int compose_vars_ticket_orders(struct store *store, gint64 ticket_id, GHashTable *vars,
+			       char **error_r);
+/* {{customer.csat}}: "average 4.5 of 5 over 2 surveys, last 5" (g_malloc'ed). */
+char *compose_csat_text(const struct store_customer *c);
 
 #endif

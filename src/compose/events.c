@@ -84,7 +84,7 @@ static char *events_customer_text(const struct parse_msg *msg, gint64 ticket_id)
  * ones are not listed (no silent cap). */
 #define EVENTS_HISTORY_SHOWN 5
 static char *events_history(struct store *store, const struct store_ticket *t, char **count_r,
-			    char **error_r)
+			    char **csat_r, char **error_r)
 {
 	struct store_customer *c = NULL;
 	GPtrArray *recent = NULL;
@@ -100,6 +100,7 @@ static char *events_history(struct store *store, const struct store_ticket *t, c
 	}
 	/* ticket_count includes this ticket (the requester's own). */
 	count = MAX(c != NULL ? c->ticket_count - 1 : 0, (gint64)recent->len);
+	*csat_r = compose_csat_text(c);
 	store_customer_free(&c);
 	s = g_string_new("");
 	for (i = 0; i < recent->len; i++) {
@@ -123,7 +124,8 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	const struct conf_queue *q;
 	struct compose_job job;
 	struct parse_out_attachment *att;
-	char *from_name, *history, *count = NULL, *date, *text, *msg_id;
+	char *from_name, *history, *count = NULL, *csat = NULL, *date, *text, *msg_id;
+	GPtrArray *orders = NULL;
 	gint64 row = 0;
 	guint n_att;
 	int ret = -1, found;
@@ -138,7 +140,7 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 			 ticket_id, t->queue);
 	/* Nobody to tell (or a store error): no need to read the customer's history. */
 	if (ret < 0 || job.rcpts->len == 0 ||
-	    (history = events_history(store, t, &count, error_r)) == NULL) {
+	    (history = events_history(store, t, &count, &csat, error_r)) == NULL) {
 		ret = ret < 0 || job.rcpts->len > 0 ? -1 : 0; /* before job's rcpts are freed */
 		compose_job_clear(&job);
 		store_ticket_free(&t);
@@ -161,6 +163,14 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	found = store_message_first_in(store, msg->message_id, &row, error_r);
 	msg_id = found == 1 ? g_strdup_printf("%" G_GINT64_FORMAT, row) : g_strdup("?");
 	compose_var(job.vars, "message.id", msg_id);
+	/* its order references, with what the shop said (held for notifyd's lookup) */
+	if (found == 1 && store_order_ref_list(store, row, &orders, error_r) < 0)
+		found = -1;
+	if (orders != NULL) {
+		compose_vars_orders(job.vars, orders);
+		g_ptr_array_unref(orders);
+	}
+	compose_var(job.vars, "customer.csat", csat);
 	compose_var(job.vars, "history.count", count);
 	compose_var(job.vars, "history.subjects", history);
 	from_name = g_strdup_printf("%s via %s", msg->from.name[0] ? msg->from.name : msg->from.addr,
@@ -179,6 +189,7 @@ int compose_queue_agent_notice(struct compose_ctx *ctx, struct store *store, gin
 	g_free(from_name);
 	g_free(history);
 	g_free(count);
+	g_free(csat);
 	g_free(date);
 	g_free(msg_id);
 	store_ticket_free(&t);

@@ -15,3 +15,5 @@ src_compose_libcompose_a_SOURCES += src/compose/command.c
 
 # customer mail in the ticket's language: dates, survey wording (issue 14)
 src_compose_libcompose_a_SOURCES += src/compose/lang.c
+# order and customer variables of notices and macros (issue 14)
+src_compose_libcompose_a_SOURCES += src/compose/orders.c

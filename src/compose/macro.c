@@ -185,7 +185,7 @@ static int macro_ticket_vars(const struct conf *conf, struct store *store, gint6
 	*lang_r = lang_code(lang_index(t->lang) >= 0 ? lang_index(t->lang)
 				: lang_index(q->language) >= 0 ? lang_index(q->language) : 0);
 	store_ticket_free(&t);
-	return 0;
+	return compose_vars_ticket_orders(store, ticket_id, vars, error_r);
 }
 
 int compose_macro_render(const struct conf *conf, struct store *store, gint64 ticket_id,

@@ -210,6 +210,27 @@ static int conf_check_unsubscribe_url(const struct conf_ctx *ctx, const char *ur
 	return 0;
 }
 
+/* order_patterns must compile and order_lookup must name a program by absolute path
+ * (it is run without a shell and without a PATH search: doc/security.md). */
+static int conf_check_orders(const struct conf_ctx *ctx, const char *group,
+			     const struct conf_queue *q, char **error_r)
+{
+	char **words = NULL, *err = NULL;
+	int ret = 0;
+
+	if (q->order_patterns != NULL && (ret = conf_order_patterns_ok(q->order_patterns, &err)) < 0)
+		ret = conf_fail(ctx, group, "order_patterns", error_r, "%s", err);
+	g_free(err);
+	if (ret < 0 || q->order_lookup == NULL)
+		return ret;
+	if (!g_shell_parse_argv(q->order_lookup, NULL, &words, NULL) || words[0][0] != '/')
+		ret = conf_fail(ctx, group, "order_lookup", error_r,
+				"\"%s\": not a command line starting with an absolute path",
+				q->order_lookup);
+	g_strfreev(words);
+	return ret;
+}
+
 /* The checks that involve more than one key or queue. */
 static int conf_check_queue(const struct conf_ctx *ctx, const struct conf *conf,
 			    const char *group, struct conf_queue *q, char **error_r)
@@ -224,6 +245,8 @@ static int conf_check_queue(const struct conf_ctx *ctx, const struct conf *conf,
 		return conf_fail(ctx, group, "address", error_r,
 				 "\"%s\": a queue address may not contain '+' (used by reply tokens)",
 				 q->address);
+	if (conf_check_orders(ctx, group, q, error_r) < 0)
+		return -1;
 	for (guint i = 0; i < conf->queues->len; i++) {
 		const struct conf_queue *other = g_ptr_array_index(conf->queues, i);
 		if (strcmp(other->local, q->local) == 0)

@@ -47,4 +47,12 @@ void deliver_route_input(const struct deliver_msg *d, const struct deliver_rcpt 
 int deliver_route_notified(struct store *store, int ret, const char *what, gint64 ticket, gint64 now,
 		   char **error_r);
 
+/* The order references of a customer message, stored with res->message_row
+ * (route_orders.c): *hold_r TRUE when the ticket's queue looks them up, so the agent
+ * notice waits for postdesk-notifyd (store_order_notice_hold) instead of being composed.
+ * -1 on store trouble only. */
+int deliver_route_orders(const struct deliver_msg *d, const struct deliver_env *env,
+			 struct store *store, const struct thread_result *res,
+			 gboolean *hold_r, char **error_r);
+
 #endif

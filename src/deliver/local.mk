@@ -7,3 +7,5 @@ src_deliver_libdeliver_a_SOURCES = include/postdesk/deliver.h src/deliver/delive
 
 # the command address (issue 13)
 src_deliver_libdeliver_a_SOURCES += src/deliver/route_command.c
+# order references and held notices (issue 14)
+src_deliver_libdeliver_a_SOURCES += src/deliver/route_orders.c

@@ -115,7 +115,7 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 	struct store_customer *c = NULL;
 	struct parse_msg *full;
 	char *warning, *withheld = NULL;
-	gboolean queued;
+	gboolean queued, hold = FALSE;
 	int ret;
 
 	if (res->new_ticket && block == NULL) {
@@ -152,9 +152,14 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 						       res->message_row);
 	warning = deliver_route_warning(d, res, withheld);
 	g_free(withheld);
-	ret = compose_queue_agent_notice(env->compose, store, res->ticket_id,
-					 full != NULL ? full : d->msg, warning, now, &queued,
-					 error_r);
+	ret = deliver_route_orders(d, env, store, res, &hold, error_r);
+	if (ret == 0 && hold) /* notifyd composes it after the order lookup */
+		ret = store_order_notice_hold(store, res->message_row, res->ticket_id, warning,
+					      now, error_r);
+	else if (ret == 0)
+		ret = compose_queue_agent_notice(env->compose, store, res->ticket_id,
+						 full != NULL ? full : d->msg, warning, now,
+						 &queued, error_r);
 	g_free(warning);
 	parse_msg_free(&full);
 	return deliver_route_notified(store, ret, "agent notice", res->ticket_id, now, error_r);

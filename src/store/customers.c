@@ -30,6 +30,9 @@ static gpointer customer_from_row(sqlite3_stmt *st)
 	c->bounced = sqlite3_column_int(st, 3) != 0;
 	c->survey_optout = sqlite3_column_int(st, 4) != 0;
 	c->ticket_count = sqlite3_column_int64(st, 5);
+	c->csat_sum = sqlite3_column_int64(st, 6);
+	c->csat_count = sqlite3_column_int64(st, 7);
+	c->csat_last = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 8);
 	return c;
 }
 

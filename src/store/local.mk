@@ -25,3 +25,5 @@ src_store_libstore_a_SOURCES += src/store/merge.c
 src_store_libstore_a_SOURCES += src/store/privacy.c
 # search (issue 13: migration 12, doc/search.md)
 src_store_libstore_a_SOURCES += src/store/search.c
+# orders and personalization (issue 14: migration 16)
+src_store_libstore_a_SOURCES += src/store/orders.c

@@ -45,6 +45,9 @@ static int merge_rows(struct store *store, gint64 from, gint64 into, gint64 now,
 	    store_run(store, STMT_messages_move,
 		      SV_ARGS(SV_I(from), SV_I(into), SV_I(0), SV_I(G_MAXINT64)), "move messages",
 		      error_r) < 0 ||
+	    store_run(store, STMT_order_refs_move,
+		      SV_ARGS(SV_I(from), SV_I(into), SV_I(0), SV_I(G_MAXINT64)),
+		      "move order references", error_r) < 0 ||
 	    store_run(store, STMT_events_move, SV_ARGS(SV_I(from), SV_I(into)), "move events",
 		      error_r) < 0 ||
 	    store_run(store, STMT_tags_copy, SV_ARGS(SV_I(from), SV_I(into)), "copy tags",
@@ -100,6 +103,9 @@ int store_messages_move(struct store *store, gint64 from, gint64 into, gint64 fi
 				  SV_ARGS(SV_I(from), SV_I(into), SV_I(first_row), SV_I(last_row)),
 				  "move messages", error_r);
 	if (moved >= 0 &&
+	    store_run(store, STMT_order_refs_move,
+		      SV_ARGS(SV_I(from), SV_I(into), SV_I(first_row), SV_I(last_row)),
+		      "move order references", error_r) == 0 &&
 	    store_run(store, STMT_ticket_add_messages,
 		      SV_ARGS(SV_I(from), SV_I(-(gint64)moved), SV_I(-1), SV_I(now)),
 		      "count moved messages", error_r) == 0 &&

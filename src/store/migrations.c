@@ -419,6 +419,47 @@ static const struct migration migrations[] = {
 		  "  listed INTEGER NOT NULL DEFAULT 0,\n"
 		  "  PRIMARY KEY (agent_id, day)\n"
 		  ");"),
+    /* 16: orders and personalization (issue 14, doc/orders.md). order_refs: the order
+     * references found in a customer message (at most a few per message) and what the
+     * order_lookup command said of each (NULL looked: not looked up yet). order_notices: the
+     * agent notices that wait for those lookups (notifyd runs them outside any delivery,
+     * then composes the notice and sets done); the index on (done, message_row) finds the
+     * pending ones, oldest first, without reading the done ones.
+     * A customer's survey figures are kept as they change
+     * (flat cost: the notice reads one row, never the customer's surveys). */
+    MIGRATION(16, "CREATE TABLE order_refs (\n"
+		  "  message_row INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,\n"
+		  "  ref TEXT NOT NULL,\n"
+		  "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+		  "  looked INTEGER,\n"
+		  "  error TEXT NOT NULL DEFAULT '',\n"
+		  "  status TEXT NOT NULL DEFAULT '',\n"
+		  "  tracking TEXT NOT NULL DEFAULT '',\n"
+		  "  total TEXT NOT NULL DEFAULT '',\n"
+		  "  items TEXT NOT NULL DEFAULT '',\n"
+		  "  json TEXT NOT NULL DEFAULT '',\n"
+		  "  PRIMARY KEY (message_row, ref)\n"
+		  ") WITHOUT ROWID;\n"
+		  "CREATE INDEX order_refs_ticket ON order_refs(ticket_id);\n"
+		  "CREATE TABLE order_notices (\n"
+		  "  message_row INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,\n"
+		  "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+		  "  warning TEXT NOT NULL DEFAULT '',\n"
+		  "  created INTEGER NOT NULL,\n"
+		  "  done INTEGER\n"
+		  ");\n"
+		  "CREATE INDEX order_notices_pending ON order_notices(done, message_row);\n"
+		  "ALTER TABLE customers ADD COLUMN csat_sum INTEGER NOT NULL DEFAULT 0;\n"
+		  "ALTER TABLE customers ADD COLUMN csat_count INTEGER NOT NULL DEFAULT 0;\n"
+		  "ALTER TABLE customers ADD COLUMN csat_last INTEGER;\n"
+		  "UPDATE customers SET\n"
+		  "  csat_sum = coalesce((SELECT sum(s.csat) FROM surveys s JOIN tickets t\n"
+		  "    ON t.id = s.ticket_id WHERE t.requester_id = customers.id), 0),\n"
+		  "  csat_count = (SELECT count(s.csat) FROM surveys s JOIN tickets t\n"
+		  "    ON t.id = s.ticket_id WHERE t.requester_id = customers.id),\n"
+		  "  csat_last = (SELECT s.csat FROM surveys s JOIN tickets t ON t.id = s.ticket_id\n"
+		  "    WHERE t.requester_id = customers.id AND s.csat IS NOT NULL\n"
+		  "    ORDER BY s.answered DESC LIMIT 1);"),
 };
 
 int store_schema_latest(void)

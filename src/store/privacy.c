@@ -75,7 +75,9 @@ int store_customer_erase_ticket(struct store *store, gint64 ticket_id, gboolean 
 		      store_run(store, STMT_privacy_erase_schedule, SV_ARGS(SV_I(ticket_id)),
 				"cancel timed work", error_r) < 0 ||
 		      store_run(store, STMT_privacy_erase_ticket, SV_ARGS(SV_I(ticket_id)),
-				"erase subject", error_r) < 0
+				"erase subject", error_r) < 0 ||
+		      store_run(store, STMT_privacy_erase_orders, SV_ARGS(SV_I(ticket_id)),
+				"erase order references", error_r) < 0
 			  ? -1
 			  : 0;
 	else

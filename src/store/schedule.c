@@ -129,11 +129,26 @@ int store_survey_request(struct store *store, gint64 ticket_id, gint64 now, char
 int store_survey_answer(struct store *store, gint64 ticket_id, int csat, int nps,
 			const char *comment, gint64 now, char **error_r)
 {
+	struct store_survey *old = NULL;
+	int ret, before;
+
 	if (csat > 5 || csat == 0 || nps > 10)
 		return store_fail_other(store, error_r, "survey answer out of range");
-	return store_run(store, STMT_survey_answer,
-			 SV_ARGS(SV_I(ticket_id), SV_I(csat), SV_I(nps), SV_T(comment), SV_I(now)),
-			 "store survey answer", error_r);
+	/* The requester's CSAT figure moves with the answer (migration 16): a new score adds
+	 * one, a changed one replaces the earlier in the sum. */
+	if (csat > 0 && store_survey_get(store, ticket_id, &old, error_r) < 0)
+		return -1;
+	before = old != NULL ? old->csat : -1;
+	store_survey_free(&old);
+	ret = store_run(store, STMT_survey_answer,
+			SV_ARGS(SV_I(ticket_id), SV_I(csat), SV_I(nps), SV_T(comment), SV_I(now)),
+			"store survey answer", error_r);
+	if (ret == 0 && csat > 0)
+		ret = store_run(store, STMT_customer_csat_add,
+				SV_ARGS(SV_I(ticket_id), SV_I(csat - MAX(before, 0)),
+					SV_I(before < 0 ? 1 : 0), SV_I(csat)),
+				"update customer CSAT", error_r);
+	return ret;
 }
 
 static gpointer survey_from_row(sqlite3_stmt *st)
