@@ -31,3 +31,4 @@ include tests/e2e/customer_data.mk
 include tests/e2e/search.mk
 include tests/e2e/languages.mk
 include tests/e2e/storage.mk
+include tests/e2e/ces.mk
