@@ -34,3 +34,4 @@ include tests/e2e/digest.mk
 include tests/e2e/languages.mk
 include tests/e2e/storage.mk
 include tests/e2e/orders.mk
+include tests/e2e/ces.mk

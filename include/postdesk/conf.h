@@ -31,6 +31,11 @@ struct conf_queue {
 #define CONF_UNSUBSCRIBE_TOKEN "{token}"
 #define CONF_UNSUBSCRIBE_URL_MAX 512
 
+/* The survey's questions (survey_questions, doc/surveys.md): satisfaction 1..5,
+ * recommendation 0..10, customer effort 1..7. */
+enum conf_survey_question { CONF_SURVEY_CSAT, CONF_SURVEY_NPS, CONF_SURVEY_CES,
+			    CONF_SURVEY_QUESTIONS };
+
 struct conf {
 	char *path;             /* the file loaded */
 	char *database;         /* SQLite file */
@@ -53,6 +58,9 @@ struct conf {
 	enum conf_closed_policy closed_policy;
 	char *status_after_reply; /* status after an agent's answer, "unchanged": none */
 	gint64 survey_delay;    /* seconds */
+	char *survey_questions; /* "csat nps ces" as written; survey_ask is what it says */
+	guint survey_ask[CONF_SURVEY_QUESTIONS]; /* the questions in order, n_survey_ask of them */
+	guint n_survey_ask;
 	char *unsubscribe_url;  /* https://... with one {token}, NULL = mailto unsubscribe only */
 	gint64 autoreply_limit; /* automatic mails per (sender, ticket) per autoreply_window */
 	gint64 autoreply_window;/* seconds */
@@ -74,6 +82,10 @@ struct conf {
 	gint64 order_lookup_max_output;  /* bytes of its output at most */
 	GPtrArray *queues;      /* struct conf_queue *, at least one */
 };
+
+/* The questions a survey asks, in order, into ask; returns how many. A conf not made by
+ * conf_load() (n_survey_ask 0) asks the default, CSAT then NPS. */
+guint conf_survey_questions(const struct conf *conf, guint ask[CONF_SURVEY_QUESTIONS]);
 
 /* Load and validate a config file. An unknown group or key, a missing required key or a bad
  * value fails with an error naming the file, line and key. */

@@ -34,6 +34,8 @@ struct report_durations {
 
 enum report_backlog_status { REPORT_NEW, REPORT_OPEN, REPORT_PENDING, REPORT_STATUSES };
 #define REPORT_AGE_BUCKETS 5 /* < 1 day, 1-3 days, 3-7 days, 7-30 days, >= 30 days */
+#define REPORT_CES_MAX 7 /* customer effort score 1..7 */
+#define REPORT_REPEAT_WINDOW (7 * 86400) /* a new ticket this soon after a resolution repeats */
 #define REPORT_FRT_BUCKETS 7 /* < 15 min, < 1 h, < 4 h, < 8 h, < 24 h, < 3 days, >= 3 days */
 extern const char *const report_age_labels[REPORT_AGE_BUCKETS];
 extern const char *const report_frt_labels[REPORT_FRT_BUCKETS];
@@ -51,7 +53,14 @@ struct report_figures {
 	gint64 surveys_sent, surveys_answered;
 	gint64 csat_count, csat_satisfied;
 	gint64 nps_count, promoters, passives, detractors;
+	gint64 ces_count, ces_sum, ces_hist[REPORT_CES_MAX + 1]; /* effort 1..7: [1..7] */
 	gint64 sla_met, sla_breached;
+	/* Retention (doc/metrics.md): customers with a ticket created in the period (counted
+	 * where their first one is), those of them who had a ticket before, and new tickets
+	 * created within REPORT_REPEAT_WINDOW after one of the customer's resolutions. */
+	gint64 customers, returning, repeat_contacts;
+	/* The self-service rate (issue 14's knowledge base: tickets resolved as self-served)
+	 * goes here, next to fcr, with its accessor beside report_fcr_rate(). */
 };
 
 /* One UTC day of the period, for the charts. */
@@ -92,6 +101,9 @@ double report_csat(const struct report_figures *f);	   /* % of answers that are 
 double report_survey_rate(const struct report_figures *f); /* answered / sent */
 double report_nps(const struct report_figures *f);	   /* % promoters - % detractors */
 double report_sla(const struct report_figures *f);	   /* met / (met + breached) */
+double report_ces(const struct report_figures *f);	   /* mean effort 1..7, -1 none */
+double report_returning_rate(const struct report_figures *f); /* returning / customers */
+double report_repeat_rate(const struct report_figures *f);    /* repeat contacts / created */
 
 /* Nearest-rank statistics of n durations; sorts v in place. */
 void report_durations_of(gint64 *v, gsize n, struct report_durations *d_r);

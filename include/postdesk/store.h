@@ -442,6 +442,9 @@ struct store_report_ticket {
 	gint64 resolved_at;    /* last change to resolved */
 	gint64 first_reopen, last_reopen;
 	gboolean fcr;          /* that resolution was a first-contact one */
+	/* Retention (migration 17), fixed when the ticket was made, so valid kept or not: the
+	 * requester's previous ticket's creation and last resolution before it; 0 = none. */
+	gint64 prev_created, prev_resolved;
 };
 struct store_report_message {
 	gint64 ticket_id;
@@ -466,6 +469,7 @@ struct store_report_survey {
 	gint64 answered;       /* 0 = not answered */
 	int csat;              /* 1..5, -1 = not given */
 	int nps;               /* 0..10, -1 = not given */
+	int ces;               /* 1..7, -1 = not given */
 };
 /* One ticket's rows (all borrowed): messages (by time) and events (by id) of a ticket not
  * kept, waits (by answer) of a kept one, its survey or NULL. */
@@ -550,15 +554,16 @@ struct store_survey {
 	gint64 requested; /* when the survey mail was queued */
 	int csat;         /* 1..5, -1 unanswered */
 	int nps;          /* 0..10, -1 unanswered */
+	int ces;          /* 1..7, -1 unanswered (migration 17) */
 	char *comment;
 	gint64 answered;  /* time of the latest answer, 0 if none */
 };
 void store_survey_free(struct store_survey **s);
 /* Record that a survey was queued: 1 recorded, 0 the ticket already had one (send nothing). */
 int store_survey_request(struct store *store, gint64 ticket_id, gint64 now, char **error_r);
-/* Store an answer: csat/nps -1 and comment NULL keep what is stored (a later answer
+/* Store an answer: csat/nps/ces -1 and comment NULL keep what is stored (a later answer
  * replaces the earlier one's values). Creates the row if the ticket had none. */
-int store_survey_answer(struct store *store, gint64 ticket_id, int csat, int nps,
+int store_survey_answer(struct store *store, gint64 ticket_id, int csat, int nps, int ces,
 			const char *comment, gint64 now, char **error_r);
 /* 1 found (*s_r owned by the caller), 0 none. */
 int store_survey_get(struct store *store, gint64 ticket_id, struct store_survey **s_r,

@@ -181,6 +181,10 @@ static void customer_json_history(struct report_json *b, const GPtrArray *events
 		report_json_int(b, "nps", s->nps);
 	else
 		report_json_null(b, "nps");
+	if (s->ces >= 0)
+		report_json_int(b, "ces", s->ces);
+	else
+		report_json_null(b, "ces");
 	report_json_str(b, "comment", s->comment);
 	report_json_time(b, "answered", s->answered);
 	report_json_end_object(b);

@@ -102,6 +102,8 @@ struct compose_lang_words {
 	const char *survey_csat;        /* heading of the satisfaction links */
 	const char *survey_csat_labels[6]; /* [1..5] */
 	const char *survey_nps;         /* heading of the recommendation links */
+	const char *survey_ces;         /* heading of the effort links (CES) */
+	const char *survey_ces_labels[8]; /* [1..7]: 1 very difficult .. 7 very easy */
 	const char *survey_reply;       /* answering by mail */
 };
 /* The words of lang (a LANG_CODES code); English for anything else. Static. */

@@ -27,33 +27,58 @@ static char *survey_mailto(const struct compose_ctx *ctx, const struct conf_queu
 	return url;
 }
 
-/* The {{survey.links}} block: one line per score, CSAT first, then NPS, in the words of
- * lang (the mailto subjects stay as they are: the survey route reads them). */
+/* One question's links, highest score first: "  <n> (<label>): mailto:..." (labels NULL:
+ * no label), each with the subject "<NAME> <n> [#ticket]" the survey route reads. */
+static void survey_question_links(GString *s, const struct compose_ctx *ctx,
+				  const struct conf_queue *q, gint64 ticket, const char *name,
+				  const char *heading, int lo, int hi, const char *const *labels)
+{
+	g_string_append_printf(s, "%s%s\n", s->len > 0 ? "\n" : "", heading);
+	for (int score = hi; score >= lo; score--) {
+		char *subj = g_strdup_printf("%s %d [#%" G_GINT64_FORMAT "]", name, score, ticket);
+		char *url = survey_mailto(ctx, q, ticket, TOKEN_SURVEY, score, subj);
+		if (labels != NULL)
+			g_string_append_printf(s, "  %d (%s): %s\n", score, labels[score], url);
+		else
+			g_string_append_printf(s, "  %2d: %s\n", score, url);
+		g_free(url);
+		g_free(subj);
+	}
+}
+
+/* The {{survey.links}} block: the questions of survey_questions in their order (CSAT 1..5,
+ * NPS 0..10, CES 1..7), in the words of lang (the mailto subjects stay as they are: the
+ * survey route reads them). Answering by mail (a bare number) is offered when CSAT is
+ * asked: the sentence names 1..5. */
 static char *survey_links(const struct compose_ctx *ctx, const struct conf_queue *q,
 			  gint64 ticket, const char *lang)
 {
 	const struct compose_lang_words *w = compose_lang_words(lang);
-	GString *s = g_string_new(w->survey_csat);
-	const char *const *csat_labels = w->survey_csat_labels;
+	guint ask[CONF_SURVEY_QUESTIONS], n = conf_survey_questions(ctx->conf, ask);
+	GString *s = g_string_new(NULL);
+	gboolean csat = FALSE;
 
-	g_string_append_c(s, '\n');
-
-	for (int score = 5; score >= 1; score--) {
-		char *subj = g_strdup_printf("CSAT %d [#%" G_GINT64_FORMAT "]", score, ticket);
-		char *url = survey_mailto(ctx, q, ticket, TOKEN_SURVEY, score, subj);
-		g_string_append_printf(s, "  %d (%s): %s\n", score, csat_labels[score], url);
-		g_free(url);
-		g_free(subj);
+	for (guint i = 0; i < n; i++) {
+		switch ((enum conf_survey_question)ask[i]) {
+		case CONF_SURVEY_CSAT:
+			csat = TRUE;
+			survey_question_links(s, ctx, q, ticket, "CSAT", w->survey_csat, 1, 5,
+					      w->survey_csat_labels);
+			break;
+		case CONF_SURVEY_NPS:
+			survey_question_links(s, ctx, q, ticket, "NPS", w->survey_nps, 0, 10, NULL);
+			break;
+		case CONF_SURVEY_CES:
+		default:
+			survey_question_links(s, ctx, q, ticket, "CES", w->survey_ces, 1, 7,
+					      w->survey_ces_labels);
+			break;
+		}
 	}
-	g_string_append_printf(s, "\n%s\n", w->survey_nps);
-	for (int score = 10; score >= 0; score--) {
-		char *subj = g_strdup_printf("NPS %d [#%" G_GINT64_FORMAT "]", score, ticket);
-		char *url = survey_mailto(ctx, q, ticket, TOKEN_SURVEY, score, subj);
-		g_string_append_printf(s, "  %2d: %s\n", score, url);
-		g_free(url);
-		g_free(subj);
-	}
-	g_string_append_printf(s, "\n%s", w->survey_reply);
+	if (csat)
+		g_string_append_printf(s, "\n%s", w->survey_reply);
+	else if (s->len > 0)
+		g_string_truncate(s, s->len - 1); /* the block ends without a line break */
 	return g_string_free(s, FALSE);
 }
 

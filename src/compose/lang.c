@@ -22,6 +22,8 @@ static const struct compose_lang_words words[] = {
      "Satisfaction:",
      {"", "very unsatisfied", "unsatisfied", "neutral", "satisfied", "very satisfied"},
      "Recommend us (0 = not at all likely, 10 = extremely likely):",
+     "How easy was it to get your issue resolved?",
+     {"", "very difficult", "difficult", "rather difficult", "neither easy nor difficult", "rather easy", "easy", "very easy"},
      "Or simply reply to this email with a number from 1 to 5; anything else you write is "
      "passed on to the team as your comment."},
     {"de",
@@ -32,6 +34,8 @@ static const struct compose_lang_words words[] = {
      "Zufriedenheit:",
      {"", "sehr unzufrieden", "unzufrieden", "neutral", "zufrieden", "sehr zufrieden"},
      "Weiterempfehlung (0 = sehr unwahrscheinlich, 10 = sehr wahrscheinlich):",
+     "Wie einfach war es für Sie, Ihr Anliegen zu lösen?",
+     {"", "sehr schwierig", "schwierig", "eher schwierig", "weder einfach noch schwierig", "eher einfach", "einfach", "sehr einfach"},
      "Sie können auch einfach auf diese E-Mail antworten und eine Zahl von 1 bis 5 "
      "nennen; alles, was Sie dazuschreiben, geben wir als Ihren Kommentar an das Team "
      "weiter."},
@@ -43,6 +47,8 @@ static const struct compose_lang_words words[] = {
      "Satisfaction :",
      {"", "très insatisfait", "insatisfait", "neutre", "satisfait", "très satisfait"},
      "Nous recommanderiez-vous ? (0 = pas du tout probable, 10 = très probable) :",
+     "Dans quelle mesure a-t-il été facile de résoudre votre demande ?",
+     {"", "très difficile", "difficile", "plutôt difficile", "ni facile ni difficile", "plutôt facile", "facile", "très facile"},
      "Vous pouvez aussi simplement répondre à cet e-mail en indiquant un chiffre de 1 à 5 ; "
      "tout ce que vous ajoutez sera transmis à l'équipe comme commentaire."},
     {"es",
@@ -53,6 +59,8 @@ static const struct compose_lang_words words[] = {
      "Satisfacción:",
      {"", "muy insatisfecho", "insatisfecho", "neutral", "satisfecho", "muy satisfecho"},
      "¿Nos recomendaría? (0 = nada probable, 10 = muy probable):",
+     "¿Qué tan fácil le resultó que se resolviera su consulta?",
+     {"", "muy difícil", "difícil", "algo difícil", "ni fácil ni difícil", "bastante fácil", "fácil", "muy fácil"},
      "También puede responder a este correo con un número del 1 al 5; todo lo demás que "
      "escriba se lo haremos llegar al equipo como comentario."},
     {"it",
@@ -64,6 +72,8 @@ static const struct compose_lang_words words[] = {
      {"", "per niente soddisfatto", "poco soddisfatto", "nella media", "soddisfatto",
       "molto soddisfatto"},
      "Ci consiglierebbe? (0 = per niente probabile, 10 = molto probabile):",
+     "Quanto è stato facile risolvere la Sua richiesta?",
+     {"", "molto difficile", "difficile", "piuttosto difficile", "né facile né difficile", "piuttosto facile", "facile", "molto facile"},
      "Può anche rispondere semplicemente a questa e-mail con un numero da 1 a 5; qualsiasi "
      "altra cosa scriva verrà inoltrata al team come Suo commento."},
     {"nl",
@@ -74,6 +84,8 @@ static const struct compose_lang_words words[] = {
      "Tevredenheid:",
      {"", "zeer ontevreden", "ontevreden", "neutraal", "tevreden", "zeer tevreden"},
      "Zou u ons aanbevelen? (0 = zeer onwaarschijnlijk, 10 = zeer waarschijnlijk):",
+     "Hoe gemakkelijk was het om uw vraag opgelost te krijgen?",
+     {"", "zeer moeilijk", "moeilijk", "eerder moeilijk", "niet makkelijk, niet moeilijk", "eerder makkelijk", "makkelijk", "zeer makkelijk"},
      "U kunt ook gewoon op deze e-mail antwoorden met een cijfer van 1 tot 5; alles wat u "
      "er verder bij schrijft, geven we als uw opmerking door aan het team."},
 };

@@ -175,6 +175,50 @@ static int conf_parse_group(const struct conf_ctx *ctx, const char *group,
 	return ret;
 }
 
+guint conf_survey_questions(const struct conf *conf, guint ask[CONF_SURVEY_QUESTIONS])
+{
+	if (conf == NULL || conf->n_survey_ask == 0) {
+		ask[0] = CONF_SURVEY_CSAT;
+		ask[1] = CONF_SURVEY_NPS;
+		return 2;
+	}
+	memcpy(ask, conf->survey_ask, conf->n_survey_ask * sizeof(ask[0]));
+	return conf->n_survey_ask;
+}
+
+/* survey_questions: words csat, nps, ces, each at most once, at least one. */
+static int conf_parse_survey_questions(const struct conf_ctx *ctx, struct conf *conf,
+				       char **error_r)
+{
+	static const char *const names[CONF_SURVEY_QUESTIONS] = {"csat", "nps", "ces"};
+	char **words = g_strsplit_set(conf->survey_questions, " \t,", -1);
+	int ret = 0;
+
+	conf->n_survey_ask = 0;
+	for (guint i = 0; words[i] != NULL && ret == 0; i++) {
+		guint q;
+		if (words[i][0] == '\0')
+			continue;
+		for (q = 0; q < CONF_SURVEY_QUESTIONS && g_ascii_strcasecmp(words[i], names[q]); q++)
+			;
+		for (guint j = 0; j < conf->n_survey_ask && q < CONF_SURVEY_QUESTIONS; j++)
+			if (conf->survey_ask[j] == q)
+				ret = conf_fail(ctx, "postdesk", "survey_questions", error_r,
+						"\"%s\" named twice", words[i]);
+		if (ret == 0 && q == CONF_SURVEY_QUESTIONS)
+			ret = conf_fail(ctx, "postdesk", "survey_questions", error_r,
+					"unknown question \"%s\" (expected csat, nps or ces)",
+					words[i]);
+		if (ret == 0)
+			conf->survey_ask[conf->n_survey_ask++] = q;
+	}
+	if (ret == 0 && conf->n_survey_ask == 0)
+		ret = conf_fail(ctx, "postdesk", "survey_questions", error_r,
+				"no question (expected csat, nps and/or ces)");
+	g_strfreev(words);
+	return ret;
+}
+
 /* unsubscribe_url goes into a List-Unsubscribe header between <>: an https URL (RFC 8058
  * one-click needs one) with exactly one {token}, of a length that fits a header line, and
  * no character that would end the URL in that header (white space, '<', '>', ',', '"') or
@@ -287,6 +331,8 @@ static int conf_load_groups(const struct conf_ctx *ctx, struct conf *conf, char 
 	if (ret == 0)
 		ret = conf_parse_group(ctx, "postdesk", CONF_GROUP_GLOBAL, conf, NULL, NULL,
 				       error_r);
+	if (ret == 0)
+		ret = conf_parse_survey_questions(ctx, conf, error_r);
 	if (ret == 0 && conf->unsubscribe_url != NULL)
 		ret = conf_check_unsubscribe_url(ctx, conf->unsubscribe_url, error_r);
 	if (ret == 0 && conf->digest_time != NULL && conf_digest_minute(conf) < 0)

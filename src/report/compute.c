@@ -319,6 +319,26 @@ static void ticket_events(struct ctx *c, const struct store_report_ticket *t,
 	ticket_backlog(c, t, fig->status);
 }
 
+/* Retention, from what the ticket took from its requester when it was made: a customer is
+ * counted once, at their first ticket of the period (no earlier one, or one before the
+ * period); returning if they had one before. A repeat contact: the ticket came at most
+ * REPORT_REPEAT_WINDOW after one of the customer's resolutions (any queue). */
+static void ticket_retention(struct ctx *c, const struct store_report_ticket *t)
+{
+	struct acc *g;
+
+	if (!in_period(c, t->created))
+		return;
+	g = group_at(c, t, t->created);
+	if (t->prev_created == 0 || t->prev_created < c->opt->since) {
+		ADD(c, g, customers);
+		if (t->prev_created != 0)
+			ADD(c, g, returning);
+	}
+	if (t->prev_resolved != 0 && t->created - t->prev_resolved <= REPORT_REPEAT_WINDOW)
+		ADD(c, g, repeat_contacts);
+}
+
 /* Surveys requested in the period; their answers, if given before its end. */
 static void ticket_survey(struct ctx *c, const struct store_report_ticket *t,
 			  const struct store_report_survey *sv)
@@ -341,6 +361,12 @@ static void ticket_survey(struct ctx *c, const struct store_report_ticket *t,
 			ADD(c, g, csat_satisfied);
 			d->csat_satisfied++;
 		}
+	}
+	if (sv->ces >= 1 && sv->ces <= REPORT_CES_MAX) {
+		ADD(c, g, ces_count);
+		add(c, g, offsetof(struct report_figures, ces_sum), sv->ces);
+		add(c, g, offsetof(struct report_figures, ces_hist) + (size_t)sv->ces * sizeof(gint64),
+		    1);
 	}
 	if (sv->nps >= 0) {
 		ADD(c, g, nps_count);
@@ -367,6 +393,7 @@ void report_ticket(struct ctx *c, const struct store_report_ticket *t,
 	if (t->created < c->first_created)
 		c->first_created = t->created;
 	ticket_created(c, t, &fig);
+	ticket_retention(c, t);
 	ticket_replies(c, t, s);
 	ticket_events(c, t, &fig);
 	ticket_survey(c, t, s->survey);

@@ -58,6 +58,20 @@ static const struct col cols[] = {
     {"sla_met", COL_INT, F(sla_met), NULL},
     {"sla_breached", COL_INT, F(sla_breached), NULL},
     {"sla_pct", COL_PCT, 0, report_sla},
+    {"ces_count", COL_INT, F(ces_count), NULL},
+    {"ces_mean", COL_PCT, 0, report_ces},
+    {"ces_1", COL_INT, F(ces_hist[1]), NULL},
+    {"ces_2", COL_INT, F(ces_hist[2]), NULL},
+    {"ces_3", COL_INT, F(ces_hist[3]), NULL},
+    {"ces_4", COL_INT, F(ces_hist[4]), NULL},
+    {"ces_5", COL_INT, F(ces_hist[5]), NULL},
+    {"ces_6", COL_INT, F(ces_hist[6]), NULL},
+    {"ces_7", COL_INT, F(ces_hist[7]), NULL},
+    {"customers", COL_INT, F(customers), NULL},
+    {"returning_customers", COL_INT, F(returning), NULL},
+    {"returning_pct", COL_PCT, 0, report_returning_rate},
+    {"repeat_contacts", COL_INT, F(repeat_contacts), NULL},
+    {"repeat_contact_pct", COL_PCT, 0, report_repeat_rate},
 };
 
 /* The value of column i of f as text ("" when undefined); buf >= 32 bytes. */
@@ -187,6 +201,28 @@ static void text_row(FILE *out, const struct report_figures *f)
 		pct(report_sla(f), -1, b[7]));
 }
 
+/* The figures that have no column in the table: effort and retention (totals). */
+static void report_write_text_more(const struct report_figures *t, FILE *out)
+{
+	char b[2][16];
+
+	if (t->ces_count > 0) {
+		fprintf(out, "Effort (CES, 1 = very difficult .. 7 = very easy): mean %.1f from %"
+			G_GINT64_FORMAT " answers (", report_ces(t), t->ces_count);
+		for (int i = 1; i <= REPORT_CES_MAX; i++)
+			fprintf(out, "%s%d: %" G_GINT64_FORMAT, i > 1 ? ", " : "", i, t->ces_hist[i]);
+		fprintf(out, ")\n");
+	} else {
+		fprintf(out, "Effort (CES): no answers\n");
+	}
+	fprintf(out,
+		"Retention: %" G_GINT64_FORMAT " customers, %" G_GINT64_FORMAT
+		" returning (%s); %" G_GINT64_FORMAT
+		" repeat contacts within 7 days of a resolution (%s of new tickets)\n",
+		t->customers, t->returning, pct(report_returning_rate(t), -1, b[0]),
+		t->repeat_contacts, pct(report_repeat_rate(t), -1, b[1]));
+}
+
 void report_write_text(const struct report *r, FILE *out)
 {
 	char *since = clock_format(r->since), *until = clock_format(r->until);
@@ -211,6 +247,7 @@ void report_write_text(const struct report *r, FILE *out)
 		" (%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT "/%" G_GINT64_FORMAT ")\n",
 		t->surveys_sent, t->surveys_answered, t->csat_count, t->nps_count, t->promoters,
 		t->passives, t->detractors);
+	report_write_text_more(t, out);
 	g_free(since);
 	g_free(until);
 }
@@ -274,6 +311,28 @@ static void j_backlog(JsonBuilder *b, const struct report_figures *f)
 	json_builder_end_object(b);
 }
 
+/* Effort (mean rounded to 0.1, null without answers; the count of each score 1..7) and
+ * retention. */
+static void j_more(JsonBuilder *b, const struct report_figures *f)
+{
+	char key[4];
+
+	j_int(b, "ces_count", f->ces_count);
+	j_pct(b, "ces_mean", report_ces(f), -1);
+	json_builder_set_member_name(b, "ces_distribution");
+	json_builder_begin_object(b);
+	for (int i = 1; i <= REPORT_CES_MAX; i++) {
+		g_snprintf(key, sizeof(key), "%d", i);
+		j_int(b, key, f->ces_hist[i]);
+	}
+	json_builder_end_object(b);
+	j_int(b, "customers", f->customers);
+	j_int(b, "returning_customers", f->returning);
+	j_pct(b, "returning_pct", report_returning_rate(f), -1);
+	j_int(b, "repeat_contacts", f->repeat_contacts);
+	j_pct(b, "repeat_contact_pct", report_repeat_rate(f), -1);
+}
+
 static void j_figures(JsonBuilder *b, const struct report_figures *f)
 {
 	json_builder_begin_object(b);
@@ -303,6 +362,7 @@ static void j_figures(JsonBuilder *b, const struct report_figures *f)
 	j_int(b, "sla_met", f->sla_met);
 	j_int(b, "sla_breached", f->sla_breached);
 	j_pct(b, "sla_pct", report_sla(f), -1);
+	j_more(b, f);
 	json_builder_end_object(b);
 }
 

@@ -252,6 +252,12 @@ static void cards(GString *out, const struct report_figures *f)
 	card(out, "NPS", report_nps(f) < -100.5 ? "-" : buf);
 	g_snprintf(buf, sizeof(buf), "%.0f%%", report_sla(f));
 	card(out, "SLA met", report_sla(f) < 0 ? "-" : buf);
+	g_snprintf(buf, sizeof(buf), "%.1f / 7", report_ces(f));
+	card(out, "customer effort (CES)", report_ces(f) < 0 ? "-" : buf);
+	g_snprintf(buf, sizeof(buf), "%.0f%%", report_returning_rate(f));
+	card(out, "returning customers", report_returning_rate(f) < 0 ? "-" : buf);
+	g_snprintf(buf, sizeof(buf), "%.0f%%", report_repeat_rate(f));
+	card(out, "repeat contact within 7 days", report_repeat_rate(f) < 0 ? "-" : buf);
 	g_string_append(out, "</div>");
 }
 
@@ -278,6 +284,13 @@ static void table_row(GString *out, const struct report_figures *f)
 	g_string_append_printf(out, "<td>%" G_GINT64_FORMAT "</td>", f->csat_count);
 	td_pct(out, report_nps(f), -1000);
 	td_pct(out, report_sla(f), -1);
+	if (report_ces(f) < 0)
+		g_string_append(out, "<td class=\"none\">-</td>");
+	else
+		g_string_append_printf(out, "<td>%.1f</td>", report_ces(f));
+	g_string_append_printf(out, "<td>%" G_GINT64_FORMAT "</td>", f->ces_count);
+	td_pct(out, report_returning_rate(f), -1);
+	td_pct(out, report_repeat_rate(f), -1);
 	g_string_append(out, "</tr>");
 }
 
@@ -291,7 +304,8 @@ static void figures_table(GString *out, const struct report *r)
 			"<th>reply median</th><th>reply p90</th><th>resolution median</th>"
 			"<th>resolution p90</th><th>resolution mean</th><th>FCR</th>"
 			"<th>surveys answered / sent</th><th>CSAT</th><th>CSAT answers</th>"
-			"<th>NPS</th><th>SLA met</th></tr>");
+			"<th>NPS</th><th>SLA met</th><th>CES</th><th>CES answers</th>"
+			"<th>returning customers</th><th>repeat contact (7 days)</th></tr>");
 	for (i = 0; i < r->groups->len; i++)
 		table_row(out, g_ptr_array_index(r->groups, i));
 	table_row(out, &r->total);

@@ -19,6 +19,21 @@ double report_fcr_rate(const struct report_figures *f)
 	return report_pct(f->fcr, f->resolved);
 }
 
+double report_ces(const struct report_figures *f)
+{
+	return f->ces_count > 0 ? (double)f->ces_sum / (double)f->ces_count : -1;
+}
+
+double report_returning_rate(const struct report_figures *f)
+{
+	return report_pct(f->returning, f->customers);
+}
+
+double report_repeat_rate(const struct report_figures *f)
+{
+	return report_pct(f->repeat_contacts, f->created);
+}
+
 double report_csat(const struct report_figures *f)
 {
 	return report_pct(f->csat_satisfied, f->csat_count);

@@ -460,6 +460,31 @@ static const struct migration migrations[] = {
 		  "  csat_last = (SELECT s.csat FROM surveys s JOIN tickets t ON t.id = s.ticket_id\n"
 		  "    WHERE t.requester_id = customers.id AND s.csat IS NOT NULL\n"
 		  "    ORDER BY s.answered DESC LIMIT 1);"),
+    /* 17: customer effort and retention (doc/surveys.md, doc/metrics.md). surveys.ces, the
+     * effort score 1..7. customers.last_created and last_resolved: the customer's newest
+     * ticket and last resolution, kept as they happen; a new ticket copies them into its
+     * prev_created and prev_resolved, so the report tells a returning customer and a repeat
+     * contact (a new ticket within 7 days of a resolution) from the ticket's own row,
+     * never by a join over the customer's history. Filled here from the history. */
+    MIGRATION(17, "ALTER TABLE surveys ADD COLUMN ces INTEGER CHECK (ces BETWEEN 1 AND 7);\n"
+		  "ALTER TABLE customers ADD COLUMN last_created INTEGER;\n"
+		  "ALTER TABLE customers ADD COLUMN last_resolved INTEGER;\n"
+		  "ALTER TABLE tickets ADD COLUMN prev_created INTEGER;\n"
+		  "ALTER TABLE tickets ADD COLUMN prev_resolved INTEGER;\n"
+		  "CREATE TEMP TABLE r15 AS SELECT t.requester_id AS c, e.ticket_id AS t,\n"
+		  "  e.created AS at FROM events e JOIN tickets t ON t.id = e.ticket_id\n"
+		  "  WHERE e.kind = 'status' AND e.detail = 'resolved';\n"
+		  "CREATE INDEX temp.r15_c ON r15(c, at);\n"
+		  "UPDATE customers SET\n"
+		  "  last_created = (SELECT max(created) FROM tickets t\n"
+		  "                  WHERE t.requester_id = customers.id),\n"
+		  "  last_resolved = (SELECT max(at) FROM r15 WHERE c = customers.id);\n"
+		  "UPDATE tickets SET\n"
+		  "  prev_created = (SELECT max(p.created) FROM tickets p\n"
+		  "    WHERE p.requester_id = tickets.requester_id AND p.id < tickets.id),\n"
+		  "  prev_resolved = (SELECT max(at) FROM r15 WHERE c = tickets.requester_id\n"
+		  "    AND t <> tickets.id AND at <= tickets.created);\n"
+		  "DROP TABLE temp.r15;"),
 };
 
 int store_schema_latest(void)

@@ -83,6 +83,8 @@ static void ticket_of_row(struct merge *m, sqlite3_stmt *st, struct store_report
 	t->fcr = sqlite3_column_int64(st, 9) != 0;
 	/* Nothing the figures hold happened at or after the end of the report. */
 	t->kept = sqlite3_column_int64(st, 10) < m->before;
+	t->prev_created = sqlite3_column_int64(st, 11);
+	t->prev_resolved = sqlite3_column_int64(st, 12);
 }
 
 static int next_wait(struct merge *m, char **error_r)
@@ -105,6 +107,7 @@ static int next_survey(struct merge *m, char **error_r)
 		m->survey.csat = col_score(st, 2);
 		m->survey.nps = col_score(st, 3);
 		m->survey.answered = sqlite3_column_int64(st, 4);
+		m->survey.ces = col_score(st, 5);
 	}
 	return m->has_survey;
 }

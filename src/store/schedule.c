@@ -126,13 +126,13 @@ int store_survey_request(struct store *store, gint64 ticket_id, gint64 now, char
 }
 
 /* A negative score is "not given": the letter 'm' binds it as NULL. */
-int store_survey_answer(struct store *store, gint64 ticket_id, int csat, int nps,
+int store_survey_answer(struct store *store, gint64 ticket_id, int csat, int nps, int ces,
 			const char *comment, gint64 now, char **error_r)
 {
 	struct store_survey *old = NULL;
 	int ret, before;
 
-	if (csat > 5 || csat == 0 || nps > 10)
+	if (csat > 5 || csat == 0 || nps > 10 || ces > 7 || ces == 0)
 		return store_fail_other(store, error_r, "survey answer out of range");
 	/* The requester's CSAT figure moves with the answer (migration 16): a new score adds
 	 * one, a changed one replaces the earlier in the sum. */
@@ -141,7 +141,8 @@ int store_survey_answer(struct store *store, gint64 ticket_id, int csat, int nps
 	before = old != NULL ? old->csat : -1;
 	store_survey_free(&old);
 	ret = store_run(store, STMT_survey_answer,
-			SV_ARGS(SV_I(ticket_id), SV_I(csat), SV_I(nps), SV_T(comment), SV_I(now)),
+			SV_ARGS(SV_I(ticket_id), SV_I(csat), SV_I(nps), SV_T(comment), SV_I(now),
+				SV_I(ces)),
 			"store survey answer", error_r);
 	if (ret == 0 && csat > 0)
 		ret = store_run(store, STMT_customer_csat_add,
@@ -161,6 +162,7 @@ static gpointer survey_from_row(sqlite3_stmt *st)
 	s->nps = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
 	s->comment = store_column_dup(st, 4);
 	s->answered = sqlite3_column_int64(st, 5);
+	s->ces = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 6);
 	return s;
 }
 

@@ -40,7 +40,7 @@ int store_ticket_create(struct store *store, const char *queue, const char *subj
 	if (store_run(store, STMT_search_ticket_add, SV_ARGS(SV_I(*id_r)), "index the ticket",
 		      error_r) < 0)
 		return -1;
-	return store_run(store, STMT_customer_count_ticket, SV_ARGS(SV_I(requester_id)),
+	return store_run(store, STMT_customer_count_ticket, SV_ARGS(SV_I(requester_id), SV_I(now)),
 			 "count the customer's ticket", error_r);
 }
 
@@ -288,6 +288,11 @@ int store_event_add(struct store *store, gint64 ticket_id, gint64 now, const cha
 		return -1;
 	if (!status && !reopen)
 		return 0;
+	/* Retention (migration 17): the requester's latest resolution, for their next ticket. */
+	if (status && g_strcmp0(detail, "resolved") == 0 &&
+	    store_run(store, STMT_customer_resolved, SV_ARGS(SV_I(ticket_id), SV_I(now)),
+		      "keep the customer's last resolution", error_r) < 0)
+		return -1;
 	/* The report's figures (migration 10), in the event's transaction. */
 	return store_run(store, STMT_ticket_report_event,
 			 SV_ARGS(SV_I(ticket_id), SV_I(now),

@@ -55,7 +55,7 @@ static void ev(gint64 id, const char *kind, const char *detail, gint64 when)
 
 static void survey(gint64 id, gint64 requested, gint64 answered, int csat, int nps)
 {
-	struct store_report_survey s = {id, requested, answered, csat, nps};
+	struct store_report_survey s = {id, requested, answered, csat, nps, -1};
 	g_array_append_val(rows->surveys, s);
 }
 

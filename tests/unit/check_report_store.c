@@ -269,7 +269,7 @@ static void one_ticket(struct store *s, gint64 customer, int i)
 		ck_assert_int_ge(store_survey_request(s, id, now + 60, NULL), 0);
 		if (i % 4 == 0)
 			ck_assert_int_eq(
-			    store_survey_answer(s, id, 1 + i % 5, i % 11, NULL, now + 120, NULL),
+			    store_survey_answer(s, id, 1 + i % 5, i % 11, -1, NULL, now + 120, NULL),
 			    0);
 	}
 }
