@@ -15,7 +15,7 @@ $APT update
 $APT install --no-install-recommends \
 	build-essential autoconf automake libtool pkg-config make \
 	libetpan-dev libgmime-3.0-dev libsqlite3-dev libsodium-dev libmilter-dev \
-	libjson-glib-dev libxml2-dev check \
+	libjson-glib-dev libxml2-dev libstemmer-dev check \
 	postfix swaks miltertest sqlite3 jq ca-certificates util-linux procps iproute2 \
 	clang libclang-rt-14-dev valgrind python3 \
 	chromium

@@ -19,3 +19,6 @@ src_parse_libparse_a_SOURCES += src/parse/flowed.c
 
 # a customer's "status" request (issue 13): the words per language
 src_parse_libparse_a_SOURCES += src/parse/status.c src/parse/status_words.def
+
+# stems and stop words of the knowledge base (issue 14): the one libstemmer user
+src_parse_libparse_a_SOURCES += src/parse/stem.c src/parse/stop_words.def

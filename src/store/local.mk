@@ -23,3 +23,5 @@ src_store_libstore_a_SOURCES += src/store/agent_threads.c
 src_store_libstore_a_SOURCES += src/store/merge.c
 # data protection: customer export and erase (issue 13: migration 11)
 src_store_libstore_a_SOURCES += src/store/privacy.c
+# the knowledge base's index and FTS5 tokenizer (issue 14: migration 12)
+src_store_libstore_a_SOURCES += src/store/kb.c

@@ -224,6 +224,25 @@ static const struct migration migrations[] = {
 		  "  action TEXT NOT NULL,\n"
 		  "  detail TEXT NOT NULL DEFAULT ''\n"
 		  ");"),
+    /* 12: the knowledge base (issue 14, doc/kb.md): the articles read from kb_dir and
+     * their full-text index. The index keeps no copy of the text (external content); its
+     * tokenizer "postdesk" (kb.c) stems each row in the row's language. rank is BM25 with
+     * a title match worth four body matches and a tag match two. The articles are rebuilt
+     * whole by a reindex: nothing else refers to them. */
+    MIGRATION(12, "CREATE TABLE kb_articles (\n"
+		  "  id INTEGER PRIMARY KEY,\n"
+		  "  queue TEXT NOT NULL DEFAULT '',\n"
+		  "  path TEXT NOT NULL,\n"
+		  "  lang TEXT NOT NULL,\n"
+		  "  title TEXT NOT NULL,\n"
+		  "  tags TEXT NOT NULL DEFAULT '',\n"
+		  "  url TEXT NOT NULL DEFAULT '',\n"
+		  "  body TEXT NOT NULL\n"
+		  ");\n"
+		  "CREATE VIRTUAL TABLE kb_fts USING fts5(title, tags, body,\n"
+		  "  lang UNINDEXED, queue UNINDEXED, url UNINDEXED,\n"
+		  "  content='kb_articles', content_rowid='id', tokenize='postdesk');\n"
+		  "INSERT INTO kb_fts(kb_fts, rank) VALUES('rank', 'bm25(4.0, 2.0, 1.0, 0, 0, 0)');"),
 };
 
 int store_schema_latest(void)
