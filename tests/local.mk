@@ -4,6 +4,7 @@ include tests/unit/core.mk
 include tests/unit/parse.mk
 include tests/unit/quote.mk
 include tests/unit/store.mk
+include tests/unit/kb.mk
 include tests/unit/thread.mk
 include tests/unit/lmtp.mk
 include tests/unit/compose.mk

@@ -66,5 +66,6 @@ int cli_split(struct cli *cli, int argc, char **argv);
 int cli_macro(struct cli *cli, int argc, char **argv);  /* cmd_macro.c: canned replies */
 int cli_attachment(struct cli *cli, int argc, char **argv); /* cmd_attachment.c: list, get */
 int cli_customer(struct cli *cli, int argc, char **argv);   /* cmd_customer.c: export, erase */
+int cli_kb(struct cli *cli, int argc, char **argv); /* cmd_kb.c: reindex, list, search */
 
 #endif

@@ -11,3 +11,5 @@ src_cli_libcli_a_SOURCES += src/cli/cmd_merge.c
 
 # attachments, customer export and erase (issue 13)
 src_cli_libcli_a_SOURCES += src/cli/cmd_attachment.c src/cli/cmd_customer.c
+# the knowledge base (issue 14)
+src_cli_libcli_a_SOURCES += src/cli/cmd_kb.c

@@ -28,6 +28,7 @@ static const struct {
 	{"tick", cli_tick, "run due timed work once (surveys, reminders) [--now TIME]"},
 	{"key", cli_key, "token keys: list | rotate [--grace DAYS] | rotate --prune"},
 	{"macro", cli_macro, "canned replies: list [--json] | show NAME [--ticket N] [--json]"},
+	{"kb", cli_kb, "the knowledge base: reindex, list, search (doc/kb.md)"},
 	{"optout", cli_optout, "stop surveys for an opt-out token address (one-click unsubscribe)"},
 	{"merge", cli_merge, "fold ticket OTHER into ticket ID: merge ID OTHER [--json]"},
 	{"split", cli_split, "split a message off: split ID MESSAGE [--rest] [--notify] [--json]"},
