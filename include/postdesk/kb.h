@@ -29,9 +29,10 @@ typedef void kb_progress_fn(guint n, guint total, const char *path, void *ctx);
 int kb_reindex(struct store *store, const char *kb_dir, kb_progress_fn *progress, void *ctx,
 	       guint *count_r, char **error_r);
 
-/* The FTS5 query for a customer's text: each distinct word quoted, OR'ed (at most 64
- * words); NULL if the text has none. g_malloc'ed. */
-char *kb_match_expr(const char *text);
+/* The FTS5 query for a customer's text in lang: each distinct word quoted, OR'ed (at most
+ * 64 words; in German and Dutch a word of 5 letters or more also as a prefix, for
+ * compounds); NULL if the text has none. g_malloc'ed. */
+char *kb_match_expr(const char *text, const char *lang);
 
 /* The articles of lang (queue's or shared) that answer text, best first, those that pass
  * the threshold only (doc/kb.md "Relevance"): at most max; 0 with *hits_r (struct

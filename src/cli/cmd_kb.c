@@ -117,7 +117,7 @@ static int kb_cmd_read(struct cli *cli, int argc, char **argv, const char *queue
 	} else {
 		text = g_strjoinv(" ", argv + 2);
 		if (all) {
-			char *match = kb_match_expr(text);
+			char *match = kb_match_expr(text, lang);
 			if (match != NULL)
 				ret = store_kb_search(store, match, lang, queue, 10, &rows, &error);
 			else

@@ -15,11 +15,21 @@
 
 #define KB_QUERY_WORDS 64    /* words of a question sent to the index */
 #define KB_CANDIDATES 10     /* best rows read before the threshold */
-#define KB_MIN_MATCHED 2     /* distinct question words the best article must hold */
-#define KB_MIN_SCORE 3000    /* BM25 x 1000 of the best article */
+#define KB_PREFIX_MIN 5      /* letters of a word matched as a prefix (kb_compounding) */
+#define KB_MIN_MATCHED 2     /* distinct question words an article must hold... */
+#define KB_MIN_SCORE 3000    /* ...with this BM25 x 1000 */
+#define KB_ONE_WORD_TERMS 3  /* or one word of a question of at most 3 words... */
+#define KB_ONE_WORD_SCORE 4300 /* ...that is rare enough to score this alone */
 #define KB_RELATIVE 0.6      /* the others: at least this share of the best score */
 
-char *kb_match_expr(const char *text)
+/* Languages that write compounds as one word ("Sendungsverfolgung"): a longer question
+ * word also matches the words it begins ("Sendung" finds "Sendungsnummer"). */
+static gboolean kb_compounding(const char *lang)
+{
+	return lang != NULL && (strcmp(lang, "de") == 0 || strcmp(lang, "nl") == 0);
+}
+
+char *kb_match_expr(const char *text, const char *lang)
 {
 	GHashTable *seen = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	GString *q = g_string_new(NULL);
@@ -43,7 +53,10 @@ char *kb_match_expr(const char *text)
 			continue;
 		}
 		/* Only letters and digits inside the quotes: nothing of FTS5's syntax. */
-		g_string_append_printf(q, "%s\"%s\"", n > 0 ? " OR " : "", word);
+		g_string_append_printf(q, "%s\"%s\"%s", n > 0 ? " OR " : "", word,
+				       kb_compounding(lang) && g_utf8_strlen(word, -1) >= KB_PREFIX_MIN
+					   ? "*"
+					   : "");
 		g_hash_table_add(seen, word);
 		n++;
 	}
@@ -58,9 +71,9 @@ char *kb_match_expr(const char *text)
 /* Does this article hold enough of the question to be offered at all? */
 static gboolean kb_enough(const struct store_kb_hit *h)
 {
-	int need = h->terms < KB_MIN_MATCHED ? h->terms : KB_MIN_MATCHED;
-
-	return h->terms > 0 && h->matched >= need && h->score >= KB_MIN_SCORE;
+	if (h->matched >= KB_MIN_MATCHED)
+		return h->score >= KB_MIN_SCORE;
+	return h->matched == 1 && h->terms <= KB_ONE_WORD_TERMS && h->score >= KB_ONE_WORD_SCORE;
 }
 
 static void kb_hit_free(gpointer p)
@@ -73,7 +86,7 @@ static void kb_hit_free(gpointer p)
 int kb_suggest(struct store *store, const char *lang, const char *queue, const char *text,
 	       int max, GPtrArray **hits_r, char **error_r)
 {
-	char *match = kb_match_expr(text);
+	char *match = kb_match_expr(text, lang);
 	GPtrArray *cand = NULL, *out;
 	gint64 best = 0;
 

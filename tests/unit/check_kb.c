@@ -116,14 +116,14 @@ END_TEST
 
 START_TEST(test_match_expr_and_excerpt)
 {
-	char *m = kb_match_expr("Where's my \"parcel\"? (NEAR* OR) parcel Größe");
+	char *m = kb_match_expr("Where's my \"parcel\"? (NEAR* OR) parcel Größe", "en");
 	char *e;
 
 	/* quoted words only, each once: nothing of FTS5's syntax gets through */
 	ck_assert_str_eq(m, "\"where\" OR \"s\" OR \"my\" OR \"parcel\" OR \"near\" OR \"or\" OR "
 			    "\"größe\"");
 	g_free(m);
-	ck_assert_ptr_null(kb_match_expr(" ?! "));
+	ck_assert_ptr_null(kb_match_expr(" ?! ", "en"));
 	e = kb_excerpt("## Head\n\n- item **one** with [a link](https://x.example)\n", 200);
 	ck_assert_str_eq(e, "Head item one with a link");
 	g_free(e);
