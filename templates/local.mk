@@ -11,7 +11,8 @@ dist_templatesen_DATA = \
 	templates/en/pending_reminder.txt \
 	templates/en/frt_reminder.txt \
 	templates/en/recipients_capped.txt \
-	templates/en/status_reply.txt
+	templates/en/status_reply.txt \
+	templates/en/kb_suggestions.txt
 
 # Macros (canned replies agents insert with "#macro NAME"; doc/agents.md).
 templatesenmacrosdir = $(pkgdatadir)/templates/en/macros

@@ -29,3 +29,4 @@ include tests/e2e/notices.mk
 include tests/e2e/merge.mk
 include tests/e2e/macros.mk
 include tests/e2e/customer_data.mk
+include tests/e2e/kb.mk

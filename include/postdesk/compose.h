@@ -46,7 +46,9 @@
 	X("commands")                                                                              \
 	X("survey.links")                                                                          \
 	X("survey.optout")                                                                         \
-	X("note.body")
+	X("note.body")                                                                             \
+	X("kb.suggestions") /* issue 14: the ack's articles (kb_suggestions.txt), or "" */      \
+	X("kb.articles")    /* in kb_suggestions.txt: the list of articles */
 
 /* The templates the daemon uses (file <name>.txt), checked at start-up. X(name) */
 #define COMPOSE_TEMPLATE_NAMES(X)                                                                   \
@@ -131,6 +133,10 @@ int compose_macro_render(const struct conf *conf, struct store *store, gint64 ti
 
 /* The reply-above marker line agents see at the top of notices. */
 #define COMPOSE_MARKER "##- Please type your reply above this line -##"
+
+/* The language of a ticket's customer mail (kb.c; the seam the per-ticket language of
+ * issue 14 replaces): "en" for now. Static string. */
+const char *compose_ticket_lang(const struct store_ticket *t, const struct conf_queue *q);
 
 struct token_keys;
 struct compose_ctx; /* templates loaded once; immutable, shareable between threads */

@@ -33,6 +33,10 @@ int compose_ctx_new(const struct conf *conf, const struct token_keys *keys,
 			return -1;
 		}
 	}
+	if (compose_kb_load(ctx, error_r) < 0) {
+		compose_ctx_free(&ctx);
+		return -1;
+	}
 	*ctx_r = ctx;
 	return 0;
 }
@@ -46,6 +50,7 @@ void compose_ctx_free(struct compose_ctx **ctxp)
 		return;
 	for (i = 0; i < COMPOSE_N; i++)
 		compose_template_free(&ctx->tpl[i]);
+	compose_template_free(&ctx->kb_tpl);
 	g_free(ctx);
 	*ctxp = NULL;
 }

@@ -26,6 +26,7 @@ int compose_queue_ack(struct compose_ctx *ctx, struct store *store, gint64 ticke
 		return -1;
 	compose_job_init(&job, COMPOSE_ACK, "ack", ticket_id, ctx);
 	compose_vars_ticket(job.vars, t, q);
+	compose_kb_vars(ctx, store, t, q, msg, job.vars);
 	reply_to = compose_token(ctx, q, ticket_id, TOKEN_CUSTOMER);
 	struct parse_out_addr reply = {q->display, reply_to};
 	/* References: the customer's chain plus their message, so their client threads it;

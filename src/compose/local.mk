@@ -9,3 +9,6 @@ src_compose_libcompose_a_SOURCES += src/compose/split.c
 
 # attachment policy of agent notices (issue 13)
 src_compose_libcompose_a_SOURCES += src/compose/attach.c
+
+# knowledge-base suggestions in the acknowledgement (issue 14)
+src_compose_libcompose_a_SOURCES += src/compose/kb.c

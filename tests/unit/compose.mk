@@ -4,7 +4,7 @@ check_PROGRAMS += tests/unit/check_compose
 TESTS += tests/unit/check_compose
 tests_unit_check_compose_SOURCES = tests/unit/check_compose.c tests/unit/testutil.c tests/unit/testutil.h
 tests_unit_check_compose_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_check_compose_LDADD = $(MOD_COMPOSE) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) $(MOD_CONF) \
+tests_unit_check_compose_LDADD = $(MOD_COMPOSE) $(MOD_KB) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) $(MOD_CONF) \
 	$(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)
 
 check_PROGRAMS += tests/unit/check_build

@@ -1,0 +1,105 @@
+/* kb: the knowledge-base suggestions of an acknowledgement (doc/kb.md): the articles that
+ * pass kb_suggest's threshold for the customer's subject and new text, in the ticket's
+ * language, as short excerpts rendered through kb_suggestions.txt into {{kb.suggestions}}.
+ * They are computed here, when the acknowledgement is built in the delivery's
+ * transaction: one full-text query over the articles (tests/bench/kb.sh measures it).
+ * Owns: the kb_suggestions template of a compose_ctx. Threading: as compose_ctx. */
+#include "config.h"
+#include "postdesk/compose.h"
+#include "postdesk/kb.h"
+
+#include <string.h>
+
+#include "compose-private.h"
+
+#define KB_EXCERPT_CHARS 200
+
+/* The language of a ticket. The seam the per-ticket language (issue 14, tickets.lang)
+ * replaces: until then every ticket speaks English. */
+const char *compose_ticket_lang(const struct store_ticket *t, const struct conf_queue *q)
+{
+	(void)t;
+	(void)q;
+	return "en";
+}
+
+int compose_kb_load(struct compose_ctx *ctx, char **error_r)
+{
+	char *path = NULL;
+
+	if (ctx->conf->kb_dir == NULL)
+		return 0; /* no knowledge base: the variable stays empty */
+	if (ctx->conf->template_dir != NULL)
+		path = g_build_filename(ctx->conf->template_dir, "kb_suggestions.txt", NULL);
+	if (path == NULL || !g_file_test(path, G_FILE_TEST_EXISTS)) {
+		g_free(path);
+		path = g_build_filename(compose_template_default_dir(), "kb_suggestions.txt", NULL);
+	}
+	int ret = compose_template_load_body(path, &ctx->kb_tpl, error_r);
+	g_free(path);
+	return ret;
+}
+
+/* The suggested articles as the list {{kb.articles}} shows: title, excerpt, address. */
+static char *kb_articles_text(GPtrArray *hits)
+{
+	GString *s = g_string_new(NULL);
+
+	for (guint i = 0; i < hits->len; i++) {
+		const struct store_kb_hit *h = g_ptr_array_index(hits, i);
+		char *excerpt = kb_excerpt(h->body, KB_EXCERPT_CHARS);
+
+		g_string_append_printf(s, "%s* %s\n  %s\n", i > 0 ? "\n" : "", h->title, excerpt);
+		if (h->url[0] != '\0')
+			g_string_append_printf(s, "  %s\n", h->url);
+		g_free(excerpt);
+	}
+	return g_string_free(s, FALSE);
+}
+
+void compose_kb_vars(struct compose_ctx *ctx, struct store *store, const struct store_ticket *t,
+		     const struct conf_queue *q, const struct parse_msg *msg, GHashTable *vars)
+{
+	GPtrArray *hits = NULL;
+	char *error = NULL, *newtext, *question, *subject = NULL, *body = NULL;
+	GHashTable *kv;
+
+	compose_var(vars, "kb.suggestions", "");
+	if (ctx->kb_tpl == NULL)
+		return;
+	newtext = parse_reply_text(msg->body, msg->body_html, NULL);
+	question = g_strconcat(msg->subject, "\n", newtext, NULL);
+	g_free(newtext);
+	/* Suggestions are a courtesy: a failed search leaves them out of this one
+	 * acknowledgement, it never holds up the delivery (logged once, here). */
+	if (kb_suggest(store, compose_ticket_lang(t, q), t->queue, question, KB_SUGGEST_MAX,
+		       &hits, &error) < 0) {
+		log_warn("ticket %" G_GINT64_FORMAT ": knowledge-base suggestions left out: %s",
+			 t->id, error);
+		g_free(error);
+		g_free(question);
+		return;
+	}
+	g_free(question);
+	if (hits->len > 0) {
+		char *articles = kb_articles_text(hits);
+
+		kv = compose_vars_new();
+		compose_vars_ticket(kv, t, q);
+		compose_var(kv, "kb.articles", articles);
+		if (compose_template_render(ctx->kb_tpl, kv, &subject, &body, &error) == 0) {
+			/* a paragraph of its own before the text that follows it */
+			char *block = g_strconcat(g_strchomp(body), "\n\n", NULL);
+			compose_var(vars, "kb.suggestions", block);
+			g_free(block);
+		} else {
+			log_warn("kb_suggestions.txt: %s", error);
+			g_free(error);
+		}
+		g_free(subject);
+		g_free(body);
+		g_free(articles);
+		g_hash_table_unref(kv);
+	}
+	g_ptr_array_unref(hits);
+}
