@@ -48,7 +48,8 @@
 	X("survey.optout")                                                                         \
 	X("note.body")                                                                             \
 	X("kb.suggestions") /* issue 14: the ack's articles (kb_suggestions.txt), or "" */      \
-	X("kb.articles")    /* in kb_suggestions.txt: the list of articles */
+	X("kb.articles")    /* in kb_suggestions.txt: the list of articles */                   \
+	X("kb.solved_link") /* in kb_suggestions.txt: mailto: of the ticket's TOKEN_SOLVED */
 
 /* The templates the daemon uses (file <name>.txt), checked at start-up. X(name) */
 #define COMPOSE_TEMPLATE_NAMES(X)                                                                   \

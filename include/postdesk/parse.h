@@ -125,6 +125,14 @@ gboolean parse_status_words(const char *text);
 /* The same for a message: its reply text (quotes and signature cut), and no attachment. */
 gboolean parse_status_request(const struct parse_msg *msg);
 
+/* ==== a customer saying the suggested articles answered them (solved.c) ==== */
+/* TRUE if text (the new text of a mail) only says so: its first non-blank line is a word
+ * of solved_words.def ("solved", "erledigt", "résolu"...: case and punctuation ignored),
+ * followed by at most a short sign-off. */
+gboolean parse_solved_words(const char *text);
+/* The same for a message: its reply text (quotes and signature cut), and no attachment. */
+gboolean parse_solved_request(const struct parse_msg *msg);
+
 /* ==== stems and stop words for the knowledge base (stem.c, libstemmer) ==== */
 struct parse_stemmer; /* one thread at a time */
 /* A stemmer for an ISO 639-1 language ("en", "de"...); one libstemmer does not know keeps

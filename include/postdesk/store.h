@@ -534,5 +534,10 @@ int store_kb_search(struct store *store, const char *match, const char *lang, co
 		    int limit, GPtrArray **hits_r, char **error_r);
 /* Every article (struct store_kb_article, no body), by id: 0 with *list_r, -1 error. */
 int store_kb_list(struct store *store, GPtrArray **list_r, char **error_r);
+/* Resolve a ticket as self-served (status resolved, self_served 1; a later status change
+ * that opens it clears the flag). */
+int store_ticket_set_self_served(struct store *store, gint64 id, gint64 now, char **error_r);
+/* 1 with *yes_r, 0 no such ticket, -1 error. */
+int store_ticket_self_served(struct store *store, gint64 id, gboolean *yes_r, char **error_r);
 
 #endif

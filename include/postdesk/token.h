@@ -26,6 +26,7 @@ enum token_role {
 	TOKEN_SURVEY = 's',
 	TOKEN_BOUNCE = 'b',
 	TOKEN_OPTOUT = 'u', /* survey opt-out: LOCAL+<ticket>-u-<mac> */
+	TOKEN_SOLVED = 'k', /* "this answered my question" (doc/kb.md): LOCAL+<ticket>-k-<mac> */
 };
 
 struct token {

@@ -57,12 +57,29 @@ static char *kb_articles_text(GPtrArray *hits)
 	return g_string_free(s, FALSE);
 }
 
+/* "mailto:<the ticket's signed solved address>?subject=Solved%20%5B%23N%5D": mail to it
+ * resolves the ticket as self-served (deliver/route_solved.c). */
+static char *kb_solved_link(struct compose_ctx *ctx, const struct store_ticket *t,
+			    const struct conf_queue *q)
+{
+	char *addr = compose_token(ctx, q, t->id, TOKEN_SOLVED);
+	char *subject = g_strdup_printf("Solved [#%" G_GINT64_FORMAT "]", t->id);
+	char *esc = g_uri_escape_string(subject, NULL, FALSE);
+	char *link = g_strdup_printf("mailto:%s?subject=%s", addr, esc);
+
+	g_free(addr);
+	g_free(subject);
+	g_free(esc);
+	return link;
+}
+
 void compose_kb_vars(struct compose_ctx *ctx, struct store *store, const struct store_ticket *t,
 		     const struct conf_queue *q, const struct parse_msg *msg, GHashTable *vars)
 {
 	GPtrArray *hits = NULL;
 	char *error = NULL, *newtext, *question, *subject = NULL, *body = NULL;
 	GHashTable *kv;
+	char *link;
 
 	compose_var(vars, "kb.suggestions", "");
 	if (ctx->kb_tpl == NULL)
@@ -87,6 +104,9 @@ void compose_kb_vars(struct compose_ctx *ctx, struct store *store, const struct 
 		kv = compose_vars_new();
 		compose_vars_ticket(kv, t, q);
 		compose_var(kv, "kb.articles", articles);
+		link = kb_solved_link(ctx, t, q);
+		compose_var(kv, "kb.solved_link", link);
+		g_free(link);
 		if (compose_template_render(ctx->kb_tpl, kv, &subject, &body, &error) == 0) {
 			/* a paragraph of its own before the text that follows it */
 			char *block = g_strconcat(g_strchomp(body), "\n\n", NULL);

@@ -4,3 +4,5 @@ src_deliver_libdeliver_a_SOURCES = include/postdesk/deliver.h src/deliver/delive
 	src/deliver/route.c src/deliver/route_agent.c src/deliver/route_bounce.c \
 	src/deliver/route_survey.c src/deliver/snapshot.c \
 	src/deliver/route_status.c
+# self-served: "solved" and the acknowledgement's signed link (issue 14)
+src_deliver_libdeliver_a_SOURCES += src/deliver/route_solved.c

@@ -306,3 +306,19 @@ int store_kb_list(struct store *store, GPtrArray **list_r, char **error_r)
 	return store_rows(store, STMT_kb_list, SV_NONE, kb_article_row, kb_article_free,
 			  "kb list", list_r, error_r);
 }
+
+int store_ticket_set_self_served(struct store *store, gint64 id, gint64 now, char **error_r)
+{
+	return store_run(store, STMT_ticket_set_self_served, SV_ARGS(SV_I(id), SV_I(now)),
+			 "set ticket self-served", error_r);
+}
+
+int store_ticket_self_served(struct store *store, gint64 id, gboolean *yes_r, char **error_r)
+{
+	gint64 v = 0;
+	int ret = store_int64(store, STMT_ticket_self_served, SV_ARGS(SV_I(id)), "read self-served",
+			      &v, error_r);
+
+	*yes_r = v != 0;
+	return ret;
+}

@@ -242,7 +242,10 @@ static const struct migration migrations[] = {
 		  "CREATE VIRTUAL TABLE kb_fts USING fts5(title, tags, body,\n"
 		  "  lang UNINDEXED, queue UNINDEXED, url UNINDEXED,\n"
 		  "  content='kb_articles', content_rowid='id', tokenize='postdesk');\n"
-		  "INSERT INTO kb_fts(kb_fts, rank) VALUES('rank', 'bm25(4.0, 2.0, 1.0, 0, 0, 0)');"),
+		  "INSERT INTO kb_fts(kb_fts, rank) VALUES('rank', 'bm25(4.0, 2.0, 1.0, 0, 0, 0)');\n"
+		  /* 1: resolved by the customer with the help of the suggested articles, before
+		   * any agent answered (doc/kb.md "Self-served"); a reopen clears it. */
+		  "ALTER TABLE tickets ADD COLUMN self_served INTEGER NOT NULL DEFAULT 0;"),
 };
 
 int store_schema_latest(void)

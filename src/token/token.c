@@ -85,6 +85,7 @@ static gboolean token_role_ok(const struct token *t)
 	case TOKEN_AGENT:
 	case TOKEN_NOTE:
 	case TOKEN_OPTOUT:
+	case TOKEN_SOLVED:
 	case TOKEN_BOUNCE:
 		return TRUE;
 	case TOKEN_SURVEY:

@@ -117,4 +117,51 @@ pd_wait_captured cat@shop.example 1
 body_of "$(pd_newest_captured cat@shop.example)" >"$T/ack3.txt"
 grep -q "^\* Working with influencers" "$T/ack3.txt" ||
 	pd_fail "the article indexed on SIGHUP is not suggested"
+q() { pd_sql "$T/postdesk.db" "$1"; }
+
+# 4. Ann answers the acknowledgement with only "Solved!" and a sign-off: ticket 1 is
+#    resolved as self-served, and the agents are told.
+grep -q "^mailto:support+1-k-[a-z2-7]*@$DOMAIN?subject=Solved%20%5B%231%5D" "$T/ack1.txt" ||
+	pd_fail "ack without the signed solved link"
+ack1=$(pd_newest_captured ann@shop.example)
+reply_to=$(pd_header Reply-To "$ack1" | sed 's/.*<\(.*\)>.*/\1/')
+expect_eq "$(q "SELECT status FROM tickets WHERE id = 1")" new "ticket 1 before"
+pd_swaks --to "$reply_to" --from ann@shop.example --header "From: Ann Buyer <ann@shop.example>" \
+	--header "Subject: Re: [#1] We received your request" --header "Message-Id: <k4@shop.example>" \
+	--header "In-Reply-To: $(pd_header Message-Id "$ack1")" \
+	--body $'Solved!\n\nThanks,\nAnn' || pd_fail "swaks solved"
+settle
+expect_eq "$(q "SELECT status || ' ' || self_served FROM tickets WHERE id = 1")" "resolved 1" "ticket 1 after solved"
+expect_eq "$(q "SELECT count(*) FROM events WHERE ticket_id = 1 AND kind = 'self_served'")" 1 "self_served event"
+told() { pd_captured alice@agents.example | xargs grep -l "resolved as self-served" >/dev/null 2>&1; }
+pd_wait_until 20 told || pd_fail "the agents were not told"
+
+# 5. The signed link: a forged one and a stranger change nothing; the customer's resolves.
+link=$(sed -n "s/^mailto:\(support+3-k-[a-z2-7]*@$DOMAIN\)?.*/\1/p" "$T/ack3.txt")
+[ -n "$link" ] || pd_fail "ack 3 without the solved link"
+mac=${link#support+3-k-}; mac=${mac%@*}
+forged="support+3-k-$(echo "$mac" | tr 'a-z' 'b-za')@$DOMAIN"
+pd_swaks --to "$forged" --from cat@shop.example --header "From: Cat <cat@shop.example>" \
+	--header "Subject: Solved [#3]" --body "" >/dev/null 2>&1
+forged2="support+2-k-$mac@$DOMAIN" # another ticket's number under ticket 3's MAC
+pd_swaks --to "$forged2" --from ben@shop.example --header "From: Ben <ben@shop.example>" \
+	--header "Subject: Solved [#2]" --body "" >/dev/null 2>&1
+pd_swaks --to "$link" --from mallory@evil.example --header "From: Cat <mallory@evil.example>" \
+	--header "Subject: Solved [#3]" --body "" >/dev/null 2>&1
+settle
+pd_maillog_wait "$T/postfix" "5.7.1" 20 || pd_fail "no refusal in the mail log"
+expect_eq "$(q "SELECT status || ' ' || self_served FROM tickets WHERE id = 3")" "new 0" "ticket 3 after forged links"
+expect_eq "$(q "SELECT status || ' ' || self_served FROM tickets WHERE id = 2")" "new 0" "ticket 2 after a forged link"
+pd_swaks --to "$link" --from cat@shop.example --header "From: Cat <cat@shop.example>" \
+	--header "Subject: Solved [#3]" --body "" || pd_fail "swaks link"
+settle
+expect_eq "$(q "SELECT status || ' ' || self_served FROM tickets WHERE id = 3")" "resolved 1" "ticket 3 after its link"
+
+# 6. An agent reopens: no longer self-served.
+notice=$(pd_newest_captured alice@agents.example) # the notice of ticket 3 being self-served
+agent_token=$(pd_header Reply-To "$notice" | sed 's/.*<\(.*\)>.*/\1/')
+pd_swaks --to "$agent_token" --from alice@agents.example --header "From: alice@agents.example" \
+	--body '#status open' || pd_fail "swaks reopen"
+settle
+expect_eq "$(q "SELECT status || ' ' || self_served FROM tickets WHERE id = 3")" "open 0" "ticket 3 reopened"
 pd_log "ok"
