@@ -175,7 +175,7 @@ static gboolean token_fields(char role, const char *num, const char *extra,
 	t->score = -1;
 	if (token_number(num, TOKEN_ID_MAX, &t->id) == NULL || t->id < 1)
 		return FALSE;
-	if (strchr("bcanus", role) == NULL)
+	if (strchr("bcanusk", role) == NULL)
 		return FALSE;
 	t->role = (enum token_role)role;
 	if (extra == NULL || *extra == '-')

@@ -142,18 +142,18 @@ link=$(sed -n "s/^mailto:\(support+3-k-[a-z2-7]*@$DOMAIN\)?.*/\1/p" "$T/ack3.txt
 mac=${link#support+3-k-}; mac=${mac%@*}
 forged="support+3-k-$(echo "$mac" | tr 'a-z' 'b-za')@$DOMAIN"
 pd_swaks --to "$forged" --from cat@shop.example --header "From: Cat <cat@shop.example>" \
-	--header "Subject: Solved [#3]" --body "" >/dev/null 2>&1
+	--header "Subject: Solved [#3]" --body "This answered my question." >/dev/null 2>&1
 forged2="support+2-k-$mac@$DOMAIN" # another ticket's number under ticket 3's MAC
 pd_swaks --to "$forged2" --from ben@shop.example --header "From: Ben <ben@shop.example>" \
-	--header "Subject: Solved [#2]" --body "" >/dev/null 2>&1
+	--header "Subject: Solved [#2]" --body "This answered my question." >/dev/null 2>&1
 pd_swaks --to "$link" --from mallory@evil.example --header "From: Cat <mallory@evil.example>" \
-	--header "Subject: Solved [#3]" --body "" >/dev/null 2>&1
+	--header "Subject: Solved [#3]" --body "This answered my question." >/dev/null 2>&1
 settle
 pd_maillog_wait "$T/postfix" "5.7.1" 20 || pd_fail "no refusal in the mail log"
 expect_eq "$(q "SELECT status || ' ' || self_served FROM tickets WHERE id = 3")" "new 0" "ticket 3 after forged links"
 expect_eq "$(q "SELECT status || ' ' || self_served FROM tickets WHERE id = 2")" "new 0" "ticket 2 after a forged link"
 pd_swaks --to "$link" --from cat@shop.example --header "From: Cat <cat@shop.example>" \
-	--header "Subject: Solved [#3]" --body "" || pd_fail "swaks link"
+	--header "Subject: Solved [#3]" --body "This answered my question." || pd_fail "swaks link"
 settle
 expect_eq "$(q "SELECT status || ' ' || self_served FROM tickets WHERE id = 3")" "resolved 1" "ticket 3 after its link"
 

@@ -82,6 +82,23 @@ START_TEST(test_stems_and_stop_words)
 }
 END_TEST
 
+/* "solved" and its words in other languages, alone or with a short sign-off; anything more
+ * is an ordinary message. */
+START_TEST(test_solved_words)
+{
+	ck_assert(parse_solved_words("Solved!"));
+	ck_assert(parse_solved_words("  ERLEDIGT.\n\nDanke,\nAnna Schmidt\n"));
+	ck_assert(parse_solved_words("hat geholfen"));
+	ck_assert(parse_solved_words("Résolu"));
+	ck_assert(parse_solved_words("opgelost\nbedankt"));
+	ck_assert(parse_solved_words("That helped!\nThanks"));
+	ck_assert(!parse_solved_words(""));
+	ck_assert(!parse_solved_words("Solved? No, the parcel is still missing."));
+	ck_assert(!parse_solved_words("solved\nbut I have another question about my invoice"));
+	ck_assert(!parse_solved_words("not solved"));
+}
+END_TEST
+
 START_TEST(test_article_parse)
 {
 	struct store_kb_article *a = NULL;
@@ -299,6 +316,7 @@ int main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_stems_and_stop_words);
+	tcase_add_test(tc, test_solved_words);
 	tcase_add_test(tc, test_article_parse);
 	tcase_add_test(tc, test_match_expr_and_excerpt);
 	tcase_add_test(tc, test_index_languages_queues);
