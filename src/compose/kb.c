@@ -23,23 +23,6 @@ const char *compose_ticket_lang(const struct store_ticket *t, const struct conf_
 	return "en";
 }
 
-int compose_kb_load(struct compose_ctx *ctx, char **error_r)
-{
-	char *path = NULL;
-
-	if (ctx->conf->kb_dir == NULL)
-		return 0; /* no knowledge base: the variable stays empty */
-	if (ctx->conf->template_dir != NULL)
-		path = g_build_filename(ctx->conf->template_dir, "kb_suggestions.txt", NULL);
-	if (path == NULL || !g_file_test(path, G_FILE_TEST_EXISTS)) {
-		g_free(path);
-		path = g_build_filename(compose_template_default_dir(), "kb_suggestions.txt", NULL);
-	}
-	int ret = compose_template_load_body(path, &ctx->kb_tpl, error_r);
-	g_free(path);
-	return ret;
-}
-
 /* The suggested articles as the list {{kb.articles}} shows: title, excerpt, address. */
 static char *kb_articles_text(GPtrArray *hits)
 {

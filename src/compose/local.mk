@@ -11,4 +11,4 @@ src_compose_libcompose_a_SOURCES += src/compose/split.c
 src_compose_libcompose_a_SOURCES += src/compose/attach.c
 
 # knowledge-base suggestions in the acknowledgement (issue 14)
-src_compose_libcompose_a_SOURCES += src/compose/kb.c
+src_compose_libcompose_a_SOURCES += src/compose/kb.c src/compose/kb_load.c
