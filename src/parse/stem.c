@@ -33,7 +33,8 @@ static GHashTable *stop_set(void)
 	static GHashTable *set;
 
 	if (g_once_init_enter(&once)) {
-		GHashTable *h = g_hash_table_new(g_str_hash, g_str_equal);
+		/* a word listed twice: the second key is freed */
+		GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 
 		for (guint i = 0; i < G_N_ELEMENTS(stop_lists); i++) {
 			char **words = g_strsplit_set(stop_lists[i].words, " \n", -1);
