@@ -12,7 +12,8 @@ dist_templatesen_DATA = \
 	templates/en/pending_reminder.txt \
 	templates/en/frt_reminder.txt \
 	templates/en/recipients_capped.txt \
-	templates/en/status_reply.txt
+	templates/en/status_reply.txt \
+	templates/en/kb_suggestions.txt
 
 # Macros (canned replies agents insert with "#macro NAME"; doc/agents.md).
 templatesenmacrosdir = $(pkgdatadir)/templates/en/macros
@@ -37,7 +38,8 @@ dist_templatesde_DATA = templates/de/ack.txt \
 	templates/de/frt_reminder.txt \
 	templates/de/recipients_capped.txt \
 	templates/de/status_reply.txt \
-	templates/de/command_answer.txt
+	templates/de/command_answer.txt \
+	templates/de/kb_suggestions.txt
 
 templatesfrdir = $(pkgdatadir)/templates/fr
 dist_templatesfr_DATA = templates/fr/ack.txt \
@@ -51,7 +53,8 @@ dist_templatesfr_DATA = templates/fr/ack.txt \
 	templates/fr/frt_reminder.txt \
 	templates/fr/recipients_capped.txt \
 	templates/fr/status_reply.txt \
-	templates/fr/command_answer.txt
+	templates/fr/command_answer.txt \
+	templates/fr/kb_suggestions.txt
 
 templatesesdir = $(pkgdatadir)/templates/es
 dist_templateses_DATA = templates/es/ack.txt \
@@ -65,7 +68,8 @@ dist_templateses_DATA = templates/es/ack.txt \
 	templates/es/frt_reminder.txt \
 	templates/es/recipients_capped.txt \
 	templates/es/status_reply.txt \
-	templates/es/command_answer.txt
+	templates/es/command_answer.txt \
+	templates/es/kb_suggestions.txt
 
 templatesitdir = $(pkgdatadir)/templates/it
 dist_templatesit_DATA = templates/it/ack.txt \
@@ -79,7 +83,8 @@ dist_templatesit_DATA = templates/it/ack.txt \
 	templates/it/frt_reminder.txt \
 	templates/it/recipients_capped.txt \
 	templates/it/status_reply.txt \
-	templates/it/command_answer.txt
+	templates/it/command_answer.txt \
+	templates/it/kb_suggestions.txt
 
 templatesnldir = $(pkgdatadir)/templates/nl
 dist_templatesnl_DATA = templates/nl/ack.txt \
@@ -93,7 +98,8 @@ dist_templatesnl_DATA = templates/nl/ack.txt \
 	templates/nl/frt_reminder.txt \
 	templates/nl/recipients_capped.txt \
 	templates/nl/status_reply.txt \
-	templates/nl/command_answer.txt
+	templates/nl/command_answer.txt \
+	templates/nl/kb_suggestions.txt
 
 # Macros in the five other languages (issue 13): the same names as en/macros, each used
 # when the ticket's language is that one (doc/agents.md).

@@ -4,6 +4,7 @@ include tests/unit/core.mk
 include tests/unit/parse.mk
 include tests/unit/quote.mk
 include tests/unit/store.mk
+include tests/unit/kb.mk
 include tests/unit/thread.mk
 include tests/unit/lmtp.mk
 include tests/unit/compose.mk
@@ -35,3 +36,4 @@ include tests/e2e/languages.mk
 include tests/e2e/storage.mk
 include tests/e2e/orders.mk
 include tests/e2e/ces.mk
+include tests/e2e/kb.mk

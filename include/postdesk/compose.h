@@ -56,7 +56,10 @@
 	X("order.total")                                                                           \
 	X("order.items")                                                                           \
 	X("order.error")    /* why its lookup failed, "" if it did not */                      \
-	X("customer.csat")  /* the requester's past CSAT: average, count, last */
+	X("customer.csat")  /* the requester's past CSAT: average, count, last */       \
+	X("kb.suggestions") /* issue 14: the ack's articles (kb_suggestions.txt), or "" */      \
+	X("kb.articles")    /* in kb_suggestions.txt: the list of articles */                   \
+	X("kb.solved_link") /* in kb_suggestions.txt: mailto: of the ticket's TOKEN_SOLVED */
 
 /* The templates the daemon uses (file <name>.txt), checked at start-up. X(name) */
 #define COMPOSE_TEMPLATE_NAMES(X)                                                                   \
@@ -158,6 +161,10 @@ char *compose_date_format(gint64 t, const char *lang, const char *timezone);
 
 /* The reply-above marker line agents see at the top of notices. */
 #define COMPOSE_MARKER "##- Please type your reply above this line -##"
+
+/* The language of a ticket's customer mail (kb.c; the seam the per-ticket language of
+ * issue 14 replaces): "en" for now. Static string. */
+const char *compose_ticket_lang(const struct store_ticket *t, const struct conf_queue *q);
 
 struct token_keys;
 struct compose_ctx; /* templates loaded once; immutable, shareable between threads */

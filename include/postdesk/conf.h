@@ -46,6 +46,7 @@ struct conf {
 	char *milter_listen;    /* "unix:/path" or "inet:HOST:PORT" */
 	char *relay;            /* outbound SMTP "HOST:PORT" */
 	char *template_dir;     /* admin overrides, may be NULL */
+	char *kb_dir;           /* knowledge-base articles (doc/kb.md), NULL: none */
 	char *user;             /* drop privileges to this user when started as root */
 	char *log_level;        /* error|warn|info|debug */
 	gint64 max_message_size;/* bytes */

@@ -115,6 +115,9 @@ struct deliver_snapshot {
 int deliver_snapshot_load(const char *conf_path, const struct deliver_snapshot *old,
 			  gboolean templates, struct deliver_snapshot **snap_r, char **error_r);
 struct deliver_snapshot *deliver_snapshot_ref(struct deliver_snapshot *snap);
+/* SIGHUP's reindex of the knowledge base (doc/kb.md) from conf's kb_dir, if set, on a
+ * connection of its own; a failure is logged here and leaves the old index. */
+void deliver_kb_reindex(const struct conf *conf);
 /* Drop one reference (NULLs *snap); the last one frees templates, keys and config. */
 void deliver_snapshot_unref(struct deliver_snapshot **snap);
 

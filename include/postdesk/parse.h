@@ -133,6 +133,28 @@ gboolean parse_status_words(const char *text);
 /* The same for a message: its reply text (quotes and signature cut), and no attachment. */
 gboolean parse_status_request(const struct parse_msg *msg);
 
+/* ==== a customer saying the suggested articles answered them (solved.c) ==== */
+/* TRUE if text (the new text of a mail) only says so: its first non-blank line is a word
+ * of solved_words.def ("solved", "erledigt", "résolu"...: case and punctuation ignored),
+ * followed by at most a short sign-off. */
+gboolean parse_solved_words(const char *text);
+/* The same for a message: its reply text (quotes and signature cut), and no attachment. */
+gboolean parse_solved_request(const struct parse_msg *msg);
+
+/* ==== stems and stop words for the knowledge base (stem.c, libstemmer) ==== */
+struct parse_stemmer; /* one thread at a time */
+/* A stemmer for an ISO 639-1 language ("en", "de"...); one libstemmer does not know keeps
+ * words as they are. Owned by the caller. */
+struct parse_stemmer *parse_stemmer_new(const char *lang);
+void parse_stemmer_free(struct parse_stemmer **s);
+const char *parse_stemmer_lang(const struct parse_stemmer *s);
+/* The stem of word (len bytes of lower-case UTF-8): *stem_r is borrowed from s until its
+ * next call. -1 only when libstemmer runs out of memory. */
+int parse_stem(struct parse_stemmer *s, const char *word, int len, const char **stem_r,
+	       int *len_r);
+/* TRUE if word (len bytes, lower-case) is a stop word of lang (stop_words.def), or empty. */
+gboolean parse_stop_word(const char *lang, const char *word, int len);
+
 /* ==== automatic mail (automatic.c) ==== */
 /* Was the message sent by a machine
  * (Auto-Submitted, Precedence, List-*, a DSN, our loop header)? X-Auto-Response-Suppress

@@ -653,4 +653,39 @@ int store_ticket_page_by(struct store *store, const char *assignee, const char *
  * ran), 0 if not or it has none. */
 int store_ticket_frt_due(struct store *store, gint64 ticket_id, gint64 now, char **error_r);
 
+/* ======================= the knowledge base (kb.c, issue 14) ======================= */
+/* An article as kb/ read it from kb_dir; store_kb_list fills all but tags and body. */
+struct store_kb_article {
+	gint64 id;
+	char *queue; /* "" for the shared directory */
+	char *path, *lang, *title, *tags, *url, *body;
+};
+void store_kb_article_free(struct store_kb_article **a);
+/* One article found: score is BM25 (larger is better) in thousandths; matched of terms:
+ * how many of the query's words (stop words aside) it holds. */
+struct store_kb_hit {
+	gint64 id;
+	char *title, *url, *body;
+	gint64 score;
+	int matched, terms;
+};
+void store_kb_hit_free(struct store_kb_hit **h);
+/* Empty the articles and their index (inside store_begin/commit: a reindex is one
+ * transaction, so readers see the old set or the new one). */
+int store_kb_clear(struct store *store, char **error_r);
+/* Add an article, indexed in its language (a->id chosen by the caller, unique). */
+int store_kb_add(struct store *store, const struct store_kb_article *a, char **error_r);
+/* The best articles (at most limit) in lang of queue or shared, for an FTS5 query match
+ * (stemmed in lang): 0 with *hits_r (caller frees; best first), -1 error (a bad query
+ * expression too). */
+int store_kb_search(struct store *store, const char *match, const char *lang, const char *queue,
+		    int limit, GPtrArray **hits_r, char **error_r);
+/* Every article (struct store_kb_article, no body), by id: 0 with *list_r, -1 error. */
+int store_kb_list(struct store *store, GPtrArray **list_r, char **error_r);
+/* Resolve a ticket as self-served (status resolved, self_served 1; a later status change
+ * that opens it clears the flag). */
+int store_ticket_set_self_served(struct store *store, gint64 id, gint64 now, char **error_r);
+/* 1 with *yes_r, 0 no such ticket, -1 error. */
+int store_ticket_self_served(struct store *store, gint64 id, gboolean *yes_r, char **error_r);
+
 #endif

@@ -29,6 +29,7 @@ enum token_role {
 	TOKEN_BOUNCE = 'b',
 	TOKEN_OPTOUT = 'u', /* survey opt-out: LOCAL+<ticket>-u-<mac> */
 	TOKEN_COMMAND = 'k', /* an agent's command address: LOCAL+<agent id>-k-<mac> */
+	TOKEN_SOLVED = 'r', /* "this answered my question" (doc/kb.md): LOCAL+<ticket>-r-<mac> */
 };
 
 struct token {

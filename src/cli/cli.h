@@ -67,5 +67,6 @@ int cli_macro(struct cli *cli, int argc, char **argv);  /* cmd_macro.c: canned r
 int cli_attachment(struct cli *cli, int argc, char **argv); /* cmd_attachment.c: list, get */
 int cli_customer(struct cli *cli, int argc, char **argv);   /* cmd_customer.c: export, erase */
 int cli_search(struct cli *cli, int argc, char **argv); /* cmd_search.c: full-text search */
+int cli_kb(struct cli *cli, int argc, char **argv); /* cmd_kb.c: reindex, list, search */
 
 #endif

@@ -14,3 +14,5 @@ src_cli_libcli_a_SOURCES += src/cli/cmd_attachment.c src/cli/cmd_customer.c
 
 # search (issue 13)
 src_cli_libcli_a_SOURCES += src/cli/cmd_search.c
+# the knowledge base (issue 14)
+src_cli_libcli_a_SOURCES += src/cli/cmd_kb.c

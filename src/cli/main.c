@@ -30,6 +30,7 @@ static const struct {
 	{"macro", cli_macro, "canned replies: list [--json] | show NAME [--ticket N] [--json]"},
 	{"search", cli_search, "find tickets: search QUERY [--status S] [--queue Q] [--since D] "
 			       "[--json]"},
+	{"kb", cli_kb, "the knowledge base: reindex, list, search (doc/kb.md)"},
 	{"optout", cli_optout, "stop surveys for an opt-out token address (one-click unsubscribe)"},
 	{"merge", cli_merge, "fold ticket OTHER into ticket ID: merge ID OTHER [--json]"},
 	{"split", cli_split, "split a message off: split ID MESSAGE [--rest] [--notify] [--json]"},

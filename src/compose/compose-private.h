@@ -29,7 +29,16 @@ struct compose_ctx {
 	const struct conf *conf;
 	const struct token_keys *keys;
 	struct compose_template *tpl[COMPOSE_LANGS][COMPOSE_N]; /* [lang_index][tpl] */
+	struct compose_template *kb_tpl[COMPOSE_LANGS]; /* kb.c: kb_suggestions.txt per language,
+							 * NULL without kb_dir */
 };
+
+/* kb.c: load kb_suggestions.txt when kb_dir is set (-1 "path:line: reason"). */
+int compose_kb_load(struct compose_ctx *ctx, char **error_r);
+/* kb.c: {{kb.suggestions}} of the acknowledgement of t for msg ("" when no article passes
+ * the threshold, or on a failed search, logged). */
+void compose_kb_vars(struct compose_ctx *ctx, struct store *store, const struct store_ticket *t,
+		     const struct conf_queue *q, const struct parse_msg *msg, GHashTable *vars);
 
 /* One outbound mail being put together. The caller fills mail (addresses, threading,
  * attachments, extra headers (at most COMPOSE_MAX_EXTRA_HEADERS): borrowed), vars and

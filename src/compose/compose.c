@@ -37,6 +37,10 @@ int compose_ctx_new(const struct conf *conf, const struct token_keys *keys,
 			}
 		}
 	}
+	if (compose_kb_load(ctx, error_r) < 0) {
+		compose_ctx_free(&ctx);
+		return -1;
+	}
 	*ctx_r = ctx;
 	return 0;
 }
@@ -51,6 +55,8 @@ void compose_ctx_free(struct compose_ctx **ctxp)
 	for (int l = 0; l < COMPOSE_LANGS; l++)
 		for (i = 0; i < COMPOSE_N; i++)
 			compose_template_free(&ctx->tpl[l][i]);
+	for (int l = 0; l < COMPOSE_LANGS; l++)
+		compose_template_free(&ctx->kb_tpl[l]);
 	g_free(ctx);
 	*ctxp = NULL;
 }

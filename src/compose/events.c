@@ -28,6 +28,7 @@ int compose_queue_ack(struct compose_ctx *ctx, struct store *store, gint64 ticke
 	compose_vars_ticket(job.vars, t, q);
 	compose_job_lang(&job, t, q);
 	compose_var_date(&job, msg->date != 0 ? msg->date : now, q);
+	compose_kb_vars(ctx, store, t, q, msg, job.vars);
 	reply_to = compose_token(ctx, q, ticket_id, TOKEN_CUSTOMER);
 	struct parse_out_addr reply = {q->display, reply_to};
 	/* References: the customer's chain plus their message, so their client threads it;

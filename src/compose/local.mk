@@ -17,3 +17,5 @@ src_compose_libcompose_a_SOURCES += src/compose/command.c
 src_compose_libcompose_a_SOURCES += src/compose/lang.c
 # order and customer variables of notices and macros (issue 14)
 src_compose_libcompose_a_SOURCES += src/compose/orders.c
+# knowledge-base suggestions in the acknowledgement (issue 14)
+src_compose_libcompose_a_SOURCES += src/compose/kb.c src/compose/kb_load.c

@@ -31,6 +31,14 @@ int deliver_route_status(struct deliver_msg *d, guint i, struct store *store,
 int deliver_route_command(struct deliver_msg *d, guint i, struct store *store,
 			  const struct deliver_env *env, gint64 now, char **error_r);
 
+/* A customer's "solved" answer to their ticket's token, or mail to its TOKEN_SOLVED
+ * address (route_solved.c): the ticket resolved as self-served, *handled_r TRUE and the
+ * verdict set (returns 1 when refused: the caller rolls back); *handled_r FALSE (0) when it
+ * is an ordinary customer message. -1 on store trouble. */
+int deliver_route_solved(struct deliver_msg *d, guint i, struct store *store,
+			 const struct deliver_env *env, gint64 now, gboolean *handled_r,
+			 char **error_r);
+
 /* The message parsed again with attachment bytes (from memory or the spool file), for mail
  * that passes attachments on: 0 with *full_r (caller frees), -1 when unreadable. */
 /* Compress d's raw bytes into d->stored or d->stored_fd (stored.c, the caller's thread).

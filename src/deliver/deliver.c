@@ -201,6 +201,7 @@ static int deliver_dispatch(struct deliver_msg *d, guint i, struct store *store,
 	const struct deliver_rcpt *r = &g_array_index(d->rcpts, struct deliver_rcpt, i);
 
 	gboolean handled = FALSE;
+	int ret;
 
 	if (deliver_reused_id(d, store, error_r) < 0)
 		return -1;
@@ -209,6 +210,10 @@ static int deliver_dispatch(struct deliver_msg *d, guint i, struct store *store,
 		return -1;
 	if (handled)
 		return 0;
+	/* "solved", or the acknowledgement's "this answered my question" (route_solved.c) */
+	ret = deliver_route_solved(d, i, store, env, now, &handled, error_r);
+	if (ret < 0 || handled)
+		return ret;
 	if (!r->has_token || r->token.role == TOKEN_CUSTOMER)
 		return deliver_route_customer(d, i, store, env, now, error_r);
 	if (r->token.role == TOKEN_BOUNCE)

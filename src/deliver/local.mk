@@ -9,3 +9,5 @@ src_deliver_libdeliver_a_SOURCES = include/postdesk/deliver.h src/deliver/delive
 src_deliver_libdeliver_a_SOURCES += src/deliver/route_command.c
 # order references and held notices (issue 14)
 src_deliver_libdeliver_a_SOURCES += src/deliver/route_orders.c
+# self-served: "solved" and the acknowledgement's signed link (issue 14)
+src_deliver_libdeliver_a_SOURCES += src/deliver/route_solved.c

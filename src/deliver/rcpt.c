@@ -21,7 +21,8 @@ static gboolean rcpt_role_enabled(enum token_role role)
 	return role == TOKEN_CUSTOMER || role == TOKEN_AGENT || role == TOKEN_NOTE ||
 	       role == TOKEN_BOUNCE ||
 	       role == TOKEN_SURVEY || role == TOKEN_OPTOUT || /* route_survey.c */
-	       role == TOKEN_COMMAND;                          /* route_command.c */
+	       role == TOKEN_COMMAND ||                          /* route_command.c */
+	       role == TOKEN_SOLVED;                            /* route_solved.c */
 }
 
 /* An agent or note token past agent_token_lifetime, or of the old form without a day

@@ -8,6 +8,7 @@
 #include "config.h"
 #include "postdesk/deliver.h"
 #include "postdesk/compose.h"
+#include "postdesk/kb.h"
 
 #include <errno.h>
 #include <string.h>
@@ -120,4 +121,23 @@ void deliver_slot_deinit(struct deliver_slot *slot)
 {
 	deliver_snapshot_unref(&slot->current);
 	g_mutex_clear(&slot->lock);
+}
+
+void deliver_kb_reindex(const struct conf *conf)
+{
+	struct store *store = NULL;
+	char *error = NULL;
+	guint n = 0;
+
+	if (conf->kb_dir == NULL)
+		return;
+	/* Its own connection, one short write transaction: the delivery writer waits for it
+	 * as for any other writer (busy_timeout), and readers keep the old set until commit. */
+	if (store_open(conf->database, 0, (int)conf->busy_timeout_ms, &store, &error) < 0 ||
+	    kb_reindex(store, conf->kb_dir, NULL, NULL, &n, &error) < 0)
+		log_error("reload: knowledge base not reindexed, the old index stays: %s", error);
+	else
+		log_info("reload: %u knowledge-base articles indexed from %s", n, conf->kb_dir);
+	g_free(error);
+	store_close(&store);
 }

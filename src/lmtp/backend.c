@@ -126,8 +126,9 @@ static void backend_reload(void *ctx)
 		g_free(error);
 	} else {
 		log_set_level(log_level_named(snap->conf->log_level));
-		deliver_slot_swap(&b->slot, snap);
 		log_info("reloaded %s", b->conf_path);
+		deliver_kb_reindex(snap->conf);
+		deliver_slot_swap(&b->slot, snap);
 	}
 	deliver_snapshot_unref(&old);
 }

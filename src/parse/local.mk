@@ -23,3 +23,8 @@ src_parse_libparse_a_SOURCES += src/parse/status.c src/parse/status_words.def
 src_parse_libparse_a_SOURCES += src/parse/lang.c
 AM_CPPFLAGS += $(EXTTEXTCAT_CFLAGS) -DPOSTDESK_TEXTCAT_DIR='"$(EXTTEXTCAT_DATADIR)"'
 DEP_LIBS += $(EXTTEXTCAT_LIBS)
+
+# stems and stop words of the knowledge base (issue 14): the one libstemmer user
+src_parse_libparse_a_SOURCES += src/parse/stem.c src/parse/stop_words.def
+# a customer's "solved" answer to the suggested articles (issue 14)
+src_parse_libparse_a_SOURCES += src/parse/solved.c src/parse/solved_words.def

@@ -27,3 +27,5 @@ src_store_libstore_a_SOURCES += src/store/privacy.c
 src_store_libstore_a_SOURCES += src/store/search.c
 # orders and personalization (issue 14: migration 16)
 src_store_libstore_a_SOURCES += src/store/orders.c
+# the knowledge base's index and FTS5 tokenizer (issue 14: migration 12)
+src_store_libstore_a_SOURCES += src/store/kb.c

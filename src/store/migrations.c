@@ -485,6 +485,28 @@ static const struct migration migrations[] = {
 		  "  prev_resolved = (SELECT max(at) FROM r15 WHERE c = tickets.requester_id\n"
 		  "    AND t <> tickets.id AND at <= tickets.created);\n"
 		  "DROP TABLE temp.r15;"),
+    /* 18: the knowledge base (issue 14, doc/kb.md): the articles read from kb_dir and
+     * their full-text index. The index keeps no copy of the text (external content); its
+     * tokenizer "postdesk" (kb.c) stems each row in the row's language. rank is BM25 with
+     * a title match worth four body matches and a tag match two. The articles are rebuilt
+     * whole by a reindex: nothing else refers to them. */
+    MIGRATION(18, "CREATE TABLE kb_articles (\n"
+		  "  id INTEGER PRIMARY KEY,\n"
+		  "  queue TEXT NOT NULL DEFAULT '',\n"
+		  "  path TEXT NOT NULL,\n"
+		  "  lang TEXT NOT NULL,\n"
+		  "  title TEXT NOT NULL,\n"
+		  "  tags TEXT NOT NULL DEFAULT '',\n"
+		  "  url TEXT NOT NULL DEFAULT '',\n"
+		  "  body TEXT NOT NULL\n"
+		  ");\n"
+		  "CREATE VIRTUAL TABLE kb_fts USING fts5(title, tags, body,\n"
+		  "  lang UNINDEXED, queue UNINDEXED, url UNINDEXED,\n"
+		  "  content='kb_articles', content_rowid='id', tokenize='postdesk');\n"
+		  "INSERT INTO kb_fts(kb_fts, rank) VALUES('rank', 'bm25(4.0, 2.0, 1.0, 0, 0, 0)');\n"
+		  /* 1: resolved by the customer with the help of the suggested articles, before
+		   * any agent answered (doc/kb.md "Self-served"); a reopen clears it. */
+		  "ALTER TABLE tickets ADD COLUMN self_served INTEGER NOT NULL DEFAULT 0;"),
 };
 
 int store_schema_latest(void)

@@ -32,7 +32,12 @@ struct store {
 	gboolean readonly;
 	gboolean nosync;   /* STORE_WAL_NOSYNC */
 	gint64 wal_frames; /* after this connection's last commit (store_wal_manual) */
+	void *kb_tok;      /* kb.c: the tokenizer's state (SQLite frees it with db) */
 };
+
+/* kb.c: register the FTS5 tokenizer "postdesk" and the knowledge base's FTS5 functions on
+ * a newly opened connection (before anything reads kb_fts: migration 12 included). */
+int store_kb_register(struct store *store, char **error_r);
 
 /* The declaration of statement id in statements.def: its name, SQL text, and the type
  * letters of its parameters and result columns. Static strings. */

@@ -6,6 +6,7 @@
 #include "config.h"
 #include "postdesk/lib.h"
 #include "store-error.h"
+#include "store-private.h"
 #include "store-migrate.h"
 #include "store-stmt.h"
 
@@ -139,6 +140,8 @@ static int open_db(struct store *store, const char *path, int flags, char **erro
 				  (flags & STORE_CREATE) != 0 ? "" : " (run postdesk init?)");
 	}
 	sqlite3_extended_result_codes(store->db, 1);
+	if (store_kb_register(store, error_r) < 0)
+		return -1;
 	/* SQLite opens a file it may not write read-only without saying so; every write would
 	 * then fail. Say it here, once, with what to fix (-2: the caller may try again). */
 	if (!store->readonly && sqlite3_db_readonly(store->db, "main") == 1) {

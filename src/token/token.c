@@ -85,6 +85,7 @@ static gboolean token_role_ok(const struct token *t)
 	case TOKEN_AGENT:
 	case TOKEN_NOTE:
 	case TOKEN_OPTOUT:
+	case TOKEN_SOLVED:
 	case TOKEN_BOUNCE:
 	case TOKEN_COMMAND:
 		return TRUE;
@@ -175,7 +176,7 @@ static gboolean token_fields(char role, const char *num, const char *extra,
 	t->score = -1;
 	if (token_number(num, TOKEN_ID_MAX, &t->id) == NULL || t->id < 1)
 		return FALSE;
-	if (strchr("bcanusk", role) == NULL)
+	if (strchr("bcanuskr", role) == NULL)
 		return FALSE;
 	t->role = (enum token_role)role;
 	if (extra == NULL || *extra == '-')

@@ -22,6 +22,7 @@ LAYERS = [
     ["conf"],
     ["token", "parse"],
     ["store"],
+    ["kb"],
     ["thread", "compose", "outbox", "report"],
     ["survey"],
     ["deliver"],

@@ -19,5 +19,5 @@ check_PROGRAMS += tests/milter/check_milter
 TESTS += tests/milter/check_milter
 tests_milter_check_milter_SOURCES = tests/milter/check_milter.c
 tests_milter_check_milter_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/milter
-tests_milter_check_milter_LDADD = $(MOD_MILTER) $(MOD_DELIVER) $(MOD_SURVEY) $(MOD_THREAD) $(MOD_COMPOSE) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) \
+tests_milter_check_milter_LDADD = $(MOD_MILTER) $(MOD_DELIVER) $(MOD_SURVEY) $(MOD_THREAD) $(MOD_COMPOSE) $(MOD_KB) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) \
 	$(MOD_CONF) $(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)

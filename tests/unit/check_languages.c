@@ -9,6 +9,7 @@
 #include "postdesk/lib.h"
 #include "postdesk/parse.h"
 #include "postdesk/thread.h"
+#include "compose-private.h" /* compose_template_load_body: kb_suggestions.txt */
 
 #include <check.h>
 #include <stdio.h>
@@ -121,8 +122,15 @@ static char *template_vars(const char *dir, const char *name)
 	GPtrArray *names = g_ptr_array_new();
 	char *error = NULL, *joined;
 
-	if (compose_template_load(NULL, dir, name, &t, &error) < 0)
+	/* kb_suggestions.txt is a body-only piece of the acknowledgement (no Subject line). */
+	if (strcmp(name, "kb_suggestions") == 0) {
+		char *file = g_strconcat(dir, "/", name, ".txt", NULL);
+		if (compose_template_load_body(file, &t, &error) < 0)
+			ck_abort_msg("%s", error);
+		g_free(file);
+	} else if (compose_template_load(NULL, dir, name, &t, &error) < 0) {
 		ck_abort_msg("%s", error);
+	}
 	compose_template_vars(t, names);
 	g_ptr_array_sort(names, by_name);
 	g_ptr_array_add(names, NULL);

@@ -187,6 +187,10 @@ static const struct {
     {"privacy_erase_outbox", "postdesk customer erase: one pass over the outbox, admin only"},
     {"privacy_erase_outbox_of", "postdesk customer erase: a pass per ticket of someone else "
 				"the customer was copied on, admin only"},
+    /* issue 14: the knowledge base (doc/kb.md) */
+    {"kb_search", "FTS5: the plan of any virtual table reads SCAN; the full-text index answers "
+		  "MATCH and rank, LIMIT bounds the rows, and the articles are a shop's FAQ"},
+    {"kb_list", "postdesk kb list: the articles, admin only (not delivery)"},
 };
 
 static const char *flat_cost_exception(const char *name)

@@ -80,6 +80,27 @@ static enum token_check check(const struct token_keys *keys, const char *local)
 	return r;
 }
 
+/* Two roles never share a letter: a self-served link of ticket N must not be agent N's
+ * command address (both are "<number>-<role>-<mac>"; the MAC covers the role). */
+START_TEST(test_roles_distinct)
+{
+	struct token_keys *keys = create_load(keypath);
+	char *solved = make_addr(keys, 1, TOKEN_SOLVED, -1);
+	char *local = local_of(solved), *swapped = g_strdup(local);
+	char *dash = strstr(swapped, "-r-");
+
+	ck_assert_int_ne(TOKEN_SOLVED, TOKEN_COMMAND);
+	ck_assert_int_eq(check(keys, local), TOKEN_VALID);
+	ck_assert_ptr_nonnull(dash);
+	dash[1] = (char)TOKEN_COMMAND;
+	ck_assert_int_eq(check(keys, swapped), TOKEN_BAD);
+	g_free(swapped);
+	g_free(local);
+	g_free(solved);
+	token_keys_free(&keys);
+}
+END_TEST
+
 START_TEST(test_create_mode_refuse)
 {
 	char *error = NULL, *text = NULL, *again = NULL;
@@ -507,6 +528,7 @@ static Suite *token_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_create_mode_refuse);
+	tcase_add_test(tc, test_roles_distinct);
 	tcase_add_test(tc, test_force_rotates);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_refused_tokens);

@@ -4,7 +4,7 @@ check_PROGRAMS += tests/unit/check_compose
 TESTS += tests/unit/check_compose
 tests_unit_check_compose_SOURCES = tests/unit/check_compose.c tests/unit/testutil.c tests/unit/testutil.h
 tests_unit_check_compose_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_check_compose_LDADD = $(MOD_COMPOSE) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) $(MOD_CONF) \
+tests_unit_check_compose_LDADD = $(MOD_COMPOSE) $(MOD_KB) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) $(MOD_CONF) \
 	$(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)
 
 check_PROGRAMS += tests/unit/check_build
@@ -17,7 +17,7 @@ check_PROGRAMS += tests/unit/check_smtp
 TESTS += tests/unit/check_smtp
 tests_unit_check_smtp_SOURCES = tests/unit/check_smtp.c tests/unit/testutil.c tests/unit/testutil.h
 tests_unit_check_smtp_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_check_smtp_LDADD = $(MOD_OUTBOX) $(MOD_STORE) $(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) \
+tests_unit_check_smtp_LDADD = $(MOD_OUTBOX) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) \
 	$(CHECK_LIBS) $(DEP_LIBS)
 
 # what our mail to agents looks like to their clients (issue 12): one thread per ticket,
@@ -32,5 +32,5 @@ tests_unit_check_notices_LDADD = $(PD_LIBS) $(CHECK_LIBS)
 check_PROGRAMS += tests/unit/check_languages
 TESTS += tests/unit/check_languages
 tests_unit_check_languages_SOURCES = tests/unit/check_languages.c
-tests_unit_check_languages_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_check_languages_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/compose
 tests_unit_check_languages_LDADD = $(PD_LIBS) $(CHECK_LIBS)

@@ -3,7 +3,7 @@ check_PROGRAMS += tests/unit/check_report
 TESTS += tests/unit/check_report
 tests_unit_check_report_SOURCES = tests/unit/check_report.c
 tests_unit_check_report_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/report
-tests_unit_check_report_LDADD = $(MOD_REPORT) $(MOD_STORE) $(MOD_CONF) $(MOD_LIB) \
+tests_unit_check_report_LDADD = $(MOD_REPORT) $(MOD_STORE) $(MOD_PARSE) $(MOD_CONF) $(MOD_LIB) \
 	$(CHECK_LIBS) $(DEP_LIBS)
 # the report against a real store: kept figures (migration 10, live and migrated) give the
 # report their history gives, and the report reads no messages or events

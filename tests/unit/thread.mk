@@ -2,7 +2,7 @@ check_PROGRAMS += tests/unit/check_thread
 TESTS += tests/unit/check_thread
 tests_unit_check_thread_SOURCES = tests/unit/check_thread.c
 tests_unit_check_thread_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_check_thread_LDADD = $(MOD_DELIVER) $(MOD_SURVEY) $(MOD_THREAD) $(MOD_COMPOSE) $(MOD_STORE) $(MOD_PARSE) \
+tests_unit_check_thread_LDADD = $(MOD_DELIVER) $(MOD_SURVEY) $(MOD_THREAD) $(MOD_COMPOSE) $(MOD_KB) $(MOD_STORE) $(MOD_PARSE) \
 	$(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) $(CHECK_LIBS) $(DEP_LIBS)
 
 check_PROGRAMS += tests/unit/check_deliver
