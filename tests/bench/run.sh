@@ -73,7 +73,7 @@ as_user() { runuser -u "$USR" -- "$@"; }
 mkprint() { make -s -C "$BUILD" -f Makefile -f - pd-bench-print <<<"pd-bench-print: ; @echo $1"; }
 gcc -O2 -pthread -o "$W/lmtp_lat" "$SRC/tests/bench/lmtp_lat.c" || die "lmtp_lat build failed"
 LIBS=""
-for m in deliver survey report outbox compose thread store parse token conf lib; do
+for m in deliver survey report outbox compose thread kb store parse token conf lib; do
 	LIBS="$LIBS $BUILD/src/$m/lib$m.a"
 done
 # shellcheck disable=SC2046,SC2086 # word splitting of flag lists is intended
