@@ -37,3 +37,4 @@ include tests/e2e/storage.mk
 include tests/e2e/orders.mk
 include tests/e2e/ces.mk
 include tests/e2e/kb.mk
+include tests/e2e/self_service.mk

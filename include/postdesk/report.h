@@ -50,6 +50,7 @@ struct report_figures {
 	struct report_durations first_response, reply, resolution;
 	gint64 unanswered; /* created in the period, no first response yet */
 	gint64 fcr;	   /* resolved tickets that were first-contact resolutions */
+	gint64 self_served; /* resolved tickets whose resolution was self-served (issue 14) */
 	gint64 surveys_sent, surveys_answered;
 	gint64 csat_count, csat_satisfied;
 	gint64 nps_count, promoters, passives, detractors;
@@ -59,8 +60,6 @@ struct report_figures {
 	 * where their first one is), those of them who had a ticket before, and new tickets
 	 * created within REPORT_REPEAT_WINDOW after one of the customer's resolutions. */
 	gint64 customers, returning, repeat_contacts;
-	/* The self-service rate (issue 14's knowledge base: tickets resolved as self-served)
-	 * goes here, next to fcr, with its accessor beside report_fcr_rate(). */
 };
 
 /* One UTC day of the period, for the charts. */
@@ -97,6 +96,7 @@ void report_free(struct report **r);
 /* 100 * num / den, or -1 when den is 0 (shown as "-" / null). */
 double report_pct(gint64 num, gint64 den);
 double report_fcr_rate(const struct report_figures *f);	   /* fcr / resolved */
+double report_self_service_rate(const struct report_figures *f); /* self_served / resolved */
 double report_csat(const struct report_figures *f);	   /* % of answers that are 4-5 */
 double report_survey_rate(const struct report_figures *f); /* answered / sent */
 double report_nps(const struct report_figures *f);	   /* % promoters - % detractors */

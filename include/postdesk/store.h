@@ -445,6 +445,9 @@ struct store_report_ticket {
 	/* Retention (migration 17), fixed when the ticket was made, so valid kept or not: the
 	 * requester's previous ticket's creation and last resolution before it; 0 = none. */
 	gint64 prev_created, prev_resolved;
+	/* That resolution (resolved_at) was self-served (issue 14, migration 18); valid when
+	 * kept, like the figures above. */
+	gboolean self_served;
 };
 struct store_report_message {
 	gint64 ticket_id;

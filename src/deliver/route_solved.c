@@ -54,7 +54,11 @@ static int solved_apply(struct deliver_msg *d, struct store *store,
 {
 	gboolean queued = FALSE;
 
+	/* A resolution like any other (the status event keeps the report's figures and the
+	 * customer's last resolution), then the self_served event after it, which the report
+	 * reads to tell this resolution apart (doc/metrics.md). */
 	if (store_ticket_set_self_served(store, t->id, now, error_r) < 0 ||
+	    store_event_add(store, t->id, now, "status", d->sender, "resolved", error_r) < 0 ||
 	    store_event_add(store, t->id, now, "self_served", d->sender, t->status, error_r) < 0 ||
 	    survey_sync(store, env->conf, t->id, now, error_r) < 0)
 		return -1;

@@ -167,6 +167,7 @@ struct figures {
 	gint64 first_reply, resolved_at, first_reopen, last_reopen;
 	gboolean fcr;
 	const char *status; /* at the end of the period */
+	gboolean self_served; /* that resolution was self-served */
 };
 
 /* Created, first response and SLA: figures of the ticket's creation. */
@@ -290,10 +291,17 @@ static void figures_of(struct ctx *c, const struct store_report_slice *s, struct
 			if (fig->first_reopen == 0)
 				fig->first_reopen = e->created;
 			fig->last_reopen = e->created;
+		} else if (strcmp(e->kind, "self_served") == 0) {
+			/* Follows the status event of its resolution (route_solved.c). */
+			fig->self_served = TRUE;
 		} else if (e->detail != NULL) {
 			fig->status = e->detail;
 			if (strcmp(fig->status, "resolved") == 0)
 				fig->resolved_at = e->created;
+			/* As ticket_set_status: a ticket that opens again is no longer
+			 * self-served; resolved or closed, it stays so. */
+			else if (strcmp(fig->status, "closed") != 0)
+				fig->self_served = FALSE;
 		}
 	}
 	if (fig->resolved_at != 0)
@@ -301,7 +309,7 @@ static void figures_of(struct ctx *c, const struct store_report_slice *s, struct
 }
 
 /* Status history: resolution (the last one before the end, if in the period), reopen, FCR,
- * backlog. */
+ * self-service, backlog. */
 static void ticket_events(struct ctx *c, const struct store_report_ticket *t,
 			  const struct figures *fig)
 {
@@ -315,6 +323,8 @@ static void ticket_events(struct ctx *c, const struct store_report_ticket *t,
 		add_sample(c, g, SAMPLE_RESOLUTION, fig->resolved_at - t->created);
 		if (fig->fcr)
 			ADD(c, g, fcr);
+		if (fig->self_served)
+			ADD(c, g, self_served);
 	}
 	ticket_backlog(c, t, fig->status);
 }
@@ -386,7 +396,7 @@ void report_ticket(struct ctx *c, const struct store_report_ticket *t,
 
 	if (t->kept) {
 		fig = (struct figures){t->first_reply, t->resolved_at, t->first_reopen,
-				       t->last_reopen, t->fcr, t->status};
+				       t->last_reopen, t->fcr, t->status, t->self_served};
 	} else {
 		figures_of(c, s, &fig);
 	}

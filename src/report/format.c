@@ -44,6 +44,8 @@ static const struct col cols[] = {
     DUR("resolution", resolution),
     {"fcr", COL_INT, F(fcr), NULL},
     {"fcr_pct", COL_PCT, 0, report_fcr_rate},
+    {"self_served", COL_INT, F(self_served), NULL},
+    {"self_served_pct", COL_PCT, 0, report_self_service_rate},
     {"surveys_sent", COL_INT, F(surveys_sent), NULL},
     {"surveys_answered", COL_INT, F(surveys_answered), NULL},
     {"survey_response_pct", COL_PCT, 0, report_survey_rate},
@@ -201,11 +203,16 @@ static void text_row(FILE *out, const struct report_figures *f)
 		pct(report_sla(f), -1, b[7]));
 }
 
-/* The figures that have no column in the table: effort and retention (totals). */
+/* The figures that have no column in the table: self-service, effort and retention
+ * (totals). */
 static void report_write_text_more(const struct report_figures *t, FILE *out)
 {
-	char b[2][16];
+	char b[3][16];
 
+	fprintf(out,
+		"Self-service: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
+		" resolved tickets self-served (%s)\n",
+		t->self_served, t->resolved, pct(report_self_service_rate(t), -1, b[2]));
 	if (t->ces_count > 0) {
 		fprintf(out, "Effort (CES, 1 = very difficult .. 7 = very easy): mean %.1f from %"
 			G_GINT64_FORMAT " answers (", report_ces(t), t->ces_count);
@@ -348,6 +355,8 @@ static void j_figures(JsonBuilder *b, const struct report_figures *f)
 	j_dur(b, "resolution", &f->resolution);
 	j_int(b, "fcr", f->fcr);
 	j_pct(b, "fcr_pct", report_fcr_rate(f), -1);
+	j_int(b, "self_served", f->self_served);
+	j_pct(b, "self_served_pct", report_self_service_rate(f), -1);
 	j_int(b, "surveys_sent", f->surveys_sent);
 	j_int(b, "surveys_answered", f->surveys_answered);
 	j_pct(b, "survey_response_pct", report_survey_rate(f), -1);

@@ -246,6 +246,8 @@ static void cards(GString *out, const struct report_figures *f)
 	card(out, "median first response", f->first_response.count > 0 ? buf : "-");
 	g_snprintf(buf, sizeof(buf), "%.0f%%", report_fcr_rate(f));
 	card(out, "first-contact resolution", report_fcr_rate(f) < 0 ? "-" : buf);
+	g_snprintf(buf, sizeof(buf), "%.0f%%", report_self_service_rate(f));
+	card(out, "self-served", report_self_service_rate(f) < 0 ? "-" : buf);
 	g_snprintf(buf, sizeof(buf), "%.0f%%", report_csat(f));
 	card(out, "CSAT (4-5)", report_csat(f) < 0 ? "-" : buf);
 	g_snprintf(buf, sizeof(buf), "%+.0f", report_nps(f));
@@ -278,6 +280,7 @@ static void table_row(GString *out, const struct report_figures *f)
 	td_dur(out, &f->resolution, 1);
 	td_dur(out, &f->resolution, 2);
 	td_pct(out, report_fcr_rate(f), -1);
+	td_pct(out, report_self_service_rate(f), -1);
 	g_string_append_printf(out, "<td>%" G_GINT64_FORMAT " / %" G_GINT64_FORMAT "</td>",
 			       f->surveys_answered, f->surveys_sent);
 	td_pct(out, report_csat(f), -1);
@@ -302,7 +305,7 @@ static void figures_table(GString *out, const struct report *r)
 			"<h2>Figures</h2><table><tr><th>group</th><th>created</th><th>resolved</th>"
 			"<th>reopened</th><th>backlog</th><th>FRT median</th><th>FRT p90</th>"
 			"<th>reply median</th><th>reply p90</th><th>resolution median</th>"
-			"<th>resolution p90</th><th>resolution mean</th><th>FCR</th>"
+			"<th>resolution p90</th><th>resolution mean</th><th>FCR</th><th>self-served</th>"
 			"<th>surveys answered / sent</th><th>CSAT</th><th>CSAT answers</th>"
 			"<th>NPS</th><th>SLA met</th><th>CES</th><th>CES answers</th>"
 			"<th>returning customers</th><th>repeat contact (7 days)</th></tr>");

@@ -19,6 +19,11 @@ double report_fcr_rate(const struct report_figures *f)
 	return report_pct(f->fcr, f->resolved);
 }
 
+double report_self_service_rate(const struct report_figures *f)
+{
+	return report_pct(f->self_served, f->resolved);
+}
+
 double report_ces(const struct report_figures *f)
 {
 	return f->ces_count > 0 ? (double)f->ces_sum / (double)f->ces_count : -1;

@@ -85,6 +85,7 @@ static void ticket_of_row(struct merge *m, sqlite3_stmt *st, struct store_report
 	t->kept = sqlite3_column_int64(st, 10) < m->before;
 	t->prev_created = sqlite3_column_int64(st, 11);
 	t->prev_resolved = sqlite3_column_int64(st, 12);
+	t->self_served = sqlite3_column_int64(st, 13) != 0;
 }
 
 static int next_wait(struct merge *m, char **error_r)

@@ -286,6 +286,78 @@ START_TEST(test_fcr)
 }
 END_TEST
 
+/* A self-served resolution as route_solved.c records it: a status event, then the
+ * self_served event (detail: the status before). */
+static void solved(gint64 id, const char *before, gint64 when)
+{
+	ev(id, "status", "resolved", when), ev(id, "self_served", before, when);
+}
+
+static char *output_of(const struct report *r, void (*write)(const struct report *, FILE *))
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	write(r, f);
+	fclose(f);
+	return text;
+}
+
+/* Self-service rate: resolved in the period T1 (by an agent), T2 self-served, T3
+ * self-served then reopened (the reopen undoes it) and resolved by an agent, T4
+ * self-served then closed (still self-served), T5 self-served after the end (not seen), T6
+ * kept (its figures read as stored): self-served -> 3 of 5 resolved = 60%. In every output. */
+START_TEST(test_self_served)
+{
+	struct store_report_ticket kept = {.id = 6, .created = T(2, 9, 0), .queue = "sales",
+					   .status = "resolved", .kept = TRUE,
+					   .resolved_at = T(2, 10, 0), .self_served = TRUE};
+	struct report *r;
+	char *text, *csv, *json, *html;
+
+	ticket(1, "sales", NULL, T(1, 9, 0)), ev(1, "status", "resolved", T(1, 10, 0));
+	ticket(2, "sales", NULL, T(1, 9, 0)), solved(2, "new", T(1, 9, 30));
+	ticket(3, "sales", NULL, T(1, 9, 0)), solved(3, "new", T(1, 9, 30));
+	ev(3, "status", "open", T(1, 11, 0)), ev(3, "reopened", "resolved", T(1, 11, 0));
+	ev(3, "status", "resolved", T(1, 12, 0));
+	ticket(4, "sales", NULL, T(1, 9, 0)), solved(4, "open", T(1, 9, 30));
+	ev(4, "status", "closed", T(3, 9, 0));
+	ticket(5, "sales", NULL, T(13, 9, 0)), solved(5, "new", T(14, 9, 0));
+	g_array_append_val(rows->tickets, kept);
+	r = compute(REPORT_BY_NONE);
+	ck_assert_int_eq(r->total.resolved, 5);
+	ck_assert_int_eq(r->total.self_served, 3);
+	ck_dbl(report_self_service_rate(&r->total), 60);
+	text = output_of(r, report_write_text);
+	ck_assert_ptr_nonnull(strstr(text, "Self-service: 3 of 5 resolved tickets self-served (60%)"));
+	csv = output_of(r, report_write_csv);
+	ck_assert_ptr_nonnull(strstr(csv, ",fcr,fcr_pct,self_served,self_served_pct,"));
+	ck_assert_ptr_nonnull(strstr(csv, ",3,60.0,"));
+	json = output_of(r, report_write_json);
+	ck_assert_ptr_nonnull(strstr(json, "\"self_served\" : 3,"));
+	ck_assert_ptr_nonnull(strstr(json, "\"self_served_pct\" : 60.0,"));
+	html = report_to_html(r, "desk");
+	ck_assert_ptr_nonnull(strstr(html, "self-served"));
+	ck_assert_ptr_nonnull(strstr(html, "60%"));
+	g_free(html);
+	free(text), free(csv), free(json);
+	report_free(&r);
+	/* Nothing resolved: no rate ("-", empty, null). */
+	store_report_rows_free(&rows);
+	rows = store_report_rows_new();
+	ticket(1, "sales", NULL, T(1, 9, 0));
+	r = compute(REPORT_BY_NONE);
+	ck_dbl(report_self_service_rate(&r->total), -1);
+	text = output_of(r, report_write_text);
+	ck_assert_ptr_nonnull(strstr(text, "Self-service: 0 of 0 resolved tickets self-served (-)"));
+	json = output_of(r, report_write_json);
+	ck_assert_ptr_nonnull(strstr(json, "\"self_served_pct\" : null,"));
+	free(text), free(json);
+	report_free(&r);
+}
+END_TEST
+
 /* Surveys sent in the period: T1 T2 T3 T4 T8 = 5; answered: 4 -> 80%. CSAT 5 2 4 5 ->
  * 3 of 4 are 4-5 = 75%. NPS 10 (promoter), 8 (passive), 3 (detractor), 9 (promoter):
  * 2/4 - 1/4 = 50% - 25% = +25. */
@@ -497,6 +569,7 @@ static Suite *report_suite(void)
 	tcase_add_test(tc, test_frt_sla);
 	tcase_add_test(tc, test_reply_resolution);
 	tcase_add_test(tc, test_fcr);
+	tcase_add_test(tc, test_self_served);
 	tcase_add_test(tc, test_surveys_nps);
 	tcase_add_test(tc, test_groups);
 	tcase_add_test(tc, test_durations);

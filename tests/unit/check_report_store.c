@@ -105,7 +105,7 @@ static void check_queues(void)
 {
 	static const char *const names[] = {"created",	  "surveys_sent", "surveys_answered",
 					    "csat_count", "fcr",	  "resolved",
-					    "reopened"};
+					    "reopened",	  "self_served"};
 	gint64 until = BASE + 400 * 86400LL;
 	char *all = report_json(0, until, REPORT_BY_NONE);
 	char *support = report_json_of(0, until, REPORT_BY_NONE, "support");
@@ -167,6 +167,7 @@ static void check_kept_figures(void)
 	ck_assert_ptr_null(strstr(all, "\"reply\" : {\n      \"count\" : 0,"));
 	ck_assert_ptr_null(strstr(all, "\"fcr\" : 0,"));
 	ck_assert_ptr_null(strstr(all, "\"reopened\" : 0,"));
+	ck_assert_ptr_null(strstr(all, "\"self_served\" : 0,"));
 	ck_assert_ptr_null(strstr(all, "\"surveys_answered\" : 0,"));
 	check_queues();
 	raw_exec("UPDATE tickets SET report_at = 9000000000000");
@@ -216,6 +217,14 @@ static void status(struct store *s, gint64 ticket, const char *st, gint64 now)
 	ck_assert_int_eq(store_event_add(s, ticket, now, "status", "agent@test", st, NULL), 0);
 }
 
+/* Resolved as self-served, as route_solved.c records it (issue 14). */
+static void self_served(struct store *s, gint64 ticket, const char *from, gint64 now)
+{
+	ck_assert_int_eq(store_ticket_set_self_served(s, ticket, now, NULL), 0);
+	ck_assert_int_eq(store_event_add(s, ticket, now, "status", "c@test", "resolved", NULL), 0);
+	ck_assert_int_eq(store_event_add(s, ticket, now, "self_served", "c@test", from, NULL), 0);
+}
+
 /* One ticket's generated life: customer mail, answers, notes, status changes, reopens (as
  * thread.c records them), a survey; one step in three at the same second as the last. */
 static void one_ticket(struct store *s, gint64 customer, int i)
@@ -255,6 +264,9 @@ static void one_ticket(struct store *s, gint64 customer, int i)
 				    store_event_add(s, id, now, "reopened", "c@test", cur, NULL),
 				    0);
 				cur = "open";
+			} else if (r % 3 == 1) {
+				self_served(s, id, cur, now);
+				cur = "resolved";
 			} else {
 				status(s, id, "resolved", now);
 				cur = "resolved";
