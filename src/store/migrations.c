@@ -294,7 +294,11 @@ static const struct migration migrations[] = {
 		  "  UPDATE search_tickets SET people = (SELECT people FROM search_people\n"
 		  "    WHERE ticket_id = new.ticket_id) WHERE rowid = new.ticket_id;\n"
 		  "END;\n"
-		  "CREATE TRIGGER search_customer_change AFTER UPDATE OF email, name ON customers\n"
+		  /* Only a change of address (an erase) rewrites the customer's tickets' rows:
+		   * a new display name (clients send several: "Ann", "Ann Smith") goes into
+		   * the next ticket's row and leaves the old ones be, or a contact form's one
+		   * sender with changing names rewrote every earlier ticket's row per message. */
+		  "CREATE TRIGGER search_customer_change AFTER UPDATE OF email ON customers\n"
 		  "BEGIN\n"
 		  "  UPDATE search_tickets SET people = (SELECT people FROM search_people\n"
 		  "    WHERE ticket_id = search_tickets.rowid)\n"
