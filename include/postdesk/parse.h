@@ -47,6 +47,11 @@ struct parse_msg {
 	char *x_auto_response_suppress;
 	char *x_postdesk_loop;    /* our own loop header, if present */
 	char *content_language;   /* Content-Language value (RFC 3282) or NULL */
+	/* The detector's answer (parse_lang_detect), worked out by the caller in the session
+	 * thread for mail that may open a ticket, so the single writer does not: detected_lang
+	 * a static LANG_CODES code or NULL (no confident answer), valid when lang_detected. */
+	gboolean lang_detected;
+	const char *detected_lang;
 	GPtrArray *authres;	  /* char *: Authentication-Results values, in header order,
 				   * the first PARSE_AUTHRES_MAX (parse_authres_parse reads them) */
 	/* delivery status notification (RFC 3464): multipart/report; report-type=delivery-status */

@@ -71,7 +71,8 @@ int thread_lang_new_ticket(struct store *store, const struct conf_queue *queue,
 	if (store_customer_lang(store, customer_id, &earlier, error_r) < 0)
 		return -1;
 	lang = thread_lang_pick(queue->language, earlier, msg->content_language,
-				thread_lang_detect(msg), &source);
+				msg->lang_detected ? msg->detected_lang : thread_lang_detect(msg),
+				&source);
 	ret = store_ticket_set_lang(store, ticket_id, lang, error_r);
 	/* The queue's default is no evidence about the customer: their own stays as it was. */
 	if (ret == 0 && strcmp(source, "queue") != 0 && strcmp(source, "customer") != 0 &&
