@@ -160,7 +160,8 @@ int cli_search(struct cli *cli, int argc, char **argv)
 		ret = search_fail(&a, EX_USAGE, error);
 		goto out;
 	}
-	if ((ret = cli_store(cli, STORE_READONLY, &store)) != 0)
+	/* read-write: the search first indexes what was delivered since notifyd's last pass */
+	if ((ret = cli_store(cli, 0, &store)) != 0)
 		goto out;
 	if (store_search(store, &o, &hits, &more, &error) < 0) {
 		ret = search_fail(&a, EX_TEMPFAIL, error);

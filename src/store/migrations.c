@@ -232,8 +232,9 @@ static const struct migration migrations[] = {
      * bounded however long its text is); contentless (content = ''), as the text is in
      * messages already and search reads only rowids and ranks. search_tickets, one row per
      * ticket (rowid = tickets.id): subject, requester and participants, tags. Triggers
-     * keep both in step in the transaction that writes the rows (and store_ticket_create()
-     * adds a new ticket's row); the last statements build them for the rows already
+     * keep search_tickets in step in the transaction that writes the rows (and
+     * store_ticket_create() adds a new ticket's row); new messages are indexed after
+     * their delivery (search_state); the last statements build both for the rows already
      * stored. The FTS statements are all here and in the "search" part of statements.def
      * (PostgreSQL: tsvector columns and GIN indexes instead). */
     MIGRATION(12, "CREATE VIRTUAL TABLE search_messages USING fts5(\n"
@@ -242,18 +243,22 @@ static const struct migration migrations[] = {
 		  "  tokenize = 'unicode61 remove_diacritics 2');\n"
 		  "CREATE VIRTUAL TABLE search_tickets USING fts5(\n"
 		  "  subject, people, tags, tokenize = 'unicode61 remove_diacritics 2');\n"
-		  "CREATE TRIGGER search_message_in AFTER INSERT ON messages BEGIN\n"
-		  "  INSERT INTO search_messages(rowid, subject, body, from_addr, from_name)\n"
-		  "  VALUES(new.id, new.subject, substr(new.body, 1, 8192), new.from_addr,\n"
-		  "    new.from_name);\n"
-		  "END;\n"
-		  "CREATE TRIGGER search_message_out AFTER DELETE ON messages BEGIN\n"
+		  /* New messages are indexed after their delivery, not in it (the single
+		   * writer's time: store_search_catch_up, from notifyd's pass and before every
+		   * search); search_state.indexed_to is the last message row indexed. The
+		   * triggers below touch only rows already indexed: FTS5 must be given a
+		   * contentless row's old values to delete it. */
+		  "CREATE TABLE search_state (id INTEGER PRIMARY KEY CHECK (id = 1),\n"
+		  "  indexed_to INTEGER NOT NULL);\n"
+		  "CREATE TRIGGER search_message_out AFTER DELETE ON messages\n"
+		  "  WHEN old.id <= (SELECT indexed_to FROM search_state WHERE id = 1) BEGIN\n"
 		  "  INSERT INTO search_messages(search_messages, rowid, subject, body, from_addr,\n"
 		  "    from_name) VALUES('delete', old.id, old.subject, substr(old.body, 1, 8192),\n"
 		  "    old.from_addr, old.from_name);\n"
 		  "END;\n"
 		  "CREATE TRIGGER search_message_change\n"
-		  "  AFTER UPDATE OF subject, body, from_addr, from_name ON messages BEGIN\n"
+		  "  AFTER UPDATE OF subject, body, from_addr, from_name ON messages\n"
+		  "  WHEN old.id <= (SELECT indexed_to FROM search_state WHERE id = 1) BEGIN\n"
 		  "  INSERT INTO search_messages(search_messages, rowid, subject, body, from_addr,\n"
 		  "    from_name) VALUES('delete', old.id, old.subject, substr(old.body, 1, 8192),\n"
 		  "    old.from_addr, old.from_name);\n"
@@ -325,7 +330,8 @@ static const struct migration migrations[] = {
 		  "  VALUES('rank', 'bm25(4.0, 2.0, 3.0)');\n"
 		  "INSERT INTO search_messages(rowid, subject, body, from_addr, from_name)\n"
 		  "  SELECT id, subject, substr(body, 1, 8192), from_addr, from_name\n"
-		  "  FROM messages;\n"
+		  "  FROM messages;\n"		  "INSERT INTO search_state(id, indexed_to)\n"
+		  "  SELECT 1, coalesce(max(id), 0) FROM messages;\n"
 		  "INSERT INTO search_tickets(rowid, subject, people, tags)\n"
 		  "  SELECT t.id, t.subject, p.people, g.tags FROM tickets t\n"
 		  "  JOIN search_people p ON p.ticket_id = t.id\n"

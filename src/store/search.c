@@ -8,7 +8,9 @@
 #include "config.h"
 #include "postdesk/lib.h"
 #include "store-error.h"
+#include "store-private.h"
 #include "store-stmt.h"
+#include "store-txn.h"
 
 #include <string.h>
 
@@ -260,6 +262,41 @@ static gint search_cmp(gconstpointer a, gconstpointer b)
 	return x->ticket_id > y->ticket_id ? -1 : x->ticket_id < y->ticket_id;
 }
 
+/* The two numbers of search_indexed_to: the last message row indexed, the newest row. */
+static void search_range_row(sqlite3_stmt *st, void *ctx)
+{
+	gint64 *r = ctx;
+
+	r[0] = sqlite3_column_int64(st, 0);
+	r[1] = sqlite3_column_int64(st, 1);
+}
+
+int store_search_catch_up(struct store *store, gint64 max_rows, gint64 *done_r, char **error_r)
+{
+	gint64 r[2] = {0, 0}, to;
+	int ret = -1;
+
+	*done_r = 0;
+	if (store_atomic_begin(store, error_r) < 0)
+		return -1;
+	if (store_each(store, STMT_search_indexed_to, SV_NONE, search_range_row, r,
+		       "read the search index's progress", error_r) < 0)
+		goto out;
+	to = max_rows > 0 ? MIN(r[1], r[0] + max_rows) : r[1];
+	if (to > r[0] &&
+	    (store_run(store, STMT_search_index_messages, SV_ARGS(SV_I(r[0]), SV_I(to)),
+		       "index new messages", error_r) < 0 ||
+	     store_run(store, STMT_search_indexed_set, SV_ARGS(SV_I(to)),
+		       "record the search index's progress", error_r) < 0))
+		goto out;
+	*done_r = MAX(to - r[0], 0);
+	ret = 0;
+out:
+	if (store_atomic_end(store, ret == 0, ret == 0 ? error_r : NULL) < 0)
+		return -1;
+	return ret;
+}
+
 int store_search(struct store *store, const struct store_search_opts *o, GPtrArray **hits_r,
 		 gboolean *more_r, char **error_r)
 {
@@ -274,6 +311,13 @@ int store_search(struct store *store, const struct store_search_opts *o, GPtrArr
 	*more_r = FALSE;
 	if (store_search_parse(o->query, &fts, error_r) < 0)
 		goto out;
+	/* What was delivered since notifyd's last pass is indexed first, so a search sees
+	 * every stored message (a read-only connection searches what is indexed). */
+	if (!store->readonly) {
+		gint64 n;
+		if (store_search_catch_up(store, 0, &n, error_r) < 0)
+			goto out;
+	}
 	if (search_index(store, STMT_search_messages, fts, o, need, all, merged, error_r) < 0 ||
 	    search_index(store, STMT_search_tickets, fts, o, need, all, merged, error_r) < 0)
 		goto out;

@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#define TICK_INDEX_BATCH 5000 /* messages indexed for search per pass */
 #define TICK_BATCH 100
 
 /* Why no automatic mail may go to the ticket's requester (static string), or NULL.
@@ -235,9 +236,16 @@ int survey_tick(struct store *store, struct compose_ctx *ctx, const struct conf 
 		}
 		g_ptr_array_unref(rows);
 	} while (n == TICK_BATCH && failed == 0);
+	/* The search index follows the messages stored since the last pass (not counted as
+	 * jobs: a bounded batch a pass, so a backlog after a restart is worked off in steps). */
+	gint64 indexed = 0;
+	char *error = NULL;
+	if (store_search_catch_up(store, TICK_INDEX_BATCH, &indexed, &error) < 0) {
+		log_warn("search index: %s", error);
+		g_clear_pointer(&error, g_free);
+	}
 	/* The agents' daily digests are timed work too, each counted as a job run. */
 	guint digests = 0;
-	char *error = NULL;
 	if (survey_digest(store, ctx, conf, now, &digests, &error) < 0) {
 		log_warn("%s", error);
 		g_free(error);
