@@ -93,12 +93,13 @@ stored=$(q "SELECT length(raw) FROM messages WHERE id = $R1")
 "${PD[@]}" show --raw "$R1" >"$T/m1.out" || pd_fail "show --raw $R1 failed"
 same_tail "$T/m1.out" "$T/m1.eml" || pd_fail "show --raw: m1 differs from the one sent"
 
-# The acknowledgement: stored compressed, sent and shown byte for byte.
+# The acknowledgement: stored as it is (composed in the single writer, where compressing
+# cost a tenth of its time), sent and shown byte for byte.
 pd_wait_captured ann@shop.example 1
 OUT=$(q "SELECT id FROM outbox WHERE kind = 'ack'")
 ACK=$(q "SELECT message_row FROM outbox WHERE id = $OUT")
-expect_eq "$(q "SELECT hex(substr(raw, 1, 4)) FROM messages WHERE id = $ACK")" 00505A01 \
-	"the acknowledgement's raw is stored compressed"
+expect_eq "$(q "SELECT substr(raw, 1, 5) = CAST('Date:' AS BLOB) OR hex(substr(raw, 1, 4)) <> '00505A01' FROM messages WHERE id = $ACK")" 1 \
+	"the acknowledgement's raw is stored as it is"
 "${PD[@]}" outbox raw "$OUT" >"$T/ack.out" || pd_fail "outbox raw $OUT failed"
 "${PD[@]}" show --raw "$ACK" | cmp -s - "$T/ack.out" || pd_fail "show --raw of the ack differs from outbox raw"
 grep -q "^Auto-Submitted: auto-replied" "$T/ack.out" || pd_fail "outbox raw: not the acknowledgement"
