@@ -136,6 +136,10 @@ static int conf_parse_key(const struct conf_ctx *ctx, const char *group, const s
 		g_error_free(err);
 		return -1;
 	}
+	/* GKeyFile gives the value AND an error when it holds a backslash it does not know
+	 * (a regular expression's "\d" in order_patterns): the value, kept as written, is
+	 * what is meant. */
+	g_clear_error(&err);
 	g_strchomp(raw); /* GKeyFile keeps trailing blanks; no value means them */
 	ret = conf_value_parse(k, raw, base, &expected);
 	if (ret < 0) {
