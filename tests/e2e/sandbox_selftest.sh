@@ -60,7 +60,7 @@ pd_wait_until 5 dump_count_is 4 || pd_fail "expected 4 messages at the LMTP sink
 pd_stop lmtp-sink
 pd_swaks --to late@$DOMAIN || pd_fail "submission while the LMTP peer is down refused"
 queued_deferred() { postqueue -c "$T/postfix/etc" -j | grep -q '"queue_name": *"deferred"'; }
-pd_wait_until 10 queued_deferred || pd_fail "mail not deferred while the LMTP peer is down"
+pd_wait_until 30 queued_deferred || pd_fail "mail not deferred while the LMTP peer is down"
 pd_lmtp_sink_start "$SOCK" "$DUMP" lmtp-sink2
 pd_postfix_wait_empty "$T/postfix" 20
 pd_wait_until 5 dump_count_is 5 || pd_fail "deferred mail not delivered after the peer came back"
