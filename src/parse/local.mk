@@ -18,7 +18,7 @@ src_parse_libparse_a_SOURCES += src/parse/quote.c src/parse/quote_html.c src/par
 src_parse_libparse_a_SOURCES += src/parse/flowed.c
 
 # a customer's "status" request (issue 13): the words per language
-src_parse_libparse_a_SOURCES += src/parse/status.c src/parse/status_words.def
+src_parse_libparse_a_SOURCES += src/parse/one_word.c src/parse/status.c src/parse/status_words.def
 # the language of a customer's text, by libexttextcat (issue 14; doc/languages.md)
 src_parse_libparse_a_SOURCES += src/parse/lang.c
 AM_CPPFLAGS += $(EXTTEXTCAT_CFLAGS) -DPOSTDESK_TEXTCAT_DIR='"$(EXTTEXTCAT_DATADIR)"'

@@ -103,4 +103,15 @@ char *parse_quote_html_render(const char *html, struct parse_work *work);
 char *parse_reply_text_work(const char *text, const char *html, const char *marker,
 			    struct parse_work *work);
 
+/* ---- one word of a table, alone (one_word.c: status.c and solved.c) ---- */
+enum { PARSE_WORD_WORD = 0, PARSE_WORD_CLOSING = 1 };
+struct parse_word {
+	int closing;      /* PARSE_WORD_WORD: the word itself; PARSE_WORD_CLOSING: a sign-off */
+	const char *text; /* lower case */
+};
+/* TRUE if text is one WORD of table alone, or followed by a few short sign-off lines. */
+gboolean parse_one_word_text(const struct parse_word *table, gsize n, const char *text);
+/* The same for a message's new text; never with attachments or a truncated body. */
+gboolean parse_one_word_msg(const struct parse_word *table, gsize n, const struct parse_msg *msg);
+
 #endif

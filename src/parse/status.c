@@ -1,108 +1,23 @@
 /* status: does a customer's mail only ask for the state of their ticket ("status", or the
  * word of another language from status_words.def)? Then deliver/ answers with the state
- * and stores nothing, so the test must never swallow a real message: the new text (quotes
- * and "-- " signatures already cut by parse_reply_text) is the word alone, or the word and a
- * short sign-off (a CLOSING line, a name); attachments or any other line make it an
- * ordinary message. Pure functions, thread-safe. */
+ * and stores nothing. The rule (one word, maybe a short sign-off, nothing else) is
+ * one_word.c's. Pure functions, thread-safe. */
 #include "config.h"
 #include "postdesk/parse.h"
+#include "parse-private.h"
 
-#include <string.h>
-
-enum sw_kind { SW_WORD, SW_CLOSING };
-
-struct status_word {
-	enum sw_kind kind;
-	const char *text;
-};
-
-#define SW(lang, kind, text) {SW_##kind, text},
-static const struct status_word status_words[] = {
+#define SW(lang, kind, text) {PARSE_WORD_##kind, text},
+static const struct parse_word status_words[] = {
 #include "status_words.def"
 };
 #undef SW
 
-#define STATUS_SIGNOFF_LINES 3
-#define STATUS_SIGNOFF_LEN 40
-
-static gboolean status_in(enum sw_kind kind, const char *line, gboolean prefix)
-{
-	for (guint i = 0; i < G_N_ELEMENTS(status_words); i++) {
-		const struct status_word *w = &status_words[i];
-		if (w->kind != kind)
-			continue;
-		if (prefix ? g_str_has_prefix(line, w->text) : strcmp(line, w->text) == 0)
-			return TRUE;
-	}
-	return FALSE;
-}
-
-/* The line lower-cased (UTF-8), without spaces and punctuation at either end. */
-static char *status_fold(const char *line)
-{
-	char *low = g_utf8_strdown(line, -1);
-	char *start = low, *end = low + strlen(low), *out;
-
-	while (*start != '\0' && (g_ascii_isspace(*start) || g_ascii_ispunct(*start)))
-		start++;
-	while (end > start && (g_ascii_isspace(end[-1]) || g_ascii_ispunct(end[-1])))
-		end--;
-	out = g_strndup(start, (gsize)(end - start));
-	g_free(low);
-	return out;
-}
-
-/* A name under a sign-off: a few words, each starting with a capital letter, no digits. */
-static gboolean status_name_line(const char *line)
-{
-	char **words = g_strsplit_set(line, " \t", -1);
-	guint n = 0;
-	gboolean ok = TRUE;
-
-	for (guint i = 0; ok && words[i] != NULL; i++) {
-		if (words[i][0] == '\0')
-			continue;
-		n++;
-		ok = g_unichar_isupper(g_utf8_get_char(words[i])) &&
-		     strpbrk(words[i], "0123456789?!@:/") == NULL;
-	}
-	g_strfreev(words);
-	return ok && n > 0 && n <= 4;
-}
-
 gboolean parse_status_words(const char *text)
 {
-	char **lines = g_strsplit(text != NULL ? text : "", "\n", -1);
-	guint seen = 0;
-	gboolean ok = TRUE;
-
-	for (guint i = 0; ok && lines[i] != NULL; i++) {
-		char *line = g_strstrip(lines[i]);
-		char *fold;
-		if (line[0] == '\0')
-			continue;
-		fold = status_fold(line);
-		if (seen == 0)
-			ok = status_in(SW_WORD, fold, FALSE);
-		else
-			ok = seen <= STATUS_SIGNOFF_LINES && strlen(line) <= STATUS_SIGNOFF_LEN &&
-			     (status_in(SW_CLOSING, fold, TRUE) || status_name_line(line));
-		seen++;
-		g_free(fold);
-	}
-	g_strfreev(lines);
-	return ok && seen > 0;
+	return parse_one_word_text(status_words, G_N_ELEMENTS(status_words), text);
 }
 
 gboolean parse_status_request(const struct parse_msg *msg)
 {
-	char *text;
-	gboolean yes;
-
-	if (msg->attachments->len > 0 || msg->body_truncated)
-		return FALSE;
-	text = parse_reply_text(msg->body, msg->body_html, NULL);
-	yes = parse_status_words(text);
-	g_free(text);
-	return yes;
+	return parse_one_word_msg(status_words, G_N_ELEMENTS(status_words), msg);
 }
