@@ -13,6 +13,7 @@
 #include "compose-private.h"
 
 #define KB_EXCERPT_CHARS 200
+#define KB_QUESTION_MAX 4096 /* bytes of the text a suggestion is looked up with */
 
 /* The language of a ticket's customer mail: its own (tickets.lang), else its queue's. */
 const char *compose_ticket_lang(const struct store_ticket *t, const struct conf_queue *q)
@@ -64,15 +65,20 @@ void compose_kb_vars(struct compose_ctx *ctx, struct store *store, const struct 
 	char *link;
 	const char *lang;
 	const struct compose_template *tpl;
+	char *head;
 
 	compose_var(vars, "kb.suggestions", "");
 	lang = compose_ticket_lang(t, q);
 	tpl = ctx->kb_tpl[lang_index(lang)];
 	if (tpl == NULL)
 		return;
-	newtext = parse_reply_text(msg->body, msg->body_html, NULL);
+	/* The question is the head of the text (this runs in the single writer: the quote
+	 * cutter's cost grows with the text, and a long mail's question is at its top). */
+	head = g_strndup(msg->body != NULL ? msg->body : "", KB_QUESTION_MAX);
+	newtext = parse_reply_text(head, NULL, NULL);
 	question = g_strconcat(msg->subject, "\n", newtext, NULL);
 	g_free(newtext);
+	g_free(head);
 	/* Suggestions are a courtesy: a failed search leaves them out of this one
 	 * acknowledgement, it never holds up the delivery (logged once, here). */
 	if (kb_suggest(store, lang, t->queue, question, KB_SUGGEST_MAX,
