@@ -75,7 +75,11 @@ void compose_kb_vars(struct compose_ctx *ctx, struct store *store, const struct 
 	/* The question is the head of the text (this runs in the single writer: the quote
 	 * cutter's cost grows with the text, and a long mail's question is at its top). */
 	head = g_strndup(msg->body != NULL ? msg->body : "", KB_QUESTION_MAX);
-	newtext = parse_reply_text(head, NULL, NULL);
+	newtext = parse_reply_text(head,
+				   msg->body_html != NULL && strlen(msg->body_html) <= 4 * KB_QUESTION_MAX
+					   ? msg->body_html
+					   : NULL,
+				   NULL);
 	question = g_strconcat(msg->subject, "\n", newtext, NULL);
 	g_free(newtext);
 	g_free(head);

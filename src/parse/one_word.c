@@ -12,6 +12,7 @@
 
 #define ONE_WORD_SIGNOFF_LINES 3
 #define ONE_WORD_SIGNOFF_LEN 40
+#define ONE_WORD_TEXT_MAX 16384 /* bytes of the text read */
 
 static gboolean one_word_in(const struct parse_word *t, gsize n, gboolean closing,
 			    const char *line, gboolean prefix)
@@ -82,15 +83,26 @@ gboolean parse_one_word_text(const struct parse_word *table, gsize n, const char
 	return ok && seen > 0;
 }
 
+/* The HTML part when it is small enough to read whole (its quote structure tells the
+ * cutter most), else NULL: the plain text is cut instead. */
+static const char *html_within(const char *html, gsize max)
+{
+	return html != NULL && strlen(html) <= max ? html : NULL;
+}
+
 gboolean parse_one_word_msg(const struct parse_word *table, gsize n, const struct parse_msg *msg)
 {
-	char *text;
+	char *text, *head;
 	gboolean yes;
 
 	if (msg->attachments->len > 0 || msg->body_truncated)
 		return FALSE;
-	text = parse_reply_text(msg->body, msg->body_html, NULL);
+	/* One word and the mail it quotes fit in the head of the text: the quote cutter, whose
+	 * cost grows with the text, reads no more than that (the caller is the single writer). */
+	head = g_strndup(msg->body != NULL ? msg->body : "", ONE_WORD_TEXT_MAX);
+	text = parse_reply_text(head, html_within(msg->body_html, ONE_WORD_TEXT_MAX * 4), NULL);
 	yes = parse_one_word_text(table, n, text);
 	g_free(text);
+	g_free(head);
 	return yes;
 }
