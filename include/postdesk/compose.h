@@ -150,7 +150,7 @@ int compose_macro_render(const struct conf *conf, struct store *store, gint64 ti
 /* t (unix time) as a date in customer mail: in the words and order of lang (a LANG_CODES
  * code; English otherwise), in the IANA time zone timezone (NULL or unknown: UTC), e.g.
  * "Dienstag, 3. März 2026, 10:15 Uhr (CET)". g_malloc'ed. Thread-safe (no locale). */
-char *compose_date_format(gint64 t, const char *lang, const char *timezone);
+char *compose_date_format(gint64 t, const char *lang, const char *tz_name);
 
 /* ==== composing mail for ticket events ====
  * Each compose_queue_* renders its template, builds the message and writes an outbox row in

@@ -98,10 +98,10 @@ const struct compose_lang_words *compose_lang_words(const char *lang)
 	return &words[0];
 }
 
-char *compose_date_format(gint64 t, const char *lang, const char *timezone)
+char *compose_date_format(gint64 t, const char *lang, const char *tz_name)
 {
 	const struct compose_lang_words *w = compose_lang_words(lang);
-	GTimeZone *tz = timezone != NULL ? g_time_zone_new_identifier(timezone) : NULL;
+	GTimeZone *tz = tz_name != NULL ? g_time_zone_new_identifier(tz_name) : NULL;
 	GDateTime *utc = g_date_time_new_from_unix_utc(t), *local;
 	GString *s = g_string_new(NULL);
 
