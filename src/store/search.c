@@ -207,6 +207,11 @@ static void search_row(sqlite3_stmt *st, void *ctx)
 	g_hash_table_insert(r->seen, &h->ticket_id, h);
 }
 
+/* How many of an index's newest matches bm25 ranks (statements.def, search_messages): a few
+ * milliseconds of ranking; a word in more messages than this finds the best of its newest
+ * ones (doc/search.md). */
+#define SEARCH_WINDOW 2000
+
 /* At least `need` distinct tickets from index `id` (fewer only if it has no more): a
  * ticket with many matching messages takes many rows, so the row limit grows until
  * enough tickets came or the index ran out. Their rows join `all` (best per ticket). */
@@ -214,15 +219,22 @@ static int search_index(struct store *store, enum store_stmt id, const char *fts
 			const struct store_search_opts *o, gint64 need, GHashTable *all,
 			GPtrArray *merged, char **error_r)
 {
+	gboolean filtered = o->status != NULL || o->queue != NULL || o->since > 0;
+	enum store_stmt unfiltered =
+	    id == STMT_search_messages ? STMT_search_messages_all : STMT_search_tickets_all;
 	gint64 limit = need * 4 + 16;
 
 	for (;;) {
 		struct search_read r = {g_hash_table_new(g_int64_hash, g_int64_equal),
 					g_ptr_array_new_with_free_func(search_hit_destroy), 0};
-		int ret = store_each(store, id,
-				     SV_ARGS(SV_T(fts), SV_T(o->status), SV_T(o->queue),
-					     SV_I(o->since), SV_I(limit)),
-				     search_row, &r, "search", error_r);
+		gint64 window = MAX(SEARCH_WINDOW, limit);
+		int ret = filtered ? store_each(store, id,
+						SV_ARGS(SV_T(fts), SV_T(o->status), SV_T(o->queue),
+							SV_I(o->since), SV_I(limit), SV_I(window)),
+						search_row, &r, "search", error_r)
+				   : store_each(store, unfiltered,
+						SV_ARGS(SV_T(fts), SV_I(limit), SV_I(window)),
+						search_row, &r, "search", error_r);
 		gboolean done = ret < 0 || r.rows < limit || (gint64)r.hits->len >= need;
 
 		if (done && ret >= 0) {

@@ -180,6 +180,8 @@ static const struct {
     {"search_messages", "postdesk search / #search: an FTS5 lookup, its cost the matches' "
 			"(not delivery; tests/bench/search_bench.sh: p50 at 10^6 messages)"},
     {"search_tickets", "postdesk search / #search: an FTS5 lookup (not delivery)"},
+    {"search_messages_all", "postdesk search without filters: an FTS5 lookup (not delivery)"},
+    {"search_tickets_all", "postdesk search without filters: an FTS5 lookup (not delivery)"},
     {"autoreply_count", "one sender's rows in the rate-limit window: at most ten times "
 			"autoreply_limit exist"},
     /* issue 13: data protection, an admin act once per customer (never delivery) */
