@@ -616,9 +616,10 @@ int store_secure_delete(struct store *store, char **error_r);
  * Takes as long as copying the whole file and holds writers off meanwhile. */
 int store_vacuum(struct store *store, char **error_r);
 /* ======================= search (migration 12, search.c, doc/search.md) ============== */
-/* Index the messages stored since the last call (at most max_rows; 0: all), in a
- * transaction of its own or the caller's: messages are indexed after their delivery, not
- * in it. *done_r: how many. notifyd calls it on each pass; store_search() before it reads. */
+/* Index the messages and the tickets stored since the last call (at most max_rows of each;
+ * 0: all), in a transaction of its own or the caller's: both are indexed after their
+ * delivery, not in it. *done_r: how many rows. notifyd calls it on each pass;
+ * store_search() before it reads. */
 int store_search_catch_up(struct store *store, gint64 max_rows, gint64 *done_r, char **error_r);
 /* The FTS expression for what a user typed: words (all must match, diacritics and case
  * folded), "a phrase", word* (a prefix), -word (must not match), OR between two terms.

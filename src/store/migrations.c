@@ -517,6 +517,31 @@ static const struct migration migrations[] = {
 		  /* 1: resolved by the customer with the help of the suggested articles, before
 		   * any agent answered (doc/kb.md "Self-served"); a reopen clears it. */
 		  "ALTER TABLE tickets ADD COLUMN self_served INTEGER NOT NULL DEFAULT 0;"),
+    /* 19: tickets, like messages (12), are indexed for search after their delivery
+     * (store_search_catch_up): a new ticket's FTS5 row, then its requester's participant
+     * row rewriting it, cost the single writer an FTS5 insert, delete and insert per
+     * ticket and pulled the index into every delivering transaction. search_state.
+     * tickets_to is the last ticket indexed; the triggers keep only indexed rows current. */
+    MIGRATION(19, "ALTER TABLE search_state ADD COLUMN tickets_to INTEGER NOT NULL DEFAULT 0;\n"
+		  "UPDATE search_state SET tickets_to =\n"
+		  "  (SELECT coalesce(max(id), 0) FROM tickets) WHERE id = 1;\n"
+		  "DROP TRIGGER search_ticket_subject;\n"
+		  "CREATE TRIGGER search_ticket_subject AFTER UPDATE OF subject ON tickets\n"
+		  "  WHEN new.id <= (SELECT tickets_to FROM search_state WHERE id = 1) BEGIN\n"
+		  "  UPDATE search_tickets SET subject = new.subject WHERE rowid = new.id;\n"
+		  "END;\n"
+		  "DROP TRIGGER search_participant_in;\n"
+		  "CREATE TRIGGER search_participant_in AFTER INSERT ON participants\n"
+		  "  WHEN new.ticket_id <= (SELECT tickets_to FROM search_state WHERE id = 1) BEGIN\n"
+		  "  UPDATE search_tickets SET people = (SELECT people FROM search_people\n"
+		  "    WHERE ticket_id = new.ticket_id) WHERE rowid = new.ticket_id;\n"
+		  "END;\n"
+		  "DROP TRIGGER search_tag_in;\n"
+		  "CREATE TRIGGER search_tag_in AFTER INSERT ON tags\n"
+		  "  WHEN new.ticket_id <= (SELECT tickets_to FROM search_state WHERE id = 1) BEGIN\n"
+		  "  UPDATE search_tickets SET tags = (SELECT tags FROM search_tags\n"
+		  "    WHERE ticket_id = new.ticket_id) WHERE rowid = new.ticket_id;\n"
+		  "END;"),
 };
 
 int store_schema_latest(void)

@@ -274,34 +274,51 @@ static gint search_cmp(gconstpointer a, gconstpointer b)
 	return x->ticket_id > y->ticket_id ? -1 : x->ticket_id < y->ticket_id;
 }
 
-/* The two numbers of search_indexed_to: the last message row indexed, the newest row. */
+/* The four numbers of search_indexed_to: the last message row indexed, the newest message
+ * row, the last ticket indexed, the newest ticket. */
 static void search_range_row(sqlite3_stmt *st, void *ctx)
 {
 	gint64 *r = ctx;
 
-	r[0] = sqlite3_column_int64(st, 0);
-	r[1] = sqlite3_column_int64(st, 1);
+	for (int i = 0; i < 4; i++)
+		r[i] = sqlite3_column_int64(st, i);
+}
+
+/* Index the rows after `from` up to `newest`, at most max_rows of them (<= 0: all):
+ * statement `index` over the range, then `set` records the new end. Adds the count to
+ * *done_r. */
+static int search_catch_up_one(struct store *store, enum store_stmt index, enum store_stmt set,
+			       gint64 from, gint64 newest, gint64 max_rows, gint64 *done_r,
+			       char **error_r)
+{
+	gint64 to = max_rows > 0 ? MIN(newest, from + max_rows) : newest;
+
+	if (to <= from)
+		return 0;
+	if (store_run(store, index, SV_ARGS(SV_I(from), SV_I(to)), "index new rows for search",
+		      error_r) < 0 ||
+	    store_run(store, set, SV_ARGS(SV_I(to)), "record the search index's progress",
+		      error_r) < 0)
+		return -1;
+	*done_r += to - from;
+	return 0;
 }
 
 int store_search_catch_up(struct store *store, gint64 max_rows, gint64 *done_r, char **error_r)
 {
-	gint64 r[2] = {0, 0}, to;
+	gint64 r[4] = {0, 0, 0, 0};
 	int ret = -1;
 
 	*done_r = 0;
 	if (store_atomic_begin(store, error_r) < 0)
 		return -1;
 	if (store_each(store, STMT_search_indexed_to, SV_NONE, search_range_row, r,
-		       "read the search index's progress", error_r) < 0)
+		       "read the search index's progress", error_r) < 0 ||
+	    search_catch_up_one(store, STMT_search_index_messages, STMT_search_indexed_set, r[0],
+				r[1], max_rows, done_r, error_r) < 0 ||
+	    search_catch_up_one(store, STMT_search_index_tickets, STMT_search_tickets_set, r[2],
+				r[3], max_rows, done_r, error_r) < 0)
 		goto out;
-	to = max_rows > 0 ? MIN(r[1], r[0] + max_rows) : r[1];
-	if (to > r[0] &&
-	    (store_run(store, STMT_search_index_messages, SV_ARGS(SV_I(r[0]), SV_I(to)),
-		       "index new messages", error_r) < 0 ||
-	     store_run(store, STMT_search_indexed_set, SV_ARGS(SV_I(to)),
-		       "record the search index's progress", error_r) < 0))
-		goto out;
-	*done_r = MAX(to - r[0], 0);
 	ret = 0;
 out:
 	if (store_atomic_end(store, ret == 0, ret == 0 ? error_r : NULL) < 0)

@@ -36,10 +36,7 @@ int store_ticket_create(struct store *store, const char *queue, const char *subj
 		SV_ARGS(SV_T(queue), SV_T(subject), SV_I(requester_id), SV_I(linked_to), SV_I(now)),
 		"insert ticket", error_r) < 0)
 		return -1;
-	*id_r = sqlite3_last_insert_rowid(store->db);
-	if (store_run(store, STMT_search_ticket_add, SV_ARGS(SV_I(*id_r)), "index the ticket",
-		      error_r) < 0)
-		return -1;
+	*id_r = sqlite3_last_insert_rowid(store->db); /* searchable after delivery (migration 19) */
 	return store_run(store, STMT_customer_count_ticket, SV_ARGS(SV_I(requester_id), SV_I(now)),
 			 "count the customer's ticket", error_r);
 }

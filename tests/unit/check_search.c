@@ -334,6 +334,41 @@ START_TEST(test_index_follows_changes)
 }
 END_TEST
 
+/* Tickets are indexed after delivery (migration 19): a ticket made after the last pass is
+ * found with the participants and tags it got before the pass; an indexed ticket's later
+ * participants, tags and subject reach its row through the triggers. */
+START_TEST(test_tickets_indexed_after_delivery)
+{
+	struct store *s = open_ok();
+	gint64 t1, t2, n = 0;
+
+	t1 = ticket(s, "ann@example.org", "Ann", "Printer jammed", 10);
+	ck_assert_int_eq(store_search_catch_up(s, 0, &n, NULL), 0);
+	ck_assert_int_eq(n, 1);
+	t2 = ticket(s, "bob@example.org", "Bob", "Invoice copy", 20);
+	ck_assert_int_eq(store_participant_add(s, t2, "dora@agency.example", "Dora", "cc", NULL),
+			 0);
+	ck_assert_int_eq(store_tag_add(s, t2, "billing", NULL), 0);
+	ck_assert_int_eq(store_participant_add(s, t1, "carl@partner.example", "Carl", "cc", NULL),
+			 0);
+	ck_assert_int_eq(store_tag_add(s, t1, "hardware", NULL), 0);
+	ck_assert_int_eq(sqlite3_exec(s->db, "UPDATE tickets SET subject = 'Toner empty' WHERE id = 1",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	found_is(s, "agency", "2");
+	found_is(s, "billing", "2");
+	found_is(s, "partner", "1");
+	found_is(s, "hardware", "1");
+	found_is(s, "toner", "1");
+	found_is(s, "printer", "");
+	ck_assert_int_eq(sqlite3_exec(s->db, "INSERT INTO search_tickets(search_tickets) "
+					     "VALUES('integrity-check')",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	store_close(&s);
+}
+END_TEST
+
 /* A message's text is indexed up to 8192 characters (the cost of a delivery stays
  * bounded); deleting or rewriting such a message keeps the index consistent. */
 START_TEST(test_long_text)
@@ -411,6 +446,7 @@ int main(void)
 	tcase_add_test(tc, test_index_follows_changes);
 	tcase_add_test(tc, test_migration_indexes_old_rows);
 	tcase_add_test(tc, test_long_text);
+	tcase_add_test(tc, test_tickets_indexed_after_delivery);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
