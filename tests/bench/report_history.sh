@@ -32,6 +32,10 @@ $(drop_col agents digest)
 $(drop_col customers csat_sum csat_count csat_last last_created last_resolved)
 $(drop_col surveys ces)
 $(drop_col tickets self_served)
+$([ "$(sqlite3 "$DB" "SELECT count(*) FROM pragma_table_info('search_state') WHERE name = 'tickets_to'")" = 1 ] &&
+	echo "DROP TRIGGER search_ticket_subject; DROP TRIGGER search_participant_in;
+	      DROP TRIGGER search_tag_in;")
+$(drop_col search_state tickets_to)
 PRAGMA user_version = $before;"
 # The knowledge base's (migration 18): its FTS5 table uses postdesk's own tokenizer, which
 # the sqlite3 shell has not, so it cannot DROP it; its schema row goes (the documented
