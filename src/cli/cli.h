@@ -68,5 +68,7 @@ int cli_attachment(struct cli *cli, int argc, char **argv); /* cmd_attachment.c:
 int cli_customer(struct cli *cli, int argc, char **argv);   /* cmd_customer.c: export, erase */
 int cli_search(struct cli *cli, int argc, char **argv); /* cmd_search.c: full-text search */
 int cli_kb(struct cli *cli, int argc, char **argv); /* cmd_kb.c: reindex, list, search */
+int cli_config(struct cli *cli, int argc, char **argv); /* cmd_config.c: config [-n] */
+int cli_check(struct cli *cli, int argc, char **argv);  /* cmd_check.c: like postfix check */
 
 #endif
