@@ -15,6 +15,7 @@ struct cli {
 	const char *conf_path; /* borrowed: argv, environment, default or conf_opt */
 	char *conf_opt;        /* -c given after the subcommand (owned) */
 	struct conf *conf;
+	gboolean log_deliveries; /* postdesk deliver: one log line per recipient (deliver_log) */
 };
 
 /* Print "postdesk: <msg>" to stderr; returns code (for `return cli_fail(...)`). */
