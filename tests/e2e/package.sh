@@ -58,7 +58,7 @@ for f in /usr/sbin/postdesk-lmtpd /usr/sbin/postdesk-notifyd /usr/sbin/postdesk-
 	/usr/bin/postdesk /etc/postdesk/postdesk.conf.sample /usr/share/postdesk/templates/en/ack.txt \
 	/usr/share/man/man5/postdesk.conf.5.gz /usr/share/man/man8/postdesk-lmtpd.8.gz \
 	/usr/lib/sysusers.d/postdesk.conf /usr/lib/tmpfiles.d/postdesk.conf \
-	/usr/share/doc/postdesk-doc/configuration.md.gz; do
+	/usr/share/doc/postdesk/configuration.md.gz; do
 	[ -e "$f" ] || pd_fail "the package did not install $f"
 done
 [ -e /etc/postdesk/postdesk.conf ] && pd_fail "the package installed a live postdesk.conf"
