@@ -69,6 +69,7 @@ struct conf {
 	gint64 milter_flood_window; /* seconds */
 	char *milter_on_db_error;   /* "tempfail" or "continue" */
 	char *milter_authserv_id;   /* trusted Authentication-Results id, NULL = no check */
+	char *milter_plain_detail;  /* "refuse" or "accept": support+web@ at the milter's RCPT */
 	gint64 max_participants;    /* To/Cc participants kept per ticket (doc/security.md) */
 	gint64 outbox_retry_base;   /* seconds: first retry delay of a deferred outbound mail */
 	gint64 outbox_retry_max;    /* seconds: cap of the doubling retry delay */

@@ -121,6 +121,10 @@ pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/lmtp.sock"
 pd_swaks --to "support@$DOMAIN" --from ann@shop.example --header "Subject: hello" ||
 	pd_fail "swaks: $(pd_swaks_log)"
 pd_postfix_wait_empty "$T/postfix" 30
+# check reads the Postfix wiring: this sandbox runs no milter (a hint, not an error)
+POSTDESK_POSTCONF_DIR=$T/postfix/etc "$B/postdesk" -c "$CONF" check >"$T/check" 2>&1 ||
+	pd_fail "check with a Postfix: $(cat "$T/check")"
+grep -q "warning: Postfix runs no postdesk-milter" "$T/check" || pd_fail "no milter hint: $(cat "$T/check")"
 LOG=$PD_ROOT/.state/lmtpd.log
 logged() { grep -q 'delivered queue_id=' "$LOG"; }
 pd_wait_until 10 logged || pd_fail "no delivery line in $(cat "$LOG")"
