@@ -17,6 +17,12 @@ if dpkg-query -W -f '${Status}' postdesk 2>/dev/null | grep -q installed; then
 	echo "a postdesk package is installed on this machine: not replaced by a test (skip)"
 	exit 77
 fi
+# The package is built from the sources, not from this build tree: the sanitizer run of the
+# suite (contrib/test.sh) would only build and test the same package again.
+if grep -q '^SAN_CFLAGS = -fsanitize' "$PD_BUILDDIR/Makefile" 2>/dev/null; then
+	echo "a sanitizer build tree: the package is tested by the plain suite (skip)"
+	exit 77
+fi
 # the installed programs find their own templates
 unset POSTDESK_TEMPLATES
 

@@ -3,6 +3,7 @@
 # front of the real postdesk-lmtpd and postdesk-milter: a queue address makes a ticket; an
 # unknown or forged support+ address is refused at RCPT (no junk ticket, no
 # acknowledgement to a forged sender: no backscatter); `postdesk check` sees the wiring.
+# Then contrib/sandbox.sh, which starts its Postfix with the milter on: the same refusal.
 # Needs root, postfix, swaks, sqlite3; skips (77) without.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 # shellcheck source=tests/e2e/lib.sh
@@ -88,4 +89,23 @@ pd_swaks --xclient-addr 192.0.2.7 --to support@example.com --header "Subject: mi
 rc=$?
 [ "$rc" != 0 ] && pd_swaks_log | grep -q "<\*\* 4[0-9][0-9] " ||
 	pd_fail "accepted with the milter down (swaks exit $rc): $(pd_swaks_log)"
+pd_stop lmtpd
+pd_postfix_stop "$SITE"
+
+# 5. contrib/sandbox.sh runs the milter too: support+junk@ refused at RCPT there as well.
+pd_require smtp-sink runuser setsid
+SB=$T/sandbox
+mkdir -p "$SB"
+sandbox() { PD_BUILDDIR=$PD_BUILDDIR "$PD_SRCDIR/contrib/sandbox.sh" "$@" >>"$PD_ROOT/.state/sandbox.log" 2>&1; }
+trap 'sandbox stop "$SB"; pd__cleanup' EXIT
+sandbox start "$SB" || pd_fail "contrib/sandbox.sh start failed: $(tail "$PD_ROOT/.state/sandbox.log")"
+# shellcheck disable=SC1091
+. "$SB/sandbox.env"
+PD_SMTP_PORT=$SMTP_PORT
+pd_swaks --to support+junk@postdesk.test --from victim@elsewhere.example
+rc=$?
+[ "$rc" = 24 ] && pd_swaks_log | grep -q "<\*\* 550 5\.1\.1 " ||
+	pd_fail "sandbox: support+junk@ not refused at RCPT (swaks exit $rc): $(pd_swaks_log)"
+pd_swaks --to support@postdesk.test --from ann@shop.example || pd_fail "sandbox refused support@: $(pd_swaks_log)"
+sandbox stop "$SB" || pd_fail "contrib/sandbox.sh stop failed"
 exit 0
