@@ -95,7 +95,8 @@ static void put_group(gboolean queue)
 	printf(".El\n");
 }
 
-int main(void)
+/* NAME, SYNOPSIS and DESCRIPTION: the file format. */
+static void put_head(void)
 {
 	puts(".\\\" Generated from src/conf/keys.def by doc/man/gen-conf-man.c: do not edit.");
 	puts(".Dd December 3, 2026");
@@ -132,6 +133,11 @@ int main(void)
 	puts("prints the effective configuration in this syntax;");
 	puts(".Nm postdesk Cm config Fl n");
 	puts("only the keys the file sets.");
+}
+
+/* The value types and the placeholders of defaults. */
+static void put_types(void)
+{
 	puts(".Ss Value types");
 	puts(".Bl -tag -width hostname");
 	puts(".It Ar size");
@@ -166,6 +172,12 @@ int main(void)
 	puts("and");
 	puts(".Ql {Name}");
 	puts("for the queue's name, capitalised.");
+}
+
+int main(void)
+{
+	put_head();
+	put_types();
 	puts(".Sh THE [postdesk] GROUP");
 	put_group(FALSE);
 	puts(".Sh THE [queue NAME] GROUPS");

@@ -114,7 +114,35 @@ else
 	pd_log "systemd-analyze not installed: the units are not verified here"
 fi
 
-# 7. One info line per delivery: Postfix's queue id, queue, ticket, verdict, ms.
+# 7. Type=notify: under a service manager ($NOTIFY_SOCKET) the daemon says READY=1 once it
+# serves, RELOADING=1 then READY=1 around a SIGHUP reload, STOPPING=1 when told to stop.
+# A datagram socket stands in for systemd's (python3).
+NOTIFY_LOG=$T/notify.log
+if grep -q '^#define HAVE_LIBSYSTEMD 1' "$PD_BUILDDIR/config.h" && command -v python3 >/dev/null; then
+	pd_bg notify python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1]); os.chmod(sys.argv[1], 0o666)
+while True:
+    with open(sys.argv[2], "a") as f:
+        f.write(s.recv(4096).decode() + "\n")
+' "$T/notify.sock" "$NOTIFY_LOG"
+	pd_wait_socket "$T/notify.sock" 10 notify
+	notified() { [ "$(grep -c -x "$1" "$NOTIFY_LOG" 2>/dev/null)" -ge "$2" ]; }
+	NOTIFY_SOCKET=$T/notify.sock pd_bg lmtpd "$B/postdesk-lmtpd" -c "$CONF" -f
+	pd_wait_until 10 notified READY=1 1 || pd_fail "no READY=1: $(cat "$NOTIFY_LOG" 2>/dev/null)"
+	kill -HUP "$(pd_bg_pid lmtpd)"
+	pd_wait_until 10 notified READY=1 2 || pd_fail "no READY=1 after reload: $(cat "$NOTIFY_LOG")"
+	[ "$(tr '\n' ' ' <"$NOTIFY_LOG")" = "READY=1 RELOADING=1 READY=1 " ] ||
+		pd_fail "notifications: $(tr '\n' ' ' <"$NOTIFY_LOG")"
+	pd_stop lmtpd
+	pd_wait_until 10 notified STOPPING=1 1 || pd_fail "no STOPPING=1: $(cat "$NOTIFY_LOG")"
+	pd_stop notify
+else
+	pd_log "built without libsystemd (or no python3): sd_notify not checked"
+fi
+
+# 8. One info line per delivery: Postfix's queue id, queue, ticket, verdict, ms.
 pd_bg lmtpd "$B/postdesk-lmtpd" -c "$CONF" -f
 pd_wait_socket "$T/lmtp.sock" 10 lmtpd
 pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/lmtp.sock"
