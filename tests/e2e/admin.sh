@@ -168,4 +168,7 @@ printf 'From: bob@shop.example\nSubject: piped\n\nhi\n' |
 	pd_fail "postdesk deliver: $(cat "$T/deliver")"
 grep -q "info: delivered queue_id=- queue=support ticket=2 verdict=ok 250" "$T/deliver" ||
 	pd_fail "postdesk deliver logged: $(cat "$T/deliver")"
+# the daemons' logs hold no sanitizer report (the suite's ASan+UBSan run)
+grep -l "Sanitizer\|runtime error:" "$PD_ROOT"/.state/*.log 2>/dev/null &&
+	pd_fail "sanitizer report: $(grep -h -A5 "Sanitizer\|runtime error:" "$PD_ROOT"/.state/*.log | head -40)"
 exit 0

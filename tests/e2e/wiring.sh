@@ -108,4 +108,7 @@ rc=$?
 	pd_fail "sandbox: support+junk@ not refused at RCPT (swaks exit $rc): $(pd_swaks_log)"
 pd_swaks --to support@postdesk.test --from ann@shop.example || pd_fail "sandbox refused support@: $(pd_swaks_log)"
 sandbox stop "$SB" || pd_fail "contrib/sandbox.sh stop failed"
+# the daemons' logs hold no sanitizer report (the suite's ASan+UBSan run)
+grep -l "Sanitizer\|runtime error:" "$PD_ROOT"/.state/*.log 2>/dev/null &&
+	pd_fail "sanitizer report: $(grep -h -A5 "Sanitizer\|runtime error:" "$PD_ROOT"/.state/*.log | head -40)"
 exit 0
