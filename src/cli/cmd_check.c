@@ -156,14 +156,14 @@ static void check_postfix(struct check *c, const struct conf *conf)
 	const char *lmtp = strrchr(conf->lmtp_listen, '/');
 	const char *milter = strrchr(conf->milter_listen, '/');
 
-	if (transport == NULL) {
-		check_finding(c, FALSE, "no answer from postconf (Postfix not installed or not configured): the Postfix wiring is not checked");
-		return;
-	}
-	if (lmtp != NULL && strstr(transport, lmtp + 1) == NULL)
+	if (transport == NULL)
+		check_finding(c, FALSE, "no answer from postconf (Postfix not installed or not "
+			      "configured): the Postfix wiring is not checked");
+	else if (lmtp != NULL && strstr(transport, lmtp + 1) == NULL)
 		check_finding(c, FALSE, "Postfix transport_maps does not name %s (lmtp_listen): "
 			      "see contrib/postfix/main.cf", lmtp + 1);
-	if (milter != NULL && (milters == NULL || strstr(milters, milter + 1) == NULL) &&
+	if (transport != NULL && milter != NULL &&
+	    (milters == NULL || strstr(milters, milter + 1) == NULL) &&
 	    (milter_maps == NULL || strstr(milter_maps, milter + 1) == NULL))
 		check_finding(c, FALSE, "Postfix runs no postdesk-milter (%s in smtpd_milters "
 			      "or smtpd_milter_maps): unknown support+ addresses are "

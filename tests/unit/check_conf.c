@@ -381,7 +381,8 @@ START_TEST(test_dump)
 	ck_assert_ptr_nonnull(strstr(set->str, "\ndatabase = /srv/postdesk/db.sqlite\n"));
 	ck_assert_ptr_nonnull(strstr(set->str, "\nmax_message_size = 10M\n"));
 	ck_assert_ptr_nonnull(strstr(set->str, "\nbusy_timeout = 250ms\n"));
-	ck_assert_ptr_nonnull(strstr(set->str, "\n\n[queue billing]\naddress = billing@help.example.org\n"));
+	ck_assert_ptr_nonnull(
+		strstr(set->str, "\n\n[queue billing]\naddress = billing@help.example.org\n"));
 	ck_assert_ptr_null(strstr(set->str, "spool_threshold")); /* not set in full.conf */
 	ck_assert_int_eq(conf_dump(c, FALSE, all, &error), 0);
 	ck_assert_ptr_nonnull(strstr(all->str, "\nspool_threshold = 1M\n"));
