@@ -3,9 +3,9 @@
  * summary figures and the per-group table; with --by agent, per-agent bar charts (CSS bars:
  * one row per agent, any number of agents). Days and the period are in the report's zone
  * (the queue's; r->zone), the layout fills the page's width. No script, no external
- * resource: the page opens offline and from a mail attachment. Every piece of text that came from the database or
- * the command line (group keys, the title) goes through g_markup_escape_text(): agent and
- * queue names are data, not markup. Pure; any thread. */
+ * resource: the page opens offline and from a mail attachment. Every piece of text that
+ * came from the database or the command line (group keys, the title) goes through
+ * g_markup_escape_text(): agent and queue names are data, not markup. Pure; any thread. */
 #include "config.h"
 #include "postdesk/lib.h"
 #include "report-private.h"
