@@ -18,4 +18,5 @@ $APT install --no-install-recommends \
 	libjson-glib-dev libxml2-dev check libexttextcat-dev libexttextcat-data libstemmer-dev \
 	postfix swaks miltertest sqlite3 jq ca-certificates util-linux procps iproute2 \
 	clang libclang-rt-14-dev valgrind python3 \
-	chromium
+	chromium \
+	debhelper dpkg-dev fakeroot lintian man-db libsystemd-dev systemd

@@ -2,7 +2,9 @@
 # contrib/sandbox.sh: try postdesk on this machine in a minute, without touching the
 # system's mail setup. Starts, in the background: a sandboxed Postfix on 127.0.0.1 (port
 # 2525 if free) that relays the support domain postdesk.test over LMTP to postdesk-lmtpd,
-# postdesk-notifyd sending through that Postfix, and smtp-sink standing in for the rest of
+# with postdesk-milter as its smtpd milter (unknown or forged support+ addresses are
+# refused at RCPT, as contrib/postfix/ wires a real site), postdesk-notifyd sending through
+# that Postfix, and smtp-sink standing in for the rest of
 # the world (outbound mail lands as files). Then prints how to send mail and look at it.
 #
 #	contrib/sandbox.sh [start] [DIR]    DIR defaults to ./run
@@ -81,6 +83,7 @@ user = $PD_DAEMON_USER
 database = $RUN/db/postdesk.db
 key_file = $RUN/db/postdesk.key
 lmtp_listen = unix:$PD_LMTP_SOCKET
+milter_listen = unix:$PD_MILTER_SOCKET
 relay = 127.0.0.1:$1
 template_dir = $SRC/templates/en
 outbox_retry_base = 5s
@@ -139,13 +142,19 @@ do_start() {
 	mkdir -p "$mail/lmtp" && chown root:postfix "$mail/lmtp" && chmod 0750 "$mail/lmtp" ||
 		die "cannot make $mail/lmtp"
 	PD_LMTP_SOCKET=$mail/lmtp/lmtp.sock
+	# the milter makes its socket as the daemons' user, in a directory of its own
+	mkdir -p "$mail/milter" && chown "$PD_DAEMON_USER" "$mail/milter" && chmod 0755 "$mail/milter" ||
+		die "cannot make $mail/milter"
+	PD_MILTER_SOCKET=$mail/milter/milter.sock
 
 	pd_capture_start "$mail"
 	port=2525
 	pd_port_reserve "$port" || port=auto
 	pd_postfix_start "$mail/postfix" "$port" "$DOMAIN" "unix:$PD_LMTP_SOCKET" \
 		default_transport=smtp "relayhost=[127.0.0.1]:$PD_CAPTURE_PORT" \
-		smtp_tls_security_level=none
+		smtp_tls_security_level=none \
+		"smtpd_milters={ unix:$PD_MILTER_SOCKET, default_action=tempfail, protocol=6 }" \
+		non_smtpd_milters=
 	write_conf "$PD_SMTP_PORT"
 	if [ -x "$BUILD/src/bin/postdesk" ]; then
 		if [ ! -f "$RUN/db/postdesk.key" ]; then
@@ -161,11 +170,15 @@ do_start() {
 			die "user $PD_DAEMON_USER cannot reach $RUN/db: use a run dir outside private homes"
 	fi
 	start_lmtpd
+	if [ -x "$BUILD/src/bin/postdesk-milter" ] && [ -f "$RUN/db/postdesk.key" ]; then
+		pd_bg milter "$BUILD/src/bin/postdesk-milter" -c "$CONF" -f
+		pd_wait_socket "$PD_MILTER_SOCKET" 10 milter
+	fi
 	if [ -x "$BUILD/src/bin/postdesk-notifyd" ] && [ -f "$RUN/db/postdesk.key" ]; then
 		pd_bg notifyd "$BUILD/src/bin/postdesk-notifyd" -c "$CONF" -f
 	fi
 	sleep 0.5 # a daemon that dies at once (bad config, busy socket) is reported now
-	for cmd in capture lmtpd notifyd; do
+	for cmd in capture lmtpd milter notifyd; do
 		[ -f "$RUN/pid/$cmd.pid" ] || continue
 		pd_bg_pid "$cmd" >/dev/null || die "$cmd exited: $(tail -n 3 "$RUN/log/$cmd.log")"
 	done
@@ -185,7 +198,8 @@ instructions() {
 	cat <<EOF
 
 postdesk sandbox is running (state in $RUN).
-  Postfix (sandboxed) on 127.0.0.1:$SMTP_PORT relays $DOMAIN to postdesk-lmtpd over LMTP.
+  Postfix (sandboxed) on 127.0.0.1:$SMTP_PORT relays $DOMAIN to postdesk-lmtpd over LMTP;
+  postdesk-milter refuses unknown and forged support+ addresses at RCPT.
 
 Send a customer mail:
   swaks --server 127.0.0.1:$SMTP_PORT --from customer@example.org --to support@$DOMAIN \\
@@ -211,6 +225,7 @@ do_stop() {
 	load_lib
 	mail=$(mail_dir)
 	pd_stop notifyd
+	pd_stop milter
 	pd_stop lmtpd
 	pd_postfix_stop "$mail/postfix"
 	pd_stop capture
@@ -223,7 +238,7 @@ do_status() {
 	local name pid mail rc=0
 	load_lib
 	mail=$(mail_dir)
-	for name in lmtpd notifyd capture; do
+	for name in lmtpd milter notifyd capture; do
 		if pid=$(pd_bg_pid "$name"); then
 			echo "$name: running (pid $pid)"
 		else

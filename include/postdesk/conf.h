@@ -69,6 +69,7 @@ struct conf {
 	gint64 milter_flood_window; /* seconds */
 	char *milter_on_db_error;   /* "tempfail" or "continue" */
 	char *milter_authserv_id;   /* trusted Authentication-Results id, NULL = no check */
+	char *milter_plain_detail;  /* "refuse" or "accept": support+web@ at the milter's RCPT */
 	gint64 max_participants;    /* To/Cc participants kept per ticket (doc/security.md) */
 	gint64 outbox_retry_base;   /* seconds: first retry delay of a deferred outbound mail */
 	gint64 outbox_retry_max;    /* seconds: cap of the doubling retry delay */
@@ -92,6 +93,12 @@ guint conf_survey_questions(const struct conf *conf, guint ask[CONF_SURVEY_QUEST
  * value fails with an error naming the file, line and key. */
 int conf_load(const char *path, struct conf **conf_r, char **error_r);
 void conf_free(struct conf **conf);
+/* The configuration conf (loaded from its file, conf->path) in the file's own syntax, like
+ * `postconf` / `doveconf`: [postdesk], then each [queue NAME], every key with its effective
+ * value (the file's as written, else its default; a key with neither as a comment), or
+ * with only_set those the file sets (`postconf -n`). Appended to out. -1 if the file can
+ * no longer be read. (dump.c) */
+int conf_dump(const struct conf *conf, gboolean only_set, GString *out, char **error_r);
 /* The queue whose address (lower-case compare) or local part matches; NULL if none.
  * Borrowed from conf. */
 const struct conf_queue *conf_queue_by_address(const struct conf *conf, const char *addr);

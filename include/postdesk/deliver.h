@@ -97,6 +97,10 @@ int deliver_apply(struct deliver_msg *d, struct store *store, const struct deliv
 void deliver_tempfail(struct deliver_msg *d, struct store *store, const char *error);
 /* Everything for a single message: begin, apply, commit (verdicts 4xx if commit fails). */
 void deliver_run(struct deliver_msg *d, struct store *store, const struct deliver_env *env);
+/* Log one info line per recipient of d once its verdicts are in: Postfix's queue id (from
+ * the first Received: field, "-" when there is none), queue, ticket, verdict, the
+ * milliseconds since started_us (g_get_monotonic_time()). (logline.c) */
+void deliver_log(const struct deliver_msg *d, gint64 started_us);
 
 /* ======================= configuration snapshots (SIGHUP reload) ======================= */
 

@@ -143,4 +143,12 @@ int zip_expand(const void *data, gsize len, GBytes **out_r, char **error_r);
 /* In place: *bytes (may be NULL) replaced by its original bytes when it is compressed. */
 int zip_expand_bytes(GBytes **bytes, char **error_r);
 
+/* ---- the service manager (service.c; sd_notify(3), no-ops without libsystemd) ----
+ * READY=1 once serving; RELOADING=1 before a reload and service_ready() after it;
+ * STOPPING=1 when a stop begins; STATUS= a one-line state. Not from signal handlers. */
+void service_ready(void);
+void service_reloading(void);
+void service_stopping(void);
+void service_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

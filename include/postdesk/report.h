@@ -74,7 +74,8 @@ struct report {
 	enum report_by by;
 	struct report_figures total;
 	GPtrArray *groups; /* struct report_figures *, sorted by key; empty for NONE */
-	GArray *days;	   /* struct report_day, oldest first (at most 731) */
+	GArray *days;	   /* struct report_day, oldest first (at most 731), local days of zone */
+	GTimeZone *zone;   /* report_builder_zone()'s (a reference), or NULL: UTC */
 	gint64 frt_hist[REPORT_FRT_BUCKETS];
 };
 
@@ -88,6 +89,9 @@ struct report *report_compute(const struct store_report_rows *rows,
  * until finish. */
 struct report_builder;
 struct report_builder *report_builder_new(const struct report_options *opt);
+/* Before the first report_builder_add(): the days of the series and of --by day|week are
+ * zone's local days (the HTML page: the queue's), not UTC's. The report keeps a reference. */
+void report_builder_zone(struct report_builder *b, GTimeZone *zone);
 void report_builder_add(const struct store_report_ticket *t, const struct store_report_slice *s,
 			void *builder);
 struct report *report_builder_finish(struct report_builder **b);

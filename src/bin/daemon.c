@@ -4,9 +4,26 @@
 #include "postdesk/lib.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 #include <unistd.h>
+
+int daemon_help_version(int argc, char **argv, const char *usage)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+			fputs(usage, stdout);
+			return 0;
+		}
+		if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
+			printf("%s %s\n", g_get_prgname(), PACKAGE_VERSION);
+			return 0;
+		}
+	}
+	return -1;
+}
 
 const char *daemon_default_conf(void)
 {

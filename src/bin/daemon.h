@@ -7,6 +7,9 @@
 #include "postdesk/conf.h"
 #include "postdesk/token.h"
 
+/* --help (usage, to stdout) or --version ("NAME VERSION") anywhere before "--" in argv:
+ * the exit code 0 after printing; -1 when neither is there. usage is the whole help text. */
+int daemon_help_version(int argc, char **argv, const char *usage);
 /* -c FILE, else $POSTDESK_CONF, else the installed default. */
 const char *daemon_default_conf(void);
 /* Log error (and free it); returns code, for `return daemon_fail(EX_..., error)`. */

@@ -16,6 +16,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#define LMTPD_USAGE                                                                        \
+	"usage: postdesk-lmtpd [-c FILE] [-f]\n"                                           \
+	"  -c FILE    the configuration file (default $POSTDESK_CONF, else " CONF_DEFAULT_PATH ")\n" \
+	"  -f         stay in the foreground and log to stderr (journald under systemd)\n"   \
+	"  --help     this text\n"                                                        \
+	"  --version  the version\n"                                                      \
+	"See postdesk-lmtpd(8).\n"
+
 static struct lmtp_server *lmtpd_server; /* for the signal handlers only */
 
 /* SIGTERM/SIGINT: stop accepting, let transactions in flight finish, then exit. */
@@ -63,6 +71,9 @@ int main(int argc, char **argv)
 	int opt, foreground = 0, ret = 0;
 
 	g_set_prgname("postdesk-lmtpd");
+	if ((ret = daemon_help_version(argc, argv, LMTPD_USAGE)) >= 0)
+		return ret;
+	ret = 0;
 	privs_umask(); /* privileges: files we make are 0600, directories 0700 */
 	while ((opt = getopt(argc, argv, "c:f")) != -1) {
 		if (opt == 'c')
@@ -70,7 +81,7 @@ int main(int argc, char **argv)
 		else if (opt == 'f')
 			foreground = 1;
 		else
-			return fprintf(stderr, "usage: postdesk-lmtpd [-c FILE] [-f]\n"), EX_USAGE;
+			return fputs(LMTPD_USAGE, stderr), EX_USAGE;
 	}
 	/* config, root check, log level; the key file read as root (it may be root's) */
 	if ((ret = daemon_setup(conf_path, &conf, &keys)) != 0)
@@ -109,8 +120,10 @@ int main(int argc, char **argv)
 		return daemon_fail(EX_CANTCREAT, error);
 	lmtpd_signals();
 	log_info("listening on %s", conf->lmtp_listen);
+	service_ready();
 	if (lmtp_server_run(lmtpd_server, &error) < 0)
 		ret = daemon_fail(EX_OSERR, error);
+	service_stopping();
 	lmtp_server_free(&lmtpd_server);
 	lmtp_backend_ctx_free(&ctx); /* stops the committer after the last session */
 	deliver_snapshot_unref(&snap);

@@ -23,6 +23,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#define MILTERD_USAGE                                                                      \
+	"usage: postdesk-milter [-c FILE] [-f]\n"                                          \
+	"  -c FILE    the configuration file (default $POSTDESK_CONF, else " CONF_DEFAULT_PATH ")\n" \
+	"  -f         stay in the foreground and log to stderr (journald under systemd)\n"   \
+	"  --help     this text\n"                                                        \
+	"  --version  the version\n"                                                      \
+	"See postdesk-milter(8).\n"
+
 struct milterd {
 	struct milter *m;
 	pthread_t main_thread;
@@ -46,15 +54,18 @@ static void milterd_reload(const char *conf_path, struct milter *m,
 	struct deliver_snapshot *next = NULL;
 	char *error = NULL;
 
+	service_reloading();
 	if (deliver_snapshot_load(conf_path, *current, FALSE, &next, &error) < 0) {
 		log_error("reload refused, the running configuration stays: %s", error);
 		g_free(error);
+		service_ready();
 		return;
 	}
 	log_set_level(log_level_named(next->conf->log_level));
 	*current = next; /* borrowed: the milter holds the reference */
 	milter_reload(m, next);
 	log_info("reloaded %s", conf_path);
+	service_ready();
 }
 
 /* Wait for signals until the milter has stopped; 0 or EX_OSERR (logged). */
@@ -73,6 +84,7 @@ static int milterd_serve(const char *conf_path, struct milter *m, struct deliver
 			break;
 		milterd_reload(conf_path, m, &current);
 	}
+	service_stopping();
 	milter_stop();
 	g_thread_join(thread);
 	if (g_atomic_int_get(&d.failed))
@@ -92,6 +104,9 @@ int main(int argc, char **argv)
 	int opt, foreground = 0, ret = 0;
 
 	g_set_prgname("postdesk-milter");
+	if ((ret = daemon_help_version(argc, argv, MILTERD_USAGE)) >= 0)
+		return ret;
+	ret = 0;
 	privs_umask(); /* privileges: files we make are 0600, directories 0700 */
 	while ((opt = getopt(argc, argv, "c:f")) != -1) {
 		if (opt == 'c')
@@ -99,7 +114,7 @@ int main(int argc, char **argv)
 		else if (opt == 'f')
 			foreground = 1;
 		else
-			return fprintf(stderr, "usage: postdesk-milter [-c FILE] [-f]\n"), EX_USAGE;
+			return fputs(MILTERD_USAGE, stderr), EX_USAGE;
 	}
 	if ((ret = daemon_setup(conf_path, &conf, &keys)) != 0)
 		return ret;
@@ -122,6 +137,7 @@ int main(int argc, char **argv)
 	m = milter_new(snap->conf, snap->keys);
 	milter_reload(m, deliver_snapshot_ref(snap));
 	log_info("listening on %s", snap->conf->milter_listen);
+	service_ready();
 	ret = milterd_serve(conf_path, m, snap, &set);
 	if (ret != 0)
 		return ret; /* sessions may still use m and the snapshots: leave them to the exit */

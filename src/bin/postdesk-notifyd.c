@@ -44,15 +44,18 @@ static void notifyd_reload_snapshot(const char *conf_path, struct deliver_snapsh
 	char *error = NULL;
 
 	notifyd_reload = 0;
+	service_reloading();
 	if (deliver_snapshot_load(conf_path, *snap, TRUE, &next, &error) < 0) {
 		log_error("reload refused, the running configuration stays: %s", error);
 		g_free(error);
+		service_ready();
 		return;
 	}
 	log_set_level(log_level_named(next->conf->log_level));
 	deliver_snapshot_unref(snap);
 	*snap = next;
 	log_info("reloaded %s", conf_path);
+	service_ready();
 }
 
 
@@ -132,9 +135,18 @@ static int notifyd_loop(struct store *store, const char *conf_path,
 	return once ? EX_TEMPFAIL : 0;
 }
 
+#define NOTIFYD_USAGE                                                                      \
+	"usage: postdesk-notifyd [-c FILE] [-f] [--once]\n"                                \
+	"  -c FILE    the configuration file (default $POSTDESK_CONF, else " CONF_DEFAULT_PATH ")\n" \
+	"  -f         stay in the foreground and log to stderr (journald under systemd)\n"   \
+	"  --once     one pass over the outbox and the timed work, then exit\n"          \
+	"  --help     this text\n"                                                        \
+	"  --version  the version\n"                                                      \
+	"See postdesk-notifyd(8).\n"
+
 static int notifyd_usage(void)
 {
-	fprintf(stderr, "usage: postdesk-notifyd [-c FILE] [-f] [--once]\n");
+	fputs(NOTIFYD_USAGE, stderr);
 	return EX_USAGE;
 }
 
@@ -154,6 +166,8 @@ int main(int argc, char **argv)
 	int opt, foreground = 0, once = 0, ret;
 
 	g_set_prgname("postdesk-notifyd");
+	if ((ret = daemon_help_version(argc, argv, NOTIFYD_USAGE)) >= 0)
+		return ret;
 	privs_umask(); /* privileges: files we make are 0600, directories 0700 */
 	while ((opt = getopt_long(argc, argv, "c:f", longopts, NULL)) != -1) {
 		if (opt == 'c')
@@ -196,7 +210,10 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	log_info("sending through %s", conf->relay);
+	if (!once)
+		service_ready();
 	ret = notifyd_loop(store, conf_path, &snap, once);
+	service_stopping();
 	store_close(&store);
 	deliver_snapshot_unref(&snap);
 	log_info("stopped");

@@ -15,6 +15,7 @@ struct cli {
 	const char *conf_path; /* borrowed: argv, environment, default or conf_opt */
 	char *conf_opt;        /* -c given after the subcommand (owned) */
 	struct conf *conf;
+	gboolean log_deliveries; /* postdesk deliver: one log line per recipient (deliver_log) */
 };
 
 /* Print "postdesk: <msg>" to stderr; returns code (for `return cli_fail(...)`). */
@@ -68,5 +69,7 @@ int cli_attachment(struct cli *cli, int argc, char **argv); /* cmd_attachment.c:
 int cli_customer(struct cli *cli, int argc, char **argv);   /* cmd_customer.c: export, erase */
 int cli_search(struct cli *cli, int argc, char **argv); /* cmd_search.c: full-text search */
 int cli_kb(struct cli *cli, int argc, char **argv); /* cmd_kb.c: reindex, list, search */
+int cli_config(struct cli *cli, int argc, char **argv); /* cmd_config.c: config [-n] */
+int cli_check(struct cli *cli, int argc, char **argv);  /* cmd_check.c: like postfix check */
 
 #endif

@@ -86,6 +86,7 @@ int cli_deliver_raw(struct cli *cli, char **rcpts, const char *sender, char *raw
 	struct deliver_env env = {.conf = cli->conf};
 	struct report_json *j;
 	char *error = NULL;
+	gint64 started = g_get_monotonic_time();
 	int ret;
 
 	if (token_keys_load(cli->conf->key_file, &keys, &error) < 0 ||
@@ -106,6 +107,8 @@ int cli_deliver_raw(struct cli *cli, char **rcpts, const char *sender, char *raw
 	}
 	if (d->rcpts->len > 0)
 		deliver_store(cli, &env, d);
+	if (cli->log_deliveries && d->rcpts->len > 0)
+		deliver_log(d, started);
 	if ((j = cli_json_result()) != NULL)
 		report_json_begin_array(j, "recipients");
 	for (i = 0; i < n; i++) {
@@ -160,6 +163,8 @@ int cli_deliver(struct cli *cli, int argc, char **argv)
 	parse_init();
 	if ((ret = deliver_read((gsize)cli->conf->max_message_size, &raw, &len)) != 0)
 		goto out;
+	log_set_level(log_level_named(cli->conf->log_level));
+	cli->log_deliveries = TRUE; /* like lmtpd: Postfix's pipe(8) may run us */
 	ret = cli_deliver_raw(cli, rcpts, sender != NULL ? sender : "", raw, len);
 out:
 	g_strfreev(rcpts);

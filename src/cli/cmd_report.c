@@ -54,6 +54,26 @@ static int report_opts(struct cli *cli, const struct report_args *a, struct repo
 	return 0;
 }
 
+/* The HTML page's time zone: the queue's (--queue), else the one all queues share; NULL
+ * (UTC) when they differ. Text, CSV and JSON keep UTC days (doc/metrics.md). */
+static GTimeZone *report_zone(const struct conf *conf, const struct report_args *a)
+{
+	const char *name = NULL;
+
+	if (a->html == NULL)
+		return NULL;
+	for (guint i = 0; i < conf->queues->len; i++) {
+		const struct conf_queue *q = g_ptr_array_index(conf->queues, i);
+
+		if (a->queue != NULL && strcmp(q->name, a->queue) != 0)
+			continue;
+		if (name != NULL && g_strcmp0(name, q->timezone) != 0)
+			return NULL;
+		name = q->timezone;
+	}
+	return name != NULL ? g_time_zone_new_identifier(name) : NULL;
+}
+
 static int report_output(const struct report *r, const struct report_args *a)
 {
 	GError *err = NULL;
@@ -107,6 +127,7 @@ int cli_report(struct cli *cli, int argc, char **argv)
 	struct report_builder *b = NULL;
 	struct report *r = NULL;
 	char *agent = NULL, *error = NULL;
+	GTimeZone *zone = NULL;
 	int ret;
 
 	if ((ret = cli_options(cli, &argc, &argv, entries, "",
@@ -115,7 +136,9 @@ int cli_report(struct cli *cli, int argc, char **argv)
 	    (ret = cli_store(cli, STORE_READONLY, &store)) != 0)
 		goto out;
 	agent = a.agent != NULL ? util_addr_normalize(a.agent) : NULL;
+	zone = report_zone(cli->conf, &a);
 	b = report_builder_new(&opt);
+	report_builder_zone(b, zone);
 	if (store_report_each(store, a.queue, agent, opt.until, report_builder_add, b, &error) <
 	    0) {
 		r = report_builder_finish(&b);
@@ -127,6 +150,8 @@ int cli_report(struct cli *cli, int argc, char **argv)
 	ret = report_output(r, &a);
 out:
 	report_free(&r);
+	if (zone != NULL)
+		g_time_zone_unref(zone);
 	store_close(&store);
 	g_free(agent);
 	report_args_free(&a);

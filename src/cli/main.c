@@ -36,6 +36,8 @@ static const struct {
 	{"split", cli_split, "split a message off: split ID MESSAGE [--rest] [--notify] [--json]"},
 	{"attachment", cli_attachment, "list TICKET [--json] | get TICKET MSG N > FILE"},
 	{"customer", cli_customer, "export EMAIL [--out DIR] | erase EMAIL --yes [--actor WHO] [--vacuum]"},
+	{"config", cli_config, "the effective configuration [-n: only what the file sets]"},
+	{"check", cli_check, "check config, database, key, templates, sockets, Postfix wiring"},
 };
 
 static int cli_usage(FILE *out)
@@ -46,7 +48,7 @@ static int cli_usage(FILE *out)
 	for (i = 0; i < G_N_ELEMENTS(cli_commands); i++)
 		fprintf(out, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].help);
 	fputs("\nThe configuration file is -c FILE, else $POSTDESK_CONF, else " CONF_DEFAULT_PATH
-	      ".\n",
+	      ".\n'postdesk COMMAND --help' for a command's options; postdesk(1); --version.\n",
 	      out);
 	return out == stdout ? 0 : EX_USAGE;
 }
@@ -77,6 +79,11 @@ int cli_main(int argc, char **argv)
 	if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0 ||
 	    strcmp(argv[0], "-h") == 0)
 		return cli_usage(stdout);
+	if (strcmp(argv[0], "--version") == 0 || strcmp(argv[0], "-V") == 0 ||
+	    strcmp(argv[0], "version") == 0) {
+		printf("postdesk %s\n", PACKAGE_VERSION);
+		return 0;
+	}
 	for (i = 0; i < G_N_ELEMENTS(cli_commands); i++) {
 		if (strcmp(argv[0], cli_commands[i].name) == 0) {
 			ret = cli_commands[i].run(&cli, argc, argv);

@@ -46,5 +46,8 @@ gboolean conf_type_is_string(enum conf_type type);
 /* Parse raw for key k and store it at base + k->offset. On failure returns -1 and sets
  * *expected_r to what was expected ("expected unix:/path or inet:HOST:PORT"), g_malloc'ed. */
 int conf_value_parse(const struct conf_key *k, const char *raw, void *base, char **expected_r);
+/* A default with "{domain}" (domain) and "{Name}" (qname capitalised, if not NULL) filled
+ * in; g_malloc'ed. (conf.c; also used by dump.c) */
+char *conf_expand_default(const char *def, const char *domain, const char *qname);
 
 #endif

@@ -84,8 +84,8 @@ static int conf_fail(const struct conf_ctx *ctx, const char *group, const char *
 	return -1;
 }
 
-/* A default with "{domain}" and "{Name}" filled in; g_malloc'ed. */
-static char *conf_expand_default(const char *def, const char *domain, const char *qname)
+/* A default with "{domain}" and "{Name}" filled in; g_malloc'ed (conf-private.h). */
+char *conf_expand_default(const char *def, const char *domain, const char *qname)
 {
 	GString *s = g_string_new(def);
 

@@ -11,3 +11,5 @@ src_deliver_libdeliver_a_SOURCES += src/deliver/route_command.c
 src_deliver_libdeliver_a_SOURCES += src/deliver/route_orders.c
 # self-served: "solved" and the acknowledgement's signed link (issue 14)
 src_deliver_libdeliver_a_SOURCES += src/deliver/route_solved.c
+# the per-delivery log line (issue 17)
+src_deliver_libdeliver_a_SOURCES += src/deliver/logline.c

@@ -50,6 +50,7 @@ static void backend_rcpt(void *ctx, const char *addr, struct verdict *v)
 static void backend_deliver(struct lmtp_backend_pin *p, struct deliver_msg *d,
 			    const char *const *rcpts, guint n_rcpts, struct verdict *verdicts)
 {
+	gint64 started = g_get_monotonic_time();
 	guint i;
 
 	d->env = &p->snap->env;
@@ -60,6 +61,7 @@ static void backend_deliver(struct lmtp_backend_pin *p, struct deliver_msg *d,
 	}
 	if (deliver_parse(d) == 0)
 		deliver_committer_submit(p->b->committer, d);
+	deliver_log(d, started);
 	for (i = 0; i < n_rcpts; i++)
 		verdicts[i] = d->verdicts[i];
 	deliver_free(&d);
@@ -121,6 +123,7 @@ static void backend_reload(void *ctx)
 	struct deliver_snapshot *old = deliver_slot_pin(&b->slot), *snap = NULL;
 	char *error = NULL;
 
+	service_reloading();
 	if (deliver_snapshot_load(b->conf_path, old, TRUE, &snap, &error) < 0) {
 		log_error("reload refused, the running configuration stays: %s", error);
 		g_free(error);
@@ -131,6 +134,7 @@ static void backend_reload(void *ctx)
 		deliver_slot_swap(&b->slot, snap);
 	}
 	deliver_snapshot_unref(&old);
+	service_ready();
 }
 
 int lmtp_backend_ctx_new(const char *conf_path, struct deliver_snapshot *snap,

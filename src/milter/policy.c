@@ -259,6 +259,12 @@ void milter_policy_rcpt(struct milter_conn *c, const char *addr, struct verdict 
 			    " exceeds the limit of %" G_GINT64_FORMAT " bytes",
 			    c->msg.size_declared, conf->max_message_size);
 	}
+	/* support+anything@: sub-addressing to lmtpd, but at SMTP time a junk or guessed
+	 * address that would open tickets and acknowledge forged senders (issue 17). */
+	if (v->status == VERDICT_OK && !r.has_token && strchr(bare, '+') != NULL &&
+	    g_strcmp0(conf->milter_plain_detail, "accept") != 0)
+		verdict_set(v, VERDICT_PERMFAIL, 550, "5.1.1",
+			    "<%s>: no such reply address (only signed ones are accepted)", bare);
 	/* A bounce (VERP) token names an outbox row, not a ticket: nothing to look up. */
 	if (v->status == VERDICT_OK && r.has_token && r.token.role == TOKEN_BOUNCE)
 		c->msg.token_rcpt = TRUE;

@@ -50,11 +50,11 @@ static struct acc *group_at(struct ctx *c, const struct store_report_ticket *t, 
 
 	switch (c->opt->by) {
 	case REPORT_BY_DAY:
-		report_day_label(when, buf);
+		report_day_label(report_local(c->zone, when), buf);
 		key = buf;
 		break;
 	case REPORT_BY_WEEK:
-		report_week_label(when, buf);
+		report_week_label(report_local(c->zone, when), buf);
 		key = buf;
 		break;
 	case REPORT_BY_AGENT:
@@ -96,7 +96,7 @@ static void add_sample(struct ctx *c, struct acc *g, enum sample s, gint64 v)
 /* The counters of t's day (keyed by day number until report.c lays the series out). */
 static struct report_day *day_of(struct ctx *c, gint64 t)
 {
-	gint64 n = report_floor_div(t, DAY_SECONDS);
+	gint64 n = report_floor_div(report_local(c->zone, t), DAY_SECONDS);
 	struct report_day *d = g_hash_table_lookup(c->days, &n);
 
 	if (d == NULL) {

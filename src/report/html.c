@@ -1,13 +1,16 @@
 /* html: the report as one self-contained HTML page — inline CSS, inline SVG charts drawn
  * here (tickets per day, first-response distribution, CSAT trend, backlog by age), the
- * summary figures and the per-group table. No script, no external resource: the page opens
- * offline and from a mail attachment. Every piece of text that came from the database or
- * the command line (group keys, the title) goes through g_markup_escape_text(): agent and
- * queue names are data, not markup. Pure; any thread. */
+ * summary figures and the per-group table; with --by agent, per-agent bar charts (CSS bars:
+ * one row per agent, any number of agents). Days and the period are in the report's zone
+ * (the queue's; r->zone), the layout fills the page's width. No script, no external
+ * resource: the page opens offline and from a mail attachment. Every piece of text that
+ * came from the database or the command line (group keys, the title) goes through
+ * g_markup_escape_text(): agent and queue names are data, not markup. Pure; any thread. */
 #include "config.h"
 #include "postdesk/lib.h"
 #include "report-private.h"
 
+#include <math.h>
 #include <string.h>
 
 #define CHART_W 560
@@ -17,19 +20,30 @@
 #define PAD_T 12
 #define PAD_B 48
 
+/* The page fills the window: cards and charts in grids of as many columns as fit, each
+ * chart's SVG scaled to its column (viewBox), the wide table scrolls inside its box. */
 static const char css[] =
-    "body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d2733;background:#f6f7f9}"
+    "body{font:14px/1.4 system-ui,sans-serif;margin:16px 24px;color:#1d2733;"
+    "background:#f6f7f9}"
     "h1{font-size:22px;margin:0 0 4px}h2{font-size:16px;margin:0 0 8px}"
     ".period{color:#5b6878;margin-bottom:16px}"
-    ".cards{display:flex;flex-wrap:wrap;gap:10px;margin-bottom:18px}"
-    ".card{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:8px 14px;"
-    "min-width:110px}.card b{display:block;font-size:20px}.card span{color:#5b6878;"
-    "font-size:12px}.charts{display:flex;flex-wrap:wrap;gap:14px;margin-bottom:18px}"
-    ".chart{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:10px}"
-    "svg text{font-size:10px;fill:#5b6878}table{border-collapse:collapse;background:#fff;"
-    "margin-bottom:18px}th,td{border:1px solid #dde2e8;padding:4px 8px;text-align:right}"
+    ".cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(150px,1fr));gap:10px;"
+    "margin-bottom:18px}"
+    ".card{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:8px 14px}"
+    ".card b{display:block;font-size:20px}.card span{color:#5b6878;font-size:12px}"
+    ".charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:14px;"
+    "margin-bottom:18px}"
+    ".chart{background:#fff;border:1px solid #dde2e8;border-radius:6px;padding:10px;"
+    "min-width:0}.chart svg{width:100%;height:auto;display:block}"
+    "svg text{font-size:10px;fill:#5b6878}.wide{overflow-x:auto;margin-bottom:18px}"
+    "table{border-collapse:collapse;background:#fff;width:100%}"
+    "th,td{border:1px solid #dde2e8;padding:4px 8px;text-align:right;white-space:nowrap}"
     "th:first-child,td:first-child{text-align:left}th{background:#eef1f5}"
-    ".none{color:#9aa5b1}";
+    ".none{color:#9aa5b1}"
+    ".hbar{display:grid;grid-template-columns:minmax(120px,max-content) 1fr 70px;gap:4px 8px;"
+    "align-items:center;font-size:12px}.hbar .name{overflow:hidden;text-overflow:ellipsis;"
+    "white-space:nowrap}.hbar .track{background:#eef1f5;height:14px;border-radius:3px}"
+    ".hbar .fill{height:14px;border-radius:3px}.hbar .val{text-align:right;color:#5b6878}";
 
 static void esc(GString *out, const char *s)
 {
@@ -64,7 +78,7 @@ static void chart_open(GString *out, const char *title, double max, const char *
 	g_string_append_printf(out,
 			       "<div class=\"chart\"><h2>%s</h2><svg xmlns=\"http://www.w3.org/"
 			       "2000/svg\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
-			       "role=\"img\">",
+			       "preserveAspectRatio=\"xMinYMin meet\" role=\"img\">",
 			       title, CHART_W, CHART_H, CHART_W, CHART_H);
 	for (i = 0; i <= 4; i++) {
 		double y = PAD_T + (CHART_H - PAD_T - PAD_B) * (1 - i / 4.0);
@@ -302,7 +316,7 @@ static void figures_table(GString *out, const struct report *r)
 	guint i;
 
 	g_string_append(out,
-			"<h2>Figures</h2><table><tr><th>group</th><th>created</th><th>resolved</th>"
+			"<h2>Figures</h2><div class=\"wide\"><table><tr><th>group</th><th>created</th><th>resolved</th>"
 			"<th>reopened</th><th>backlog</th><th>FRT median</th><th>FRT p90</th>"
 			"<th>reply median</th><th>reply p90</th><th>resolution median</th>"
 			"<th>resolution p90</th><th>resolution mean</th><th>FCR</th><th>self-served</th>"
@@ -312,7 +326,7 @@ static void figures_table(GString *out, const struct report *r)
 	for (i = 0; i < r->groups->len; i++)
 		table_row(out, g_ptr_array_index(r->groups, i));
 	table_row(out, &r->total);
-	g_string_append(out, "</table>");
+	g_string_append(out, "</table></div>");
 }
 
 static void backlog_table(GString *out, const struct report_figures *f)
@@ -333,18 +347,110 @@ static void backlog_table(GString *out, const struct report_figures *f)
 			       f->backlog, f->promoters, f->passives, f->detractors, f->unanswered);
 }
 
+/* One horizontal bar chart, a row per group: value (NAN: no figure, "-"), shown as text. */
+static void hbar_chart(GString *out, const char *title, const struct report *r,
+		       double (*value)(const struct report_figures *, char *text), double max,
+		       const char *color)
+{
+	char text[32];
+	guint i;
+
+	for (i = 0; i < r->groups->len && max <= 0; i++) {
+		double v = value(g_ptr_array_index(r->groups, i), text);
+		if (!isnan(v))
+			max = MAX(max, v);
+	}
+	max = nice_max(max);
+	g_string_append_printf(out, "<div class=\"chart\"><h2>%s</h2><div class=\"hbar\">", title);
+	for (i = 0; i < r->groups->len; i++) {
+		const struct report_figures *f = g_ptr_array_index(r->groups, i);
+		double v = value(f, text);
+
+		g_string_append(out, "<span class=\"name\">");
+		esc(out, f->key);
+		g_string_append_printf(out,
+				       "</span><span class=\"track\"><span class=\"fill\" "
+				       "style=\"display:block;width:%.1f%%;background:%s\"></span>"
+				       "</span><span class=\"val%s\">%s</span>",
+				       isnan(v) ? 0.0 : 100.0 * v / max, color,
+				       isnan(v) ? " none" : "", isnan(v) ? "-" : text);
+	}
+	g_string_append(out, "</div></div>");
+}
+
+static double agent_resolved(const struct report_figures *f, char *text)
+{
+	g_snprintf(text, 32, "%" G_GINT64_FORMAT, f->resolved);
+	return (double)f->resolved;
+}
+
+static double agent_frt(const struct report_figures *f, char *text)
+{
+	if (f->first_response.count == 0)
+		return NAN;
+	report_format_duration(f->first_response.median, text);
+	return (double)f->first_response.median / 3600.0; /* hours, for the bar */
+}
+
+static double agent_csat(const struct report_figures *f, char *text)
+{
+	double v = report_csat(f);
+
+	if (v < 0)
+		return NAN;
+	g_snprintf(text, 32, "%.0f%%", v);
+	return v;
+}
+
+static double agent_backlog(const struct report_figures *f, char *text)
+{
+	g_snprintf(text, 32, "%" G_GINT64_FORMAT, f->backlog);
+	return (double)f->backlog;
+}
+
+/* --by agent: each agent's figures side by side, one bar per agent. */
+static void agent_charts(GString *out, const struct report *r)
+{
+	if (r->by != REPORT_BY_AGENT || r->groups->len == 0)
+		return;
+	g_string_append(out, "<h2>Per agent</h2><div class=\"charts\">");
+	hbar_chart(out, "Tickets resolved per agent", r, agent_resolved, 0, "#3d7dd8");
+	hbar_chart(out, "Median first response per agent", r, agent_frt, 0, "#7a5bd6");
+	hbar_chart(out, "CSAT per agent (% satisfied)", r, agent_csat, 100, "#2e9e6a");
+	hbar_chart(out, "Backlog per agent (tickets)", r, agent_backlog, 0, "#d8843d");
+	g_string_append(out, "</div>");
+}
+
+/* An instant as "YYYY-MM-DD HH:MM" in zone (NULL: UTC); g_malloc'ed. */
+static char *html_time(GTimeZone *zone, gint64 t)
+{
+	GDateTime *utc = g_date_time_new_from_unix_utc(t), *local;
+	char *s;
+
+	if (utc == NULL)
+		return g_strdup("?");
+	local = zone != NULL ? g_date_time_to_timezone(utc, zone) : g_date_time_ref(utc);
+	s = g_date_time_format(local, "%Y-%m-%d %H:%M");
+	g_date_time_unref(local);
+	g_date_time_unref(utc);
+	return s;
+}
+
 char *report_to_html(const struct report *r, const char *title)
 {
 	GString *out = g_string_sized_new(16384);
-	char *since = clock_format(r->since), *until = clock_format(r->until);
+	char *since = html_time(r->zone, r->since), *until = html_time(r->zone, r->until);
+	const char *zone = r->zone != NULL ? g_time_zone_get_identifier(r->zone) : "UTC";
 
 	g_string_append(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 			     "<title>");
 	esc(out, title);
 	g_string_append_printf(out, "</title><style>%s</style></head><body><h1>", css);
 	esc(out, title);
-	g_string_append_printf(out, "</h1><div class=\"period\">%s &ndash; %s (UTC)</div>",
+	g_string_append_printf(out, "</h1><div class=\"period\">%s &ndash; %s (",
 			       r->since > 0 ? since : "start", until);
+	esc(out, zone); /* an admin's configuration value: text, not markup */
+	g_string_append(out, "; days are this time zone's)</div>");
 	cards(out, &r->total);
 	g_string_append(out, "<div class=\"charts\">");
 	chart_days(out, r);
@@ -354,6 +460,7 @@ char *report_to_html(const struct report *r, const char *title)
 	chart_buckets(out, "Backlog by age (tickets)", report_age_labels, r->total.backlog_age,
 		      REPORT_AGE_BUCKETS, "#d8843d");
 	g_string_append(out, "</div>");
+	agent_charts(out, r);
 	figures_table(out, r);
 	backlog_table(out, &r->total);
 	g_string_append(out, "<p class=\"none\">Definitions: doc/metrics.md.</p></body></html>\n");

@@ -28,6 +28,14 @@ static void civil(gint64 days, char *buf)
 	g_snprintf(buf, 16, "%04d-%02d-%02d", (int)y, (int)m, (int)d);
 }
 
+gint64 report_local(GTimeZone *zone, gint64 t)
+{
+	if (zone == NULL)
+		return t;
+	return t + g_time_zone_get_offset(
+		       zone, g_time_zone_find_interval(zone, G_TIME_TYPE_UNIVERSAL, t));
+}
+
 void report_day_label(gint64 t, char *buf)
 {
 	civil(report_floor_div(t, DAY_SECONDS), buf);

@@ -56,6 +56,7 @@ struct ctx {
 	GHashTable *bhours;	/* struct conf_queue * -> struct report_bhours * */
 	const char *queue_name; /* one-entry cache of conf_queue_by_name() */
 	const struct conf_queue *queue;
+	GTimeZone *zone;	/* the days' zone (r->zone), NULL: UTC */
 };
 
 /* Call order inside the module (a file calls only files listed before it):
@@ -72,6 +73,9 @@ void report_ticket(struct ctx *c, const struct store_report_ticket *t,
 gint64 report_floor_div(gint64 a, gint64 b);
 /* "YYYY-MM-DD" of the UTC day of t / of the Monday starting t's week; buf >= 16 bytes. */
 void report_day_label(gint64 t, char *buf);
+/* t moved by zone's offset at t (NULL: UTC, t itself): floor-dividing it by DAY_SECONDS gives
+ * the local day; the labels of report_day_label()/report_week_label() are then local. */
+gint64 report_local(GTimeZone *zone, gint64 t);
 void report_week_label(gint64 t, char *buf);
 
 /* "45s", "12m", "3h05m", "2d04h"; buf >= 16 bytes. */

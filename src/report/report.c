@@ -137,8 +137,8 @@ static void days_layout(struct ctx *c)
 
 	if (first <= 0)
 		first = MIN(c->opt->until - 1, c->first_created);
-	last = report_floor_div(c->opt->until - 1, DAY_SECONDS);
-	day0 = report_floor_div(first, DAY_SECONDS);
+	last = report_floor_div(report_local(c->zone, c->opt->until - 1), DAY_SECONDS);
+	day0 = report_floor_div(report_local(c->zone, first), DAY_SECONDS);
 	if (day0 > last)
 		day0 = last;
 	if (last - day0 + 1 > MAX_DAYS)
@@ -242,6 +242,14 @@ struct report_builder *report_builder_new(const struct report_options *opt)
 	return b;
 }
 
+void report_builder_zone(struct report_builder *b, GTimeZone *zone)
+{
+	if (b->c.r->zone != NULL)
+		g_time_zone_unref(b->c.r->zone);
+	b->c.r->zone = zone != NULL ? g_time_zone_ref(zone) : NULL;
+	b->c.zone = b->c.r->zone;
+}
+
 void report_builder_add(const struct store_report_ticket *t, const struct store_report_slice *s,
 			void *builder)
 {
@@ -297,5 +305,7 @@ void report_free(struct report **rp)
 	g_free(r->total.key);
 	g_ptr_array_unref(r->groups);
 	g_array_unref(r->days);
+	if (r->zone != NULL)
+		g_time_zone_unref(r->zone);
 	g_free(r);
 }

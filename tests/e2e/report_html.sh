@@ -45,6 +45,22 @@ grep -q '<script' "$T/report.html" && fail "unescaped <script> in the page"
 grep -q '&lt;script&gt;alert(1)&lt;/script&gt;@evil' "$T/report.html" ||
 	fail "the hostile agent name is not shown escaped"
 grep -Eq '(src|href)="?(https?:)?//' "$T/report.html" && fail "the page loads something external"
+# Issue 17: --by agent draws one bar per agent in each per-agent chart; the page fills the
+# width (charts in a grid, each SVG scaled to its column); days in the queues' time zone.
+agents=$("$PD" -c "$T/postdesk.conf" report --since 2026-01-01 --until 2026-04-01 --by agent --json |
+	jq '.groups | length') || fail "report --json"
+[ "$(grep -o 'Per agent' "$T/report.html" | wc -l)" = 1 ] || fail "no per-agent charts"
+[ "$(grep -o '<span class="name">' "$T/report.html" | wc -l)" = $((agents * 4)) ] ||
+	fail "per-agent charts: expected 4 x $agents bars"
+grep -q '<span class="name">&lt;script&gt;alert(1)&lt;/script&gt;@evil</span>' "$T/report.html" ||
+	fail "the hostile agent name is not escaped in the per-agent charts"
+grep -q 'grid-template-columns:repeat(auto-fit' "$T/report.html" || fail "charts not in a width-filling grid"
+grep -q '(UTC; days are this time zone' "$T/report.html" || fail "period not marked UTC"
+sed 's/^business_hours = .*/&\ntimezone = Europe\/Paris/' "$T/postdesk.conf" >"$T/paris.conf"
+"$PD" -c "$T/paris.conf" report --since 2026-01-01 --until 2026-04-01 --queue support \
+	--html "$T/paris.html" || fail "report --html --queue support (Europe/Paris)"
+grep -q '2026-01-01 01:00 &ndash; 2026-04-01 02:00 (Europe/Paris; days are this time zone' \
+	"$T/paris.html" || fail "period not in the queue's time zone: $(grep -o '<div class="period">[^<]*' "$T/paris.html")"
 
 chrome() {
 	timeout 120 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \

@@ -365,6 +365,41 @@ START_TEST(test_edges_ok)
 }
 END_TEST
 
+/* conf_dump (postdesk config): -n is exactly what the file sets, as written there; the
+ * full dump has every key of each group once, defaults expanded, and loads back to the same
+ * dump. */
+START_TEST(test_dump)
+{
+	struct conf *c = load_ok(DATA "full.conf"), *again = NULL;
+	GString *set = g_string_new(NULL), *all = g_string_new(NULL), *all2 = g_string_new(NULL);
+	char *error = NULL;
+
+	ck_assert_int_eq(conf_dump(c, TRUE, set, &error), 0);
+	ck_assert_ptr_null(error);
+	/* in the table's order (keys.def), not the file's */
+	ck_assert(g_str_has_prefix(set->str, "[postdesk]\ndomain = help.example.org\n"));
+	ck_assert_ptr_nonnull(strstr(set->str, "\ndatabase = /srv/postdesk/db.sqlite\n"));
+	ck_assert_ptr_nonnull(strstr(set->str, "\nmax_message_size = 10M\n"));
+	ck_assert_ptr_nonnull(strstr(set->str, "\nbusy_timeout = 250ms\n"));
+	ck_assert_ptr_nonnull(
+		strstr(set->str, "\n\n[queue billing]\naddress = billing@help.example.org\n"));
+	ck_assert_ptr_null(strstr(set->str, "spool_threshold")); /* not set in full.conf */
+	ck_assert_int_eq(conf_dump(c, FALSE, all, &error), 0);
+	ck_assert_ptr_nonnull(strstr(all->str, "\nspool_threshold = 1M\n"));
+	ck_assert_ptr_nonnull(strstr(all->str, "\n#kb_dir =\n"));
+	ck_assert(g_file_set_contents(tmpconf, all->str, -1, NULL));
+	if (conf_load(tmpconf, &again, &error) < 0)
+		ck_abort_msg("the full dump does not load: %s", error);
+	ck_assert_int_eq(conf_dump(again, FALSE, all2, &error), 0);
+	ck_assert_str_eq(all2->str, all->str);
+	conf_free(&again);
+	conf_free(&c);
+	g_string_free(set, TRUE);
+	g_string_free(all, TRUE);
+	g_string_free(all2, TRUE);
+}
+END_TEST
+
 static Suite *conf_suite(void)
 {
 	Suite *s = suite_create("conf");
@@ -379,6 +414,7 @@ static Suite *conf_suite(void)
 	tcase_add_test(tc, test_syntax_error);
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_edges_ok);
+	tcase_add_test(tc, test_dump);
 	suite_add_tcase(s, tc);
 	return s;
 }
