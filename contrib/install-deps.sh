@@ -19,3 +19,6 @@ $APT install --no-install-recommends \
 	postfix swaks miltertest sqlite3 jq ca-certificates util-linux procps iproute2 \
 	clang libclang-rt-14-dev valgrind python3 \
 	chromium
+# IMAP/POP3 intake (issue 15): TLS through GIO needs its backend; the e2e tests run a real
+# Dovecot and the benchmark compares fetchmail.
+$APT install --no-install-recommends glib-networking dovecot-imapd dovecot-pop3d fetchmail openssl

@@ -35,4 +35,81 @@
 int net_smtp_send(const char *relay, const char *env_from, const char *const *rcpts,
 		     guint n_rcpts, const char *data, gsize len, int timeout_s, struct verdict *v);
 
+/* ==== IMAP and POP3 clients (fetch/'s side of a hosted mailbox) ====
+ * Blocking sessions, one per connection, each owned by its caller (one thread at a time).
+ * TLS is GIO's (glib-networking): the certificate and the host name are verified unless
+ * tls_verify is FALSE; ca_file (PEM) replaces the system's trust store. Every function
+ * returns -1 with *error_r (one line, the server's words where it gave some) on failure;
+ * the session is then unusable and the caller closes it. */
+#include <signal.h> /* sig_atomic_t */
+
+enum net_security { NET_TLS, NET_STARTTLS, NET_PLAIN };
+enum net_auth { NET_AUTH_PLAIN, NET_AUTH_LOGIN, NET_AUTH_XOAUTH2 };
+/* What kind of failure opening a session was: the fetcher retries them all, and refreshes
+ * an OAuth2 token after NET_FAIL_AUTH. */
+enum net_fail { NET_FAIL_NONE, NET_FAIL_CONNECT, NET_FAIL_TLS, NET_FAIL_AUTH, NET_FAIL_PROTOCOL };
+enum net_done { NET_DONE_SEEN, NET_DONE_MOVE, NET_DONE_DELETE };
+
+/* A server and the account on it; all borrowed for the session's life. */
+struct net_server {
+	const char *host;
+	int port;
+	enum net_security security;
+	gboolean tls_verify;
+	const char *ca_file;  /* NULL: the system's CAs */
+	int timeout_s;        /* connect, and each read or write */
+	const char *user;
+	enum net_auth auth;
+	const char *secret;   /* the password, or the OAuth2 access token (XOAUTH2) */
+};
+
+struct net_imap;
+/* Connect, TLS (implicit or STARTTLS: refused if the server does not offer it), log in
+ * (plain and login: the LOGIN command, inside TLS; xoauth2: AUTHENTICATE XOAUTH2). */
+int net_imap_open(const struct net_server *srv, struct net_imap **s_r, enum net_fail *fail_r,
+		  char **error_r);
+/* LOGOUT (best effort) and free; NULLs *s. */
+void net_imap_close(struct net_imap **s);
+/* The server announced IDLE (RFC 2177). */
+gboolean net_imap_has_idle(const struct net_imap *s);
+/* SELECT folder: its UIDVALIDITY. */
+int net_imap_select(struct net_imap *s, const char *folder, guint32 *uidvalidity_r,
+		    char **error_r);
+/* UID SEARCH UNSEEN (unseen) or ALL: *uids_r a new GArray of guint32, ascending. */
+int net_imap_search(struct net_imap *s, gboolean unseen, GArray **uids_r, char **error_r);
+/* RFC822.SIZE of uid: 1 with *size_r, 0 when the message is gone. */
+int net_imap_size(struct net_imap *s, guint32 uid, gint64 *size_r, char **error_r);
+/* BODY.PEEK[] of uid (not flagged \Seen by the fetch): 1 with *raw_r (g_malloc'ed,
+ * NUL-terminated, *len_r bytes), 0 when the message is gone. */
+int net_imap_fetch(struct net_imap *s, guint32 uid, char **raw_r, gsize *len_r,
+		   char **error_r);
+/* The done action on uid: \Seen; MOVE to folder (UID MOVE, else COPY, \Deleted and UID
+ * EXPUNGE); delete (\Deleted and UID EXPUNGE, plain EXPUNGE without UIDPLUS). */
+int net_imap_done(struct net_imap *s, guint32 uid, enum net_done action, const char *folder,
+		  char **error_r);
+/* IDLE until the server says something (1), timeout_s passes or *stop is set (0). */
+int net_imap_idle(struct net_imap *s, int timeout_s, const volatile sig_atomic_t *stop,
+		  char **error_r);
+
+struct net_pop3_msg {
+	guint index;  /* message number of this session */
+	gint64 size;
+	char *uidl;
+};
+struct net_pop3;
+/* Connect, TLS (implicit or STLS), USER/PASS (xoauth2 is not offered for POP3). */
+int net_pop3_open(const struct net_server *srv, struct net_pop3 **s_r, enum net_fail *fail_r,
+		  char **error_r);
+/* LIST and UIDL: *msgs_r a new GArray of struct net_pop3_msg (uidl owned by the array). */
+int net_pop3_list(struct net_pop3 *s, GArray **msgs_r, char **error_r);
+/* RETR: *raw_r g_malloc'ed, NUL-terminated, *len_r bytes (dot-unstuffed). */
+int net_pop3_retr(struct net_pop3 *s, guint index, char **raw_r, gsize *len_r,
+		  char **error_r);
+/* DELE (takes effect at a successful QUIT). */
+int net_pop3_dele(struct net_pop3 *s, guint index, char **error_r);
+/* QUIT (commits the DELEs) and free; -1 if QUIT failed (the DELEs did not happen). */
+int net_pop3_quit(struct net_pop3 **s, char **error_r);
+/* Free without QUIT (after a failure). */
+void net_pop3_close(struct net_pop3 **s);
+
 #endif
