@@ -25,6 +25,8 @@ dist_templatesenmacros_DATA = \
 
 # the command address and the digest (issue 13)
 dist_templatesen_DATA += templates/en/command_answer.txt
+# the admins' alert of postdesk-fetchd (issue 15; other languages fall back to it)
+dist_templatesen_DATA += templates/en/mailbox_alert.txt
 
 templatesdedir = $(pkgdatadir)/templates/de
 dist_templatesde_DATA = templates/de/ack.txt \

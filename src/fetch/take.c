@@ -1,0 +1,78 @@
+/* take: one fetched message into the store, through the pipeline every way in shares
+ * (deliver_run: parse, thread, store, acknowledgement and notices in one commit) with the
+ * mailbox's queue as the recipient, and its fetch record (mailbox, UIDVALIDITY, UID) in
+ * that same commit: recorded if and only if stored. The message gets a Delivered-To line
+ * with the queue's address in front, as a delivering MTA would write it (a trace field:
+ * the content digest that tells a redelivery ignores it). Leaf of the module. */
+#include "config.h"
+#include "fetch-private.h"
+
+#include <string.h>
+
+int fetch_known(struct fetch_box *b, gint64 uidvalidity, const char *uid, char **state_r,
+		char **error_r)
+{
+	struct store_fetch_key k = {b->m->name, uidvalidity, uid};
+	gint64 done = 0;
+
+	return store_fetched_find(b->env->store, &k, state_r, &done, error_r);
+}
+
+int fetch_too_big(struct fetch_box *b, gint64 uidvalidity, const char *uid, gint64 size,
+		  char **error_r)
+{
+	struct store_fetch_key k = {b->m->name, uidvalidity, uid};
+	char *why = g_strdup_printf("%" G_GINT64_FORMAT " bytes, over max_message_size %"
+				    G_GINT64_FORMAT, size, b->m->max_message_size);
+	int ret = store_fetched_add(b->env->store, &k, 0, NULL, "too_big", why, NULL, 0,
+				    clock_now(), error_r);
+
+	if (ret == 0)
+		log_warn("[mailbox %s] message UID %s left on the server: %s", b->m->name, uid, why);
+	g_free(why);
+	return ret;
+}
+
+int fetch_mark_done(struct fetch_box *b, gint64 uidvalidity, const char *uid, char **error_r)
+{
+	struct store_fetch_key k = {b->m->name, uidvalidity, uid};
+
+	return store_fetched_done(b->env->store, &k, clock_now(), error_r);
+}
+
+int fetch_take(struct fetch_box *b, gint64 uidvalidity, const char *uid, char *raw, gsize len,
+	       char **error_r)
+{
+	const struct conf_queue *q = b->m->queue_ref;
+	char *line = g_strdup_printf("Delivered-To: %s\r\n", q->address);
+	gsize n = strlen(line);
+	char *bytes = g_malloc(n + len + 1);
+	struct deliver_rcpt r = {.addr = g_strdup(q->address), .queue = q};
+	struct deliver_msg *d;
+	struct verdict v;
+
+	memcpy(bytes, line, n);
+	memcpy(bytes + n, raw, len);
+	bytes[n + len] = '\0';
+	g_free(line);
+	g_free(raw);
+	d = deliver_new("", bytes, n + len);
+	deliver_add_rcpt(d, &r);
+	deliver_set_fetch(d, b->m->name, uidvalidity, uid);
+	/* A message GMime cannot read at all is refused for good by deliver_parse: deliver_run
+	 * then records it, bytes and reason, instead of storing it (never fetched again). */
+	if (deliver_parse(d) == 0 || d->verdicts[0].status == VERDICT_PERMFAIL)
+		deliver_run(d, b->env->store, b->env->deliver);
+	v = d->verdicts[0];
+	deliver_free(&d);
+	if (v.status == VERDICT_OK)
+		return 1;
+	if (v.status == VERDICT_PERMFAIL) {
+		log_warn("[mailbox %s] message UID %s refused for good, kept in the fetched "
+			 "table and left on the server: %d %s %s",
+			 b->m->name, uid, v.smtp, v.enh, v.text);
+		return 0;
+	}
+	return util_error(error_r, "message UID %s not stored: %d %s %s", uid, v.smtp, v.enh,
+			  v.text);
+}
