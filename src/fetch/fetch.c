@@ -54,8 +54,8 @@ static void fetch_box_init(struct fetch_box *b, const struct fetch_env *env,
 }
 
 /* After a failure: the alert, when none was sent for this outage and the last success
- * (else the loop's start) is alert_after ago. -1 only on store trouble. */
-static int fetch_alert(struct fetch_box *b, gint64 started, const char *why, char **error_r)
+ * (else the first failure) is alert_after ago. -1 only on store trouble. */
+static int fetch_alert(struct fetch_box *b, const char *why, char **error_r)
 {
 	struct store_mailbox_state st;
 	gint64 now = clock_now(), since;
@@ -64,7 +64,7 @@ static int fetch_alert(struct fetch_box *b, gint64 started, const char *why, cha
 
 	if (ret < 0)
 		return -1;
-	since = st.last_success != 0 ? st.last_success : started;
+	since = st.last_success != 0 ? st.last_success : st.failing_since;
 	if (b->m->alert_after == 0 || st.alerted != 0 || now - since < b->m->alert_after) {
 		store_mailbox_state_clear(&st);
 		return 0;
@@ -75,7 +75,7 @@ static int fetch_alert(struct fetch_box *b, gint64 started, const char *why, cha
 			       "  attempts:   %" G_GINT64_FORMAT " failed in a row\n"
 			       "  last error: %s\n",
 			       b->m->name, b->m->user, b->m->host, b->m->port, b->m->protocol, when,
-			       st.last_success != 0 ? "" : " (never fetched since the start)",
+			       st.last_success != 0 ? "" : " (never fetched)",
 			       st.failures, why);
 	ret = store_begin(b->env->store, error_r);
 	if (ret == 0)
@@ -104,7 +104,7 @@ int fetch_mailbox_run(const struct fetch_env *env, const struct conf_mailbox *m,
 		      gboolean once, char **error_r)
 {
 	struct fetch_box b;
-	gint64 failures = 0, started = clock_now();
+	gint64 failures = 0;
 	gboolean pop3 = strcmp(m->protocol, "pop3") == 0;
 	int ret = 0;
 
@@ -130,7 +130,7 @@ int fetch_mailbox_run(const struct fetch_env *env, const struct conf_mailbox *m,
 		log_error("[mailbox %s] %s (attempt %" G_GINT64_FORMAT ", next in %" G_GINT64_FORMAT
 			  " s)", m->name, why, failures, fetch_backoff(failures, m->retry_max));
 		if (store_mailbox_fail(env->store, m->name, clock_now(), why, error_r) < 0 ||
-		    fetch_alert(&b, started, why, error_r) < 0) {
+		    fetch_alert(&b, why, error_r) < 0) {
 			g_free(why);
 			ret = -1;
 			break;

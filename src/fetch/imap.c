@@ -105,6 +105,9 @@ int fetch_imap_session(struct fetch_box *b, char **error_r)
 		return -1;
 	}
 	b->mode = net_imap_has_idle(s) ? "idle" : "poll";
+	if (!b->once && net_imap_has_idle(s))
+		log_info("[mailbox %s] the server offers IDLE: new mail is fetched as it comes",
+			 b->m->name);
 	while (!*b->env->stop) {
 		if ((ret = imap_poll(b, s, error_r)) < 0 || (ret = fetch_poll_ok(b, error_r)) < 0)
 			break;
@@ -112,6 +115,8 @@ int fetch_imap_session(struct fetch_box *b, char **error_r)
 			continue; /* more waiting: the next batch at once */
 		if (b->once || !net_imap_has_idle(s))
 			break;
+		log_debug("[mailbox %s] IDLE, up to %" G_GINT64_FORMAT " s", b->m->name,
+			  b->m->poll_interval);
 		if ((ret = net_imap_idle(s, (int)b->m->poll_interval, b->env->stop, error_r)) < 0)
 			break;
 	}

@@ -97,6 +97,7 @@ static gpointer mailbox_state_from_row(sqlite3_stmt *st)
 	s->skipped = sqlite3_column_int64(st, 7);
 	s->fetched = sqlite3_column_int64(st, 8);
 	s->alerted = sqlite3_column_int64(st, 9);
+	s->failing_since = sqlite3_column_int64(st, 10);
 	return s;
 }
 

@@ -547,6 +547,7 @@ static const struct migration migrations[] = {
 		  "  last_error TEXT,\n"
 		  "  last_error_at INTEGER,\n"
 		  "  failures INTEGER NOT NULL DEFAULT 0,\n"
+		  "  failing_since INTEGER,\n"
 		  "  backlog INTEGER NOT NULL DEFAULT 0,\n"
 		  "  skipped INTEGER NOT NULL DEFAULT 0,\n"
 		  "  fetched INTEGER NOT NULL DEFAULT 0,\n"
