@@ -65,8 +65,9 @@ stored=$(q "SELECT count(*) FROM fetched")
 pd_log "$KILLS kills: $stored of $N messages stored while being killed"
 # Then let it finish undisturbed.
 pd_bg fetchd "$B/postdesk-fetchd" -c "$T/pd/postdesk.conf" -f
+# (a kill between the \Seen and its record leaves fetched.done unset: the server has it)
 all_done() { [ "$(pd_dovecot_search box UNSEEN | wc -l)" = 0 ] &&
-	[ "$(q "SELECT count(*) FROM fetched WHERE done IS NOT NULL")" = "$N" ]; }
+	[ "$(q "SELECT count(*) FROM fetched")" = "$N" ]; }
 pd_wait_until 120 all_done || pd_fail "not all fetched: $(q "SELECT count(*) FROM fetched") of $N"
 pd_stop fetchd
 
