@@ -4,7 +4,7 @@
 # 127.0.0.1 and localhost), passwd-file users (pd_dovecot_user) and maildirs under DIR; it
 # runs as root in the foreground (-F) under pd_bg, so it is stopped by PID like every
 # daemon of a test. Mail goes in through Dovecot's own `doveadm save`, never by writing
-# maildir files. Sets PD_IMAP_PORT, PD_IMAPS_PORT, PD_POP3_PORT, PD_POP3S_PORT, PD_DOVECOT.
+# maildir files. PD_DOVECOT_EXTRA: more lines for dovecot.conf (an oauth2 passdb). Sets PD_IMAP_PORT, PD_IMAPS_PORT, PD_POP3_PORT, PD_POP3S_PORT, PD_DOVECOT.
 # shellcheck shell=bash disable=SC2034
 
 pd_dovecot_require() {
@@ -90,6 +90,7 @@ service stats {
   }
 }
 pop3_uidl_format = %08Xu%08Xv
+${PD_DOVECOT_EXTRA:-}
 CONF
 	pd_bg dovecot /usr/sbin/dovecot -F -c "$d/dovecot.conf"
 	pd_wait_port "$PD_IMAPS_PORT" dovecot
