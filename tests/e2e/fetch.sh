@@ -5,7 +5,8 @@
 # capture server) and is flagged \Seen only after it is stored; a certificate that does
 # not verify is refused unless ca_file trusts it; IDLE brings a new message in although
 # the poll interval is a day; POP3 fetches and deletes; a UIDVALIDITY change brings no
-# duplicate; a wrong password shows in `postdesk mailbox status` and mails the admins.
+# duplicate; STARTTLS; a message over max_message_size stays on the server, not downloaded;
+# a wrong password shows in `postdesk mailbox status` and mails the admins.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fetch_lib.sh"
@@ -61,6 +62,15 @@ ca_file = $T/dovecot/cert.pem
 user = popuser
 password_file = $T/pd/pop.pass
 done_action = delete
+queue = support
+[mailbox starttls]
+host = 127.0.0.1
+port = $PD_IMAP_PORT
+security = starttls
+ca_file = $T/dovecot/cert.pem
+user = popuser
+password_file = $T/pd/pop.pass
+max_message_size = 2k
 queue = support
 [mailbox bad]
 host = 127.0.0.1
@@ -142,7 +152,21 @@ expect_eq "$(q "SELECT count(*) FROM fetched WHERE mailbox = 'pop' AND uidvalidi
 expect_eq "$(pd_dovecot_search popuser ALL | wc -l)" 0 "pop message deleted on the server"
 pd_wait_captured dan@shop.example 1
 
-# 6. A wrong password: retried, shown in mailbox status, and the admins mailed once.
+# 6. STARTTLS on the plain IMAP port (verified with ca_file); a message over the mailbox's
+# max_message_size is not downloaded: recorded as too big, left unseen on the server.
+msg "$T/s1" eve@shop.example s1@shop.example "STARTTLS question"
+pd_dovecot_save popuser "$T/s1"
+{ cat "$T/s1"; head -c 4000 /dev/zero | tr '\0' 'x' | fold -w 70; echo; } >"$T/big"
+sed -i 's/s1@shop.example/big@shop.example/' "$T/big"
+pd_dovecot_save popuser "$T/big"
+"${FD[@]}" --once --mailbox starttls >"$T/starttls.log" 2>&1 || { cat "$T/starttls.log" >&2; pd_fail "fetchd starttls"; }
+expect_eq "$(q "SELECT state FROM fetched WHERE mailbox = 'starttls' ORDER BY uid")" "stored
+too_big" "starttls records"
+expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'big@shop.example'")" 0 "the big message is not stored"
+expect_eq "$(pd_dovecot_search popuser UNSEEN | wc -l)" 1 "the big message is left unseen"
+expect_eq "$("${PD[@]}" mailbox status starttls --json | jq '.[0].skipped')" 1 "status: one skipped"
+
+# 7. A wrong password: retried, shown in mailbox status, and the admins mailed once.
 pd_bg fetchd-bad "${FD[@]}" -f --mailbox bad
 pd_wait_captured admin@admins.example 1
 alert=$(pd_newest_captured admin@admins.example)
