@@ -720,6 +720,7 @@ int store_fetched_done(struct store *store, const struct store_fetch_key *k, gin
 struct store_mailbox_state {
 	char *mode;          /* "idle", "poll" or "pop3": how the last good poll ran */
 	gint64 last_attempt, last_success, last_error_at, alerted;
+	gint64 failing_since; /* the first failed attempt of the current run of failures */
 	char *last_error;    /* NULL if none yet */
 	gint64 failures;     /* consecutive failed attempts */
 	gint64 backlog;      /* messages on the server not yet fetched after the last poll */
