@@ -92,7 +92,7 @@ int net_imap_idle(struct net_imap *s, int timeout_s, const volatile sig_atomic_t
 		  char **error_r);
 
 struct net_pop3_msg {
-	guint index;  /* message number of this session */
+	guint msgno;  /* message number of this session */
 	gint64 size;
 	char *uidl;
 };
@@ -103,10 +103,10 @@ int net_pop3_open(const struct net_server *srv, struct net_pop3 **s_r, enum net_
 /* LIST and UIDL: *msgs_r a new GArray of struct net_pop3_msg (uidl owned by the array). */
 int net_pop3_list(struct net_pop3 *s, GArray **msgs_r, char **error_r);
 /* RETR: *raw_r g_malloc'ed, NUL-terminated, *len_r bytes (dot-unstuffed). */
-int net_pop3_retr(struct net_pop3 *s, guint index, char **raw_r, gsize *len_r,
+int net_pop3_retr(struct net_pop3 *s, guint msgno, char **raw_r, gsize *len_r,
 		  char **error_r);
 /* DELE (takes effect at a successful QUIT). */
-int net_pop3_dele(struct net_pop3 *s, guint index, char **error_r);
+int net_pop3_dele(struct net_pop3 *s, guint msgno, char **error_r);
 /* QUIT (commits the DELEs) and free; -1 if QUIT failed (the DELEs did not happen). */
 int net_pop3_quit(struct net_pop3 **s, char **error_r);
 /* Free without QUIT (after a failure). */

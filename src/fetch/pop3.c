@@ -36,7 +36,7 @@ static int pop3_one(struct fetch_box *b, struct net_pop3 *s, const struct net_po
 		b->skipped++;
 		return fetch_too_big(b, 0, msg->uidl, msg->size, error_r);
 	}
-	if (net_pop3_retr(s, msg->index, &raw, &len, error_r) < 0)
+	if (net_pop3_retr(s, msg->msgno, &raw, &len, error_r) < 0)
 		return -1;
 	ret = fetch_take(b, 0, msg->uidl, raw, len, error_r);
 	if (ret < 0)
@@ -54,7 +54,7 @@ static int pop3_finish(struct fetch_box *b, struct net_pop3 **s, GArray *msgs, G
 	for (guint i = 0; i < dele->len; i++) {
 		const struct net_pop3_msg *msg =
 		    &g_array_index(msgs, struct net_pop3_msg, g_array_index(dele, guint, i));
-		if (net_pop3_dele(*s, msg->index, error_r) < 0)
+		if (net_pop3_dele(*s, msg->msgno, error_r) < 0)
 			return -1;
 	}
 	if (net_pop3_quit(s, error_r) < 0)

@@ -110,7 +110,7 @@ int net_pop3_list(struct net_pop3 *s, GArray **msgs_r, char **error_r)
 			return util_error(error_r, "the server gave no UIDL: messages cannot be "
 						   "told apart across sessions");
 		}
-		m.index = info->msg_index;
+		m.msgno = info->msg_index;
 		m.size = info->msg_size;
 		m.uidl = g_strdup(info->msg_uidl);
 		g_array_append_val(*msgs_r, m);
@@ -118,12 +118,12 @@ int net_pop3_list(struct net_pop3 *s, GArray **msgs_r, char **error_r)
 	return 0;
 }
 
-int net_pop3_retr(struct net_pop3 *s, guint index, char **raw_r, gsize *len_r,
+int net_pop3_retr(struct net_pop3 *s, guint msgno, char **raw_r, gsize *len_r,
 		  char **error_r)
 {
 	char *result = NULL;
 	size_t len = 0;
-	int r = mailpop3_retr(s->pop, index, &result, &len);
+	int r = mailpop3_retr(s->pop, msgno, &result, &len);
 
 	if (r != MAILPOP3_NO_ERROR)
 		return pop_fail(s, r, "RETR", error_r);
@@ -135,9 +135,9 @@ int net_pop3_retr(struct net_pop3 *s, guint index, char **raw_r, gsize *len_r,
 	return 0;
 }
 
-int net_pop3_dele(struct net_pop3 *s, guint index, char **error_r)
+int net_pop3_dele(struct net_pop3 *s, guint msgno, char **error_r)
 {
-	int r = mailpop3_dele(s->pop, index);
+	int r = mailpop3_dele(s->pop, msgno);
 
 	return r == MAILPOP3_NO_ERROR ? 0 : pop_fail(s, r, "DELE", error_r);
 }
