@@ -5,6 +5,7 @@
  * One mailbox (or --mailbox NAME): no fork. SIGTERM/SIGINT end the loops after the message
  * being stored. --once: one poll per mailbox, exit 0 if every one succeeded, else 75. */
 #include "config.h"
+#include "postdesk/compose.h"
 #include "postdesk/conf.h"
 #include "postdesk/deliver.h"
 #include "postdesk/fetch.h"
@@ -30,6 +31,23 @@ static void fetchd_on_signal(int sig)
 {
 	(void)sig;
 	fetchd_stop = 1;
+}
+
+/* The alert template of every mailbox's queue language loads: a broken admin override fails
+ * at start, not in the middle of an outage. */
+static int fetchd_check_alert_templates(const struct conf *conf, char **error_r)
+{
+	for (guint i = 0; i < conf->mailboxes->len; i++) {
+		const struct conf_mailbox *m = g_ptr_array_index(conf->mailboxes, i);
+		struct compose_template *t = NULL;
+
+		if (compose_template_load_lang(conf->template_dir, compose_template_default_dir(),
+					       m->queue_ref->language, "mailbox_alert", &t,
+					       error_r) < 0)
+			return -1;
+		compose_template_free(&t);
+	}
+	return 0;
 }
 
 /* One mailbox in this process: its exit code. */
@@ -138,6 +156,8 @@ int main(int argc, char **argv)
 							     conf_path));
 	else if (snap->conf->mailboxes->len == 0)
 		ret = daemon_fail(EX_CONFIG, g_strdup_printf("no [mailbox NAME] in %s", conf_path));
+	else if (fetchd_check_alert_templates(snap->conf, &error) < 0)
+		ret = daemon_fail(EX_CONFIG, error);
 	else if ((ret = daemon_detach("postdesk-fetchd", foreground || once)) == 0 &&
 		 privs_drop(snap->conf->user, snap->conf->path, &error) < 0)
 		ret = daemon_fail(EX_CONFIG, error);

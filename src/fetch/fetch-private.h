@@ -37,8 +37,10 @@ int fetch_too_big(struct fetch_box *b, gint64 uidvalidity, const char *uid, gint
  * 1 stored, 0 refused for good (recorded with its bytes), -1 temporary (nothing recorded). */
 int fetch_take(struct fetch_box *b, gint64 uidvalidity, const char *uid, char *raw, gsize len,
 	       char **error_r);
-/* The done action of a recorded message succeeded on the server. */
-int fetch_mark_done(struct fetch_box *b, gint64 uidvalidity, const char *uid, char **error_r);
+/* The done actions of these recorded messages (uids: char *) succeeded on the server: one
+ * transaction for all (a commit each would cost a second fsync per message; a kill before
+ * it only leaves fetched.done unset, which the next poll does not need). */
+int fetch_mark_done(struct fetch_box *b, gint64 uidvalidity, GPtrArray *uids, char **error_r);
 
 /* ---- imap.c, pop3.c: one session, polls until it ends ----
  * 0 when the session ended well (poll or IDLE time is up, stop, once), -1 with why; each

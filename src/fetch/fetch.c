@@ -59,7 +59,7 @@ static int fetch_alert(struct fetch_box *b, const char *why, char **error_r)
 {
 	struct store_mailbox_state st;
 	gint64 now = clock_now(), since;
-	char *text, *when;
+	char *text, *when, *error = NULL;
 	int ret = store_mailbox_state_get(b->env->store, b->m->name, &st, error_r);
 
 	if (ret < 0)
@@ -77,23 +77,27 @@ static int fetch_alert(struct fetch_box *b, const char *why, char **error_r)
 			       b->m->name, b->m->user, b->m->host, b->m->port, b->m->protocol, when,
 			       st.last_success != 0 ? "" : " (never fetched)",
 			       st.failures, why);
-	ret = store_begin(b->env->store, error_r);
+	/* An alert that cannot be queued is logged and tried again after the next failure:
+	 * it must not stop the fetching (the store's own trouble shows at the next write). */
+	ret = store_begin(b->env->store, &error);
 	if (ret == 0)
 		ret = compose_queue_mailbox_alert(b->env->deliver->compose, b->env->store, b->m,
-						  text, now, error_r);
-	if (ret >= 0 && store_mailbox_alerted(b->env->store, b->m->name, now, error_r) == 0 &&
-	    store_commit(b->env->store, error_r) == 0) {
+						  text, now, &error);
+	if (ret >= 0 && store_mailbox_alerted(b->env->store, b->m->name, now, &error) == 0 &&
+	    store_commit(b->env->store, &error) == 0) {
 		if (ret == 0)
 			log_error("[mailbox %s] no success since %s, and nobody to alert "
 				  "(set alert_to)", b->m->name, when);
 		else
 			log_warn("[mailbox %s] no success since %s: the admins were mailed",
 				 b->m->name, when);
-		ret = 0;
 	} else {
 		store_rollback(b->env->store);
-		ret = -1;
+		log_error("[mailbox %s] no success since %s; the alert was not sent: %s",
+			  b->m->name, when, error);
 	}
+	ret = 0;
+	g_free(error);
 	g_free(text);
 	g_free(when);
 	store_mailbox_state_clear(&st);

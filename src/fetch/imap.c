@@ -38,13 +38,15 @@ static enum net_done imap_action(const struct conf_mailbox *m)
 						       : NET_DONE_SEEN;
 }
 
-/* The done action, then its record (after the commit of the message, never before). */
-static int imap_done(struct fetch_box *b, struct net_imap *s, guint32 uidvalidity, guint32 uid,
-		     const char *uid_s, char **error_r)
+/* The done action (after the commit of the message, never before); its record is written
+ * with the others at the end of the pass (done). */
+static int imap_done(struct fetch_box *b, struct net_imap *s, guint32 uid, const char *uid_s,
+		     GPtrArray *done, char **error_r)
 {
 	if (net_imap_done(s, uid, imap_action(b->m), b->m->done_folder, error_r) < 0)
 		return -1;
-	return fetch_mark_done(b, uidvalidity, uid_s, error_r);
+	g_ptr_array_add(done, g_strdup(uid_s));
+	return 0;
 }
 
 /* One pass over the folder. -1 with why. */
@@ -52,6 +54,7 @@ static int imap_poll(struct fetch_box *b, struct net_imap *s, char **error_r)
 {
 	guint32 uidvalidity = 0;
 	GArray *uids = NULL;
+	GPtrArray *done = NULL;
 	int ret = 0;
 
 	b->backlog = b->skipped = b->fetched = 0;
@@ -64,6 +67,7 @@ static int imap_poll(struct fetch_box *b, struct net_imap *s, char **error_r)
 			 "is recognised by its Message-ID)",
 			 b->m->name, b->m->folder, b->known_uidvalidity, uidvalidity);
 	b->known_uidvalidity = uidvalidity;
+	done = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < uids->len && ret >= 0 && !*b->env->stop; i++) {
 		guint32 uid = g_array_index(uids, guint32, i);
 		char uid_s[16], *state = NULL;
@@ -71,7 +75,7 @@ static int imap_poll(struct fetch_box *b, struct net_imap *s, char **error_r)
 		g_snprintf(uid_s, sizeof(uid_s), "%u", uid);
 		ret = fetch_known(b, uidvalidity, uid_s, &state, error_r);
 		if (ret == 1 && strcmp(state, "stored") == 0) {
-			ret = imap_done(b, s, uidvalidity, uid, uid_s, error_r);
+			ret = imap_done(b, s, uid, uid_s, done, error_r);
 		} else if (ret == 1) {
 			b->skipped++;
 		} else if (ret == 0 && b->fetched >= b->m->max_per_poll) {
@@ -80,7 +84,7 @@ static int imap_poll(struct fetch_box *b, struct net_imap *s, char **error_r)
 			ret = imap_take_new(b, s, uidvalidity, uid, uid_s, error_r);
 			if (ret == 1) {
 				b->fetched++;
-				ret = imap_done(b, s, uidvalidity, uid, uid_s, error_r);
+				ret = imap_done(b, s, uid, uid_s, done, error_r);
 			} else if (ret == 0) {
 				b->skipped++;
 			}
@@ -88,6 +92,10 @@ static int imap_poll(struct fetch_box *b, struct net_imap *s, char **error_r)
 		g_free(state);
 	}
 	g_array_unref(uids);
+	/* what was done is recorded even when the pass failed half-way */
+	if (fetch_mark_done(b, uidvalidity, done, ret < 0 ? NULL : error_r) < 0)
+		ret = -1;
+	g_ptr_array_unref(done);
 	return ret < 0 ? -1 : 0;
 }
 

@@ -57,15 +57,18 @@ static int pop3_finish(struct fetch_box *b, struct net_pop3 **s, GArray *msgs, G
 		if (net_pop3_dele(*s, msg->msgno, error_r) < 0)
 			return -1;
 	}
+	GPtrArray *done;
+	int ret;
+
 	if (net_pop3_quit(s, error_r) < 0)
 		return -1;
-	for (guint i = 0; i < dele->len; i++) {
-		const struct net_pop3_msg *msg =
-		    &g_array_index(msgs, struct net_pop3_msg, g_array_index(dele, guint, i));
-		if (fetch_mark_done(b, 0, msg->uidl, error_r) < 0)
-			return -1;
-	}
-	return 0;
+	done = g_ptr_array_new();
+	for (guint i = 0; i < dele->len; i++)
+		g_ptr_array_add(done, g_array_index(msgs, struct net_pop3_msg,
+						    g_array_index(dele, guint, i)).uidl);
+	ret = fetch_mark_done(b, 0, done, error_r);
+	g_ptr_array_unref(done);
+	return ret;
 }
 
 int fetch_pop3_session(struct fetch_box *b, char **error_r)

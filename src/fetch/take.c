@@ -33,11 +33,27 @@ int fetch_too_big(struct fetch_box *b, gint64 uidvalidity, const char *uid, gint
 	return ret;
 }
 
-int fetch_mark_done(struct fetch_box *b, gint64 uidvalidity, const char *uid, char **error_r)
+int fetch_mark_done(struct fetch_box *b, gint64 uidvalidity, GPtrArray *uids, char **error_r)
 {
-	struct store_fetch_key k = {b->m->name, uidvalidity, uid};
+	struct store *store = b->env->store;
+	gint64 now = clock_now();
 
-	return store_fetched_done(b->env->store, &k, clock_now(), error_r);
+	if (uids->len == 0)
+		return 0;
+	if (store_begin(store, error_r) < 0)
+		return -1;
+	for (guint i = 0; i < uids->len; i++) {
+		struct store_fetch_key k = {b->m->name, uidvalidity, g_ptr_array_index(uids, i)};
+		if (store_fetched_done(store, &k, now, error_r) < 0) {
+			store_rollback(store);
+			return -1;
+		}
+	}
+	if (store_commit(store, error_r) < 0) {
+		store_rollback(store);
+		return -1;
+	}
+	return 0;
 }
 
 int fetch_take(struct fetch_box *b, gint64 uidvalidity, const char *uid, char *raw, gsize len,
