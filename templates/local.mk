@@ -25,7 +25,7 @@ dist_templatesenmacros_DATA = \
 
 # the command address and the digest (issue 13)
 dist_templatesen_DATA += templates/en/command_answer.txt
-# the admins' alert of postdesk-fetchd (issue 15; other languages fall back to it)
+# the admins' alert of postdesk-fetchd (issue 15)
 dist_templatesen_DATA += templates/en/mailbox_alert.txt
 
 templatesdedir = $(pkgdatadir)/templates/de
@@ -135,3 +135,10 @@ dist_templatesnlmacros_DATA = \
 	templates/nl/macros/refund-policy.txt \
 	templates/nl/macros/need-order-number.txt \
 	templates/nl/macros/resolved-thanks.txt
+
+# the admins' alert of postdesk-fetchd (issue 15)
+dist_templatesde_DATA += templates/de/mailbox_alert.txt
+dist_templatesfr_DATA += templates/fr/mailbox_alert.txt
+dist_templateses_DATA += templates/es/mailbox_alert.txt
+dist_templatesit_DATA += templates/it/mailbox_alert.txt
+dist_templatesnl_DATA += templates/nl/mailbox_alert.txt
