@@ -281,10 +281,13 @@ static int deliver_fetch_record(struct deliver_msg *d, struct store *store, gint
 		ret = store_fetched_add(store, &k, d->ticket_ids[0],
 					d->msg != NULL ? d->msg->message_id : NULL, "stored", NULL,
 					NULL, 0, now, &error);
-	else
-		ret = store_fetched_add(store, &k, 0, NULL, "refused", v->text,
+	else {
+		char *why = g_strdup_printf("%d %s %s", v->smtp, v->enh, v->text);
+		ret = store_fetched_add(store, &k, 0, NULL, "refused", why,
 					d->raw != NULL ? d->raw : "", d->raw != NULL ? d->raw_len : 0,
 					now, &error);
+		g_free(why);
+	}
 	if (ret < 0) {
 		deliver_tempfail(d, store, error);
 		g_free(error);

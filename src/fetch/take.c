@@ -3,7 +3,9 @@
  * mailbox's queue as the recipient, and its fetch record (mailbox, UIDVALIDITY, UID) in
  * that same commit: recorded if and only if stored. The message gets a Delivered-To line
  * with the queue's address in front, as a delivering MTA would write it (a trace field:
- * the content digest that tells a redelivery ignores it). Leaf of the module. */
+ * the content digest that tells a redelivery ignores it) -- unless it has no header at
+ * all, which the pipeline refuses as it is (a line in front would make it a message).
+ * Leaf of the module. */
 #include "config.h"
 #include "fetch-private.h"
 
@@ -56,11 +58,22 @@ int fetch_mark_done(struct fetch_box *b, gint64 uidvalidity, GPtrArray *uids, ch
 	return 0;
 }
 
+/* The message starts with a header field: a field name (printable ASCII but ':') and ':'. */
+static gboolean take_has_header(const char *raw, gsize len)
+{
+	gsize i = 0;
+
+	while (i < len && raw[i] > ' ' && raw[i] < 0x7f && raw[i] != ':')
+		i++;
+	return i > 0 && i < len && raw[i] == ':';
+}
+
 int fetch_take(struct fetch_box *b, gint64 uidvalidity, const char *uid, char *raw, gsize len,
 	       char **error_r)
 {
 	const struct conf_queue *q = b->m->queue_ref;
-	char *line = g_strdup_printf("Delivered-To: %s\r\n", q->address);
+	char *line = take_has_header(raw, len) ? g_strdup_printf("Delivered-To: %s\r\n", q->address)
+					       : g_strdup("");
 	gsize n = strlen(line);
 	char *bytes = g_malloc(n + len + 1);
 	struct deliver_rcpt r = {.addr = g_strdup(q->address), .queue = q};

@@ -153,18 +153,27 @@ expect_eq "$(pd_dovecot_search popuser ALL | wc -l)" 0 "pop message deleted on t
 pd_wait_captured dan@shop.example 1
 
 # 6. STARTTLS on the plain IMAP port (verified with ca_file); a message over the mailbox's
-# max_message_size is not downloaded: recorded as too big, left unseen on the server.
+# max_message_size is not downloaded: recorded as too big, left unseen on the server; a
+# message the pipeline refuses (no header at all) is recorded with its bytes, left there.
 msg "$T/s1" eve@shop.example s1@shop.example "STARTTLS question"
 pd_dovecot_save popuser "$T/s1"
 { cat "$T/s1"; head -c 4000 /dev/zero | tr '\0' 'x' | fold -w 70; echo; } >"$T/big"
 sed -i 's/s1@shop.example/big@shop.example/' "$T/big"
 pd_dovecot_save popuser "$T/big"
+printf 'no header at all, just words\n' >"$T/headerless"
+pd_dovecot_save popuser "$T/headerless"
 "${FD[@]}" --once --mailbox starttls >"$T/starttls.log" 2>&1 || { cat "$T/starttls.log" >&2; pd_fail "fetchd starttls"; }
 expect_eq "$(q "SELECT state FROM fetched WHERE mailbox = 'starttls' ORDER BY uid")" "stored
-too_big" "starttls records"
+too_big
+refused" "starttls records"
+# refused for good: kept with its bytes and the reason, left on the server, never retried
+expect_eq "$(q "SELECT CAST(raw AS TEXT) FROM fetched WHERE state = 'refused'" | tr -d '\r')" "no header at all, just words" "refused message's bytes"
+q "SELECT error FROM fetched WHERE state = 'refused'" | grep -q "5.6.0" || pd_fail "refused without its reason"
 expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'big@shop.example'")" 0 "the big message is not stored"
-expect_eq "$(pd_dovecot_search popuser UNSEEN | wc -l)" 1 "the big message is left unseen"
-expect_eq "$("${PD[@]}" mailbox status starttls --json | jq '.[0].skipped')" 1 "status: one skipped"
+expect_eq "$(pd_dovecot_search popuser UNSEEN | wc -l)" 2 "the big and the refused messages are left unseen"
+expect_eq "$("${PD[@]}" mailbox status starttls --json | jq '.[0].skipped')" 2 "status: two skipped"
+"${FD[@]}" --once --mailbox starttls >>"$T/starttls.log" 2>&1 || pd_fail "fetchd starttls again"
+expect_eq "$(q "SELECT count(*) FROM fetched WHERE mailbox = 'starttls'")" 3 "nothing fetched twice"
 
 # 7. A wrong password: retried, shown in mailbox status, and the admins mailed once.
 pd_bg fetchd-bad "${FD[@]}" -f --mailbox bad
