@@ -20,3 +20,6 @@ $APT install --no-install-recommends \
 	clang libclang-rt-14-dev valgrind python3 \
 	chromium \
 	debhelper dpkg-dev fakeroot lintian man-db libsystemd-dev systemd
+# IMAP/POP3 intake (issue 15): TLS through GIO needs its backend; the e2e tests run a real
+# Dovecot and the benchmark compares fetchmail.
+$APT install --no-install-recommends glib-networking dovecot-imapd dovecot-pop3d fetchmail openssl

@@ -25,6 +25,8 @@ dist_templatesenmacros_DATA = \
 
 # the command address and the digest (issue 13)
 dist_templatesen_DATA += templates/en/command_answer.txt
+# the admins' alert of postdesk-fetchd (issue 15)
+dist_templatesen_DATA += templates/en/mailbox_alert.txt
 
 templatesdedir = $(pkgdatadir)/templates/de
 dist_templatesde_DATA = templates/de/ack.txt \
@@ -133,3 +135,10 @@ dist_templatesnlmacros_DATA = \
 	templates/nl/macros/refund-policy.txt \
 	templates/nl/macros/need-order-number.txt \
 	templates/nl/macros/resolved-thanks.txt
+
+# the admins' alert of postdesk-fetchd (issue 15)
+dist_templatesde_DATA += templates/de/mailbox_alert.txt
+dist_templatesfr_DATA += templates/fr/mailbox_alert.txt
+dist_templateses_DATA += templates/es/mailbox_alert.txt
+dist_templatesit_DATA += templates/it/mailbox_alert.txt
+dist_templatesnl_DATA += templates/nl/mailbox_alert.txt

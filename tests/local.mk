@@ -39,3 +39,5 @@ include tests/e2e/ces.mk
 include tests/e2e/kb.mk
 include tests/e2e/self_service.mk
 include tests/e2e/packaging.mk
+include tests/unit/fetch.mk
+include tests/e2e/fetch.mk

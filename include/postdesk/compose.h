@@ -297,4 +297,15 @@ int compose_queue_agent_mail(struct compose_ctx *ctx, struct store *store,
 			     const char *subject, const char *text, const char *in_reply_to,
 			     gint64 now, char **error_r);
 
+/* ==== the admins' alert about a mailbox that stopped fetching (alert.c; issue 15) ====
+ * Queue the template mailbox_alert (read when used, in the language of the mailbox's queue;
+ * {{reason}} = text, {{queue.name}}, {{queue.address}}) to m->alert_to (addresses separated
+ * by spaces or commas), else to the queue's lead: 1 queued, 0 nobody to tell, -1 error.
+ * From the queue, Auto-Submitted: auto-generated, on no ticket (outbox kind
+ * mailbox_alert). In the caller's transaction. */
+struct conf_mailbox;
+int compose_queue_mailbox_alert(struct compose_ctx *ctx, struct store *store,
+				const struct conf_mailbox *m, const char *text, gint64 now,
+				char **error_r);
+
 #endif

@@ -27,6 +27,36 @@ struct conf_queue {
 	char *order_lookup;           /* command line of the order lookup, NULL = none */
 };
 
+/* [mailbox NAME]: a hosted mailbox postdesk-fetchd reads (issue 15, doc/fetch.md). The
+ * CHOICE keys keep their string ("imap", "tls", "yes"...); checked by conf_load. */
+struct conf_mailbox {
+	char *name;            /* from the group name "[mailbox NAME]" */
+	char *host;
+	gint64 port;           /* the protocol's default filled in by conf_load */
+	char *protocol;        /* imap|pop3 */
+	char *security;        /* tls|starttls|none (none: loopback or allow_plaintext) */
+	char *allow_plaintext; /* yes|no */
+	char *tls_verify;      /* yes|no */
+	char *ca_file;         /* NULL: the system's trust store */
+	char *user;
+	char *password_file;   /* required unless auth = xoauth2 */
+	char *auth;            /* plain|login|xoauth2 */
+	char *token_command;   /* xoauth2: absolute path and arguments */
+	gint64 token_timeout;  /* seconds */
+	char *folder;          /* IMAP folder, default INBOX */
+	char *done_action;     /* seen|move|delete */
+	char *done_folder;     /* move: where to */
+	char *queue;           /* the queue's name */
+	const struct conf_queue *queue_ref; /* that queue, borrowed from the same conf */
+	gint64 poll_interval;  /* seconds */
+	gint64 max_message_size; /* bytes; [postdesk] max_message_size when not set */
+	gint64 max_per_poll;
+	gint64 timeout;        /* seconds */
+	gint64 retry_max;      /* seconds */
+	gint64 alert_after;    /* seconds, 0 = no alert */
+	char *alert_to;        /* addresses, NULL = the queue's lead */
+};
+
 /* The placeholder of unsubscribe_url that survey mail replaces with the opt-out token. */
 #define CONF_UNSUBSCRIBE_TOKEN "{token}"
 #define CONF_UNSUBSCRIBE_URL_MAX 512
@@ -83,6 +113,7 @@ struct conf {
 	gint64 order_lookup_timeout_ms;  /* an order_lookup running longer is killed (issue 14) */
 	gint64 order_lookup_max_output;  /* bytes of its output at most */
 	GPtrArray *queues;      /* struct conf_queue *, at least one */
+	GPtrArray *mailboxes;   /* struct conf_mailbox *, possibly none (issue 15) */
 };
 
 /* The questions a survey asks, in order, into ask; returns how many. A conf not made by
@@ -104,6 +135,8 @@ int conf_dump(const struct conf *conf, gboolean only_set, GString *out, char **e
 const struct conf_queue *conf_queue_by_address(const struct conf *conf, const char *addr);
 const struct conf_queue *conf_queue_by_local(const struct conf *conf, const char *local);
 const struct conf_queue *conf_queue_by_name(const struct conf *conf, const char *name);
+/* The [mailbox NAME] of that name (exact), NULL if none. Borrowed from conf. */
+const struct conf_mailbox *conf_mailbox_by_name(const struct conf *conf, const char *name);
 
 /* ---- business hours (hours.c; pure functions, no I/O) ----
  * A queue's business_hours ("mon-fri 09:00-17:00", normalised by conf) in its timezone; a

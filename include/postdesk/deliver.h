@@ -53,6 +53,15 @@ struct deliver_env {
 #define DELIVER_TEXT_SCAN (4 * 1024)
 #define DELIVER_HTML_SCAN (32 * 1024)
 
+/* The mailbox bookkeeping of a message fetched by IMAP/POP3 (fetch/): deliver_apply writes
+ * it into the fetched table in the delivery's own transaction, so the message is recorded
+ * if and only if it is stored (exactly once, doc/fetch.md). Owned by its deliver_msg. */
+struct deliver_fetch {
+	char *mailbox;
+	gint64 uidvalidity; /* POP3: 0 */
+	char *uid;          /* IMAP UID in decimal, POP3 UIDL */
+};
+
 /* One message for one or more accepted recipients. Owns everything about the message. */
 struct deliver_msg {
 	char *sender;               /* envelope sender, "" for <> */
@@ -73,6 +82,7 @@ struct deliver_msg {
 	gboolean id_checked;        /* Message-ID reuse looked at (deliver.c) */
 	const struct deliver_env *env; /* the submitter's configuration (borrowed; the
 					* committer's own if NULL) */
+	struct deliver_fetch *fetch;   /* NULL unless fetched from a mailbox */
 };
 /* Takes ownership of raw (g_malloc'ed). */
 struct deliver_msg *deliver_new(const char *sender, char *raw, gsize raw_len);
@@ -82,13 +92,19 @@ struct deliver_msg *deliver_new(const char *sender, char *raw, gsize raw_len);
 struct deliver_msg *deliver_new_spooled(const char *sender, int fd, gsize raw_len,
 					const char *spool_dir);
 void deliver_add_rcpt(struct deliver_msg *d, struct deliver_rcpt *r); /* takes r's contents */
+/* Mark d as fetched from mailbox (uidvalidity, uid): deliver_apply records it (state
+ * "stored" when the recipient's verdict is OK, "refused" with the raw bytes and the reason
+ * when it is permanent, nothing when temporary), and takes the envelope sender from the
+ * message's Return-Path (fetched mail has no envelope of its own). Strings copied. */
+void deliver_set_fetch(struct deliver_msg *d, const char *mailbox, gint64 uidvalidity,
+		       const char *uid);
 void deliver_free(struct deliver_msg **d);
 /* Parse the message and compress the bytes to store (no database: the caller's thread).
  * A message that cannot be parsed at all sets every verdict to a permanent failure, one
  * that cannot be compressed (spool disk full) to a temporary one; both return -1. */
 int deliver_parse(struct deliver_msg *d);
 /* Thread and store for every recipient, inside the caller's open transaction, each
- * recipient in its own savepoint. Verdicts: 250 when stored (or already stored), 5xx when
+ * recipient in its own savepoint (then the fetch record, if d->fetch). Verdicts: 250 when stored (or already stored), 5xx when
  * permanent (that recipient's savepoint rolled back). Returns -1 on store trouble: every
  * verdict is then 4xx and the caller must roll the transaction back. */
 int deliver_apply(struct deliver_msg *d, struct store *store, const struct deliver_env *env,

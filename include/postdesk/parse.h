@@ -46,6 +46,8 @@ struct parse_msg {
 	char *list_unsubscribe;
 	char *x_auto_response_suppress;
 	char *x_postdesk_loop;    /* our own loop header, if present */
+	char *return_path;        /* Return-Path as written (raw), NULL if none: the envelope
+				   * sender of mail fetched from a mailbox (fetch/) */
 	char *content_language;   /* Content-Language value (RFC 3282) or NULL */
 	/* The detector's answer (parse_lang_detect), worked out by the caller in the session
 	 * thread for mail that may open a ticket, so the single writer does not: detected_lang

@@ -696,4 +696,50 @@ int store_ticket_set_self_served(struct store *store, gint64 id, gint64 now, cha
 /* 1 with *yes_r, 0 no such ticket, -1 error. */
 int store_ticket_self_served(struct store *store, gint64 id, gboolean *yes_r, char **error_r);
 
+/* ---- IMAP/POP3 intake (issue 15, fetch.c; migration 20) ----
+ * A fetched message's key: (mailbox, uidvalidity, uid); POP3 has uidvalidity 0 and its
+ * UIDL as uid. */
+struct store_fetch_key {
+	const char *mailbox;
+	gint64 uidvalidity;
+	const char *uid;
+};
+/* Record a fetched message in the caller's transaction (the delivery's own, deliver.c).
+ * state: "stored" (ticket_id, message_id), "refused" (error, raw: the bytes as fetched),
+ * "too_big". A key already recorded is left as it is. */
+int store_fetched_add(struct store *store, const struct store_fetch_key *k, gint64 ticket_id,
+		      const char *message_id, const char *state, const char *error,
+		      const void *raw, gsize raw_len, gint64 now, char **error_r);
+/* 1 recorded (*state_r g_malloc'ed, *done_r the done action's time or 0), 0 not, -1. */
+int store_fetched_find(struct store *store, const struct store_fetch_key *k, char **state_r,
+		       gint64 *done_r, char **error_r);
+/* The server-side done action succeeded (after the commit). */
+int store_fetched_done(struct store *store, const struct store_fetch_key *k, gint64 now,
+		       char **error_r);
+
+/* One mailbox's row of mailbox_state (0 where unset). Strings owned, see _clear. */
+struct store_mailbox_state {
+	char *mode;          /* "idle", "poll" or "pop3": how the last good poll ran */
+	gint64 last_attempt, last_success, last_error_at, alerted;
+	gint64 failing_since; /* the first failed attempt of the current run of failures */
+	char *last_error;    /* NULL if none yet */
+	gint64 failures;     /* consecutive failed attempts */
+	gint64 backlog;      /* messages on the server not yet fetched after the last poll */
+	gint64 skipped;      /* refused or too big: left on the server, not retried */
+	gint64 fetched;      /* messages stored since the row was made */
+};
+/* A poll got through: failures and the alert are reset. */
+int store_mailbox_ok(struct store *store, const char *mailbox, gint64 now, const char *mode,
+		     gint64 backlog, gint64 skipped, gint64 fetched, char **error_r);
+/* An attempt failed with text (one line). */
+int store_mailbox_fail(struct store *store, const char *mailbox, gint64 now, const char *text,
+		       char **error_r);
+/* The admins were mailed about the current outage at now. */
+int store_mailbox_alerted(struct store *store, const char *mailbox, gint64 now,
+			  char **error_r);
+/* 1 with *st filled (clear it with store_mailbox_state_clear), 0 no row yet, -1 error. */
+int store_mailbox_state_get(struct store *store, const char *mailbox,
+			    struct store_mailbox_state *st, char **error_r);
+void store_mailbox_state_clear(struct store_mailbox_state *st);
+
 #endif

@@ -201,7 +201,7 @@ int main(int argc, char **argv)
 		deliver_snapshot_unref(&snap);
 		return daemon_fail(EX_TEMPFAIL, error);
 	}
-	/* A relay that drops the connection mid-write must not kill us (outbox_smtp_send). */
+	/* A relay that drops the connection mid-write must not kill us (net_smtp_send). */
 	signal(SIGPIPE, SIG_IGN);
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);

@@ -54,6 +54,7 @@ int cli_show(struct cli *cli, int argc, char **argv);
 int cli_token(struct cli *cli, int argc, char **argv);
 int cli_agent(struct cli *cli, int argc, char **argv);
 int cli_outbox(struct cli *cli, int argc, char **argv);
+int cli_mailbox(struct cli *cli, int argc, char **argv); /* cmd_mailbox.c (issue 15) */
 int cli_report(struct cli *cli, int argc, char **argv);
 int cli_reply(struct cli *cli, int argc, char **argv);
 int cli_note(struct cli *cli, int argc, char **argv);

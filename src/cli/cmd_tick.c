@@ -51,7 +51,7 @@ int cli_tick(struct cli *cli, int argc, char **argv)
 		ret = cli_fail(EX_CONFIG, "%s", error);
 		goto out;
 	}
-	signal(SIGPIPE, SIG_IGN); /* a relay hanging up must not kill us (outbox_smtp_send) */
+	signal(SIGPIPE, SIG_IGN); /* a relay hanging up must not kill us (net_smtp_send) */
 	if (survey_tick(store, ctx, cli->conf, clock_now(), &done, &error) < 0 ||
 	    survey_orders_run(store, ctx, cli->conf, clock_now(), 0, NULL, &error) < 0 ||
 	    outbox_run(store, cli->conf, keys, clock_now(), &sent, &error) < 0)

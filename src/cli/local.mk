@@ -18,3 +18,5 @@ src_cli_libcli_a_SOURCES += src/cli/cmd_search.c
 src_cli_libcli_a_SOURCES += src/cli/cmd_kb.c
 # config [-n] and check (issue 17)
 src_cli_libcli_a_SOURCES += src/cli/cmd_config.c src/cli/cmd_check.c
+# hosted mailboxes: postdesk mailbox status (issue 15)
+src_cli_libcli_a_SOURCES += src/cli/cmd_mailbox.c

@@ -25,6 +25,7 @@ static const struct {
 	{"agent", cli_agent, "add EMAIL --name NAME [--queue Q] | list [--json] | remove EMAIL"},
 	{"report", cli_report, "metrics [--since D] [--until D] [--by G] [--json|--csv|--html F]"},
 	{"outbox", cli_outbox, "list outbound mail [--status S] [--json] | retry ID"},
+	{"mailbox", cli_mailbox, "hosted mailboxes fetched by postdesk-fetchd: status [NAME] [--json]"},
 	{"tick", cli_tick, "run due timed work once (surveys, reminders) [--now TIME]"},
 	{"key", cli_key, "token keys: list | rotate [--grace DAYS] | rotate --prune"},
 	{"macro", cli_macro, "canned replies: list [--json] | show NAME [--ticket N] [--json]"},

@@ -56,6 +56,8 @@ struct compose_job {
 	const char *store_kind;  /* non-NULL: also store as an outbound message of this kind */
 	const char *stored_body; /* body for that message row (default: the rendered body) */
 	GPtrArray *stored_attachments; /* struct store_attachment *, or NULL */
+	const struct compose_template *own_tpl; /* rendered instead of tpl when set (a
+						 * template loaded when used: alert.c) */
 };
 
 void compose_job_init(struct compose_job *job, enum compose_tpl tpl, const char *kind,

@@ -135,8 +135,9 @@ int compose_job_queue(struct compose_ctx *ctx, struct store *store, struct compo
 	gsize len = 0;
 	int ret = -1;
 
-	if (compose_template_render(ctx->tpl[job->lang][job->tpl], job->vars, &subject, &body,
-				    error_r) < 0)
+	if (compose_template_render(job->own_tpl != NULL ? job->own_tpl
+							 : ctx->tpl[job->lang][job->tpl],
+				    job->vars, &subject, &body, error_r) < 0)
 		goto out;
 	headers[0] = (struct parse_out_header){loop[0], ctx->conf->domain};
 	headers[1] = (struct parse_out_header){loop[1], ticket_str};

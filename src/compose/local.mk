@@ -19,3 +19,5 @@ src_compose_libcompose_a_SOURCES += src/compose/lang.c
 src_compose_libcompose_a_SOURCES += src/compose/orders.c
 # knowledge-base suggestions in the acknowledgement (issue 14)
 src_compose_libcompose_a_SOURCES += src/compose/kb.c src/compose/kb_load.c
+# the admins' alert about a mailbox fetchd cannot fetch (issue 15)
+src_compose_libcompose_a_SOURCES += src/compose/alert.c

@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-enum conf_group_kind { CONF_GROUP_GLOBAL, CONF_GROUP_QUEUE };
+enum conf_group_kind { CONF_GROUP_GLOBAL, CONF_GROUP_QUEUE, CONF_GROUP_MAILBOX };
 
 enum conf_type {
 	CONF_T_STRING,      /* any one-line string */
@@ -30,7 +30,7 @@ struct conf_key {
 	enum conf_group_kind group;
 	const char *name;
 	enum conf_type type;
-	size_t offset; /* into struct conf or struct conf_queue */
+	size_t offset; /* into struct conf, struct conf_queue or struct conf_mailbox */
 	const char *def;
 	gboolean required;
 	gint64 min, max;

@@ -17,6 +17,7 @@ G_STATIC_ASSERT(sizeof(enum conf_closed_policy) == sizeof(int));
 #define CONF_OPTIONAL FALSE
 #define CONF_OFF_GLOBAL(f) offsetof(struct conf, f)
 #define CONF_OFF_QUEUE(f) offsetof(struct conf_queue, f)
+#define CONF_OFF_MAILBOX(f) offsetof(struct conf_mailbox, f)
 #define CONF_KEY(grp, nm, ty, fld, df, rq, mn, mx, ch, dc)                                        \
 	{CONF_GROUP_##grp, nm, CONF_T_##ty, CONF_OFF_##grp(fld), df, CONF_##rq, mn, mx, ch, dc},
 
@@ -26,6 +27,7 @@ const struct conf_key conf_keys[] = {
 const size_t conf_keys_count = G_N_ELEMENTS(conf_keys);
 
 #define QUEUE_PREFIX "queue "
+#define MAILBOX_PREFIX "mailbox "
 
 struct conf_ctx {
 	const char *path;
@@ -173,7 +175,7 @@ static int conf_parse_group(const struct conf_ctx *ctx, const char *group,
 		if (conf_keys[j].group != kind)
 			continue;
 		ret = conf_parse_key(ctx, group, &conf_keys[j], base,
-				     kind == CONF_GROUP_QUEUE ? domain : ((struct conf *)base)->domain,
+				     kind != CONF_GROUP_GLOBAL ? domain : ((struct conf *)base)->domain,
 				     qname, error_r);
 	}
 	return ret;
@@ -315,6 +317,63 @@ static gboolean conf_queue_name_ok(const char *name)
 	return TRUE;
 }
 
+/* [mailbox NAME]: the name as a queue's, then the keys and what they need of each other. */
+static int conf_mailbox_name_check(const struct conf_ctx *ctx, const char *g, char **error_r)
+{
+	if (conf_queue_name_ok(g + strlen(MAILBOX_PREFIX)))
+		return 0;
+	return conf_fail(ctx, g, NULL, error_r, "bad mailbox name \"%s\": expected [a-z0-9_-]+",
+			 g + strlen(MAILBOX_PREFIX));
+}
+
+static gboolean conf_host_loopback(const char *host)
+{
+	return strcmp(host, "localhost") == 0 || g_str_has_prefix(host, "127.") ||
+	       strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
+}
+
+static int conf_check_mailbox(const struct conf_ctx *ctx, const struct conf *conf,
+			      const char *g, struct conf_mailbox *m, char **error_r)
+{
+	gboolean pop3 = strcmp(m->protocol, "pop3") == 0;
+
+	if ((m->queue_ref = conf_queue_by_name(conf, m->queue)) == NULL)
+		return conf_fail(ctx, g, "queue", error_r, "no [queue %s]", m->queue);
+	if (strcmp(m->security, "none") == 0 && !conf_host_loopback(m->host) &&
+	    strcmp(m->allow_plaintext, "yes") != 0)
+		return conf_fail(ctx, g, "security", error_r,
+				 "none to %s, which is not loopback: the password would cross the "
+				 "network in clear (set allow_plaintext = yes to mean it)", m->host);
+	if (strcmp(m->auth, "xoauth2") == 0 ? m->token_command == NULL : m->password_file == NULL)
+		return conf_fail(ctx, g, strcmp(m->auth, "xoauth2") == 0 ? "token_command"
+									     : "password_file",
+				 error_r, "required with auth = %s", m->auth);
+	if (m->token_command != NULL && m->token_command[0] != '/')
+		return conf_fail(ctx, g, "token_command", error_r,
+				 "expected an absolute path and its arguments");
+	if (strcmp(m->done_action, "move") == 0 && (pop3 || m->done_folder == NULL))
+		return conf_fail(ctx, g, "done_action", error_r,
+				 pop3 ? "move: POP3 has no folders" : "move needs done_folder");
+	if (m->port == 0)
+		m->port = pop3 ? (strcmp(m->security, "tls") == 0 ? 995 : 110)
+			       : (strcmp(m->security, "tls") == 0 ? 993 : 143);
+	if (m->max_message_size == 0)
+		m->max_message_size = conf->max_message_size;
+	return 0;
+}
+
+static int conf_load_mailbox(const struct conf_ctx *ctx, struct conf *conf, const char *g,
+			     char **error_r)
+{
+	struct conf_mailbox *m = g_new0(struct conf_mailbox, 1);
+	int ret;
+
+	m->name = g_strdup(g + strlen(MAILBOX_PREFIX));
+	g_ptr_array_add(conf->mailboxes, m); /* owned by conf even on error */
+	ret = conf_parse_group(ctx, g, CONF_GROUP_MAILBOX, m, conf->domain, m->name, error_r);
+	return ret < 0 ? -1 : conf_check_mailbox(ctx, conf, g, m, error_r);
+}
+
 static int conf_load_groups(const struct conf_ctx *ctx, struct conf *conf, char **error_r)
 {
 	char **groups = g_key_file_get_groups(ctx->kf, NULL);
@@ -324,7 +383,9 @@ static int conf_load_groups(const struct conf_ctx *ctx, struct conf *conf, char 
 		const char *g = groups[i];
 		if (strcmp(g, "postdesk") == 0)
 			continue;
-		if (!g_str_has_prefix(g, QUEUE_PREFIX))
+		if (g_str_has_prefix(g, MAILBOX_PREFIX))
+			ret = conf_mailbox_name_check(ctx, g, error_r);
+		else if (!g_str_has_prefix(g, QUEUE_PREFIX))
 			ret = conf_fail(ctx, g, NULL, error_r,
 					"unknown group (expected [postdesk] or [queue NAME])");
 		else if (!conf_queue_name_ok(g + strlen(QUEUE_PREFIX)))
@@ -354,10 +415,14 @@ static int conf_load_groups(const struct conf_ctx *ctx, struct conf *conf, char 
 			ret = conf_check_queue(ctx, conf, groups[i], q, error_r);
 		g_ptr_array_add(conf->queues, q); /* owned by conf even on error */
 	}
-	g_strfreev(groups);
 	if (ret == 0 && conf->queues->len == 0)
 		ret = util_error(error_r, "%s: no [queue NAME] group: at least one queue is required",
 				 ctx->path);
+	/* mailboxes last: each names a queue */
+	for (size_t i = 0; groups[i] != NULL && ret == 0; i++)
+		if (g_str_has_prefix(groups[i], MAILBOX_PREFIX))
+			ret = conf_load_mailbox(ctx, conf, groups[i], error_r);
+	g_strfreev(groups);
 	return ret;
 }
 
@@ -376,6 +441,25 @@ static void conf_queue_free(gpointer p)
 	g_free(q->name);
 	g_free(q->local);
 	g_free(q);
+}
+
+static void conf_mailbox_free(gpointer p)
+{
+	struct conf_mailbox *m = p;
+
+	conf_free_fields(CONF_GROUP_MAILBOX, m);
+	g_free(m->name);
+	g_free(m);
+}
+
+const struct conf_mailbox *conf_mailbox_by_name(const struct conf *conf, const char *name)
+{
+	for (guint i = 0; i < conf->mailboxes->len; i++) {
+		const struct conf_mailbox *m = g_ptr_array_index(conf->mailboxes, i);
+		if (strcmp(m->name, name) == 0)
+			return m;
+	}
+	return NULL;
 }
 
 int conf_load(const char *path, struct conf **conf_r, char **error_r)
@@ -402,6 +486,7 @@ int conf_load(const char *path, struct conf **conf_r, char **error_r)
 	conf = g_new0(struct conf, 1);
 	conf->path = g_strdup(path);
 	conf->queues = g_ptr_array_new_with_free_func(conf_queue_free);
+	conf->mailboxes = g_ptr_array_new_with_free_func(conf_mailbox_free);
 	ret = conf_load_groups(&ctx, conf, error_r);
 	g_key_file_free(ctx.kf);
 	g_free(text);
@@ -421,6 +506,8 @@ void conf_free(struct conf **conf)
 		return;
 	conf_free_fields(CONF_GROUP_GLOBAL, c);
 	g_ptr_array_unref(c->queues);
+	if (c->mailboxes != NULL)
+		g_ptr_array_unref(c->mailboxes);
 	g_free(c->path);
 	g_free(c);
 	*conf = NULL;

@@ -47,6 +47,15 @@ void deliver_add_rcpt(struct deliver_msg *d, struct deliver_rcpt *r)
 		    "not processed");
 }
 
+void deliver_set_fetch(struct deliver_msg *d, const char *mailbox, gint64 uidvalidity,
+		       const char *uid)
+{
+	d->fetch = g_new0(struct deliver_fetch, 1);
+	d->fetch->mailbox = g_strdup(mailbox);
+	d->fetch->uidvalidity = uidvalidity;
+	d->fetch->uid = g_strdup(uid);
+}
+
 void deliver_free(struct deliver_msg **dp)
 {
 	struct deliver_msg *d = *dp;
@@ -70,6 +79,11 @@ void deliver_free(struct deliver_msg **dp)
 	g_free(d->stored_text);
 	g_free(d->verdicts);
 	g_free(d->ticket_ids);
+	if (d->fetch != NULL) {
+		g_free(d->fetch->mailbox);
+		g_free(d->fetch->uid);
+		g_free(d->fetch);
+	}
 	g_free(d);
 	*dp = NULL;
 }
@@ -250,18 +264,56 @@ static int deliver_apply_one(struct deliver_msg *d, guint i, struct store *store
 	return 0;
 }
 
+/* The fetch record of a fetched message, in the same transaction as what it records: a
+ * message refused for good keeps its bytes there (it is never fetched again, and never
+ * lost); a temporary failure records nothing, so the next poll fetches it again. */
+static int deliver_fetch_record(struct deliver_msg *d, struct store *store, gint64 now)
+{
+	const struct verdict *v = &d->verdicts[0];
+	struct store_fetch_key k;
+	char *error = NULL;
+	int ret;
+
+	if (d->fetch == NULL || d->rcpts->len == 0 || v->status == VERDICT_TEMPFAIL)
+		return 0;
+	k = (struct store_fetch_key){d->fetch->mailbox, d->fetch->uidvalidity, d->fetch->uid};
+	if (v->status == VERDICT_OK)
+		ret = store_fetched_add(store, &k, d->ticket_ids[0],
+					d->msg != NULL ? d->msg->message_id : NULL, "stored", NULL,
+					NULL, 0, now, &error);
+	else {
+		char *why = g_strdup_printf("%d %s %s", v->smtp, v->enh, v->text);
+		ret = store_fetched_add(store, &k, 0, NULL, "refused", why,
+					d->raw != NULL ? d->raw : "", d->raw != NULL ? d->raw_len : 0,
+					now, &error);
+		g_free(why);
+	}
+	if (ret < 0) {
+		deliver_tempfail(d, store, error);
+		g_free(error);
+	}
+	return ret;
+}
+
 int deliver_apply(struct deliver_msg *d, struct store *store, const struct deliver_env *env,
 		   gint64 now)
 {
 	guint i;
 
-	if (d->msg == NULL)
-		return 0; /* refused at parse time: verdicts already permanent */
+	if (d->msg == NULL) /* refused at parse time: verdicts already permanent */
+		return deliver_fetch_record(d, store, now);
+	if (d->fetch != NULL && d->msg->return_path != NULL) {
+		/* fetched mail: the envelope sender is what the mailbox's MTA wrote */
+		char *rp = g_strstrip(g_strdelimit(g_strdup(d->msg->return_path), "<>", ' '));
+		g_free(d->sender);
+		d->sender = util_addr_normalize(rp);
+		g_free(rp);
+	}
 	for (i = 0; i < d->rcpts->len; i++) {
 		if (deliver_apply_one(d, i, store, env, now) < 0)
 			return -1;
 	}
-	return 0;
+	return deliver_fetch_record(d, store, now);
 }
 
 void deliver_run(struct deliver_msg *d, struct store *store, const struct deliver_env *env)

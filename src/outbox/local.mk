@@ -1,2 +1,2 @@
 noinst_LIBRARIES += src/outbox/liboutbox.a
-src_outbox_liboutbox_a_SOURCES = include/postdesk/outbox.h src/outbox/smtp.c src/outbox/outbox.c
+src_outbox_liboutbox_a_SOURCES = include/postdesk/outbox.h src/outbox/outbox.c

@@ -1,9 +1,9 @@
 /* outbox: postdesk-notifyd's sending loop. Takes the due rows of the store's outbox, hands
- * each to the relay with outbox_smtp_send() and commits the outcome (sent, deferred with
+ * each to the relay with net_smtp_send() and commits the outcome (sent, deferred with
  * backoff, failed) in a transaction of its own before the next row is sent, so a mail the
  * relay accepted is recorded as sent before anything else can happen. Owns nothing beyond
  * one pass; the store connection, config and keys are the caller's. One thread at a time
- * per store connection (the store's rule); the caller ignores SIGPIPE (outbox_smtp_send's
+ * per store connection (the store's rule); the caller ignores SIGPIPE (net_smtp_send's
  * rule). */
 #include "config.h"
 #include "postdesk/conf.h"
@@ -39,7 +39,7 @@ gint64 outbox_backoff(gint64 attempts, gint64 base, gint64 max)
 }
 
 /* "451 4.3.0 Try again later", or the text alone when the relay never answered. A refusal
- * of every recipient reads "refused ADDR: 550 ..." (outbox_smtp_send): the address is
+ * of every recipient reads "refused ADDR: 550 ..." (net_smtp_send): the address is
  * dropped there, the caller names the recipients itself. */
 static char *verdict_line(const struct verdict *v)
 {
@@ -182,7 +182,7 @@ static void outbox_send_unstoppable(const struct conf *conf, const char *from,
 	sigaddset(&stop_sigs, SIGINT);
 	sigaddset(&stop_sigs, SIGHUP); /* a reload (notifyd) must not cut the dialogue either */
 	pthread_sigmask(SIG_BLOCK, &stop_sigs, &old);
-	outbox_smtp_send(conf->relay, from, rcpts, 1, data, len, OUTBOX_TIMEOUT_S, v);
+	net_smtp_send(conf->relay, from, rcpts, 1, data, len, OUTBOX_TIMEOUT_S, v);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 

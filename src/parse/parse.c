@@ -291,6 +291,7 @@ static void parse_headers(GMimeMessage *message, struct parse_msg *msg)
 	msg->list_unsubscribe = parse_header_raw(obj, "List-Unsubscribe");
 	msg->x_auto_response_suppress = parse_header_raw(obj, "X-Auto-Response-Suppress");
 	msg->x_postdesk_loop = parse_header_raw(obj, "X-Postdesk-Loop");
+	msg->return_path = parse_header_raw(obj, "Return-Path");
 	/* GMime keeps Content-* headers with the message's top MIME part, not the message. */
 	msg->content_language = parse_header_raw(obj, "Content-Language");
 	if (msg->content_language == NULL && g_mime_message_get_mime_part(message) != NULL)
@@ -457,6 +458,7 @@ void parse_msg_free(struct parse_msg **msgp)
 	g_free(msg->list_unsubscribe);
 	g_free(msg->x_auto_response_suppress);
 	g_free(msg->x_postdesk_loop);
+	g_free(msg->return_path);
 	g_free(msg->content_language);
 	g_free(msg->dsn_action);
 	g_free(msg->dsn_status);

@@ -29,3 +29,5 @@ src_store_libstore_a_SOURCES += src/store/search.c
 src_store_libstore_a_SOURCES += src/store/orders.c
 # the knowledge base's index and FTS5 tokenizer (issue 14: migration 12)
 src_store_libstore_a_SOURCES += src/store/kb.c
+# IMAP/POP3 intake: fetched messages and mailbox state (issue 15: migration 19)
+src_store_libstore_a_SOURCES += src/store/fetch.c

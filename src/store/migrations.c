@@ -542,6 +542,42 @@ static const struct migration migrations[] = {
 		  "  UPDATE search_tickets SET tags = (SELECT tags FROM search_tags\n"
 		  "    WHERE ticket_id = new.ticket_id) WHERE rowid = new.ticket_id;\n"
 		  "END;"),
+    /* 20: IMAP/POP3 intake (issue 15, doc/fetch.md). fetched: one row per message taken
+     * from a mailbox, keyed by (mailbox, UIDVALIDITY, UID) -- POP3: (mailbox, 0, UIDL) --
+     * written in the SAME transaction as the delivered message, so a message is recorded
+     * if and only if it is stored (exactly once across kill -9). state: stored (delivered;
+     * ticket_id, message_id set), refused (the pipeline refused it for good: raw holds the
+     * message as fetched, error says why; never retried), too_big (over max_message_size,
+     * left on the server, not downloaded). done: when the server-side done action (\\Seen,
+     * move, delete) succeeded after the commit. mailbox_state: one row per [mailbox NAME]:
+     * what `postdesk mailbox status` shows and what the admin alert is decided on. */
+    MIGRATION(20, "CREATE TABLE fetched (\n"
+		  "  mailbox TEXT NOT NULL,\n"
+		  "  uidvalidity INTEGER NOT NULL,\n"
+		  "  uid TEXT NOT NULL,\n"
+		  "  ticket_id INTEGER,\n"
+		  "  message_id TEXT,\n"
+		  "  state TEXT NOT NULL CHECK (state IN ('stored', 'refused', 'too_big')),\n"
+		  "  error TEXT,\n"
+		  "  raw BLOB,\n"
+		  "  created INTEGER NOT NULL,\n"
+		  "  done INTEGER,\n"
+		  "  PRIMARY KEY (mailbox, uidvalidity, uid)\n"
+		  ");\n"
+		  "CREATE TABLE mailbox_state (\n"
+		  "  mailbox TEXT PRIMARY KEY,\n"
+		  "  mode TEXT NOT NULL DEFAULT '',\n"
+		  "  last_attempt INTEGER,\n"
+		  "  last_success INTEGER,\n"
+		  "  last_error TEXT,\n"
+		  "  last_error_at INTEGER,\n"
+		  "  failures INTEGER NOT NULL DEFAULT 0,\n"
+		  "  failing_since INTEGER,\n"
+		  "  backlog INTEGER NOT NULL DEFAULT 0,\n"
+		  "  skipped INTEGER NOT NULL DEFAULT 0,\n"
+		  "  fetched INTEGER NOT NULL DEFAULT 0,\n"
+		  "  alerted INTEGER\n"
+		  ");"),
 };
 
 int store_schema_latest(void)

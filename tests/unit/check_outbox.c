@@ -511,7 +511,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	/* A relay that drops the connection must not kill us (see outbox_smtp_send). */
+	/* A relay that drops the connection must not kill us (see net_smtp_send). */
 	signal(SIGPIPE, SIG_IGN);
 	log_set_level(LOG_LEVEL_WARN);
 	sr = srunner_create(outbox_suite(have_sink));

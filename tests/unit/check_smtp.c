@@ -1,8 +1,8 @@
-/* check_smtp: outbox_smtp_send against Postfix's real smtp-sink on a loopback port picked at
+/* check_smtp: net_smtp_send against Postfix's real smtp-sink on a loopback port picked at
  * run time. Without smtp-sink the SMTP cases are left out and the program exits 77
  * (automake SKIP), never PASS. */
 #include "config.h"
-#include "postdesk/outbox.h"
+#include "postdesk/net.h"
 #include "testutil.h"
 
 #include <check.h>
@@ -112,7 +112,7 @@ static void send_ok(const char *env_from, int timeout_s, struct verdict *v)
 	char *r = relay();
 
 	ck_assert_int_eq(
-	    outbox_smtp_send(r, env_from, two_rcpts, 2, message, strlen(message), timeout_s, v), 0);
+	    net_smtp_send(r, env_from, two_rcpts, 2, message, strlen(message), timeout_s, v), 0);
 	g_free(r);
 }
 
@@ -254,19 +254,19 @@ START_TEST(t_smtp_closed_port)
 	const char *const bad[] = {"ann@example.com>\r\nRSET"};
 
 	ck_assert_int_eq(
-	    outbox_smtp_send(r, "a@help.example", two_rcpts, 2, message, strlen(message), 5, &v),
+	    net_smtp_send(r, "a@help.example", two_rcpts, 2, message, strlen(message), 5, &v),
 	    0);
 	ck_assert_int_eq(v.status, VERDICT_TEMPFAIL);
 	ck_assert_int_eq(v.smtp, 0);
 	ck_assert_ptr_nonnull(strstr(v.text, "cannot connect"));
 	/* A bad envelope is refused before connecting (else this would be TEMPFAIL). */
 	ck_assert_int_eq(
-	    outbox_smtp_send(r, "a@help.example", bad, 1, message, strlen(message), 5, &v), 0);
+	    net_smtp_send(r, "a@help.example", bad, 1, message, strlen(message), 5, &v), 0);
 	ck_assert_int_eq(v.status, VERDICT_PERMFAIL);
 	ck_assert_int_eq(v.smtp, 553);
 	ck_assert_ptr_null(strchr(v.text, '\n'));
 	ck_assert_int_eq(
-	    outbox_smtp_send(r, "a b@x", two_rcpts, 1, message, strlen(message), 5, &v), 0);
+	    net_smtp_send(r, "a b@x", two_rcpts, 1, message, strlen(message), 5, &v), 0);
 	ck_assert_int_eq(v.status, VERDICT_PERMFAIL);
 	g_free(r);
 }
@@ -308,7 +308,7 @@ int main(void)
 	SRunner *sr;
 	int failed;
 
-	/* A relay that drops the connection must not kill us (see outbox_smtp_send). */
+	/* A relay that drops the connection must not kill us (see net_smtp_send). */
 	signal(SIGPIPE, SIG_IGN);
 	sr = srunner_create(smtp_suite(have_sink));
 	srunner_run_all(sr, CK_NORMAL);

@@ -17,7 +17,7 @@ check_PROGRAMS += tests/unit/check_smtp
 TESTS += tests/unit/check_smtp
 tests_unit_check_smtp_SOURCES = tests/unit/check_smtp.c tests/unit/testutil.c tests/unit/testutil.h
 tests_unit_check_smtp_CFLAGS = $(UNIT_CFLAGS)
-tests_unit_check_smtp_LDADD = $(MOD_OUTBOX) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) \
+tests_unit_check_smtp_LDADD = $(MOD_NET) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) \
 	$(CHECK_LIBS) $(DEP_LIBS)
 
 # what our mail to agents looks like to their clients (issue 12): one thread per ticket,

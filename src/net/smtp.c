@@ -1,10 +1,10 @@
-/* smtp: send one message to the relay with libetpan's mailsmtp client and collapse the
- * outcome into a verdict (OK / TEMPFAIL / PERMFAIL) with the relay's own code and text. The
- * only file in the tree that includes libetpan. The TCP connection is made with GIO so the
+/* smtp (net/): send one message to the relay with libetpan's mailsmtp client and collapse the
+ * outcome into a verdict (OK / TEMPFAIL / PERMFAIL) with the relay's own code and text. libetpan
+ * stays inside net/ (tests/lint/structure.py OWNERS). The TCP connection is made with GIO so the
  * timeout also covers connecting and the greeting (libetpan's socket_connect would read
  * the greeting with its global default timeout). Each call owns its session: thread-safe. */
 #include "config.h"
-#include "postdesk/outbox.h"
+#include "postdesk/net.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -197,7 +197,7 @@ static void transaction(mailsmtp *s, const char *env_from, const char *const *rc
 	}
 }
 
-int outbox_smtp_send(const char *relay, const char *env_from, const char *const *rcpts,
+int net_smtp_send(const char *relay, const char *env_from, const char *const *rcpts,
 		     guint n_rcpts, const char *data, gsize len, int timeout_s, struct verdict *v)
 {
 	mailsmtp *s;
