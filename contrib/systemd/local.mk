@@ -2,7 +2,7 @@
 # and the service type (notify with libsystemd, else simple) at build time. A new daemon
 # adds its unit to POSTDESK_UNITS (one line) and a .service.in beside these.
 POSTDESK_UNITS = contrib/systemd/postdesk-lmtpd.service contrib/systemd/postdesk-notifyd.service \
-	contrib/systemd/postdesk-milter.service
+	contrib/systemd/postdesk-milter.service contrib/systemd/postdesk-fetchd.service
 systemdsystemunit_DATA = $(POSTDESK_UNITS)
 sysusers_DATA = contrib/systemd/postdesk.conf
 tmpfiles_DATA = contrib/systemd/tmpfiles/postdesk.conf

@@ -9,7 +9,7 @@
 #include <string.h>
 
 struct key {
-	gboolean queue;
+	char group; /* G [postdesk], Q [queue NAME], M [mailbox NAME] */
 	const char *name, *type, *def;
 	gboolean required;
 	gint64 min, max;
@@ -17,7 +17,7 @@ struct key {
 };
 
 #define CONF_KEY(grp, nm, ty, fld, df, rq, mn, mx, ch, dc)                                        \
-	{G_STRINGIFY(grp)[0] == 'Q', nm, #ty, df, G_STRINGIFY(rq)[0] == 'R', mn, mx, ch, dc},
+	{G_STRINGIFY(grp)[0], nm, #ty, df, G_STRINGIFY(rq)[0] == 'R', mn, mx, ch, dc},
 
 static const struct key keys[] = {
 #include "../../src/conf/keys.def"
@@ -86,11 +86,11 @@ static void put_key(const struct key *k)
 	}
 }
 
-static void put_group(gboolean queue)
+static void put_group(char group)
 {
 	printf(".Bl -tag -width Ds\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(keys); i++)
-		if (keys[i].queue == queue)
+		if (keys[i].group == group)
 			put_key(&keys[i]);
 	printf(".El\n");
 }
@@ -121,11 +121,15 @@ static void put_head(void)
 	puts(".Ql [group]");
 	puts("line above them.");
 	puts("A comment cannot follow a value on the same line.");
-	puts("Two groups exist:");
+	puts("Three kinds of group exist:");
 	puts(".Ql [postdesk] ,");
-	puts("exactly one, and");
+	puts("exactly one,");
 	puts(".Ql [queue NAME] ,");
-	puts("one or more, where NAME is made of a-z, 0-9, _ and -.");
+	puts("one or more, and");
+	puts(".Ql [mailbox NAME] ,");
+	puts("none or more (hosted mailboxes that");
+	puts(".Xr postdesk-fetchd 8");
+	puts("fetches), where NAME is made of a-z, 0-9, _ and -.");
 	puts("Any other group and any key not listed below is an error, reported with the");
 	puts("file name and line; the daemons then exit with status 78 (EX_CONFIG).");
 	puts(".Pp");
@@ -179,9 +183,11 @@ int main(void)
 	put_head();
 	put_types();
 	puts(".Sh THE [postdesk] GROUP");
-	put_group(FALSE);
+	put_group('G');
 	puts(".Sh THE [queue NAME] GROUPS");
-	put_group(TRUE);
+	put_group('Q');
+	puts(".Sh THE [mailbox NAME] GROUPS");
+	put_group('M');
 	puts(".Sh FILES");
 	puts(".Bl -tag -width Ds");
 	puts(".It Pa " POSTDESK_SYSCONFDIR "/postdesk/postdesk.conf");
@@ -200,6 +206,7 @@ int main(void)
 	puts(".Xr postdesk 1 ,");
 	puts(".Xr postdesk-lmtpd 8 ,");
 	puts(".Xr postdesk-milter 8 ,");
+	puts(".Xr postdesk-fetchd 8 ,");
 	puts(".Xr postdesk-notifyd 8");
 	return 0;
 }

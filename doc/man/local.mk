@@ -2,7 +2,8 @@
 # gen-conf-man, so it lists exactly the keys the program knows; the others are mdoc by
 # hand. A new program adds its page to POSTDESK_MAN8 (one line) and a file beside these.
 POSTDESK_MAN1 = doc/man/postdesk.1
-POSTDESK_MAN8 = doc/man/postdesk-lmtpd.8 doc/man/postdesk-notifyd.8 doc/man/postdesk-milter.8
+POSTDESK_MAN8 = doc/man/postdesk-lmtpd.8 doc/man/postdesk-notifyd.8 doc/man/postdesk-milter.8 \
+	doc/man/postdesk-fetchd.8
 dist_man1_MANS = $(POSTDESK_MAN1)
 dist_man8_MANS = $(POSTDESK_MAN8)
 man5_MANS = doc/man/postdesk.conf.5

@@ -106,9 +106,20 @@ static int fetchd_fork(const struct deliver_snapshot *snap, gboolean once)
 	return worst;
 }
 
+#define FETCHD_USAGE                                                                       \
+	"usage: postdesk-fetchd [-c FILE] [-f] [--once] [--mailbox NAME]\n"                 \
+	"  -c FILE         the configuration file (default $POSTDESK_CONF, else "            \
+	CONF_DEFAULT_PATH ")\n"                                                              \
+	"  -f              stay in the foreground and log to stderr (journald under systemd)\n" \
+	"  --once          one poll of each mailbox, then exit (0: all succeeded, else 75)\n" \
+	"  --mailbox NAME  only [mailbox NAME] (no child process)\n"                        \
+	"  --help          this text\n"                                                     \
+	"  --version       the version\n"                                                   \
+	"See postdesk-fetchd(8) and doc/fetch.md.\n"
+
 static int fetchd_usage(void)
 {
-	fprintf(stderr, "usage: postdesk-fetchd [-c FILE] [-f] [--once] [--mailbox NAME]\n");
+	fputs(FETCHD_USAGE, stderr);
 	return EX_USAGE;
 }
 
@@ -129,6 +140,8 @@ int main(int argc, char **argv)
 	int opt, foreground = 0, once = 0, ret;
 
 	g_set_prgname("postdesk-fetchd");
+	if ((ret = daemon_help_version(argc, argv, FETCHD_USAGE)) >= 0)
+		return ret;
 	privs_umask();
 	while ((opt = getopt_long(argc, argv, "c:f", longopts, NULL)) != -1) {
 		if (opt == 'c')
@@ -173,7 +186,10 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	if (m == NULL && snap->conf->mailboxes->len == 1)
 		m = g_ptr_array_index(snap->conf->mailboxes, 0);
+	if (!once)
+		service_ready(); /* systemd (Type=notify): the mailboxes are being fetched */
 	ret = m != NULL ? fetchd_one(snap, m, once) : fetchd_fork(snap, once);
+	service_stopping();
 	deliver_snapshot_unref(&snap);
 	log_info("stopped");
 	return ret;

@@ -55,6 +55,14 @@ int conf_dump(const struct conf *conf, gboolean only_set, GString *out, char **e
 		dump_group(kf, group, CONF_GROUP_QUEUE, conf->domain, q->name, only_set, out);
 		g_free(group);
 	}
+	for (guint i = 0; i < conf->mailboxes->len; i++) {
+		const struct conf_mailbox *m = g_ptr_array_index(conf->mailboxes, i);
+		char *group = g_strdup_printf("mailbox %s", m->name);
+
+		g_string_append_c(out, '\n');
+		dump_group(kf, group, CONF_GROUP_MAILBOX, conf->domain, m->name, only_set, out);
+		g_free(group);
+	}
 	g_key_file_free(kf);
 	return 0;
 }

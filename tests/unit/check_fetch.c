@@ -64,6 +64,35 @@ START_TEST(t_mailbox_defaults)
 }
 END_TEST
 
+/* postdesk config -n prints the mailbox groups too, as the file sets them (conf_dump reads
+ * the file again, so it stays until the dump). */
+START_TEST(t_mailbox_dump)
+{
+	char *dir = g_dir_make_tmp("check_fetch-XXXXXX", NULL);
+	char *path = g_build_filename(dir, "postdesk.conf", NULL);
+	char *text = g_strconcat(base_conf,
+				 "[mailbox hosted]\nhost = imap.example.net\nuser = support\n"
+				 "password_file = /p\nqueue = support\nmax_message_size = 1M\n",
+				 NULL);
+	GString *dump = g_string_new(NULL);
+	struct conf *c = NULL;
+	char *error = NULL;
+
+	ck_assert(g_file_set_contents(path, text, -1, NULL));
+	ck_assert_msg(conf_load(path, &c, &error) == 0, "%s", error);
+	ck_assert_int_eq(conf_dump(c, TRUE, dump, &error), 0);
+	ck_assert_msg(strstr(dump->str, "\n\n[mailbox hosted]\nhost = imap.example.net\n") != NULL &&
+			  strstr(dump->str, "\nmax_message_size = 1M\n") != NULL,
+		      "%s", dump->str);
+	conf_free(&c);
+	g_string_free(dump, TRUE);
+	test_rm_rf(dir);
+	g_free(text);
+	g_free(path);
+	g_free(dir);
+}
+END_TEST
+
 /* Each bad group fails with its own reason, naming the key. */
 static const struct {
 	const char *conf, *expect;
@@ -197,6 +226,7 @@ int main(void)
 	int failed;
 
 	tcase_add_test(tc, t_mailbox_defaults);
+	tcase_add_test(tc, t_mailbox_dump);
 	tcase_add_loop_test(tc, t_mailbox_errors, 0, G_N_ELEMENTS(bad_boxes));
 	tcase_add_test(tc, t_mailbox_plaintext_loopback);
 	tcase_add_test(tc, t_backoff);
