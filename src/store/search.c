@@ -187,10 +187,10 @@ struct search_read {
 	gint64 rows;
 };
 
-static void search_row(sqlite3_stmt *st, void *ctx)
+static void search_row(const struct store_row *st, void *ctx)
 {
 	struct search_read *r = ctx;
-	gint64 id = sqlite3_column_int64(st, 0);
+	gint64 id = store_column_int64(st, 0);
 	struct store_search_hit *h;
 
 	r->rows++;
@@ -198,8 +198,8 @@ static void search_row(sqlite3_stmt *st, void *ctx)
 		return;
 	h = g_new0(struct store_search_hit, 1);
 	h->ticket_id = id;
-	h->rank = sqlite3_column_int64(st, 1);
-	h->updated = sqlite3_column_int64(st, 2);
+	h->rank = store_column_int64(st, 1);
+	h->updated = store_column_int64(st, 2);
 	h->status = store_column_dup(st, 3);
 	h->subject = store_column_dup(st, 4);
 	h->queue = store_column_dup(st, 5);
@@ -263,12 +263,12 @@ static gint search_cmp(gconstpointer a, gconstpointer b)
 }
 
 /* The two numbers of search_indexed_to: the last message row indexed, the newest row. */
-static void search_range_row(sqlite3_stmt *st, void *ctx)
+static void search_range_row(const struct store_row *st, void *ctx)
 {
 	gint64 *r = ctx;
 
-	r[0] = sqlite3_column_int64(st, 0);
-	r[1] = sqlite3_column_int64(st, 1);
+	r[0] = store_column_int64(st, 0);
+	r[1] = store_column_int64(st, 1);
 }
 
 int store_search_catch_up(struct store *store, gint64 max_rows, gint64 *done_r, char **error_r)

@@ -9,6 +9,12 @@
 
 #include <string.h>
 
+/* A row, as row readers see it. On SQLite it is the statement, stepped to the row; the
+ * accessors at the end of this file are the only code that reads it. */
+struct store_row {
+	sqlite3_stmt *st;
+};
+
 /* Reset and clear the bindings, so no statement keeps a read transaction open. reset()
  * repeats the step's error code, already reported by then. */
 static void stmt_done(sqlite3_stmt *st)
@@ -147,13 +153,14 @@ static int step_rows(struct store *store, enum store_stmt id, struct store_args 
 		     store_each_fn *fn, void *ctx, int max, const char *op, char **error_r)
 {
 	sqlite3_stmt *st = bind_args(store, id, args, op, error_r);
+	struct store_row row = {st};
 	int rc = SQLITE_DONE, rows = 0;
 
 	if (st == NULL)
 		return -1;
 	while ((max < 0 || rows < max) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (fn != NULL)
-			fn(st, ctx);
+			fn(&row, ctx);
 		rows++;
 	}
 	if (rows != max && rc != SQLITE_DONE) {
@@ -178,17 +185,29 @@ int store_run_changes(struct store *store, enum store_stmt id, struct store_args
 	return sqlite3_changes(store->db);
 }
 
+int store_insert(struct store *store, enum store_stmt id, struct store_args args, const char *op,
+		 gint64 *id_r, char **error_r)
+{
+	*id_r = 0;
+	if (step_rows(store, id, args, NULL, NULL, 1, op, error_r) < 0)
+		return -1;
+	if (sqlite3_changes(store->db) == 0)
+		return 0;
+	*id_r = sqlite3_last_insert_rowid(store->db);
+	return 1;
+}
+
 struct int64_ctx {
 	gint64 *value_r;
 	gboolean found;
 };
 
-static void int64_row(sqlite3_stmt *st, void *ctx)
+static void int64_row(const struct store_row *st, void *ctx)
 {
 	struct int64_ctx *c = ctx;
 
-	if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		*c->value_r = sqlite3_column_int64(st, 0);
+	if (!store_column_null(st, 0)) {
+		*c->value_r = store_column_int64(st, 0);
 		c->found = TRUE;
 	}
 }
@@ -208,7 +227,7 @@ struct obj_ctx {
 	gpointer obj;
 };
 
-static void one_row(sqlite3_stmt *st, void *ctx)
+static void one_row(const struct store_row *st, void *ctx)
 {
 	struct obj_ctx *c = ctx;
 
@@ -230,7 +249,7 @@ struct list_ctx {
 	GPtrArray *list;
 };
 
-static void list_row(sqlite3_stmt *st, void *ctx)
+static void list_row(const struct store_row *st, void *ctx)
 {
 	struct list_ctx *c = ctx;
 
@@ -253,11 +272,11 @@ int store_rows(struct store *store, enum store_stmt id, struct store_args args,
 }
 
 /* "" for a NULL: an early NULL would cut the vector (and leak its tail). */
-static gpointer text_row(sqlite3_stmt *st)
+static gpointer text_row(const struct store_row *st)
 {
-	const unsigned char *v = sqlite3_column_text(st, 0);
+	const char *v = store_column_text(st, 0);
 
-	return g_strdup(v != NULL ? (const char *)v : "");
+	return g_strdup(v != NULL ? v : "");
 }
 
 int store_strv(struct store *store, enum store_stmt id, struct store_args args, const char *op,
@@ -281,15 +300,23 @@ int store_each(struct store *store, enum store_stmt id, struct store_args args, 
 
 /* ---- cursors ---- */
 
-sqlite3_stmt *store_cursor_open(struct store *store, enum store_stmt id, struct store_args args,
-				const char *op, char **error_r)
+struct store_row *store_cursor_open(struct store *store, enum store_stmt id,
+				   struct store_args args, const char *op, char **error_r)
 {
-	return bind_args(store, id, args, op, error_r);
+	sqlite3_stmt *st = bind_args(store, id, args, op, error_r);
+	struct store_row *cur;
+
+	if (st == NULL)
+		return NULL;
+	cur = g_new(struct store_row, 1);
+	cur->st = st;
+	return cur;
 }
 
-int store_cursor_next(struct store *store, sqlite3_stmt *st, const char *op, char **error_r)
+int store_cursor_next(struct store *store, struct store_row *cur, const char *op,
+		      char **error_r)
 {
-	int rc = sqlite3_step(st);
+	int rc = sqlite3_step(cur->st);
 
 	if (rc == SQLITE_ROW)
 		return 1;
@@ -298,20 +325,48 @@ int store_cursor_next(struct store *store, sqlite3_stmt *st, const char *op, cha
 	return store_fail(store, op, error_r);
 }
 
-void store_cursor_close(sqlite3_stmt **stp)
+void store_cursor_close(struct store_row **curp)
 {
-	if (*stp != NULL)
-		stmt_done(*stp);
-	*stp = NULL;
+	if (*curp != NULL) {
+		stmt_done((*curp)->st);
+		g_free(*curp);
+	}
+	*curp = NULL;
 }
 
 /* ---- reading columns ---- */
 
-char *store_column_dup(sqlite3_stmt *st, int col)
+gboolean store_column_null(const struct store_row *st, int col)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
+	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
 
-	return s != NULL ? g_strdup((const char *)s) : NULL;
+gint64 store_column_int64(const struct store_row *st, int col)
+{
+	return sqlite3_column_int64(st->st, col);
+}
+
+int store_column_int(const struct store_row *st, int col)
+{
+	return sqlite3_column_int(st->st, col);
+}
+
+const char *store_column_text(const struct store_row *st, int col)
+{
+	return (const char *)sqlite3_column_text(st->st, col);
+}
+
+char *store_column_dup(const struct store_row *st, int col)
+{
+	return g_strdup(store_column_text(st, col));
+}
+
+GBytes *store_column_bytes(const struct store_row *st, int col)
+{
+	/* blob() before bytes(), as the SQLite docs ask. */
+	const void *data = sqlite3_column_blob(st->st, col);
+
+	return g_bytes_new(data, (gsize)sqlite3_column_bytes(st->st, col));
 }
 
 int store_setting(struct store *store, enum store_stmt id, char **error_r)

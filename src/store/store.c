@@ -60,7 +60,7 @@ static int prepare_range(struct store *store, int first, int last, char **error_
 	return 0;
 }
 
-static gpointer text_dup(sqlite3_stmt *st)
+static gpointer text_dup(const struct store_row *st)
 {
 	return store_column_dup(st, 0);
 }
@@ -243,12 +243,12 @@ gint64 store_wal_frames(struct store *store)
 }
 
 /* The one row of wal_checkpoint: busy flag, frames in the WAL, frames checkpointed. */
-static void checkpoint_row(sqlite3_stmt *st, void *ctx)
+static void checkpoint_row(const struct store_row *st, void *ctx)
 {
 	gint64 *row = ctx;
 
-	row[0] = sqlite3_column_int64(st, 0);
-	row[1] = sqlite3_column_int64(st, 1);
+	row[0] = store_column_int64(st, 0);
+	row[1] = store_column_int64(st, 1);
 }
 
 int store_checkpoint(struct store *store, gboolean truncate, gint64 *wal_frames_r,
