@@ -19,3 +19,5 @@ $APT install --no-install-recommends \
 	postfix swaks miltertest sqlite3 jq ca-certificates util-linux procps iproute2 \
 	clang libclang-rt-14-dev valgrind python3 \
 	chromium
+# PostgreSQL as the shared store (issue 16): libpq to build, a server the tests start
+$APT install --no-install-recommends libpq-dev postgresql-15 postgresql-client-15

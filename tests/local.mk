@@ -38,3 +38,5 @@ include tests/e2e/orders.mk
 include tests/e2e/ces.mk
 include tests/e2e/kb.mk
 include tests/e2e/self_service.mk
+include tests/unit/store_pg.mk
+include tests/e2e/store_pg.mk

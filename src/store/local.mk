@@ -29,3 +29,6 @@ src_store_libstore_a_SOURCES += src/store/search.c
 src_store_libstore_a_SOURCES += src/store/orders.c
 # the knowledge base's index and FTS5 tokenizer (issue 14: migration 12)
 src_store_libstore_a_SOURCES += src/store/kb.c
+# PostgreSQL as the shared store (issue 16): SQL forms, schema, connection
+src_store_libstore_a_SOURCES += src/store/store-pg.h src/store/statements-pg.def \
+	src/store/pg_sql.c src/store/migrations-pg.c src/store/pg.c
