@@ -29,6 +29,18 @@ int store_open(const char *path, int flags, int busy_timeout_ms, struct store **
 void store_close(struct store **store);
 /* Schema version of the open database. */
 int store_schema_version(struct store *store);
+
+/* PostgreSQL as the shared store (issue 16, doc/scaling.md). `database` is a file (SQLite)
+ * or a libpq URI (postgresql://...: PostgreSQL); store_open() takes either, and nothing
+ * else in the store's API differs. Whether it is a file on this host: only then do files
+ * beside it (the send lock, the spool) and its directory's ownership apply. */
+gboolean store_is_local(const char *database);
+/* The desk's one sender at a time (each outbox pass), across every host of the desk:
+ * 1 taken, 0 another process holds it, -1 error. SQLite: always 1 (the lock file beside
+ * the database does it, outbox_lock()). PostgreSQL: an advisory lock of this connection,
+ * released by store_sender_unlock() or when the connection ends (a killed sender's too). */
+int store_sender_lock(struct store *store, char **error_r);
+void store_sender_unlock(struct store *store);
 /* Newest schema version this build knows. */
 int store_schema_latest(void);
 

@@ -341,8 +341,14 @@ int outbox_run_until(struct store *store, const struct conf *conf,
 	ret = outbox_lock(conf, &lock, error_r);
 	if (ret <= 0)
 		return ret;
+	/* On a shared database, the hosts' senders take turns too (the file is per host). */
+	if ((ret = store_sender_lock(store, error_r)) <= 0) {
+		close(lock);
+		return ret;
+	}
 	if (store_outbox_due(store, now, limit > 0 ? limit : OUTBOX_BATCH, &due, error_r) <
 	    0) {
+		store_sender_unlock(store);
 		close(lock);
 		return -1;
 	}
@@ -357,6 +363,7 @@ int outbox_run_until(struct store *store, const struct conf *conf,
 		sent += (guint)ret;
 	}
 	g_ptr_array_unref(due);
+	store_sender_unlock(store);
 	close(lock);
 	if (sent_r != NULL)
 		*sent_r = sent;
@@ -370,11 +377,43 @@ int outbox_run(struct store *store, const struct conf *conf, const struct token_
 				       error_r);
 }
 
+/* The lock file: beside an SQLite database; for a server database, per host beside the
+ * key file (the senders of the several hosts take turns through store_sender_lock()). */
+static char *lock_path(const struct conf *conf)
+{
+	char *dir, *path;
+
+	if (store_is_local(conf->database))
+		return g_strconcat(conf->database, "-send.lock", NULL);
+	dir = g_path_get_dirname(conf->key_file);
+	path = g_build_filename(dir, "postdesk-send.lock", NULL);
+	g_free(dir);
+	return path;
+}
+
+/* Made by root (postdesk tick): give it to the database's owner, as SQLite does with its
+ * -wal and -shm files (for a server database, to the daemons' user), so the unprivileged
+ * daemon can take the lock too. */
+static void lock_chown(const struct conf *conf, int fd, const char *path)
+{
+	struct stat st;
+	char *error = NULL;
+
+	if (geteuid() != 0)
+		return;
+	if (store_is_local(conf->database)) {
+		if (stat(conf->database, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) < 0)
+			log_warn("cannot chown the send lock: %s", g_strerror(errno));
+	} else if (privs_chown_to_user(path, conf->user, &error) < 0) {
+		log_warn("cannot chown the send lock: %s", error);
+		g_free(error);
+	}
+}
+
 int outbox_lock(const struct conf *conf, int *fd_r, char **error_r)
 {
-	char *path = g_strconcat(conf->database, "-send.lock", NULL);
+	char *path = lock_path(conf);
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	struct stat st;
 	int ret;
 
 	if (fd < 0) {
@@ -382,11 +421,8 @@ int outbox_lock(const struct conf *conf, int *fd_r, char **error_r)
 		g_free(path);
 		return ret;
 	}
+	lock_chown(conf, fd, path);
 	g_free(path);
-	/* Made by root (postdesk tick): give it to the database's owner, as SQLite does with
-	 * its -wal and -shm files, so the unprivileged daemon can take the lock too. */
-	if (geteuid() == 0 && stat(conf->database, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) < 0)
-		log_warn("cannot chown the send lock: %s", g_strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		ret = errno == EWOULDBLOCK ? 0 : util_error(error_r, "flock: %s", g_strerror(errno));
 		close(fd);

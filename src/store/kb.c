@@ -196,6 +196,9 @@ static void kb_set_lang(struct store *store, const char *lang)
 {
 	struct kb_tok_ctx *ctx = store->kb_tok;
 
+	if (ctx == NULL) /* PostgreSQL: no tokenizer of ours (kb_search has no form there) */
+		return;
+
 	g_strlcpy(ctx->lang, lang != NULL && *lang != '\0' ? lang : "en", sizeof(ctx->lang));
 }
 

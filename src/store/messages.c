@@ -102,6 +102,40 @@ static int raw_from_fd(struct store *store, gint64 row, int fd, gsize len, char 
 	return ret;
 }
 
+/* PostgreSQL has no incremental blob I/O: a spooled message is read whole and bound as
+ * bytes. *raw_r: a new GBytes. */
+static int raw_of_fd(struct store *store, int fd, gsize len, GBytes **raw_r, char **error_r)
+{
+	char *buf = g_malloc(len), *error = NULL;
+
+	if (spool_read_at(fd, 0, buf, len, &error) < 0) {
+		g_free(buf);
+		store_fail_other(store, error_r, "read the spooled message: %s", error);
+		g_free(error);
+		return -1;
+	}
+	*raw_r = g_bytes_new_take(buf, len);
+	return 0;
+}
+
+/* PostgreSQL: the whole row, expanded, in one piece. */
+static int raw_read_whole(struct store *store, gint64 row, store_chunk_fn *fn, void *ctx,
+			  char **error_r)
+{
+	GBytes *raw = NULL;
+	int ret = store_message_raw(store, row, &raw, error_r);
+	gsize len = 0;
+	const void *data;
+
+	if (ret == 1) {
+		data = g_bytes_get_data(raw, &len);
+		if (len > 0)
+			fn(data, len, ctx);
+		g_bytes_unref(raw);
+	}
+	return ret;
+}
+
 /* The row's blob a chunk at a time through zip's expanding stream into fn. */
 int store_message_raw_read(struct store *store, gint64 row, store_chunk_fn *fn, void *ctx,
 			   char **error_r)
@@ -111,6 +145,8 @@ int store_message_raw_read(struct store *store, gint64 row, store_chunk_fn *fn, 
 	char *buf, *error = NULL;
 	int len, off = 0, ret = 1;
 
+	if (store->pg != NULL)
+		return raw_read_whole(store, row, fn, ctx, error_r);
 	if (sqlite3_blob_open(store->db, "main", "messages", "raw", row, 0, &blob) != SQLITE_OK) {
 		/* no such row is "not found", not an error */
 		gboolean missing = (sqlite3_errcode(store->db) & 0xff) == SQLITE_ERROR &&
@@ -169,14 +205,23 @@ int store_message_insert(struct store *store, const struct store_message *m, gin
 			 gint64 *id_r, char **error_r)
 {
 	gboolean from_fd = m->raw == NULL && m->raw_fd_len > 0;
-	int changed = store_insert(
+	GBytes *whole = NULL;
+	int changed;
+
+	if (from_fd && store->pg != NULL) {
+		if (raw_of_fd(store, m->raw_fd, m->raw_fd_len, &whole, error_r) < 0)
+			return -1;
+		from_fd = FALSE;
+	}
+	changed = store_insert(
 	    store, STMT_message_insert,
 	    SV_ARGS(SV_I(m->ticket_id), SV_T(m->direction), SV_T(m->kind), SV_T(m->message_id),
 		    SV_T(m->rcpt), SV_T(m->env_sender), SV_T(m->from_addr), SV_T(m->from_name),
 		    SV_T(m->subject), SV_I(m->date), SV_I(now), SV_T(m->body), SV_T(m->flags),
-		    from_fd ? SV_ZERO(m->raw_fd_len) : SV_BYTES(m->raw)),
+		    from_fd ? SV_ZERO(m->raw_fd_len) : SV_BYTES(whole != NULL ? whole : m->raw)),
 	    "insert message", id_r, error_r);
-
+	if (whole != NULL)
+		g_bytes_unref(whole);
 	if (changed < 0)
 		return -1;
 	/* ON CONFLICT DO NOTHING changed no row: a redelivery. */

@@ -111,24 +111,63 @@ static int pg_prepare_all(PGconn *conn, char **error_r)
 	return 0;
 }
 
-int store_pg_connect(const char *uri, PGconn **conn_r, char **error_r)
+/* The session's settings. The 250 goes out after the commit: the commit must be durable
+ * when it returns. The messages are quiet: a NOTICE ("relation exists") is no one's
+ * business. */
+static int pg_settings(PGconn *conn, gboolean readonly, char **error_r)
+{
+	return pg_exec(conn,
+		       readonly ? "SET synchronous_commit = on; SET client_min_messages = warning;"
+				  "SET default_transaction_read_only = on"
+				: "SET synchronous_commit = on; SET client_min_messages = warning",
+		       "set up the connection", error_r);
+}
+
+/* A read-only user needs the schema this build expects, and says how to get it. */
+static int pg_check_version(PGconn *conn, char **error_r)
+{
+	int version = store_pg_version(conn, error_r);
+
+	if (version < 0)
+		return -1;
+	if (version != store_pg_schema_latest())
+		return util_error(error_r,
+				  "the database has schema version %d, this build needs %d%s", version,
+				  store_pg_schema_latest(),
+				  version < store_pg_schema_latest() ? ": run postdesk init / upgrade"
+								     : ": upgrade postdesk");
+	return 0;
+}
+
+int store_pg_connect(const char *uri, gboolean readonly, PGconn **conn_r, char **error_r)
 {
 	PGconn *conn = PQconnectdb(uri);
 
 	*conn_r = NULL;
 	if (PQstatus(conn) != CONNECTION_OK) {
-		util_error(error_r, "connect to PostgreSQL: %s", PQerrorMessage(conn));
+		util_error(error_r, "connect to PostgreSQL: %s",
+			   g_strchomp(PQerrorMessage(conn)));
 		PQfinish(conn);
 		return -1;
 	}
-	/* The 250 goes out after the commit: the commit must be durable when it returns. The
-	 * messages are quiet: a NOTICE ("relation exists") is no one's business. */
-	if (pg_exec(conn, "SET synchronous_commit = on; SET client_min_messages = warning",
-		    "set up the connection", error_r) < 0 ||
-	    pg_migrate(conn, error_r) < 0 || pg_prepare_all(conn, error_r) < 0) {
+	if (pg_settings(conn, readonly, error_r) < 0 ||
+	    (readonly ? pg_check_version(conn, error_r) : pg_migrate(conn, error_r)) < 0 ||
+	    pg_prepare_all(conn, error_r) < 0) {
 		PQfinish(conn);
 		return -1;
 	}
 	*conn_r = conn;
 	return 0;
+}
+
+int store_pg_reconnect(PGconn *conn, gboolean readonly, char **error_r)
+{
+	if (PQstatus(conn) == CONNECTION_OK)
+		return 0;
+	PQreset(conn);
+	if (PQstatus(conn) != CONNECTION_OK)
+		return util_error(error_r, "connect to PostgreSQL again: %s",
+				  g_strchomp(PQerrorMessage(conn)));
+	log_warn("store: the connection to PostgreSQL was lost and is back");
+	return pg_settings(conn, readonly, error_r) < 0 ? -1 : pg_prepare_all(conn, error_r);
 }

@@ -94,6 +94,8 @@ int store_run_changes(struct store *store, enum store_stmt id, struct store_args
  * row's id, so each backend finds it its own way (SQLite's last rowid; RETURNING). */
 int store_insert(struct store *store, enum store_stmt id, struct store_args args, const char *op,
 		 gint64 *id_r, char **error_r);
+/* Whether no transaction is open on the connection (SQLite's autocommit mode). */
+gboolean store_autocommit(struct store *store);
 /* The integer in the first column of the first row: 1 with *value_r, 0 no row or a NULL
  * (*value_r untouched), -1 error. */
 int store_int64(struct store *store, enum store_stmt id, struct store_args args, const char *op,
