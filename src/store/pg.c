@@ -114,13 +114,16 @@ static int pg_prepare_all(PGconn *conn, char **error_r)
 /* The session's settings. The 250 goes out after the commit: the commit must be durable
  * when it returns. The messages are quiet: a NOTICE ("relation exists") is no one's
  * business. */
-static int pg_settings(PGconn *conn, gboolean readonly, char **error_r)
+static int pg_settings(PGconn *conn, gboolean readonly, int lock_timeout_ms, char **error_r)
 {
-	return pg_exec(conn,
-		       readonly ? "SET synchronous_commit = on; SET client_min_messages = warning;"
-				  "SET default_transaction_read_only = on"
-				: "SET synchronous_commit = on; SET client_min_messages = warning",
-		       "set up the connection", error_r);
+	char *sql = g_strdup_printf("SET synchronous_commit = on; SET client_min_messages = warning;"
+				    "SET lock_timeout = %d%s",
+				    lock_timeout_ms > 0 ? lock_timeout_ms : 0,
+				    readonly ? "; SET default_transaction_read_only = on" : "");
+	int ret = pg_exec(conn, sql, "set up the connection", error_r);
+
+	g_free(sql);
+	return ret;
 }
 
 /* A read-only user needs the schema this build expects, and says how to get it. */
@@ -139,7 +142,8 @@ static int pg_check_version(PGconn *conn, char **error_r)
 	return 0;
 }
 
-int store_pg_connect(const char *uri, gboolean readonly, PGconn **conn_r, char **error_r)
+int store_pg_connect(const char *uri, gboolean readonly, int lock_timeout_ms, PGconn **conn_r,
+		     char **error_r)
 {
 	PGconn *conn = PQconnectdb(uri);
 
@@ -150,7 +154,7 @@ int store_pg_connect(const char *uri, gboolean readonly, PGconn **conn_r, char *
 		PQfinish(conn);
 		return -1;
 	}
-	if (pg_settings(conn, readonly, error_r) < 0 ||
+	if (pg_settings(conn, readonly, lock_timeout_ms, error_r) < 0 ||
 	    (readonly ? pg_check_version(conn, error_r) : pg_migrate(conn, error_r)) < 0 ||
 	    pg_prepare_all(conn, error_r) < 0) {
 		PQfinish(conn);
@@ -160,7 +164,7 @@ int store_pg_connect(const char *uri, gboolean readonly, PGconn **conn_r, char *
 	return 0;
 }
 
-int store_pg_reconnect(PGconn *conn, gboolean readonly, char **error_r)
+int store_pg_reconnect(PGconn *conn, gboolean readonly, int lock_timeout_ms, char **error_r)
 {
 	if (PQstatus(conn) == CONNECTION_OK)
 		return 0;
@@ -169,5 +173,7 @@ int store_pg_reconnect(PGconn *conn, gboolean readonly, char **error_r)
 		return util_error(error_r, "connect to PostgreSQL again: %s",
 				  g_strchomp(PQerrorMessage(conn)));
 	log_warn("store: the connection to PostgreSQL was lost and is back");
-	return pg_settings(conn, readonly, error_r) < 0 ? -1 : pg_prepare_all(conn, error_r);
+	return pg_settings(conn, readonly, lock_timeout_ms, error_r) < 0
+		   ? -1
+		   : pg_prepare_all(conn, error_r);
 }

@@ -114,7 +114,7 @@ static PGresult *pg_exec_stmt(struct store *store, enum store_stmt id, struct st
 				       op, store_stmt_name(id), why);
 		return NULL;
 	}
-	if (store_pg_reconnect(store->pg, store->readonly, error_r) < 0) {
+	if (store_pg_reconnect(store->pg, store->readonly, store->busy_timeout_ms, error_r) < 0) {
 		g_free(bufs);
 		store->last_err = STORE_ERR_BUSY;
 		return NULL;

@@ -38,6 +38,7 @@ struct store {
 	 * (PostgreSQL has no savepoint outside one). */
 	struct pg_conn *pg;
 	gboolean atomic_txn;
+	int busy_timeout_ms; /* PostgreSQL's lock_timeout, again after a reconnect */
 };
 
 /* kb.c: register the FTS5 tokenizer "postdesk" and the knowledge base's FTS5 functions on

@@ -171,7 +171,8 @@ int store_open(const char *path, int flags, int busy_timeout_ms, struct store **
 
 		/* Every commit is durable when it returns (synchronous_commit): nosync does
 		 * not apply, and the syncer has nothing to do. */
-		if (store_pg_connect(path, store->readonly, &conn, error_r) < 0) {
+		store->busy_timeout_ms = busy_timeout_ms;
+		if (store_pg_connect(path, store->readonly, busy_timeout_ms, &conn, error_r) < 0) {
 			store_close(&store);
 			return -1;
 		}

@@ -11,7 +11,16 @@ int store_begin(struct store *store, char **error_r)
 {
 	/* A new unit of work: the kind of an earlier, handled failure no longer applies. */
 	store->last_err = STORE_ERR_NONE;
-	return store_run(store, STMT_begin, SV_NONE, "begin", error_r);
+	if (store_run(store, STMT_begin, SV_NONE, "begin", error_r) < 0)
+		return -1;
+	/* PostgreSQL: one writer at a time across hosts, as BEGIN IMMEDIATE on SQLite; the
+	 * wait is bounded by lock_timeout (busy_timeout_ms), then the caller answers 4xx. */
+	if (store->pg != NULL &&
+	    store_run(store, STMT_write_lock, SV_NONE, "take the write lock", error_r) < 0) {
+		store_rollback(store);
+		return -1;
+	}
+	return 0;
 }
 
 int store_commit(struct store *store, char **error_r)
@@ -63,7 +72,7 @@ int store_atomic_begin(struct store *store, char **error_r)
 {
 	/* PostgreSQL takes no savepoint outside a transaction: outside one, begin one. */
 	if (store->pg != NULL && store_autocommit(store)) {
-		if (store_run(store, STMT_begin, SV_NONE, "begin", error_r) < 0)
+		if (store_begin(store, error_r) < 0)
 			return -1;
 		store->atomic_txn = TRUE;
 		return 0;

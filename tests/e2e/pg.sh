@@ -68,5 +68,14 @@ pd_pg_start() {
 	pd_log "PostgreSQL on $PD_PG_URI (data $PD_PG_DIR)"
 }
 
-# Stop the server started as NAME (default pg) by its PID (SIGTERM: a smart shutdown).
-pd_pg_stop() { pd_stop "${1:-pg}"; }
+pd__pg_gone() { ! pd_bg_pid "$1" >/dev/null; }
+
+# Stop the server started as NAME (default pg) by its PID: SIGINT, PostgreSQL's fast
+# shutdown (a smart one, SIGTERM, would wait for the daemons' connections to end).
+pd_pg_stop() {
+	local name=${1:-pg} pid
+	pid=$(pd_bg_pid "$name") || return 0
+	kill -INT "$pid" 2>/dev/null
+	pd_wait_until 10 pd__pg_gone "$name"
+	pd_stop "$name"
+}
