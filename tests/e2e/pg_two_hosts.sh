@@ -5,7 +5,8 @@
 # one PostgreSQL 15 that this script starts (tests/e2e/pg.sh). Every customer mail arrives
 # at BOTH hosts at once, as a redundant MX may deliver it twice: each is stored once, opens
 # one ticket, and each acknowledgement and agent notice goes out once, although both
-# notifyds send. A follow-up found by its In-Reply-To joins its ticket, once.
+# notifyds send. A follow-up found by its In-Reply-To joins its ticket, once. Then the same
+# while host a's lmtpd is killed with SIGKILL in a loop.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh" || exit 99
 . "$(dirname "$0")/pg.sh" || exit 99
@@ -125,6 +126,50 @@ expect_eq "$(q "SELECT count(*) FROM messages WHERE direction = 'in'")" "$((2 * 
 bad=$(q "SELECT count(*) FROM messages f JOIN messages m ON m.message_id = 'm' || substr(f.message_id, 2)
 	WHERE f.message_id LIKE 'f%@shop.example' AND f.ticket_id <> m.ticket_id")
 expect_eq "$bad" 0 "follow-ups in another ticket than their first mail"
+sent_once
+
+# 3. The same with host a's lmtpd killed (SIGKILL) again and again while the mail comes
+# in: a delivery cut in the middle is rolled back by the server, Postfix retries it (or
+# host b had it): still each mail once, one ticket per conversation, each mail out once.
+M=${PD_PG_KILL_N:-10}
+lmtpd_a_start() {
+	pd_bg lmtpd-a "$B/postdesk-lmtpd" -c "$T/a/postdesk.conf" -f
+	pd_wait_socket "$T/a/lmtp.sock" 10 lmtpd-a
+}
+(
+	for i in $(seq $((N + 1)) $((N + M))); do
+		both --to "support@$DOMAIN" --from "c$i@shop.example" \
+			--header "From: Customer $i <c$i@shop.example>" --header "Subject: order $i is late" \
+			--header "Message-Id: <m$i@shop.example>" --body "Where is my order $i?"
+	done
+) &
+stream=$!
+kills=0
+while [ "$kills" -lt 4 ] || kill -0 "$stream" 2>/dev/null; do
+	sleep 0.$((2 + RANDOM % 4))
+	pid=$(pd_bg_pid lmtpd-a) || pd_fail "postdesk-lmtpd a died on its own"
+	kill -KILL "$pid"
+	wait "$pid" 2>/dev/null
+	kills=$((kills + 1))
+	[ $((RANDOM % 2)) = 0 ] && sleep 0.$((RANDOM % 5))
+	lmtpd_a_start
+done
+wait "$stream" || pd_fail "the stream failed"
+pd_log "$kills kills of lmtpd a"
+pd_postfix_flush "$T/postfix-a"
+settle
+for i in $(seq $((N + 1)) $((N + M))); do
+	pd_wait_captured "c$i@shop.example" 1
+done
+settle
+expect_eq "$(q "SELECT count(*) FROM tickets")" "$((N + M))" "tickets after the kills"
+expect_eq "$(q "SELECT count(*) FROM messages WHERE direction = 'in'")" "$((2 * N + M))" \
+	"customer messages after the kills"
+for i in $(seq $((N + 1)) $((N + M))); do
+	expect_eq "$(pd_captured_count "c$i@shop.example")" 1 "acknowledgements to c$i"
+done
+grep -q 'status=bounced' "$T/postfix-a/log/maillog" "$T/postfix-b/log/maillog" &&
+	pd_fail "Postfix bounced mail: $(grep -h -m3 status=bounced "$T"/postfix-*/log/maillog)"
 sent_once
 
 pd_pg_stop
