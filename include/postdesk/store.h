@@ -41,6 +41,22 @@ gboolean store_is_local(const char *database);
  * released by store_sender_unlock() or when the connection ends (a killed sender's too). */
 int store_sender_lock(struct store *store, char **error_r);
 void store_sender_unlock(struct store *store);
+
+/* `postdesk store copy` (src/store/copy.c): every row of `from` into `to`, which must hold
+ * no desk yet (else -1, nothing written), with their ids, in one transaction of `to` (on
+ * failure nothing is left there); then to's id sequences and the tickets' search rows
+ * (messages are indexed by the usual catch-up; the knowledge base by `postdesk kb
+ * reindex`). fn (may be NULL) after each page: table, rows copied, rows it has. Stop the
+ * daemons first: `from` is read a page at a time. 0 with *rows_r, -1 error. */
+typedef void store_copy_fn(const char *table, gint64 done, gint64 total, void *ctx);
+/* Whether the desk holds no customer, ticket or message yet: 1 empty, 0 not, -1 error. */
+int store_is_empty(struct store *store, char **error_r);
+int store_copy(struct store *from, struct store *to, store_copy_fn *fn, void *ctx,
+	       gint64 *rows_r, char **error_r);
+/* After a copy: the row count of every table, and a sample of rows (the first of each
+ * table and some from the middle) column by column. 0 the same (*tables_r: tables
+ * checked), -1 with the first difference or error. */
+int store_copy_check(struct store *a, struct store *b, guint *tables_r, char **error_r);
 /* Newest schema version this build knows. */
 int store_schema_latest(void);
 

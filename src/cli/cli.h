@@ -68,5 +68,6 @@ int cli_attachment(struct cli *cli, int argc, char **argv); /* cmd_attachment.c:
 int cli_customer(struct cli *cli, int argc, char **argv);   /* cmd_customer.c: export, erase */
 int cli_search(struct cli *cli, int argc, char **argv); /* cmd_search.c: full-text search */
 int cli_kb(struct cli *cli, int argc, char **argv); /* cmd_kb.c: reindex, list, search */
+int cli_store_cmd(struct cli *cli, int argc, char **argv); /* cmd_store.c: copy (issue 16) */
 
 #endif

@@ -16,3 +16,5 @@ src_cli_libcli_a_SOURCES += src/cli/cmd_attachment.c src/cli/cmd_customer.c
 src_cli_libcli_a_SOURCES += src/cli/cmd_search.c
 # the knowledge base (issue 14)
 src_cli_libcli_a_SOURCES += src/cli/cmd_kb.c
+# postdesk store copy (issue 16, doc/scaling.md)
+src_cli_libcli_a_SOURCES += src/cli/cmd_store.c

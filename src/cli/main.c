@@ -36,6 +36,7 @@ static const struct {
 	{"split", cli_split, "split a message off: split ID MESSAGE [--rest] [--notify] [--json]"},
 	{"attachment", cli_attachment, "list TICKET [--json] | get TICKET MSG N > FILE"},
 	{"customer", cli_customer, "export EMAIL [--out DIR] | erase EMAIL --yes [--actor WHO] [--vacuum]"},
+	{"store", cli_store_cmd, "copy --to postgresql://... [--json]: move the desk (doc/scaling.md)"},
 };
 
 static int cli_usage(FILE *out)
