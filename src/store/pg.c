@@ -81,7 +81,7 @@ static int pg_migrate(PGconn *conn, char **error_r)
 	}
 	return pg_exec(conn, "COMMIT", "commit the schema", error_r);
 fail:
-	(void)PQexec(conn, "ROLLBACK");
+	PQclear(PQexec(conn, "ROLLBACK"));
 	return -1;
 }
 
