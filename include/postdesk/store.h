@@ -1,4 +1,6 @@
-/* store: the SQLite database. The only module that includes sqlite3.h; every SQL statement
+/* store: the database — an SQLite file, or PostgreSQL when `database` is a libpq URI
+ * (issue 16, doc/scaling.md: nothing in this API differs). The only module that includes
+ * sqlite3.h (and libpq-fe.h); every SQL statement
  * lives in src/store/statements.def and is prepared when the store opens (schema drift fails
  * at start-up). Schema changes are numbered forward-only migrations (src/store/migrations.c),
  * tracked with PRAGMA user_version. WAL, synchronous=FULL, foreign_keys=ON, busy_timeout.
