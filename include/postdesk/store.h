@@ -43,6 +43,15 @@ gboolean store_is_local(const char *database);
  * released by store_sender_unlock() or when the connection ends (a killed sender's too). */
 int store_sender_lock(struct store *store, char **error_r);
 void store_sender_unlock(struct store *store);
+/* Whether several hosts may share this database (PostgreSQL): state every host must see
+ * the same then lives in it, such as the milter's flood counters. */
+gboolean store_is_shared(struct store *store);
+/* The milter's new-ticket flood limit on a shared database (migration 19): 1 the mail is
+ * allowed and counted against each of the n keys ("s:<sender>", "i:<client IP>"), 0 one
+ * key already had `limit` in its fixed window of `window` seconds (nothing counted), -1
+ * error. Runs its own short transaction, also on a read-only connection. */
+int store_flood_hit(struct store *store, const char *const *keys, guint n, gint64 now,
+		    gint64 window, gint64 limit, char **error_r);
 
 /* `postdesk store copy` (src/store/copy.c): every row of `from` into `to`, which must hold
  * no desk yet (else -1, nothing written), with their ids, in one transaction of `to` (on

@@ -301,8 +301,16 @@ static const char schema_18[] =
     "    setweight(to_tsvector('simple', body), 'C')) STORED);\n"
     "CREATE INDEX kb_fts_doc ON kb_fts USING GIN (doc);\n";
 
+/* Version 19: migration 19 of migrations.c, the milter's shared flood counters. */
+static const char schema_19[] = "CREATE TABLE flood_counters (\n"
+				"  key TEXT PRIMARY KEY,\n"
+				"  start BIGINT NOT NULL,\n"
+				"  count BIGINT NOT NULL);\n"
+				"CREATE INDEX flood_counters_start ON flood_counters(start);\n";
+
 static const struct pg_migration pg_migrations[] = {
     {18, schema_18},
+    {19, schema_19},
 };
 
 int store_pg_schema_first(void)

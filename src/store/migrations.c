@@ -517,6 +517,16 @@ static const struct migration migrations[] = {
 		  /* 1: resolved by the customer with the help of the suggested articles, before
 		   * any agent answered (doc/kb.md "Self-served"); a reopen clears it. */
 		  "ALTER TABLE tickets ADD COLUMN self_served INTEGER NOT NULL DEFAULT 0;"),
+    /* 19 (issue 16, doc/scaling.md): the milter's new-ticket flood counters, for a desk
+     * whose hosts share one database (PostgreSQL: store_flood_hit); an SQLite desk's
+     * milter keeps counting in its own memory. One fixed window per key ("s:<sender>",
+     * "i:<client IP>"); expired windows are deleted by their start. */
+    MIGRATION(19, "CREATE TABLE flood_counters (\n"
+		  "  key TEXT PRIMARY KEY,\n"
+		  "  start INTEGER NOT NULL,\n"
+		  "  count INTEGER NOT NULL\n"
+		  ") WITHOUT ROWID;\n"
+		  "CREATE INDEX flood_counters_start ON flood_counters(start);"),
 };
 
 int store_schema_latest(void)

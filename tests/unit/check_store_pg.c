@@ -368,6 +368,37 @@ START_TEST(search_pg)
 }
 END_TEST
 
+/* Two milters (read-only connections, as postdesk-milter opens them) on one desk count
+ * new requests against one limit (3 in 100 s): the 4th is refused on either, another
+ * sender from that IP too, until the window ends. */
+START_TEST(flood_shared)
+{
+	char *uri, *error = NULL;
+	struct store *rw = open_pg(&uri), *a = NULL, *b = NULL;
+	const char *bot[] = {"s:bot@spam.example", "i:198.51.100.77"};
+	const char *bot2[] = {"s:bot2@spam.example", "i:198.51.100.77"};
+	const char *other[] = {"s:human@example.org", "i:198.51.100.78"};
+
+	ck_assert(store_is_shared(rw));
+	if (store_open(uri, STORE_READONLY, 5000, &a, &error) < 0 ||
+	    store_open(uri, STORE_READONLY, 5000, &b, &error) < 0)
+		ck_abort_msg("store_open: %s", error);
+	ck_assert_int_eq(store_flood_hit(a, bot, 2, 1000, 100, 3, &error), 1);
+	ck_assert_int_eq(store_flood_hit(b, bot, 2, 1001, 100, 3, &error), 1);
+	ck_assert_int_eq(store_flood_hit(a, bot, 2, 1002, 100, 3, &error), 1);
+	ck_assert_int_eq(store_flood_hit(b, bot, 2, 1003, 100, 3, &error), 0);
+	ck_assert_int_eq(store_flood_hit(a, bot, 2, 1004, 100, 3, &error), 0);
+	ck_assert_int_eq(store_flood_hit(b, bot2, 2, 1005, 100, 3, &error), 0);
+	ck_assert_int_eq(store_flood_hit(a, other, 2, 1006, 100, 3, &error), 1);
+	/* the window of the first request ended */
+	ck_assert_int_eq(store_flood_hit(b, bot, 2, 1100, 100, 3, &error), 1);
+	store_close(&a);
+	store_close(&b);
+	store_close(&rw);
+	g_free(uri);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store_pg");
@@ -389,6 +420,7 @@ int main(void)
 	tcase_add_test(tc, same_tables);
 	tcase_add_test(tc, store_roundtrip);
 	tcase_add_test(tc, search_pg);
+	tcase_add_test(tc, flood_shared);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
