@@ -92,6 +92,31 @@ static void pg_value(char letter, const struct store_val *v, char buf[24], const
 	}
 }
 
+/* Before a statement: the connection, re-established if the server went away. Never in
+ * the middle of a transaction: its work went with the old session, and a statement run in
+ * a new one would run outside it (and a COMMIT there "succeed" with nothing). So once the
+ * loss met an open transaction, every statement fails until the caller ends it with
+ * ROLLBACK, which then reconnects and has nothing left to undo. 0 ready, -1 error. */
+static int pg_ready(struct store *store, enum store_stmt id, const char *op, char **error_r)
+{
+	if (PQstatus(store->pg) == CONNECTION_OK)
+		return 0;
+	if (store->pg_txn_lost && id != STMT_rollback) {
+		(void)store_fail_other(store, error_r,
+				       "%s: the connection to PostgreSQL was lost in the middle of "
+				       "the transaction (its work is undone)",
+				       op);
+		store->last_err = STORE_ERR_BUSY;
+		return -1;
+	}
+	if (store_pg_reconnect(store->pg, store->readonly, store->busy_timeout_ms, error_r) < 0) {
+		store->last_err = STORE_ERR_BUSY;
+		return -1;
+	}
+	store->pg_txn_lost = FALSE;
+	return 0;
+}
+
 /* Execute statement id with args: the result (the caller PQclears it), or NULL with the
  * error set. */
 static PGresult *pg_exec_stmt(struct store *store, enum store_stmt id, struct store_args args,
@@ -106,6 +131,7 @@ static PGresult *pg_exec_stmt(struct store *store, enum store_stmt id, struct st
 	char *sql = store_pg_sql(id, &why);
 	PGresult *res;
 	ExecStatusType st;
+	gboolean in_txn;
 
 	g_free(sql);
 	if (why != NULL) {
@@ -114,11 +140,11 @@ static PGresult *pg_exec_stmt(struct store *store, enum store_stmt id, struct st
 				       op, store_stmt_name(id), why);
 		return NULL;
 	}
-	if (store_pg_reconnect(store->pg, store->readonly, store->busy_timeout_ms, error_r) < 0) {
+	if (pg_ready(store, id, op, error_r) < 0) {
 		g_free(bufs);
-		store->last_err = STORE_ERR_BUSY;
 		return NULL;
 	}
+	in_txn = PQtransactionStatus(store->pg) != PQTRANS_IDLE;
 	for (i = 0; i < n; i++) {
 		zeros[i] = NULL;
 		pg_value(params[i], &args.vals[i], bufs[i], &values[i], &lengths[i], &formats[i],
@@ -130,6 +156,9 @@ static PGresult *pg_exec_stmt(struct store *store, enum store_stmt id, struct st
 	g_free(bufs);
 	st = PQresultStatus(res);
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+		/* BEGIN itself opens one: its loss leaves nothing behind either way */
+		if (PQstatus(store->pg) == CONNECTION_BAD && in_txn)
+			store->pg_txn_lost = TRUE;
 		store_pg_fail(store, res, op, error_r);
 		PQclear(res);
 		return NULL;

@@ -38,6 +38,7 @@ struct store {
 	 * (PostgreSQL has no savepoint outside one). */
 	struct pg_conn *pg;
 	gboolean atomic_txn;
+	gboolean pg_txn_lost; /* pg_run.c: the connection died inside a transaction */
 	int busy_timeout_ms; /* PostgreSQL's lock_timeout, again after a reconnect */
 };
 

@@ -399,6 +399,47 @@ START_TEST(flood_shared)
 }
 END_TEST
 
+/* The server ends the session in the middle of a transaction (a restart, a failover): the
+ * next statements and the COMMIT fail as "busy" (the delivery is answered 4xx), never
+ * run in a new session outside the transaction; after ROLLBACK the store reconnects and
+ * the lost work is not there. */
+START_TEST(lost_in_transaction)
+{
+	char *uri, *error = NULL, *left;
+	struct store *s = open_pg(&uri);
+	PGconn *admin = PQconnectdb(uri);
+	PGresult *res;
+	gint64 cid = 0, tid = 0;
+
+	ck_assert_int_eq(PQstatus(admin), CONNECTION_OK);
+	ck_assert_int_eq(store_begin(s, NULL), 0);
+	ck_assert_int_eq(store_customer_upsert(s, "lost@example.org", "Lost", 1, &cid, NULL), 0);
+	res = PQexec(admin, "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+			    "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+	ck_assert_int_eq(PQresultStatus(res), PGRES_TUPLES_OK);
+	PQclear(res);
+	ck_assert_int_eq(store_ticket_create(s, "support", "lost", cid, 0, 2, &tid, &error), -1);
+	g_clear_pointer(&error, g_free);
+	ck_assert_int_eq(store_ticket_create(s, "support", "lost", cid, 0, 2, &tid, &error), -1);
+	ck_assert_int_eq(store_last_error(s), STORE_ERR_BUSY);
+	ck_assert_msg(strstr(error, "lost in the middle") != NULL, "%s", error);
+	g_clear_pointer(&error, g_free);
+	ck_assert_int_eq(store_commit(s, &error), -1);
+	g_clear_pointer(&error, g_free);
+	store_rollback(s);
+	/* back: a new transaction works, and the lost one left nothing */
+	ck_assert_int_eq(store_begin(s, &error), 0);
+	ck_assert_int_eq(store_customer_upsert(s, "back@example.org", "Back", 3, &cid, NULL), 0);
+	ck_assert_int_eq(store_commit(s, &error), 0);
+	left = one_value(admin, "SELECT string_agg(email, ',' ORDER BY email) FROM customers");
+	ck_assert_str_eq(left, "back@example.org");
+	g_free(left);
+	PQfinish(admin);
+	store_close(&s);
+	g_free(uri);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store_pg");
@@ -421,6 +462,7 @@ int main(void)
 	tcase_add_test(tc, store_roundtrip);
 	tcase_add_test(tc, search_pg);
 	tcase_add_test(tc, flood_shared);
+	tcase_add_test(tc, lost_in_transaction);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
