@@ -28,6 +28,7 @@ $(drop_col tickets answers cust_after wait_start resolved_at first_reopen last_r
 DROP TABLE IF EXISTS agent_digests;
 DROP TABLE IF EXISTS order_refs;
 DROP TABLE IF EXISTS order_notices;
+DROP TABLE IF EXISTS flood_counters;
 $(drop_col agents digest)
 $(drop_col customers csat_sum csat_count csat_last last_created last_resolved)
 $(drop_col surveys ces)
