@@ -8,7 +8,8 @@
 # fsync and synchronous_commit on), two postdesk-lmtpd on that one PostgreSQL (each given
 # half the sessions, at once: the figure is all messages over the longer run), and Dovecot's
 # LMTP (Maildir, mail_fsync = always). A fresh database for every row. Env: BENCH_MSGS
-# (messages per row, default 2000), PD_DAEMON_USER (default nobody).
+# (messages per row, default 2000), BENCH_PG_SOCKET=1 (reach PostgreSQL on its unix socket,
+# not loopback TCP), PD_DAEMON_USER (default nobody).
 [ -z "${BASH_VERSION:-}" ] && exec /bin/bash "$0" "$@"
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
 BUILD=$(cd "${1:-.}" && pwd)
@@ -29,6 +30,9 @@ W=$(pd_tmpdir)
 gcc -O2 -pthread -o "$W/lmtp_lat" "$SRC/tests/bench/lmtp_lat.c" || pd_fail "lmtp_lat build failed"
 pd_pg_start
 PGBASE=${PD_PG_URI%/postdesk}
+if [ "${BENCH_PG_SOCKET:-0}" = 1 ]; then # host = the socket's directory, %-encoded
+	PGBASE="postgresql://postdesk@$(printf %s "$PD_PG_DIR" | sed 's#/#%2F#g'):$PD_PG_PORT"
+fi
 
 # (called in $(...): the names are unique without a counter the subshell would lose)
 row_dir() { # DATABASE: a config and key in a new directory; prints the directory
