@@ -37,12 +37,6 @@ int store_schema_version(struct store *store);
  * else in the store's API differs. Whether it is a file on this host: only then do files
  * beside it (the send lock, the spool) and its directory's ownership apply. */
 gboolean store_is_local(const char *database);
-/* The desk's one sender at a time (each outbox pass), across every host of the desk:
- * 1 taken, 0 another process holds it, -1 error. SQLite: always 1 (the lock file beside
- * the database does it, outbox_lock()). PostgreSQL: an advisory lock of this connection,
- * released by store_sender_unlock() or when the connection ends (a killed sender's too). */
-int store_sender_lock(struct store *store, char **error_r);
-void store_sender_unlock(struct store *store);
 /* Whether several hosts may share this database (PostgreSQL): state every host must see
  * the same then lives in it, such as the milter's flood counters. */
 gboolean store_is_shared(struct store *store);
@@ -436,7 +430,10 @@ int store_outbox_add_stored(struct store *store, gint64 ticket_id, const char *k
 /* The bytes of outbox row id as they go to the relay: 1 with *raw_r (caller unrefs), 0 no
  * such row. */
 int store_outbox_raw(struct store *store, gint64 id, GBytes **raw_r, char **error_r);
-/* Queued rows due at `now`, oldest first, at most limit, raw loaded. */
+/* Queued rows due at `now`, oldest first, at most limit, raw loaded. On a shared database
+ * (store_is_shared) the rows are claimed for this sender (a lease of two hours: the
+ * senders of every host share the work, never a row); release the ones it does not send
+ * with store_outbox_retry(). */
 int store_outbox_due(struct store *store, gint64 now, int limit, GPtrArray **list_r,
 		     char **error_r);
 /* The earliest next_attempt of a queued row: 1 found (*when_r), 0 nothing queued. */

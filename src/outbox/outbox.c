@@ -326,6 +326,25 @@ static int outbox_send_one(struct store *store, const struct conf *conf,
 	return ret;
 }
 
+/* Rows from the first one not sent on (a stop, a store failure) that this sender claimed
+ * on a shared database: due again now, for any sender, rather than when the lease ends.
+ * Best effort: a row left claimed is only late. */
+static void outbox_release(struct store *store, GPtrArray *due, guint from, gint64 now)
+{
+	char *error = NULL;
+
+	if (!store_is_shared(store))
+		return;
+	for (guint j = from; j < due->len; j++) {
+		const struct store_outbox *o = g_ptr_array_index(due, j);
+
+		if (store_outbox_retry(store, o->id, now, &error) < 0) {
+			log_warn("outbox %" G_GINT64_FORMAT ": left claimed: %s", o->id, error);
+			g_clear_pointer(&error, g_free);
+		}
+	}
+}
+
 int outbox_run_until(struct store *store, const struct conf *conf,
 			    const struct token_keys *keys, gint64 now, int limit,
 			    const volatile sig_atomic_t *stop, guint *sent_r, char **error_r)
@@ -341,14 +360,10 @@ int outbox_run_until(struct store *store, const struct conf *conf,
 	ret = outbox_lock(conf, &lock, error_r);
 	if (ret <= 0)
 		return ret;
-	/* On a shared database, the hosts' senders take turns too (the file is per host). */
-	if ((ret = store_sender_lock(store, error_r)) <= 0) {
-		close(lock);
-		return ret;
-	}
+	/* On a shared database the file is per host; the rows are claimed (store_outbox_due),
+	 * so the senders of the several hosts share the work. */
 	if (store_outbox_due(store, now, limit > 0 ? limit : OUTBOX_BATCH, &due, error_r) <
 	    0) {
-		store_sender_unlock(store);
 		close(lock);
 		return -1;
 	}
@@ -362,8 +377,8 @@ int outbox_run_until(struct store *store, const struct conf *conf,
 			break;
 		sent += (guint)ret;
 	}
+	outbox_release(store, due, i, now);
 	g_ptr_array_unref(due);
-	store_sender_unlock(store);
 	close(lock);
 	if (sent_r != NULL)
 		*sent_r = sent;
@@ -378,7 +393,7 @@ int outbox_run(struct store *store, const struct conf *conf, const struct token_
 }
 
 /* The lock file: beside an SQLite database; for a server database, per host beside the
- * key file (the senders of the several hosts take turns through store_sender_lock()). */
+ * key file (the senders of the several hosts claim their rows: store_outbox_due). */
 static char *lock_path(const struct conf *conf)
 {
 	char *dir, *path;

@@ -298,29 +298,3 @@ gboolean store_is_local(const char *database)
 {
 	return !store_pg_is_uri(database);
 }
-
-int store_sender_lock(struct store *store, char **error_r)
-{
-	gint64 taken = 0;
-
-	if (store->pg == NULL)
-		return 1;
-	if (store_int64(store, STMT_sender_lock, SV_NONE, "take the sender lock", &taken,
-			error_r) < 0)
-		return -1;
-	return taken != 0 ? 1 : 0;
-}
-
-void store_sender_unlock(struct store *store)
-{
-	gint64 done = 0;
-	char *error = NULL;
-
-	if (store->pg == NULL)
-		return;
-	if (store_int64(store, STMT_sender_unlock, SV_NONE, "release the sender lock", &done,
-			&error) < 0) {
-		log_warn("store: %s", error);
-		g_free(error);
-	}
-}

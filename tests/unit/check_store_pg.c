@@ -440,6 +440,62 @@ START_TEST(lost_in_transaction)
 }
 END_TEST
 
+/* Two senders on one desk claim the due outbox rows: never one row twice; the rows a
+ * sender released are due again at once, the others only when their lease ends. */
+static char *due_ids(struct store *s, gint64 now, int limit)
+{
+	GPtrArray *due = NULL;
+	GString *ids = g_string_new("");
+	char *error = NULL;
+
+	ck_assert_msg(store_outbox_due(s, now, limit, &due, &error) == 0, "%s", error);
+	for (guint i = 0; i < due->len; i++) {
+		const struct store_outbox *o = g_ptr_array_index(due, i);
+
+		ck_assert_int_eq(g_bytes_get_size(o->raw), 5);
+		g_string_append_printf(ids, "%s%" G_GINT64_FORMAT, i > 0 ? " " : "", o->id);
+	}
+	g_ptr_array_unref(due);
+	return g_string_free(ids, FALSE);
+}
+
+START_TEST(outbox_leases)
+{
+	char *uri, *error = NULL, *got;
+	struct store *a = open_pg(&uri), *b = NULL;
+	const char *rcpts[] = {"ann@example.org", NULL};
+	gint64 id = 0;
+
+	if (store_open(uri, 0, 5000, &b, &error) < 0)
+		ck_abort_msg("store_open: %s", error);
+	for (int i = 1; i <= 3; i++)
+		ck_assert_int_eq(store_outbox_add(a, 0, "ack", rcpts, "m@x", "hello", 5, 100, &id,
+						  NULL),
+				 0);
+	got = due_ids(a, 200, 2);
+	ck_assert_str_eq(got, "1 2");
+	g_free(got);
+	got = due_ids(b, 200, 10);
+	ck_assert_str_eq(got, "3");
+	g_free(got);
+	got = due_ids(a, 300, 10);
+	ck_assert_str_eq(got, "");
+	g_free(got);
+	/* a releases row 2 (it did not send it): due at once, for anyone */
+	ck_assert_int_eq(store_outbox_retry(a, 2, 300, NULL), 1);
+	got = due_ids(b, 300, 10);
+	ck_assert_str_eq(got, "2");
+	g_free(got);
+	/* the others come back when their lease ends (two hours) */
+	got = due_ids(b, 200 + 7200, 10);
+	ck_assert_str_eq(got, "1 3");
+	g_free(got);
+	store_close(&b);
+	store_close(&a);
+	g_free(uri);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("store_pg");
@@ -463,6 +519,7 @@ int main(void)
 	tcase_add_test(tc, search_pg);
 	tcase_add_test(tc, flood_shared);
 	tcase_add_test(tc, lost_in_transaction);
+	tcase_add_test(tc, outbox_leases);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
