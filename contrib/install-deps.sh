@@ -23,3 +23,5 @@ $APT install --no-install-recommends \
 # IMAP/POP3 intake (issue 15): TLS through GIO needs its backend; the e2e tests run a real
 # Dovecot and the benchmark compares fetchmail.
 $APT install --no-install-recommends glib-networking dovecot-imapd dovecot-pop3d fetchmail openssl
+# PostgreSQL as the shared store (issue 16): libpq to build, a server the tests start
+$APT install --no-install-recommends libpq-dev postgresql-15 postgresql-client-15

@@ -41,3 +41,5 @@ include tests/e2e/self_service.mk
 include tests/e2e/packaging.mk
 include tests/unit/fetch.mk
 include tests/e2e/fetch.mk
+include tests/unit/store_pg.mk
+include tests/e2e/store_pg.mk

@@ -1,4 +1,6 @@
-/* store: the SQLite database. The only module that includes sqlite3.h; every SQL statement
+/* store: the database — an SQLite file, or PostgreSQL when `database` is a libpq URI
+ * (issue 16, doc/scaling.md: nothing in this API differs). The only module that includes
+ * sqlite3.h (and libpq-fe.h); every SQL statement
  * lives in src/store/statements.def and is prepared when the store opens (schema drift fails
  * at start-up). Schema changes are numbered forward-only migrations (src/store/migrations.c),
  * tracked with PRAGMA user_version. WAL, synchronous=FULL, foreign_keys=ON, busy_timeout.
@@ -29,6 +31,37 @@ int store_open(const char *path, int flags, int busy_timeout_ms, struct store **
 void store_close(struct store **store);
 /* Schema version of the open database. */
 int store_schema_version(struct store *store);
+
+/* PostgreSQL as the shared store (issue 16, doc/scaling.md). `database` is a file (SQLite)
+ * or a libpq URI (postgresql://...: PostgreSQL); store_open() takes either, and nothing
+ * else in the store's API differs. Whether it is a file on this host: only then do files
+ * beside it (the send lock, the spool) and its directory's ownership apply. */
+gboolean store_is_local(const char *database);
+/* Whether several hosts may share this database (PostgreSQL): state every host must see
+ * the same then lives in it, such as the milter's flood counters. */
+gboolean store_is_shared(struct store *store);
+/* The milter's new-ticket flood limit on a shared database (migration 19): 1 the mail is
+ * allowed and counted against each of the n keys ("s:<sender>", "i:<client IP>"), 0 one
+ * key already had `limit` in its fixed window of `window` seconds (nothing counted), -1
+ * error. Runs its own short transaction, also on a read-only connection. */
+int store_flood_hit(struct store *store, const char *const *keys, guint n, gint64 now,
+		    gint64 window, gint64 limit, char **error_r);
+
+/* `postdesk store copy` (src/store/copy.c): every row of `from` into `to`, which must hold
+ * no desk yet (else -1, nothing written), with their ids, in one transaction of `to` (on
+ * failure nothing is left there); then to's id sequences and the tickets' search rows
+ * (messages are indexed by the usual catch-up; the knowledge base by `postdesk kb
+ * reindex`). fn (may be NULL) after each page: table, rows copied, rows it has. Stop the
+ * daemons first: `from` is read a page at a time. 0 with *rows_r, -1 error. */
+typedef void store_copy_fn(const char *table, gint64 done, gint64 total, void *ctx);
+/* Whether the desk holds no customer, ticket or message yet: 1 empty, 0 not, -1 error. */
+int store_is_empty(struct store *store, char **error_r);
+int store_copy(struct store *from, struct store *to, store_copy_fn *fn, void *ctx,
+	       gint64 *rows_r, char **error_r);
+/* After a copy: the row count of every table, and a sample of rows (the first of each
+ * table and some from the middle) column by column. 0 the same (*tables_r: tables
+ * checked), -1 with the first difference or error. */
+int store_copy_check(struct store *a, struct store *b, guint *tables_r, char **error_r);
 /* Newest schema version this build knows. */
 int store_schema_latest(void);
 
@@ -397,7 +430,10 @@ int store_outbox_add_stored(struct store *store, gint64 ticket_id, const char *k
 /* The bytes of outbox row id as they go to the relay: 1 with *raw_r (caller unrefs), 0 no
  * such row. */
 int store_outbox_raw(struct store *store, gint64 id, GBytes **raw_r, char **error_r);
-/* Queued rows due at `now`, oldest first, at most limit, raw loaded. */
+/* Queued rows due at `now`, oldest first, at most limit, raw loaded. On a shared database
+ * (store_is_shared) the rows are claimed for this sender (a lease of two hours: the
+ * senders of every host share the work, never a row); release the ones it does not send
+ * with store_outbox_retry(). */
 int store_outbox_due(struct store *store, gint64 now, int limit, GPtrArray **list_r,
 		     char **error_r);
 /* The earliest next_attempt of a queued row: 1 found (*when_r), 0 nothing queued. */

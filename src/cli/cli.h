@@ -72,5 +72,6 @@ int cli_search(struct cli *cli, int argc, char **argv); /* cmd_search.c: full-te
 int cli_kb(struct cli *cli, int argc, char **argv); /* cmd_kb.c: reindex, list, search */
 int cli_config(struct cli *cli, int argc, char **argv); /* cmd_config.c: config [-n] */
 int cli_check(struct cli *cli, int argc, char **argv);  /* cmd_check.c: like postfix check */
+int cli_store_cmd(struct cli *cli, int argc, char **argv); /* cmd_store.c: copy (issue 16) */
 
 #endif

@@ -44,11 +44,14 @@ static int init_key_to_root(const char *path)
  * directory (they give root up before they write; doc/privileges.md); the key stays root's. */
 static int init_give_to_user(const struct conf *conf)
 {
-	char *dir = g_path_get_dirname(conf->database), *error = NULL;
+	/* A server database (PostgreSQL) is the server's: the key's directory, where the
+	 * daemons keep their files (spool, send lock), is given instead. */
+	gboolean local = store_is_local(conf->database);
+	char *dir = g_path_get_dirname(local ? conf->database : conf->key_file), *error = NULL;
 	int ret = 0;
 
 	if (privs_chown_to_user(dir, conf->user, &error) < 0 ||
-	    privs_chown_to_user(conf->database, conf->user, &error) < 0) {
+	    (local && privs_chown_to_user(conf->database, conf->user, &error) < 0)) {
 		ret = cli_fail(EX_CANTCREAT, "%s", error);
 		g_free(error);
 	}
@@ -88,7 +91,8 @@ int cli_init(struct cli *cli, int argc, char **argv)
 		return ret;
 	if ((ret = cli_load(cli)) != 0)
 		return ret;
-	if (init_dir_of(cli->conf->database) < 0 || init_dir_of(cli->conf->key_file) < 0)
+	if ((store_is_local(cli->conf->database) && init_dir_of(cli->conf->database) < 0) ||
+	    init_dir_of(cli->conf->key_file) < 0)
 		return EX_CANTCREAT;
 	if ((ret = cli_store(cli, STORE_CREATE, &store)) != 0)
 		return ret;

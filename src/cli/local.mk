@@ -20,3 +20,5 @@ src_cli_libcli_a_SOURCES += src/cli/cmd_kb.c
 src_cli_libcli_a_SOURCES += src/cli/cmd_config.c src/cli/cmd_check.c
 # hosted mailboxes: postdesk mailbox status (issue 15)
 src_cli_libcli_a_SOURCES += src/cli/cmd_mailbox.c
+# postdesk store copy (issue 16, doc/scaling.md)
+src_cli_libcli_a_SOURCES += src/cli/cmd_store.c

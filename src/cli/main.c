@@ -39,6 +39,7 @@ static const struct {
 	{"customer", cli_customer, "export EMAIL [--out DIR] | erase EMAIL --yes [--actor WHO] [--vacuum]"},
 	{"config", cli_config, "the effective configuration [-n: only what the file sets]"},
 	{"check", cli_check, "check config, database, key, templates, sockets, Postfix wiring"},
+	{"store", cli_store_cmd, "copy --to postgresql://... [--json]: move the desk (doc/scaling.md)"},
 };
 
 static int cli_usage(FILE *out)

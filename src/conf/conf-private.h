@@ -24,6 +24,7 @@ enum conf_type {
 	CONF_T_HOSTNAME,    /* DNS host name, stored lower-case */
 	CONF_T_TIMEZONE,    /* IANA identifier GLib can load */
 	CONF_T_HOURS,       /* DAY[-DAY] HH:MM-HH:MM */
+	CONF_T_DATABASE,    /* absolute path (SQLite) or postgresql:// URI (issue 16) */
 };
 
 struct conf_key {

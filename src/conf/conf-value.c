@@ -217,6 +217,19 @@ static char *parse_string_type(const struct conf_key *k, const char *raw, char *
 			return g_strdup(raw);
 		*expected_r = g_strdup("expected an absolute path");
 		return NULL;
+	case CONF_T_DATABASE:
+		/* A libpq connection URI selects PostgreSQL (doc/scaling.md); anything else is
+		 * the SQLite file, as a PATH. No spaces: a URI spells them %20. */
+		if (!g_str_has_prefix(raw, "postgresql://") && !g_str_has_prefix(raw, "postgres://")) {
+			if (raw[0] == '/' && !util_has_crlf(raw))
+				return g_strdup(raw);
+			*expected_r = g_strdup("expected an absolute path");
+			return NULL;
+		}
+		if (strpbrk(raw, " \t\r\n") == NULL)
+			return g_strdup(raw);
+		*expected_r = g_strdup("expected a postgresql:// URI without spaces (%20)");
+		return NULL;
 	case CONF_T_CHOICE:
 		if ((i = parse_choice(k->choices, raw)) >= 0)
 			return choice_at(k->choices, i);

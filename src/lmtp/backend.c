@@ -7,6 +7,7 @@
  * Threading: pin and reload run in the accept thread, rcpt/data/unpin in a session's. */
 #include "config.h"
 #include "postdesk/lmtp.h"
+#include "postdesk/store.h"
 
 struct lmtp_backend_ctx {
 	char *conf_path;
@@ -23,14 +24,16 @@ struct lmtp_backend_pin {
 	char *spool_dir; /* limits.spool_dir */
 };
 
-/* Where big messages are spooled: spool_dir, else "spool" beside the database. */
+/* Where big messages are spooled: spool_dir, else "spool" beside the database (beside the
+ * key file when the database is a server's). */
 char *lmtp_spool_dir(const struct conf *conf)
 {
 	char *db_dir, *dir;
 
 	if (conf->spool_dir != NULL)
 		return g_strdup(conf->spool_dir);
-	db_dir = g_path_get_dirname(conf->database);
+	db_dir = g_path_get_dirname(store_is_local(conf->database) ? conf->database
+								   : conf->key_file);
 	dir = g_build_filename(db_dir, "spool", NULL);
 	g_free(db_dir);
 	return dir;

@@ -160,6 +160,32 @@ static int policy_db_error(struct milter_conn *c, const char *what, char *error,
 	return -1;
 }
 
+/* The flood limit: on a database the hosts share (PostgreSQL, issue 16) the milters of
+ * every host count together in it; otherwise, or when it cannot be written, this process
+ * counts (the limit needs no database). 1 allowed, 0 over the limit. */
+static int policy_flood_ok(struct milter_conn *c, const char *sender)
+{
+	char *error = NULL, *keys[2];
+	guint n = 0;
+	int ret = -1;
+
+	if (policy_store(c, &error) == 0 && store_is_shared(c->store)) {
+		if (sender != NULL && sender[0] != '\0') /* bounces (<>) share no sender key */
+			keys[n++] = g_strconcat("s:", sender, NULL);
+		if (c->client_ip != NULL)
+			keys[n++] = g_strconcat("i:", c->client_ip, NULL);
+		ret = store_flood_hit(c->store, (const char *const *)keys, n, clock_now(),
+				      c->conf->milter_flood_window, c->conf->milter_flood_limit,
+				      &error);
+		while (n > 0)
+			g_free(keys[--n]);
+		if (ret < 0)
+			log_warn("milter: shared flood counters: %s (counted by this process)", error);
+	}
+	g_free(error);
+	return ret >= 0 ? ret : milter_flood_hit(c->m, sender, c->client_ip, clock_now());
+}
+
 /* ---------------------------------------------------------------- MAIL, RCPT */
 
 /* "<a@b>" or "a@b" -> lower-case "a@b"; "<>" -> "". */
@@ -444,7 +470,7 @@ void milter_policy_eoh(struct milter_conn *c, struct verdict *v)
 	 * error skipped above with "continue" counts as new: the limit needs no database. */
 	if (msg->token_rcpt || msg->ticket != 0)
 		return;
-	if (milter_flood_hit(c->m, msg->sender, c->client_ip, clock_now()) == 0)
+	if (policy_flood_ok(c, msg->sender) == 0)
 		verdict_set(v, VERDICT_TEMPFAIL, 451, "4.7.1",
 			    "too many new requests from you, please try again later");
 }

@@ -326,6 +326,25 @@ static int outbox_send_one(struct store *store, const struct conf *conf,
 	return ret;
 }
 
+/* Rows from the first one not sent on (a stop, a store failure) that this sender claimed
+ * on a shared database: due again now, for any sender, rather than when the lease ends.
+ * Best effort: a row left claimed is only late. */
+static void outbox_release(struct store *store, GPtrArray *due, guint from, gint64 now)
+{
+	char *error = NULL;
+
+	if (!store_is_shared(store))
+		return;
+	for (guint j = from; j < due->len; j++) {
+		const struct store_outbox *o = g_ptr_array_index(due, j);
+
+		if (store_outbox_retry(store, o->id, now, &error) < 0) {
+			log_warn("outbox %" G_GINT64_FORMAT ": left claimed: %s", o->id, error);
+			g_clear_pointer(&error, g_free);
+		}
+	}
+}
+
 int outbox_run_until(struct store *store, const struct conf *conf,
 			    const struct token_keys *keys, gint64 now, int limit,
 			    const volatile sig_atomic_t *stop, guint *sent_r, char **error_r)
@@ -341,6 +360,8 @@ int outbox_run_until(struct store *store, const struct conf *conf,
 	ret = outbox_lock(conf, &lock, error_r);
 	if (ret <= 0)
 		return ret;
+	/* On a shared database the file is per host; the rows are claimed (store_outbox_due),
+	 * so the senders of the several hosts share the work. */
 	if (store_outbox_due(store, now, limit > 0 ? limit : OUTBOX_BATCH, &due, error_r) <
 	    0) {
 		close(lock);
@@ -356,6 +377,7 @@ int outbox_run_until(struct store *store, const struct conf *conf,
 			break;
 		sent += (guint)ret;
 	}
+	outbox_release(store, due, i, now);
 	g_ptr_array_unref(due);
 	close(lock);
 	if (sent_r != NULL)
@@ -370,11 +392,43 @@ int outbox_run(struct store *store, const struct conf *conf, const struct token_
 				       error_r);
 }
 
+/* The lock file: beside an SQLite database; for a server database, per host beside the
+ * key file (the senders of the several hosts claim their rows: store_outbox_due). */
+static char *lock_path(const struct conf *conf)
+{
+	char *dir, *path;
+
+	if (store_is_local(conf->database))
+		return g_strconcat(conf->database, "-send.lock", NULL);
+	dir = g_path_get_dirname(conf->key_file);
+	path = g_build_filename(dir, "postdesk-send.lock", NULL);
+	g_free(dir);
+	return path;
+}
+
+/* Made by root (postdesk tick): give it to the database's owner, as SQLite does with its
+ * -wal and -shm files (for a server database, to the daemons' user), so the unprivileged
+ * daemon can take the lock too. */
+static void lock_chown(const struct conf *conf, int fd, const char *path)
+{
+	struct stat st;
+	char *error = NULL;
+
+	if (geteuid() != 0)
+		return;
+	if (store_is_local(conf->database)) {
+		if (stat(conf->database, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) < 0)
+			log_warn("cannot chown the send lock: %s", g_strerror(errno));
+	} else if (privs_chown_to_user(path, conf->user, &error) < 0) {
+		log_warn("cannot chown the send lock: %s", error);
+		g_free(error);
+	}
+}
+
 int outbox_lock(const struct conf *conf, int *fd_r, char **error_r)
 {
-	char *path = g_strconcat(conf->database, "-send.lock", NULL);
+	char *path = lock_path(conf);
 	int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-	struct stat st;
 	int ret;
 
 	if (fd < 0) {
@@ -382,11 +436,8 @@ int outbox_lock(const struct conf *conf, int *fd_r, char **error_r)
 		g_free(path);
 		return ret;
 	}
+	lock_chown(conf, fd, path);
 	g_free(path);
-	/* Made by root (postdesk tick): give it to the database's owner, as SQLite does with
-	 * its -wal and -shm files, so the unprivileged daemon can take the lock too. */
-	if (geteuid() == 0 && stat(conf->database, &st) == 0 && fchown(fd, st.st_uid, st.st_gid) < 0)
-		log_warn("cannot chown the send lock: %s", g_strerror(errno));
 	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
 		ret = errno == EWOULDBLOCK ? 0 : util_error(error_r, "flock: %s", g_strerror(errno));
 		close(fd);

@@ -16,7 +16,7 @@ struct thread_row {
 	char *recent;
 };
 
-static gpointer thread_from_row(sqlite3_stmt *st)
+static gpointer thread_from_row(const struct store_row *st)
 {
 	struct thread_row *r = g_new0(struct thread_row, 1);
 

@@ -78,15 +78,15 @@ static void agent_free_ptr(gpointer p)
 }
 
 /* Column order of the agent_get / agent_list statements. */
-static gpointer agent_from_row(sqlite3_stmt *st)
+static gpointer agent_from_row(const struct store_row *st)
 {
 	struct store_agent *a = g_new0(struct store_agent, 1);
 
-	a->id = sqlite3_column_int64(st, 0);
+	a->id = store_column_int64(st, 0);
 	a->email = store_column_dup(st, 1);
 	a->name = store_column_dup(st, 2);
 	a->queue = store_column_dup(st, 3); /* NULL stays NULL: every queue */
-	a->created = sqlite3_column_int64(st, 4);
+	a->created = store_column_int64(st, 4);
 	return a;
 }
 

@@ -20,19 +20,19 @@ void store_customer_free(struct store_customer **cp)
 	g_free(c);
 }
 
-static gpointer customer_from_row(sqlite3_stmt *st)
+static gpointer customer_from_row(const struct store_row *st)
 {
 	struct store_customer *c = g_new0(struct store_customer, 1);
 
-	c->id = sqlite3_column_int64(st, 0);
+	c->id = store_column_int64(st, 0);
 	c->email = store_column_dup(st, 1);
 	c->name = store_column_dup(st, 2);
-	c->bounced = sqlite3_column_int(st, 3) != 0;
-	c->survey_optout = sqlite3_column_int(st, 4) != 0;
-	c->ticket_count = sqlite3_column_int64(st, 5);
-	c->csat_sum = sqlite3_column_int64(st, 6);
-	c->csat_count = sqlite3_column_int64(st, 7);
-	c->csat_last = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 8);
+	c->bounced = store_column_int(st, 3) != 0;
+	c->survey_optout = store_column_int(st, 4) != 0;
+	c->ticket_count = store_column_int64(st, 5);
+	c->csat_sum = store_column_int64(st, 6);
+	c->csat_count = store_column_int64(st, 7);
+	c->csat_last = store_column_null(st, 8) ? -1 : store_column_int(st, 8);
 	return c;
 }
 
@@ -71,11 +71,11 @@ int store_customer_recent_subjects(struct store *store, gint64 customer_id, gint
 			  "list recent subjects", subjects_r, error_r);
 }
 
-static gpointer recent_ticket_from_row(sqlite3_stmt *st)
+static gpointer recent_ticket_from_row(const struct store_row *st)
 {
 	struct store_ticket *t = g_new0(struct store_ticket, 1);
 
-	t->id = sqlite3_column_int64(st, 0);
+	t->id = store_column_int64(st, 0);
 	t->status = store_column_dup(st, 1);
 	t->subject = store_column_dup(st, 2);
 	return t;

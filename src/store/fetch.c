@@ -26,12 +26,12 @@ struct fetched_row {
 	gint64 done;
 };
 
-static gpointer fetched_from_row(sqlite3_stmt *st)
+static gpointer fetched_from_row(const struct store_row *st)
 {
 	struct fetched_row *r = g_new0(struct fetched_row, 1);
 
 	r->state = store_column_dup(st, 0);
-	r->done = sqlite3_column_int64(st, 1);
+	r->done = store_column_int64(st, 1);
 	return r;
 }
 
@@ -83,21 +83,21 @@ int store_mailbox_alerted(struct store *store, const char *mailbox, gint64 now,
 			 "record mailbox alert", error_r);
 }
 
-static gpointer mailbox_state_from_row(sqlite3_stmt *st)
+static gpointer mailbox_state_from_row(const struct store_row *st)
 {
 	struct store_mailbox_state *s = g_new0(struct store_mailbox_state, 1);
 
 	s->mode = store_column_dup(st, 0);
-	s->last_attempt = sqlite3_column_int64(st, 1);
-	s->last_success = sqlite3_column_int64(st, 2);
+	s->last_attempt = store_column_int64(st, 1);
+	s->last_success = store_column_int64(st, 2);
 	s->last_error = store_column_dup(st, 3);
-	s->last_error_at = sqlite3_column_int64(st, 4);
-	s->failures = sqlite3_column_int64(st, 5);
-	s->backlog = sqlite3_column_int64(st, 6);
-	s->skipped = sqlite3_column_int64(st, 7);
-	s->fetched = sqlite3_column_int64(st, 8);
-	s->alerted = sqlite3_column_int64(st, 9);
-	s->failing_since = sqlite3_column_int64(st, 10);
+	s->last_error_at = store_column_int64(st, 4);
+	s->failures = store_column_int64(st, 5);
+	s->backlog = store_column_int64(st, 6);
+	s->skipped = store_column_int64(st, 7);
+	s->fetched = store_column_int64(st, 8);
+	s->alerted = store_column_int64(st, 9);
+	s->failing_since = store_column_int64(st, 10);
 	return s;
 }
 

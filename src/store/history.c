@@ -62,7 +62,7 @@ static void participant_free_ptr(gpointer ptr)
 	store_participant_free(&p);
 }
 
-static gpointer participant_from_row(sqlite3_stmt *st)
+static gpointer participant_from_row(const struct store_row *st)
 {
 	struct store_participant *p = g_new0(struct store_participant, 1);
 
@@ -103,13 +103,13 @@ static void event_free_ptr(gpointer p)
 	store_event_free(&e);
 }
 
-static gpointer event_from_row(sqlite3_stmt *st)
+static gpointer event_from_row(const struct store_row *st)
 {
 	struct store_event *e = g_new0(struct store_event, 1);
 
-	e->id = sqlite3_column_int64(st, 0);
-	e->ticket_id = sqlite3_column_int64(st, 1);
-	e->created = sqlite3_column_int64(st, 2);
+	e->id = store_column_int64(st, 0);
+	e->ticket_id = store_column_int64(st, 1);
+	e->created = store_column_int64(st, 2);
 	e->kind = store_column_dup(st, 3);
 	e->actor = store_column_dup(st, 4);
 	e->detail = store_column_dup(st, 5);

@@ -196,6 +196,9 @@ static void kb_set_lang(struct store *store, const char *lang)
 {
 	struct kb_tok_ctx *ctx = store->kb_tok;
 
+	if (ctx == NULL) /* PostgreSQL: no tokenizer of ours (kb_search has no form there) */
+		return;
+
 	g_strlcpy(ctx->lang, lang != NULL && *lang != '\0' ? lang : "en", sizeof(ctx->lang));
 }
 
@@ -220,17 +223,17 @@ int store_kb_add(struct store *store, const struct store_kb_article *a, char **e
 			 "kb index article", error_r);
 }
 
-static gpointer kb_hit_row(sqlite3_stmt *st)
+static gpointer kb_hit_row(const struct store_row *st)
 {
 	struct store_kb_hit *h = g_new0(struct store_kb_hit, 1);
 
-	h->id = sqlite3_column_int64(st, 0);
+	h->id = store_column_int64(st, 0);
 	h->title = store_column_dup(st, 1);
 	h->url = store_column_dup(st, 2);
 	h->body = store_column_dup(st, 3);
-	h->score = sqlite3_column_int64(st, 4);
-	h->matched = sqlite3_column_int(st, 5);
-	h->terms = sqlite3_column_int(st, 6);
+	h->score = store_column_int64(st, 4);
+	h->matched = store_column_int(st, 5);
+	h->terms = store_column_int(st, 6);
 	return h;
 }
 
@@ -264,11 +267,11 @@ int store_kb_search(struct store *store, const char *match, const char *lang, co
 			  kb_hit_row, kb_hit_free, "kb search", hits_r, error_r);
 }
 
-static gpointer kb_article_row(sqlite3_stmt *st)
+static gpointer kb_article_row(const struct store_row *st)
 {
 	struct store_kb_article *a = g_new0(struct store_kb_article, 1);
 
-	a->id = sqlite3_column_int64(st, 0);
+	a->id = store_column_int64(st, 0);
 	a->queue = store_column_dup(st, 1);
 	a->lang = store_column_dup(st, 2);
 	a->title = store_column_dup(st, 3);

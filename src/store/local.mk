@@ -31,3 +31,7 @@ src_store_libstore_a_SOURCES += src/store/orders.c
 src_store_libstore_a_SOURCES += src/store/kb.c
 # IMAP/POP3 intake: fetched messages and mailbox state (issue 15: migration 19)
 src_store_libstore_a_SOURCES += src/store/fetch.c
+# PostgreSQL as the shared store (issue 16): SQL forms, schema, connection
+src_store_libstore_a_SOURCES += src/store/store-pg.h src/store/statements-pg.def \
+	src/store/pg_sql.c src/store/migrations-pg.c src/store/pg.c \
+	src/store/store-row.h src/store/pg_run.c src/store/copy.c src/store/flood.c

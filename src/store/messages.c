@@ -39,12 +39,12 @@ struct key_row {
 	gint64 *ticket_r;
 };
 
-static void key_row(sqlite3_stmt *st, void *ctx)
+static void key_row(const struct store_row *st, void *ctx)
 {
 	struct key_row *k = ctx;
 
-	*k->row_r = sqlite3_column_int64(st, 0);
-	*k->ticket_r = sqlite3_column_int64(st, 1); /* NULL reads as 0 */
+	*k->row_r = store_column_int64(st, 0);
+	*k->ticket_r = store_column_int64(st, 1); /* NULL reads as 0 */
 }
 
 int store_message_find(struct store *store, const char *message_id, const char *rcpt, gint64 *row_r,
@@ -102,6 +102,40 @@ static int raw_from_fd(struct store *store, gint64 row, int fd, gsize len, char 
 	return ret;
 }
 
+/* PostgreSQL has no incremental blob I/O: a spooled message is read whole and bound as
+ * bytes. *raw_r: a new GBytes. */
+static int raw_of_fd(struct store *store, int fd, gsize len, GBytes **raw_r, char **error_r)
+{
+	char *buf = g_malloc(len), *error = NULL;
+
+	if (spool_read_at(fd, 0, buf, len, &error) < 0) {
+		g_free(buf);
+		store_fail_other(store, error_r, "read the spooled message: %s", error);
+		g_free(error);
+		return -1;
+	}
+	*raw_r = g_bytes_new_take(buf, len);
+	return 0;
+}
+
+/* PostgreSQL: the whole row, expanded, in one piece. */
+static int raw_read_whole(struct store *store, gint64 row, store_chunk_fn *fn, void *ctx,
+			  char **error_r)
+{
+	GBytes *raw = NULL;
+	int ret = store_message_raw(store, row, &raw, error_r);
+	gsize len = 0;
+	const void *data;
+
+	if (ret == 1) {
+		data = g_bytes_get_data(raw, &len);
+		if (len > 0)
+			fn(data, len, ctx);
+		g_bytes_unref(raw);
+	}
+	return ret;
+}
+
 /* The row's blob a chunk at a time through zip's expanding stream into fn. */
 int store_message_raw_read(struct store *store, gint64 row, store_chunk_fn *fn, void *ctx,
 			   char **error_r)
@@ -111,6 +145,8 @@ int store_message_raw_read(struct store *store, gint64 row, store_chunk_fn *fn, 
 	char *buf, *error = NULL;
 	int len, off = 0, ret = 1;
 
+	if (store->pg != NULL)
+		return raw_read_whole(store, row, fn, ctx, error_r);
 	if (sqlite3_blob_open(store->db, "main", "messages", "raw", row, 0, &blob) != SQLITE_OK) {
 		/* no such row is "not found", not an error */
 		gboolean missing = (sqlite3_errcode(store->db) & 0xff) == SQLITE_ERROR &&
@@ -169,20 +205,28 @@ int store_message_insert(struct store *store, const struct store_message *m, gin
 			 gint64 *id_r, char **error_r)
 {
 	gboolean from_fd = m->raw == NULL && m->raw_fd_len > 0;
-	int changed = store_run_changes(
+	GBytes *whole = NULL;
+	int changed;
+
+	if (from_fd && store->pg != NULL) {
+		if (raw_of_fd(store, m->raw_fd, m->raw_fd_len, &whole, error_r) < 0)
+			return -1;
+		from_fd = FALSE;
+	}
+	changed = store_insert(
 	    store, STMT_message_insert,
 	    SV_ARGS(SV_I(m->ticket_id), SV_T(m->direction), SV_T(m->kind), SV_T(m->message_id),
 		    SV_T(m->rcpt), SV_T(m->env_sender), SV_T(m->from_addr), SV_T(m->from_name),
 		    SV_T(m->subject), SV_I(m->date), SV_I(now), SV_T(m->body), SV_T(m->flags),
-		    from_fd ? SV_ZERO(m->raw_fd_len) : SV_BYTES(m->raw)),
-	    "insert message", error_r);
-
+		    from_fd ? SV_ZERO(m->raw_fd_len) : SV_BYTES(whole != NULL ? whole : m->raw)),
+	    "insert message", id_r, error_r);
+	if (whole != NULL)
+		g_bytes_unref(whole);
 	if (changed < 0)
 		return -1;
 	/* ON CONFLICT DO NOTHING changed no row: a redelivery. */
 	if (changed == 0)
 		return find_existing(store, m, id_r, error_r);
-	*id_r = sqlite3_last_insert_rowid(store->db);
 	if (from_fd && raw_from_fd(store, *id_r, m->raw_fd, m->raw_fd_len, error_r) < 0)
 		return -1;
 	if (insert_attachments(store, *id_r, m->attachments, error_r) < 0)
@@ -235,12 +279,12 @@ static void message_free_ptr(gpointer p)
 }
 
 /* Column order of the message_list statement; column 14 is raw, NULL unless asked for. */
-static struct store_message *message_from_row(sqlite3_stmt *st, gboolean with_raw)
+static struct store_message *message_from_row(const struct store_row *st, gboolean with_raw)
 {
 	struct store_message *m = g_new0(struct store_message, 1);
 
-	m->id = sqlite3_column_int64(st, 0);
-	m->ticket_id = sqlite3_column_int64(st, 1);
+	m->id = store_column_int64(st, 0);
+	m->ticket_id = store_column_int64(st, 1);
 	m->direction = store_column_dup(st, 2);
 	m->kind = store_column_dup(st, 3);
 	m->message_id = store_column_dup(st, 4);
@@ -249,16 +293,12 @@ static struct store_message *message_from_row(sqlite3_stmt *st, gboolean with_ra
 	m->from_addr = store_column_dup(st, 7);
 	m->from_name = store_column_dup(st, 8);
 	m->subject = store_column_dup(st, 9);
-	m->date = sqlite3_column_int64(st, 10);
-	m->created = sqlite3_column_int64(st, 11);
+	m->date = store_column_int64(st, 10);
+	m->created = store_column_int64(st, 11);
 	m->body = store_column_dup(st, 12);
 	m->flags = store_column_dup(st, 13);
-	if (with_raw) {
-		/* blob() before bytes(), as the SQLite docs ask. */
-		const void *raw = sqlite3_column_blob(st, 14);
-
-		m->raw = g_bytes_new(raw, (gsize)sqlite3_column_bytes(st, 14));
-	}
+	if (with_raw)
+		m->raw = store_column_bytes(st, 14);
 	m->attachments = g_ptr_array_new_with_free_func(attachment_free);
 	return m;
 }
@@ -268,7 +308,7 @@ struct message_rows {
 	gboolean with_raw;
 };
 
-static void message_row(sqlite3_stmt *st, void *ctx)
+static void message_row(const struct store_row *st, void *ctx)
 {
 	struct message_rows *r = ctx;
 
@@ -282,10 +322,10 @@ struct attachment_walk {
 	guint i;
 };
 
-static void attachment_row(sqlite3_stmt *st, void *ctx)
+static void attachment_row(const struct store_row *st, void *ctx)
 {
 	struct attachment_walk *w = ctx;
-	gint64 row = sqlite3_column_int64(st, 0);
+	gint64 row = store_column_int64(st, 0);
 	struct store_message *m = NULL;
 	struct store_attachment *a;
 
@@ -296,7 +336,7 @@ static void attachment_row(sqlite3_stmt *st, void *ctx)
 	a = g_new0(struct store_attachment, 1);
 	a->filename = store_column_dup(st, 1);
 	a->content_type = store_column_dup(st, 2);
-	a->size = sqlite3_column_int64(st, 3);
+	a->size = store_column_int64(st, 3);
 	g_ptr_array_add(m->attachments, a);
 }
 
@@ -358,11 +398,9 @@ int store_message_count(struct store *store, gint64 *count_r, char **error_r)
 }
 
 /* blob() before bytes(), as the SQLite docs ask. */
-static gpointer raw_from_row(sqlite3_stmt *st)
+static gpointer raw_from_row(const struct store_row *st)
 {
-	const void *raw = sqlite3_column_blob(st, 0);
-
-	return g_bytes_new(raw, (gsize)sqlite3_column_bytes(st, 0));
+	return store_column_bytes(st, 0);
 }
 
 int store_message_raw(struct store *store, gint64 row, GBytes **raw_r, char **error_r)

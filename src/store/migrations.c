@@ -578,6 +578,16 @@ static const struct migration migrations[] = {
 		  "  fetched INTEGER NOT NULL DEFAULT 0,\n"
 		  "  alerted INTEGER\n"
 		  ");"),
+    /* 21 (issue 16, doc/scaling.md): the milter's new-ticket flood counters, for a desk
+     * whose hosts share one database (PostgreSQL: store_flood_hit); an SQLite desk's
+     * milter keeps counting in its own memory. One fixed window per key ("s:<sender>",
+     * "i:<client IP>"); expired windows are deleted by their start. */
+    MIGRATION(21, "CREATE TABLE flood_counters (\n"
+		  "  key TEXT PRIMARY KEY,\n"
+		  "  start INTEGER NOT NULL,\n"
+		  "  count INTEGER NOT NULL\n"
+		  ") WITHOUT ROWID;\n"
+		  "CREATE INDEX flood_counters_start ON flood_counters(start);"),
 };
 
 int store_schema_latest(void)

@@ -23,12 +23,12 @@ void store_order_ref_free(gpointer p)
 }
 
 /* Columns from col: ref, looked, error, status, tracking, total, items. */
-static struct store_order_ref *order_ref_columns(sqlite3_stmt *st, int col)
+static struct store_order_ref *order_ref_columns(const struct store_row *st, int col)
 {
 	struct store_order_ref *r = g_new0(struct store_order_ref, 1);
 
 	r->ref = store_column_dup(st, col);
-	r->looked = sqlite3_column_int64(st, col + 1);
+	r->looked = store_column_int64(st, col + 1);
 	r->error = store_column_dup(st, col + 2);
 	r->status = store_column_dup(st, col + 3);
 	r->tracking = store_column_dup(st, col + 4);
@@ -37,16 +37,16 @@ static struct store_order_ref *order_ref_columns(sqlite3_stmt *st, int col)
 	return r;
 }
 
-static gpointer order_ref_from_row(sqlite3_stmt *st)
+static gpointer order_ref_from_row(const struct store_row *st)
 {
 	return order_ref_columns(st, 0);
 }
 
-static gpointer order_ref_ticket_row(sqlite3_stmt *st)
+static gpointer order_ref_ticket_row(const struct store_row *st)
 {
 	struct store_order_ref *r = order_ref_columns(st, 1);
 
-	r->message_row = sqlite3_column_int64(st, 0);
+	r->message_row = store_column_int64(st, 0);
 	return r;
 }
 
@@ -101,12 +101,12 @@ void store_order_notice_free(gpointer p)
 	g_free(n);
 }
 
-static gpointer order_notice_from_row(sqlite3_stmt *st)
+static gpointer order_notice_from_row(const struct store_row *st)
 {
 	struct store_order_notice *n = g_new0(struct store_order_notice, 1);
 
-	n->message_row = sqlite3_column_int64(st, 0);
-	n->ticket_id = sqlite3_column_int64(st, 1);
+	n->message_row = store_column_int64(st, 0);
+	n->ticket_id = store_column_int64(st, 1);
 	n->warning = store_column_dup(st, 2);
 	return n;
 }

@@ -39,14 +39,12 @@ static int outbox_insert(struct store *store, gint64 ticket_id, const char *kind
 
 	if (rcpts_join(store, rcpts, &joined, error_r) < 0)
 		return -1;
-	ret = store_run(store, STMT_outbox_insert,
-			SV_ARGS(SV_I(ticket_id), SV_T(kind), SV_T(joined), SV_T(message_id),
-				SV_X(raw, len), SV_I(now), SV_I(message_row)),
-			"queue mail", error_r);
+	ret = store_insert(store, STMT_outbox_insert,
+			   SV_ARGS(SV_I(ticket_id), SV_T(kind), SV_T(joined), SV_T(message_id),
+				   SV_X(raw, len), SV_I(now), SV_I(message_row)),
+			   "queue mail", id_r, error_r);
 	g_free(joined);
-	if (ret == 0)
-		*id_r = sqlite3_last_insert_rowid(store->db);
-	return ret;
+	return ret < 0 ? -1 : 0;
 }
 
 /* As for messages: an empty body is a zero-length blob, never NULL. */
@@ -98,33 +96,31 @@ static void outbox_free_ptr(gpointer p)
 }
 
 /* Column order of outbox_due / outbox_get / outbox_list; raw (12) only in outbox_due. */
-static gpointer outbox_from_row(sqlite3_stmt *st)
+static gpointer outbox_from_row(const struct store_row *st)
 {
 	struct store_outbox *o = g_new0(struct store_outbox, 1);
-	const unsigned char *rcpts = sqlite3_column_text(st, 3);
+	const char *rcpts = store_column_text(st, 3);
 
-	o->id = sqlite3_column_int64(st, 0);
-	o->ticket_id = sqlite3_column_int64(st, 1); /* NULL reads as 0 */
+	o->id = store_column_int64(st, 0);
+	o->ticket_id = store_column_int64(st, 1); /* NULL reads as 0 */
 	o->kind = store_column_dup(st, 2);
-	o->rcpts = g_strsplit(rcpts != NULL ? (const char *)rcpts : "", "\n", -1);
+	o->rcpts = g_strsplit(rcpts != NULL ? rcpts : "", "\n", -1);
 	o->message_id = store_column_dup(st, 4);
 	o->status = store_column_dup(st, 5);
-	o->attempts = sqlite3_column_int64(st, 6);
-	o->next_attempt = sqlite3_column_int64(st, 7);
+	o->attempts = store_column_int64(st, 6);
+	o->next_attempt = store_column_int64(st, 7);
 	o->last_error = store_column_dup(st, 8);
-	o->created = sqlite3_column_int64(st, 9);
-	o->sent_at = sqlite3_column_int64(st, 10);
+	o->created = store_column_int64(st, 9);
+	o->sent_at = store_column_int64(st, 10);
 	o->done = store_column_dup(st, 11);
 	return o;
 }
 
-static gpointer outbox_row_raw(sqlite3_stmt *st)
+static gpointer outbox_row_raw(const struct store_row *st)
 {
 	struct store_outbox *o = outbox_from_row(st);
-	/* blob() before bytes(), as the SQLite docs ask. */
-	const void *raw = sqlite3_column_blob(st, 12);
 
-	o->raw = g_bytes_new(raw, (gsize)sqlite3_column_bytes(st, 12));
+	o->raw = store_column_bytes(st, 12);
 	return o;
 }
 
@@ -233,9 +229,9 @@ int store_outbox_retry(struct store *store, gint64 id, gint64 now, char **error_
 	return changed < 0 ? -1 : changed > 0 ? 1 : 0;
 }
 
-static gpointer raw_from_row(sqlite3_stmt *st)
+static gpointer raw_from_row(const struct store_row *st)
 {
-	return g_bytes_new(sqlite3_column_blob(st, 0), (gsize)sqlite3_column_bytes(st, 0));
+	return store_column_bytes(st, 0);
 }
 
 int store_outbox_raw(struct store *store, gint64 id, GBytes **raw_r, char **error_r)

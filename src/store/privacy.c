@@ -8,9 +8,9 @@
 #include "store-error.h"
 #include "store-stmt.h"
 
-static void privacy_id_row(sqlite3_stmt *st, void *ctx)
+static void privacy_id_row(const struct store_row *st, void *ctx)
 {
-	gint64 id = sqlite3_column_int64(st, 0);
+	gint64 id = store_column_int64(st, 0);
 
 	g_array_append_val((GArray *)ctx, id);
 }

@@ -50,64 +50,64 @@ struct merge {
 	struct store *store;
 	gint64 before;
 	GStringChunk *strings;
-	sqlite3_stmt *tickets, *waits, *surveys;
+	struct store_row *tickets, *waits, *surveys; /* cursors */
 	int has_wait, has_survey;
 	struct store_report_wait wait;
 	struct store_report_survey survey;
 	GArray *ticket_waits, *msgs, *events;
 };
 
-static const char *col_intern(GStringChunk *strings, sqlite3_stmt *st, int col)
+static const char *col_intern(GStringChunk *strings, const struct store_row *st, int col)
 {
-	const char *s = (const char *)sqlite3_column_text(st, col);
+	const char *s = store_column_text(st, col);
 
 	return s != NULL ? g_string_chunk_insert_const(strings, s) : NULL;
 }
 
-static int col_score(sqlite3_stmt *st, int col)
+static int col_score(const struct store_row *st, int col)
 {
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 : sqlite3_column_int(st, col);
+	return store_column_null(st, col) ? -1 : store_column_int(st, col);
 }
 
-static void ticket_of_row(struct merge *m, sqlite3_stmt *st, struct store_report_ticket *t)
+static void ticket_of_row(struct merge *m, const struct store_row *st, struct store_report_ticket *t)
 {
-	t->id = sqlite3_column_int64(st, 0);
-	t->created = sqlite3_column_int64(st, 1);
+	t->id = store_column_int64(st, 0);
+	t->created = store_column_int64(st, 1);
 	t->queue = col_intern(m->strings, st, 2);
 	t->assignee = col_intern(m->strings, st, 3);
 	t->status = col_intern(m->strings, st, 4);
-	t->first_reply = sqlite3_column_int64(st, 5);
-	t->resolved_at = sqlite3_column_int64(st, 6);
-	t->first_reopen = sqlite3_column_int64(st, 7);
-	t->last_reopen = sqlite3_column_int64(st, 8);
-	t->fcr = sqlite3_column_int64(st, 9) != 0;
+	t->first_reply = store_column_int64(st, 5);
+	t->resolved_at = store_column_int64(st, 6);
+	t->first_reopen = store_column_int64(st, 7);
+	t->last_reopen = store_column_int64(st, 8);
+	t->fcr = store_column_int64(st, 9) != 0;
 	/* Nothing the figures hold happened at or after the end of the report. */
-	t->kept = sqlite3_column_int64(st, 10) < m->before;
-	t->prev_created = sqlite3_column_int64(st, 11);
-	t->prev_resolved = sqlite3_column_int64(st, 12);
-	t->self_served = sqlite3_column_int64(st, 13) != 0;
+	t->kept = store_column_int64(st, 10) < m->before;
+	t->prev_created = store_column_int64(st, 11);
+	t->prev_resolved = store_column_int64(st, 12);
+	t->self_served = store_column_int64(st, 13) != 0;
 }
 
 static int next_wait(struct merge *m, char **error_r)
 {
 	if ((m->has_wait = store_cursor_next(m->store, m->waits, "read waits", error_r)) == 1) {
-		m->wait.ticket_id = sqlite3_column_int64(m->waits, 0);
-		m->wait.started = sqlite3_column_int64(m->waits, 1);
-		m->wait.answered = sqlite3_column_int64(m->waits, 2);
+		m->wait.ticket_id = store_column_int64(m->waits, 0);
+		m->wait.started = store_column_int64(m->waits, 1);
+		m->wait.answered = store_column_int64(m->waits, 2);
 	}
 	return m->has_wait;
 }
 
 static int next_survey(struct merge *m, char **error_r)
 {
-	sqlite3_stmt *st = m->surveys;
+	struct store_row *st = m->surveys;
 
 	if ((m->has_survey = store_cursor_next(m->store, st, "read surveys", error_r)) == 1) {
-		m->survey.ticket_id = sqlite3_column_int64(st, 0);
-		m->survey.requested = sqlite3_column_int64(st, 1);
+		m->survey.ticket_id = store_column_int64(st, 0);
+		m->survey.requested = store_column_int64(st, 1);
 		m->survey.csat = col_score(st, 2);
 		m->survey.nps = col_score(st, 3);
-		m->survey.answered = sqlite3_column_int64(st, 4);
+		m->survey.answered = store_column_int64(st, 4);
 		m->survey.ces = col_score(st, 5);
 	}
 	return m->has_survey;
@@ -134,19 +134,19 @@ static int follow(struct merge *m, const struct store_report_ticket *t,
 	return 0;
 }
 
-static void history_message(sqlite3_stmt *st, void *ctx)
+static void history_message(const struct store_row *st, void *ctx)
 {
 	struct merge *m = ctx;
-	struct store_report_message msg = {0, sqlite3_column_int64(st, 0),
-					   sqlite3_column_int(st, 1) != 0};
+	struct store_report_message msg = {0, store_column_int64(st, 0),
+					   store_column_int(st, 1) != 0};
 
 	g_array_append_val(m->msgs, msg);
 }
 
-static void history_event(sqlite3_stmt *st, void *ctx)
+static void history_event(const struct store_row *st, void *ctx)
 {
 	struct merge *m = ctx;
-	struct store_report_event e = {0, sqlite3_column_int64(st, 0),
+	struct store_report_event e = {0, store_column_int64(st, 0),
 				       col_intern(m->strings, st, 1),
 				       col_intern(m->strings, st, 2)};
 

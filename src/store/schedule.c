@@ -26,15 +26,15 @@ static void schedule_free_fn(gpointer p)
 	store_schedule_free(&s);
 }
 
-static gpointer sched_from_row(sqlite3_stmt *st)
+static gpointer sched_from_row(const struct store_row *st)
 {
 	struct store_schedule *s = g_new0(struct store_schedule, 1);
 
-	s->id = sqlite3_column_int64(st, 0);
-	s->ticket_id = sqlite3_column_int64(st, 1);
+	s->id = store_column_int64(st, 0);
+	s->ticket_id = store_column_int64(st, 1);
 	s->kind = store_column_dup(st, 2);
-	s->due = sqlite3_column_int64(st, 3);
-	s->done = sqlite3_column_int64(st, 4); /* NULL reads as 0: waiting */
+	s->due = store_column_int64(st, 3);
+	s->done = store_column_int64(st, 4); /* NULL reads as 0: waiting */
 	s->outcome = store_column_dup(st, 5);
 	return s;
 }
@@ -152,17 +152,17 @@ int store_survey_answer(struct store *store, gint64 ticket_id, int csat, int nps
 	return ret;
 }
 
-static gpointer survey_from_row(sqlite3_stmt *st)
+static gpointer survey_from_row(const struct store_row *st)
 {
 	struct store_survey *s = g_new0(struct store_survey, 1);
 
-	s->ticket_id = sqlite3_column_int64(st, 0);
-	s->requested = sqlite3_column_int64(st, 1);
-	s->csat = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 2);
-	s->nps = sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+	s->ticket_id = store_column_int64(st, 0);
+	s->requested = store_column_int64(st, 1);
+	s->csat = store_column_null(st, 2) ? -1 : store_column_int(st, 2);
+	s->nps = store_column_null(st, 3) ? -1 : store_column_int(st, 3);
 	s->comment = store_column_dup(st, 4);
-	s->answered = sqlite3_column_int64(st, 5);
-	s->ces = sqlite3_column_type(st, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 6);
+	s->answered = store_column_int64(st, 5);
+	s->ces = store_column_null(st, 6) ? -1 : store_column_int(st, 6);
 	return s;
 }
 

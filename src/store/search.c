@@ -17,16 +17,26 @@
 #define SEARCH_QUERY_MAX 1000 /* characters of a query */
 #define SEARCH_TERMS_MAX 32
 
-/* A term's text (without its quotes or '*'), appended to out as an FTS5 string. */
-static void search_quote(GString *out, const char *s, gsize len)
+/* The operators of the two query languages a parse writes (issue 16): FTS5's (SQLite) and
+ * to_tsquery's (PostgreSQL), where a quoted operand goes through the same parser as the
+ * documents, so "a phrase" and ann@example.org mean there what they mean in the text. */
+struct search_syntax {
+	char quote;                        /* of a term; doubled inside it */
+	const char *and_, *or_, *not_, *prefix;
+};
+static const struct search_syntax search_fts5 = {'"', " ", " OR ", " NOT ", "*"};
+static const struct search_syntax search_tsquery = {'\'', " & ", " | ", " & !", ":*"};
+
+/* A term's text (without its quotes or '*'), appended to out as a quoted operand. */
+static void search_quote(GString *out, const struct search_syntax *syn, const char *s, gsize len)
 {
-	g_string_append_c(out, '"');
+	g_string_append_c(out, syn->quote);
 	for (gsize i = 0; i < len; i++) {
-		if (s[i] == '"')
-			g_string_append_c(out, '"');
+		if (s[i] == syn->quote || (syn->quote == '\'' && s[i] == '\\'))
+			g_string_append_c(out, s[i] == '\\' ? '\\' : syn->quote);
 		g_string_append_c(out, s[i]);
 	}
-	g_string_append_c(out, '"');
+	g_string_append_c(out, syn->quote);
 }
 
 /* Does the text hold a letter or a digit (what the tokenizer makes words of)? */
@@ -45,6 +55,7 @@ struct search_parse {
 	GString *neg;     /* " NOT term" for each excluded term */
 	guint terms;
 	gboolean want_term; /* after OR (or at the start): a positive term must come */
+	const struct search_syntax *syn;
 };
 
 /* One term at p (a word, a "phrase", either with a '*' after it, or '-' before it): the
@@ -97,19 +108,22 @@ static const char *search_term(struct search_parse *sp, const char *p, char **er
 					   "an excluded one"),
 		       NULL;
 	out = negate ? sp->neg : sp->pos;
-	g_string_append(out, negate ? " NOT " : (out->len > 0 && !sp->want_term ? " " : ""));
-	search_quote(out, start, (gsize)(end - start));
+	g_string_append(out, negate ? sp->syn->not_
+				    : (out->len > 0 && !sp->want_term ? sp->syn->and_ : ""));
+	search_quote(out, sp->syn, start, (gsize)(end - start));
 	if (prefix)
-		g_string_append_c(out, '*');
+		g_string_append(out, sp->syn->prefix);
 	if (!negate)
 		sp->want_term = FALSE;
 	sp->terms++;
 	return next;
 }
 
-int store_search_parse(const char *query, char **fts_r, char **error_r)
+/* The user's query in one of the two languages. */
+static int search_parse_to(const char *query, const struct search_syntax *syn, char **fts_r,
+			   char **error_r)
 {
-	struct search_parse sp = {g_string_new(""), g_string_new(""), 0, TRUE};
+	struct search_parse sp = {g_string_new(""), g_string_new(""), 0, TRUE, syn};
 	const char *p = query;
 	int ret = -1;
 
@@ -136,7 +150,7 @@ int store_search_parse(const char *query, char **fts_r, char **error_r)
 				util_error(error_r, "search: OR goes between two words");
 				goto out;
 			}
-			g_string_append(sp.pos, " OR ");
+			g_string_append(sp.pos, syn->or_);
 			sp.want_term = TRUE;
 			p += 2;
 			continue;
@@ -163,6 +177,11 @@ out:
 	return ret;
 }
 
+int store_search_parse(const char *query, char **fts_r, char **error_r)
+{
+	return search_parse_to(query, &search_fts5, fts_r, error_r);
+}
+
 void store_search_hit_free(struct store_search_hit **h)
 {
 	if (*h == NULL)
@@ -187,10 +206,10 @@ struct search_read {
 	gint64 rows;
 };
 
-static void search_row(sqlite3_stmt *st, void *ctx)
+static void search_row(const struct store_row *st, void *ctx)
 {
 	struct search_read *r = ctx;
-	gint64 id = sqlite3_column_int64(st, 0);
+	gint64 id = store_column_int64(st, 0);
 	struct store_search_hit *h;
 
 	r->rows++;
@@ -198,8 +217,8 @@ static void search_row(sqlite3_stmt *st, void *ctx)
 		return;
 	h = g_new0(struct store_search_hit, 1);
 	h->ticket_id = id;
-	h->rank = sqlite3_column_int64(st, 1);
-	h->updated = sqlite3_column_int64(st, 2);
+	h->rank = store_column_int64(st, 1);
+	h->updated = store_column_int64(st, 2);
 	h->status = store_column_dup(st, 3);
 	h->subject = store_column_dup(st, 4);
 	h->queue = store_column_dup(st, 5);
@@ -276,12 +295,12 @@ static gint search_cmp(gconstpointer a, gconstpointer b)
 
 /* The four numbers of search_indexed_to: the last message row indexed, the newest message
  * row, the last ticket indexed, the newest ticket. */
-static void search_range_row(sqlite3_stmt *st, void *ctx)
+static void search_range_row(const struct store_row *st, void *ctx)
 {
 	gint64 *r = ctx;
 
 	for (int i = 0; i < 4; i++)
-		r[i] = sqlite3_column_int64(st, i);
+		r[i] = store_column_int64(st, i);
 }
 
 /* Index the rows after `from` up to `newest`, at most max_rows of them (<= 0: all):
@@ -338,7 +357,8 @@ int store_search(struct store *store, const struct store_search_opts *o, GPtrArr
 
 	*hits_r = NULL;
 	*more_r = FALSE;
-	if (store_search_parse(o->query, &fts, error_r) < 0)
+	if (search_parse_to(o->query, store->pg != NULL ? &search_tsquery : &search_fts5, &fts,
+			    error_r) < 0)
 		goto out;
 	/* What was delivered since notifyd's last pass is indexed first, so a search sees
 	 * every stored message (a read-only connection searches what is indexed). */

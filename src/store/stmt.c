@@ -1,10 +1,14 @@
 /* stmt: the one place where the store binds, steps and resets its prepared statements —
  * the binder, which checks each call's values against statements.def, and the helpers
  * built on it (run, one integer, one row, rows to a list, a string vector, each row).
+ * On a PostgreSQL store (store->pg) the checked call goes to pg_run.c instead, and the
+ * column accessors read its rows: nothing above this file knows which backend it has.
  * Owns no state of its own (the statements belong to the struct store); depends on
- * error.c and statements.c only. Same threading as the connection. */
+ * error.c, statements.c and pg_run.c. Same threading as the connection. */
 #include "config.h"
 #include "store-error.h"
+#include "store-pg.h"
+#include "store-row.h"
 #include "store-stmt.h"
 
 #include <string.h>
@@ -117,8 +121,8 @@ static int bind_one(sqlite3_stmt *st, int idx, char letter, const struct store_v
 	}
 }
 
-/* The one place where statements are bound: the prepared statement id with args bound,
- * or NULL (error set, statement reset). */
+/* The one place where SQLite statements are bound: the prepared statement id with args
+ * (checked) bound, or NULL (error set, statement reset). */
 static sqlite3_stmt *bind_args(struct store *store, enum store_stmt id, struct store_args args,
 			       const char *op, char **error_r)
 {
@@ -126,8 +130,6 @@ static sqlite3_stmt *bind_args(struct store *store, enum store_stmt id, struct s
 	const char *params = store_stmt_params(id);
 	size_t i;
 
-	if (check_args(store, id, args, op, error_r) < 0)
-		return NULL;
 	for (i = 0; i < args.count; i++) {
 		if (bind_one(st, (int)i + 1, params[i], &args.vals[i]) != SQLITE_OK) {
 			char *what = g_strdup_printf("%s (binding ?%zu)", op, i + 1);
@@ -141,24 +143,33 @@ static sqlite3_stmt *bind_args(struct store *store, enum store_stmt id, struct s
 	return st;
 }
 
-/* Bind, then step up to max rows (-1: all), handing each to fn if there is one; reset.
- * Returns the number of rows stepped to, or -1. */
+/* Check and bind, then step up to max rows (-1: all), handing each to fn if there is one;
+ * reset. Returns the number of rows stepped to, or -1; *changes_r (may be NULL): the rows
+ * the statement inserted, updated or deleted. */
 static int step_rows(struct store *store, enum store_stmt id, struct store_args args,
-		     store_each_fn *fn, void *ctx, int max, const char *op, char **error_r)
+		     store_each_fn *fn, void *ctx, int max, const char *op, gint64 *changes_r,
+		     char **error_r)
 {
-	sqlite3_stmt *st = bind_args(store, id, args, op, error_r);
+	sqlite3_stmt *st;
+	struct store_row row = {0};
 	int rc = SQLITE_DONE, rows = 0;
 
-	if (st == NULL)
+	if (check_args(store, id, args, op, error_r) < 0)
+		return -1;
+	if (store->pg != NULL)
+		return store_pg_step(store, id, args, fn, ctx, max, op, changes_r, error_r);
+	if ((row.st = st = bind_args(store, id, args, op, error_r)) == NULL)
 		return -1;
 	while ((max < 0 || rows < max) && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (fn != NULL)
-			fn(st, ctx);
+			fn(&row, ctx);
 		rows++;
 	}
 	if (rows != max && rc != SQLITE_DONE) {
 		store_fail(store, op, error_r);
 		rows = -1;
+	} else if (changes_r != NULL) {
+		*changes_r = sqlite3_changes(store->db);
 	}
 	stmt_done(st);
 	return rows;
@@ -167,15 +178,42 @@ static int step_rows(struct store *store, enum store_stmt id, struct store_args 
 int store_run(struct store *store, enum store_stmt id, struct store_args args, const char *op,
 	      char **error_r)
 {
-	return step_rows(store, id, args, NULL, NULL, 1, op, error_r) < 0 ? -1 : 0;
+	return step_rows(store, id, args, NULL, NULL, 1, op, NULL, error_r) < 0 ? -1 : 0;
 }
 
 int store_run_changes(struct store *store, enum store_stmt id, struct store_args args,
 		      const char *op, char **error_r)
 {
-	if (step_rows(store, id, args, NULL, NULL, 1, op, error_r) < 0)
+	gint64 changes = 0;
+
+	if (step_rows(store, id, args, NULL, NULL, 1, op, &changes, error_r) < 0)
 		return -1;
-	return sqlite3_changes(store->db);
+	return (int)changes;
+}
+
+int store_insert(struct store *store, enum store_stmt id, struct store_args args, const char *op,
+		 gint64 *id_r, char **error_r)
+{
+	gint64 changes = 0;
+
+	*id_r = 0;
+	if (step_rows(store, id, args, NULL, NULL, 1, op, &changes, error_r) < 0)
+		return -1;
+	if (changes == 0)
+		return 0;
+	if (store->pg == NULL) {
+		*id_r = sqlite3_last_insert_rowid(store->db);
+		return 1;
+	}
+	/* The identity column's sequence, as this session last advanced it. */
+	return store_int64(store, STMT_last_id, SV_NONE, op, id_r, error_r) < 0 ? -1 : 1;
+}
+
+gboolean store_autocommit(struct store *store)
+{
+	if (store->pg != NULL)
+		return PQtransactionStatus(store->pg) == PQTRANS_IDLE;
+	return sqlite3_get_autocommit(store->db) != 0;
 }
 
 struct int64_ctx {
@@ -183,12 +221,12 @@ struct int64_ctx {
 	gboolean found;
 };
 
-static void int64_row(sqlite3_stmt *st, void *ctx)
+static void int64_row(const struct store_row *st, void *ctx)
 {
 	struct int64_ctx *c = ctx;
 
-	if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
-		*c->value_r = sqlite3_column_int64(st, 0);
+	if (!store_column_null(st, 0)) {
+		*c->value_r = store_column_int64(st, 0);
 		c->found = TRUE;
 	}
 }
@@ -198,7 +236,7 @@ int store_int64(struct store *store, enum store_stmt id, struct store_args args,
 {
 	struct int64_ctx c = {value_r, FALSE};
 
-	if (step_rows(store, id, args, int64_row, &c, 1, op, error_r) < 0)
+	if (step_rows(store, id, args, int64_row, &c, 1, op, NULL, error_r) < 0)
 		return -1;
 	return c.found ? 1 : 0;
 }
@@ -208,7 +246,7 @@ struct obj_ctx {
 	gpointer obj;
 };
 
-static void one_row(sqlite3_stmt *st, void *ctx)
+static void one_row(const struct store_row *st, void *ctx)
 {
 	struct obj_ctx *c = ctx;
 
@@ -219,7 +257,7 @@ int store_one(struct store *store, enum store_stmt id, struct store_args args, s
 	      const char *op, gpointer *row_r, char **error_r)
 {
 	struct obj_ctx c = {row_fn, NULL};
-	int ret = step_rows(store, id, args, one_row, &c, 1, op, error_r);
+	int ret = step_rows(store, id, args, one_row, &c, 1, op, NULL, error_r);
 
 	*row_r = c.obj;
 	return ret;
@@ -230,7 +268,7 @@ struct list_ctx {
 	GPtrArray *list;
 };
 
-static void list_row(sqlite3_stmt *st, void *ctx)
+static void list_row(const struct store_row *st, void *ctx)
 {
 	struct list_ctx *c = ctx;
 
@@ -244,7 +282,7 @@ int store_rows(struct store *store, enum store_stmt id, struct store_args args,
 	struct list_ctx c = {row_fn, g_ptr_array_new_with_free_func(free_fn)};
 
 	*list_r = NULL;
-	if (step_rows(store, id, args, list_row, &c, -1, op, error_r) < 0) {
+	if (step_rows(store, id, args, list_row, &c, -1, op, NULL, error_r) < 0) {
 		g_ptr_array_unref(c.list);
 		return -1;
 	}
@@ -253,11 +291,11 @@ int store_rows(struct store *store, enum store_stmt id, struct store_args args,
 }
 
 /* "" for a NULL: an early NULL would cut the vector (and leak its tail). */
-static gpointer text_row(sqlite3_stmt *st)
+static gpointer text_row(const struct store_row *st)
 {
-	const unsigned char *v = sqlite3_column_text(st, 0);
+	const char *v = store_column_text(st, 0);
 
-	return g_strdup(v != NULL ? (const char *)v : "");
+	return g_strdup(v != NULL ? v : "");
 }
 
 int store_strv(struct store *store, enum store_stmt id, struct store_args args, const char *op,
@@ -276,21 +314,36 @@ int store_strv(struct store *store, enum store_stmt id, struct store_args args, 
 int store_each(struct store *store, enum store_stmt id, struct store_args args, store_each_fn *fn,
 	       void *ctx, const char *op, char **error_r)
 {
-	return step_rows(store, id, args, fn, ctx, -1, op, error_r);
+	return step_rows(store, id, args, fn, ctx, -1, op, NULL, error_r);
 }
 
 /* ---- cursors ---- */
 
-sqlite3_stmt *store_cursor_open(struct store *store, enum store_stmt id, struct store_args args,
-				const char *op, char **error_r)
+struct store_row *store_cursor_open(struct store *store, enum store_stmt id,
+				   struct store_args args, const char *op, char **error_r)
 {
-	return bind_args(store, id, args, op, error_r);
+	sqlite3_stmt *st;
+	struct store_row *cur;
+
+	if (check_args(store, id, args, op, error_r) < 0)
+		return NULL;
+	if (store->pg != NULL)
+		return store_pg_cursor_open(store, id, args, op, error_r);
+	if ((st = bind_args(store, id, args, op, error_r)) == NULL)
+		return NULL;
+	cur = g_new0(struct store_row, 1);
+	cur->st = st;
+	return cur;
 }
 
-int store_cursor_next(struct store *store, sqlite3_stmt *st, const char *op, char **error_r)
+int store_cursor_next(struct store *store, struct store_row *cur, const char *op,
+		      char **error_r)
 {
-	int rc = sqlite3_step(st);
+	int rc;
 
+	if (cur->res != NULL)
+		return store_pg_cursor_next(cur);
+	rc = sqlite3_step(cur->st);
 	if (rc == SQLITE_ROW)
 		return 1;
 	if (rc == SQLITE_DONE)
@@ -298,26 +351,70 @@ int store_cursor_next(struct store *store, sqlite3_stmt *st, const char *op, cha
 	return store_fail(store, op, error_r);
 }
 
-void store_cursor_close(sqlite3_stmt **stp)
+void store_cursor_close(struct store_row **curp)
 {
-	if (*stp != NULL)
-		stmt_done(*stp);
-	*stp = NULL;
+	if (*curp != NULL && (*curp)->res != NULL) {
+		store_pg_cursor_free(*curp);
+	} else if (*curp != NULL) {
+		stmt_done((*curp)->st);
+		g_free(*curp);
+	}
+	*curp = NULL;
 }
 
 /* ---- reading columns ---- */
 
-char *store_column_dup(sqlite3_stmt *st, int col)
+gboolean store_column_null(const struct store_row *st, int col)
 {
-	const unsigned char *s = sqlite3_column_text(st, col);
+	if (st->res != NULL)
+		return store_pg_column_null(st, col);
+	return sqlite3_column_type(st->st, col) == SQLITE_NULL;
+}
 
-	return s != NULL ? g_strdup((const char *)s) : NULL;
+gint64 store_column_int64(const struct store_row *st, int col)
+{
+	if (st->res != NULL)
+		return store_pg_column_int64(st, col);
+	return sqlite3_column_int64(st->st, col);
+}
+
+int store_column_int(const struct store_row *st, int col)
+{
+	if (st->res != NULL)
+		return (int)store_pg_column_int64(st, col);
+	return sqlite3_column_int(st->st, col);
+}
+
+const char *store_column_text(const struct store_row *st, int col)
+{
+	if (st->res != NULL)
+		return store_pg_column_text(st, col);
+	return (const char *)sqlite3_column_text(st->st, col);
+}
+
+char *store_column_dup(const struct store_row *st, int col)
+{
+	return g_strdup(store_column_text(st, col));
+}
+
+GBytes *store_column_bytes(const struct store_row *st, int col)
+{
+	const void *data;
+
+	if (st->res != NULL)
+		return store_pg_column_bytes(st, col);
+	/* blob() before bytes(), as the SQLite docs ask. */
+	data = sqlite3_column_blob(st->st, col);
+	return g_bytes_new(data, (gsize)sqlite3_column_bytes(st->st, col));
 }
 
 int store_setting(struct store *store, enum store_stmt id, char **error_r)
 {
 	char *msg = NULL;
 
+	/* SQLite's settings: a PostgreSQL session has its own (pg.c). */
+	if (store->pg != NULL)
+		return 0;
 	if (sqlite3_exec(store->db, store_stmt_sql(id), NULL, NULL, &msg) != SQLITE_OK) {
 		int ret = store_fail_other(store, error_r, "%s: %s", store_stmt_name(id),
 					   msg != NULL ? msg : "failed");

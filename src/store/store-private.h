@@ -33,6 +33,13 @@ struct store {
 	gboolean nosync;   /* STORE_WAL_NOSYNC */
 	gint64 wal_frames; /* after this connection's last commit (store_wal_manual) */
 	void *kb_tok;      /* kb.c: the tokenizer's state (SQLite frees it with db) */
+	/* PostgreSQL (issue 16; pg.c, pg_run.c): the connection when the database is a libpq
+	 * URI, db then NULL; atomic_txn: store_atomic_begin() began a transaction of its own
+	 * (PostgreSQL has no savepoint outside one). */
+	struct pg_conn *pg;
+	gboolean atomic_txn;
+	gboolean pg_txn_lost; /* pg_run.c: the connection died inside a transaction */
+	int busy_timeout_ms; /* PostgreSQL's lock_timeout, again after a reconnect */
 };
 
 /* kb.c: register the FTS5 tokenizer "postdesk" and the knowledge base's FTS5 functions on

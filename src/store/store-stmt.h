@@ -69,10 +69,16 @@ struct store_args {
 /* For a statement without parameters. */
 #define SV_NONE ((struct store_args){NULL, 0})
 
+/* One row of a result, as the helpers hand it to the row readers: opaque, read only with the
+ * store_column_* functions below (the backend seam: no row reader sees the backend's own
+ * statement or result type). Borrowed: valid during the callback (or until the cursor's
+ * next step). */
+struct store_row;
+
 /* A row turned into a new object (the helper's caller owns it). */
-typedef gpointer store_row_fn(sqlite3_stmt *st);
+typedef gpointer store_row_fn(const struct store_row *st);
 /* A row handed to a callback with its context; the row's columns are borrowed. */
-typedef void store_each_fn(sqlite3_stmt *st, void *ctx);
+typedef void store_each_fn(const struct store_row *st, void *ctx);
 
 /* In all the helpers, op names the operation in the error ("op: sqlite message"); the
  * statement is reset when they return, so no statement keeps a read transaction open. */
@@ -83,6 +89,13 @@ int store_run(struct store *store, enum store_stmt id, struct store_args args, c
 /* Same, returning the number of rows it inserted, updated or deleted (>= 0), -1 error. */
 int store_run_changes(struct store *store, enum store_stmt id, struct store_args args,
 		      const char *op, char **error_r);
+/* Run an INSERT: 1 with the new row's id in *id_r, 0 when it inserted nothing (an ON
+ * CONFLICT DO NOTHING that met its conflict; *id_r 0), -1 error. The one way to learn a new
+ * row's id, so each backend finds it its own way (SQLite's last rowid; RETURNING). */
+int store_insert(struct store *store, enum store_stmt id, struct store_args args, const char *op,
+		 gint64 *id_r, char **error_r);
+/* Whether no transaction is open on the connection (SQLite's autocommit mode). */
+gboolean store_autocommit(struct store *store);
 /* The integer in the first column of the first row: 1 with *value_r, 0 no row or a NULL
  * (*value_r untouched), -1 error. */
 int store_int64(struct store *store, enum store_stmt id, struct store_args args, const char *op,
@@ -109,15 +122,27 @@ int store_each(struct store *store, enum store_stmt id, struct store_args args, 
  * reads merged as they stream (report_rows.c). Open binds (NULL on error, error set); next
  * steps: 1 a row (columns borrowed until the next step), 0 the end, -1 error; close resets
  * the statement (so it keeps no read transaction open) and NULLs the pointer. */
-sqlite3_stmt *store_cursor_open(struct store *store, enum store_stmt id, struct store_args args,
-				const char *op, char **error_r);
-int store_cursor_next(struct store *store, sqlite3_stmt *st, const char *op, char **error_r);
-void store_cursor_close(sqlite3_stmt **st);
+struct store_row *store_cursor_open(struct store *store, enum store_stmt id,
+				   struct store_args args, const char *op, char **error_r);
+int store_cursor_next(struct store *store, struct store_row *cur, const char *op,
+		      char **error_r);
+void store_cursor_close(struct store_row **cur);
 
-/* ---- reading columns ---- */
+/* ---- reading columns ----
+ * Columns count from 0. Text is UTF-8; an integer column read as text gives its digits. */
 
+/* Whether the column is SQL NULL. */
+gboolean store_column_null(const struct store_row *st, int col);
+/* An integer column; 0 for SQL NULL. */
+gint64 store_column_int64(const struct store_row *st, int col);
+/* The same as an int (counts, scores, flags: values that fit). */
+int store_column_int(const struct store_row *st, int col);
+/* A text column, borrowed like the row; NULL for SQL NULL. */
+const char *store_column_text(const struct store_row *st, int col);
 /* g_strdup of a text column; NULL for SQL NULL. */
-char *store_column_dup(sqlite3_stmt *st, int col);
+char *store_column_dup(const struct store_row *st, int col);
+/* A blob column as new bytes (the caller owns them); empty for SQL NULL. */
+GBytes *store_column_bytes(const struct store_row *st, int col);
 
 /* Apply a setting PRAGMA of statements.def now: SQLite applies those when preparing, so
  * the copy prepared at open may have been overridden by another setting of the same

@@ -2,12 +2,15 @@
  * preparing every statement of statements.def) and its WAL checkpoints. The top of the
  * module: it uses the leaves (error, stmt, txn via migrations) and nothing calls it back.
  * A struct store owns its sqlite3 handle and prepared statements; it is opened NOMUTEX, so
- * one connection belongs to one thread at a time (open one per thread). */
+ * one connection belongs to one thread at a time (open one per thread). A database that
+ * is a libpq URI opens a PostgreSQL connection instead (pg.c), owned the same way; it
+ * has no WAL of ours to checkpoint. */
 #include "config.h"
 #include "postdesk/lib.h"
 #include "store-error.h"
 #include "store-private.h"
 #include "store-migrate.h"
+#include "store-pg.h"
 #include "store-stmt.h"
 
 #include <errno.h>
@@ -60,7 +63,7 @@ static int prepare_range(struct store *store, int first, int last, char **error_
 	return 0;
 }
 
-static gpointer text_dup(sqlite3_stmt *st)
+static gpointer text_dup(const struct store_row *st)
 {
 	return store_column_dup(st, 0);
 }
@@ -163,6 +166,20 @@ int store_open(const char *path, int flags, int busy_timeout_ms, struct store **
 	*store_r = NULL;
 	store->readonly = (flags & STORE_READONLY) != 0;
 	store->nosync = (flags & STORE_WAL_NOSYNC) != 0;
+	if (store_pg_is_uri(path)) {
+		PGconn *conn = NULL;
+
+		/* Every commit is durable when it returns (synchronous_commit): nosync does
+		 * not apply, and the syncer has nothing to do. */
+		store->busy_timeout_ms = busy_timeout_ms;
+		if (store_pg_connect(path, store->readonly, busy_timeout_ms, &conn, error_r) < 0) {
+			store_close(&store);
+			return -1;
+		}
+		store->pg = conn;
+		*store_r = store;
+		return 0;
+	}
 	/* A file that is not writable for a moment (a root process creating and then handing
 	 * over a file next to it) gets a few more tries over two seconds before we give up.
 	 * That includes the -wal and -shm files, which the first statements (journal_mode,
@@ -209,6 +226,8 @@ void store_close(struct store **storep)
 	if (store == NULL)
 		return;
 	*storep = NULL;
+	if (store->pg != NULL)
+		PQfinish(store->pg);
 	for (i = 0; i < STMT_COUNT; i++)
 		sqlite3_finalize(store->stmt[i]);
 	if (store->db != NULL && sqlite3_close(store->db) != SQLITE_OK)
@@ -231,6 +250,8 @@ static int wal_hook(void *ctx, sqlite3 *db, const char *name, int frames)
 
 int store_wal_manual(struct store *store, char **error_r)
 {
+	if (store->pg != NULL) /* the server's WAL is the server's */
+		return 0;
 	if (store_setting(store, STMT_autocheckpoint_off, error_r) < 0)
 		return -1;
 	sqlite3_wal_hook(store->db, wal_hook, store);
@@ -243,12 +264,12 @@ gint64 store_wal_frames(struct store *store)
 }
 
 /* The one row of wal_checkpoint: busy flag, frames in the WAL, frames checkpointed. */
-static void checkpoint_row(sqlite3_stmt *st, void *ctx)
+static void checkpoint_row(const struct store_row *st, void *ctx)
 {
 	gint64 *row = ctx;
 
-	row[0] = sqlite3_column_int64(st, 0);
-	row[1] = sqlite3_column_int64(st, 1);
+	row[0] = store_column_int64(st, 0);
+	row[1] = store_column_int64(st, 1);
 }
 
 int store_checkpoint(struct store *store, gboolean truncate, gint64 *wal_frames_r,
@@ -256,6 +277,11 @@ int store_checkpoint(struct store *store, gboolean truncate, gint64 *wal_frames_
 {
 	gint64 row[2] = {0, 0};
 
+	if (store->pg != NULL) {
+		if (wal_frames_r != NULL)
+			*wal_frames_r = 0;
+		return 0;
+	}
 	if (store_each(store, truncate ? STMT_checkpoint_truncate : STMT_checkpoint, SV_NONE,
 		       checkpoint_row, row, "wal_checkpoint", error_r) < 0)
 		return -1;
@@ -266,4 +292,9 @@ int store_checkpoint(struct store *store, gboolean truncate, gint64 *wal_frames_
 	if (truncate)
 		store->wal_frames = 0;
 	return 0;
+}
+
+gboolean store_is_local(const char *database)
+{
+	return !store_pg_is_uri(database);
 }

@@ -31,12 +31,12 @@ int store_ticket_create(struct store *store, const char *queue, const char *subj
 			gint64 requester_id, gint64 linked_to, gint64 now, gint64 *id_r,
 			char **error_r)
 {
-	if (store_run(
+	if (store_insert(
 		store, STMT_ticket_insert,
 		SV_ARGS(SV_T(queue), SV_T(subject), SV_I(requester_id), SV_I(linked_to), SV_I(now)),
-		"insert ticket", error_r) < 0)
+		"insert ticket", id_r, error_r) < 0)
 		return -1;
-	*id_r = sqlite3_last_insert_rowid(store->db); /* searchable after delivery (migration 19) */
+	/* searchable after delivery (migration 19: store_search_catch_up) */
 	return store_run(store, STMT_customer_count_ticket, SV_ARGS(SV_I(requester_id), SV_I(now)),
 			 "count the customer's ticket", error_r);
 }
@@ -144,23 +144,23 @@ static void ticket_free_ptr(gpointer p)
 }
 
 /* Column order of the ticket_get / ticket_list statements. */
-static gpointer ticket_from_row(sqlite3_stmt *st)
+static gpointer ticket_from_row(const struct store_row *st)
 {
 	struct store_ticket *t = g_new0(struct store_ticket, 1);
 
-	t->id = sqlite3_column_int64(st, 0);
+	t->id = store_column_int64(st, 0);
 	t->queue = store_column_dup(st, 1);
 	t->subject = store_column_dup(st, 2);
 	t->status = store_column_dup(st, 3);
 	t->priority = store_column_dup(st, 4);
 	t->assignee = store_column_dup(st, 5);
-	t->requester_id = sqlite3_column_int64(st, 6);
+	t->requester_id = store_column_int64(st, 6);
 	t->requester = store_column_dup(st, 7);
 	t->requester_name = store_column_dup(st, 8);
-	t->linked_to = sqlite3_column_int64(st, 9); /* NULL reads as 0 */
-	t->created = sqlite3_column_int64(st, 10);
-	t->updated = sqlite3_column_int64(st, 11);
-	t->message_count = sqlite3_column_int64(st, 12);
+	t->linked_to = store_column_int64(st, 9); /* NULL reads as 0 */
+	t->created = store_column_int64(st, 10);
+	t->updated = store_column_int64(st, 11);
+	t->message_count = store_column_int64(st, 12);
 	t->lang = store_column_dup(st, 13);
 	return t;
 }
@@ -180,7 +180,7 @@ struct page_ctx {
 	void *ctx;
 };
 
-static void page_row(sqlite3_stmt *st, void *data)
+static void page_row(const struct store_row *st, void *data)
 {
 	struct page_ctx *p = data;
 	struct store_ticket *t = ticket_from_row(st);

@@ -17,11 +17,11 @@ struct sent_to {
 };
 
 /* One row of message_out_rcpts: the stored rcpt, then the outbox row's list. */
-static void sent_to_row(sqlite3_stmt *st, void *ctx)
+static void sent_to_row(const struct store_row *st, void *ctx)
 {
 	struct sent_to *s = ctx;
-	const char *rcpt = (const char *)sqlite3_column_text(st, 1);
-	const char *list = (const char *)sqlite3_column_text(st, 2);
+	const char *rcpt = store_column_text(st, 1);
+	const char *list = store_column_text(st, 2);
 	gboolean hit = rcpt != NULL && g_ascii_strcasecmp(rcpt, s->addr) == 0;
 
 	if (!hit && list != NULL) {
@@ -32,7 +32,7 @@ static void sent_to_row(sqlite3_stmt *st, void *ctx)
 	}
 	if (hit && !s->found) {
 		s->found = TRUE;
-		*s->ticket_r = sqlite3_column_int64(st, 0);
+		*s->ticket_r = store_column_int64(st, 0);
 	}
 }
 
@@ -53,11 +53,11 @@ struct first_in {
 	char **flags_r;
 };
 
-static void first_in_row(sqlite3_stmt *st, void *ctx)
+static void first_in_row(const struct store_row *st, void *ctx)
 {
 	struct first_in *f = ctx;
 
-	*f->ticket_r = sqlite3_column_int64(st, 0);
+	*f->ticket_r = store_column_int64(st, 0);
 	*f->flags_r = store_column_dup(st, 1);
 }
 

@@ -11,7 +11,16 @@ int store_begin(struct store *store, char **error_r)
 {
 	/* A new unit of work: the kind of an earlier, handled failure no longer applies. */
 	store->last_err = STORE_ERR_NONE;
-	return store_run(store, STMT_begin, SV_NONE, "begin", error_r);
+	if (store_run(store, STMT_begin, SV_NONE, "begin", error_r) < 0)
+		return -1;
+	/* PostgreSQL: one writer at a time across hosts, as BEGIN IMMEDIATE on SQLite; the
+	 * wait is bounded by lock_timeout (busy_timeout_ms), then the caller answers 4xx. */
+	if (store->pg != NULL &&
+	    store_run(store, STMT_write_lock, SV_NONE, "take the write lock", error_r) < 0) {
+		store_rollback(store);
+		return -1;
+	}
+	return 0;
 }
 
 int store_commit(struct store *store, char **error_r)
@@ -25,7 +34,7 @@ void store_rollback(struct store *store)
 {
 	char *error = NULL;
 
-	if (sqlite3_get_autocommit(store->db))
+	if (store_autocommit(store))
 		return;
 	if (store_run(store, STMT_rollback, SV_NONE, "rollback", &error) < 0) {
 		log_warn("store: %s", error);
@@ -49,7 +58,7 @@ void store_rollback_to(struct store *store)
 {
 	char *error = NULL;
 
-	if (sqlite3_get_autocommit(store->db))
+	if (store_autocommit(store))
 		return;
 	if (store_run(store, STMT_rollback_to, SV_NONE, "rollback to savepoint", &error) < 0) {
 		log_warn("store: %s", error);
@@ -61,6 +70,13 @@ void store_rollback_to(struct store *store)
 
 int store_atomic_begin(struct store *store, char **error_r)
 {
+	/* PostgreSQL takes no savepoint outside a transaction: outside one, begin one. */
+	if (store->pg != NULL && store_autocommit(store)) {
+		if (store_begin(store, error_r) < 0)
+			return -1;
+		store->atomic_txn = TRUE;
+		return 0;
+	}
 	return store_run(store, STMT_atomic_begin, SV_NONE, "savepoint", error_r);
 }
 
@@ -70,7 +86,7 @@ static void atomic_undo(struct store *store)
 {
 	char *error = NULL;
 
-	if (sqlite3_get_autocommit(store->db))
+	if (store_autocommit(store))
 		return;
 	if (store_run(store, STMT_atomic_rollback_to, SV_NONE, "rollback to savepoint", &error) <
 		0 ||
@@ -82,6 +98,13 @@ static void atomic_undo(struct store *store)
 
 int store_atomic_end(struct store *store, gboolean ok, char **error_r)
 {
+	if (store->atomic_txn) {
+		store->atomic_txn = FALSE;
+		if (ok && store_commit(store, error_r) == 0)
+			return 0;
+		store_rollback(store);
+		return -1;
+	}
 	if (ok && store_run(store, STMT_atomic_release, SV_NONE, "release savepoint", error_r) == 0)
 		return 0;
 	atomic_undo(store);
