@@ -40,7 +40,7 @@ gboolean store_is_local(const char *database);
 /* Whether several hosts may share this database (PostgreSQL): state every host must see
  * the same then lives in it, such as the milter's flood counters. */
 gboolean store_is_shared(struct store *store);
-/* The milter's new-ticket flood limit on a shared database (migration 19): 1 the mail is
+/* The milter's new-ticket flood limit on a shared database (migration 21): 1 the mail is
  * allowed and counted against each of the n keys ("s:<sender>", "i:<client IP>"), 0 one
  * key already had `limit` in its fixed window of `window` seconds (nothing counted), -1
  * error. Runs its own short transaction, also on a read-only connection. */

@@ -1,4 +1,4 @@
-/* flood: the milter's new-ticket flood counters in the database (issue 16, migration 19),
+/* flood: the milter's new-ticket flood counters in the database (issue 16, migration 21),
  * for a desk whose hosts share one (store_is_shared): the milters of every host then count
  * against one limit. One fixed window per key; a mail is counted only if every key is under
  * the limit. The read and the increment are not one atomic step across hosts: two

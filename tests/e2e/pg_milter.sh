@@ -1,6 +1,6 @@
 #!/bin/sh
 # pg_milter.sh (issue 16): the milter's flood counters are shared by the hosts of a desk on
-# PostgreSQL (migration 19, store_flood_hit): two postdesk-milter processes (two configs,
+# PostgreSQL (migration 21, store_flood_hit): two postdesk-milter processes (two configs,
 # two sockets) on one PostgreSQL that this script starts (tests/e2e/pg.sh) count new
 # requests against one limit (tests/e2e/pg_milter.lua, through miltertest). Skips (77)
 # without root, miltertest or PostgreSQL 15.
