@@ -55,8 +55,6 @@ for t in range(1, tickets + 1):
     con.execute("INSERT INTO tickets(id, queue, subject, requester_id, status, created, updated) "
                 "VALUES(?, 'support', ?, ?, ?, ?, ?)",
                 (t, subject, t, random.choice(["new", "open", "pending", "closed"]), t, t))
-    con.execute("INSERT INTO search_tickets(rowid, subject, people, tags) VALUES(?, ?, ?, '')",
-                (t, subject, email))
     con.execute("INSERT INTO participants(ticket_id, address, name, role) "
                 "VALUES(?, ?, '', 'requester')", (t, email))
     if t % 50 == 0:
