@@ -72,11 +72,13 @@ int net_imap_open(const struct net_server *srv, struct net_imap **s_r, enum net_
 void net_imap_close(struct net_imap **s);
 /* The server announced IDLE (RFC 2177). */
 gboolean net_imap_has_idle(const struct net_imap *s);
-/* SELECT folder: its UIDVALIDITY. */
+/* SELECT folder: its UIDVALIDITY and UIDNEXT (0 when the server gave none). */
 int net_imap_select(struct net_imap *s, const char *folder, guint32 *uidvalidity_r,
+		    guint32 *uidnext_r, char **error_r);
+/* UID SEARCH UNSEEN (unseen; with above_uid > 0 also the UIDs above it: new mail that was
+ * read elsewhere) or ALL: *uids_r a new GArray of guint32, ascending, each once. */
+int net_imap_search(struct net_imap *s, gboolean unseen, guint32 above_uid, GArray **uids_r,
 		    char **error_r);
-/* UID SEARCH UNSEEN (unseen) or ALL: *uids_r a new GArray of guint32, ascending. */
-int net_imap_search(struct net_imap *s, gboolean unseen, GArray **uids_r, char **error_r);
 /* RFC822.SIZE of uid: 1 with *size_r, 0 when the message is gone. */
 int net_imap_size(struct net_imap *s, guint32 uid, gint64 *size_r, char **error_r);
 /* BODY.PEEK[] of uid (not flagged \Seen by the fetch): 1 with *raw_r (g_malloc'ed,

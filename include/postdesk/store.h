@@ -773,6 +773,12 @@ int store_mailbox_fail(struct store *store, const char *mailbox, gint64 now, con
 /* The admins were mailed about the current outage at now. */
 int store_mailbox_alerted(struct store *store, const char *mailbox, gint64 now,
 			  char **error_r);
+/* Where the mailbox's new mail starts (migration 22): the UIDVALIDITY and the highest UID
+ * looked at, 0 and 0 before the first contact. */
+int store_mailbox_uid_get(struct store *store, const char *mailbox, gint64 *uidvalidity_r,
+			  gint64 *uid_r, char **error_r);
+int store_mailbox_uid_set(struct store *store, const char *mailbox, gint64 uidvalidity,
+			  gint64 uid, char **error_r);
 /* 1 with *st filled (clear it with store_mailbox_state_clear), 0 no row yet, -1 error. */
 int store_mailbox_state_get(struct store *store, const char *mailbox,
 			    struct store_mailbox_state *st, char **error_r);

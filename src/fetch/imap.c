@@ -49,17 +49,72 @@ static int imap_done(struct fetch_box *b, struct net_imap *s, guint32 uid, const
 	return 0;
 }
 
-/* One pass over the folder. -1 with why. */
+/* Where the next pass's new mail starts (migration 22): up to the first message of this pass
+ * that is still to take (backlog, or a failure: it stays unseen but may have been read
+ * elsewhere), else the folder's UIDNEXT - 1, never below where it was. */
+static int imap_mark(struct fetch_box *b, guint32 uidvalidity, gint64 above, guint32 uidnext,
+		     guint32 first_open, guint32 highest, char **error_r)
+{
+	gint64 mark = first_open > 0 ? (gint64)first_open - 1
+				     : MAX((gint64)highest, uidnext > 0 ? (gint64)uidnext - 1 : 0);
+
+	mark = MAX(mark, above);
+	log_debug("[mailbox %s] UIDVALIDITY %u, UIDNEXT %u: new mail starts above UID %" G_GINT64_FORMAT,
+		  b->m->name, uidvalidity, uidnext, mark);
+	if (mark == above && above > 0)
+		return 0;
+	return store_mailbox_uid_set(b->env->store, b->m->name, uidvalidity, mark, error_r);
+}
+
+/* One message of the pass. 1 handled (stored, recorded or gone), 0 left for a later poll
+ * (backlog), -1 trouble. */
+static int imap_one(struct fetch_box *b, struct net_imap *s, guint32 uidvalidity, guint32 uid,
+		    GPtrArray *done, char **error_r)
+{
+	char uid_s[16], *state = NULL;
+	int ret;
+
+	g_snprintf(uid_s, sizeof(uid_s), "%u", uid);
+	ret = fetch_known(b, uidvalidity, uid_s, &state, error_r);
+	if (ret == 1 && strcmp(state, "stored") == 0) {
+		ret = imap_done(b, s, uid, uid_s, done, error_r) < 0 ? -1 : 1;
+	} else if (ret == 1) {
+		b->skipped++;
+	} else if (ret == 0 && b->fetched >= b->m->max_per_poll) {
+		b->backlog++;
+	} else if (ret == 0) {
+		ret = imap_take_new(b, s, uidvalidity, uid, uid_s, error_r);
+		if (ret == 1) {
+			b->fetched++;
+			ret = imap_done(b, s, uid, uid_s, done, error_r) < 0 ? -1 : 1;
+		} else if (ret == 0) {
+			b->skipped++;
+			ret = 1;
+		}
+	}
+	g_free(state);
+	return ret;
+}
+
+/* One pass over the folder. With done_action = seen it looks at the unseen messages and at
+ * those above the last pass's mark (mail someone opened in webmail before fetchd saw it is
+ * still new to the desk); the first contact with a folder takes its unseen messages only,
+ * not its read history. -1 with why. */
 static int imap_poll(struct fetch_box *b, struct net_imap *s, char **error_r)
 {
-	guint32 uidvalidity = 0;
+	guint32 uidvalidity = 0, uidnext = 0, first_open = 0, highest = 0;
+	gint64 known_v = 0, known_uid = 0, above;
 	GArray *uids = NULL;
 	GPtrArray *done = NULL;
 	int ret = 0;
 
 	b->backlog = b->skipped = b->fetched = 0;
-	if (net_imap_select(s, b->m->folder, &uidvalidity, error_r) < 0 ||
-	    net_imap_search(s, imap_action(b->m) == NET_DONE_SEEN, &uids, error_r) < 0)
+	if (net_imap_select(s, b->m->folder, &uidvalidity, &uidnext, error_r) < 0 ||
+	    store_mailbox_uid_get(b->env->store, b->m->name, &known_v, &known_uid, error_r) < 0)
+		return -1;
+	above = known_v == (gint64)uidvalidity ? known_uid : 0;
+	if (net_imap_search(s, imap_action(b->m) == NET_DONE_SEEN, (guint32)above, &uids,
+			    error_r) < 0)
 		return -1;
 	if (b->known_uidvalidity != 0 && b->known_uidvalidity != uidvalidity)
 		log_warn("[mailbox %s] UIDVALIDITY of %s changed from %" G_GINT64_FORMAT
@@ -70,32 +125,23 @@ static int imap_poll(struct fetch_box *b, struct net_imap *s, char **error_r)
 	done = g_ptr_array_new_with_free_func(g_free);
 	for (guint i = 0; i < uids->len && ret >= 0 && !*b->env->stop; i++) {
 		guint32 uid = g_array_index(uids, guint32, i);
-		char uid_s[16], *state = NULL;
 
-		g_snprintf(uid_s, sizeof(uid_s), "%u", uid);
-		ret = fetch_known(b, uidvalidity, uid_s, &state, error_r);
-		if (ret == 1 && strcmp(state, "stored") == 0) {
-			ret = imap_done(b, s, uid, uid_s, done, error_r);
-		} else if (ret == 1) {
-			b->skipped++;
-		} else if (ret == 0 && b->fetched >= b->m->max_per_poll) {
-			b->backlog++;
-		} else if (ret == 0) {
-			ret = imap_take_new(b, s, uidvalidity, uid, uid_s, error_r);
-			if (ret == 1) {
-				b->fetched++;
-				ret = imap_done(b, s, uid, uid_s, done, error_r);
-			} else if (ret == 0) {
-				b->skipped++;
-			}
-		}
-		g_free(state);
+		ret = imap_one(b, s, uidvalidity, uid, done, error_r);
+		if (ret != 1 && first_open == 0)
+			first_open = uid;
+		highest = MAX(highest, uid);
 	}
+	if (ret >= 0 && *b->env->stop && uids->len > 0 && first_open == 0 &&
+	    highest < g_array_index(uids, guint32, uids->len - 1))
+		first_open = highest + 1; /* stopped half-way: the rest is still to look at */
 	g_array_unref(uids);
 	/* what was done is recorded even when the pass failed half-way */
 	if (fetch_mark_done(b, uidvalidity, done, ret < 0 ? NULL : error_r) < 0)
 		ret = -1;
 	g_ptr_array_unref(done);
+	if (imap_mark(b, uidvalidity, above, uidnext, first_open, highest,
+		      ret < 0 ? NULL : error_r) < 0)
+		ret = -1;
 	return ret < 0 ? -1 : 0;
 }
 

@@ -121,7 +121,7 @@ gboolean net_imap_has_idle(const struct net_imap *s)
 }
 
 int net_imap_select(struct net_imap *s, const char *folder, guint32 *uidvalidity_r,
-		    char **error_r)
+		    guint32 *uidnext_r, char **error_r)
 {
 	int r = mailimap_select(s->imap, folder);
 
@@ -131,6 +131,7 @@ int net_imap_select(struct net_imap *s, const char *folder, guint32 *uidvalidity
 	    s->imap->imap_selection_info->sel_uidvalidity == 0)
 		return util_error(error_r, "SELECT %s: the server gave no UIDVALIDITY", folder);
 	*uidvalidity_r = s->imap->imap_selection_info->sel_uidvalidity;
+	*uidnext_r = s->imap->imap_selection_info->sel_uidnext; /* 0: the server gave none */
 	return 0;
 }
 
@@ -141,26 +142,58 @@ static gint uid_cmp(gconstpointer a, gconstpointer b)
 	return x < y ? -1 : x > y;
 }
 
-int net_imap_search(struct net_imap *s, gboolean unseen, GArray **uids_r, char **error_r)
+/* UID SEARCH key (taken): the UIDs above `above` appended to uids. */
+static int imap_search_key(struct net_imap *s, struct mailimap_search_key *key, guint32 above,
+			   GArray *uids, char **error_r)
 {
-	struct mailimap_search_key *key =
-	    unseen ? mailimap_search_key_new(MAILIMAP_SEARCH_KEY_UNSEEN, NULL, NULL, NULL, NULL,
-					     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-					     NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL,
-					     NULL, NULL)
-		   : mailimap_search_key_new_all();
 	clist *result = NULL;
 	int r = mailimap_uid_search(s->imap, NULL, key, &result);
 
 	mailimap_search_key_free(key);
 	if (r != MAILIMAP_NO_ERROR)
 		return imap_fail(s, r, "UID SEARCH", error_r);
-	*uids_r = g_array_new(FALSE, FALSE, sizeof(guint32));
-	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it))
-		g_array_append_val(*uids_r, *(uint32_t *)clist_content(it));
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		guint32 uid = *(uint32_t *)clist_content(it);
+
+		if (uid > above)
+			g_array_append_val(uids, uid);
+	}
 	mailimap_search_result_free(result);
-	g_array_sort(*uids_r, uid_cmp);
 	return 0;
+}
+
+int net_imap_search(struct net_imap *s, gboolean unseen, guint32 above_uid, GArray **uids_r,
+		    char **error_r)
+{
+	GArray *uids = g_array_new(FALSE, FALSE, sizeof(guint32));
+	struct mailimap_search_key *key =
+	    unseen ? mailimap_search_key_new(MAILIMAP_SEARCH_KEY_UNSEEN, NULL, NULL, NULL, NULL,
+					     NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+					     NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, 0, NULL,
+					     NULL, NULL)
+		   : mailimap_search_key_new_all();
+
+	*uids_r = NULL;
+	if (imap_search_key(s, key, 0, uids, error_r) < 0)
+		goto fail;
+	/* New mail someone has read already: UID n:* ("*" is 0 to libetpan). A second search,
+	 * not an OR: n:* always matches the highest UID, even one below n (RFC 3501). */
+	if (unseen && above_uid > 0 && above_uid < G_MAXUINT32 &&
+	    imap_search_key(s,
+			    mailimap_search_key_new_uid(mailimap_set_new_interval(above_uid + 1, 0)),
+			    above_uid, uids, error_r) < 0)
+		goto fail;
+	g_array_sort(uids, uid_cmp);
+	for (guint i = 1; i < uids->len;) /* a message both unseen and new is there twice */
+		if (g_array_index(uids, guint32, i) == g_array_index(uids, guint32, i - 1))
+			g_array_remove_index(uids, i);
+		else
+			i++;
+	*uids_r = uids;
+	return 0;
+fail:
+	g_array_unref(uids);
+	return -1;
 }
 
 /* UID FETCH uid with one attribute; hands each of the answer's attributes to fn. */

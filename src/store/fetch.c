@@ -83,6 +83,35 @@ int store_mailbox_alerted(struct store *store, const char *mailbox, gint64 now,
 			 "record mailbox alert", error_r);
 }
 
+static void mailbox_uid_row(const struct store_row *st, void *ctx)
+{
+	gint64 *r = ctx;
+
+	r[0] = store_column_int64(st, 0);
+	r[1] = store_column_int64(st, 1);
+}
+
+int store_mailbox_uid_get(struct store *store, const char *mailbox, gint64 *uidvalidity_r,
+			  gint64 *uid_r, char **error_r)
+{
+	gint64 r[2] = {0, 0};
+
+	if (store_each(store, STMT_mailbox_uid_get, SV_ARGS(SV_T(mailbox)), mailbox_uid_row, r,
+		       "read where the mailbox's new mail starts", error_r) < 0)
+		return -1;
+	*uidvalidity_r = r[0];
+	*uid_r = r[1];
+	return 0;
+}
+
+int store_mailbox_uid_set(struct store *store, const char *mailbox, gint64 uidvalidity,
+			  gint64 uid, char **error_r)
+{
+	return store_run(store, STMT_mailbox_uid_set,
+			 SV_ARGS(SV_T(mailbox), SV_I(uidvalidity), SV_I(uid)),
+			 "record where the mailbox's new mail starts", error_r);
+}
+
 static gpointer mailbox_state_from_row(const struct store_row *st)
 {
 	struct store_mailbox_state *s = g_new0(struct store_mailbox_state, 1);

@@ -344,11 +344,16 @@ static const char schema_21[] = "CREATE TABLE flood_counters (\n"
 				"  count BIGINT NOT NULL);\n"
 				"CREATE INDEX flood_counters_start ON flood_counters(start);\n";
 
+/* Version 22: migration 22 of migrations.c, where a mailbox's new mail starts. */
+static const char schema_22[] = "ALTER TABLE mailbox_state ADD COLUMN last_uidvalidity BIGINT;\n"
+				"ALTER TABLE mailbox_state ADD COLUMN last_uid BIGINT;\n";
+
 static const struct pg_migration pg_migrations[] = {
     {18, schema_18},
     {19, schema_19},
     {20, schema_20},
     {21, schema_21},
+    {22, schema_22},
 };
 
 int store_pg_schema_first(void)

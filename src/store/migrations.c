@@ -588,6 +588,13 @@ static const struct migration migrations[] = {
 		  "  count INTEGER NOT NULL\n"
 		  ") WITHOUT ROWID;\n"
 		  "CREATE INDEX flood_counters_start ON flood_counters(start);"),
+    /* 22: where a mailbox's new mail starts (issue 15, doc/fetch.md): the highest UID
+     * fetchd has looked at in the folder's UIDVALIDITY. With done_action = seen it asks for
+     * the unseen messages OR those above it, so a message someone opened in webmail before
+     * the poll is still fetched; the first contact starts from the folder's UIDNEXT (its
+     * read history is not imported). */
+    MIGRATION(22, "ALTER TABLE mailbox_state ADD COLUMN last_uidvalidity INTEGER;\n"
+		  "ALTER TABLE mailbox_state ADD COLUMN last_uid INTEGER;"),
 };
 
 int store_schema_latest(void)

@@ -6,7 +6,8 @@
 # not verify is refused unless ca_file trusts it; IDLE brings a new message in although
 # the poll interval is a day; POP3 fetches and deletes; a UIDVALIDITY change brings no
 # duplicate; STARTTLS; a message over max_message_size stays on the server, not downloaded;
-# a wrong password shows in `postdesk mailbox status` and mails the admins.
+# a wrong password shows in `postdesk mailbox status` and mails the admins; a message read
+# in webmail before the poll is still fetched, a folder's read history is not imported.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/fetch_lib.sh"
@@ -144,6 +145,17 @@ pd_wait_until 20 stored 3 || pd_fail "the message saved during IDLE was not fetc
 pd_wait_captured cyd@shop.example 1
 pd_stop fetchd
 
+# 4b. Read elsewhere first: a message someone opened in webmail before fetchd's next poll
+# (\Seen already) is new to the desk all the same (above the last pass's mark).
+msg "$T/m4" fay@shop.example m4@shop.example "Opened in webmail"
+pd_dovecot_save imapuser "$T/m4"
+uid4=$(pd_dovecot_search imapuser HEADER Message-ID m4@shop.example)
+doveadm -c "$T/dovecot/dovecot.conf" flags add -u imapuser '\Seen' mailbox INBOX uid "$uid4" ||
+	pd_fail "doveadm flags add"
+expect_eq "$(pd_dovecot_search imapuser UNSEEN | wc -l)" 0 "m4 read before fetchd's poll"
+"${FD[@]}" --once --mailbox hosted >>"$T/once.log" 2>&1 || pd_fail "fetchd after m4 was read"
+expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'm4@shop.example'")" 1 "m4 (read elsewhere first) stored"
+
 # 5. POP3 (implicit TLS, ca_file): fetched, then deleted on the server after the commit.
 msg "$T/p1" dan@shop.example p1@shop.example "POP question"
 pd_dovecot_save popuser "$T/p1"
@@ -162,6 +174,11 @@ sed -i 's/s1@shop.example/big@shop.example/' "$T/big"
 pd_dovecot_save popuser "$T/big"
 printf 'no header at all, just words\n' >"$T/headerless"
 pd_dovecot_save popuser "$T/headerless"
+# read history: a message read before the first contact with this mailbox is not imported
+msg "$T/old" gus@shop.example old@shop.example "Read long ago"
+pd_dovecot_save popuser "$T/old"
+doveadm -c "$T/dovecot/dovecot.conf" flags add -u popuser '\Seen' mailbox INBOX \
+	uid "$(pd_dovecot_search popuser HEADER Message-ID old@shop.example)" || pd_fail "doveadm flags add old"
 "${FD[@]}" --once --mailbox starttls >"$T/starttls.log" 2>&1 || { cat "$T/starttls.log" >&2; pd_fail "fetchd starttls"; }
 expect_eq "$(q "SELECT state FROM fetched WHERE mailbox = 'starttls' ORDER BY uid")" "stored
 too_big
@@ -174,6 +191,7 @@ expect_eq "$(pd_dovecot_search popuser UNSEEN | wc -l)" 2 "the big and the refus
 expect_eq "$("${PD[@]}" mailbox status starttls --json | jq '.[0].skipped')" 2 "status: two skipped"
 "${FD[@]}" --once --mailbox starttls >>"$T/starttls.log" 2>&1 || pd_fail "fetchd starttls again"
 expect_eq "$(q "SELECT count(*) FROM fetched WHERE mailbox = 'starttls'")" 3 "nothing fetched twice"
+expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'old@shop.example'")" 0 "read history imported at the first contact"
 
 # 7. A wrong password: retried, shown in mailbox status, and the admins mailed once.
 pd_bg fetchd-bad "${FD[@]}" -f --mailbox bad

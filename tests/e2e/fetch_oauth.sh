@@ -32,7 +32,15 @@ class H(http.server.BaseHTTPRequestHandler):
         sys.stderr.write("introspect: %s\n" % (a[0] % a[1:]))
 http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
 PY
-pd_bg introspect python3 "$T/introspect.py" "$OPORT"
+# A port another program took between the pick and the bind (the stub then exits at
+# once): pick another, as pd_postfix_start does.
+for try in 1 2 3 4 5; do
+	pd_bg introspect python3 "$T/introspect.py" "$OPORT"
+	pd_wait_until 10 pd_port_listening "$OPORT" && pd_bg_pid introspect >/dev/null && break
+	pd_stop introspect 2>/dev/null
+	[ "$try" = 5 ] && pd_fail "the introspection stub could not listen (5 ports tried)"
+	OPORT=$(pd_free_port)
+done
 pd_wait_port "$OPORT" introspect
 
 PD_DOVECOT_EXTRA="auth_mechanisms = plain login xoauth2 oauthbearer
