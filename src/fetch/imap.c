@@ -50,14 +50,18 @@ static int imap_done(struct fetch_box *b, struct net_imap *s, guint32 uid, const
 }
 
 /* Where the next pass's new mail starts (migration 22): up to the first message of this pass
- * that is still to take (backlog, or a failure: it stays unseen but may have been read
- * elsewhere), else the folder's UIDNEXT - 1, never below where it was. */
+ * that is still to take (backlog, or a failure: it may be read elsewhere before the next
+ * pass), else the folder's UIDNEXT - 1, never below where it was. */
 static int imap_mark(struct fetch_box *b, guint32 uidvalidity, gint64 above, guint32 uidnext,
 		     guint32 first_open, guint32 highest, char **error_r)
 {
 	gint64 mark = first_open > 0 ? (gint64)first_open - 1
 				     : MAX((gint64)highest, uidnext > 0 ? (gint64)uidnext - 1 : 0);
 
+	/* A first contact (no mark under this UIDVALIDITY) that left messages to take stays a
+	 * first contact: a mark below UIDNEXT would let the read history in. */
+	if (above == 0 && first_open > 0)
+		return 0;
 	mark = MAX(mark, above);
 	log_debug("[mailbox %s] UIDVALIDITY %u, UIDNEXT %u: new mail starts above UID %" G_GINT64_FORMAT,
 		  b->m->name, uidvalidity, uidnext, mark);
