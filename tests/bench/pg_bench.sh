@@ -69,35 +69,8 @@ field() { sed -n "s/.*\b$2=\([0-9.]*\).*/\1/p" <<<"$1"; }
 
 # Dovecot, sandboxed as in tests/bench/run.sh
 D=$W/dovecot
-mkdir -p "$D/run" "$D/mail" && chown "$PD_DAEMON_USER" "$D/mail"
-echo "bench:{PLAIN}x:$(id -u "$PD_DAEMON_USER"):$(id -g "$PD_DAEMON_USER")::$D/mail/bench::" >"$D/users"
-cat >"$D/dovecot.conf" <<EOF
-base_dir = $D/run
-state_dir = $D/run
-instance_name = postdesk-pgbench
-protocols = lmtp
-ssl = no
-log_path = $D/dovecot.log
-default_internal_user = dovecot
-default_login_user = dovenull
-first_valid_uid = 1
-mail_location = maildir:~/Maildir
-mail_fsync = always
-auth_username_format = %n
-passdb {
-  driver = passwd-file
-  args = $D/users
-}
-userdb {
-  driver = passwd-file
-  args = $D/users
-}
-service lmtp {
-  unix_listener $D/lmtp.sock {
-    mode = 0666
-  }
-}
-EOF
+. "$SRC/tests/bench/dovecot_lmtp.sh"
+dovecot_lmtp_conf "$D" "$PD_DAEMON_USER" postdesk-pgbench
 pd_bg dovecot dovecot -F -c "$D/dovecot.conf"
 pd_wait_socket "$D/lmtp.sock" 10 dovecot
 

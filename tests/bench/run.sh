@@ -112,36 +112,8 @@ pd_stop() { stop_pid "$PD_PID"; PD_PID=; }
 
 # ---- Dovecot LMTP, sandboxed: own config, base_dir, unix listener; Maildir with fsync
 D=$W/dovecot
-mkdir -p "$D/run" "$D/mail"
-chown "$USR" "$D/mail"
-echo "bench:{PLAIN}x:$(id -u "$USR"):$(id -g "$USR")::$D/mail/bench::" >"$D/users"
-cat >"$D/dovecot.conf" <<EOF
-base_dir = $D/run
-state_dir = $D/run
-instance_name = postdesk-bench
-protocols = lmtp
-ssl = no
-log_path = $D/dovecot.log
-default_internal_user = dovecot
-default_login_user = dovenull
-first_valid_uid = 1
-mail_location = maildir:~/Maildir
-mail_fsync = always
-auth_username_format = %n
-passdb {
-  driver = passwd-file
-  args = $D/users
-}
-userdb {
-  driver = passwd-file
-  args = $D/users
-}
-service lmtp {
-  unix_listener $D/lmtp.sock {
-    mode = 0666
-  }
-}
-EOF
+. "$SRC/tests/bench/dovecot_lmtp.sh"
+dovecot_lmtp_conf "$D" "$USR" postdesk-bench
 bg dovecot -F -c "$D/dovecot.conf"
 wait_sock "$D/lmtp.sock"
 
