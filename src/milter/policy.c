@@ -169,7 +169,9 @@ static int policy_flood_ok(struct milter_conn *c, const char *sender)
 	guint n = 0;
 	int ret = -1;
 
-	if (policy_store(c, &error) == 0 && store_is_shared(c->store)) {
+	/* (a local database is never shared: no connection opened just to learn that) */
+	if (!store_is_local(c->conf->database) && policy_store(c, &error) == 0 &&
+	    store_is_shared(c->store)) {
 		if (sender != NULL && sender[0] != '\0') /* bounces (<>) share no sender key */
 			keys[n++] = g_strconcat("s:", sender, NULL);
 		if (c->client_ip != NULL)

@@ -25,7 +25,7 @@ struct store_syncer *store_syncer_new(const char *db_path)
 	struct store_syncer *s = g_new0(struct store_syncer, 1);
 
 	/* PostgreSQL (a libpq URI): commits are durable when they return; nothing to sync. */
-	if (g_str_has_prefix(db_path, "postgresql://") || g_str_has_prefix(db_path, "postgres://")) {
+	if (!store_is_local(db_path)) {
 		s->fd = -1;
 		return s;
 	}
