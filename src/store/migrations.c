@@ -267,7 +267,8 @@ static const struct migration migrations[] = {
 		  "    new.from_name);\n"
 		  "END;\n"
 		  /* A new ticket's row is inserted by store_ticket_create() (statement
-		   * search_ticket_add): a trigger on INSERT INTO tickets made SQLite plan
+		   * search_ticket_add, until migration 19 moved it after the delivery): a trigger on
+		   * INSERT INTO tickets made SQLite plan
 		   * foreign-key scans of every child table into that statement. people: the
 		   * requester, then the participants (the requester is one too: a word counted
 		   * twice weighs a little more, which suits the requester). */
