@@ -243,21 +243,38 @@ pd_bg() {
 	fi
 	pid=$!
 	echo "$pid" >"$piddir/$name.pid"
-	basename "$1" >"$piddir/$name.cmd"
+	pd__starttime "$pid" >"$piddir/$name.start"
 	PD_BG_PIDS[$name]=$pid
 	PD_BG_ORDER+=("$name")
 	pd_log "started $name (pid $pid): $*"
 }
 
-# PID of NAME if it is still running (and still the program we started), else nothing.
+# Start time of PID (clock ticks since boot, field 22 of /proc/PID/stat): fixed at fork,
+# so it names the process before and after its exec, and a reused PID has another.
+pd__starttime() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) } # the command name may hold spaces and parentheses
+	set -- $stat
+	echo "${20}"
+}
+
+# The last lines NAME wrote (its stdout and stderr), for a failure message.
+pd__bg_log_tail() {
+	tail -5 "${PD_LOGDIR:-$PD_ROOT/.state}/$1.log" 2>/dev/null
+}
+
+# PID of NAME if it is still running (and still the process we started), else nothing.
+# Not by its command line: a child that has not reached exec yet still shows the test
+# script's, and a test asking right after pd_bg would call it gone.
 pd_bg_pid() {
-	local name=$1 piddir pid cmd
+	local name=$1 piddir pid start
 	piddir=${PD_PIDDIR:-${PD_ROOT:-/nonexistent}/.state}
 	pid=${PD_BG_PIDS[$name]:-$(cat "$piddir/$name.pid" 2>/dev/null)}
 	[ -n "$pid" ] && pd__alive "$pid" || return 1
-	cmd=$(cat "$piddir/$name.cmd" 2>/dev/null)
-	if [ -n "$cmd" ] && ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$cmd"; then
-		return 1 # the PID was reused by another program
+	start=$(cat "$piddir/$name.start" 2>/dev/null)
+	if [ -n "$start" ] && [ "$(pd__starttime "$pid")" != "$start" ]; then
+		return 1 # the PID was reused by another process
 	fi
 	echo "$pid"
 }
@@ -281,7 +298,7 @@ pd_wait_socket() {
 	end=$((SECONDS + timeout))
 	until [ -S "$path" ]; do
 		if [ -n "$name" ] && ! pd_bg_pid "$name" >/dev/null; then
-			pd_fail "$name exited before creating $path"
+			pd_fail "$name exited before creating $path: $(pd__bg_log_tail "$name")"
 		fi
 		[ "$SECONDS" -ge "$end" ] && pd_fail "no socket $path after ${timeout}s"
 		sleep 0.05
@@ -293,7 +310,7 @@ pd_wait_port() {
 	local port=$1 name=$2 timeout=${3:-10} pid end
 	end=$((SECONDS + timeout))
 	while :; do
-		pid=$(pd_bg_pid "$name") || pd_fail "$name exited before listening on port $port"
+		pid=$(pd_bg_pid "$name") || pd_fail "$name exited before listening on port $port: $(pd__bg_log_tail "$name")"
 		pd__port_owned_by "$port" "$pid" && return 0
 		[ "$SECONDS" -ge "$end" ] && pd_fail "$name not alone on port $port: $(pd_port_pids "$port" | tr '\n' ' ')"
 		sleep 0.05

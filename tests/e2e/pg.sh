@@ -58,8 +58,6 @@ pd_pg_start() {
 	pd_bg "$name" "${PD_PG_AS[@]}" "$PD_PG_BIN/postgres" -D "$PD_PG_DIR" -p "$PD_PG_PORT" \
 		-k "$PD_PG_DIR" -c listen_addresses=127.0.0.1 -c max_connections=50 \
 		-c shared_buffers=32MB -c synchronous_commit=on
-	# pd_bg_pid checks the PID against the program's name: the server's, not setpriv's.
-	echo postgres >"${PD_PIDDIR:-$PD_ROOT/.state}/$name.cmd"
 	pd_wait_until 30 pd__pg_ready || pd_fail "PostgreSQL did not start: $(tail -5 "$PD_ROOT/.state/$name.log")"
 	PD_PG_URI="postgresql://postdesk@127.0.0.1:$PD_PG_PORT/postdesk"
 	psql -X -q -d "postgresql://postdesk@127.0.0.1:$PD_PG_PORT/postgres" \
