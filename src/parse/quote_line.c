@@ -145,9 +145,10 @@ gboolean parse_quote_has_date(const char *s)
 			q++;
 		if (q - p == 4 && (strncmp(p, "19", 2) == 0 || strncmp(p, "20", 2) == 0))
 			return TRUE;
-		const char *r = q + 1;
-		if (strchr("./-", *q) == NULL || q - p > 4 || !g_ascii_isdigit(*r))
+		/* strchr finds the terminator too: a number at the end of the line is no date */
+		if (*q == '\0' || strchr("./-", *q) == NULL || q - p > 4 || !g_ascii_isdigit(q[1]))
 			continue;
+		const char *r = q + 1;
 		while (g_ascii_isdigit(*r))
 			r++;
 		if (*r == *q && g_ascii_isdigit(r[1]))
