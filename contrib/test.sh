@@ -5,7 +5,8 @@
 #   2. the whole suite again with every program built with AddressSanitizer + UBSan;
 #   3. the milter's tests again under ThreadSanitizer;
 #   4. each libFuzzer harness for a short bounded time (tests/fuzz/run.sh).
-# Ends with one line "N passed, N failed" summed from automake's test summaries.
+# Ends with one line "N passed, N failed" summed from automake's test summaries and the
+# fuzz step (one test per harness).
 # Run as root (the Postfix sandbox starts a master process that drops to user postfix).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -79,7 +80,7 @@ step "ThreadSanitizer: the milter's miltertest scripts and 20 concurrent session
 ) || { status=1; (cd "$top/build/tsan" 2>/dev/null && show_failures); }
 
 step "fuzzing: each libFuzzer harness for a bounded time (clang)"
-sh "$top/tests/fuzz/run.sh" "${PD_FUZZ_SECONDS:-20}" "$top/build/fuzz" || status=1
+sh "$top/tests/fuzz/run.sh" "${PD_FUZZ_SECONDS:-20}" "$top/build/fuzz" | tee "$top/build/fuzz.out"
 
 pass=0 fail=0 skip=0
 for log in "$top/build/ci/test-suite.log" "$top/build/asan/test-suite.log" \
@@ -97,6 +98,14 @@ for log in "$top/build/ci/test-suite.log" "$top/build/asan/test-suite.log" \
 	fail=$((fail + ${f:-0} + ${e:-0} + ${x:-0}))
 	skip=$((skip + ${s:-0}))
 done
+# each fuzz harness counts as a test: a crash found in CI fails the line, not only the exit
+fz_ok=$(grep -c '^fuzz .*, ok$' "$top/build/fuzz.out" 2>/dev/null)
+fz_bad=$(grep -c '^fuzz .*FAILED' "$top/build/fuzz.out" 2>/dev/null)
+pass=$((pass + ${fz_ok:-0}))
+fail=$((fail + ${fz_bad:-0}))
+grep -q '^run.sh: SKIP' "$top/build/fuzz.out" 2>/dev/null && skip=$((skip + 1))
+[ "${fz_ok:-0}" = 0 ] && [ "${fz_bad:-0}" = 0 ] && ! grep -q '^run.sh: SKIP' "$top/build/fuzz.out" 2>/dev/null &&
+	fail=$((fail + 1)) # the fuzz build itself failed
 [ "$skip" -gt 0 ] && echo "($skip skipped: see the test logs for why)"
 [ "$fail" -gt 0 ] && status=1
 echo "$pass passed, $fail failed"
