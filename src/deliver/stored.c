@@ -1,5 +1,5 @@
 /* stored: the form in which a message's raw bytes go into the store — compressed by
- * lib/zip.c, here, in the thread that parsed the message (an LMTP session's), so the one
+ * lib/zip.c (unless its bulk is packed attachments: stored_worth_compressing), here, in the thread that parsed the message (an LMTP session's), so the one
  * writer thread only copies the smaller bytes into the row. A message in memory is
  * compressed into memory; a spooled one is streamed from its spool file into a new spool
  * (memory up to the spool threshold, then a nameless file in the same spool directory),
@@ -15,7 +15,9 @@
 /* Read size of the spool file. */
 #define STORED_CHUNK 65536
 
+#include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 struct stored_sink {
 	struct spool *sp;
@@ -161,10 +163,76 @@ static void stored_detect_lang(struct parse_msg *msg, const char *text)
 	g_free(sample);
 }
 
+/* Content types whose bytes are compressed already (photos, PDFs, archives, office files,
+ * which are zip files, audio and video): zlib finds nothing in them, and their base64 form
+ * shrinks only by the alphabet's quarter. An entry ending in '/' or '.' is a prefix. */
+static const char *const stored_packed_types[] = {
+    "image/jpeg", "image/pjpeg", "image/png", "image/gif", "image/webp", "image/heic",
+    "image/heif", "image/avif", "application/pdf", "application/zip",
+    "application/x-zip-compressed", "application/gzip", "application/x-gzip",
+    "application/x-7z-compressed", "application/x-rar-compressed", "application/vnd.rar",
+    "application/x-bzip2", "application/x-xz", "application/zstd", "application/epub+zip",
+    "application/vnd.openxmlformats-officedocument.", "application/vnd.oasis.opendocument.",
+    "application/vnd.ms-excel.sheet.macroenabled.12", "audio/mpeg", "audio/mp4", "audio/aac",
+    "audio/ogg", "audio/opus", "audio/webm", "video/", "font/woff"};
+
+static gboolean stored_type_packed(const char *type)
+{
+	for (gsize i = 0; i < G_N_ELEMENTS(stored_packed_types); i++) {
+		const char *t = stored_packed_types[i];
+		gsize n = strlen(t);
+
+		if (t[n - 1] == '/' || t[n - 1] == '.' ? g_str_has_prefix(type, t)
+						       : g_ascii_strcasecmp(type, t) == 0)
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Is a message worth compressing? Not when at least half of its bytes are the base64 of
+ * packed attachments: zlib would save little more than base64's quarter of those and the
+ * text's share of the rest, and compressing a 50 KB message with a photo was 40 % of
+ * lmtpd's CPU (doc/benchmarks.md). Plain bytes are read as they are (lib/zip.c), unless
+ * they begin with the marker itself, which only a compressed value may. */
+static gboolean stored_worth_compressing(const struct deliver_msg *d, const void *head)
+{
+	guint64 packed = 0;
+
+	if (head != NULL && zip_marked(head, MIN(d->raw_len, (gsize)ZIP_MAGIC_LEN)))
+		return TRUE;
+	for (guint i = 0; d->msg->attachments != NULL && i < d->msg->attachments->len; i++) {
+		const struct parse_attachment *a = g_ptr_array_index(d->msg->attachments, i);
+
+		if (a->content_type != NULL && stored_type_packed(a->content_type))
+			packed += a->size;
+	}
+	return packed / 3 * 4 < d->raw_len / 2;
+}
+
 int deliver_stored_make(struct deliver_msg *d, char **error_r)
 {
 	d->stored_text = stored_text(d->msg);
 	stored_detect_lang(d->msg, d->stored_text);
+	if (d->raw_fd < 0 && !stored_worth_compressing(d, d->raw)) {
+		d->stored = g_bytes_new(d->raw, d->raw_len);
+		d->stored_len = d->raw_len;
+		return 0;
+	}
+	if (d->raw_fd >= 0) {
+		guint8 head[ZIP_MAGIC_LEN];
+
+		if (spool_read_at(d->raw_fd, 0, head, MIN(d->raw_len, sizeof(head)), error_r) < 0)
+			return -1;
+		if (!stored_worth_compressing(d, head)) {
+			/* the same spool file, read through its own descriptor (pread: no shared
+			 * offset to disturb) */
+			d->stored_fd = dup(d->raw_fd);
+			if (d->stored_fd < 0)
+				return util_error(error_r, "dup of the spool file: %s", g_strerror(errno));
+			d->stored_len = d->raw_len;
+			return 0;
+		}
+	}
 	if (d->raw_fd < 0) {
 		d->stored = zip_compress(d->raw, d->raw_len);
 		d->stored_len = g_bytes_get_size(d->stored);
