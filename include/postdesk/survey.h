@@ -65,9 +65,9 @@ int survey_parse_answer(const char *text, int *score_r, char **comment_r);
  * printed more than max_output bytes, or did not exit 0. */
 int survey_lookup_run(const char *command, const char *ref, const char *user,
 		      gint64 timeout_ms, gint64 max_output, char **out_r, char **error_r);
-/* The agent notices held for order lookups, oldest first, at most max (<= 0: a batch of
- * 20): each looked up (outside any transaction), then composed and released in a
- * transaction of its own. *done_r (may be NULL) = notices released. -1 on a store error
+/* The agent notices held for order lookups or for their attachments, oldest first, a
+ * batch of 20 with at most max (<= 0: any number) of them asking the shop: each looked up
+ * (outside any transaction), then composed and released in a transaction of its own. *done_r (may be NULL) = notices released. -1 on a store error
  * (the rest stay held for the next call). */
 int survey_orders_run(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
 		      gint64 now, int max, guint *done_r, char **error_r);

@@ -120,10 +120,11 @@ static int notifyd_loop(struct store *store, const char *conf_path,
 			log_error("%s", error);
 			g_clear_pointer(&error, g_free);
 		}
-		/* Agent notices held for an order lookup (issue 14): the lookups run here, out of
-		 * any delivery; the notices go out on the next pass. One notice per pass, so a
-		 * hanging shop (order_lookup_timeout) holds the outbox back between two passes
-		 * at most that long, never for a queue of held notices. */
+		/* Agent notices held for an order lookup (issue 14) or for their attachments: the
+		 * lookups and the composing run here, out of any delivery; the notices go out on
+		 * the next pass. One lookup per pass, so a hanging shop (order_lookup_timeout)
+		 * holds the outbox back between two passes at most that long, never for a queue
+		 * of held notices. */
 		if (survey_orders_run(store, ctx, conf, now, 1, NULL, &error) < 0) {
 			log_error("%s", error);
 			g_clear_pointer(&error, g_free);

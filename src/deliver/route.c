@@ -46,16 +46,6 @@ int deliver_parse_full(const struct deliver_msg *d, struct parse_msg **full_r)
 	return parse_message_with_data(d->raw, d->raw_len, full_r, NULL);
 }
 
-/* The message again, with attachment bytes, when it has attachments to pass on. */
-static struct parse_msg *deliver_route_with_data(const struct deliver_msg *d)
-{
-	struct parse_msg *full = NULL;
-
-	if (d->msg->attachments->len == 0 || deliver_parse_full(d, &full) < 0)
-		return NULL;
-	return full;
-}
-
 /* A mail we could not compose (a template or header check refused the data) must not
  * hold up the message that caused it: only store trouble is a reason for 4xx. Composition
  * fails before it writes anything, so skipping it leaves the transaction consistent; the
@@ -113,8 +103,7 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 {
 	const char *block = compose_autoreply_block(env->conf, d->msg, d->sender);
 	struct store_customer *c = NULL;
-	struct parse_msg *full;
-	char *warning, *withheld = NULL;
+	char *warning, *withheld;
 	gboolean queued, hold = FALSE;
 	int ret;
 
@@ -145,23 +134,23 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 	/* Our own mail coming back is not news for the agents. */
 	if (d->msg->x_postdesk_loop != NULL || res->automatic != NULL)
 		return 0;
-	full = deliver_route_with_data(d);
-	/* attachment policy: what it withholds stays in the raw message; agents are told */
-	if (full != NULL)
-		withheld = compose_attachments_withhold(env->conf, full, res->ticket_id,
-						       res->message_row);
+	/* attachment policy: what it withholds stays in the raw message; agents are told (the
+	 * names, types and sizes decide, known without the bytes) */
+	withheld = compose_attachments_withhold(env->conf, d->msg, res->ticket_id,
+						res->message_row);
 	warning = deliver_route_warning(d, res, withheld);
 	g_free(withheld);
 	ret = deliver_route_orders(d, env, store, res, &hold, error_r);
-	if (ret == 0 && hold) /* notifyd composes it after the order lookup */
+	/* Held, notifyd composes it from the stored message: after the order lookup, or when
+	 * it passes attachments on (parsing the message again with their bytes, encoding them
+	 * and storing a copy per agent cost the single writer more than the message itself). */
+	if (ret == 0 && (hold || d->msg->attachments->len > 0))
 		ret = store_order_notice_hold(store, res->message_row, res->ticket_id, warning,
 					      now, error_r);
 	else if (ret == 0)
-		ret = compose_queue_agent_notice(env->compose, store, res->ticket_id,
-						 full != NULL ? full : d->msg, warning, now,
-						 &queued, error_r);
+		ret = compose_queue_agent_notice(env->compose, store, res->ticket_id, d->msg,
+						 warning, now, &queued, error_r);
 	g_free(warning);
-	parse_msg_free(&full);
 	return deliver_route_notified(store, ret, "agent notice", res->ticket_id, now, error_r);
 }
 

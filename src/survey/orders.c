@@ -1,4 +1,5 @@
-/* orders: the agent notices held for an order lookup (issue 14, doc/orders.md). For each,
+/* orders: the agent notices held for an order lookup (issue 14, doc/orders.md) or for the
+ * attachments they pass on (composed here, not in lmtpd's single writer). For each,
  * oldest first: run the queue's order_lookup for each of the message's order references
  * (OUTSIDE any transaction: a slow shop holds no lock and delays only this notice), then
  * in one transaction store what the shop said (or why the lookup failed), compose the
@@ -106,9 +107,10 @@ static int orders_release(struct store *store, struct compose_ctx *ctx, const st
 	return orders_not_composed(store, ret, n->ticket_id, now, error_r);
 }
 
-/* One held notice: lookups, then the transaction. */
+/* One held notice: lookups, then the transaction; *looked_r says whether a shop was asked. */
 static int orders_one(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
-		      const struct store_order_notice *n, gint64 now, char **error_r)
+		      const struct store_order_notice *n, gint64 now, gboolean *looked_r,
+		      char **error_r)
 {
 	GPtrArray *refs = NULL, *jsons = g_ptr_array_new_with_free_func(g_free);
 	struct store_ticket *t = NULL;
@@ -123,6 +125,7 @@ static int orders_one(struct store *store, struct compose_ctx *ctx, const struct
 	if (ret == 1)
 		q = conf_queue_by_name(conf, t->queue);
 	store_ticket_free(&t);
+	*looked_r = refs->len > 0 && q != NULL && q->order_lookup != NULL;
 	for (guint i = 0; i < refs->len; i++) {
 		char *json;
 		orders_lookup(conf, q, g_ptr_array_index(refs, i), now, &json);
@@ -146,13 +149,20 @@ int survey_orders_run(struct store *store, struct compose_ctx *ctx, const struct
 	GPtrArray *pending = NULL;
 	int ret = 0;
 
+	int looked = 0;
+
 	if (done_r != NULL)
 		*done_r = 0;
-	if (store_order_notice_pending(store, max > 0 ? MIN(max, ORDERS_BATCH) : ORDERS_BATCH,
-				       &pending, error_r) < 0)
+	if (store_order_notice_pending(store, ORDERS_BATCH, &pending, error_r) < 0)
 		return -1;
-	for (guint i = 0; ret == 0 && i < pending->len; i++) {
-		ret = orders_one(store, ctx, conf, g_ptr_array_index(pending, i), now, error_r);
+	/* max bounds the lookups (a hanging shop), not the notices held for their
+	 * attachments only: those cost no wait */
+	for (guint i = 0; ret == 0 && i < pending->len && (max <= 0 || looked < max); i++) {
+		gboolean asked = FALSE;
+
+		ret = orders_one(store, ctx, conf, g_ptr_array_index(pending, i), now, &asked,
+				 error_r);
+		looked += asked ? 1 : 0;
 		if (ret == 0 && done_r != NULL)
 			(*done_r)++;
 	}

@@ -132,6 +132,13 @@ deliver_case() {
 	*) bad "$name: bad outcome '$want' in EXPECTED" ;;
 	esac
 	check_stored "$name" "$row"
+	# A notice that passes attachments on is held for notifyd to compose (route.c): a tick
+	# composes it (and fails to send it: no relay here, the row stays queued).
+	if [ "$(q "SELECT count(*) FROM order_notices WHERE message_row = $row")" = 1 ]; then
+		"$B/postdesk" -c "$CONF" tick >/dev/null 2>&1
+		[ "$(q "SELECT done IS NOT NULL FROM order_notices WHERE message_row = $row")" = 1 ] ||
+			bad "$name: the held agent notice was not composed"
+	fi
 	[ "$(q "SELECT count(*) FROM outbox WHERE id > $out0 AND kind = 'agent_notice'")" = 1 ] ||
 		bad "$name: no agent notice queued"
 	for id in $(q "SELECT id FROM outbox WHERE id > $out0"); do
