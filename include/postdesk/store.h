@@ -22,6 +22,10 @@ enum store_flags {
 	 * durable with store_syncer_sync() before anyone hears of them. For the LMTP writer,
 	 * whose fsyncs then overlap the next batch's work (doc/durability.md). */
 	STORE_WAL_NOSYNC = 1 << 2,
+	/* Prepare each statement when first used, not all ~260 at open: for short-lived
+	 * connections (a CLI command, a milter connection) that use a handful. A daemon opens
+	 * without it, so a schema that drifted from the build's fails at its start. */
+	STORE_LAZY = 1 << 3,
 };
 
 /* Open (and, unless STORE_READONLY, migrate to the newest schema). busy_timeout_ms: how long

@@ -71,8 +71,9 @@ int cli_store(struct cli *cli, int flags, struct store **store_r)
 
 	if (ret != 0)
 		return ret;
-	if (store_open(cli->conf->database, flags, (int)cli->conf->busy_timeout_ms, store_r,
-		       &error) < 0) {
+	/* lazy: a command uses a handful of the statements (doc/benchmarks.md: search) */
+	if (store_open(cli->conf->database, flags | STORE_LAZY, (int)cli->conf->busy_timeout_ms,
+		       store_r, &error) < 0) {
 		cli_fail(EX_TEMPFAIL, "%s", error);
 		g_free(error);
 		return EX_TEMPFAIL;

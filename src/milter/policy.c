@@ -138,8 +138,8 @@ static int policy_store(struct milter_conn *c, char **error_r)
 
 	if (c->store != NULL)
 		return 0;
-	return store_open(conf->database, STORE_READONLY, (int)conf->busy_timeout_ms, &c->store,
-			  error_r);
+	return store_open(conf->database, STORE_READONLY | STORE_LAZY, (int)conf->busy_timeout_ms,
+			  &c->store, error_r);
 }
 
 /* A database failure during `what`: log it, then 451 4.3.0 (returns -1: stop) or, with

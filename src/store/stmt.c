@@ -121,14 +121,33 @@ static int bind_one(sqlite3_stmt *st, int idx, char letter, const struct store_v
 	}
 }
 
+sqlite3_stmt *store_stmt_get(struct store *store, enum store_stmt id, const char *op,
+			     char **error_r)
+{
+	if (store->stmt[id] == NULL && /* first use on a STORE_LAZY connection */
+	    sqlite3_prepare_v3(store->db, store_stmt_sql(id), -1, SQLITE_PREPARE_PERSISTENT,
+			       &store->stmt[id], NULL) != SQLITE_OK) {
+		char *what = g_strdup_printf("%s: prepare %s (schema drift?)", op,
+					     store_stmt_name(id));
+
+		store_fail(store, what, error_r);
+		g_free(what);
+		return NULL;
+	}
+	return store->stmt[id];
+}
+
 /* The one place where SQLite statements are bound: the prepared statement id with args
  * (checked) bound, or NULL (error set, statement reset). */
 static sqlite3_stmt *bind_args(struct store *store, enum store_stmt id, struct store_args args,
 			       const char *op, char **error_r)
 {
-	sqlite3_stmt *st = store->stmt[id];
+	sqlite3_stmt *st = store_stmt_get(store, id, op, error_r);
 	const char *params = store_stmt_params(id);
 	size_t i;
+
+	if (st == NULL)
+		return NULL;
 
 	for (i = 0; i < args.count; i++) {
 		if (bind_one(st, (int)i + 1, params[i], &args.vals[i]) != SQLITE_OK) {

@@ -52,5 +52,9 @@ const char *store_stmt_name(enum store_stmt id);
 const char *store_stmt_sql(enum store_stmt id);
 const char *store_stmt_params(enum store_stmt id);
 const char *store_stmt_columns(enum store_stmt id);
+/* The prepared SQLite statement id of store, prepared now if it was not yet (STORE_LAZY);
+ * NULL with *error_r ("op: prepare NAME (schema drift?): ...") if SQLite refuses it. */
+sqlite3_stmt *store_stmt_get(struct store *store, enum store_stmt id, const char *op,
+			     char **error_r);
 
 #endif

@@ -209,8 +209,12 @@ int store_open(const char *path, int flags, int busy_timeout_ms, struct store **
 		store_close(&store);
 		return -1;
 	}
+	/* STORE_LAZY: the statements that touch tables are prepared when first used (stmt.c):
+	 * a CLI command uses a handful of the ~260, and preparing them all was most of the
+	 * CPU time of `postdesk search` on a warm cache. */
 	if (set_pragmas(store, error_r) < 0 || check_schema(store, path, error_r) < 0 ||
-	    prepare_range(store, STMT_FIRST_SCHEMA, STMT_COUNT, error_r) < 0) {
+	    (!(flags & STORE_LAZY) &&
+	     prepare_range(store, STMT_FIRST_SCHEMA, STMT_COUNT, error_r) < 0)) {
 		store_close(&store);
 		return -1;
 	}
