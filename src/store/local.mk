@@ -33,5 +33,5 @@ src_store_libstore_a_SOURCES += src/store/kb.c
 src_store_libstore_a_SOURCES += src/store/fetch.c
 # PostgreSQL as the shared store (issue 16): SQL forms, schema, connection
 src_store_libstore_a_SOURCES += src/store/store-pg.h src/store/statements-pg.def \
-	src/store/pg_sql.c src/store/migrations-pg.c src/store/pg.c \
+	src/store/pg_sql.c src/store/migrations-pg.c src/store/pg.c src/store/pq.c src/store/store-pq.h \
 	src/store/store-row.h src/store/pg_run.c src/store/copy.c src/store/flood.c

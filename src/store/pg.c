@@ -145,9 +145,12 @@ static int pg_check_version(PGconn *conn, char **error_r)
 int store_pg_connect(const char *uri, gboolean readonly, int lock_timeout_ms, PGconn **conn_r,
 		     char **error_r)
 {
-	PGconn *conn = PQconnectdb(uri);
+	PGconn *conn;
 
 	*conn_r = NULL;
+	if (store_pq_load(error_r) < 0)
+		return -1;
+	conn = PQconnectdb(uri);
 	if (PQstatus(conn) != CONNECTION_OK) {
 		util_error(error_r, "connect to PostgreSQL: %s",
 			   g_strchomp(PQerrorMessage(conn)));

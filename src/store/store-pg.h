@@ -3,16 +3,16 @@
  * statements.def in its PostgreSQL form (pg_sql.c), so that a statement that does not fit
  * the PostgreSQL schema fails at start-up as it does on SQLite, and runs them (pg_run.c)
  * for the binder of stmt.c. It is behind
- * store_open() when the database setting is a libpq URI. The only files that
- * include libpq-fe.h are pg*.c and this header; not included outside src/store/ (and the
- * store's unit tests). */
+ * store_open() when the database setting is a libpq URI. libpq comes through
+ * store-pq.h (loaded at run time); this header is not included outside src/store/ (and
+ * the store's unit tests). */
 #ifndef POSTDESK_STORE_PG_H
 #define POSTDESK_STORE_PG_H
 
 #include "store-private.h"
 #include "store-stmt.h"
 
-#include <libpq-fe.h>
+#include "store-pq.h" /* libpq, loaded when first wanted */
 
 /* Whether a database setting names PostgreSQL (a libpq URI: postgresql:// or postgres://)
  * rather than an SQLite file. */

@@ -21,11 +21,15 @@ static char *fresh_db(void)
 {
 	static int n;
 	char *name = g_strdup_printf("t%d_%d", (int)getpid(), ++n);
-	char *sql = g_strdup_printf("CREATE DATABASE %s", name);
-	PGconn *c = PQconnectdb(base_uri);
+	char *sql = g_strdup_printf("CREATE DATABASE %s", name), *error = NULL;
+	PGconn *c;
 	PGresult *res;
 	const char *slash;
 	char *uri;
+
+	if (store_pq_load(&error) < 0) /* libpq is loaded at run time (store-pq.h) */
+		ck_abort_msg("%s", error);
+	c = PQconnectdb(base_uri);
 
 	ck_assert_int_eq(PQstatus(c), CONNECTION_OK);
 	res = PQexec(c, sql);
