@@ -230,6 +230,8 @@ static void search_row(const struct store_row *st, void *ctx)
  * milliseconds of ranking; a word in more messages than this finds the best of its newest
  * ones (doc/search.md). */
 #define SEARCH_WINDOW 2000
+/* Rows of the window the first pass returns (search_index). */
+#define SEARCH_FIRST_ROWS 512
 
 /* At least `need` distinct tickets from index `id` (fewer only if it has no more): a
  * ticket with many matching messages takes many rows, so the row limit grows until
@@ -241,7 +243,10 @@ static int search_index(struct store *store, enum store_stmt id, const char *fts
 	gboolean filtered = o->status != NULL || o->queue != NULL || o->since > 0;
 	enum store_stmt unfiltered =
 	    id == STMT_search_messages ? STMT_search_messages_all : STMT_search_tickets_all;
-	gint64 limit = need * 4 + 16;
+	/* Every pass ranks the whole window again: ask for enough rows that one pass gives
+	 * `need` tickets even when each has many matching messages (a ticket's messages share
+	 * its subject, so they rank together); the rows past the first few cost ~1 us each. */
+	gint64 limit = MAX(need * 4 + 16, SEARCH_FIRST_ROWS);
 
 	for (;;) {
 		struct search_read r = {g_hash_table_new(g_int64_hash, g_int64_equal),
