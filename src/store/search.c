@@ -230,6 +230,10 @@ static void search_row(const struct store_row *st, void *ctx)
  * milliseconds of ranking; a word in more messages than this finds the best of its newest
  * ones (doc/search.md). */
 #define SEARCH_WINDOW 2000
+/* The same with --status, --queue or --since: each match is looked up in its message and
+ * ticket before it counts, and those lookups, not bm25, were the time (at 10^6 messages a
+ * common word with --status: 21 ms for 2,000 in the window, 9 ms for 1,000). */
+#define SEARCH_WINDOW_FILTERED 1000
 /* Rows of the window the first pass returns (search_index). */
 #define SEARCH_FIRST_ROWS 512
 
@@ -251,7 +255,7 @@ static int search_index(struct store *store, enum store_stmt id, const char *fts
 	for (;;) {
 		struct search_read r = {g_hash_table_new(g_int64_hash, g_int64_equal),
 					g_ptr_array_new_with_free_func(search_hit_destroy), 0};
-		gint64 window = MAX(SEARCH_WINDOW, limit);
+		gint64 window = MAX(filtered ? SEARCH_WINDOW_FILTERED : SEARCH_WINDOW, limit);
 		int ret = filtered ? store_each(store, id,
 						SV_ARGS(SV_T(fts), SV_T(o->status), SV_T(o->queue),
 							SV_I(o->since), SV_I(limit), SV_I(window)),
