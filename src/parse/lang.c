@@ -28,7 +28,8 @@ static char *lang_load_error;
 /* The fingerprints compared with each text: ours, the languages a text in ours is most
  * often mistaken for or that customers of European shops write in (so that such a text
  * is recognised as not ours, and gets no answer), and one per other script. The text is
- * compared with every fingerprint loaded: 180 made the detector a third of lmtpd's CPU. */
+ * compared with every fingerprint loaded: 180 made the detector a third of lmtpd's CPU.
+ * Ours come first, in the order the library compares them (lang_filtered_conf). */
 static const char *const lang_kept[] = {
     "en", "de", "fr", "es", "it", "nl", "pt", "ca", "gl", "eu", "oc", "ro", "da", "sv",
     "nb", "nn", "is", "fi", "et", "lv", "lt", "pl", "cs", "sk", "sl", "hr", "sh", "bs",
@@ -36,43 +37,54 @@ static const char *const lang_kept[] = {
     "ms", "tl", "sw", "vi", "ru", "uk", "bg", "el", "he", "ar", "fa", "hi", "zh", "ja",
     "ko", "th", "ka", "hy"};
 
-static gboolean lang_is_kept(const char *name)
+/* Position of a fingerprint's language in lang_kept, or -1. */
+static int lang_kept_index(const char *name)
 {
 	gsize n = strcspn(name, "-");
 
 	for (guint i = 0; i < G_N_ELEMENTS(lang_kept); i++)
 		if (strlen(lang_kept[i]) == n && strncmp(name, lang_kept[i], n) == 0)
-			return TRUE;
-	return FALSE;
+			return (int)i;
+	return -1;
 }
 
-/* fpdb.conf with only the kept fingerprints' lines, in a temporary file (its path, or
- * NULL): libexttextcat reads its list from a file. */
+/* fpdb.conf with only the kept fingerprints' lines, in lang_kept's order, in a temporary
+ * file (its path, or NULL): libexttextcat reads its list from a file. The order is speed
+ * only: the library stops comparing a fingerprint once its distance passes the best so far
+ * (plus 3 %), so a text in one of ours, compared with ours first, cuts the other fifty
+ * short (the answer is the same in any order: a fingerprint cut short was out anyway). */
 static char *lang_filtered_conf(const char *conf)
 {
 	char *text = NULL, **lines, *path = NULL;
-	GString *out;
+	GString *by_lang[G_N_ELEMENTS(lang_kept)], *out;
 	GError *err = NULL;
 	int fd;
 
 	if (!g_file_get_contents(conf, &text, NULL, NULL))
 		return NULL;
-	out = g_string_new(NULL);
+	for (guint i = 0; i < G_N_ELEMENTS(lang_kept); i++)
+		by_lang[i] = g_string_new(NULL);
 	lines = g_strsplit(text, "\n", -1);
 	for (guint i = 0; lines[i] != NULL; i++) {
 		char **f = g_strsplit_set(g_strstrip(lines[i]), " \t", -1);
 		guint k = 0, nf = 0;
 		const char *name = NULL;
+		int at;
 
 		for (; f[k] != NULL; k++)
 			if (f[k][0] != '\0' && nf++ == 1)
 				name = f[k];
-		if (lines[i][0] != '#' && name != NULL && lang_is_kept(name))
-			g_string_append_printf(out, "%s\n", lines[i]);
+		if (lines[i][0] != '#' && name != NULL && (at = lang_kept_index(name)) >= 0)
+			g_string_append_printf(by_lang[at], "%s\n", lines[i]);
 		g_strfreev(f);
 	}
 	g_strfreev(lines);
 	g_free(text);
+	out = g_string_new(NULL);
+	for (guint i = 0; i < G_N_ELEMENTS(lang_kept); i++) {
+		g_string_append_len(out, by_lang[i]->str, (gssize)by_lang[i]->len);
+		g_string_free(by_lang[i], TRUE);
+	}
 	fd = g_file_open_tmp("postdesk-fpdb-XXXXXX", &path, &err);
 	if (fd < 0) {
 		g_error_free(err);
