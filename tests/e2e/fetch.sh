@@ -31,7 +31,7 @@ chmod 600 "$T"/pd/*.pass
 
 cat >"$T/pd/postdesk.conf" <<CONF
 [postdesk]
-database = $T/pd/postdesk.db
+database = $(pd_db "$T/pd/postdesk.db")
 key_file = $T/pd/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER

@@ -30,7 +30,7 @@ mkconf() {
 	shift
 	mkdir -p "$d"
 	{
-		printf '[postdesk]\ndatabase = %s/db/pd.db\nkey_file = %s/db/pd.key\n' "$d" "$d"
+		printf '[postdesk]\ndatabase = %s\nkey_file = %s/db/pd.key\n' "$(pd_db "$d/db/pd.db")" "$d"
 		printf 'domain = %s\nmax_message_size = 8M\nuser = %s\n' "$DOMAIN" "${PD_DAEMON_USER:-nobody}"
 		printf '%s\n' "$@"
 		printf '[queue support]\naddress = support@%s\n' "$DOMAIN"
@@ -52,7 +52,7 @@ case_file() { # NAME -> path
 	esac
 }
 
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
+q() { pd_sql "$DB" "$1"; }
 
 # Sorted header names (lower case, one per line) of the header block of a raw mail on stdin.
 header_names() { sed -e 's/\r$//' -e '/^$/q' | grep -oE '^[A-Za-z0-9-]+:' | tr 'A-Z' 'a-z' | sort; }

@@ -39,7 +39,7 @@ chmod -R a+rX "$T/lookup"
 
 cat >"$T/a/postdesk.conf" <<CONF
 [postdesk]
-database = $T/a/postdesk.db
+database = $(pd_db "$T/a/postdesk.db")
 key_file = $T/a/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER

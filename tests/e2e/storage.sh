@@ -22,7 +22,7 @@ pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/lmtp.sock" \
 	"smtp_tls_security_level=none"
 cat >"$CONF" <<CONF
 [postdesk]
-database = $DB
+database = $(pd_db "$DB")
 key_file = $T/db/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER

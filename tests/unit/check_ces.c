@@ -7,7 +7,10 @@
  * with the columns migration 17 adds removed, filled by migration 17 from the history:
  * both give the same report. CES answers (1..7) stored and reported as a mean and a
  * distribution (JSON and text). survey_questions is read by conf_load: the order kept,
- * unknown or repeated questions refused. CES survey links are signed survey tokens 1..7. */
+ * unknown or repeated questions refused. CES survey links are signed survey tokens 1..7.
+ * Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, testutil.h
+ * test_database): its history is written with a raw sqlite3 connection and migration 17 is
+ * replayed on a SQLite file. */
 #include "config.h"
 #include "postdesk/conf.h"
 #include "postdesk/report.h"

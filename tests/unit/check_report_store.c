@@ -6,7 +6,10 @@
  * and for a past period, in total and by day and agent. The kept figures are written by
  * the store's own functions (live) and by migration 14 from a database left at the version
  * before it (filled). Then the messages and events are deleted: the report does not change, since
- * it never reads them. */
+ * it never reads them.
+ * Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, testutil.h
+ * test_database): its history is written with a raw sqlite3 connection and migration 14 is
+ * replayed on a SQLite file. */
 #include "config.h"
 #include "postdesk/report.h"
 #include "store-migrate.h"
