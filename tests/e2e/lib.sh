@@ -120,13 +120,27 @@ pd_db() {
 	pd__root
 	pd__db_uri "$path" && return 0
 	command -v psql >/dev/null || pd_fail "PD_TEST_PG_URI is set but psql is missing (postgresql-client-15)"
-	name=pd_e${PD_MAINPID}_$(($(wc -l <"$(pd__pg_made)" 2>/dev/null || echo 0) + 1))_$RANDOM
+	name=pd_e${PD_MAINPID}_$(cat "$(pd__pg_made)" 2>/dev/null | wc -l)_$RANDOM
 	psql -X -q -v ON_ERROR_STOP=1 -d "$PD_TEST_PG_URI" -c "CREATE DATABASE $name" >&2 ||
 		pd_fail "cannot create the database $name on $PD_TEST_PG_URI"
 	base=${PD_TEST_PG_URI%%\?*}
 	uri=${base%/*}/$name
 	printf '%s\t%s\t%s\n' "$path" "$name" "$uri" >>"$(pd__pg_made)"
 	echo "$uri"
+}
+
+# Succeed if the desk DB (as pd_sql takes it) is a PostgreSQL database.
+pd_db_pg() {
+	case $1 in postgresql://* | postgres://*) return 0 ;; esac
+	pd__db_uri "$1" >/dev/null
+}
+
+# The SQL of a blob's bytes where no portable spelling exists, for the desk DB's backend:
+# pd_sql_hex DB EXPR, its upper-case hex digits (hex() / encode()); pd_sql_text DB EXPR,
+# the bytes as UTF-8 text (CAST / convert_from()).
+pd_sql_hex() { if pd_db_pg "$1"; then echo "upper(encode($2, 'hex'))"; else echo "hex($2)"; fi; }
+pd_sql_text() {
+	if pd_db_pg "$1"; then echo "convert_from($2, 'UTF8')"; else echo "CAST($2 AS TEXT)"; fi
 }
 
 # The whole content of the desk DB (as pd_sql takes it) as SQL text: sqlite3's .dump, or

@@ -19,6 +19,8 @@ start:/* | stop:/*) ;;
 esac
 
 # lib.sh in persistent mode: no EXIT trap, the server outlives this script.
+# A whole suite's tests share it, two at a time (make -j2), each with its daemons.
+PD_PG_MAX_CONNECTIONS=${PD_PG_MAX_CONNECTIONS:-200}
 PD_PERSIST=1 PD_PIDDIR=$DIR/pid PD_LOGDIR=$DIR/log PD_ROOT=$DIR
 export PD_PERSIST PD_PIDDIR PD_LOGDIR
 . "$(dirname "$0")/lib.sh" || exit 99

@@ -158,7 +158,7 @@ pd_swaks --to "support@$DOMAIN" --from $JONAS --header "From: Jonas Weber <$JONA
 	pd_fail "swaks second question"
 pd_postfix_wait_empty "$T/postfix" 30
 expect_eq "$(q 'SELECT count(*) FROM tickets')" 3 "tickets"
-expect_eq "$(q 'SELECT prev_resolved IS NOT NULL AND created - prev_resolved <= 604800 FROM tickets WHERE id = 3')" \
+expect_eq "$(q 'SELECT count(*) FROM tickets WHERE id = 3 AND prev_resolved IS NOT NULL AND created - prev_resolved <= 604800')" \
 	1 "ticket 3 within 7 days of ticket 1's self-served resolution"
 atok=$("${PD[@]}" token 2 --role agent --agent $AGENT) || pd_fail "agent token"
 pd_swaks --to "$atok" --from $AGENT --header "From: $AGENT" \
