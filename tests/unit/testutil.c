@@ -124,6 +124,24 @@ __attribute__((constructor)) static void test_pg_start(void)
 	}
 }
 
+int test_database_exec(const char *db, const char *sql)
+{
+	PGconn *c;
+	PGresult *res;
+
+	if (!g_str_has_prefix(db, "postgresql://") && !g_str_has_prefix(db, "postgres://"))
+		return 0;
+	c = PQconnectdb(db);
+	ck_assert_msg(PQstatus(c) == CONNECTION_OK, "%s: %s", db, PQerrorMessage(c));
+	res = PQexec(c, sql);
+	ck_assert_msg(PQresultStatus(res) == PGRES_COMMAND_OK ||
+			  PQresultStatus(res) == PGRES_TUPLES_OK,
+		      "%s: %s", sql, PQresultErrorMessage(res));
+	PQclear(res);
+	PQfinish(c);
+	return 1;
+}
+
 char *test_database(const char *dir, const char *name)
 {
 	static int n;

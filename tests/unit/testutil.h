@@ -16,5 +16,8 @@ void test_rm_rf(const char *dir);
 char *test_database(const char *dir, const char *name);
 /* 1 if test_database gives PostgreSQL databases (PD_TEST_PG_URI is set). */
 int test_database_pg(void);
+/* 1 if db (a `database` value) is a PostgreSQL URI; then run sql (several statements
+ * allowed) on it, aborting the test on an error. 0, nothing run, for a SQLite path. */
+int test_database_exec(const char *db, const char *sql);
 
 #endif
