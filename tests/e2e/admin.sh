@@ -78,7 +78,8 @@ grep -q "bad.conf:3: \[postdesk\] max_message_size" "$T/err" || pd_fail "no file
 "$B/postdesk" -c "$CONF" check >"$T/check" 2>&1
 rc=$?
 [ "$rc" = 1 ] || pd_fail "check before init: exit $rc, expected 1: $(cat "$T/check")"
-if pd_db_pg "$T/db/postdesk.db"; then # PostgreSQL (lib.sh pd_db): the database is there, no desk in it
+# PostgreSQL (lib.sh pd_db): the database is there, without a desk in it
+if pd_db_pg "$T/db/postdesk.db"; then
 	pg_db=$(pd_db "$T/db/postdesk.db")
 	grep -q "error: the database ${pg_db##*/} holds no postdesk desk (run postdesk init)" "$T/check" ||
 		pd_fail "check: $(cat "$T/check")"

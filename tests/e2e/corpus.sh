@@ -63,7 +63,8 @@ while IFS= read -r -d '' f; do
 	esac
 done < <(find "$CORPUS" -type f ! -name 'LICENSE*' ! -name '*.md' ! -name 'README*' -print0 | sort -z)
 
-db_count=$(pd_sql "$T/pd.db" "SELECT count(*) FROM messages WHERE direction = 'in'" 2>/dev/null || echo "?")
+# (as this script's own user: the database is its, no daemon runs here)
+db_count=$(PD_DAEMON_USER=$(id -un) pd_sql "$T/pd.db" "SELECT count(*) FROM messages WHERE direction = 'in'" 2>/dev/null || echo "?")
 echo "corpus: $n files: $stored stored ($dups of them redeliveries of an earlier file), $refused refused, $bad failed ($db_count inbound rows in the database)"
 for r in "${!reasons[@]}"; do echo "  refused ${reasons[$r]}x: $r"; done
 [ "$n" -gt 0 ] || { echo "FAIL: no corpus files under $CORPUS"; exit 1; }

@@ -119,7 +119,8 @@ pd_db() {
 	fi
 	pd__root
 	pd__db_uri "$path" && return 0
-	command -v psql >/dev/null || pd_fail "PD_TEST_PG_URI is set but psql is missing (postgresql-client-15)"
+	command -v psql >/dev/null ||
+		pd_fail "PD_TEST_PG_URI is set but psql is missing (postgresql-client-15)"
 	name=pd_e${PD_MAINPID}_$(cat "$(pd__pg_made)" 2>/dev/null | wc -l)_$RANDOM
 	psql -X -q -v ON_ERROR_STOP=1 -d "$PD_TEST_PG_URI" -c "CREATE DATABASE $name" >&2 ||
 		pd_fail "cannot create the database $name on $PD_TEST_PG_URI"
