@@ -4,7 +4,8 @@
  * and the reads and writes of the articles.
  * FTS5 calls a tokenizer without saying which row or query it works for, so the language
  * is the connection's: store_kb_add and store_kb_search set it just before the statement
- * that tokenizes, and a connection is used by one thread at a time.
+ * that tokenizes, and a connection is used by one thread at a time. On PostgreSQL the same
+ * words are made before the SQL instead (kb_pg.c; doc/scaling.md "Search").
  * Owns: the tokenizer's per-connection state (freed by SQLite when the connection closes).
  * Threading: that of the connection. */
 #include "config.h"
