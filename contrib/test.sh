@@ -45,6 +45,9 @@ show_failures() {
 
 step "PostgreSQL 15 for the first pass"
 pg_dir=$(mktemp -d /tmp/postdesk-ci-pg.XXXXXX) && chmod 0755 "$pg_dir" || exit 1
+pg_stop() { bash "$top/tests/e2e/pg_server.sh" stop "$pg_dir"; }
+trap pg_stop EXIT # the server outlives nothing, an interrupted run included
+trap 'exit 130' INT TERM
 pg_uri=$(bash "$top/tests/e2e/pg_server.sh" start "$pg_dir")
 case $? in
 0) pg_uri=${pg_uri#PD_TEST_PG_URI=}; echo "PostgreSQL on $pg_uri" ;;
@@ -63,7 +66,8 @@ fi
 run_suite "$top/build/ci" "--enable-werror" || status=1
 unset PD_TEST_PG_URI # the passes below run on SQLite
 echo "(first pass: $(($(date +%s) - started)) s)"
-bash "$top/tests/e2e/pg_server.sh" stop "$pg_dir" || status=1
+pg_stop || status=1
+trap - EXIT INT TERM
 
 step "the whole suite under AddressSanitizer + UBSan"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
