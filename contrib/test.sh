@@ -1,8 +1,12 @@
 #!/bin/sh
 # Build postdesk and run the whole test suite, as CI does:
 #   1. a -Wall -Wextra -Werror build and `make check` (unit tests, end-to-end tests against a
-#      sandboxed Postfix, the corpus run);
-#   2. the whole suite again with every program built with AddressSanitizer + UBSan;
+#      sandboxed Postfix, the corpus run) with every desk in PostgreSQL 15 (issue 16: one
+#      server started here, tests/e2e/pg_server.sh, as an unprivileged user on a free
+#      loopback port, stopped by PID after the pass; PD_TEST_PG_URI, tests/e2e/lib.sh
+#      pd_db); without PostgreSQL 15 this pass runs on SQLite and says so;
+#   2. the whole suite again with every program built with AddressSanitizer + UBSan, on
+#      SQLite: each backend gets the whole suite once;
 #   3. the milter's tests again under ThreadSanitizer;
 #   4. each libFuzzer harness for a short bounded time (tests/fuzz/run.sh).
 # Ends with one line "N passed, N failed" summed from automake's test summaries and the
@@ -40,8 +44,31 @@ show_failures() {
 	done
 }
 
-step "build with -Werror and run make check"
+step "PostgreSQL 15 for the first pass"
+pg_dir=$(mktemp -d /tmp/postdesk-ci-pg.XXXXXX) && chmod 0755 "$pg_dir" || exit 1
+pg_stop() { bash "$top/tests/e2e/pg_server.sh" stop "$pg_dir"; }
+trap pg_stop EXIT # the server outlives nothing, an interrupted run included
+trap 'exit 130' INT TERM
+pg_uri=$(bash "$top/tests/e2e/pg_server.sh" start "$pg_dir")
+case $? in
+0) pg_uri=${pg_uri#PD_TEST_PG_URI=}; echo "PostgreSQL on $pg_uri" ;;
+77) pg_uri=; echo "NOTE: PostgreSQL 15 is not installed (contrib/install-deps.sh):" \
+	"the first pass runs on SQLite, so PostgreSQL is not tested" ;;
+*) pg_uri=; status=1; echo "ERROR: PostgreSQL 15 did not start: the first pass runs on SQLite" ;;
+esac
+
+step "build with -Werror and run make check${pg_uri:+ (desks in PostgreSQL)}"
+started=$(date +%s)
+unset PD_TEST_PG_URI
+if [ -n "$pg_uri" ]; then
+	PD_TEST_PG_URI=$pg_uri
+	export PD_TEST_PG_URI
+fi
 run_suite "$top/build/ci" "--enable-werror" || status=1
+unset PD_TEST_PG_URI # the passes below run on SQLite
+echo "(first pass: $(($(date +%s) - started)) s)"
+pg_stop || status=1
+trap - EXIT INT TERM
 
 step "the whole suite under AddressSanitizer + UBSan"
 ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}

@@ -51,7 +51,8 @@ static void check_database(struct check *c, const struct conf *conf)
 	struct store *store = NULL;
 	char *error = NULL;
 
-	if (!g_file_test(conf->database, G_FILE_TEST_EXISTS)) {
+	/* a file; PostgreSQL's database is the server's (store_open says what is wrong) */
+	if (store_is_local(conf->database) && !g_file_test(conf->database, G_FILE_TEST_EXISTS)) {
 		check_finding(c, TRUE, "database %s does not exist (run postdesk init)",
 			      conf->database);
 		return;

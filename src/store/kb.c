@@ -4,7 +4,8 @@
  * and the reads and writes of the articles.
  * FTS5 calls a tokenizer without saying which row or query it works for, so the language
  * is the connection's: store_kb_add and store_kb_search set it just before the statement
- * that tokenizes, and a connection is used by one thread at a time.
+ * that tokenizes, and a connection is used by one thread at a time. On PostgreSQL the same
+ * words are made before the SQL instead (kb_pg.c; doc/scaling.md "Search").
  * Owns: the tokenizer's per-connection state (freed by SQLite when the connection closes).
  * Threading: that of the connection. */
 #include "config.h"
@@ -17,6 +18,7 @@
 #include "store-private.h"
 #include "store-stmt.h"
 #include "store-error.h"
+#include "store-kb.h"
 
 /* One per connection: the language of what is tokenized now, its stemmers. */
 struct kb_tok_ctx {
@@ -196,7 +198,7 @@ static void kb_set_lang(struct store *store, const char *lang)
 {
 	struct kb_tok_ctx *ctx = store->kb_tok;
 
-	if (ctx == NULL) /* PostgreSQL: no tokenizer of ours (kb_search has no form there) */
+	if (ctx == NULL) /* PostgreSQL: no tokenizer of ours (kb_pg.c stems instead) */
 		return;
 
 	g_strlcpy(ctx->lang, lang != NULL && *lang != '\0' ? lang : "en", sizeof(ctx->lang));
@@ -209,18 +211,43 @@ int store_kb_clear(struct store *store, char **error_r)
 	return store_run(store, STMT_kb_articles_clear, SV_NONE, "kb clear articles", error_r);
 }
 
+/* The language of an article or question: "en" when none is given, as the tokenizer's. */
+static const char *kb_lang(const char *lang)
+{
+	return lang != NULL && *lang != '\0' ? lang : "en";
+}
+
 int store_kb_add(struct store *store, const struct store_kb_article *a, char **error_r)
 {
+	char *title = NULL, *tags = NULL, *body = NULL;
+	int ret;
+
 	kb_set_lang(store, a->lang);
 	if (store_run(store, STMT_kb_article_add,
 		      SV_ARGS(SV_I(a->id), SV_T(a->queue), SV_T(a->path), SV_T(a->lang),
 			      SV_T(a->title), SV_T(a->tags), SV_T(a->url), SV_T(a->body)),
 		      "kb add article", error_r) < 0)
 		return -1;
-	return store_run(store, STMT_kb_fts_add,
-			 SV_ARGS(SV_I(a->id), SV_T(a->title), SV_T(a->tags), SV_T(a->body),
-				 SV_T(a->lang), SV_T(a->queue), SV_T(a->url)),
-			 "kb index article", error_r);
+	if (store->pg != NULL) {
+		/* PostgreSQL indexes the words our tokenizer would give FTS5 (kb_pg.c); the
+		 * text itself is read from kb_articles. */
+		struct parse_stemmer *stemmer = parse_stemmer_new(kb_lang(a->lang));
+
+		title = store_kb_pg_stems(a->title, kb_lang(a->lang), stemmer);
+		tags = store_kb_pg_stems(a->tags, kb_lang(a->lang), stemmer);
+		body = store_kb_pg_stems(a->body, kb_lang(a->lang), stemmer);
+		parse_stemmer_free(&stemmer);
+	}
+	ret = store_run(store, STMT_kb_fts_add,
+			SV_ARGS(SV_I(a->id), SV_T(title != NULL ? title : a->title),
+				SV_T(tags != NULL ? tags : a->tags),
+				SV_T(body != NULL ? body : a->body), SV_T(a->lang), SV_T(a->queue),
+				SV_T(a->url)),
+			"kb index article", error_r);
+	g_free(title);
+	g_free(tags);
+	g_free(body);
+	return ret;
 }
 
 static gpointer kb_hit_row(const struct store_row *st)
@@ -260,11 +287,18 @@ static void kb_hit_free(gpointer p)
 int store_kb_search(struct store *store, const char *match, const char *lang, const char *queue,
 		    int limit, GPtrArray **hits_r, char **error_r)
 {
+	char *pg_query = NULL;
+	int ret;
+
 	kb_set_lang(store, lang);
-	return store_rows(store, STMT_kb_search,
-			  SV_ARGS(SV_T(match), SV_T(lang != NULL && *lang != '\0' ? lang : "en"),
-				  SV_T(queue), SV_I(limit)),
-			  kb_hit_row, kb_hit_free, "kb search", hits_r, error_r);
+	if (store->pg != NULL) /* the question's stems (kb_pg.c): no tokenizer runs there */
+		pg_query = store_kb_pg_query(match, kb_lang(lang));
+	ret = store_rows(store, STMT_kb_search,
+			 SV_ARGS(SV_T(pg_query != NULL ? pg_query : match), SV_T(kb_lang(lang)),
+				 SV_T(queue), SV_I(limit)),
+			 kb_hit_row, kb_hit_free, "kb search", hits_r, error_r);
+	g_free(pg_query);
+	return ret;
 }
 
 static gpointer kb_article_row(const struct store_row *st)

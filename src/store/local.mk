@@ -29,6 +29,8 @@ src_store_libstore_a_SOURCES += src/store/search.c
 src_store_libstore_a_SOURCES += src/store/orders.c
 # the knowledge base's index and FTS5 tokenizer (issue 14: migration 12)
 src_store_libstore_a_SOURCES += src/store/kb.c
+# its words on PostgreSQL, stemmed before the SQL (issue 16)
+src_store_libstore_a_SOURCES += src/store/store-kb.h src/store/kb_pg.c
 # IMAP/POP3 intake: fetched messages and mailbox state (issue 15: migration 19)
 src_store_libstore_a_SOURCES += src/store/fetch.c
 # PostgreSQL as the shared store (issue 16): SQL forms, schema, connection

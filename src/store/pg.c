@@ -35,6 +35,10 @@ int store_pg_version(PGconn *conn, char **error_r)
 	res = PQexec(conn, "SELECT coalesce(max(version), 0) FROM postdesk_schema");
 	if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1)
 		version = atoi(PQgetvalue(res, 0, 0));
+	else if (g_strcmp0(PQresultErrorField(res, PG_DIAG_SQLSTATE), "42P01") == 0)
+		/* undefined_table: a database no `postdesk init` has made a desk of (yet) */
+		util_error(error_r, "the database %s holds no postdesk desk (run postdesk init)",
+			   PQdb(conn));
 	else
 		util_error(error_r, "read the schema version: %s", PQresultErrorMessage(res));
 	PQclear(res);

@@ -19,7 +19,7 @@ CONF=$T/postdesk.conf
 cat >"$CONF" <<CONF
 [postdesk]
 domain = $DOMAIN
-database = $T/db/postdesk.db
+database = $(pd_db "$T/db/postdesk.db")
 key_file = $T/db/postdesk.key
 user = $PD_DAEMON_USER
 lmtp_listen = unix:$T/lmtp.sock
@@ -78,7 +78,14 @@ grep -q "bad.conf:3: \[postdesk\] max_message_size" "$T/err" || pd_fail "no file
 "$B/postdesk" -c "$CONF" check >"$T/check" 2>&1
 rc=$?
 [ "$rc" = 1 ] || pd_fail "check before init: exit $rc, expected 1: $(cat "$T/check")"
-grep -q "error: database $T/db/postdesk.db does not exist" "$T/check" || pd_fail "check: $(cat "$T/check")"
+# PostgreSQL (lib.sh pd_db): the database is there, without a desk in it
+if pd_db_pg "$T/db/postdesk.db"; then
+	pg_db=$(pd_db "$T/db/postdesk.db")
+	grep -q "error: the database ${pg_db##*/} holds no postdesk desk (run postdesk init)" "$T/check" ||
+		pd_fail "check: $(cat "$T/check")"
+else
+	grep -q "error: database $T/db/postdesk.db does not exist" "$T/check" || pd_fail "check: $(cat "$T/check")"
+fi
 grep -q "error: key file $T/db/postdesk.key" "$T/check" || pd_fail "check: $(cat "$T/check")"
 grep -q "warning: milter_listen unix:$T/milter/milter.sock: directory $T/milter does not exist" \
 	"$T/check" || pd_fail "check: no milter socket directory warning: $(cat "$T/check")"

@@ -7,6 +7,8 @@
 # The lock is held by the sqlite3 shell: BEGIN IMMEDIATE takes the write lock, then
 # `.shell` blocks until this script creates a release file, so the lock lasts exactly as
 # long as the test wants (busy_timeout is 1 s here; the lock is held for several).
+# Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, tests/e2e/lib.sh
+# pd_db): the lock is SQLite's file lock, held by the sqlite3 shell.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 

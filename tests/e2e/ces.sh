@@ -25,7 +25,7 @@ pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/a/lmtp.sock" \
 mkdir -p "$T/a"
 cat >"$T/a/postdesk.conf" <<CONF
 [postdesk]
-database = $T/a/postdesk.db
+database = $(pd_db "$T/a/postdesk.db")
 key_file = $T/a/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER
@@ -96,7 +96,7 @@ pd_swaks --to "$link" --from c1@shop.example --header "From: c1@shop.example" \
 pd_postfix_wait_empty "$T/postfix" 30
 pd_wait_until 10 [ "$(q 'SELECT ces FROM surveys WHERE ticket_id = 1')" = 6 ] ||
 	pd_fail "stored effort: '$(q 'SELECT ces FROM surveys WHERE ticket_id = 1')'"
-expect_eq "$(q 'SELECT coalesce(csat, -1) || coalesce(nps, -1) FROM surveys WHERE ticket_id = 1')" \
+expect_eq "$(q 'SELECT CAST(coalesce(csat, -1) AS TEXT) || CAST(coalesce(nps, -1) AS TEXT) FROM surveys WHERE ticket_id = 1')" \
 	"-1-1" "CES click stored as another score"
 expect_eq "$(q 'SELECT status FROM tickets WHERE id = 1')" resolved "ticket stays resolved"
 
@@ -111,7 +111,7 @@ pd_wait_until 10 after_t1 || pd_fail "ticket 1's creation second never passed: '
 T1=$(q 'SELECT created FROM tickets WHERE id = 1')
 customer_mail 2 "Another question"
 expect_eq "$(q 'SELECT count(*) FROM tickets')" 2 "second ticket"
-expect_eq "$(q 'SELECT prev_resolved IS NOT NULL AND created - prev_resolved <= 604800 FROM tickets WHERE id = 2')" \
+expect_eq "$(q 'SELECT count(*) FROM tickets WHERE id = 2 AND prev_resolved IS NOT NULL AND created - prev_resolved <= 604800')" \
 	1 "ticket 2 within 7 days of ticket 1's resolution"
 
 # 5. The report, text and JSON, up to after the survey (NOW0 + 3 h).

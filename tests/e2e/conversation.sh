@@ -25,7 +25,7 @@ instance() { # NAME DOMAIN
 	mkdir -p "$T/$1"
 	cat >"$T/$1/postdesk.conf" <<CONF
 [postdesk]
-database = $T/$1/postdesk.db
+database = $(pd_db "$T/$1/postdesk.db")
 key_file = $T/$1/postdesk.key
 domain = $2
 user = $PD_DAEMON_USER

@@ -10,11 +10,13 @@ B=${top_builddir:-$SRC}/src/bin
 CORPUS=${PD_CORPUS:-$SRC/tests/data/corpus}
 POSTDESK_TEMPLATES=${POSTDESK_TEMPLATES:-$SRC/templates/en}
 export POSTDESK_TEMPLATES
-T=$(mktemp -d "${TMPDIR:-/tmp}/pd-corpus.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# lib.sh for pd_db and pd_sql (the desk may be PostgreSQL's: PD_TEST_PG_URI); its EXIT trap
+# removes the temp tree and drops the database. Needs neither root nor Postfix.
+. "$SRC/tests/e2e/lib.sh" || exit 99
+T=$(mktemp -d "$PD_ROOT/corpus.XXXXXX")
 cat >"$T/pd.conf" <<CONF
 [postdesk]
-database = $T/pd.db
+database = $(pd_db "$T/pd.db")
 key_file = $T/pd.key
 domain = support.test
 [queue support]
@@ -61,7 +63,8 @@ while IFS= read -r -d '' f; do
 	esac
 done < <(find "$CORPUS" -type f ! -name 'LICENSE*' ! -name '*.md' ! -name 'README*' -print0 | sort -z)
 
-db_count=$(sqlite3 "$T/pd.db" "SELECT count(*) FROM messages WHERE direction = 'in'" 2>/dev/null || echo "?")
+# (as this script's own user: the database is its, no daemon runs here)
+db_count=$(PD_DAEMON_USER=$(id -un) pd_sql "$T/pd.db" "SELECT count(*) FROM messages WHERE direction = 'in'" 2>/dev/null || echo "?")
 echo "corpus: $n files: $stored stored ($dups of them redeliveries of an earlier file), $refused refused, $bad failed ($db_count inbound rows in the database)"
 for r in "${!reasons[@]}"; do echo "  refused ${reasons[$r]}x: $r"; done
 [ "$n" -gt 0 ] || { echo "FAIL: no corpus files under $CORPUS"; exit 1; }

@@ -17,6 +17,9 @@
 # run (10; the runs are spread out so the kills land while mail is flowing), and
 # PD_CRASH_MIN_MS / PD_CRASH_MAX_MS the random pause between kills (50 / 300 ms).
 # The long run of doc/durability.md: PD_CRASH_N=10000 PD_CRASH_KILLS=200.
+# Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, tests/e2e/lib.sh
+# pd_db): it is about the SQLite file's durability (group commit, fdatasync, PRAGMA
+# integrity_check after the kills).
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 

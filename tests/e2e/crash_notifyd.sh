@@ -17,6 +17,9 @@
 # The rows are written with sqlite3 (ticket-less mails with a known Message-ID), so any N
 # is quick to set up. Knobs: PD_CRASH_N rows per phase (default 1000), PD_CRASH_KILLS kills
 # per phase (6), PD_CRASH_MIN_MS / PD_CRASH_MAX_MS the random pause between them (20 / 150).
+# Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, tests/e2e/lib.sh
+# pd_db): its rows are written with the sqlite3 shell and the file is checked with PRAGMA
+# integrity_check after the kills.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 

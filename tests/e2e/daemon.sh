@@ -51,7 +51,7 @@ write_conf() { # [EXTRA LINE]
 [postdesk]
 domain = $DOMAIN
 user = $PD_DAEMON_USER
-database = $T/db/postdesk.db
+database = $(pd_db "$T/db/postdesk.db")
 key_file = $T/db/postdesk.key
 lmtp_listen = unix:$T/lmtp/lmtp.sock
 milter_listen = unix:$T/milter/milter.sock

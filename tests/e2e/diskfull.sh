@@ -9,6 +9,8 @@
 # its WAL and shared-memory files, as in production where a disk fills up under a running
 # service. A message larger than the WAL file must grow it, which is where ENOSPC hits.
 # Without permission to mount (a container without CAP_SYS_ADMIN) the test skips.
+# Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, tests/e2e/lib.sh
+# pd_db): it fills the file system that holds the SQLite file and its WAL.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 

@@ -31,7 +31,7 @@ chmod 600 "$T"/pd/*.pass
 
 cat >"$T/pd/postdesk.conf" <<CONF
 [postdesk]
-database = $T/pd/postdesk.db
+database = $(pd_db "$T/pd/postdesk.db")
 key_file = $T/pd/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER
@@ -184,7 +184,7 @@ expect_eq "$(q "SELECT state FROM fetched WHERE mailbox = 'starttls' ORDER BY ui
 too_big
 refused" "starttls records"
 # refused for good: kept with its bytes and the reason, left on the server, never retried
-expect_eq "$(q "SELECT CAST(raw AS TEXT) FROM fetched WHERE state = 'refused'" | tr -d '\r')" "no header at all, just words" "refused message's bytes"
+expect_eq "$(q "SELECT $(pd_sql_text "$T/pd/postdesk.db" raw) FROM fetched WHERE state = 'refused'" | tr -d '\r')" "no header at all, just words" "refused message's bytes"
 q "SELECT error FROM fetched WHERE state = 'refused'" | grep -q "5.6.0" || pd_fail "refused without its reason"
 expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'big@shop.example'")" 0 "the big message is not stored"
 expect_eq "$(pd_dovecot_search popuser UNSEEN | wc -l)" 2 "the big and the refused messages are left unseen"

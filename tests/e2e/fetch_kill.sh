@@ -25,7 +25,7 @@ chown "$PD_DAEMON_USER" "$T/pd/pass"
 chmod 600 "$T/pd/pass"
 cat >"$T/pd/postdesk.conf" <<CONF
 [postdesk]
-database = $T/pd/postdesk.db
+database = $(pd_db "$T/pd/postdesk.db")
 key_file = $T/pd/postdesk.key
 domain = support.test
 user = $PD_DAEMON_USER

@@ -73,7 +73,7 @@ pd_daemon_dir "$T/tok"
 mkdir -p "$T/pd"
 cat >"$T/pd/postdesk.conf" <<CONF
 [postdesk]
-database = $T/pd/postdesk.db
+database = $(pd_db "$T/pd/postdesk.db")
 key_file = $T/pd/postdesk.key
 domain = support.test
 user = $PD_DAEMON_USER

@@ -14,7 +14,7 @@ CONF=$T/postdesk.conf
 DB=$T/db/postdesk.db
 cat >"$CONF" <<CONF
 [postdesk]
-database = $DB
+database = $(pd_db "$DB")
 key_file = $T/db/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER

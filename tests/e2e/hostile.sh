@@ -30,7 +30,7 @@ mkconf() {
 	shift
 	mkdir -p "$d"
 	{
-		printf '[postdesk]\ndatabase = %s/db/pd.db\nkey_file = %s/db/pd.key\n' "$d" "$d"
+		printf '[postdesk]\ndatabase = %s\nkey_file = %s/db/pd.key\n' "$(pd_db "$d/db/pd.db")" "$d"
 		printf 'domain = %s\nmax_message_size = 8M\nuser = %s\n' "$DOMAIN" "${PD_DAEMON_USER:-nobody}"
 		printf '%s\n' "$@"
 		printf '[queue support]\naddress = support@%s\n' "$DOMAIN"
@@ -52,7 +52,7 @@ case_file() { # NAME -> path
 	esac
 }
 
-q() { sqlite3 -cmd '.timeout 5000' "$DB" "$1"; }
+q() { pd_sql "$DB" "$1"; }
 
 # Sorted header names (lower case, one per line) of the header block of a raw mail on stdin.
 header_names() { sed -e 's/\r$//' -e '/^$/q' | grep -oE '^[A-Za-z0-9-]+:' | tr 'A-Z' 'a-z' | sort; }
@@ -82,13 +82,19 @@ check_outbound() {
 
 # check_stored CASE ROW: the stored text of message ROW and what it made.
 check_stored() {
-	local name=$1 row=$2 n
+	local name=$1 row=$2 n cr=$'\r' lf=$'\n'
+	# Portable SQL (SQLite or PostgreSQL, lib.sh pd_db): CR and LF as themselves in LIKE.
 	n=$(q "SELECT count(*) FROM messages m WHERE m.id = $row AND (
-		instr(CAST(m.subject AS BLOB), x'0d') OR instr(CAST(m.subject AS BLOB), x'0a') OR
-		instr(CAST(m.from_name AS BLOB), x'0d') OR instr(CAST(m.from_name AS BLOB), x'0a') OR
-		instr(CAST(m.subject AS BLOB), x'00') OR instr(CAST(m.body AS BLOB), x'00') OR
-		instr(CAST(m.from_name AS BLOB), x'00') OR instr(CAST(m.from_addr AS BLOB), x'00'))")
-	[ "$n" = 0 ] || bad "$name: CR/LF in subject or name, or NUL in stored text"
+		m.subject LIKE '%$cr%' OR m.subject LIKE '%$lf%' OR
+		m.from_name LIKE '%$cr%' OR m.from_name LIKE '%$lf%')")
+	[ "$n" = 0 ] || bad "$name: CR/LF in subject or name"
+	# A NUL: PostgreSQL's text cannot hold one at all (the server refuses it); SQLite's can.
+	if ! pd_db_pg "$DB"; then
+		n=$(q "SELECT count(*) FROM messages m WHERE m.id = $row AND (
+			instr(CAST(m.subject AS BLOB), x'00') OR instr(CAST(m.body AS BLOB), x'00') OR
+			instr(CAST(m.from_name AS BLOB), x'00') OR instr(CAST(m.from_addr AS BLOB), x'00'))")
+		[ "$n" = 0 ] || bad "$name: NUL in stored text"
+	fi
 	q "SELECT m.subject, m.from_name, m.from_addr, m.body, m.message_id, t.subject,
 		c.name, c.email FROM messages m JOIN tickets t ON t.id = m.ticket_id
 		JOIN customers c ON c.id = t.requester_id WHERE m.id = $row

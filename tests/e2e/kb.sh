@@ -25,7 +25,7 @@ cp -r "$PD_SRCDIR/tests/data/kb/articles/shared" "$T/kb/"
 chmod -R a+rX "$T/kb"
 cat >"$T/postdesk.conf" <<CONF
 [postdesk]
-database = $T/postdesk.db
+database = $(pd_db "$T/postdesk.db")
 key_file = $T/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER

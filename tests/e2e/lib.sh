@@ -90,14 +90,104 @@ pd__root() {
 	fi
 }
 
-# sqlite3 -cmd '.timeout 10000' DB SQL..., as PD_DAEMON_USER when run as root. A root
+# ---------------------------------------------------------------- the desk's database
+
+# The suite against PostgreSQL (issue 16; contrib/test.sh, tests/e2e/pg_server.sh): with
+# PD_TEST_PG_URI=postgresql://USER@HOST:PORT/DB naming a server, every desk a test makes is
+# a fresh database of its own there instead of a SQLite file. A script writes
+#	database = $(pd_db "$T/postdesk.db")
+# in its config and queries with pd_sql "$T/postdesk.db" SQL as before: pd_db prints the
+# path itself when the variable is unset (SQLite, exactly as without the switch), else it
+# creates a database "pd_e<pid>_<n>", remembers it for that path (the same path gives the
+# same database again) and prints its URI; pd_sql runs SQL through psql on it. The
+# databases are dropped when the test exits (pd__cleanup). A test that is about SQLite
+# itself (its file, WAL, locks, permissions) keeps the path and says so at its top.
+pd__pg_made() { echo "$PD_ROOT/.state/pg_databases"; }
+
+# The PostgreSQL URI pd_db gave for PATH, if any.
+pd__db_uri() {
+	[ -f "$(pd__pg_made)" ] || return 1
+	awk -F '\t' -v p="$1" '$1 == p { print $3; found = 1; exit } END { exit !found }' \
+		"$(pd__pg_made)"
+}
+
+pd_db() {
+	local path=$1 name base uri
+	if [ -z "${PD_TEST_PG_URI:-}" ]; then
+		echo "$path"
+		return 0
+	fi
+	pd__root
+	pd__db_uri "$path" && return 0
+	command -v psql >/dev/null ||
+		pd_fail "PD_TEST_PG_URI is set but psql is missing (postgresql-client-15)"
+	name=pd_e${PD_MAINPID}_$(cat "$(pd__pg_made)" 2>/dev/null | wc -l)_$RANDOM
+	psql -X -q -v ON_ERROR_STOP=1 -d "$PD_TEST_PG_URI" -c "CREATE DATABASE $name" >&2 ||
+		pd_fail "cannot create the database $name on $PD_TEST_PG_URI"
+	base=${PD_TEST_PG_URI%%\?*}
+	uri=${base%/*}/$name
+	printf '%s\t%s\t%s\n' "$path" "$name" "$uri" >>"$(pd__pg_made)"
+	echo "$uri"
+}
+
+# Succeed if the desk DB (as pd_sql takes it) is a PostgreSQL database.
+pd_db_pg() {
+	case $1 in postgresql://* | postgres://*) return 0 ;; esac
+	pd__db_uri "$1" >/dev/null
+}
+
+# The SQL of a blob's bytes where no portable spelling exists, for the desk DB's backend:
+# pd_sql_hex DB EXPR, its upper-case hex digits (hex() / encode()); pd_sql_text DB EXPR,
+# the bytes as UTF-8 text (CAST / convert_from()).
+pd_sql_hex() { if pd_db_pg "$1"; then echo "upper(encode($2, 'hex'))"; else echo "hex($2)"; fi; }
+pd_sql_text() {
+	if pd_db_pg "$1"; then echo "convert_from($2, 'UTF8')"; else echo "CAST($2 AS TEXT)"; fi
+}
+
+# The whole content of the desk DB (as pd_sql takes it) as SQL text: sqlite3's .dump, or
+# pg_dump's data of the PostgreSQL database (bytea in hex, as SQLite's X'..' blobs).
+pd_sql_dump() {
+	local uri
+	if uri=$(pd__db_uri "$1"); then
+		pg_dump --data-only --no-owner -d "$uri"
+	else
+		pd_sql "$1" .dump
+	fi
+}
+
+# Drop the databases pd_db made (at exit; WITH (FORCE): a daemon still connected does not
+# keep one).
+pd__pg_drop() {
+	local path name uri
+	[ -n "${PD_ROOT:-}" ] && [ -f "$(pd__pg_made)" ] || return 0
+	while IFS=$'\t' read -r path name uri; do
+		psql -X -q -d "$PD_TEST_PG_URI" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >&2 ||
+			pd_log "could not drop $name ($uri)"
+	done <"$(pd__pg_made)"
+	rm -f "$(pd__pg_made)"
+}
+
+# Run SQL... on the desk whose database is DB (a SQLite path, or a path pd_db mapped to
+# PostgreSQL, or a postgresql:// URI). One result row per line, columns joined by '|' (as
+# sqlite3's list mode and psql -A -t print them), nothing but the rows. SQLite: sqlite3
+# -cmd '.timeout 10000' DB SQL..., as PD_DAEMON_USER when run as root. A root
 # sqlite3 that is the first to open the database creates the -wal and -shm files as root
 # for a moment (SQLite hands them to the database's owner right after), and a daemon
 # opening the database in that moment cannot use them; as the daemons' own user there is
-# no such moment.
+# no such moment. PostgreSQL: psql, each SQL its own -c (PostgreSQL 15's psql prints the
+# rows of every statement in one, as sqlite3 does), stopping at the first error.
 pd_sql() {
-	local db=$1
+	local db=$1 uri sql args=()
 	shift
+	case $db in
+	postgresql://* | postgres://*) uri=$db ;;
+	*) uri=$(pd__db_uri "$db") ;;
+	esac
+	if [ -n "$uri" ]; then
+		for sql in "$@"; do args+=(-c "$sql"); done
+		psql -X -A -t -q -v ON_ERROR_STOP=1 -d "$uri" "${args[@]}"
+		return
+	fi
 	if [ "$(id -u)" = 0 ] && command -v runuser >/dev/null; then
 		runuser -u "$PD_DAEMON_USER" -- sqlite3 -cmd '.timeout 10000' "$db" "$@"
 	else
@@ -620,6 +710,7 @@ pd__cleanup() {
 		pd_postfix_stop "$d"
 	done
 	[ -n "${PD_ROOT:-}" ] || return 0
+	pd__pg_drop
 	if [ -f "$PD_ROOT/.state/ports" ]; then
 		while read -r port; do
 			pd__port_release "$port"

@@ -13,7 +13,7 @@ B=$PD_BUILDDIR/src/bin
 CONF=$T/postdesk.conf
 cat >"$CONF" <<CONF
 [postdesk]
-database = $T/db/postdesk.db
+database = $(pd_db "$T/db/postdesk.db")
 key_file = $T/db/postdesk.key
 domain = support.test
 user = $PD_DAEMON_USER

@@ -25,7 +25,7 @@ printf '#tag holidays\nOur office is closed until Monday, {{customer.name}}.\n' 
 chmod -R a+rX "$T/tpl"
 cat >"$T/a/postdesk.conf" <<CONF
 [postdesk]
-database = $T/a/postdesk.db
+database = $(pd_db "$T/a/postdesk.db")
 key_file = $T/a/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER

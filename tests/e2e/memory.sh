@@ -20,7 +20,7 @@ CONF=$T/postdesk.conf
 DB=$T/db/postdesk.db
 cat >"$CONF" <<CONF
 [postdesk]
-database = $DB
+database = $(pd_db "$DB")
 key_file = $T/db/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER
@@ -151,7 +151,7 @@ expect_eq "$(q "SELECT count(*) FROM messages WHERE message_id = 'cut-1@shop.exa
 # 3. A full spool: a second daemon whose files may not pass 2 MB (RLIMIT_FSIZE, so a write
 # fails with EFBIG as on a full disk) answers a 3 MB message 452 4.3.1, stores nothing,
 # keeps no spool file, and still takes a small message.
-sed -e "s|^database = .*|database = $T/db2/postdesk.db|" -e "s|^key_file = .*|key_file = $T/db2/postdesk.key|" \
+sed -e "s|^database = .*|database = $(pd_db "$T/db2/postdesk.db")|" -e "s|^key_file = .*|key_file = $T/db2/postdesk.key|" \
 	-e "s|^lmtp_listen = .*|lmtp_listen = unix:$T/lmtp2.sock|" "$CONF" >"$T/postdesk2.conf"
 "$B/postdesk" -c "$T/postdesk2.conf" init >/dev/null || pd_fail "postdesk init (2) failed"
 ulimit -S -f 2048 # the daemon inherits it; this shell takes it back at once

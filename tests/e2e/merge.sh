@@ -21,7 +21,7 @@ pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/lmtp.sock" \
 	"smtp_tls_security_level=none" "smtpd_reject_unlisted_recipient=no"
 cat >"$T/postdesk.conf" <<CONF
 [postdesk]
-database = $T/postdesk.db
+database = $(pd_db "$T/postdesk.db")
 key_file = $T/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER

@@ -22,7 +22,7 @@ CONF=$T/postdesk.conf
 cat >"$CONF" <<EOF2
 [postdesk]
 domain = $DOMAIN
-database = $T/db/postdesk.db
+database = $(pd_db "$T/db/postdesk.db")
 key_file = $T/db/postdesk.key
 lmtp_listen = unix:$T/lmtp.sock
 milter_listen = unix:$T/milter/milter.sock

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Outbox end to end: rows queued in a postdesk database (inserted with sqlite3, as the
+# Outbox end to end: rows queued in a postdesk database (inserted with pd_sql, as the
 # daemons would in their transactions) are drained by the real postdesk-notifyd into
 # smtp-sink ("the outside world", pd_capture_start). The relay is down first: the rows are
 # deferred and retried (outbox_retry_base = 1s); once it is up every mail arrives exactly
@@ -19,7 +19,7 @@ PORT=$(pd_free_port) # reserved for the capture server, which is not started yet
 N=5
 cat >"$CONF" <<CONF
 [postdesk]
-database = $DB
+database = $(pd_db "$DB")
 key_file = $T/db/postdesk.key
 domain = $DOMAIN
 relay = 127.0.0.1:$PORT
@@ -36,12 +36,15 @@ q() { pd_sql "$DB" "$1"; }
 expect_eq() { [ "$1" = "$2" ] || pd_fail "$3: got '$1', expected '$2'"; }
 # queue_mail ID: one row whose raw message has Message-ID <e2e-ID@support.test>.
 queue_mail() {
-	local raw=$T/raw-$1.eml
-	printf 'From: Support <support@%s>\r\nTo: cust%s@shop.example\r\nSubject: outbox %s\r\nMessage-ID: <e2e-%s@%s>\r\n\r\nHello %s.\r\n' \
-		"$DOMAIN" "$1" "$1" "$1" "$DOMAIN" "$1" >"$raw"
+	local raw now
+	printf -v raw 'From: Support <support@%s>\r\nTo: cust%s@shop.example\r\nSubject: outbox %s\r\nMessage-ID: <e2e-%s@%s>\r\n\r\nHello %s.\r\n' \
+		"$DOMAIN" "$1" "$1" "$1" "$DOMAIN" "$1"
+	now=$(date +%s)
+	# Portable SQL (SQLite or PostgreSQL, tests/e2e/lib.sh pd_db): the bytes as a string
+	# literal (no quote in them), which both take for a blob.
 	q "INSERT INTO outbox(ticket_id, kind, rcpts, message_id, raw, next_attempt, created)
-	   VALUES(NULL, 'ack', 'cust$1@shop.example', 'e2e-$1@$DOMAIN', readfile('$raw'),
-	          strftime('%s', 'now'), strftime('%s', 'now'))" || pd_fail "cannot queue mail $1"
+	   VALUES(NULL, 'ack', 'cust$1@shop.example', 'e2e-$1@$DOMAIN', '$raw', $now, $now)" ||
+		pd_fail "cannot queue mail $1"
 }
 attempted() { [ "$(q "SELECT min(attempts) FROM outbox")" -ge "$1" ]; }
 count_sent() { q "SELECT count(*) FROM outbox WHERE status = 'sent'"; }

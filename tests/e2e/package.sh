@@ -89,7 +89,7 @@ CONF=$T/postdesk.conf
 cat >"$CONF" <<CONF
 [postdesk]
 domain = $DOMAIN
-database = $T/db/postdesk.db
+database = $(pd_db "$T/db/postdesk.db")
 key_file = $T/db/postdesk.key
 user = postdesk
 lmtp_listen = unix:$T/lmtp.sock

@@ -56,7 +56,7 @@ pd_pg_start() {
 		pd_fail "initdb failed: $(tail -5 "$PD_ROOT/.state/$name-initdb.log")"
 	PD_PG_PORT=$(pd_free_port)
 	pd_bg "$name" "${PD_PG_AS[@]}" "$PD_PG_BIN/postgres" -D "$PD_PG_DIR" -p "$PD_PG_PORT" \
-		-k "$PD_PG_DIR" -c listen_addresses=127.0.0.1 -c max_connections=50 \
+		-k "$PD_PG_DIR" -c listen_addresses=127.0.0.1 -c max_connections="${PD_PG_MAX_CONNECTIONS:-50}" \
 		-c shared_buffers=32MB -c synchronous_commit=on
 	pd_wait_until 30 pd__pg_ready || pd_fail "PostgreSQL did not start: $(tail -5 "$PD_ROOT/.state/$name.log")"
 	PD_PG_URI="postgresql://postdesk@127.0.0.1:$PD_PG_PORT/postdesk"

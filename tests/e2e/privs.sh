@@ -4,6 +4,9 @@
 # in /proc); `postdesk init` gives the database directory (0700) and files (0600) to the
 # user (the key file stays root's); the -wal/-shm files made while delivering are the user's and 0600; a database
 # path that is a symlink, and a socket path that is a file or a symlink, are refused.
+# Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, tests/e2e/lib.sh
+# pd_db): it checks the SQLite file's, WAL's and directory's owners and modes and refuses
+# a symlinked file.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 

@@ -26,7 +26,7 @@ pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/lmtp.sock" \
 	"local_header_rewrite_clients="
 cat >"$T/postdesk.conf" <<CONF
 [postdesk]
-database = $T/postdesk.db
+database = $(pd_db "$T/postdesk.db")
 key_file = $T/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER

@@ -5,6 +5,9 @@
 # must hold the four SVG charts and the escaped name, no injected element, and the
 # screenshot must not be blank (png_colours.py counts its colours). Skips (77) without
 # chromium, sqlite3 or /usr/bin/python3. No network: the page has no external resource.
+# Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, tests/e2e/lib.sh
+# pd_db): its history is generated as a SQLite file by tests/bench/report_history.sh
+# (sqlite3).
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 set -u
 SRC=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}

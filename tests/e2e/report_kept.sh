@@ -17,7 +17,7 @@ CONF=$T/postdesk.conf
 DB=$T/db/postdesk.db
 cat >"$CONF" <<CONF
 [postdesk]
-database = $DB
+database = $(pd_db "$DB")
 key_file = $T/db/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER
@@ -90,7 +90,9 @@ got=$(jq -c '.total | [.created, .resolved, .reopened, .fcr, .first_response.cou
 
 # Without a single message or event row, the same report.
 pd_stop lmtpd
-q "PRAGMA foreign_keys = OFF; DELETE FROM attachments; UPDATE outbox SET message_row = NULL;
+# (portable SQL: no PRAGMA, the sqlite3 shell leaves foreign keys off anyway; PostgreSQL
+# cascades to the rows that hang on a message)
+q "DELETE FROM attachments; UPDATE outbox SET message_row = NULL;
    DELETE FROM messages; DELETE FROM events;" || pd_fail "deleting the history"
 [ "$(q "SELECT count(*) FROM messages") $(q "SELECT count(*) FROM events")" = "0 0" ] ||
 	pd_fail "history not deleted"

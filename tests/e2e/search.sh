@@ -8,6 +8,10 @@
 #    mail to the agent's registered address; an unknown command gets an error mail.
 #  - A forged From (another agent, a stranger) or a bad MAC on the command address is
 #    refused (5.7.1) and answered with nothing.
+# Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, tests/e2e/lib.sh
+# pd_db): on PostgreSQL `search creme` does not find "Café crème" (accents are kept there,
+# doc/scaling.md "Search"; folding them needs the unaccent extension in the search
+# documents, a migration of its own), so the test's first assertion fails.
 [ -z "$BASH_VERSION" ] && exec /bin/bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 
@@ -59,9 +63,12 @@ customer() { # FROM SUBJECT BODY MSGID
 		--header "Message-Id: <$4>" --body "$3" || pd_fail "swaks $4"
 }
 
-# Three tickets.
+# Three tickets, one after the other: Postfix delivers a queue of several in any order, and
+# the ticket numbers below are theirs in this order (search creme found ticket 2 once).
 customer zoe@shop.example "Where is my parcel?" "Order 10023 has not arrived yet." c1@shop.example
+settle
 customer bob.buyer@shop.example "Invoice question" "The invoice shows a wrong VAT number." c2@shop.example
+settle
 customer eve@shop.example "Café crème machine broken" "It leaks water since Monday." c3@shop.example
 settle
 expect_eq "$(q "SELECT count(*) FROM tickets")" 3 "tickets"

@@ -50,7 +50,7 @@ chmod -R a+rX "$T/kb" "$T/lookup"
 
 cat >"$T/a/postdesk.conf" <<CONF
 [postdesk]
-database = $T/a/postdesk.db
+database = $(pd_db "$T/a/postdesk.db")
 key_file = $T/a/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER
@@ -131,7 +131,7 @@ pd_swaks --to "$reply_to" --from $JONAS --header "From: Jonas Weber <$JONAS>" \
 settle
 expect_eq "$(q "SELECT status || ' ' || self_served FROM tickets WHERE id = 1")" "resolved 1" \
 	"ticket 1 after Erledigt"
-expect_eq "$(q "SELECT resolved_at IS NOT NULL FROM tickets WHERE id = 1")" 1 \
+expect_eq "$(q "SELECT count(*) FROM tickets WHERE id = 1 AND resolved_at IS NOT NULL")" 1 \
 	"the self-served resolution kept for the report"
 told() { pd_captured $AGENT | xargs grep -l "resolved as self-served" >/dev/null 2>&1; }
 pd_wait_until 20 told || pd_fail "the agents were not told"
@@ -158,7 +158,7 @@ pd_swaks --to "support@$DOMAIN" --from $JONAS --header "From: Jonas Weber <$JONA
 	pd_fail "swaks second question"
 pd_postfix_wait_empty "$T/postfix" 30
 expect_eq "$(q 'SELECT count(*) FROM tickets')" 3 "tickets"
-expect_eq "$(q 'SELECT prev_resolved IS NOT NULL AND created - prev_resolved <= 604800 FROM tickets WHERE id = 3')" \
+expect_eq "$(q 'SELECT count(*) FROM tickets WHERE id = 3 AND prev_resolved IS NOT NULL AND created - prev_resolved <= 604800')" \
 	1 "ticket 3 within 7 days of ticket 1's self-served resolution"
 atok=$("${PD[@]}" token 2 --role agent --agent $AGENT) || pd_fail "agent token"
 pd_swaks --to "$atok" --from $AGENT --header "From: $AGENT" \

@@ -4,4 +4,4 @@
 STORE_PG_TESTS = tests/e2e/store_pg.sh tests/e2e/pg_two_hosts.sh tests/e2e/pg_copy.sh \
 	tests/e2e/pg_milter.sh
 TESTS += $(STORE_PG_TESTS)
-EXTRA_DIST += $(STORE_PG_TESTS) tests/e2e/pg.sh tests/e2e/pg_milter.lua tests/e2e/store_pg.mk tests/unit/store_pg.mk
+EXTRA_DIST += $(STORE_PG_TESTS) tests/e2e/pg.sh tests/e2e/pg_server.sh tests/e2e/pg_milter.lua tests/e2e/store_pg.mk tests/unit/store_pg.mk

@@ -34,7 +34,7 @@ pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/a/lmtp.sock" \
 mkdir -p "$T/a"
 cat >"$CONF" <<CONF
 [postdesk]
-database = $T/a/postdesk.db
+database = $(pd_db "$T/a/postdesk.db")
 key_file = $T/a/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER

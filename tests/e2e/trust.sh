@@ -28,7 +28,7 @@ CONF=$T/postdesk.conf
 DB=$T/db/postdesk.db
 cat >"$CONF" <<CONF
 [postdesk]
-database = $DB
+database = $(pd_db "$DB")
 key_file = $T/db/postdesk.key
 domain = $DOMAIN
 user = $PD_DAEMON_USER
@@ -59,7 +59,7 @@ send() { pd_swaks --to "support@$DOMAIN" "$@" || pd_fail "swaks failed: $(pd_swa
 status() { q "SELECT status FROM tickets WHERE id = $1"; }
 notices() { q "SELECT count(*) FROM outbox WHERE kind = 'agent_notice' AND ticket_id = $1"; }
 participant() { q "SELECT count(*) FROM participants WHERE ticket_id = $1 AND address = '$2'"; }
-schedule() { q "SELECT kind, due, coalesce(done, '-') FROM schedule WHERE ticket_id = $1 ORDER BY kind"; }
+schedule() { q "SELECT kind, due, coalesce(CAST(done AS TEXT), '-') FROM schedule WHERE ticket_id = $1 ORDER BY kind"; }
 msg() { q "SELECT kind || ' ' || flags FROM messages WHERE message_id = '$1'"; }
 msgid_of() { pd_header Message-Id "$1" | tr -d '<>'; }
 # The captured mail to RCPT whose text holds PATTERN (fixed string), newest first.

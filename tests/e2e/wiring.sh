@@ -36,7 +36,7 @@ pd_postfix_start "$SITE" auto example.com unix:private/postdesk "${settings[@]}"
 cat >"$CONF" <<CONF
 [postdesk]
 domain = example.com
-database = $DB
+database = $(pd_db "$DB")
 key_file = $T/db/postdesk.key
 user = $PD_DAEMON_USER
 lmtp_listen = unix:$SITE/spool/private/postdesk

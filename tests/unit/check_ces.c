@@ -7,13 +7,17 @@
  * with the columns migration 17 adds removed, filled by migration 17 from the history:
  * both give the same report. CES answers (1..7) stored and reported as a mean and a
  * distribution (JSON and text). survey_questions is read by conf_load: the order kept,
- * unknown or repeated questions refused. CES survey links are signed survey tokens 1..7. */
+ * unknown or repeated questions refused. CES survey links are signed survey tokens 1..7.
+ * With PD_TEST_PG_URI (the suite against PostgreSQL, testutil.h test_database) the desk is
+ * PostgreSQL's, except for the replay of SQLite's migration 17 (a PostgreSQL desk starts at
+ * 18), which keeps a SQLite file. */
 #include "config.h"
 #include "postdesk/conf.h"
 #include "postdesk/report.h"
 #include "postdesk/token.h"
 #include "store-migrate.h"
 #include "store-private.h"
+#include "testutil.h"
 
 #include <check.h>
 #include <glib/gstdio.h>
@@ -30,7 +34,7 @@ static void setup(void)
 {
 	tmpdir = g_dir_make_tmp("check_ces-XXXXXX", NULL);
 	ck_assert_ptr_nonnull(tmpdir);
-	dbpath = g_build_filename(tmpdir, "postdesk.db", NULL);
+	dbpath = test_database(tmpdir, "postdesk.db"); /* SQLite, or PostgreSQL (PD_TEST_PG_URI) */
 }
 
 static void teardown(void)
@@ -55,6 +59,8 @@ static void raw_exec(const char *sql)
 	sqlite3 *db = NULL;
 	char *msg = NULL;
 
+	if (test_database_exec(dbpath, sql)) /* PostgreSQL (PD_TEST_PG_URI) */
+		return;
 	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
 	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK)
 		ck_abort_msg("%s: %s", sql, msg);
@@ -218,6 +224,10 @@ START_TEST(test_retention_migrated)
 	struct store *s = NULL;
 	char *error = NULL;
 
+	/* SQLite's migration 17 replayed (a PostgreSQL desk starts at 18): a SQLite file,
+	 * with PD_TEST_PG_URI too */
+	g_free(dbpath);
+	dbpath = g_build_filename(tmpdir, "postdesk.db", NULL);
 	history();
 	raw_exec("ALTER TABLE customers DROP COLUMN last_created;"
 		 "ALTER TABLE customers DROP COLUMN last_resolved;"

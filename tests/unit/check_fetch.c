@@ -161,7 +161,7 @@ END_TEST
 START_TEST(t_store_bookkeeping)
 {
 	char *dir = g_dir_make_tmp("check_fetch-XXXXXX", NULL);
-	char *db = g_build_filename(dir, "t.db", NULL);
+	char *db = test_database(dir, "t.db");
 	struct store *s = NULL;
 	struct store_fetch_key k = {"hosted", 77, "12"}, k2 = {"hosted", 78, "12"};
 	struct store_mailbox_state st;

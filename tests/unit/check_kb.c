@@ -23,7 +23,7 @@ static void setup(void)
 {
 	tmpdir = g_dir_make_tmp("check_kb-XXXXXX", NULL);
 	ck_assert_ptr_nonnull(tmpdir);
-	dbpath = g_build_filename(tmpdir, "postdesk.db", NULL);
+	dbpath = test_database(tmpdir, "postdesk.db");
 }
 
 static void teardown(void)

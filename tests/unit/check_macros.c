@@ -15,6 +15,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include "testutil.h"
 
 static char *tmpdir;
 static struct conf *conf;
@@ -29,14 +30,14 @@ static void setup(void)
 	parse_init();
 	tmpdir = g_dir_make_tmp("check_macros-XXXXXX", NULL);
 	path = g_build_filename(tmpdir, "pd.conf", NULL);
-	text = g_strdup_printf("[postdesk]\ndatabase = %s/pd.db\nkey_file = %s/pd.key\n"
+	db = test_database(tmpdir, "pd.db"); /* a SQLite file, or PostgreSQL's (PD_TEST_PG_URI) */
+	text = g_strdup_printf("[postdesk]\ndatabase = %s\nkey_file = %s/pd.key\n"
 			       "domain = example.com\ntemplate_dir = %s/../templates/en\n"
 			       "[queue support]\naddress = support@example.com\n",
-			       tmpdir, tmpdir, TESTS_SRCDIR);
+			       db, tmpdir, TESTS_SRCDIR);
 	ck_assert(g_file_set_contents(path, text, -1, NULL));
 	if (conf_load(path, &conf, &error) < 0)
 		ck_abort_msg("conf: %s", error);
-	db = g_build_filename(tmpdir, "pd.db", NULL);
 	key = g_build_filename(tmpdir, "pd.key", NULL);
 	if (store_open(db, STORE_CREATE, 1000, &store, &error) < 0 ||
 	    token_keys_create(key, FALSE, &error) < 0 || token_keys_load(key, &keys, &error) < 0)

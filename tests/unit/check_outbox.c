@@ -165,7 +165,7 @@ static struct {
 
 static void env_setup(void)
 {
-	char *path, *text, *error = NULL;
+	char *path, *text, *db, *error = NULL;
 	gint64 customer;
 	/* No sink prepared: a closed port is the relay that is down. */
 	int port = sink.port > 0 ? sink.port : test_free_port();
@@ -173,15 +173,17 @@ static void env_setup(void)
 	env.dir = g_dir_make_tmp("check_outbox.XXXXXX", NULL);
 	ck_assert_ptr_nonnull(env.dir);
 	path = g_build_filename(env.dir, "postdesk.conf", NULL);
-	text = g_strdup_printf("[postdesk]\ndomain = help.example\ndatabase = %s/pd.db\n"
+	db = test_database(env.dir, "pd.db"); /* SQLite, or PostgreSQL (PD_TEST_PG_URI) */
+	text = g_strdup_printf("[postdesk]\ndomain = help.example\ndatabase = %s\n"
 			       "key_file = %s/pd.key\nrelay = 127.0.0.1:%d\n"
 			       "outbox_retry_base = 1m\noutbox_retry_max = 5m\n"
 			       "outbox_max_age = 1h\n"
 			       "[queue support]\naddress = support@help.example\n"
 			       "[queue billing]\naddress = billing@help.example\n",
-			       env.dir, env.dir, port);
+			       db, env.dir, port);
 	ck_assert(g_file_set_contents(path, text, -1, NULL));
 	ck_assert_msg(conf_load(path, &env.conf, &error) == 0, "%s", error);
+	g_free(db);
 	g_free(text);
 	g_free(path);
 	ck_assert_msg(token_keys_create(env.conf->key_file, FALSE, &error) == 0, "%s", error);

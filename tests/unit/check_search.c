@@ -2,7 +2,10 @@
  * files — the query syntax and its errors, ranking, diacritics, prefixes and phrases, the
  * filters and pages, the index kept in step with messages, participants and tags, and
  * migration 12 indexing what a database already held. White-box where needed: it includes
- * store-private.h for the sqlite3 handle and the older migrations' scripts. */
+ * store-private.h for the sqlite3 handle and the older migrations' scripts.
+ * Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, testutil.h
+ * test_database): it reaches the sqlite3 handle and replays SQLite's migrations;
+ * tests/unit/check_store_pg runs its desk and queries on PostgreSQL. */
 #include "config.h"
 #include "postdesk/store.h"
 #include "store-migrate.h"

@@ -2,7 +2,10 @@
  * directory — migrations, read-only opens, every read and write, idempotent insertion,
  * raw bytes, foreign keys, savepoints, lock and disk-full error kinds, file mode, WAL.
  * White-box where needed: it includes store-private.h to reach the sqlite3 handle, and
- * uses a second raw SQLite connection to look at what the API does not expose. */
+ * uses a second raw SQLite connection to look at what the API does not expose.
+ * Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, testutil.h
+ * test_database): it is about SQLite itself (file mode, WAL, locks, disk-full error kinds,
+ * a raw second connection); tests/unit/check_store_pg is the PostgreSQL backend's. */
 #include "config.h"
 #include "postdesk/store.h"
 #include "store-private.h"

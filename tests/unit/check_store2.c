@@ -2,7 +2,9 @@
  * in a temporary directory — migration 2 from an empty database and from a database left at
  * version 1 with data in it, agents, ticket assignee/priority, tags, participant and event
  * lists, customers, the automatic-reply log and the outbox lifecycle. White-box where
- * needed: it includes store-private.h for the sqlite3 handle and migration 1's script. */
+ * needed: it includes store-private.h for the sqlite3 handle and migration 1's script.
+ * Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, testutil.h
+ * test_database): it replays SQLite's migrations 1 and 2 with the sqlite3 handle. */
 #include "config.h"
 #include "postdesk/store.h"
 #include "store-migrate.h"

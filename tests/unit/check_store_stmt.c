@@ -2,7 +2,10 @@
  * against the statements SQLite prepares from them — one type letter per parameter, one per
  * result column, letters that agree with the schema's declared column types.
  * — and of the binder that checks each call against them (stmt.c).
- * White-box: it includes store-private.h to reach the prepared statements. */
+ * White-box: it includes store-private.h to reach the prepared statements.
+ * Stays on SQLite under PD_TEST_PG_URI (the suite against PostgreSQL, testutil.h
+ * test_database): it checks statements.def against what SQLite prepares and its query
+ * plans; tests/unit/check_store_pg checks them on PostgreSQL. */
 #include "config.h"
 #include "postdesk/store.h"
 #include "store-private.h"

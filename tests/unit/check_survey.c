@@ -123,7 +123,7 @@ static int digest_pass(struct store *s, const char *iso)
 START_TEST(test_digest_once_per_day)
 {
 	char *dir = g_dir_make_tmp("check_survey-XXXXXX", NULL);
-	char *db = g_build_filename(dir, "postdesk.db", NULL);
+	char *db = test_database(dir, "postdesk.db");
 	struct store *a = NULL, *b = NULL;
 	gint64 now = 0;
 

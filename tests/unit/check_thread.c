@@ -13,8 +13,10 @@
 #include <check.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include "testutil.h"
 
 static char *tmpdir;
+static char *dbvalue; /* a SQLite file, or PostgreSQL's (PD_TEST_PG_URI) */
 static struct conf *conf;
 static struct store *store;
 static struct token_keys *keys;
@@ -23,14 +25,14 @@ static void write_conf_extra(const char *policy, const char *extra)
 {
 	char *path = g_build_filename(tmpdir, "postdesk.conf", NULL);
 	char *text = g_strdup_printf("[postdesk]\n"
-				     "database = %s/pd.db\n"
+				     "database = %s\n"
 				     "key_file = %s/pd.key\n"
 				     "domain = example.com\n"
 				     "closed_policy = %s\n"
 				     "%s"
 				     "[queue support]\n"
 				     "address = support@example.com\n",
-				     tmpdir, tmpdir, policy, extra);
+				     dbvalue, tmpdir, policy, extra);
 	char *error = NULL;
 
 	ck_assert(g_file_set_contents(path, text, -1, NULL));
@@ -53,8 +55,9 @@ static void setup(void)
 
 	parse_init();
 	tmpdir = g_dir_make_tmp("check_thread-XXXXXX", NULL);
+	dbvalue = test_database(tmpdir, "pd.db");
 	write_conf("reopen");
-	db = g_build_filename(tmpdir, "pd.db", NULL);
+	db = g_strdup(dbvalue);
 	key = g_build_filename(tmpdir, "pd.key", NULL);
 	if (store_open(db, STORE_CREATE, 1000, &store, &error) < 0)
 		ck_abort_msg("store: %s", error);
@@ -75,6 +78,7 @@ static void teardown(void)
 	ck_assert_int_eq(system(cmd), 0);
 	g_free(cmd);
 	g_free(tmpdir);
+	g_free(dbvalue);
 }
 
 /* Deliver a message built from headers + body to rcpt; returns the ticket, fills *res. */

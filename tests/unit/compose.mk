@@ -24,7 +24,7 @@ tests_unit_check_smtp_LDADD = $(MOD_NET) $(MOD_STORE) $(MOD_PARSE) $(MOD_TOKEN) 
 # X-Auto-Response-Suppress, the signature separator
 check_PROGRAMS += tests/unit/check_notices
 TESTS += tests/unit/check_notices
-tests_unit_check_notices_SOURCES = tests/unit/check_notices.c
+tests_unit_check_notices_SOURCES = tests/unit/check_notices.c tests/unit/testutil.c tests/unit/testutil.h
 tests_unit_check_notices_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_check_notices_LDADD = $(PD_LIBS) $(CHECK_LIBS)
 

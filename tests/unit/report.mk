@@ -9,7 +9,8 @@ tests_unit_check_report_LDADD = $(MOD_REPORT) $(MOD_STORE) $(MOD_PARSE) $(MOD_CO
 # report their history gives, and the report reads no messages or events
 check_PROGRAMS += tests/unit/check_report_store
 TESTS += tests/unit/check_report_store
-tests_unit_check_report_store_SOURCES = tests/unit/check_report_store.c
+tests_unit_check_report_store_SOURCES = tests/unit/check_report_store.c tests/unit/testutil.c \
+	tests/unit/testutil.h
 tests_unit_check_report_store_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/store
 tests_unit_check_report_store_LDADD = $(MOD_REPORT) $(MOD_STORE) $(MOD_CONF) $(MOD_LIB) \
 	$(CHECK_LIBS) $(DEP_LIBS)
@@ -17,7 +18,7 @@ tests_unit_check_report_store_LDADD = $(MOD_REPORT) $(MOD_STORE) $(MOD_CONF) $(M
 # store, live and filled by migration 15; survey_questions; CES survey tokens
 check_PROGRAMS += tests/unit/check_ces
 TESTS += tests/unit/check_ces
-tests_unit_check_ces_SOURCES = tests/unit/check_ces.c
+tests_unit_check_ces_SOURCES = tests/unit/check_ces.c tests/unit/testutil.c tests/unit/testutil.h
 tests_unit_check_ces_CFLAGS = $(UNIT_CFLAGS) -I$(top_srcdir)/src/store
 tests_unit_check_ces_LDADD = $(MOD_REPORT) $(MOD_STORE) $(MOD_TOKEN) $(MOD_CONF) $(MOD_LIB) \
 	$(CHECK_LIBS) $(DEP_LIBS)
