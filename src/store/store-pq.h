@@ -12,7 +12,7 @@
 #include <libpq-fe.h>
 
 #define STORE_PQ_FUNCS(X)                                                                  \
-	X(PQclear) X(PQcmdTuples) X(PQconnectdb) X(PQdescribePrepared) X(PQerrorMessage)     \
+	X(PQclear) X(PQcmdTuples) X(PQconnectdb) X(PQdb) X(PQdescribePrepared) X(PQerrorMessage) \
 	X(PQescapeIdentifier) X(PQescapeLiteral) X(PQexec) X(PQexecParams)                   \
 	X(PQexecPrepared) X(PQfinish) X(PQfname) X(PQfreemem) X(PQgetisnull) X(PQgetlength) \
 	X(PQgetvalue) X(PQnfields) X(PQnparams) X(PQntuples) X(PQprepare) X(PQreset)         \
@@ -36,6 +36,7 @@ int store_pq_load(char **error_r);
 #define PQclear (store_pq.PQclear)
 #define PQcmdTuples (store_pq.PQcmdTuples)
 #define PQconnectdb (store_pq.PQconnectdb)
+#define PQdb (store_pq.PQdb)
 #define PQdescribePrepared (store_pq.PQdescribePrepared)
 #define PQerrorMessage (store_pq.PQerrorMessage)
 #define PQescapeIdentifier (store_pq.PQescapeIdentifier)
