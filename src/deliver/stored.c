@@ -1,6 +1,7 @@
 /* stored: the form in which a message's raw bytes go into the store — compressed by
- * lib/zip.c (unless its bulk is packed attachments: stored_worth_compressing), here, in the thread that parsed the message (an LMTP session's), so the one
- * writer thread only copies the smaller bytes into the row. A message in memory is
+ * lib/zip.c (unless its bulk is packed attachments: stored_worth_compressing), here, in
+ * the thread that parsed the message (an LMTP session's), so the one writer thread only
+ * copies the smaller bytes into the row. A message in memory is
  * compressed into memory; a spooled one is streamed from its spool file into a new spool
  * (memory up to the spool threshold, then a nameless file in the same spool directory),
  * so a 24 MB message is never whole in memory. Leaf of the module: calls lib/ only.
