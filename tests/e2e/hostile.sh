@@ -142,7 +142,7 @@ deliver_case() {
 	# composes it (and fails to send it: no relay here, the row stays queued).
 	if [ "$(q "SELECT count(*) FROM order_notices WHERE message_row = $row")" = 1 ]; then
 		"$B/postdesk" -c "$CONF" tick >/dev/null 2>&1
-		[ "$(q "SELECT done IS NOT NULL FROM order_notices WHERE message_row = $row")" = 1 ] ||
+		[ "$(q "SELECT count(*) FROM order_notices WHERE message_row = $row AND done IS NOT NULL")" = 1 ] ||
 			bad "$name: the held agent notice was not composed"
 	fi
 	[ "$(q "SELECT count(*) FROM outbox WHERE id > $out0 AND kind = 'agent_notice'")" = 1 ] ||

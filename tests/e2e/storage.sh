@@ -175,10 +175,13 @@ pd_swaks --from ann@shop.example --to "support@$DOMAIN" --data "$T/m4.eml" || pd
 pd_postfix_wait_empty "$T/postfix" 20
 pd_wait_until 10 count_is 4 || pd_fail "m4 was not stored"
 R4=$(row_of st-4@shop.example)
-[ "$(q "SELECT hex(substr(raw, 1, 4)) FROM messages WHERE id = $R4")" != 00505A01 ] ||
+[ "$(q "SELECT $hex4 FROM messages WHERE id = $R4")" != 00505A01 ] ||
 	pd_fail "m4 (a photo) was compressed"
-expect_eq "$(q "SELECT instr(raw, CAST('Subject: the dent' AS BLOB)) > 0 FROM messages WHERE id = $R4")" 1 \
-	"m4's raw is stored as it came"
+# as it came: all its bytes (and Postfix's headers), where compressing would have saved a
+# quarter of the photo's base64
+size4=$(stat -c %s "$T/m4.eml")
+[ "$(q "SELECT length(raw) FROM messages WHERE id = $R4")" -ge "$size4" ] ||
+	pd_fail "m4's raw is not stored as it came: $(q "SELECT length(raw) FROM messages WHERE id = $R4") bytes for $size4"
 "${PD[@]}" show --raw "$R4" >"$T/m4.out" || pd_fail "show --raw $R4 failed"
 same_tail "$T/m4.out" "$T/m4.eml" || pd_fail "show --raw: m4 differs from the one sent"
 
