@@ -89,27 +89,35 @@ fail:
 	return -1;
 }
 
+int store_pg_prepare(PGconn *conn, enum store_stmt id, char **error_r)
+{
+	const char *why;
+	char *sql = store_pg_sql(id, &why);
+	PGresult *res;
+	int ok;
+
+	if (sql == NULL)
+		return util_error(error_r, "statement %s has no PostgreSQL form (%s)",
+				  store_stmt_name(id), why);
+	res = PQprepare(conn, store_stmt_name(id), sql, 0, NULL);
+	ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+	if (!ok)
+		util_error(error_r, "prepare %s: %s", store_stmt_name(id),
+			   PQresultErrorMessage(res));
+	PQclear(res);
+	g_free(sql);
+	return ok ? 0 : -1;
+}
+
 /* Prepare every statement with a PostgreSQL form, under its statements.def name. */
 static int pg_prepare_all(PGconn *conn, char **error_r)
 {
-	int i;
-
-	for (i = 0; i < STMT_COUNT; i++) {
+	for (int i = 0; i < STMT_COUNT; i++) {
 		const char *why;
 		char *sql = store_pg_sql(i, &why);
-		PGresult *res;
-		int ok;
 
-		if (sql == NULL)
-			continue;
-		res = PQprepare(conn, store_stmt_name(i), sql, 0, NULL);
-		ok = PQresultStatus(res) == PGRES_COMMAND_OK;
-		if (!ok)
-			util_error(error_r, "prepare %s: %s", store_stmt_name(i),
-				   PQresultErrorMessage(res));
-		PQclear(res);
 		g_free(sql);
-		if (!ok)
+		if (sql != NULL && store_pg_prepare(conn, i, error_r) < 0)
 			return -1;
 	}
 	return 0;
@@ -146,8 +154,8 @@ static int pg_check_version(PGconn *conn, char **error_r)
 	return 0;
 }
 
-int store_pg_connect(const char *uri, gboolean readonly, int lock_timeout_ms, PGconn **conn_r,
-		     char **error_r)
+int store_pg_connect(const char *uri, gboolean readonly, gboolean lazy, int lock_timeout_ms,
+		     PGconn **conn_r, char **error_r)
 {
 	PGconn *conn;
 
@@ -163,7 +171,7 @@ int store_pg_connect(const char *uri, gboolean readonly, int lock_timeout_ms, PG
 	}
 	if (pg_settings(conn, readonly, lock_timeout_ms, error_r) < 0 ||
 	    (readonly ? pg_check_version(conn, error_r) : pg_migrate(conn, error_r)) < 0 ||
-	    pg_prepare_all(conn, error_r) < 0) {
+	    (!lazy && pg_prepare_all(conn, error_r) < 0)) {
 		PQfinish(conn);
 		return -1;
 	}
@@ -171,7 +179,8 @@ int store_pg_connect(const char *uri, gboolean readonly, int lock_timeout_ms, PG
 	return 0;
 }
 
-int store_pg_reconnect(PGconn *conn, gboolean readonly, int lock_timeout_ms, char **error_r)
+int store_pg_reconnect(PGconn *conn, gboolean readonly, gboolean lazy, int lock_timeout_ms,
+		       char **error_r)
 {
 	if (PQstatus(conn) == CONNECTION_OK)
 		return 0;
@@ -180,7 +189,7 @@ int store_pg_reconnect(PGconn *conn, gboolean readonly, int lock_timeout_ms, cha
 		return util_error(error_r, "connect to PostgreSQL again: %s",
 				  g_strchomp(PQerrorMessage(conn)));
 	log_warn("store: the connection to PostgreSQL was lost and is back");
-	return pg_settings(conn, readonly, lock_timeout_ms, error_r) < 0
-		   ? -1
-		   : pg_prepare_all(conn, error_r);
+	if (pg_settings(conn, readonly, lock_timeout_ms, error_r) < 0)
+		return -1;
+	return lazy ? 0 : pg_prepare_all(conn, error_r);
 }

@@ -109,10 +109,12 @@ static int pg_ready(struct store *store, enum store_stmt id, const char *op, cha
 		store->last_err = STORE_ERR_BUSY;
 		return -1;
 	}
-	if (store_pg_reconnect(store->pg, store->readonly, store->busy_timeout_ms, error_r) < 0) {
+	if (store_pg_reconnect(store->pg, store->readonly, store->lazy, store->busy_timeout_ms,
+			       error_r) < 0) {
 		store->last_err = STORE_ERR_BUSY;
 		return -1;
 	}
+	memset(store->pg_prepared, 0, sizeof(store->pg_prepared)); /* a new session */
 	store->pg_txn_lost = FALSE;
 	return 0;
 }
@@ -143,6 +145,17 @@ static PGresult *pg_exec_stmt(struct store *store, enum store_stmt id, struct st
 	if (pg_ready(store, id, op, error_r) < 0) {
 		g_free(bufs);
 		return NULL;
+	}
+	if (store->lazy && !store->pg_prepared[id]) { /* first use in this session */
+		char *err = NULL;
+
+		if (store_pg_prepare(store->pg, id, &err) < 0) {
+			g_free(bufs);
+			(void)store_fail_other(store, error_r, "%s: %s", op, err);
+			g_free(err);
+			return NULL;
+		}
+		store->pg_prepared[id] = 1;
 	}
 	in_txn = PQtransactionStatus(store->pg) != PQTRANS_IDLE;
 	for (i = 0; i < n; i++) {

@@ -39,16 +39,21 @@ const char *store_pg_migration_sql(int version);
 
 /* Connect to uri, with synchronous_commit = on (a commit returns once it is durable),
  * migrate to the newest schema (an advisory lock serialises hosts that start together)
- * and prepare every statement that has a PostgreSQL form, named by its statements.def
- * name. A read-only connection (milter, reports) never migrates: it needs the newest
+ * and (unless lazy: STORE_LAZY) prepare every statement that has a PostgreSQL form, named
+ * by its statements.def name. A read-only connection (milter, reports) never migrates: it needs the newest
  * schema, and every transaction of it is read-only. lock_timeout_ms bounds every wait for
  * a lock (store_open's busy timeout; 0: none). 0 with *conn_r (the caller owns it:
  * PQfinish), -1 with the first failure. */
-int store_pg_connect(const char *uri, gboolean readonly, int lock_timeout_ms, PGconn **conn_r,
-		     char **error_r);
+int store_pg_connect(const char *uri, gboolean readonly, gboolean lazy, int lock_timeout_ms,
+		     PGconn **conn_r, char **error_r);
 /* After the server went away (a restart, a failover): connect again with the same
- * parameters and prepare the statements again. 0 when the connection is usable. */
-int store_pg_reconnect(PGconn *conn, gboolean readonly, int lock_timeout_ms, char **error_r);
+ * parameters and prepare the statements again (lazy: none, as at connect). 0 when the
+ * connection is usable. */
+int store_pg_reconnect(PGconn *conn, gboolean readonly, gboolean lazy, int lock_timeout_ms,
+		       char **error_r);
+/* Prepare statement id on conn (lazy connections, when first used); -1 with the reason,
+ * also when the statement has no PostgreSQL form. */
+int store_pg_prepare(PGconn *conn, enum store_stmt id, char **error_r);
 
 /* ---- running statements (pg_run.c; stmt.c calls these when store->pg is set) ---- */
 

@@ -39,6 +39,10 @@ struct store {
 	struct pg_conn *pg;
 	gboolean atomic_txn;
 	gboolean pg_txn_lost; /* pg_run.c: the connection died inside a transaction */
+	/* STORE_LAZY on PostgreSQL: which statements this session has prepared (pg_run.c
+	 * prepares one when first used; a reconnect starts a new session with none). */
+	gboolean lazy;
+	guint8 pg_prepared[STMT_COUNT];
 	int busy_timeout_ms; /* PostgreSQL's lock_timeout, again after a reconnect */
 };
 

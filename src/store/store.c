@@ -166,13 +166,15 @@ int store_open(const char *path, int flags, int busy_timeout_ms, struct store **
 	*store_r = NULL;
 	store->readonly = (flags & STORE_READONLY) != 0;
 	store->nosync = (flags & STORE_WAL_NOSYNC) != 0;
+	store->lazy = (flags & STORE_LAZY) != 0;
 	if (store_pg_is_uri(path)) {
 		PGconn *conn = NULL;
 
 		/* Every commit is durable when it returns (synchronous_commit): nosync does
 		 * not apply, and the syncer has nothing to do. */
 		store->busy_timeout_ms = busy_timeout_ms;
-		if (store_pg_connect(path, store->readonly, busy_timeout_ms, &conn, error_r) < 0) {
+		if (store_pg_connect(path, store->readonly, store->lazy, busy_timeout_ms, &conn,
+				     error_r) < 0) {
 			store_close(&store);
 			return -1;
 		}

@@ -48,7 +48,7 @@ static PGconn *connect_ok(const char *uri)
 	PGconn *c = NULL;
 	char *error = NULL;
 
-	if (store_pg_connect(uri, FALSE, 5000, &c, &error) < 0)
+	if (store_pg_connect(uri, FALSE, FALSE, 5000, &c, &error) < 0)
 		ck_abort_msg("store_pg_connect: %s", error);
 	return c;
 }
@@ -147,7 +147,7 @@ START_TEST(newer_schema)
 
 	ck_assert_int_eq(PQresultStatus(res), PGRES_COMMAND_OK);
 	PQclear(res);
-	ck_assert_int_eq(store_pg_connect(uri, FALSE, 5000, &b, &error), -1);
+	ck_assert_int_eq(store_pg_connect(uri, FALSE, FALSE, 5000, &b, &error), -1);
 	ck_assert_ptr_null(b);
 	ck_assert_msg(strstr(error, "schema version 999") != NULL, "%s", error);
 	g_free(error);
