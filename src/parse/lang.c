@@ -51,8 +51,9 @@ static int lang_kept_index(const char *name)
 /* fpdb.conf with only the kept fingerprints' lines, in lang_kept's order, in a temporary
  * file (its path, or NULL): libexttextcat reads its list from a file. The order is speed
  * only: the library stops comparing a fingerprint once its distance passes the best so far
- * (plus 3 %), so a text in one of ours, compared with ours first, cuts the other fifty
- * short (the answer is the same in any order: a fingerprint cut short was out anyway). */
+ * (plus 3 %), so a text in one of ours, compared with ours first, cuts some of the others
+ * short (3-13 % of a classification; the answer is the same in any order: a fingerprint
+ * cut short was out anyway). */
 static char *lang_filtered_conf(const char *conf)
 {
 	char *text = NULL, **lines, *path = NULL;

@@ -147,9 +147,7 @@ int survey_orders_run(struct store *store, struct compose_ctx *ctx, const struct
 		      gint64 now, int max, guint *done_r, char **error_r)
 {
 	GPtrArray *pending = NULL;
-	int ret = 0;
-
-	int looked = 0;
+	int ret = 0, looked = 0;
 
 	if (done_r != NULL)
 		*done_r = 0;
