@@ -179,6 +179,11 @@ int main(int argc, char **argv)
 		return ret;
 	}
 	signal(SIGPIPE, SIG_IGN); /* a server that hangs up must not kill us */
+	/* A reload (kill -HUP, as the other daemons take it, or a log rotation's script that
+	 * signals every mail daemon) must not kill fetchd either: it reads its configuration at
+	 * start, and a restart applies a change (postdesk-fetchd(8)). Ignored, not handled: a
+	 * handler would interrupt the IMAP IDLE wait for nothing. Children inherit it. */
+	signal(SIGHUP, SIG_IGN);
 	memset(&sa, 0, sizeof(sa));
 	sigemptyset(&sa.sa_mask);
 	sa.sa_handler = fetchd_on_signal; /* no SA_RESTART: waits end early */

@@ -139,6 +139,8 @@ pd_bg fetchd "${FD[@]}" -f --mailbox hosted
 # (log_level debug: fetchd logs each IDLE it enters, after the poll before it)
 pd_wait_until 20 grep -q "IDLE, up to 86400 s" "$PD_ROOT/.state/fetchd.log" ||
 	pd_fail "fetchd never idled: $(tail -5 "$PD_ROOT/.state/fetchd.log")"
+# A HUP (a reload, or a log rotation signalling the mail daemons) leaves it running.
+kill -HUP "$(pd_bg_pid fetchd)" || pd_fail "no fetchd to send SIGHUP to"
 msg "$T/m3" cyd@shop.example m3@shop.example "Invoice missing"
 pd_dovecot_save imapuser "$T/m3"
 pd_wait_until 20 stored 3 || pd_fail "the message saved during IDLE was not fetched"
