@@ -115,9 +115,10 @@ static int pg_prepare_all(PGconn *conn, char **error_r)
 	for (int i = 0; i < STMT_COUNT; i++) {
 		const char *why;
 		char *sql = store_pg_sql(i, &why);
+		gboolean has_form = sql != NULL;
 
 		g_free(sql);
-		if (sql != NULL && store_pg_prepare(conn, i, error_r) < 0)
+		if (has_form && store_pg_prepare(conn, i, error_r) < 0)
 			return -1;
 	}
 	return 0;
