@@ -113,12 +113,7 @@ int store_pg_prepare(PGconn *conn, enum store_stmt id, char **error_r)
 static int pg_prepare_all(PGconn *conn, char **error_r)
 {
 	for (int i = 0; i < STMT_COUNT; i++) {
-		const char *why;
-		char *sql = store_pg_sql(i, &why);
-		gboolean has_form = sql != NULL;
-
-		g_free(sql);
-		if (has_form && store_pg_prepare(conn, i, error_r) < 0)
+		if (store_pg_no_form(i) == NULL && store_pg_prepare(conn, i, error_r) < 0)
 			return -1;
 	}
 	return 0;

@@ -124,18 +124,16 @@ static int pg_ready(struct store *store, enum store_stmt id, const char *op, cha
 static PGresult *pg_exec_stmt(struct store *store, enum store_stmt id, struct store_args args,
 			      const char *op, char **error_r)
 {
-	const char *params = store_stmt_params(id), *why = NULL;
+	const char *params = store_stmt_params(id), *why = store_pg_no_form(id);
 	size_t i, n = args.count;
 	const char **values = g_newa(const char *, n + 1);
 	int *lengths = g_newa(int, n + 1), *formats = g_newa(int, n + 1);
 	char(*bufs)[24] = g_malloc((n + 1) * 24);
 	void **zeros = g_newa(void *, n + 1);
-	char *sql = store_pg_sql(id, &why);
 	PGresult *res;
 	ExecStatusType st;
 	gboolean in_txn;
 
-	g_free(sql);
 	if (why != NULL) {
 		g_free(bufs);
 		(void)store_fail_other(store, error_r, "%s: statement %s has no PostgreSQL form (%s)",

@@ -48,6 +48,11 @@ char *store_pg_placeholders(const char *sql)
 	return g_string_free(out, FALSE);
 }
 
+const char *store_pg_no_form(enum store_stmt id)
+{
+	return variants[id].why;
+}
+
 char *store_pg_sql(enum store_stmt id, const char **why_r)
 {
 	const struct pg_variant *v = &variants[id];

@@ -24,6 +24,9 @@ gboolean store_pg_is_uri(const char *database);
  * text with the parameters ?N written $N (outside quotes). A new string (g_free); NULL
  * when the statement has no PostgreSQL form, with the reason in *why_r (static). */
 char *store_pg_sql(enum store_stmt id, const char **why_r);
+/* Why statement id has no PostgreSQL form (static), or NULL when it has one: the check
+ * without building the text. */
+const char *store_pg_no_form(enum store_stmt id);
 /* ?N -> $N outside string literals and quoted names: a new string. */
 char *store_pg_placeholders(const char *sql);
 
