@@ -69,28 +69,23 @@ m1 = ("From: Ann <ann@shop.example>\r\nTo: support@support.test\r\n"
       "Content-Disposition: attachment; filename=\"all.bin\"\r\n"
       "Content-Transfer-Encoding: base64\r\n\r\n").encode() + att + b"--b0--\r\n"
 open(t + "/m1.eml", "wb").write(m1)
-# 3. big enough to be spooled (spool_threshold 64K): 300 KB of base64
 import random
-blob = base64.encodebytes(random.Random(5).randbytes(220 * 1024)).replace(b"\n", b"\r\n")
-m3 = (b"From: Ann <ann@shop.example>\r\nTo: support@support.test\r\n"
-      b"Subject: logs\r\nMessage-ID: <st-3@shop.example>\r\nMIME-Version: 1.0\r\n"
-      b"Date: Mon, 1 Dec 2026 10:00:00 +0000\r\n"
-      b"Content-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n"
-      b"--b0\r\nContent-Type: text/plain\r\n\r\nThe logs.\r\n--b0\r\n"
-      b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n"
-      + blob + b"--b0--\r\n")
-open(t + "/m3.eml", "wb").write(m3)
+def with_blob(n, subject, text, part_headers, size, seed):
+    """Message st-N: a line of text and SIZE random bytes in base64 under PART_HEADERS."""
+    blob = base64.encodebytes(random.Random(seed).randbytes(size)).replace(b"\n", b"\r\n")
+    return (b"From: Ann <ann@shop.example>\r\nTo: support@support.test\r\n"
+            b"Subject: " + subject + b"\r\nMessage-ID: <st-%d@shop.example>\r\n" % n +
+            b"MIME-Version: 1.0\r\nDate: Mon, 1 Dec 2026 10:00:00 +0000\r\n"
+            b"Content-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n"
+            b"--b0\r\nContent-Type: text/plain\r\n\r\n" + text + b"\r\n--b0\r\n" +
+            part_headers + b"Content-Transfer-Encoding: base64\r\n\r\n" + blob + b"--b0--\r\n")
+# 3. big enough to be spooled (spool_threshold 64K): 300 KB of base64
+open(t + "/m3.eml", "wb").write(with_blob(3, b"logs", b"The logs.",
+    b"Content-Type: application/octet-stream\r\n", 220 * 1024, 5))
 # 3b. mostly a photo (image/jpeg: packed bytes, nothing for zlib to find): stored plain
-photo = base64.encodebytes(random.Random(7).randbytes(40 * 1024)).replace(b"\n", b"\r\n")
-m4 = (b"From: Ann <ann@shop.example>\r\nTo: support@support.test\r\n"
-      b"Subject: the dent\r\nMessage-ID: <st-4@shop.example>\r\nMIME-Version: 1.0\r\n"
-      b"Date: Mon, 1 Dec 2026 10:00:00 +0000\r\n"
-      b"Content-Type: multipart/mixed; boundary=\"b0\"\r\n\r\n"
-      b"--b0\r\nContent-Type: text/plain\r\n\r\nThe box came dented, see the photo.\r\n"
-      b"--b0\r\nContent-Type: image/jpeg; name=\"dent.jpg\"\r\n"
-      b"Content-Disposition: attachment; filename=\"dent.jpg\"\r\n"
-      b"Content-Transfer-Encoding: base64\r\n\r\n" + photo + b"--b0--\r\n")
-open(t + "/m4.eml", "wb").write(m4)
+open(t + "/m4.eml", "wb").write(with_blob(4, b"the dent", b"The box came dented, see the photo.",
+    b"Content-Type: image/jpeg; name=\"dent.jpg\"\r\n"
+    b"Content-Disposition: attachment; filename=\"dent.jpg\"\r\n", 40 * 1024, 7))
 PY
 pd_swaks --from ann@shop.example --to "support@$DOMAIN" --data "$T/m1.eml" || pd_fail "m1 not accepted: $(pd_swaks_log)"
 pd_postfix_wait_empty "$T/postfix" 20
