@@ -83,6 +83,8 @@ struct deliver_msg {
 	const struct deliver_env *env; /* the submitter's configuration (borrowed; the
 					* committer's own if NULL) */
 	struct deliver_fetch *fetch;   /* NULL unless fetched from a mailbox */
+	gboolean acks_held;            /* set by lmtpd: a new ticket's acknowledgement and
+					* language detection wait for notifyd (held_acks) */
 };
 /* Takes ownership of raw (g_malloc'ed). */
 struct deliver_msg *deliver_new(const char *sender, char *raw, gsize raw_len);

@@ -390,6 +390,21 @@ int store_order_notice_pending(struct store *store, int limit, GPtrArray **list_
 int store_order_notice_done(struct store *store, gint64 message_row, gint64 now,
 			    char **error_r);
 
+/* ---- the acknowledgements of new tickets that lmtpd leaves to notifyd (held.c) */
+/* One waiting: the new ticket's first message and the envelope sender it answers. */
+struct store_held_ack {
+	gint64 message_row, ticket_id;
+	char *sender;
+};
+void store_held_ack_free(gpointer h);
+int store_ack_hold(struct store *store, gint64 message_row, gint64 ticket_id, gint64 now,
+		   char **error_r);
+/* The waiting ones, oldest first, at most limit (*list_r: struct store_held_ack *). */
+int store_ack_held(struct store *store, int limit, GPtrArray **list_r, char **error_r);
+/* Take one (in the transaction that queues the acknowledgement): 1 taken now, 0 another
+ * runner took it (or its message was erased). */
+int store_ack_take(struct store *store, gint64 message_row, char **error_r);
+
 /* ---- the thread of a ticket's mail to one agent (compose: notices' In-Reply-To and
  * References, doc/agents.md). Addresses are compared normalized (util_addr_normalize). */
 /* How many recent Message-IDs a thread keeps besides its first. */

@@ -71,5 +71,12 @@ int survey_lookup_run(const char *command, const char *ref, const char *user,
  * (the rest stay held for the next call). */
 int survey_orders_run(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
 		      gint64 now, int max, guint *done_r, char **error_r);
+/* The acknowledgements lmtpd left to notifyd (held_acks, acks.c), oldest first, in
+ * batches (each read and parsed outside any transaction, then taken, given its ticket's
+ * language and acknowledged in one), until none is left or at least max (0: no bound)
+ * were taken. *done_r (may be NULL) = rows taken. -1 on a store error (the rest stay held
+ * for the next call). */
+int survey_acks_run(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
+		    gint64 now, guint max, guint *done_r, char **error_r);
 
 #endif

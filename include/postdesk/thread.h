@@ -89,8 +89,12 @@ int thread_record(struct store *store, const struct thread_input *in, gint64 tic
 const char *thread_lang_pick(const char *queue_lang, const char *earlier,
 			     const char *content_language, const char *detected,
 			     const char **source_r);
+/* Run the detector on msg's subject and new text (no database: call it before the
+ * transaction), setting msg->detected_lang and lang_detected. */
+void thread_lang_detect(struct parse_msg *msg);
 /* Choose and store the language of new ticket ticket_id (and, when it came from the
- * message, the customer's, for their next ticket), in the caller's transaction. */
+ * message, the customer's, for their next ticket), in the caller's transaction. The
+ * detector runs here unless msg->lang_detected. */
 int thread_lang_new_ticket(struct store *store, const struct conf_queue *queue,
 			   const struct parse_msg *msg, gint64 ticket_id, gint64 customer_id,
 			   char **error_r);

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #define NOTIFYD_POLL_MS 1000 /* longest sleep between two looks at the outbox */
+#define NOTIFYD_ACKS 256 /* held acknowledgements composed in one pass, at most */
 #define NOTIFYD_SLICE_MS 100 /* the sleep is cut in slices to notice a stop request */
 
 static volatile sig_atomic_t notifyd_stop, notifyd_reload;
@@ -96,6 +97,7 @@ static int notifyd_loop(struct store *store, const char *conf_path,
 		const struct conf *conf;
 		const struct token_keys *keys;
 		struct compose_ctx *ctx; /* templates for the timed mails (survey/) */
+		guint acked = 0;
 
 		if (notifyd_reload)
 			notifyd_reload_snapshot(conf_path, snap);
@@ -103,6 +105,13 @@ static int notifyd_loop(struct store *store, const char *conf_path,
 		keys = (*snap)->keys;
 		ctx = (*snap)->compose;
 
+		/* The acknowledgements lmtpd left (issue 13: the detector and composing them
+		 * were more than half of its CPU per new ticket), before the outbox run that
+		 * sends them; a bounded number a pass, so a backlog does not hold the outbox. */
+		if (survey_acks_run(store, ctx, conf, now, NOTIFYD_ACKS, &acked, &error) < 0) {
+			log_error("%s", error);
+			g_clear_pointer(&error, g_free);
+		}
 		if (outbox_run_until(store, conf, keys, now, OUTBOX_BATCH,
 					    &notifyd_stop, NULL, &error) < 0) {
 			/* Database busy or gone: the rows stay queued, try again shortly. */
@@ -131,7 +140,7 @@ static int notifyd_loop(struct store *store, const char *conf_path,
 		}
 		if (once)
 			return 0;
-		notifyd_sleep(notifyd_wait_ms(store, now));
+		notifyd_sleep(acked >= NOTIFYD_ACKS ? 0 : notifyd_wait_ms(store, now));
 	}
 	return once ? EX_TEMPFAIL : 0;
 }

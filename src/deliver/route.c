@@ -107,7 +107,15 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 	gboolean queued, hold = FALSE;
 	int ret;
 
-	if (res->new_ticket && block == NULL) {
+	if (res->new_ticket && d->acks_held) {
+		/* lmtpd: the language detector and the acknowledgement (KB search, template,
+		 * MIME) were more than half of its CPU per new ticket; notifyd does both from
+		 * the stored message once this commit is through (survey/acks.c), where the
+		 * loop rules above are applied in the same order. */
+		if (store_ack_hold(store, res->message_row, res->ticket_id, now, error_r) < 0)
+			return -1;
+		block = NULL;
+	} else if (res->new_ticket && block == NULL) {
 		ret = store_customer_get(store, d->sender, &c, error_r);
 		if (ret == 1 && c->bounced)
 			block = "address bounced before";

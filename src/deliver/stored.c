@@ -213,7 +213,10 @@ static gboolean stored_worth_compressing(const struct deliver_msg *d, const void
 int deliver_stored_make(struct deliver_msg *d, char **error_r)
 {
 	d->stored_text = stored_text(d->msg);
-	stored_detect_lang(d->msg, d->stored_text);
+	if (d->acks_held)
+		d->msg->lang_detected = TRUE; /* no answer yet: notifyd's (survey/acks.c) */
+	else
+		stored_detect_lang(d->msg, d->stored_text);
 	if (d->raw_fd < 0 && !stored_worth_compressing(d, d->raw)) {
 		d->stored = g_bytes_new(d->raw, d->raw_len);
 		d->stored_len = d->raw_len;

@@ -57,6 +57,7 @@ static void backend_deliver(struct lmtp_backend_pin *p, struct deliver_msg *d,
 	guint i;
 
 	d->env = &p->snap->env;
+	d->acks_held = TRUE; /* notifyd acknowledges new tickets (survey/acks.c) */
 	for (i = 0; i < n_rcpts; i++) {
 		struct deliver_rcpt r;
 		deliver_rcpt_resolve(p->snap->conf, p->snap->keys, rcpts[i], &r, &verdicts[i]);

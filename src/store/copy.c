@@ -34,7 +34,7 @@ static const struct copy_table copy_tables[] = {
     COPY_OFFSET(agent_threads), COPY_OFFSET(conversations), COPY_KEYSET(audit),
     COPY_OFFSET(reply_waits),   COPY_OFFSET(agent_digests), COPY_OFFSET(order_refs),
     COPY_KEYSET(order_notices), COPY_KEYSET(kb_articles),  COPY_OFFSET(fetched),
-    COPY_OFFSET(mailbox_state),
+    COPY_OFFSET(mailbox_state), COPY_KEYSET(held_acks),
 };
 
 struct copy_page {

@@ -26,7 +26,7 @@ src_store_libstore_a_SOURCES += src/store/privacy.c
 # search (issue 13: migration 12, doc/search.md)
 src_store_libstore_a_SOURCES += src/store/search.c
 # orders and personalization (issue 14: migration 16)
-src_store_libstore_a_SOURCES += src/store/orders.c
+src_store_libstore_a_SOURCES += src/store/orders.c src/store/held.c
 # the knowledge base's index and FTS5 tokenizer (issue 14: migration 12)
 src_store_libstore_a_SOURCES += src/store/kb.c
 # its words on PostgreSQL, stemmed before the SQL (issue 16)

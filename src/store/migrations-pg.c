@@ -348,12 +348,20 @@ static const char schema_21[] = "CREATE TABLE flood_counters (\n"
 static const char schema_22[] = "ALTER TABLE mailbox_state ADD COLUMN last_uidvalidity BIGINT;\n"
 				"ALTER TABLE mailbox_state ADD COLUMN last_uid BIGINT;\n";
 
+/* Version 23: migration 23 of migrations.c, the acknowledgements left to notifyd. */
+static const char schema_23[] =
+    "CREATE TABLE held_acks (\n"
+    "  message_row BIGINT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,\n"
+    "  ticket_id BIGINT NOT NULL REFERENCES tickets(id),\n"
+    "  created BIGINT NOT NULL);\n";
+
 static const struct pg_migration pg_migrations[] = {
     {18, schema_18},
     {19, schema_19},
     {20, schema_20},
     {21, schema_21},
     {22, schema_22},
+    {23, schema_23},
 };
 
 int store_pg_schema_first(void)

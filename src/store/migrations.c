@@ -596,6 +596,16 @@ static const struct migration migrations[] = {
      * read history is not imported). */
     MIGRATION(22, "ALTER TABLE mailbox_state ADD COLUMN last_uidvalidity INTEGER;\n"
 		  "ALTER TABLE mailbox_state ADD COLUMN last_uid INTEGER;"),
+    /* 23: the acknowledgements postdesk-lmtpd leaves to notifyd (doc/decisions.md, "The
+     * acknowledgement after the 250"): one row per new ticket, written in the delivery's
+     * commit, deleted in the commit that decides the ticket's language and queues its
+     * acknowledgement (survey/acks.c). Deleted, not marked done: the table holds only
+     * what waits, so it costs no bytes per message once notifyd is through. */
+    MIGRATION(23, "CREATE TABLE held_acks (\n"
+		  "  message_row INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,\n"
+		  "  ticket_id INTEGER NOT NULL REFERENCES tickets(id),\n"
+		  "  created INTEGER NOT NULL\n"
+		  ");"),
 };
 
 int store_schema_latest(void)

@@ -12,6 +12,7 @@
 #include "postdesk/report.h"
 #include "postdesk/store.h"
 #include "postdesk/survey.h"
+#include "survey-private.h"
 
 #include <string.h>
 
@@ -47,25 +48,6 @@ static void orders_lookup(const struct conf *conf, const struct conf_queue *q,
 	ORDERS_TAKE(items);
 #undef ORDERS_TAKE
 	report_order_free(&o);
-}
-
-/* A notice that cannot be composed (a template or header check refused the data) must
- * not stay held, its lookups run again every pass: as in a delivery, the ticket gets a
- * delivery_failed event instead and the row is done. Store trouble stays -1 (rollback,
- * held for the next pass). */
-static int orders_not_composed(struct store *store, int ret, gint64 ticket, gint64 now,
-			       char **error_r)
-{
-	char *detail;
-
-	if (ret == 0 || store_last_error(store) != STORE_ERR_NONE)
-		return ret;
-	log_warn("ticket %" G_GINT64_FORMAT ": no agent notice: %s", ticket, *error_r);
-	detail = g_strdup_printf("agent notice not sent: %s", *error_r);
-	g_clear_pointer(error_r, g_free);
-	ret = store_event_add(store, ticket, now, "delivery_failed", "postdesk", detail, error_r);
-	g_free(detail);
-	return ret;
 }
 
 /* In the transaction: the lookups' results, the notice, done. */
@@ -104,7 +86,7 @@ static int orders_release(struct store *store, struct compose_ctx *ctx, const st
 	}
 	parse_msg_free(&msg);
 	g_bytes_unref(raw);
-	return orders_not_composed(store, ret, n->ticket_id, now, error_r);
+	return survey_not_composed(store, ret, "agent notice", n->ticket_id, now, error_r);
 }
 
 /* One held notice: lookups, then the transaction; *looked_r says whether a shop was asked. */

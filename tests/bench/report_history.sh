@@ -31,6 +31,7 @@ DROP TABLE IF EXISTS order_notices;
 DROP TABLE IF EXISTS fetched;
 DROP TABLE IF EXISTS mailbox_state;
 DROP TABLE IF EXISTS flood_counters;
+DROP TABLE IF EXISTS held_acks;
 $(drop_col agents digest)
 $(drop_col customers csat_sum csat_count csat_last last_created last_resolved)
 $(drop_col surveys ces)

@@ -128,6 +128,16 @@ dup_rows=$(uniq -d "$T/stored" | grep -c .)
 tickets=$(q "SELECT count(*) FROM tickets")
 created=$(q "SELECT count(*) FROM events WHERE kind = 'created'")
 dup_out=$(q "SELECT count(*) FROM (SELECT 1 FROM outbox GROUP BY ticket_id, kind HAVING count(*) > 1)")
+# Every ticket's acknowledgement is queued or held for notifyd (never both, never
+# neither), and notifyd's pass (tick --no-send: the relay here is a closed port) turns the
+# held ones into exactly one each.
+queued=$(q "SELECT count(*) FROM outbox WHERE kind = 'ack'")
+held=$(q "SELECT count(*) FROM held_acks")
+both=$(q "SELECT count(*) FROM held_acks h JOIN outbox o ON o.ticket_id = h.ticket_id AND o.kind = 'ack'")
+[ $((queued + held)) = "$N" ] && [ "$both" = 0 ] ||
+	pd_fail "$queued acknowledgements queued and $held held ($both both) for $N tickets"
+"$B/postdesk" -c "$T/postdesk.conf" tick --no-send >/dev/null ||
+	pd_fail "postdesk tick --no-send"
 acks=$(q "SELECT count(*) FROM outbox WHERE kind = 'ack'")
 redelivered=$(grep -c 'status=sent.*(duplicate)' "$LOG")
 deferred=$(grep -c 'status=deferred' "$LOG")

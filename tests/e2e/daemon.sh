@@ -148,10 +148,11 @@ done
 expect_eq "$(pid_of lmtpd) $(pid_of milter) $(pid_of notifyd)" "$PID_LMTPD $PID_MILTER $PID_NOTIFYD" \
 	"daemon PIDs after SIGHUP"
 
-# a changed template takes effect after the reload (the acknowledgement, rendered by lmtpd)
+# a changed template takes effect after the reload (the acknowledgement, rendered by
+# notifyd for the tickets lmtpd opens)
 sed -i '1s/^Subject: /Subject: RELOADED /' "$T/tpl/ack.txt"
-kill -HUP "$PID_LMTPD"
-pd_wait_until 20 reloads_ge lmtpd 4 || pd_fail "lmtpd did not reload"
+kill -HUP "$PID_NOTIFYD"
+pd_wait_until 20 reloads_ge notifyd 4 || pd_fail "notifyd did not reload"
 pd_swaks --to "support@$DOMAIN" --from bea@shop.example --header "Subject: chair wobbles" \
 	--header "Message-Id: <t1@shop.example>" --body "One leg is short." || pd_fail "swaks t1"
 settle

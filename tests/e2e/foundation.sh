@@ -35,7 +35,8 @@ pd_postfix_start "$T/postfix" auto "$DOMAIN" "unix:$T/lmtp.sock" message_size_li
 
 q() { pd_sql "$DB" "$1"; }
 ticket_of() { q "SELECT ticket_id FROM messages WHERE message_id = '$1'"; }
-settle() { pd_postfix_wait_empty "$T/postfix" 30; }
+# (then notifyd's pass, as tick --no-send: it acknowledges the tickets lmtpd opened)
+settle() { pd_postfix_wait_empty "$T/postfix" 30 && pd_notifyd_pass "$CONF"; }
 send() { pd_swaks --to "support@$DOMAIN" "$@" || pd_fail "swaks failed: $(pd_swaks_log)"; }
 expect_eq() { [ "$1" = "$2" ] || pd_fail "$3: got '$1', expected '$2'"; }
 

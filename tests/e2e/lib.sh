@@ -167,6 +167,13 @@ pd__pg_drop() {
 	rm -f "$(pd__pg_made)"
 }
 
+# pd_notifyd_pass CONF: what postdesk-notifyd's next pass does, without sending (tests
+# whose desk has no relay): the acknowledgements lmtpd left are composed and queued.
+pd_notifyd_pass() {
+	"$PD_BUILDDIR/src/bin/postdesk" -c "$1" tick --no-send >/dev/null ||
+		pd_fail "postdesk tick --no-send failed"
+}
+
 # Run SQL... on the desk whose database is DB (a SQLite path, or a path pd_db mapped to
 # PostgreSQL, or a postgresql:// URI). One result row per line, columns joined by '|' (as
 # sqlite3's list mode and psql -A -t print them), nothing but the rows. SQLite: sqlite3

@@ -60,7 +60,7 @@ out=$("${LITE[@]}" store copy --to "$PD_PG_URI" --json 2>"$T/copy.err") ||
 	pd_fail "store copy failed: $out $(cat "$T/copy.err")"
 [ -s "$T/copy.err" ] && pd_fail "store copy --json wrote to stderr: $(cat "$T/copy.err")"
 rows=$(echo "$out" | jq -r .rows)
-[ "$(echo "$out" | jq -r .tables_checked)" = 22 ] || pd_fail "tables checked: $out"
+[ "$(echo "$out" | jq -r .tables_checked)" = 23 ] || pd_fail "tables checked: $out"
 lite_msgs=$(pd_sql "$T/db/postdesk.db" "SELECT count(*) FROM messages")
 [ "$lite_msgs" -gt 1200 ] || pd_fail "only $lite_msgs messages in the SQLite desk"
 [ "$rows" -gt "$lite_msgs" ] || pd_fail "copied $rows rows for $lite_msgs messages"

@@ -1,12 +1,15 @@
 /* Unit tests for the delivery pipeline (deliver/ + thread/ + compose/): what a
  * customer mail, an agent's mail and a bounce do to the store and the outbox, on a real
- * SQLite store with the shipped templates. */
+ * SQLite store with the shipped templates. The acknowledgement tests run twice: composed
+ * in the delivery (postdesk deliver, fetchd) and held for notifyd (lmtpd: survey/acks.c),
+ * with the same outcome. */
 #include "config.h"
 #include "postdesk/conf.h"
 #include "postdesk/deliver.h"
 #include "postdesk/compose.h"
 #include "postdesk/parse.h"
 #include "postdesk/store.h"
+#include "postdesk/survey.h"
 #include "postdesk/thread.h"
 #include "postdesk/token.h"
 
@@ -20,6 +23,7 @@ static struct conf *conf;
 static struct store *store;
 static struct token_keys *keys;
 static struct deliver_env env;
+static gboolean held; /* deliver as lmtpd does: new tickets' acknowledgements held */
 
 static void setup(void)
 {
@@ -65,8 +69,32 @@ static void teardown(void)
 	g_free(tmpdir);
 }
 
-/* Deliver raw to rcpt with envelope sender; returns the verdict's SMTP code. */
-static int deliver(const char *rcpt, const char *sender, const char *raw)
+static void setup_held(void)
+{
+	held = TRUE;
+	setup();
+}
+
+static void teardown_held(void)
+{
+	teardown();
+	held = FALSE;
+}
+
+/* notifyd's pass over the held acknowledgements; returns how many it took. */
+static guint acks_run(void)
+{
+	char *error = NULL;
+	guint done = 0;
+
+	if (survey_acks_run(store, env.compose, conf, clock_now(), 0, &done, &error) < 0)
+		ck_abort_msg("acks: %s", error);
+	return done;
+}
+
+/* Deliver raw to rcpt with envelope sender, the acknowledgement held when `held`, and
+ * then (run_acks) composed by notifyd's pass; returns the verdict's SMTP code. */
+static int deliver_as(const char *rcpt, const char *sender, const char *raw, gboolean run_acks)
 {
 	struct deliver_msg *d = deliver_new(sender, g_strdup(raw), strlen(raw));
 	struct deliver_rcpt r;
@@ -79,11 +107,19 @@ static int deliver(const char *rcpt, const char *sender, const char *raw)
 		return v.smtp;
 	}
 	deliver_add_rcpt(d, &r);
+	d->acks_held = held;
 	if (deliver_parse(d) == 0)
 		deliver_run(d, store, &env);
 	code = d->verdicts[0].smtp;
 	deliver_free(&d);
+	if (held && run_acks)
+		acks_run();
 	return code;
+}
+
+static int deliver(const char *rcpt, const char *sender, const char *raw)
+{
+	return deliver_as(rcpt, sender, raw, TRUE);
 }
 
 static guint outbox_count(const char *kind)
@@ -313,6 +349,74 @@ START_TEST(rate_limit_per_sender_and_ticket)
 	ck_assert_int_eq(store_autoreply_add(store, "ann@shop.example", 1, clock_now(), NULL), 0);
 	ck_assert_int_eq(compose_autoreply_rate_ok(store, conf, "ann@shop.example", 1, clock_now(),
 						  NULL), 0);
+}
+END_TEST
+
+static guint held_count(void)
+{
+	GPtrArray *rows = NULL;
+	guint n;
+
+	ck_assert_int_eq(store_ack_held(store, 100, &rows, NULL), 0);
+	n = rows->len;
+	g_ptr_array_unref(rows);
+	return n;
+}
+
+static const char *ticket_lang(gint64 id)
+{
+	static char lang[8];
+	struct store_ticket *t = NULL;
+
+	ck_assert_int_eq(store_ticket_get(store, id, &t, NULL), 1);
+	g_strlcpy(lang, t->lang, sizeof(lang));
+	store_ticket_free(&t);
+	return lang;
+}
+
+/* lmtpd's way (issue 13): the 250 comes with the ticket and its agent notices stored and
+ * the acknowledgement held; notifyd's pass decides the language (here the detector's: the
+ * queue says English) and queues the acknowledgement, once, whoever else runs. */
+START_TEST(held_ack_waits_for_notifyd)
+{
+	const struct store_held_ack *h;
+	GPtrArray *rows = NULL;
+	char *error = NULL;
+
+	held = TRUE;
+	ck_assert_int_eq(
+	    deliver_as("support@example.com", "kunde@shop.example",
+		       "From: Klara Kunde <kunde@shop.example>\nSubject: Paket nicht angekommen\n"
+		       "Message-ID: <h1@shop.example>\n\nGuten Tag, meine Bestellung ist noch "
+		       "nicht angekommen. Können Sie mir bitte sagen, wann das Paket geliefert "
+		       "wird? Vielen Dank und freundliche Grüße\n",
+		       FALSE),
+	    250);
+	ck_assert_uint_eq(outbox_count("ack"), 0);
+	ck_assert_uint_eq(outbox_count("agent_notice"), 2);
+	ck_assert_uint_eq(held_count(), 1);
+	ck_assert_str_ne(ticket_lang(1), "de");
+	ck_assert_uint_eq(acks_run(), 1);
+	ck_assert_uint_eq(outbox_count("ack"), 1);
+	ck_assert_str_eq(ticket_lang(1), "de");
+	ck_assert_uint_eq(held_count(), 0);
+	ck_assert_uint_eq(acks_run(), 0);
+	ck_assert_uint_eq(outbox_count("ack"), 1);
+	/* another runner took the next one first (two notifyds): this one queues nothing */
+	deliver_as("support@example.com", "ann@shop.example", CUSTOMER, FALSE);
+	ck_assert_int_eq(store_ack_held(store, 10, &rows, &error), 0);
+	ck_assert_uint_eq(rows->len, 1);
+	h = g_ptr_array_index(rows, 0);
+	ck_assert_int_eq(h->ticket_id, 2);
+	ck_assert_str_eq(h->sender, "ann@shop.example");
+	ck_assert_int_eq(store_begin(store, &error), 0);
+	ck_assert_int_eq(store_ack_take(store, h->message_row, &error), 1);
+	ck_assert_int_eq(store_ack_take(store, h->message_row, &error), 0);
+	g_ptr_array_unref(rows);
+	ck_assert_int_eq(store_commit(store, &error), 0);
+	ck_assert_uint_eq(acks_run(), 0);
+	ck_assert_uint_eq(outbox_count("ack"), 1);
+	held = FALSE;
 }
 END_TEST
 
@@ -669,6 +773,17 @@ static Suite *ingest_suite(void)
 	tcase_add_test(tc, agent_token_expires_at_rcpt);
 	tcase_add_test(tc, unusable_cc_does_not_block_reply);
 	tcase_add_test(tc, commands_parse);
+	tcase_add_test(tc, held_ack_waits_for_notifyd);
+	suite_add_tcase(s, tc);
+	/* the acknowledgement's rules again, with lmtpd's held acknowledgements */
+	tc = tcase_create("held");
+	tcase_add_checked_fixture(tc, setup_held, teardown_held);
+	tcase_add_test(tc, new_ticket_ack_and_notice);
+	tcase_add_test(tc, reply_gets_no_second_ack);
+	tcase_add_test(tc, no_ack_to_automatic_mail);
+	tcase_add_test(tc, suppress_header_is_not_automatic);
+	tcase_add_test(tc, ack_goes_to_envelope_sender);
+	tcase_add_test(tc, rate_limit_per_sender_and_ticket);
 	suite_add_tcase(s, tc);
 	return s;
 }

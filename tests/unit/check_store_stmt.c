@@ -196,6 +196,8 @@ static const struct {
     {"kb_search", "FTS5: the plan of any virtual table reads SCAN; the full-text index answers "
 		  "MATCH and rank, LIMIT bounds the rows, and the articles are a shop's FAQ"},
     {"kb_list", "postdesk kb list: the articles, admin only (not delivery)"},
+    {"ack_held_list", "notifyd: the held acknowledgements in key order, LIMIT a batch; the "
+		      "table holds only the ones still waiting (taken rows are deleted)"},
 };
 
 static const char *flat_cost_exception(const char *name)
