@@ -348,12 +348,67 @@ static const char schema_21[] = "CREATE TABLE flood_counters (\n"
 static const char schema_22[] = "ALTER TABLE mailbox_state ADD COLUMN last_uidvalidity BIGINT;\n"
 				"ALTER TABLE mailbox_state ADD COLUMN last_uid BIGINT;\n";
 
-/* Version 23: migration 23 of migrations.c, the acknowledgements left to notifyd. */
+/* Version 23: migration 23 of migrations.c, the acknowledgements left to notifyd; and, on
+ * PostgreSQL only, search with diacritics folded as FTS5's unicode61 folds them (issue 13:
+ * "creme" finds "crème"). postdesk_fold maps every Latin letter with diacritics (U+00C0 to
+ * U+024F and U+1E00 to U+1EFF whose canonical decomposition is an ASCII letter and
+ * combining marks, listed with Python's unicodedata) and ø ł đ ħ ı ŧ to the plain
+ * lower-case letter: translate() is immutable, so the generated documents may use it, and
+ * it needs no extension (unaccent would need CREATE on the database, and is not
+ * immutable). The queries fold their words the same way (statements-pg.def). Messages
+ * indexed before are indexed again behind the delivery, in batches, from the start. */
 static const char schema_23[] =
     "CREATE TABLE held_acks (\n"
     "  message_row BIGINT PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,\n"
     "  ticket_id BIGINT NOT NULL REFERENCES tickets(id),\n"
-    "  created BIGINT NOT NULL);\n";
+    "  created BIGINT NOT NULL);\n"
+    "CREATE FUNCTION postdesk_fold(t TEXT) RETURNS TEXT\n"
+    "  LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT translate(t, '"
+    "ÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛ"
+    "ÜÝàáâãäåçèéêëìíîïñòóôõöù"
+    "úûüýÿĀāĂăĄąĆćĈĉĊċČčĎďĒēĔ"
+    "ĕĖėĘęĚěĜĝĞğĠġĢģĤĥĨĩĪīĬĭĮ"
+    "įİĴĵĶķĹĺĻļĽľŃńŅņŇňŌōŎŏŐő"
+    "ŔŕŖŗŘřŚśŜŝŞşŠšŢţŤťŨũŪūŬŭ"
+    "ŮůŰűŲųŴŵŶŷŸŹźŻżŽžƠơƯưǍǎǏ"
+    "ǐǑǒǓǔǕǖǗǘǙǚǛǜǞǟǠǡǦǧǨǩǪǫǬ"
+    "ǭǰǴǵǸǹǺǻȀȁȂȃȄȅȆȇȈȉȊȋȌȍȎȏ"
+    "ȐȑȒȓȔȕȖȗȘșȚțȞȟȦȧȨȩȪȫȬȭȮȯ"
+    "ȰȱȲȳḀḁḂḃḄḅḆḇḈḉḊḋḌḍḎḏḐḑḒḓ"
+    "ḔḕḖḗḘḙḚḛḜḝḞḟḠḡḢḣḤḥḦḧḨḩḪḫ"
+    "ḬḭḮḯḰḱḲḳḴḵḶḷḸḹḺḻḼḽḾḿṀṁṂṃ"
+    "ṄṅṆṇṈṉṊṋṌṍṎṏṐṑṒṓṔṕṖṗṘṙṚṛ"
+    "ṜṝṞṟṠṡṢṣṤṥṦṧṨṩṪṫṬṭṮṯṰṱṲṳ"
+    "ṴṵṶṷṸṹṺṻṼṽṾṿẀẁẂẃẄẅẆẇẈẉẊẋ"
+    "ẌẍẎẏẐẑẒẓẔẕẖẗẘẙẠạẢảẤấẦầẨẩ"
+    "ẪẫẬậẮắẰằẲẳẴẵẶặẸẹẺẻẼẽẾếỀề"
+    "ỂểỄễỆệỈỉỊịỌọỎỏỐốỒồỔổỖỗỘộ"
+    "ỚớỜờỞởỠỡỢợỤụỦủỨứỪừỬửỮữỰự"
+    "ỲỳỴỵỶỷỸỹøØłŁđĐħĦıŧŦ"
+    "', '"
+    "aaaaaaceeeeiiiinooooouuuuyaaaaaaceeeeiiiinooooouuuuyyaaaaaac"
+    "cccccccddeeeeeeeeeegggggggghhiiiiiiiiijjkkllllllnnnnnnoooooo"
+    "rrrrrrssssssssttttuuuuuuuuuuuuwwyyyzzzzzzoouuaaiioouuuuuuuuu"
+    "uaaaaggkkoooojggnnaaaaaaeeeeiiiioooorrrruuuusstthhaaeeoooooo"
+    "ooyyaabbbbbbccddddddddddeeeeeeeeeeffgghhhhhhhhhhiiiikkkkkkll"
+    "llllllmmmmmmnnnnnnnnoooooooopppprrrrrrrrssssssssssttttttttuu"
+    "uuuuuuuuvvvvwwwwwwwwwwxxxxyyzzzzzzhtwyaaaaaaaaaaaaaaaaaaaaaa"
+    "aaeeeeeeeeeeeeeeeeiiiioooooooooooooooooooooooouuuuuuuuuuuuuu"
+    "yyyyyyyyoollddhhitt"
+    "') $$;\n"
+    "CREATE OR REPLACE FUNCTION postdesk_message_doc(s TEXT, b TEXT, fa TEXT, fn TEXT)\n"
+    "  RETURNS tsvector LANGUAGE sql IMMUTABLE AS $$\n"
+    "  SELECT setweight(to_tsvector('simple', postdesk_fold(s)), 'A') ||\n"
+    "    setweight(to_tsvector('simple', postdesk_fold(substr(b, 1, 8192))), 'B') ||\n"
+    "    setweight(to_tsvector('simple', postdesk_fold(fa || ' ' || fn)), 'C') $$;\n"
+    "ALTER TABLE search_tickets DROP COLUMN doc;\n"
+    "ALTER TABLE search_tickets ADD COLUMN doc tsvector GENERATED ALWAYS AS (\n"
+    "    setweight(to_tsvector('simple', postdesk_fold(subject)), 'A') ||\n"
+    "    setweight(to_tsvector('simple', postdesk_fold(people)), 'B') ||\n"
+    "    setweight(to_tsvector('simple', postdesk_fold(tags)), 'C')) STORED;\n"
+    "CREATE INDEX search_tickets_doc ON search_tickets USING GIN (doc);\n"
+    "TRUNCATE search_messages;\n"
+    "UPDATE search_state SET indexed_to = 0 WHERE id = 1;\n";
 
 static const struct pg_migration pg_migrations[] = {
     {18, schema_18},
