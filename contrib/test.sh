@@ -8,7 +8,7 @@
 #   2. the whole suite again with every program built with AddressSanitizer + UBSan, on
 #      SQLite: each backend gets the whole suite once;
 #   3. the milter's tests again under ThreadSanitizer;
-#   4. each libFuzzer harness for a short bounded time (tests/fuzz/run.sh).
+#   4. each libFuzzer harness for a bounded number of executions (tests/fuzz/run.sh).
 # Ends with one line "N passed, N failed" summed from automake's test summaries and the
 # fuzz step (one test per harness).
 # Run as root (the Postfix sandbox starts a master process that drops to user postfix).
@@ -106,8 +106,8 @@ step "ThreadSanitizer: the milter's miltertest scripts and 20 concurrent session
 	make check TESTS=tests/milter/run.sh check_PROGRAMS=tests/milter/mktoken
 ) || { status=1; (cd "$top/build/tsan" 2>/dev/null && show_failures); }
 
-step "fuzzing: each libFuzzer harness for a bounded time (clang)"
-sh "$top/tests/fuzz/run.sh" "${PD_FUZZ_SECONDS:-20}" "$top/build/fuzz" | tee "$top/build/fuzz.out"
+step "fuzzing: each libFuzzer harness for a bounded number of executions (clang)"
+sh "$top/tests/fuzz/run.sh" "${PD_FUZZ_SECONDS:--}" "$top/build/fuzz" | tee "$top/build/fuzz.out"
 
 pass=0 fail=0 skip=0
 for log in "$top/build/ci/test-suite.log" "$top/build/asan/test-suite.log" \

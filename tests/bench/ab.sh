@@ -9,7 +9,11 @@
 # and B/A. Env: AB_MSGS (messages per measurement, default 2000; half for 50 KB),
 # AB_ROWS (default "1:2048 10:2048 20:2048 10:51200"), PD_DAEMON_USER (default nobody),
 # AB_SENDERS (default 1: smtp-source, one sender; N > 1: tests/bench/lmtp_lat.c with N
-# senders, so nearly every message is a new customer with an acknowledgement).
+# senders, so nearly every message is a new customer with an acknowledgement),
+# AB_NOTIFYD=1 (the whole pipeline: postdesk-notifyd runs beside lmtpd and sends to an
+# smtp-sink, and a measurement ends when every acknowledgement is composed and sent, not
+# when the last 250 came: the figure of mail in and answers out, where work lmtpd leaves
+# to notifyd is paid too).
 [ -z "${BASH_VERSION:-}" ] && exec /bin/bash "$0" "$@"
 set -u
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,6 +23,7 @@ ROUNDS=${3:-5}
 MSGS=${AB_MSGS:-2000}
 ROWS=${AB_ROWS:-"1:2048 10:2048 20:2048 10:51200"}
 SENDERS=${AB_SENDERS:-1}
+NOTIFYD=${AB_NOTIFYD:-0}
 USR=${PD_DAEMON_USER:-nobody}
 PATH=$PATH:/usr/sbin:/sbin
 die() { echo "ab: $*" >&2; exit 1; }
@@ -33,16 +38,35 @@ chmod 0755 "$W"
 if [ "$SENDERS" -gt 1 ]; then
 	gcc -O2 -pthread -o "$W/lmtp_lat" "$SRC/tests/bench/lmtp_lat.c" || die "lmtp_lat build failed"
 fi
-PID=
-stop() {
-	[ -n "$PID" ] || return 0
-	kill -TERM "$PID" 2>/dev/null
-	for _ in $(seq 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.05; done
-	kill -KILL "$PID" 2>/dev/null
-	wait "$PID" 2>/dev/null
-	PID=
+PID= NPID= SINK= SINK_PORT=
+stop_pid() {
+	[ -n "$1" ] || return 0
+	kill -TERM "$1" 2>/dev/null
+	for _ in $(seq 100); do kill -0 "$1" 2>/dev/null || break; sleep 0.05; done
+	kill -KILL "$1" 2>/dev/null
+	wait "$1" 2>/dev/null
 }
-trap 'stop; rm -rf "$W"' EXIT
+stop() {
+	stop_pid "$NPID"
+	stop_pid "$PID"
+	PID= NPID=
+}
+trap 'stop; stop_pid "$SINK"; rm -rf "$W"' EXIT
+if [ "$NOTIFYD" = 1 ]; then
+	command -v smtp-sink >/dev/null || die "smtp-sink missing"
+	SINK_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	smtp-sink -c "127.0.0.1:$SINK_PORT" 1000 </dev/null >/dev/null 2>&1 &
+	SINK=$!
+fi
+# outbox rows not sent yet, and acknowledgements not composed yet where the build holds them
+unsent_all() {
+	local n h
+	n=$(runuser -u "$USR" -- sqlite3 -cmd '.timeout 5000' "$W/run/db/postdesk.db" \
+		"SELECT count(*) FROM outbox WHERE status = 'queued'")
+	h=$(runuser -u "$USR" -- sqlite3 -cmd '.timeout 5000' "$W/run/db/postdesk.db" \
+		"SELECT count(*) FROM held_acks" 2>/dev/null || echo 0)
+	echo $((n + ${h:-0}))
+}
 trap 'exit 130' INT TERM
 
 # Start BUILD's lmtpd on a fresh database in $W/run.
@@ -58,6 +82,7 @@ key_file = $d/db/postdesk.key
 lmtp_listen = unix:$d/lmtp.sock
 template_dir = $SRC/templates/en
 log_level = warn
+${SINK_PORT:+relay = 127.0.0.1:$SINK_PORT}
 [queue support]
 address = support@support.test
 EOF
@@ -66,8 +91,12 @@ EOF
 	POSTDESK_TEMPLATES=$SRC/templates/en "$build/src/bin/postdesk-lmtpd" -c "$d/postdesk.conf" \
 		-f </dev/null >>"$W/lmtpd.log" 2>&1 &
 	PID=$!
-	for _ in $(seq 100); do [ -S "$d/lmtp.sock" ] && return 0; sleep 0.05; done
-	die "lmtpd ($build) did not start"
+	for _ in $(seq 100); do [ -S "$d/lmtp.sock" ] && break; sleep 0.05; done
+	[ -S "$d/lmtp.sock" ] || die "lmtpd ($build) did not start"
+	[ "$NOTIFYD" = 1 ] || return 0
+	POSTDESK_TEMPLATES=$SRC/templates/en "$build/src/bin/postdesk-notifyd" -c "$d/postdesk.conf" \
+		-f </dev/null >>"$W/notifyd.log" 2>&1 &
+	NPID=$!
 }
 
 # msg/s of one measurement: BUILD SESSIONS SIZE
@@ -84,6 +113,9 @@ measure() {
 		smtp-source -L -d -s "$2" -m "$n" -l "$3" -f bench@shop.example \
 			-t support@support.test "unix:$W/run/lmtp.sock" >>"$W/smtp-source.log" 2>&1 ||
 			echo "ab: smtp-source reported errors ($1)" >&2
+	fi
+	if [ "$NOTIFYD" = 1 ]; then # until every answer is out
+		for _ in $(seq 3000); do [ "$(unsent_all)" = 0 ] && break; sleep 0.1; done
 	fi
 	t1=$(date +%s.%N)
 	stop
