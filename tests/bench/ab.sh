@@ -55,7 +55,7 @@ trap 'stop; stop_pid "$SINK"; rm -rf "$W"' EXIT
 if [ "$NOTIFYD" = 1 ]; then
 	command -v smtp-sink >/dev/null || die "smtp-sink missing"
 	SINK_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	smtp-sink -c "127.0.0.1:$SINK_PORT" 1000 </dev/null >/dev/null 2>&1 &
+	smtp-sink -u "$USR" "127.0.0.1:$SINK_PORT" 1000 </dev/null >/dev/null 2>&1 &
 	SINK=$!
 fi
 # outbox rows not sent yet, and acknowledgements not composed yet where the build holds them
@@ -115,7 +115,8 @@ measure() {
 			echo "ab: smtp-source reported errors ($1)" >&2
 	fi
 	if [ "$NOTIFYD" = 1 ]; then # until every answer is out
-		for _ in $(seq 3000); do [ "$(unsent_all)" = 0 ] && break; sleep 0.1; done
+		for _ in $(seq 600); do [ "$(unsent_all)" = 0 ] && break; sleep 0.1; done
+		[ "$(unsent_all)" = 0 ] || echo "ab: answers still unsent after 60 s ($1): see $W/notifyd.log" >&2
 	fi
 	t1=$(date +%s.%N)
 	stop
