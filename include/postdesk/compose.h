@@ -177,6 +177,13 @@ void compose_ctx_free(struct compose_ctx **ctx);
 /* Acknowledge a new ticket to `to` (the envelope sender): ticket number, [#N] subject,
  * Reply-To the customer token, threaded on msg, Auto-Submitted: auto-replied. Counts
  * against the automatic-mail rate limit. */
+/* ret of a compose_queue_*() call: a mail that could not be composed (a template or
+ * header check refused the data) must not hold up what caused it (a delivery, a held
+ * mail): the failure is logged and becomes the ticket's delivery_failed event ("<what> not
+ * sent: <reason>"), and 0 is returned so the caller's transaction goes on. Store trouble
+ * (store_last_error) stays -1. *error_r is the composer's message. (failed.c) */
+int compose_failed_event(struct store *store, int ret, const char *what, gint64 ticket,
+			 gint64 now, char **error_r);
 int compose_queue_ack(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
 		     const struct parse_msg *msg, const char *to, gint64 now, char **error_r);
 /* The ack of a ticket split off another (#split ... notify) to its requester, threaded on

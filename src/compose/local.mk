@@ -2,7 +2,7 @@ noinst_LIBRARIES += src/compose/libcompose.a
 src_compose_libcompose_a_SOURCES = include/postdesk/compose.h src/compose/compose-private.h \
 	src/compose/template.c src/compose/compose.c src/compose/events.c src/compose/agent.c \
 	src/compose/followup.c src/compose/autoreply.c \
-	src/compose/macro.c src/compose/status.c
+	src/compose/macro.c src/compose/status.c src/compose/failed.c
 
 # the acknowledgement of a split-off ticket (issue 13)
 src_compose_libcompose_a_SOURCES += src/compose/split.c

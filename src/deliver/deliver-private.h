@@ -50,11 +50,6 @@ int deliver_parse_full(const struct deliver_msg *d, struct parse_msg **full_r);
  * it has one. */
 void deliver_route_input(const struct deliver_msg *d, const struct deliver_rcpt *r, struct thread_input *in);
 
-/* ret of a compose_queue_*() call: a failure that is not the store's (the mail could not be
- * composed) is logged and recorded as a delivery_failed event instead, returning 0. */
-int deliver_route_notified(struct store *store, int ret, const char *what, gint64 ticket, gint64 now,
-		   char **error_r);
-
 /* The order references of a customer message, stored with res->message_row
  * (route_orders.c): *hold_r TRUE when the ticket's queue looks them up, so the agent
  * notice waits for postdesk-notifyd (store_order_notice_hold) instead of being composed.

@@ -46,25 +46,6 @@ int deliver_parse_full(const struct deliver_msg *d, struct parse_msg **full_r)
 	return parse_message_with_data(d->raw, d->raw_len, full_r, NULL);
 }
 
-/* A mail we could not compose (a template or header check refused the data) must not
- * hold up the message that caused it: only store trouble is a reason for 4xx. Composition
- * fails before it writes anything, so skipping it leaves the transaction consistent; the
- * ticket gets an event, so the agents can see what did not go out. */
-int deliver_route_notified(struct store *store, int ret, const char *what, gint64 ticket, gint64 now,
-		   char **error_r)
-{
-	char *detail;
-
-	if (ret == 0 || store_last_error(store) != STORE_ERR_NONE)
-		return ret;
-	log_warn("ticket %" G_GINT64_FORMAT ": no %s: %s", ticket, what, *error_r);
-	detail = g_strdup_printf("%s not sent: %s", what, *error_r);
-	g_clear_pointer(error_r, g_free);
-	ret = store_event_add(store, ticket, now, "delivery_failed", "postdesk", detail, error_r);
-	g_free(detail);
-	return ret;
-}
-
 /* What the agents must read before they believe the message (doc/security.md): nothing
  * backs its sender, or To/Cc addresses were left out. NULL if nothing; g_malloc'ed. */
 static char *deliver_route_warning(const struct deliver_msg *d, const struct thread_result *res,
@@ -130,7 +111,7 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 			block = "rate limit";
 		}
 		if (block == NULL &&
-		    deliver_route_notified(store,
+		    compose_failed_event(store,
 				   compose_queue_ack(env->compose, store, res->ticket_id, d->msg,
 						    d->sender, now, error_r),
 				   "acknowledgement", res->ticket_id, now, error_r) < 0)
@@ -159,7 +140,7 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 		ret = compose_queue_agent_notice(env->compose, store, res->ticket_id, d->msg,
 						 warning, now, &queued, error_r);
 	g_free(warning);
-	return deliver_route_notified(store, ret, "agent notice", res->ticket_id, now, error_r);
+	return compose_failed_event(store, ret, "agent notice", res->ticket_id, now, error_r);
 }
 
 int deliver_route_customer(struct deliver_msg *d, guint i, struct store *store,

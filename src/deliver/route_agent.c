@@ -80,7 +80,7 @@ static int agent_act(struct deliver_msg *d, const struct thread_input *in,
 		if (thread_record(store, in, ticket, "note", am->text, "held", now, &row,
 				  error_r) < 0 ||
 		    (env->compose != NULL &&
-		     deliver_route_notified(store,
+		     compose_failed_event(store,
 				    compose_queue_command_error(env->compose, store, ticket, agent,
 							       am->errors, now, error_r),
 				    "command error notice", ticket, now, error_r) < 0))
@@ -92,7 +92,7 @@ static int agent_act(struct deliver_msg *d, const struct thread_input *in,
 	} else if (env->compose != NULL && am->text[0] != '\0') {
 		if (d->msg->attachments->len > 0)
 			(void)deliver_parse_full(d, &full);
-		if (deliver_route_notified(store,
+		if (compose_failed_event(store,
 				   note ? compose_queue_note(env->compose, store, ticket, agent,
 							    am->text, now, error_r)
 					: compose_queue_reply(env->compose, store, ticket, agent,

@@ -64,7 +64,7 @@ int deliver_route_bounce(struct deliver_msg *d, guint i, struct store *store,
 		if (ret == 0 && ticket != 0)
 			ret = store_event_add(store, ticket, now, "bounce", addr, reason, error_r);
 		if (ret == 0 && ticket != 0 && env->compose != NULL)
-			ret = deliver_route_notified(store,
+			ret = compose_failed_event(store,
 					     compose_queue_bounce_notice(env->compose, store, ticket,
 									addr, g_strstrip(reason),
 									now, error_r),

@@ -64,7 +64,7 @@ static int solved_apply(struct deliver_msg *d, struct store *store,
 		return -1;
 	if (env->compose == NULL)
 		return 0;
-	return deliver_route_notified(store,
+	return compose_failed_event(store,
 				      compose_queue_agent_notice(env->compose, store, t->id, d->msg,
 								 SOLVED_WARNING, now, &queued,
 								 error_r),

@@ -103,7 +103,7 @@ int deliver_route_status(struct deliver_msg *d, guint i, struct store *store,
 	if (block != NULL)
 		log_info("ticket %" G_GINT64_FORMAT ": status request from <%s> not answered (%s)",
 			 ticket, d->sender, block);
-	else if (deliver_route_notified(store,
+	else if (compose_failed_event(store,
 					compose_queue_status(env->compose, store, ticket, d->msg,
 							     d->sender, now, error_r),
 					"status answer", ticket, now, error_r) < 0)

@@ -16,15 +16,14 @@
 #include "postdesk/store.h"
 #include "postdesk/survey.h"
 #include "postdesk/thread.h"
-#include "survey-private.h"
 
-#define ACKS_BATCH 32             /* held rows taken in one transaction */
+#define ACKS_BATCH 32		   /* held rows taken in one transaction */
 #define ACKS_BATCH_BYTES (1 << 20) /* raw bytes parsed for one batch, past its first row */
 
 struct acks_item {
 	const struct store_held_ack *held; /* borrowed from the listing */
-	GBytes *raw;                       /* kept while msg may point into it */
-	struct parse_msg *msg;             /* NULL: erased or unreadable, only taken */
+	GBytes *raw;			   /* kept while msg may point into it */
+	struct parse_msg *msg;		   /* NULL: erased or unreadable, only taken */
 };
 
 static void acks_item_clear(struct acks_item *it)
@@ -52,7 +51,8 @@ static int acks_read(struct store *store, struct acks_item *it, gsize *bytes_r, 
 		return 0; /* erased (postdesk customer erase) while it was held */
 	if (parse_message(bytes, len, &it->msg, &perr) != 0) {
 		/* lmtpd parsed these very bytes: only a changed parser could refuse them now */
-		log_warn("ticket %" G_GINT64_FORMAT ": no acknowledgement: message not readable: %s",
+		log_warn("ticket %" G_GINT64_FORMAT
+			 ": no acknowledgement: message not readable: %s",
 			 it->held->ticket_id, perr);
 		g_free(perr);
 		parse_msg_free(&it->msg);
@@ -79,9 +79,8 @@ static int acks_compose(struct store *store, struct compose_ctx *ctx, const stru
 		if (ret < 0)
 			return -1;
 	}
-	if (block == NULL && (ret = compose_autoreply_rate_ok(store, conf, sender,
-							      it->held->ticket_id, now,
-							      error_r)) <= 0) {
+	if (block == NULL && (ret = compose_autoreply_rate_ok(
+				  store, conf, sender, it->held->ticket_id, now, error_r)) <= 0) {
 		if (ret < 0)
 			return -1;
 		block = "rate limit";
@@ -91,10 +90,10 @@ static int acks_compose(struct store *store, struct compose_ctx *ctx, const stru
 			 it->held->ticket_id, block);
 		return 0;
 	}
-	return survey_not_composed(store,
-				   compose_queue_ack(ctx, store, it->held->ticket_id, it->msg,
-						     sender, now, error_r),
-				   "acknowledgement", it->held->ticket_id, now, error_r);
+	return compose_failed_event(
+	    store,
+	    compose_queue_ack(ctx, store, it->held->ticket_id, it->msg, sender, now, error_r),
+	    "acknowledgement", it->held->ticket_id, now, error_r);
 }
 
 /* In the transaction: take the row, then the language and the acknowledgement. */
@@ -105,15 +104,15 @@ static int acks_one(struct store *store, struct compose_ctx *ctx, const struct c
 	struct store_ticket *t = NULL;
 	int ret;
 
-	if ((ret = store_ack_take(store, it->held->message_row, error_r)) <= 0 ||
-	    it->msg == NULL)
+	if ((ret = store_ack_take(store, it->held->message_row, error_r)) <= 0 || it->msg == NULL)
 		return ret < 0 ? -1 : 0;
 	if ((ret = store_ticket_get(store, it->held->ticket_id, &t, error_r)) <= 0)
 		return ret; /* 0: the ticket is gone */
 	q = conf_queue_by_name(conf, t->queue);
 	if (q == NULL) /* the queue left the configuration (a reload) */
 		log_warn("ticket %" G_GINT64_FORMAT ": no acknowledgement: queue %s is not "
-			 "configured", t->id, t->queue);
+			 "configured",
+			 t->id, t->queue);
 	else if ((ret = thread_lang_new_ticket(store, q, it->msg, t->id, t->requester_id,
 					       error_r)) == 0)
 		ret = acks_compose(store, ctx, conf, it, now, error_r);

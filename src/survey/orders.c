@@ -12,7 +12,6 @@
 #include "postdesk/report.h"
 #include "postdesk/store.h"
 #include "postdesk/survey.h"
-#include "survey-private.h"
 
 #include <string.h>
 
@@ -86,7 +85,7 @@ static int orders_release(struct store *store, struct compose_ctx *ctx, const st
 	}
 	parse_msg_free(&msg);
 	g_bytes_unref(raw);
-	return survey_not_composed(store, ret, "agent notice", n->ticket_id, now, error_r);
+	return compose_failed_event(store, ret, "agent notice", n->ticket_id, now, error_r);
 }
 
 /* One held notice: lookups, then the transaction; *looked_r says whether a shop was asked. */

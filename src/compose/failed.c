@@ -1,11 +1,11 @@
-/* composed: what a held mail that cannot be composed leaves behind (survey-private.h).
- * Leaf of the module. Threading: the caller's. */
+/* failed: what a mail that could not be composed leaves behind (compose.h). Leaf of the
+ * module. Threading: the caller's. */
 #include "config.h"
+#include "postdesk/compose.h"
 #include "postdesk/lib.h"
-#include "survey-private.h"
 
-int survey_not_composed(struct store *store, int ret, const char *what, gint64 ticket,
-			gint64 now, char **error_r)
+int compose_failed_event(struct store *store, int ret, const char *what, gint64 ticket, gint64 now,
+			 char **error_r)
 {
 	char *detail;
 
