@@ -202,6 +202,68 @@ START_TEST(test_html_only)
 }
 END_TEST
 
+/* An attachment's size without its bytes (counted from the base64 text) is the size of
+ * its decoded bytes: every padding, line breaks of either kind, stray characters. */
+START_TEST(test_attachment_size_counted)
+{
+	static const char *const breaks[] = {"\n", "\r\n", " \n"};
+
+	for (gsize len = 0; len < 200; len += (len < 8 ? 1 : 37)) {
+		for (guint b = 0; b < G_N_ELEMENTS(breaks); b++) {
+			guchar *bytes = g_malloc(len + 1);
+			GString *enc = g_string_new(""), *raw;
+			struct parse_msg *sized = NULL, *whole = NULL;
+			char *b64;
+
+			for (gsize i = 0; i < len; i++)
+				bytes[i] = (guchar)(i * 37 + len);
+			b64 = g_base64_encode(bytes, len);
+			for (gsize i = 0; i < strlen(b64); i += 20) /* short lines */
+				g_string_append_printf(enc, "%.20s%s", b64 + i, breaks[b]);
+			raw = g_string_new("From: a@example.com\nSubject: s\nMIME-Version: 1.0\n"
+					   "Content-Type: multipart/mixed; boundary=XX\n\n--XX\n"
+					   "Content-Type: text/plain\n\nbody\n--XX\n"
+					   "Content-Type: image/jpeg; name=p.jpg\n"
+					   "Content-Transfer-Encoding: base64\n\n");
+			g_string_append_printf(raw, "%s--XX--\n", enc->str);
+			ck_assert_int_eq(parse_message(raw->str, raw->len, &sized, NULL), 0);
+			ck_assert_int_eq(parse_message_with_data(raw->str, raw->len, &whole, NULL), 0);
+			ck_assert_uint_eq(sized->attachments->len, 1);
+			ck_assert_uint_eq(whole->attachments->len, 1);
+			ck_assert_msg(att_at(sized, 0)->size == len && att_at(whole, 0)->size == len,
+				      "%zu bytes, break %u: counted %zu, decoded %zu", len, b,
+				      (gsize)att_at(sized, 0)->size, (gsize)att_at(whole, 0)->size);
+			parse_msg_free(&sized);
+			parse_msg_free(&whole);
+			g_string_free(raw, TRUE);
+			g_string_free(enc, TRUE);
+			g_free(b64);
+			g_free(bytes);
+		}
+	}
+	/* Malformed text: counted as GMime's decoder decodes it (stray '=' and junk). */
+	static const char *const bodies[] = {"QUJD\n=V\n", "QQ==QQ==\n", "QUJD!*\nRA\n", "=\n", "\n",
+					     "QUJDRA=\n", "QUJDR\n", "QU=JD\n", "QUJDRA==QUJD\n"};
+	for (guint i = 0; i < G_N_ELEMENTS(bodies); i++) {
+		struct parse_msg *sized = NULL, *whole = NULL;
+		char *raw = g_strdup_printf("From: a@example.com\nSubject: s\nMIME-Version: 1.0\n"
+					    "Content-Type: multipart/mixed; boundary=XX\n\n--XX\n"
+					    "Content-Type: text/plain\n\nbody\n--XX\n"
+					    "Content-Type: image/jpeg; name=p.jpg\n"
+					    "Content-Transfer-Encoding: base64\n\n%s--XX--\n",
+					    bodies[i]);
+		ck_assert_int_eq(parse_message(raw, strlen(raw), &sized, NULL), 0);
+		ck_assert_int_eq(parse_message_with_data(raw, strlen(raw), &whole, NULL), 0);
+		ck_assert_msg(att_at(sized, 0)->size == att_at(whole, 0)->size,
+			      "%s: counted %zu, decoded %zu", bodies[i], (gsize)att_at(sized, 0)->size,
+			      (gsize)att_at(whole, 0)->size);
+		parse_msg_free(&sized);
+		parse_msg_free(&whole);
+		g_free(raw);
+	}
+}
+END_TEST
+
 START_TEST(test_attachments)
 {
 	struct parse_msg *m = parse_file("parse/attachments.eml");
@@ -914,6 +976,7 @@ static Suite *parse_suite(void)
 	tcase_add_test(tc, test_utf8_really_latin1);
 	tcase_add_test(tc, test_html_only);
 	tcase_add_test(tc, test_attachments);
+	tcase_add_test(tc, test_attachment_size_counted);
 	tcase_add_test(tc, test_made_up_message_id);
 	tcase_add_test(tc, test_dsn);
 	tcase_add_test(tc, test_cjk_corpus);
