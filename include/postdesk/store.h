@@ -401,6 +401,8 @@ int store_ack_hold(struct store *store, gint64 message_row, gint64 ticket_id, gi
 		   char **error_r);
 /* The waiting ones, oldest first, at most limit (*list_r: struct store_held_ack *). */
 int store_ack_held(struct store *store, int limit, GPtrArray **list_r, char **error_r);
+/* When the oldest waiting one was held: 1 with *created_r, 0 none waits. */
+int store_ack_held_oldest(struct store *store, gint64 *created_r, char **error_r);
 /* Take one (in the transaction that queues the acknowledgement): 1 taken now, 0 another
  * runner took it (or its message was erased). */
 int store_ack_take(struct store *store, gint64 message_row, char **error_r);

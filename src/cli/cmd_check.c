@@ -46,6 +46,26 @@ static void check_finding(struct check *c, gboolean error, const char *fmt, ...)
 	g_free(text);
 }
 
+/* Acknowledgements lmtpd left that notifyd has not composed for a while: notifyd is not
+ * running, or cannot keep up (a pass composes them within a second when it runs). */
+#define CHECK_HELD_WARN_S (10 * 60)
+
+static void check_held(struct check *c, struct store *store)
+{
+	gint64 created = 0, now = clock_now();
+	char *error = NULL;
+	int ret = store_ack_held_oldest(store, &created, &error);
+
+	if (ret < 0) {
+		check_finding(c, TRUE, "%s", error);
+		g_free(error);
+	} else if (ret == 1 && now - created > CHECK_HELD_WARN_S)
+		check_finding(c, FALSE,
+			      "acknowledgements of new tickets have waited %" G_GINT64_FORMAT
+			      " minutes for postdesk-notifyd: is it running?",
+			      (now - created) / 60);
+}
+
 static void check_database(struct check *c, const struct conf *conf)
 {
 	struct store *store = NULL;
@@ -64,6 +84,7 @@ static void check_database(struct check *c, const struct conf *conf)
 		g_free(error);
 		return;
 	}
+	check_held(c, store);
 	store_close(&store);
 }
 

@@ -49,3 +49,9 @@ int store_ack_take(struct store *store, gint64 message_row, char **error_r)
 
 	return n < 0 ? -1 : n > 0 ? 1 : 0;
 }
+
+int store_ack_held_oldest(struct store *store, gint64 *created_r, char **error_r)
+{
+	return store_int64(store, STMT_ack_held_oldest, SV_NONE, "oldest held acknowledgement",
+			   created_r, error_r);
+}

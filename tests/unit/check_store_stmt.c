@@ -198,6 +198,8 @@ static const struct {
     {"kb_list", "postdesk kb list: the articles, admin only (not delivery)"},
     {"ack_held_list", "notifyd: the held acknowledgements in key order, LIMIT a batch; the "
 		      "table holds only the ones still waiting (taken rows are deleted)"},
+    {"ack_held_oldest", "postdesk check: the first held row in key order (LIMIT 1) of a table "
+			"that holds only the ones still waiting"},
 };
 
 static const char *flat_cost_exception(const char *name)
