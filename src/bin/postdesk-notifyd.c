@@ -1,7 +1,11 @@
 /* postdesk-notifyd: drains the outbox table through the relay (outbox_run), then
  * sleeps until the next row is due, at most a second, so rows that postdesk-lmtpd commits
- * in another process go out within a second (the database is polled: no IPC). One thread;
- * it owns the config snapshot (config, keys, templates) and its store connection.
+ * in another process go out within a second (the database is polled: no IPC). The main
+ * thread owns the config snapshot (config, keys, templates) and its store connection; a
+ * second thread, on a connection of its own, composes the acknowledgements lmtpd left
+ * (survey/acks.c), pinning the snapshot for each pass, so that composing and sending
+ * overlap (one thread doing both in turn bounded the whole pipeline, doc/benchmarks.md);
+ * it wakes the main thread when it queued some. --once does both in the one thread.
  * SIGTERM/SIGINT end the loop after the mail being sent; SIGHUP reloads the snapshot
  * between two passes (a bad new one is refused with a log line, the old one stays). */
 #include "config.h"
@@ -29,6 +33,16 @@
 #define NOTIFYD_SLICE_MS 100 /* the sleep is cut in slices to notice a stop request */
 
 static volatile sig_atomic_t notifyd_stop, notifyd_reload;
+static gint notifyd_wake; /* the acknowledgement thread queued mail: send it now */
+static gint notifyd_done; /* the main loop has ended: the acknowledgement thread ends too */
+
+/* The acknowledgement thread: its snapshot slot (swapped by the main thread on SIGHUP)
+ * and store connection. */
+struct notifyd_acks {
+	struct deliver_slot slot;
+	struct store *store;
+	GThread *thread;
+};
 
 static void notifyd_on_signal(int sig)
 {
@@ -83,13 +97,43 @@ static gint64 notifyd_wait_ms(struct store *store, gint64 now)
 
 static void notifyd_sleep(gint64 ms)
 {
-	for (; ms > 0 && !notifyd_stop && !notifyd_reload; ms -= NOTIFYD_SLICE_MS)
+	for (; ms > 0 && !notifyd_stop && !notifyd_reload && !g_atomic_int_get(&notifyd_wake);
+	     ms -= NOTIFYD_SLICE_MS)
 		g_usleep((gulong)MIN(ms, NOTIFYD_SLICE_MS) * 1000);
 }
 
-/* The loop; returns the exit code (--once: EX_TEMPFAIL if the store failed). */
+/* The acknowledgement thread's loop: a pass (at most NOTIFYD_ACKS), then, unless that
+ * many were waiting, a sleep of up to a second (a new ticket is acknowledged within a
+ * second of its 250, sent within the next). Ends with notifyd_stop or notifyd_done. */
+static gpointer notifyd_acks_main(gpointer data)
+{
+	struct notifyd_acks *a = data;
+
+	while (!notifyd_stop && !g_atomic_int_get(&notifyd_done)) {
+		struct deliver_snapshot *snap = deliver_slot_pin(&a->slot);
+		char *error = NULL;
+		guint acked = 0;
+
+		if (survey_acks_run(a->store, snap->compose, snap->conf, clock_now(), NOTIFYD_ACKS,
+				    &acked, &error) < 0) {
+			log_error("%s", error);
+			g_free(error);
+		}
+		deliver_snapshot_unref(&snap);
+		if (acked > 0)
+			g_atomic_int_set(&notifyd_wake, 1);
+		for (gint64 ms = acked >= NOTIFYD_ACKS ? 0 : NOTIFYD_POLL_MS;
+		     ms > 0 && !notifyd_stop && !g_atomic_int_get(&notifyd_done);
+		     ms -= NOTIFYD_SLICE_MS)
+			g_usleep((gulong)MIN(ms, NOTIFYD_SLICE_MS) * 1000);
+	}
+	return NULL;
+}
+
+/* The loop; returns the exit code (--once: EX_TEMPFAIL if the store failed). acks: the
+ * acknowledgement thread's, whose snapshot follows a reload; NULL: compose them here. */
 static int notifyd_loop(struct store *store, const char *conf_path,
-			struct deliver_snapshot **snap, gboolean once)
+			struct deliver_snapshot **snap, struct notifyd_acks *acks, gboolean once)
 {
 	while (!notifyd_stop) {
 		gint64 now = clock_now();
@@ -99,16 +143,22 @@ static int notifyd_loop(struct store *store, const char *conf_path,
 		struct compose_ctx *ctx; /* templates for the timed mails (survey/) */
 		guint acked = 0;
 
-		if (notifyd_reload)
+		g_atomic_int_set(&notifyd_wake, 0);
+		if (notifyd_reload) {
 			notifyd_reload_snapshot(conf_path, snap);
+			if (acks != NULL)
+				deliver_slot_swap(&acks->slot, deliver_snapshot_ref(*snap));
+		}
 		conf = (*snap)->conf;
 		keys = (*snap)->keys;
 		ctx = (*snap)->compose;
 
-		/* The acknowledgements lmtpd left (issue 13: the detector and composing them
-		 * were more than half of its CPU per new ticket), before the outbox run that
-		 * sends them; a bounded number a pass, so a backlog does not hold the outbox. */
-		if (survey_acks_run(store, ctx, conf, now, NOTIFYD_ACKS, &acked, &error) < 0) {
+		/* --once: the acknowledgements lmtpd left (issue 13: the detector and composing
+		 * them were more than half of its CPU per new ticket), before the outbox run
+		 * that sends them; a bounded number a pass, so a backlog does not hold the
+		 * outbox. Else the acknowledgement thread composes them. */
+		if (acks == NULL &&
+		    survey_acks_run(store, ctx, conf, now, NOTIFYD_ACKS, &acked, &error) < 0) {
 			log_error("%s", error);
 			g_clear_pointer(&error, g_free);
 		}
@@ -171,6 +221,7 @@ int main(int argc, char **argv)
 	struct token_keys *keys = NULL;
 	struct store *store = NULL;
 	struct deliver_snapshot *snap = NULL;
+	struct notifyd_acks acks = {0};
 	struct sigaction sa;
 	char *error = NULL;
 	int opt, foreground = 0, once = 0, ret;
@@ -220,10 +271,27 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	log_info("sending through %s", conf->relay);
-	if (!once)
+	if (!once) {
+		/* the acknowledgement thread, on a connection of its own (the store's rule:
+		 * one thread per connection) */
+		if (store_open(conf->database, 0, (int)conf->busy_timeout_ms, &acks.store,
+			       &error) < 0) {
+			store_close(&store);
+			deliver_snapshot_unref(&snap);
+			return daemon_fail(EX_TEMPFAIL, error);
+		}
+		deliver_slot_init(&acks.slot, deliver_snapshot_ref(snap));
+		acks.thread = g_thread_new("acks", notifyd_acks_main, &acks);
 		service_ready();
-	ret = notifyd_loop(store, conf_path, &snap, once);
+	}
+	ret = notifyd_loop(store, conf_path, &snap, once ? NULL : &acks, once);
 	service_stopping();
+	if (acks.thread != NULL) {
+		g_atomic_int_set(&notifyd_done, 1);
+		g_thread_join(acks.thread);
+		store_close(&acks.store);
+		deliver_slot_deinit(&acks.slot);
+	}
 	store_close(&store);
 	deliver_snapshot_unref(&snap);
 	log_info("stopped");
