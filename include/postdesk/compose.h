@@ -258,6 +258,16 @@ const char *compose_autoreply_block(const struct conf *conf, const struct parse_
 int compose_autoreply_rate_ok(struct store *store, const struct conf *conf, const char *addr,
 			     gint64 ticket_id, gint64 now, char **error_r);
 
+/* A new ticket's acknowledgement to env_sender, under the rules above in this order: the
+ * message's RFC 3834 signs, an address that bounced before, the rate limit (each a
+ * log line when it says no, and 0); a mail that cannot be composed becomes the ticket's
+ * delivery_failed event (compose_failed_event). -1 only on store trouble. The one rule
+ * chain of a delivery (deliver/route.c) and of notifyd's held acknowledgements
+ * (survey/acks.c). */
+int compose_ack_new_ticket(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+			   const struct parse_msg *msg, const char *env_sender, gint64 now,
+			   char **error_r);
+
 /* ---- attachment policy of agent notices (attach.c) ---- */
 /* Why conf withholds an attachment from agent notices ("over attachment_max_size",
  * "blocked type", "type not allowed"; static text), or NULL when it is forwarded. */

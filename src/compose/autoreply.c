@@ -5,6 +5,7 @@
 #include "config.h"
 #include "postdesk/compose.h"
 #include "postdesk/lib.h"
+#include "compose-private.h"
 
 #include <string.h>
 
@@ -69,4 +70,37 @@ int compose_autoreply_rate_ok(struct store *store, const struct conf *conf, cons
 		       all < conf->autoreply_limit * POLICY_SENDER_FACTOR
 		   ? 1
 		   : 0;
+}
+
+int compose_ack_new_ticket(struct compose_ctx *ctx, struct store *store, gint64 ticket_id,
+			   const struct parse_msg *msg, const char *env_sender, gint64 now,
+			   char **error_r)
+{
+	const char *block = compose_autoreply_block(ctx->conf, msg, env_sender);
+	struct store_customer *c = NULL;
+	int ret;
+
+	if (block == NULL) {
+		ret = store_customer_get(store, env_sender, &c, error_r);
+		if (ret == 1 && c->bounced)
+			block = "address bounced before";
+		store_customer_free(&c);
+		if (ret < 0)
+			return -1;
+	}
+	if (block == NULL &&
+	    (ret = compose_autoreply_rate_ok(store, ctx->conf, env_sender, ticket_id, now,
+					     error_r)) <= 0) {
+		if (ret < 0)
+			return -1;
+		block = "rate limit";
+	}
+	if (block != NULL) {
+		log_info("ticket %" G_GINT64_FORMAT ": no acknowledgement (%s)", ticket_id, block);
+		return 0;
+	}
+	return compose_failed_event(store,
+				    compose_queue_ack(ctx, store, ticket_id, msg, env_sender, now,
+						      error_r),
+				    "acknowledgement", ticket_id, now, error_r);
 }

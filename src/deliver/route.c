@@ -82,8 +82,6 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 			       struct store *store, const struct thread_result *res, gint64 now,
 			       char **error_r)
 {
-	const char *block = compose_autoreply_block(env->conf, d->msg, d->sender);
-	struct store_customer *c = NULL;
 	char *warning, *withheld;
 	gboolean queued, hold = FALSE;
 	int ret;
@@ -91,35 +89,14 @@ static int deliver_route_customer_mail(const struct deliver_msg *d, const struct
 	if (res->new_ticket && d->acks_held) {
 		/* lmtpd: the language detector and the acknowledgement (KB search, template,
 		 * MIME) were more than half of its CPU per new ticket; notifyd does both from
-		 * the stored message once this commit is through (survey/acks.c), where the
-		 * loop rules above are applied in the same order. */
+		 * the stored message once this commit is through (survey/acks.c), under the
+		 * same rules (compose_ack_new_ticket). */
 		if (store_ack_hold(store, res->message_row, res->ticket_id, now, error_r) < 0)
 			return -1;
-		block = NULL;
-	} else if (res->new_ticket && block == NULL) {
-		ret = store_customer_get(store, d->sender, &c, error_r);
-		if (ret == 1 && c->bounced)
-			block = "address bounced before";
-		store_customer_free(&c);
-		if (ret < 0)
-			return -1;
-		if (block == NULL && (ret = compose_autoreply_rate_ok(store, env->conf, d->sender,
-								     res->ticket_id, now,
-								     error_r)) <= 0) {
-			if (ret < 0)
-				return -1;
-			block = "rate limit";
-		}
-		if (block == NULL &&
-		    compose_failed_event(store,
-				   compose_queue_ack(env->compose, store, res->ticket_id, d->msg,
-						    d->sender, now, error_r),
-				   "acknowledgement", res->ticket_id, now, error_r) < 0)
-			return -1;
-	}
-	if (block != NULL && res->new_ticket)
-		log_info("ticket %" G_GINT64_FORMAT ": no acknowledgement (%s)", res->ticket_id,
-			 block);
+	} else if (res->new_ticket &&
+		   compose_ack_new_ticket(env->compose, store, res->ticket_id, d->msg, d->sender,
+					  now, error_r) < 0)
+		return -1;
 	/* Our own mail coming back is not news for the agents. */
 	if (d->msg->x_postdesk_loop != NULL || res->automatic != NULL)
 		return 0;

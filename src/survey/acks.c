@@ -62,40 +62,6 @@ static int acks_read(struct store *store, struct acks_item *it, gsize *bytes_r, 
 	return 0;
 }
 
-/* The loop rules of a delivery (deliver/route.c), then the acknowledgement. */
-static int acks_compose(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
-			const struct acks_item *it, gint64 now, char **error_r)
-{
-	const char *sender = it->held->sender;
-	const char *block = compose_autoreply_block(conf, it->msg, sender);
-	struct store_customer *c = NULL;
-	int ret;
-
-	if (block == NULL) {
-		ret = store_customer_get(store, sender, &c, error_r);
-		if (ret == 1 && c->bounced)
-			block = "address bounced before";
-		store_customer_free(&c);
-		if (ret < 0)
-			return -1;
-	}
-	if (block == NULL && (ret = compose_autoreply_rate_ok(
-				  store, conf, sender, it->held->ticket_id, now, error_r)) <= 0) {
-		if (ret < 0)
-			return -1;
-		block = "rate limit";
-	}
-	if (block != NULL) {
-		log_info("ticket %" G_GINT64_FORMAT ": no acknowledgement (%s)",
-			 it->held->ticket_id, block);
-		return 0;
-	}
-	return compose_failed_event(
-	    store,
-	    compose_queue_ack(ctx, store, it->held->ticket_id, it->msg, sender, now, error_r),
-	    "acknowledgement", it->held->ticket_id, now, error_r);
-}
-
 /* In the transaction: take the row, then the language and the acknowledgement. */
 static int acks_one(struct store *store, struct compose_ctx *ctx, const struct conf *conf,
 		    const struct acks_item *it, gint64 now, char **error_r)
@@ -115,7 +81,8 @@ static int acks_one(struct store *store, struct compose_ctx *ctx, const struct c
 			 t->id, t->queue);
 	else if ((ret = thread_lang_new_ticket(store, q, it->msg, t->id, t->requester_id,
 					       error_r)) == 0)
-		ret = acks_compose(store, ctx, conf, it, now, error_r);
+		ret = compose_ack_new_ticket(ctx, store, t->id, it->msg, it->held->sender, now,
+					     error_r);
 	store_ticket_free(&t);
 	return ret;
 }
