@@ -420,6 +420,25 @@ START_TEST(held_ack_waits_for_notifyd)
 }
 END_TEST
 
+/* A robot opening 25 tickets at once, all held: notifyd's pass counts each acknowledgement
+ * before composing the next, so the sender gets autoreply_limit (2) x 10, not 25. */
+START_TEST(held_burst_is_rate_limited)
+{
+	held = TRUE;
+	for (guint i = 0; i < 25; i++) {
+		char *raw = g_strdup_printf("From: form@shop.example\nMessage-ID: <b%u@s>\n"
+					    "Subject: form %u\n\nb\n", i, i);
+		ck_assert_int_eq(deliver_as("support@example.com", "form@shop.example", raw, FALSE),
+				 250);
+		g_free(raw);
+	}
+	ck_assert_uint_eq(held_count(), 25);
+	ck_assert_uint_eq(acks_run(), 25);
+	ck_assert_uint_eq(outbox_count("ack"), 20);
+	held = FALSE;
+}
+END_TEST
+
 static char *agent_token(gint64 ticket, enum token_role role)
 {
 	/* Issued today to alice, agent 1 (setup adds her first). */
@@ -774,6 +793,7 @@ static Suite *ingest_suite(void)
 	tcase_add_test(tc, unusable_cc_does_not_block_reply);
 	tcase_add_test(tc, commands_parse);
 	tcase_add_test(tc, held_ack_waits_for_notifyd);
+	tcase_add_test(tc, held_burst_is_rate_limited);
 	suite_add_tcase(s, tc);
 	/* the acknowledgement's rules again, with lmtpd's held acknowledgements */
 	tc = tcase_create("held");
