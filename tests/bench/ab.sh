@@ -140,7 +140,9 @@ done
 
 echo "A = $A"
 echo "B = $B"
-echo "LMTP throughput, msg/s, median of $ROUNDS (fresh database each; $MSGS msgs per 2 KB run):"
+label="LMTP throughput"
+[ "$NOTIFYD" = 1 ] && label="Whole pipeline (every answer sent)"
+echo "$label, msg/s, median of $ROUNDS (fresh database each; $MSGS msgs per 2 KB run):"
 printf '  %-8s %-8s %8s %8s %8s   %s\n' sessions size A B B/A "all A | all B"
 for row in $ROWS; do
 	s=${row%%:*} size=${row##*:}
